@@ -1,5 +1,23 @@
 //! spur's detection engine.
 //!
-//! The engine never touches the disk, the network or the clock: it is fed
-//! [`Payment`]s by its caller and hands back [`Alert`]s.
+//! The engine never touches the disk, the network or the clock: its caller
+//! feeds it [`Payment`]s and gets back [`Alert`]s. See ARCHITECTURE.md.
+pub mod alert;
+pub mod config;
+mod engine;
+pub mod facts;
+pub mod geo;
+pub mod indicators;
 pub mod model;
+pub mod money;
+pub mod names;
+mod network;
+pub mod remark;
+mod state;
+pub mod time;
+
+pub use alert::{Alert, Finding};
+pub use config::{EngineConfig, RiskConfig};
+pub use engine::{ConfigError, Engine, Outcome, RecordError, Stats};
+pub use indicators::{Indicator, Role};
+pub use model::{Channel, Country, Currency, Extra, Payment, Sex, Timestamp};

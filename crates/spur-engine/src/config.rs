@@ -1,0 +1,112 @@
+//! The engine's parameters, with documented defaults. The binary layers them:
+//! defaults, then a TOML file, then `SPUR_` environment variables, then flags.
+//! Unknown keys are errors.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::indicators::IndicatorsConfig;
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct EngineConfig {
+    /// A party alerts at or above this score.
+    pub alert_threshold: f64,
+    /// What makes a payment a risk payment; shared by the indicators.
+    pub risk: RiskConfig,
+    /// USD per unit, overriding or extending the built-in table.
+    pub rates: BTreeMap<String, f64>,
+    /// Evidence payments kept per party (the most recent ones).
+    pub max_evidence: usize,
+    /// How far out of time order payments may arrive when fed one by one.
+    /// `None`: the engine buffers everything and sorts once (batch scans).
+    pub reorder_tolerance_seconds: Option<i64>,
+    pub indicators: IndicatorsConfig,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        EngineConfig {
+            alert_threshold: 0.5,
+            risk: RiskConfig::default(),
+            rates: BTreeMap::new(),
+            max_evidence: 50,
+            reorder_tolerance_seconds: None,
+            indicators: IndicatorsConfig::default(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct RiskConfig {
+    /// The low-value band in USD. Sources: AUD 10-100 and under AUD 500
+    /// (AUSTRAC), EUR 10-200 (FATF), USD 20-150 (IJM), PHP 1,000-10,000 (AMLC).
+    pub low_value_usd: [f64; 2],
+    /// High-risk destination countries: the Philippines, then FINTRAC's 2020
+    /// receiving list (US left out: it is mostly a sending country) and the
+    /// rest of mainland Southeast Asia and Indonesia.
+    pub destinations: Vec<String>,
+    /// The sender's local night, `[from, to)` hours, may wrap midnight.
+    pub night_hours: [u8; 2],
+    /// The receiver's local afternoon and evening, `[from, to)` hours.
+    pub evening_hours: [u8; 2],
+    /// Cover words for P-REMARK.
+    pub cover_words: Vec<String>,
+    /// Merchant categories that count for P-PURCHASE anywhere: network and
+    /// VPN services, software, adult content, dating and escort.
+    pub purchase_mcc: Vec<u16>,
+    /// Merchant categories that count only in a high-risk country: airlines,
+    /// travel agencies, lodging, cash withdrawals.
+    pub purchase_mcc_in_destination: Vec<u16>,
+}
+
+impl Default for RiskConfig {
+    fn default() -> Self {
+        RiskConfig {
+            low_value_usd: [10.0, 200.0],
+            destinations: [
+                "PH", "TH", "CO", "GH", "UA", "DO", "RO", "JM", "RU", "VN", "KH", "LA", "MM", "ID",
+            ]
+            .map(String::from)
+            .to_vec(),
+            night_hours: [22, 6],
+            evening_hours: [12, 24],
+            cover_words: crate::remark::COVER_WORDS.iter().map(|w| (*w).to_owned()).collect(),
+            purchase_mcc: vec![4816, 5734, 5967, 7273, 7841],
+            purchase_mcc_in_destination: vec![4511, 4722, 7011, 6010, 6011],
+        }
+    }
+}
+
+impl EngineConfig {
+    /// Checks what serde cannot.
+    pub fn validate(&self) -> Result<(), String> {
+        if !(0.0..=1.0).contains(&self.alert_threshold) {
+            return Err("alert_threshold must lie in [0, 1]".into());
+        }
+        let [lo, hi] = self.risk.low_value_usd;
+        if !(lo.is_finite() && hi.is_finite() && 0.0 <= lo && lo < hi) {
+            return Err("risk.low_value_usd must be [low, high] with 0 <= low < high".into());
+        }
+        for c in &self.risk.destinations {
+            if crate::model::Country::parse(c.as_bytes()).is_none() {
+                return Err(format!("risk.destinations: {c:?} is not a two-letter country code"));
+            }
+        }
+        for (name, [a, b]) in [("night_hours", self.risk.night_hours), ("evening_hours", self.risk.evening_hours)] {
+            if a > 24 || b > 24 {
+                return Err(format!("risk.{name} must be hours from 0 to 24"));
+            }
+        }
+        if self.max_evidence == 0 {
+            return Err("max_evidence must be at least 1".into());
+        }
+        if matches!(self.reorder_tolerance_seconds, Some(t) if t < 0) {
+            return Err("reorder_tolerance_seconds must be >= 0".into());
+        }
+        crate::money::Rates::new(self.rates.iter().map(|(k, v)| (k.as_str(), *v)))?;
+        self.indicators.validate()
+    }
+}

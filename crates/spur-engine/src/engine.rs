@@ -1,0 +1,679 @@
+//! The engine: interns parties, keeps windowed state per party, and at the end
+//! of a batch (or whenever asked) runs the network stage and scores everyone.
+
+use std::collections::VecDeque;
+
+use rustc_hash::FxHashMap;
+use serde::Serialize;
+
+use crate::alert::{Alert, Finding};
+use crate::config::EngineConfig;
+use crate::facts::{ReceiverFacts, SenderFacts};
+use crate::geo::{hour_in, local_hour, utc_offset};
+use crate::indicators::{Indicator, Role, Stage, Subject};
+use crate::model::{Country, Payment, Sex, Timestamp, DAY, MINUTE};
+use crate::money::Rates;
+use crate::names::{phone_key, NameKey, Names, Ties};
+use crate::remark::{Remark, RemarkReader};
+use crate::state::*;
+
+/// Why one record was not taken. The caller adds file and line.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum RecordError {
+    #[error("currency {0} is not in the rate table")]
+    UnknownCurrency(String),
+    #[error("txn_id already seen")]
+    DuplicateTxn,
+    #[error("arrived {0} s after later payments were scored (reorder tolerance exceeded)")]
+    Late(i64),
+    #[error("amount must be a positive number")]
+    BadAmount,
+}
+
+impl RecordError {
+    /// The field the error is about.
+    pub fn field(&self) -> &'static str {
+        match self {
+            RecordError::UnknownCurrency(_) => "currency",
+            RecordError::DuplicateTxn => "txn_id",
+            RecordError::Late(_) => "timestamp",
+            RecordError::BadAmount => "amount",
+        }
+    }
+}
+
+/// Bad configuration.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("invalid configuration: {0}")]
+pub struct ConfigError(pub String);
+
+/// Counts for the summary.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Stats {
+    pub payments: u64,
+    pub senders: u64,
+    pub receivers: u64,
+    pub alerts_senders: u64,
+    pub alerts_receivers: u64,
+    /// Cross-border senders that look like romance-scam victims (large,
+    /// escalating payments with emergency or travel stories): another crime,
+    /// counted here for routing, not alerted as OSEC.
+    pub possible_romance_victims: u64,
+}
+
+pub(crate) struct PartyInfo {
+    pub id: Box<str>,
+    pub name_given: bool,
+    pub key: NameKey,
+    pub country: Country,
+    pub offset: i64,
+    pub phone: Option<u64>,
+    pub birth_year: Option<u16>,
+    pub sex: Option<Sex>,
+}
+
+/// One side's parties: ids interned to dense indices.
+pub(crate) struct Parties<S> {
+    index: FxHashMap<Box<str>, u32>,
+    pub info: Vec<PartyInfo>,
+    pub state: Vec<S>,
+}
+
+impl<S: Default> Parties<S> {
+    fn new() -> Self {
+        Parties { index: FxHashMap::default(), info: Vec::new(), state: Vec::new() }
+    }
+
+    fn intern(&mut self, id: &str, name: &str, country: Country, names: &Names) -> u32 {
+        if let Some(&i) = self.index.get(id) {
+            let info = &mut self.info[i as usize];
+            if !info.name_given && !name.is_empty() {
+                info.key = names.key(name);
+                info.name_given = true;
+            }
+            return i;
+        }
+        let i = self.info.len() as u32;
+        self.index.insert(id.into(), i);
+        self.info.push(PartyInfo {
+            id: id.into(),
+            name_given: !name.is_empty(),
+            key: if name.is_empty() { NameKey::default() } else { names.key(name) },
+            country,
+            offset: utc_offset(country),
+            phone: None,
+            birth_year: None,
+            sex: None,
+        });
+        self.state.push(S::default());
+        i
+    }
+
+    pub fn len(&self) -> usize {
+        self.info.len()
+    }
+}
+
+/// Transaction ids, kept once, and checked for duplicates.
+struct TxnIds {
+    text: String,
+    ends: Vec<u32>,
+    seen: FxHashMap<u64, u32>,
+    /// Distinct ids whose 64-bit hashes collide with an earlier one.
+    collided: FxHashMap<Box<str>, ()>,
+}
+
+impl TxnIds {
+    fn get(&self, i: u32) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i as usize - 1] as usize };
+        &self.text[start..self.ends[i as usize] as usize]
+    }
+
+    fn insert(&mut self, id: &str) -> Option<u32> {
+        use std::hash::{Hash, Hasher};
+        let mut h = rustc_hash::FxHasher::default();
+        id.hash(&mut h);
+        let hash = h.finish();
+        let next = self.ends.len() as u32;
+        if let Some(&prev) = self.seen.get(&hash) {
+            if self.get(prev) == id || self.collided.contains_key(id) {
+                return None;
+            }
+            self.collided.insert(id.into(), ());
+        } else {
+            self.seen.insert(hash, next);
+        }
+        self.text.push_str(id);
+        self.ends.push(self.text.len() as u32);
+        Some(next)
+    }
+}
+
+/// Everything `finish` produces.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    /// Highest score first.
+    pub alerts: Vec<Alert>,
+    pub stats: Stats,
+    /// Every scored party: (role, id, score), for evaluation and statistics.
+    pub scores: Vec<(Role, String, f64)>,
+}
+
+pub struct Engine {
+    cfg: EngineConfig,
+    rates: Rates,
+    names: Names,
+    remarks: RemarkReader,
+    indicators: Vec<Box<dyn Indicator>>,
+    high_risk: Vec<bool>,
+    purchase_mcc: Vec<u16>,
+    purchase_mcc_dest: Vec<u16>,
+    senders: Parties<SenderState>,
+    receivers: Parties<ReceiverState>,
+    txns: TxnIds,
+    pending: Vec<Record>,
+    /// Payments up to this time have been applied to the state.
+    applied_until: Option<Timestamp>,
+    max_seen: Timestamp,
+    payments: u64,
+}
+
+fn country_slot(c: Country) -> usize {
+    let a = c.0[0].wrapping_sub(b'A') as usize;
+    let b = c.0[1].wrapping_sub(b'A') as usize;
+    (a.min(25)) * 26 + b.min(25)
+}
+
+impl Engine {
+    pub fn new(cfg: EngineConfig) -> Result<Engine, ConfigError> {
+        cfg.validate().map_err(ConfigError)?;
+        let rates = Rates::new(cfg.rates.iter().map(|(k, v)| (k.as_str(), *v))).map_err(ConfigError)?;
+        let mut high_risk = vec![false; 26 * 26];
+        for c in &cfg.risk.destinations {
+            if let Some(c) = Country::parse(c.as_bytes()) {
+                high_risk[country_slot(c)] = true;
+            }
+        }
+        Ok(Engine {
+            rates,
+            names: Names::new(),
+            remarks: RemarkReader::new(&cfg.risk.cover_words),
+            indicators: cfg.indicators.build(),
+            high_risk,
+            purchase_mcc: cfg.risk.purchase_mcc.clone(),
+            purchase_mcc_dest: cfg.risk.purchase_mcc_in_destination.clone(),
+            senders: Parties::new(),
+            receivers: Parties::new(),
+            txns: TxnIds { text: String::new(), ends: Vec::new(), seen: FxHashMap::default(), collided: FxHashMap::default() },
+            pending: Vec::new(),
+            applied_until: None,
+            max_seen: i64::MIN,
+            payments: 0,
+            cfg,
+        })
+    }
+
+    pub fn config(&self) -> &EngineConfig {
+        &self.cfg
+    }
+
+    /// The enabled indicators, in evaluation order.
+    pub fn indicators(&self) -> &[Box<dyn Indicator>] {
+        &self.indicators
+    }
+
+    /// Takes one payment. Payments may come in any order within the reorder
+    /// tolerance (all of them, in a batch with no tolerance set).
+    pub fn push(&mut self, p: &Payment<'_>) -> Result<(), RecordError> {
+        if !(p.amount.is_finite() && p.amount > 0.0) {
+            return Err(RecordError::BadAmount);
+        }
+        let usd = self
+            .rates
+            .to_usd(p.amount, p.currency)
+            .ok_or_else(|| RecordError::UnknownCurrency(p.currency.as_str().to_owned()))?;
+        if let Some(until) = self.applied_until {
+            if p.timestamp < until {
+                return Err(RecordError::Late(until - p.timestamp));
+            }
+        }
+        let txn = self.txns.insert(p.txn_id).ok_or(RecordError::DuplicateTxn)?;
+        let sender = self.senders.intern(p.sender_id, p.sender_name, p.sender_country, &self.names);
+        let receiver = self.receivers.intern(p.receiver_id, p.receiver_name, p.receiver_country, &self.names);
+        {
+            let info = &mut self.senders.info[sender as usize];
+            if info.birth_year.is_none() {
+                info.birth_year = p.extra.sender_birth_year;
+            }
+            if info.sex.is_none() {
+                info.sex = p.extra.sender_sex;
+            }
+        }
+        if !p.extra.receiver_phone.is_empty() {
+            let info = &mut self.receivers.info[receiver as usize];
+            if info.phone.is_none() {
+                info.phone = phone_key(p.extra.receiver_phone);
+            }
+        }
+        let s_off = self.senders.info[sender as usize].offset;
+        let r_off = self.receivers.info[receiver as usize].offset;
+        let mut flags = 0;
+        if p.sender_country != p.receiver_country {
+            flags |= Record::CROSS_BORDER;
+        }
+        if self.high_risk[country_slot(p.receiver_country)] {
+            flags |= Record::HIGH_RISK_DEST;
+        }
+        if p.amount >= 10.0 && p.amount.fract() == 0.0 && p.amount % 10.0 == 0.0 {
+            flags |= Record::ROUND;
+        }
+        if p.extra.mcc.is_some() {
+            flags |= Record::HAS_MCC;
+        }
+        if p.channel.is_some() {
+            flags |= Record::HAS_CHANNEL;
+        }
+        let rec = Record {
+            ts: p.timestamp,
+            payout_delay: p.extra.payout_time.map_or(-1, |t| (t - p.timestamp).max(0)),
+            usd: usd as f32,
+            txn,
+            sender,
+            receiver,
+            mcc: p.extra.mcc.unwrap_or(0),
+            remark: if p.message.is_empty() { 0 } else { self.remarks.read(p.message).0 },
+            channel: p.channel.map_or(0, |c| c as u8),
+            sender_hour: local_hour(p.timestamp, s_off),
+            receiver_hour: local_hour(p.timestamp, r_off),
+            flags,
+        };
+        self.payments += 1;
+        self.max_seen = self.max_seen.max(p.timestamp);
+        self.pending.push(rec);
+        if let Some(tol) = self.cfg.reorder_tolerance_seconds {
+            if self.pending.len() >= 4096 {
+                self.apply_until(self.max_seen.saturating_sub(tol));
+            }
+        }
+        Ok(())
+    }
+
+    /// Applies the buffered payments up to `watermark`, in time order.
+    fn apply_until(&mut self, watermark: Timestamp) {
+        // Stable: payments with equal times keep their input order.
+        self.pending.sort_by_key(|r| r.ts);
+        let cut = self.pending.partition_point(|r| r.ts <= watermark);
+        let ready: Vec<Record> = self.pending.drain(..cut).collect();
+        for r in &ready {
+            self.apply(r);
+        }
+        if let Some(last) = ready.last() {
+            self.applied_until = Some(last.ts);
+        }
+    }
+
+    fn apply(&mut self, r: &Record) {
+        let [lo, hi] = self.cfg.risk.low_value_usd;
+        let usd = f64::from(r.usd);
+        let cross = r.has(Record::CROSS_BORDER);
+        let in_band = usd >= lo && usd <= hi;
+        let remark = Remark(r.remark);
+        let explained = remark.has(Remark::BUSINESS) || remark.has(Remark::DONATION);
+        let max_ev = self.cfg.max_evidence;
+        let (s_info, r_info) = (&self.senders.info[r.sender as usize], &self.receivers.info[r.receiver as usize]);
+        let s_org = s_info.key.organisation;
+        let r_org = r_info.key.organisation;
+
+        // Paying side.
+        let s = &mut self.senders.state[r.sender as usize];
+        if s.payments == 0 {
+            s.first_seen = r.ts;
+        }
+        s.payments += 1;
+        s.last_seen = r.ts;
+        let link = match s.links.iter().position(|l| l.receiver == r.receiver) {
+            Some(i) => Some(i),
+            None if s.links.len() < MAX_SENDER_LINKS => {
+                let related = s_info.key.related(&r_info.key);
+                s.links.push(SenderLink { receiver: r.receiver, related, channels: 0, risk: Cadence::new() });
+                Some(s.links.len() - 1)
+            }
+            None => {
+                s.links_overflow += 1;
+                None
+            }
+        };
+        let related = link.is_some_and(|i| s.links[i].related);
+        if cross && related {
+            s.family += 1;
+        }
+        if r.has(Record::HAS_MCC) {
+            let anywhere = self.purchase_mcc.contains(&r.mcc);
+            let there = r.has(Record::HIGH_RISK_DEST) && self.purchase_mcc_dest.contains(&r.mcc);
+            if anywhere || there {
+                s.purchases += 1;
+                keep_evidence(&mut s.evidence, r.txn, max_ev);
+            }
+        }
+        let high_risk = cross && r.has(Record::HIGH_RISK_DEST) && !r.has(Record::HAS_MCC);
+        if high_risk {
+            s.to_high_risk += 1;
+        }
+        if high_risk && usd > hi && !related && !r_org && !explained {
+            if s.large == 0 {
+                s.large_first_usd = usd;
+            }
+            s.large += 1;
+            s.large_max_usd = s.large_max_usd.max(usd);
+            if remark.has(Remark::ROMANCE) {
+                s.romance_words += 1;
+            }
+        }
+        if high_risk && in_band && !related && !s_org && !r_org && !explained {
+            if s.risk == 0 {
+                s.first_risk = Some(r.ts);
+                s.risk_country = r_info.country;
+            }
+            s.risk += 1;
+            s.risk_usd += usd;
+            s.window_add(r.ts);
+            if s.first_risk.is_some_and(|t| r.ts < t + 30 * DAY) {
+                s.first_30d += 1;
+            }
+            if s.first_amounts.1 < 5 {
+                s.first_amounts.0 += usd;
+                s.first_amounts.1 += 1;
+            }
+            s.last_amounts[(s.risk as usize - 1) % 5] = r.usd;
+            let [nf, nt] = self.cfg.risk.night_hours;
+            if hour_in(r.sender_hour, nf, nt) {
+                s.night += 1;
+            }
+            if remark.has(Remark::COVER) {
+                s.cover += 1;
+            }
+            if remark.has(Remark::HANDLE) {
+                s.handles += 1;
+            }
+            if r.has(Record::ROUND) {
+                s.round += 1;
+            }
+            if let Some(i) = link {
+                let l = &mut s.links[i];
+                if r.has(Record::HAS_CHANNEL) {
+                    l.channels |= 1 << r.channel;
+                }
+                let split_within = i64::from(self.cfg.indicators.p_shape.split_minutes) * MINUTE;
+                if let Some(gap) = l.risk.add(r.ts, r.usd) {
+                    if gap <= split_within {
+                        s.split += 1;
+                    }
+                }
+            }
+            keep_evidence(&mut s.evidence, r.txn, max_ev);
+        }
+
+        // Receiving side.
+        let band = self.cfg.indicators.r_band.band_usd;
+        let v = &mut self.receivers.state[r.receiver as usize];
+        if v.payments == 0 {
+            v.first_seen = r.ts;
+        }
+        v.payments += 1;
+        v.usd += usd;
+        v.last_seen = r.ts;
+        if usd >= band[0] && usd <= band[1] {
+            v.band += 1;
+            v.band_usd += usd;
+        }
+        let link = match v.links.iter().position(|l| l.sender == r.sender) {
+            Some(i) => Some(i),
+            None if v.links.len() < MAX_RECEIVER_LINKS => {
+                v.links.push(ReceiverLink { sender: r.sender, fanin: Cadence::new() });
+                Some(v.links.len() - 1)
+            }
+            None => {
+                v.links_overflow += 1;
+                None
+            }
+        };
+        if cross && in_band && !related && !s_org && !explained && !r.has(Record::HAS_MCC) {
+            v.fanin += 1;
+            let [ef, et] = self.cfg.risk.evening_hours;
+            if hour_in(r.receiver_hour, ef, et) {
+                v.evening += 1;
+            }
+            if let Some(i) = link {
+                v.links[i].fanin.add(r.ts, r.usd);
+            }
+            let d = v.distinct_30d(r.ts);
+            v.max_30d = v.max_30d.max(d);
+            if r.payout_delay >= 0 {
+                v.payouts += 1;
+                let minutes = (r.payout_delay / MINUTE).min(u32::MAX as i64) as u32;
+                if minutes <= self.cfg.indicators.r_cashout.fast_minutes {
+                    v.fast_payouts += 1;
+                }
+                if v.delays_min.len() < MAX_DELAYS {
+                    v.delays_min.push(minutes);
+                }
+            }
+            keep_evidence(&mut v.evidence, r.txn, max_ev);
+        }
+    }
+
+    /// Applies everything buffered, runs the network stage and scores every party.
+    pub fn finish(&mut self) -> Outcome {
+        self.apply_until(Timestamp::MAX);
+        crate::network::score(self)
+    }
+
+    // Accessors for the network stage.
+    pub(crate) fn parts(&self) -> EngineParts<'_> {
+        EngineParts {
+            cfg: &self.cfg,
+            indicators: &self.indicators,
+            senders: &self.senders,
+            receivers: &self.receivers,
+            payments: self.payments,
+        }
+    }
+
+    pub(crate) fn txn_id(&self, i: u32) -> &str {
+        self.txns.get(i)
+    }
+}
+
+/// Read-only view of the engine for scoring.
+pub(crate) struct EngineParts<'e> {
+    pub cfg: &'e EngineConfig,
+    pub indicators: &'e [Box<dyn Indicator>],
+    pub senders: &'e Parties<SenderState>,
+    pub receivers: &'e Parties<ReceiverState>,
+    pub payments: u64,
+}
+
+/// Sender facts from the sender's own payments (the local stage).
+pub(crate) fn sender_facts<'e>(e: &EngineParts<'e>, i: usize) -> SenderFacts<'e> {
+    let info = &e.senders.info[i];
+    let s = &e.senders.state[i];
+    let recv = &e.receivers.info;
+    // Receivers of risk payments; related ones count as one family.
+    let mut groups: Vec<&NameKey> = Vec::new();
+    let mut risk_receivers = 0;
+    let mut steady = 0;
+    let mut unsteady = 0;
+    let (mut multi, mut max_channels) = (0, 0);
+    for l in s.links.iter().filter(|l| l.risk.n > 0) {
+        risk_receivers += 1;
+        let key = &recv[l.receiver as usize].key;
+        if !groups.iter().any(|g| g.related(key)) {
+            groups.push(key);
+        }
+        if l.risk.n >= 2 {
+            if l.risk.steady_monthly() {
+                steady += 1;
+            } else {
+                unsteady += 1;
+            }
+        }
+        let ch = l.channels.count_ones();
+        if ch > 1 {
+            multi += 1;
+        }
+        max_channels = max_channels.max(ch);
+    }
+    let last_n = s.risk.min(5);
+    let last_amount = if last_n == 0 {
+        0.0
+    } else {
+        s.last_amounts[..last_n as usize].iter().map(|&x| f64::from(x)).sum::<f64>() / f64::from(last_n)
+    };
+    SenderFacts {
+        id: &info.id,
+        country: info.country,
+        payments: s.payments,
+        to_high_risk: s.to_high_risk,
+        risk_payments: s.risk,
+        risk_usd: s.risk_usd,
+        risk_country: s.risk_country,
+        family_payments: s.family,
+        max_7d: s.max_7d,
+        max_30d: s.max_30d,
+        max_90d: s.max_90d,
+        first_30d: s.first_30d,
+        first_amount_usd: if s.first_amounts.1 == 0 { 0.0 } else { s.first_amounts.0 / f64::from(s.first_amounts.1) },
+        last_amount_usd: last_amount,
+        risk_receivers,
+        unrelated_receiver_groups: groups.len() as u32,
+        steady_monthly: steady > 0 && unsteady == 0,
+        surname_ties: s.risk > 0 && info.key.ties.contains(Ties::for_destination(s.risk_country)),
+        night_payments: s.night,
+        cover_remarks: s.cover,
+        handles: s.handles,
+        round_amounts: s.round,
+        split_payments: s.split,
+        multi_channel_receivers: multi,
+        max_channels,
+        risky_purchases: s.purchases,
+        birth_year: info.birth_year,
+        sex: info.sex,
+        shared: None,
+        first_seen: s.first_seen,
+        last_seen: s.last_seen,
+    }
+}
+
+/// Receiver facts from the receiver's own payments (the local stage).
+pub(crate) fn receiver_facts<'e>(e: &EngineParts<'e>, i: usize) -> ReceiverFacts<'e> {
+    let info = &e.receivers.info[i];
+    let v = &e.receivers.state[i];
+    let fanin_links = v.links.iter().filter(|l| l.fanin.n > 0);
+    let fanin_senders = fanin_links.clone().count() as u32 + if v.fanin > 0 { v.links_overflow } else { 0 };
+    let steady = fanin_links.filter(|l| l.fanin.steady_monthly()).count() as u32;
+    let median = if v.delays_min.is_empty() {
+        None
+    } else {
+        let mut d = v.delays_min.clone();
+        d.sort_unstable();
+        Some(d[d.len() / 2])
+    };
+    ReceiverFacts {
+        id: &info.id,
+        country: info.country,
+        payments: v.payments,
+        usd: v.usd,
+        band_payments: v.band,
+        band_usd: v.band_usd,
+        fanin_payments: v.fanin,
+        fanin_senders,
+        fanin_max_30d: v.max_30d,
+        steady_senders: steady,
+        evening_payments: v.evening,
+        payouts: v.payouts,
+        fast_payouts: v.fast_payouts,
+        median_payout_minutes: median,
+        organisation: info.key.organisation,
+        alias_accounts: Vec::new(),
+        group_fanin_senders: fanin_senders,
+        suspicious_senders: 0,
+        suspicious_sender_ids: Vec::new(),
+        ring_receivers: Vec::new(),
+        first_seen: v.first_seen,
+        last_seen: v.last_seen,
+    }
+}
+
+/// Weighs findings into one score: raw = Σ weight·strength, score = 1 − e^(−raw).
+/// Each finding's contribution is its share of the score.
+pub(crate) fn combine(
+    indicators: &[Box<dyn Indicator>],
+    subject: Subject<'_, '_>,
+    role: Role,
+    stage: Option<Stage>,
+) -> (f64, Vec<(usize, f64)>) {
+    let mut raw = 0.0;
+    let mut parts = Vec::new();
+    for (k, ind) in indicators.iter().enumerate() {
+        if ind.role() != role || stage.is_some_and(|st| ind.stage() != st) {
+            continue;
+        }
+        let s = ind.strength(subject);
+        debug_assert!((0.0..=1.0).contains(&s), "{} strength {s}", ind.code());
+        if s > 0.0 {
+            let w = ind.weight() * s;
+            raw += w;
+            parts.push((k, w));
+        }
+    }
+    (raw, parts)
+}
+
+pub(crate) fn score_of(raw: f64) -> f64 {
+    1.0 - (-raw).exp()
+}
+
+/// Turns scored facts into an alert.
+pub(crate) fn make_alert(
+    e: &Engine,
+    role: Role,
+    subject: Subject<'_, '_>,
+    raw: f64,
+    parts: &[(usize, f64)],
+    evidence: &VecDeque<u32>,
+    country: Country,
+    payments: u32,
+    first_seen: Timestamp,
+    last_seen: Timestamp,
+    id: &str,
+) -> Alert {
+    let score = score_of(raw);
+    let mut findings: Vec<Finding> = parts
+        .iter()
+        .map(|&(k, w)| {
+            let ind = &e.indicators[k];
+            Finding {
+                code: ind.code(),
+                contribution: round3(score * w / raw),
+                reason: ind.reason(subject),
+                parties: ind.parties(subject),
+            }
+        })
+        .collect();
+    findings.sort_by(|a, b| b.contribution.total_cmp(&a.contribution).then(a.code.cmp(b.code)));
+    Alert {
+        subject: id.to_owned(),
+        role,
+        score: round3(score),
+        country: country.as_str().to_owned(),
+        indicators: findings,
+        transactions: evidence.iter().map(|&t| e.txn_id(t).to_owned()).collect(),
+        payments,
+        first_seen,
+        last_seen,
+    }
+}
+
+pub(crate) fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}

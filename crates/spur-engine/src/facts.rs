@@ -1,0 +1,110 @@
+//! What the engine knows about one party when it scores it: plain numbers,
+//! derived from the party's windowed state and, for the network stage, from
+//! its neighbours. Indicators read facts; they never see raw payments.
+
+use crate::model::{Country, Sex, Timestamp};
+
+/// The paying side: a possible customer.
+#[derive(Clone, Debug, Default)]
+pub struct SenderFacts<'a> {
+    pub id: &'a str,
+    pub country: Country,
+    /// All payments sent.
+    pub payments: u32,
+    /// Cross-border payments to a high-risk destination, any amount.
+    pub to_high_risk: u32,
+    /// Of those, in the low-value band, to unrelated persons, and not explained
+    /// as business or donation: the payments the paying-side indicators read.
+    pub risk_payments: u32,
+    pub risk_usd: f64,
+    /// The main destination country of the risk payments.
+    pub risk_country: Country,
+    /// Payments to receivers with a family link (shared family name).
+    pub family_payments: u32,
+    /// Most risk payments within any 7, 30 and 90 days.
+    pub max_7d: u32,
+    pub max_30d: u32,
+    pub max_90d: u32,
+    /// Risk payments in the first 30 days after the first one.
+    pub first_30d: u32,
+    /// Mean USD amount of the first and of the last (up to) five risk payments.
+    pub first_amount_usd: f64,
+    pub last_amount_usd: f64,
+    /// Distinct receivers of risk payments, and how many remain once receivers
+    /// related to each other by family name are counted once.
+    pub risk_receivers: u32,
+    pub unrelated_receiver_groups: u32,
+    /// The risk receivers are all paid with one fixed amount at monthly gaps
+    /// (subscriptions, sponsorships, allowances).
+    pub steady_monthly: bool,
+    /// The sender's surname is common in the risk destination country.
+    pub surname_ties: bool,
+    /// Risk payments in the sender's local night.
+    pub night_payments: u32,
+    /// Risk payments whose message has cover words or a social handle.
+    pub cover_remarks: u32,
+    pub handles: u32,
+    /// Risk payments of an even round amount in the sender's currency.
+    pub round_amounts: u32,
+    /// Risk payments made minutes after another one to the same receiver.
+    pub split_payments: u32,
+    /// Receivers paid through more than one channel, and the most channels on one.
+    pub multi_channel_receivers: u32,
+    pub max_channels: u32,
+    /// Card purchases in risky merchant categories.
+    pub risky_purchases: u32,
+    pub birth_year: Option<u16>,
+    pub sex: Option<Sex>,
+    /// Network stage: the most suspicious receiver this sender pays.
+    pub shared: Option<SharedReceiver<'a>>,
+    pub first_seen: Timestamp,
+    pub last_seen: Timestamp,
+}
+
+/// A receiver the sender pays that others pay too (P-SHARED).
+#[derive(Clone, Debug, Default)]
+pub struct SharedReceiver<'a> {
+    pub id: &'a str,
+    pub score: f64,
+    /// Other unrelated senders abroad paying the same person (alias accounts included).
+    pub other_senders: u32,
+    pub other_suspicious: u32,
+}
+
+/// The receiving side: a possible facilitator.
+#[derive(Clone, Debug, Default)]
+pub struct ReceiverFacts<'a> {
+    pub id: &'a str,
+    pub country: Country,
+    pub payments: u32,
+    pub usd: f64,
+    /// Payments and value inside the facilitator price band (R-BAND).
+    pub band_payments: u32,
+    pub band_usd: f64,
+    /// Low-value payments from unrelated persons abroad (the fan-in).
+    pub fanin_payments: u32,
+    /// Distinct unrelated senders abroad: all time, and the most within any 30 days.
+    pub fanin_senders: u32,
+    pub fanin_max_30d: u32,
+    /// Of the fan-in senders, those paying one fixed amount at monthly gaps.
+    pub steady_senders: u32,
+    /// Fan-in payments in the receiver's local afternoon and evening.
+    pub evening_payments: u32,
+    /// Payouts known, and those cashed out quickly.
+    pub payouts: u32,
+    pub fast_payouts: u32,
+    pub median_payout_minutes: Option<u32>,
+    /// The name reads as an organisation (charity, school, company).
+    pub organisation: bool,
+    /// Alias accounts: other accounts of the same person (name variants or
+    /// shared phone with shared payers), and the fan-in of all of them.
+    pub alias_accounts: Vec<&'a str>,
+    pub group_fanin_senders: u32,
+    /// Network stage: fan-in senders that score on the paying side.
+    pub suspicious_senders: u32,
+    pub suspicious_sender_ids: Vec<&'a str>,
+    /// Network stage: other suspicious receivers sharing payers with this one.
+    pub ring_receivers: Vec<&'a str>,
+    pub first_seen: Timestamp,
+    pub last_seen: Timestamp,
+}

@@ -1,0 +1,229 @@
+//! The network stage: alias accounts, suspicion propagated both ways over the
+//! sender–receiver graph, rings, and the final scores.
+//!
+//! Order, each step reading only what the steps before it wrote:
+//! 1. local sender scores (each sender's own payments);
+//! 2. alias groups of receivers (shared phone, or name variants with a shared
+//!    unrelated payer) and their pooled fan-in;
+//! 3. receiver scores: local indicators, R-ALIAS, and R-SENDERS (senders whose
+//!    local score reaches `r_senders.sender_score`);
+//! 4. R-RING: receivers sharing payers with other receivers that scored at or
+//!    above the alert threshold in step 3;
+//! 5. P-SHARED: each sender's most suspicious receiver (final score, paid by
+//!    other unrelated senders too), then the final sender scores.
+//! One pass each way keeps every propagated finding explainable by the
+//! parties named in it.
+
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use crate::engine::{combine, make_alert, receiver_facts, score_of, sender_facts, Engine, Outcome};
+use crate::facts::SharedReceiver;
+use crate::indicators::{Role, Stage, Subject};
+
+struct UnionFind(Vec<u32>);
+
+impl UnionFind {
+    fn find(&mut self, mut x: u32) -> u32 {
+        while self.0[x as usize] != x {
+            let p = self.0[self.0[x as usize] as usize];
+            self.0[x as usize] = p;
+            x = p;
+        }
+        x
+    }
+    fn union(&mut self, a: u32, b: u32) {
+        let (a, b) = (self.find(a), self.find(b));
+        if a != b {
+            self.0[a.max(b) as usize] = a.min(b);
+        }
+    }
+}
+
+pub(crate) fn score(e: &Engine) -> Outcome {
+    let parts = e.parts();
+    let cfg = parts.cfg;
+    let threshold = cfg.alert_threshold;
+    let ns = parts.senders.len();
+    let nr = parts.receivers.len();
+
+    // 1. Local sender scores.
+    let mut sfacts: Vec<_> = (0..ns).map(|i| sender_facts(&parts, i)).collect();
+    let s_local: Vec<f64> = sfacts
+        .iter()
+        .map(|f| score_of(combine(parts.indicators, Subject::Sender(f), Role::Sender, Some(Stage::Local)).0))
+        .collect();
+
+    // 2. Alias groups.
+    let mut uf = UnionFind((0..nr as u32).collect());
+    let mut by_phone: FxHashMap<(crate::model::Country, u64), u32> = FxHashMap::default();
+    for (i, info) in parts.receivers.info.iter().enumerate() {
+        if let Some(p) = info.phone {
+            match by_phone.get(&(info.country, p)) {
+                Some(&j) => uf.union(i as u32, j),
+                None => {
+                    by_phone.insert((info.country, p), i as u32);
+                }
+            }
+        }
+    }
+    let rinfo = &parts.receivers.info;
+    for s in &parts.senders.state {
+        let risky: Vec<u32> = s.links.iter().filter(|l| l.risk.n > 0).map(|l| l.receiver).collect();
+        for (k, &a) in risky.iter().enumerate() {
+            for &b in &risky[k + 1..] {
+                if rinfo[a as usize].key.same_person_variant(&rinfo[b as usize].key) {
+                    uf.union(a, b);
+                }
+            }
+        }
+    }
+    let roots: Vec<u32> = (0..nr as u32).map(|i| uf.find(i)).collect();
+    let mut members: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
+    for (i, &r) in roots.iter().enumerate() {
+        members.entry(r).or_default().push(i as u32);
+    }
+    members.retain(|_, m| m.len() > 1);
+    // Pooled fan-in senders per group.
+    let fanin_of = |r: u32| {
+        parts.receivers.state[r as usize]
+            .links
+            .iter()
+            .filter(|l| l.fanin.n > 0)
+            .map(|l| l.sender)
+    };
+    let mut group_senders: FxHashMap<u32, FxHashSet<u32>> = FxHashMap::default();
+    for (&root, m) in &members {
+        let set = group_senders.entry(root).or_default();
+        for &r in m {
+            set.extend(fanin_of(r));
+        }
+    }
+
+    // 3. Receiver scores with R-ALIAS and R-SENDERS.
+    let floor = cfg.indicators.r_senders.sender_score;
+    let mut rfacts: Vec<_> = (0..nr).map(|i| receiver_facts(&parts, i)).collect();
+    for (i, f) in rfacts.iter_mut().enumerate() {
+        let root = roots[i];
+        let pooled: Vec<u32> = match group_senders.get(&root) {
+            Some(set) => {
+                f.group_fanin_senders = f.group_fanin_senders.max(set.len() as u32);
+                f.alias_accounts = members[&root]
+                    .iter()
+                    .filter(|&&r| r as usize != i)
+                    .map(|&r| &*rinfo[r as usize].id)
+                    .collect();
+                set.iter().copied().collect()
+            }
+            None => fanin_of(i as u32).collect(),
+        };
+        let mut sus: Vec<u32> = pooled.into_iter().filter(|&s| s_local[s as usize] >= floor).collect();
+        sus.sort_unstable();
+        f.suspicious_senders = sus.len() as u32;
+        f.suspicious_sender_ids = sus.iter().map(|&s| &*parts.senders.info[s as usize].id).collect();
+    }
+    let r_first: Vec<f64> = rfacts
+        .iter()
+        .map(|f| {
+            let (raw, _) = combine(parts.indicators, Subject::Receiver(f), Role::Receiver, None);
+            score_of(raw)
+        })
+        .collect();
+
+    // 4. Rings: other suspicious receivers (not alias accounts) sharing a payer.
+    let mut ring: Vec<FxHashSet<u32>> = vec![FxHashSet::default(); nr];
+    for s in &parts.senders.state {
+        let paid: Vec<u32> = s.links.iter().filter(|l| l.risk.n > 0).map(|l| l.receiver).collect();
+        if paid.len() < 2 {
+            continue;
+        }
+        for &a in &paid {
+            for &b in &paid {
+                if roots[a as usize] != roots[b as usize] && r_first[b as usize] >= threshold && ring[a as usize].len() < 32 {
+                    ring[a as usize].insert(b);
+                }
+            }
+        }
+    }
+    for (i, f) in rfacts.iter_mut().enumerate() {
+        let mut ids: Vec<u32> = ring[i].iter().copied().collect();
+        ids.sort_unstable();
+        f.ring_receivers = ids.iter().map(|&r| &*rinfo[r as usize].id).collect();
+    }
+    let r_scored: Vec<(f64, Vec<(usize, f64)>)> = rfacts
+        .iter()
+        .map(|f| combine(parts.indicators, Subject::Receiver(f), Role::Receiver, None))
+        .collect();
+
+    // 5. P-SHARED and final sender scores.
+    for (i, f) in sfacts.iter_mut().enumerate() {
+        let s = &parts.senders.state[i];
+        let mut best: Option<SharedReceiver<'_>> = None;
+        let mut best_key = 0.0;
+        for l in s.links.iter().filter(|l| l.risk.n > 0) {
+            let r = l.receiver as usize;
+            let rf = &rfacts[r];
+            let others = rf.group_fanin_senders.max(rf.fanin_senders).saturating_sub(1);
+            let self_sus = u32::from(s_local[i] >= floor);
+            let cand = SharedReceiver {
+                id: rf.id,
+                score: score_of(r_scored[r].0),
+                other_senders: others,
+                other_suspicious: rf.suspicious_senders.saturating_sub(self_sus),
+            };
+            let key = cand.score * f64::from(others.min(4));
+            if key > best_key {
+                best_key = key;
+                best = Some(cand);
+            }
+        }
+        f.shared = best;
+    }
+
+    // Alerts and scores.
+    let mut out = Outcome::default();
+    out.stats.payments = parts.payments;
+    out.stats.senders = ns as u64;
+    out.stats.receivers = nr as u64;
+    out.scores.reserve(ns + nr);
+    for (i, f) in sfacts.iter().enumerate() {
+        let subject = Subject::Sender(f);
+        let (raw, p) = combine(parts.indicators, subject, Role::Sender, None);
+        let score = score_of(raw);
+        out.scores.push((Role::Sender, f.id.to_owned(), score));
+        if score >= threshold && raw > 0.0 {
+            let s = &parts.senders.state[i];
+            out.alerts.push(make_alert(
+                e, Role::Sender, subject, raw, &p, &s.evidence, f.country, f.payments, f.first_seen, f.last_seen, f.id,
+            ));
+        }
+        if possible_romance_victim(e, i) {
+            out.stats.possible_romance_victims += 1;
+        }
+    }
+    for (i, f) in rfacts.iter().enumerate() {
+        let subject = Subject::Receiver(f);
+        let (raw, p) = &r_scored[i];
+        let score = score_of(*raw);
+        out.scores.push((Role::Receiver, f.id.to_owned(), score));
+        if score >= threshold && *raw > 0.0 {
+            let v = &parts.receivers.state[i];
+            out.alerts.push(make_alert(
+                e, Role::Receiver, subject, *raw, p, &v.evidence, f.country, f.payments, f.first_seen, f.last_seen, f.id,
+            ));
+        }
+    }
+    out.alerts.sort_by(|a, b| {
+        b.score.total_cmp(&a.score).then(a.role.cmp(&b.role)).then_with(|| a.subject.cmp(&b.subject))
+    });
+    out.stats.alerts_senders = out.alerts.iter().filter(|a| a.role == Role::Sender).count() as u64;
+    out.stats.alerts_receivers = out.alerts.len() as u64 - out.stats.alerts_senders;
+    out
+}
+
+/// Large payments to unrelated receivers in high-risk countries, rising in
+/// size or told with emergency and travel stories: the romance-scam pattern of
+/// the brief, another crime, routed away from OSEC alerts.
+fn possible_romance_victim(e: &Engine, i: usize) -> bool {
+    let s = &e.parts().senders.state[i];
+    s.large >= 2 && (s.romance_words >= 1 || s.large_max_usd >= 2.0 * s.large_first_usd)
+}
