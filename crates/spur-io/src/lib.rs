@@ -11,6 +11,8 @@ mod field;
 mod input;
 pub mod jsonl;
 pub mod rejects;
+#[cfg(test)]
+mod testkit;
 pub mod time;
 
 pub use crate::csv::CsvPaymentReader;

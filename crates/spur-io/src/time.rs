@@ -122,6 +122,8 @@ fn digits(s: &[u8], at: usize, n: usize) -> Option<u32> {
     Some(v)
 }
 
+// `u32::is_multiple_of` is newer than the workspace's minimum Rust (1.80).
+#[allow(clippy::manual_is_multiple_of)]
 fn is_leap(year: u32) -> bool {
     year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
 }
