@@ -483,4 +483,17 @@ mod tests {
             ["15 currency: \"DOLLAR\" is not a three-letter ISO 4217 code"]
         );
     }
+
+    /// serde_json's default float parser may land one ULP off; an amount
+    /// written as a JSON number must equal the same amount written as text.
+    #[test]
+    fn regression_json_number_amount_parses_exactly() {
+        let number = obj(&REQ.replace("12.5", "948896325046.8793"));
+        let string = obj(&REQ.replace("12.5", "\"948896325046.8793\""));
+        assert_eq!(payments(Jsonl, &number), payments(Jsonl, &string));
+        assert_eq!(
+            payments(Jsonl, &number),
+            ["T1 2026-01-05T21:14:03Z 948896325046.8793 USD s1(US)->r1(PH)"]
+        );
+    }
 }
