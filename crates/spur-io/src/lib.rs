@@ -1,1 +1,24 @@
+//! spur's input formats: canonical payments from CSV and JSON Lines, and the
+//! rejects file for records that could not be read.
+//!
+//! Every format implements [`PaymentReader`]; [`open_reader`] picks one by
+//! [`Format`]. Problems with one record become a [`Reject`] and reading goes
+//! on; only problems with the input as a whole are an [`InputError`].
+//! The schema is documented in `docs/input-format.md`.
 
+pub mod csv;
+mod field;
+mod input;
+pub mod jsonl;
+pub mod rejects;
+#[cfg(test)]
+mod testkit;
+pub mod time;
+
+pub use crate::csv::CsvPaymentReader;
+pub use crate::field::Field;
+pub use crate::input::{
+    open_reader, Format, InputError, PaymentReader, ReadStats, Reject, WHOLE_RECORD,
+};
+pub use crate::jsonl::JsonlPaymentReader;
+pub use crate::rejects::RejectsWriter;

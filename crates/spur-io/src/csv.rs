@@ -1,0 +1,453 @@
+//! Canonical payments as CSV: a header row naming the columns in any order
+//! (matched ignoring case and surrounding whitespace), then one record per row.
+//!
+//! The hot path reads into one reused `ByteRecord` and borrows every field
+//! straight out of it: no allocation per record.
+
+use std::io;
+use std::ops::ControlFlow;
+
+use ::csv::{ByteRecord, ReaderBuilder};
+use spur_engine::model::Payment;
+
+use crate::field::{build, Field, Value, FIELD_COUNT};
+use crate::input::{InputError, PaymentReader, ReadStats, Reject, WHOLE_RECORD};
+
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Reads canonical payments from CSV.
+pub struct CsvPaymentReader<R> {
+    reader: ::csv::Reader<R>,
+    /// The canonical field of each column, `None` for ignored columns.
+    columns: Vec<Option<Field>>,
+    unknown: Vec<String>,
+    record: ByteRecord,
+}
+
+impl<R: io::Read> CsvPaymentReader<R> {
+    /// Reads and checks the header row.
+    pub fn new(input: R) -> Result<Self, InputError> {
+        let mut reader = ReaderBuilder::new()
+            .has_headers(true)
+            // Field counts are checked per record, to reject rather than fail.
+            .flexible(true)
+            .buffer_capacity(1 << 16)
+            .from_reader(input);
+        let header = reader.byte_headers().map_err(csv_error)?;
+        if header.is_empty() || (header.len() == 1 && header[0].trim_ascii().is_empty()) {
+            return Err(InputError::Empty);
+        }
+
+        let mut columns = Vec::with_capacity(header.len());
+        let mut seen: Vec<String> = Vec::with_capacity(header.len());
+        let mut unknown = Vec::new();
+        for (i, raw) in header.iter().enumerate() {
+            let raw = if i == 0 {
+                raw.strip_prefix(BOM).unwrap_or(raw)
+            } else {
+                raw
+            };
+            let name =
+                std::str::from_utf8(raw.trim_ascii()).map_err(|_| InputError::HeaderNotUtf8)?;
+            if name.is_empty() {
+                // A trailing comma in the header; nothing to read there.
+                columns.push(None);
+                continue;
+            }
+            let lower = name.to_ascii_lowercase();
+            if seen.contains(&lower) {
+                return Err(InputError::DuplicateColumn(name.to_owned()));
+            }
+            seen.push(lower);
+            let field = Field::from_name(name);
+            if field.is_none() {
+                unknown.push(name.to_owned());
+            }
+            columns.push(field);
+        }
+        let missing: Vec<&'static str> = Field::ALL
+            .into_iter()
+            .filter(|f| f.is_required() && !columns.contains(&Some(*f)))
+            .map(Field::name)
+            .collect();
+        if !missing.is_empty() {
+            return Err(InputError::MissingColumns(missing));
+        }
+
+        Ok(CsvPaymentReader {
+            reader,
+            columns,
+            unknown,
+            record: ByteRecord::new(),
+        })
+    }
+}
+
+impl<R: io::Read> PaymentReader for CsvPaymentReader<R> {
+    fn read_all(
+        &mut self,
+        on: &mut dyn FnMut(Result<Payment<'_>, Reject>) -> ControlFlow<()>,
+    ) -> Result<ReadStats, InputError> {
+        let mut stats = ReadStats::default();
+        while self
+            .reader
+            .read_byte_record(&mut self.record)
+            .map_err(csv_error)?
+        {
+            let line = self.record.position().map_or(0, |p| p.line());
+            let result = decode(&self.record, &self.columns, line);
+            match result {
+                Ok(_) => stats.accepted += 1,
+                Err(_) => stats.rejected += 1,
+            }
+            if on(result).is_break() {
+                break;
+            }
+        }
+        Ok(stats)
+    }
+
+    fn unknown_columns(&self) -> &[String] {
+        &self.unknown
+    }
+}
+
+fn decode<'r>(
+    record: &'r ByteRecord,
+    columns: &[Option<Field>],
+    line: u64,
+) -> Result<Payment<'r>, Reject> {
+    if record.len() != columns.len() {
+        return Err(Reject {
+            line,
+            field: WHOLE_RECORD,
+            reason: format!(
+                "has {} fields, the header has {}",
+                record.len(),
+                columns.len()
+            ),
+        });
+    }
+    let mut values = [Value::Missing; FIELD_COUNT];
+    for (raw, column) in record.iter().zip(columns) {
+        if let Some(field) = *column {
+            let text = std::str::from_utf8(raw.trim_ascii()).map_err(|_| Reject {
+                line,
+                field: field.name(),
+                reason: "is not valid UTF-8".into(),
+            })?;
+            values[field as usize] = Value::Text(text);
+        }
+    }
+    build(&values, line)
+}
+
+fn csv_error(e: ::csv::Error) -> InputError {
+    match e.into_kind() {
+        ::csv::ErrorKind::Io(e) => InputError::Io(e),
+        other => InputError::Csv(format!("{other:?}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::input::Format::Csv;
+    use crate::testkit::{check, check_bytes, check_error, outcomes, payments};
+
+    const HEADER: &str =
+        "txn_id,timestamp,amount,currency,sender_id,sender_country,receiver_id,receiver_country";
+    const ROW: &str = "T1,2026-01-05T21:14:03Z,12.50,USD,s1,US,r1,PH";
+
+    fn with_row(row: &str) -> String {
+        format!("{HEADER}\n{row}\n")
+    }
+
+    #[test]
+    fn good_rows() {
+        check(Csv, &with_row(ROW), &["ok T1"]);
+        assert_eq!(
+            payments(Csv, &with_row(ROW)),
+            ["T1 2026-01-05T21:14:03Z 12.5 USD s1(US)->r1(PH)"]
+        );
+        // Any column order, any case, whitespace around names and values.
+        let text = " Receiver_Country ,AMOUNT,txn_id,timestamp,currency,sender_id,sender_country,receiver_id\n\
+                    ph , 12.50 ,T1,2026-01-05 22:14:03+01:00,usd,s1,us,r1\n";
+        assert_eq!(
+            payments(Csv, text),
+            ["T1 2026-01-05T21:14:03Z 12.5 USD s1(US)->r1(PH)"]
+        );
+    }
+
+    #[test]
+    fn optional_fields() {
+        let text = format!(
+            "{HEADER},sender_name,receiver_name,channel,message,mcc,receiver_phone,sender_birth_year,sender_sex,payout_time\n\
+             {ROW},Ann Lee,Bo,Wallet,for the show,5411,+63 917 555 0100,1971,m,2026-01-05T21:20:00Z\n\
+             T2,2026-01-05T21:14:03Z,1,EUR,s2,DE,r2,RO,,,,,,,,,\n\
+             T3,2026-01-05T21:14:03Z,1,EUR,s2,DE,r2,RO,,,gift card,,0,,2100,x,\n"
+        );
+        assert_eq!(
+            payments(Csv, &text),
+            [
+                "T1 2026-01-05T21:14:03Z 12.5 USD s1(US)->r1(PH) sender_name=Ann Lee receiver_name=Bo \
+                 channel=wallet message=for the show mcc=5411 phone=+63 917 555 0100 birth=1971 sex=Male \
+                 payout=2026-01-05T21:20:00Z",
+                "T2 2026-01-05T21:14:03Z 1 EUR s2(DE)->r2(RO)",
+                "T3 2026-01-05T21:14:03Z 1 EUR s2(DE)->r2(RO) channel=other mcc=0 birth=2100 sex=Other",
+            ]
+        );
+    }
+
+    #[test]
+    fn required_field_missing_or_invalid() {
+        let cases = [
+            (",2026-01-05T21:14:03Z,12.50,USD,s1,US,r1,PH", "2 txn_id: missing"),
+            ("T1,,12.50,USD,s1,US,r1,PH", "2 timestamp: missing"),
+            (
+                "T1,2026-13-05T21:14:03Z,12.50,USD,s1,US,r1,PH",
+                "2 timestamp: \"2026-13-05T21:14:03Z\" is not an RFC 3339 time (month out of range)",
+            ),
+            (
+                "T1,2025-02-29T21:14:03Z,12.50,USD,s1,US,r1,PH",
+                "2 timestamp: \"2025-02-29T21:14:03Z\" is not an RFC 3339 time (day out of range)",
+            ),
+            (
+                "T1,05/01/2026,12.50,USD,s1,US,r1,PH",
+                "2 timestamp: \"05/01/2026\" is not an RFC 3339 time (too short)",
+            ),
+            ("T1,2026-01-05T21:14:03Z,,USD,s1,US,r1,PH", "2 amount: missing"),
+            ("T1,2026-01-05T21:14:03Z,-5,USD,s1,US,r1,PH", "2 amount: \"-5\" must be a positive decimal"),
+            ("T1,2026-01-05T21:14:03Z,0,USD,s1,US,r1,PH", "2 amount: \"0\" must be a positive decimal"),
+            ("T1,2026-01-05T21:14:03Z,\"1,000\",USD,s1,US,r1,PH", "2 amount: \"1,000\" must be a positive decimal"),
+            ("T1,2026-01-05T21:14:03Z,NaN,USD,s1,US,r1,PH", "2 amount: \"NaN\" must be a positive decimal"),
+            ("T1,2026-01-05T21:14:03Z,12.50,,s1,US,r1,PH", "2 currency: missing"),
+            ("T1,2026-01-05T21:14:03Z,12.50,US,s1,US,r1,PH", "2 currency: \"US\" is not a three-letter ISO 4217 code"),
+            ("T1,2026-01-05T21:14:03Z,12.50,U$D,s1,US,r1,PH", "2 currency: \"U$D\" is not a three-letter ISO 4217 code"),
+            ("T1,2026-01-05T21:14:03Z,12.50,USD,,US,r1,PH", "2 sender_id: missing"),
+            ("T1,2026-01-05T21:14:03Z,12.50,USD,  ,US,r1,PH", "2 sender_id: missing"),
+            ("T1,2026-01-05T21:14:03Z,12.50,USD,s1,,r1,PH", "2 sender_country: missing"),
+            (
+                "T1,2026-01-05T21:14:03Z,12.50,USD,s1,USA,r1,PH",
+                "2 sender_country: \"USA\" is not a two-letter ISO 3166-1 alpha-2 code",
+            ),
+            ("T1,2026-01-05T21:14:03Z,12.50,USD,s1,US,,PH", "2 receiver_id: missing"),
+            ("T1,2026-01-05T21:14:03Z,12.50,USD,s1,US,r1,", "2 receiver_country: missing"),
+            (
+                "T1,2026-01-05T21:14:03Z,12.50,USD,s1,US,r1,P1",
+                "2 receiver_country: \"P1\" is not a two-letter ISO 3166-1 alpha-2 code",
+            ),
+        ];
+        for (row, expected) in cases {
+            check(Csv, &with_row(row), &[expected]);
+        }
+    }
+
+    #[test]
+    fn optional_field_invalid() {
+        let header = format!("{HEADER},mcc,sender_birth_year,sender_sex,payout_time");
+        let cases = [
+            (",,,", "ok T1"),
+            (
+                "10000,,,",
+                "2 mcc: 10000 is not a merchant category code (0-9999)",
+            ),
+            (
+                "54a1,,,",
+                "2 mcc: \"54a1\" is not a merchant category code (0-9999)",
+            ),
+            (
+                "-1,,,",
+                "2 mcc: \"-1\" is not a merchant category code (0-9999)",
+            ),
+            (
+                ",1899,,",
+                "2 sender_birth_year: 1899 is not a birth year (1900-2100)",
+            ),
+            (
+                ",19x0,,",
+                "2 sender_birth_year: \"19x0\" is not a birth year (1900-2100)",
+            ),
+            (",,q,", "2 sender_sex: \"q\" is not a sex (M, F or X)"),
+            (
+                ",,,tomorrow",
+                "2 payout_time: \"tomorrow\" is not an RFC 3339 time (too short)",
+            ),
+        ];
+        for (extra, expected) in cases {
+            check(Csv, &format!("{header}\n{ROW},{extra}\n"), &[expected]);
+        }
+    }
+
+    #[test]
+    fn long_values_are_cut_in_reasons() {
+        let long = "X".repeat(100);
+        let row = format!("T1,2026-01-05T21:14:03Z,12.50,{long},s1,US,r1,PH");
+        let expected = format!(
+            "2 currency: \"{}…\" is not a three-letter ISO 4217 code",
+            "X".repeat(40)
+        );
+        check(Csv, &with_row(&row), &[&expected]);
+    }
+
+    #[test]
+    fn header_problems() {
+        check_error(
+            Csv,
+            "",
+            "input is empty: expected a header row naming the columns",
+        );
+        check_error(
+            Csv,
+            "\n\n",
+            "input is empty: expected a header row naming the columns",
+        );
+        check_error(
+            Csv,
+            "txn_id,timestamp,amount,currency,sender_country,receiver_id\nT1\n",
+            "missing required columns: sender_id, receiver_country",
+        );
+        check_error(
+            Csv,
+            &format!("{HEADER},Amount\n{ROW},1\n"),
+            "column \"Amount\" appears more than once in the header",
+        );
+        check_error(
+            Csv,
+            &format!("{HEADER},x,X\n"),
+            "column \"X\" appears more than once in the header",
+        );
+        let mut bad = HEADER.as_bytes().to_vec();
+        bad.extend_from_slice(b",\xff\n");
+        let err = outcomes(Csv, &bad).unwrap_err();
+        assert_eq!(err, "the header row is not valid UTF-8");
+    }
+
+    #[test]
+    fn header_only_has_no_records() {
+        check(Csv, HEADER, &[]);
+        check(Csv, &format!("{HEADER}\n"), &[]);
+    }
+
+    #[test]
+    fn unknown_columns_are_collected_once() {
+        let text = format!("branch,{HEADER},Note, \n1,{ROW},a,\n2,{ROW},b,\n");
+        let (got, unknown) = outcomes(Csv, text.as_bytes()).unwrap();
+        assert_eq!(got, ["ok T1", "ok T1"]);
+        assert_eq!(unknown, ["branch", "Note"]);
+    }
+
+    #[test]
+    fn quoting() {
+        let text = format!(
+            "{HEADER},message,sender_name\n\
+             {ROW},\"a, b\",\"Lee, \"\"Ann\"\"\"\n\
+             T2,2026-01-05T21:14:03Z,1,EUR,s2,DE,r2,RO,\"two\nlines\",x\n\
+             T3,2026-01-05T21:14:03Z,1,EUR,s2,DE,r2,RO,-,x\n"
+        );
+        assert_eq!(
+            payments(Csv, &text),
+            [
+                "T1 2026-01-05T21:14:03Z 12.5 USD s1(US)->r1(PH) sender_name=Lee, \"Ann\" message=a, b",
+                "T2 2026-01-05T21:14:03Z 1 EUR s2(DE)->r2(RO) sender_name=x message=two\nlines",
+                "T3 2026-01-05T21:14:03Z 1 EUR s2(DE)->r2(RO) sender_name=x message=-",
+            ]
+        );
+        // A record that spans lines is reported at the line where it starts.
+        let text = format!(
+            "{HEADER},message\n\
+             {ROW},\"two\nlines\"\n\
+             T2,2026-01-05T21:14:03Z,-1,EUR,s2,DE,r2,RO,\"x\"\n"
+        );
+        check(
+            Csv,
+            &text,
+            &["ok T1", "4 amount: \"-1\" must be a positive decimal"],
+        );
+    }
+
+    #[test]
+    fn crlf_bom_and_blank_lines() {
+        let text = format!(
+            "\u{feff}{}\r\n{}\r\n\r\n{}\r\n\r\n",
+            HEADER,
+            ROW,
+            ROW.replace("T1", "T2")
+        );
+        check(Csv, &text, &["ok T1", "ok T2"]);
+        assert_eq!(
+            payments(Csv, &text)[0],
+            "T1 2026-01-05T21:14:03Z 12.5 USD s1(US)->r1(PH)"
+        );
+        // Without a trailing newline.
+        check(Csv, &format!("{HEADER}\n{ROW}"), &["ok T1"]);
+    }
+
+    #[test]
+    fn wrong_field_count() {
+        let text = format!("{HEADER}\n{ROW}\nT2,2026-01-05T21:14:03Z\n{ROW},extra\n{ROW}\n");
+        check(
+            Csv,
+            &text,
+            &[
+                "ok T1",
+                "3 record: has 2 fields, the header has 8",
+                "4 record: has 9 fields, the header has 8",
+                "ok T1",
+            ],
+        );
+    }
+
+    #[test]
+    fn invalid_utf8() {
+        let mut text = format!("{HEADER},message,note\n{ROW},ok,x\n").into_bytes();
+        text.extend_from_slice(b"T2,2026-01-05T21:14:03Z,1,EUR,s\xff,DE,r2,RO,,\n");
+        // Bytes in an ignored column do not matter.
+        text.extend_from_slice(b"T3,2026-01-05T21:14:03Z,1,EUR,s3,DE,r2,RO,,\xff\xfe\n");
+        text.extend_from_slice(b"T4,2026-01-05T21:14:03Z,1,EUR,s3,DE,r2,RO,\xc3,\n");
+        check_bytes(
+            Csv,
+            &text,
+            &[
+                "ok T1",
+                "3 sender_id: is not valid UTF-8",
+                "ok T3",
+                "5 message: is not valid UTF-8",
+            ],
+        );
+    }
+
+    #[test]
+    fn one_bad_record_among_good_ones() {
+        let mut text = format!("{HEADER}\n");
+        for i in 0..20 {
+            let amount = if i == 13 { "12,5" } else { "12.5" };
+            text.push_str(&format!(
+                "T{i},2026-01-05T21:14:03Z,\"{amount}\",USD,s1,US,r1,PH\n"
+            ));
+        }
+        let (got, _) = outcomes(Csv, text.as_bytes()).unwrap();
+        let rejects: Vec<_> = got.iter().filter(|o| !o.starts_with("ok ")).collect();
+        assert_eq!(got.len(), 20);
+        assert_eq!(rejects, ["15 amount: \"12,5\" must be a positive decimal"]);
+    }
+
+    #[test]
+    fn stops_when_told() {
+        use std::ops::ControlFlow;
+        let text = format!("{HEADER}\n{ROW}\n{ROW}\n{ROW}\n");
+        let mut reader =
+            crate::open_reader(Csv, Box::new(std::io::Cursor::new(text.into_bytes()))).unwrap();
+        let mut seen = 0;
+        let stats = reader
+            .read_all(&mut |_| {
+                seen += 1;
+                if seen == 2 {
+                    ControlFlow::Break(())
+                } else {
+                    ControlFlow::Continue(())
+                }
+            })
+            .unwrap();
+        assert_eq!((seen, stats.accepted), (2, 2));
+    }
+}

@@ -1,0 +1,153 @@
+//! What every input format has in common: the [`PaymentReader`] trait, the
+//! per-record [`Reject`] and the whole-input [`InputError`].
+
+use std::fmt;
+use std::io;
+use std::ops::ControlFlow;
+use std::path::Path;
+
+use spur_engine::model::Payment;
+
+use crate::csv::CsvPaymentReader;
+use crate::jsonl::JsonlPaymentReader;
+
+/// An input file format.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Format {
+    Csv,
+    Jsonl,
+}
+
+impl Format {
+    /// Guesses the format from the file extension: `.csv`, or `.jsonl`,
+    /// `.ndjson`, `.json` for JSON Lines; any case.
+    pub fn from_path(path: &Path) -> Option<Format> {
+        let ext = path.extension()?.to_str()?;
+        if ext.eq_ignore_ascii_case("csv") {
+            Some(Format::Csv)
+        } else if ["jsonl", "ndjson", "json"]
+            .iter()
+            .any(|e| ext.eq_ignore_ascii_case(e))
+        {
+            Some(Format::Jsonl)
+        } else {
+            None
+        }
+    }
+}
+
+/// One record that could not be read, and why.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct Reject {
+    /// 1-based physical line in the file where the record starts.
+    pub line: u64,
+    /// The canonical field at fault, or `"record"` when the record as a whole
+    /// is unreadable (wrong field count, invalid JSON or UTF-8).
+    pub field: &'static str,
+    /// Short, for an operator: the offending value (cut to ~40 characters)
+    /// and what is wrong with it.
+    pub reason: String,
+}
+
+/// [`Reject::field`] when no single field is at fault.
+pub const WHOLE_RECORD: &str = "record";
+
+impl fmt::Display for Reject {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "line {}: field \"{}\": {}",
+            self.line, self.field, self.reason
+        )
+    }
+}
+
+/// Counts for one pass over an input.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub struct ReadStats {
+    /// Records handed to the callback as payments.
+    pub accepted: u64,
+    /// Records handed to the callback as rejects.
+    pub rejected: u64,
+}
+
+/// A problem with the input as a whole; nothing (more) can be read from it.
+#[derive(Debug, thiserror::Error)]
+pub enum InputError {
+    #[error("cannot read input: {0}")]
+    Io(#[from] io::Error),
+    #[error("input is empty: expected a header row naming the columns")]
+    Empty,
+    #[error("the header row is not valid UTF-8")]
+    HeaderNotUtf8,
+    #[error("missing required column{}: {}", if .0.len() == 1 { "" } else { "s" }, .0.join(", "))]
+    MissingColumns(Vec<&'static str>),
+    #[error("column \"{0}\" appears more than once in the header")]
+    DuplicateColumn(String),
+    #[error("malformed CSV: {0}")]
+    Csv(String),
+}
+
+/// A source of payments in one format.
+pub trait PaymentReader {
+    /// Calls `on` for every record in file order with the payment or the
+    /// reason it was rejected. Stops early when `on` returns
+    /// `ControlFlow::Break`. An `Err` means the input itself failed (I/O).
+    fn read_all(
+        &mut self,
+        on: &mut dyn FnMut(Result<Payment<'_>, Reject>) -> ControlFlow<()>,
+    ) -> Result<ReadStats, InputError>;
+
+    /// Columns (CSV) or keys (JSON Lines) that are not part of the schema,
+    /// each once, in order of first appearance; for a single notice.
+    fn unknown_columns(&self) -> &[String];
+}
+
+/// Opens `input` as `format`. For CSV this reads and checks the header, so a
+/// missing required column is reported before any record.
+pub fn open_reader(
+    format: Format,
+    input: Box<dyn io::Read + Send>,
+) -> Result<Box<dyn PaymentReader + Send>, InputError> {
+    Ok(match format {
+        Format::Csv => Box::new(CsvPaymentReader::new(input)?),
+        Format::Jsonl => Box::new(JsonlPaymentReader::new(input)),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn format_from_path() {
+        let f = |p: &str| Format::from_path(Path::new(p));
+        assert_eq!(f("a/b.csv"), Some(Format::Csv));
+        assert_eq!(f("B.CSV"), Some(Format::Csv));
+        assert_eq!(f("x.jsonl"), Some(Format::Jsonl));
+        assert_eq!(f("x.ndjson"), Some(Format::Jsonl));
+        assert_eq!(f("x.Json"), Some(Format::Jsonl));
+        assert_eq!(f("x.txt"), None);
+        assert_eq!(f("csv"), None);
+    }
+
+    #[test]
+    fn messages() {
+        let e = InputError::MissingColumns(vec!["sender_id", "receiver_country"]);
+        assert_eq!(
+            e.to_string(),
+            "missing required columns: sender_id, receiver_country"
+        );
+        let e = InputError::MissingColumns(vec!["amount"]);
+        assert_eq!(e.to_string(), "missing required column: amount");
+        let r = Reject {
+            line: 3,
+            field: "amount",
+            reason: "\"-5\" must be a positive decimal".into(),
+        };
+        assert_eq!(
+            r.to_string(),
+            "line 3: field \"amount\": \"-5\" must be a positive decimal"
+        );
+    }
+}

@@ -1,0 +1,262 @@
+//! RFC 3339 times to and from [`Timestamp`]s, without a date library.
+//!
+//! Parsing accepts what payment exports actually contain: `T`, `t` or a space
+//! between date and time, optional fractional seconds (truncated: spur works in
+//! whole seconds), and `Z`, `z` or `±hh:mm` offsets. Formatting always writes
+//! UTC with a `Z`, e.g. `2026-01-05T21:14:03Z`.
+
+use std::fmt;
+
+use spur_engine::model::Timestamp;
+
+/// Parses an RFC 3339 date-time into seconds since the epoch, UTC.
+///
+/// The error is a short reason (`"month out of range"`) for a reject message.
+/// A leap second (`:60`) is accepted and counts as the first second of the
+/// next minute.
+pub fn parse_rfc3339(s: &[u8]) -> Result<Timestamp, &'static str> {
+    // YYYY-MM-DDThh:mm:ss is 19 bytes; the offset adds at least one.
+    if s.len() < 20 {
+        return Err("too short");
+    }
+    let year = digits(s, 0, 4).ok_or("bad year")?;
+    if s[4] != b'-' || s[7] != b'-' {
+        return Err("expected YYYY-MM-DD");
+    }
+    let month = digits(s, 5, 2).ok_or("bad month")?;
+    let day = digits(s, 8, 2).ok_or("bad day")?;
+    if !matches!(s[10], b'T' | b't' | b' ') {
+        return Err("expected T between date and time");
+    }
+    let hour = digits(s, 11, 2).ok_or("bad hour")?;
+    if s[13] != b':' || s[16] != b':' {
+        return Err("expected hh:mm:ss");
+    }
+    let minute = digits(s, 14, 2).ok_or("bad minute")?;
+    let second = digits(s, 17, 2).ok_or("bad second")?;
+
+    if !(1..=12).contains(&month) {
+        return Err("month out of range");
+    }
+    if day < 1 || day > days_in_month(year, month) {
+        return Err("day out of range");
+    }
+    if hour > 23 {
+        return Err("hour out of range");
+    }
+    if minute > 59 {
+        return Err("minute out of range");
+    }
+    if second > 60 {
+        return Err("second out of range");
+    }
+
+    let mut i = 19;
+    if s[i] == b'.' {
+        i += 1;
+        let start = i;
+        while i < s.len() && s[i].is_ascii_digit() {
+            i += 1;
+        }
+        if i == start {
+            return Err("no digits after decimal point");
+        }
+    }
+    let offset = match &s[i..] {
+        [b'Z' | b'z'] => 0,
+        [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] => {
+            let oh = digits(&[*h1, *h2], 0, 2).ok_or("bad offset")?;
+            let om = digits(&[*m1, *m2], 0, 2).ok_or("bad offset")?;
+            if oh > 23 || om > 59 {
+                return Err("offset out of range");
+            }
+            let secs = i64::from(oh * 3600 + om * 60);
+            if *sign == b'-' {
+                -secs
+            } else {
+                secs
+            }
+        }
+        [] => return Err("missing time zone offset (Z or ±hh:mm)"),
+        _ => return Err("bad time zone offset"),
+    };
+
+    let days = days_from_civil(i64::from(year), month, day);
+    let local = days * 86_400 + i64::from(hour * 3600 + minute * 60 + second);
+    Ok(local - offset)
+}
+
+/// Writes `ts` as `YYYY-MM-DDThh:mm:ssZ`.
+pub fn format_rfc3339(ts: Timestamp, out: &mut impl fmt::Write) -> fmt::Result {
+    let days = ts.div_euclid(86_400);
+    let secs = ts.rem_euclid(86_400);
+    let (y, m, d) = civil_from_days(days);
+    write!(
+        out,
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        y,
+        m,
+        d,
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60
+    )
+}
+
+/// `ts` as an RFC 3339 string in UTC, e.g. `2026-01-05T21:14:03Z`.
+pub fn rfc3339(ts: Timestamp) -> String {
+    let mut s = String::with_capacity(20);
+    // Writing to a String cannot fail.
+    let _ = format_rfc3339(ts, &mut s);
+    s
+}
+
+fn digits(s: &[u8], at: usize, n: usize) -> Option<u32> {
+    let mut v = 0u32;
+    for &c in s.get(at..at + n)? {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        v = v * 10 + u32::from(c - b'0');
+    }
+    Some(v)
+}
+
+// `u32::is_multiple_of` is newer than the workspace's minimum Rust (1.80).
+#[allow(clippy::manual_is_multiple_of)]
+fn is_leap(year: u32) -> bool {
+    year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+}
+
+fn days_in_month(year: u32, month: u32) -> u32 {
+    match month {
+        2 if is_leap(year) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
+/// `days_from_civil`).
+fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let m = i64::from(m);
+    let mp = if m > 2 { m - 3 } else { m + 9 };
+    let doy = (153 * mp + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// Inverse of [`days_from_civil`].
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn check(input: &str, expected: Result<Timestamp, &str>) {
+        assert_eq!(parse_rfc3339(input.as_bytes()), expected, "input {input:?}");
+    }
+
+    #[test]
+    fn parses() {
+        check("1970-01-01T00:00:00Z", Ok(0));
+        check("2026-01-05T21:14:03Z", Ok(1_767_647_643));
+        check("2026-01-05t21:14:03z", Ok(1_767_647_643));
+        check("2026-01-05 21:14:03Z", Ok(1_767_647_643));
+        check("2026-01-05T21:14:03.999999Z", Ok(1_767_647_643));
+        check("2026-01-05T22:14:03+01:00", Ok(1_767_647_643));
+        check("2026-01-05T16:44:03-04:30", Ok(1_767_647_643));
+        check("2026-01-05T21:14:03-00:00", Ok(1_767_647_643));
+        check("1969-12-31T23:59:59Z", Ok(-1));
+        check("1969-12-31T23:59:59.5Z", Ok(-1));
+        check("2024-02-29T00:00:00Z", Ok(1_709_164_800));
+        check("2000-02-29T00:00:00Z", Ok(951_782_400));
+        check("2016-12-31T23:59:60Z", Ok(1_483_228_800));
+    }
+
+    #[test]
+    fn rejects() {
+        check("", Err("too short"));
+        check("2026-01-05", Err("too short"));
+        check("2026-13-05T21:14:03Z", Err("month out of range"));
+        check("2026-00-05T21:14:03Z", Err("month out of range"));
+        check("2026-01-32T21:14:03Z", Err("day out of range"));
+        check("2026-01-00T21:14:03Z", Err("day out of range"));
+        check("2025-02-29T00:00:00Z", Err("day out of range"));
+        check("1900-02-29T00:00:00Z", Err("day out of range"));
+        check("2026-04-31T00:00:00Z", Err("day out of range"));
+        check("2026-01-05T24:00:00Z", Err("hour out of range"));
+        check("2026-01-05T23:60:00Z", Err("minute out of range"));
+        check("2026-01-05T23:59:61Z", Err("second out of range"));
+        check("2026-01-05T21:14:03", Err("too short"));
+        check(
+            "2026-01-05T21:14:03.5",
+            Err("missing time zone offset (Z or ±hh:mm)"),
+        );
+        check(
+            "2026-01-05T21:14:03.Z",
+            Err("no digits after decimal point"),
+        );
+        check("2026-01-05T21:14:03+0100", Err("bad time zone offset"));
+        check("2026-01-05T21:14:03+24:00", Err("offset out of range"));
+        check("2026-01-05T21:14:03+01:60", Err("offset out of range"));
+        check("2026-01-05T21:14:03ZZ", Err("bad time zone offset"));
+        check("2026/01/05T21:14:03Z", Err("expected YYYY-MM-DD"));
+        check(
+            "2026-01-05X21:14:03Z",
+            Err("expected T between date and time"),
+        );
+        check("2026-01-05T21.14.03Z", Err("expected hh:mm:ss"));
+        check("20x6-01-05T21:14:03Z", Err("bad year"));
+        check("+026-01-05T21:14:03Z", Err("bad year"));
+        check("2026-01-05T21:14:0xZ", Err("bad second"));
+    }
+
+    #[test]
+    fn formats() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(1_767_647_643), "2026-01-05T21:14:03Z");
+        assert_eq!(rfc3339(-1), "1969-12-31T23:59:59Z");
+        assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
+    }
+
+    proptest! {
+        #[test]
+        fn format_then_parse_round_trips(
+            // 1900-01-01T00:00:00Z ..= 2200-12-31T23:59:59Z
+            ts in -2_208_988_800i64..=7_289_567_999i64
+        ) {
+            let s = rfc3339(ts);
+            prop_assert_eq!(parse_rfc3339(s.as_bytes()), Ok(ts), "{}", s);
+        }
+
+        #[test]
+        fn never_panics(s in proptest::collection::vec(any::<u8>(), 0..40)) {
+            let _ = parse_rfc3339(&s);
+        }
+
+        #[test]
+        fn never_panics_near_valid(s in "[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{0,9})?([Zz]|[+-][0-9]{2}:[0-9]{2})?") {
+            if let Ok(ts) = parse_rfc3339(s.as_bytes()) {
+                // Any accepted time lies within the years 0000..=9999, give or take an offset.
+                prop_assert!((-62_167_219_200 - 86_400..=253_402_300_800 + 86_400).contains(&ts));
+            }
+        }
+    }
+}
