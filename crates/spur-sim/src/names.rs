@@ -233,7 +233,6 @@ impl PersonName {
                 if let Some(m) = self.middle {
                     s.push(' ');
                     initials(&mut s, m);
-                    s.pop();
                 } else {
                     s.push(' ');
                 }
