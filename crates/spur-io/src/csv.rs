@@ -86,7 +86,7 @@ impl<R: io::Read> CsvPaymentReader<R> {
 impl<R: io::Read> PaymentReader for CsvPaymentReader<R> {
     fn read_all(
         &mut self,
-        on: &mut dyn FnMut(Result<Payment<'_>, Reject>) -> ControlFlow<()>,
+        on: &mut dyn FnMut(u64, Result<Payment<'_>, Reject>) -> ControlFlow<()>,
     ) -> Result<ReadStats, InputError> {
         let mut stats = ReadStats::default();
         while self
@@ -100,7 +100,7 @@ impl<R: io::Read> PaymentReader for CsvPaymentReader<R> {
                 Ok(_) => stats.accepted += 1,
                 Err(_) => stats.rejected += 1,
             }
-            if on(result).is_break() {
+            if on(line, result).is_break() {
                 break;
             }
         }
@@ -439,7 +439,7 @@ mod tests {
             crate::open_reader(Csv, Box::new(std::io::Cursor::new(text.into_bytes()))).unwrap();
         let mut seen = 0;
         let stats = reader
-            .read_all(&mut |_| {
+            .read_all(&mut |_, _| {
                 seen += 1;
                 if seen == 2 {
                     ControlFlow::Break(())

@@ -90,12 +90,13 @@ pub enum InputError {
 
 /// A source of payments in one format.
 pub trait PaymentReader {
-    /// Calls `on` for every record in file order with the payment or the
+    /// Calls `on` for every record in file order with the line where the
+    /// record starts and the payment or the
     /// reason it was rejected. Stops early when `on` returns
     /// `ControlFlow::Break`. An `Err` means the input itself failed (I/O).
     fn read_all(
         &mut self,
-        on: &mut dyn FnMut(Result<Payment<'_>, Reject>) -> ControlFlow<()>,
+        on: &mut dyn FnMut(u64, Result<Payment<'_>, Reject>) -> ControlFlow<()>,
     ) -> Result<ReadStats, InputError>;
 
     /// Columns (CSV) or keys (JSON Lines) that are not part of the schema,

@@ -40,7 +40,7 @@ impl<R: io::Read> JsonlPaymentReader<R> {
 impl<R: io::Read> PaymentReader for JsonlPaymentReader<R> {
     fn read_all(
         &mut self,
-        on: &mut dyn FnMut(Result<Payment<'_>, Reject>) -> ControlFlow<()>,
+        on: &mut dyn FnMut(u64, Result<Payment<'_>, Reject>) -> ControlFlow<()>,
     ) -> Result<ReadStats, InputError> {
         let mut stats = ReadStats::default();
         let mut line = 0u64;
@@ -64,7 +64,7 @@ impl<R: io::Read> PaymentReader for JsonlPaymentReader<R> {
                 Ok(_) => stats.accepted += 1,
                 Err(_) => stats.rejected += 1,
             }
-            if on(result).is_break() {
+            if on(line, result).is_break() {
                 break;
             }
         }

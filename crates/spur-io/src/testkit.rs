@@ -15,7 +15,7 @@ pub(crate) fn outcomes(format: Format, input: &[u8]) -> Result<(Vec<String>, Vec
         .map_err(|e| e.to_string())?;
     let mut out = Vec::new();
     let stats = reader
-        .read_all(&mut |r| {
+        .read_all(&mut |_, r| {
             out.push(match r {
                 Ok(p) => format!("ok {}", p.txn_id),
                 Err(r) => format!("{} {}: {}", r.line, r.field, r.reason),
@@ -66,7 +66,7 @@ pub(crate) fn payments(format: Format, input: &str) -> Vec<String> {
     .unwrap();
     let mut out = Vec::new();
     reader
-        .read_all(&mut |r| {
+        .read_all(&mut |_, r| {
             if let Ok(p) = r {
                 out.push(render(&p));
             }

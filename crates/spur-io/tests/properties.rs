@@ -14,7 +14,7 @@ use spur_io::{open_reader, Format, InputError, ReadStats};
 fn read(format: Format, input: &[u8]) -> Result<(u64, ReadStats), InputError> {
     let mut reader = open_reader(format, Box::new(Cursor::new(input.to_vec())))?;
     let mut seen = 0u64;
-    let stats = reader.read_all(&mut |r| {
+    let stats = reader.read_all(&mut |_, r| {
         seen += 1;
         if let Err(reject) = r {
             assert!(reject.line >= 1, "reject without a line: {reject}");
@@ -293,7 +293,7 @@ fn assert_reads_back(
     let mut i = 0;
     let mut failure = None;
     reader
-        .read_all(&mut |r| {
+        .read_all(&mut |_, r| {
             match (r, expected.get(i)) {
                 (Ok(got), Some(want)) if got == want.as_payment() => {}
                 (got, want) => failure = Some(format!("record {i}: got {got:?}, want {want:?}")),

@@ -1,0 +1,245 @@
+//! `spur scan`: read payments, feed the engine, write alerts and rejects.
+
+use std::fs::File;
+use std::io::{self, BufWriter, IsTerminal, Read, Write};
+use std::ops::ControlFlow;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use indicatif::{ProgressBar, ProgressStyle};
+use spur_engine::{Engine, EngineConfig, Outcome};
+use spur_io::{open_reader, Format, Reject, RejectsWriter};
+
+pub struct ScanOptions {
+    /// A file, or `-` for standard input.
+    pub input: PathBuf,
+    pub format: Option<Format>,
+    /// Alerts as JSON Lines; standard output when `None`.
+    pub alerts: Option<PathBuf>,
+    pub rejects: PathBuf,
+    pub max_rejects: Option<u64>,
+    pub progress: bool,
+}
+
+pub struct ScanReport {
+    pub input: String,
+    pub read: u64,
+    pub rejected: u64,
+    pub unknown_columns: Vec<String>,
+    pub outcome: Outcome,
+    pub elapsed: Duration,
+    pub threshold: f64,
+    pub rejects_file: Option<PathBuf>,
+}
+
+/// Counts bytes as they are read, for the progress bar.
+struct Counting<R> {
+    inner: R,
+    bar: Option<ProgressBar>,
+    pending: u64,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if let Some(bar) = &self.bar {
+            self.pending += n as u64;
+            if self.pending >= 1 << 20 || n == 0 {
+                bar.inc(self.pending);
+                self.pending = 0;
+            }
+        }
+        Ok(n)
+    }
+}
+
+/// Rejects go to a file created on the first one.
+struct Rejects<'a> {
+    path: &'a Path,
+    file_label: &'a str,
+    writer: Option<RejectsWriter<BufWriter<File>>>,
+    count: u64,
+}
+
+impl Rejects<'_> {
+    fn add(&mut self, r: &Reject) -> Result<()> {
+        if self.writer.is_none() {
+            let f = File::create(self.path).with_context(|| format!("cannot create rejects file {}", self.path.display()))?;
+            self.writer = Some(RejectsWriter::new(BufWriter::new(f))?);
+        }
+        if let Some(w) = &mut self.writer {
+            w.write(self.file_label, r)?;
+        }
+        self.count += 1;
+        Ok(())
+    }
+}
+
+pub fn run(opts: &ScanOptions, cfg: EngineConfig) -> Result<ScanReport> {
+    let started = Instant::now();
+    let threshold = cfg.alert_threshold;
+    let stdin = opts.input.as_os_str() == "-";
+    let label = if stdin { "-".to_owned() } else { opts.input.display().to_string() };
+    let format = match opts.format {
+        Some(f) => f,
+        None if stdin => Format::Csv,
+        None => Format::from_path(&opts.input).with_context(|| {
+            format!("{label}: cannot tell the format from the extension; use --format csv or --format jsonl")
+        })?,
+    };
+    let (source, size): (Box<dyn Read + Send>, Option<u64>) = if stdin {
+        (Box::new(io::stdin()), None)
+    } else {
+        let f = File::open(&opts.input).with_context(|| format!("cannot open {label}"))?;
+        let size = f.metadata().ok().map(|m| m.len());
+        (Box::new(f), size)
+    };
+    let bar = match size {
+        Some(len) if opts.progress && io::stderr().is_terminal() => {
+            let bar = ProgressBar::new(len);
+            bar.set_style(
+                ProgressStyle::with_template("{spinner} reading {bytes}/{total_bytes} [{bar:30}] {eta}")
+                    .unwrap_or_else(|_| ProgressStyle::default_bar())
+                    .progress_chars("=> "),
+            );
+            Some(bar)
+        }
+        _ => None,
+    };
+    let counting = Counting { inner: io::BufReader::with_capacity(1 << 20, source), bar: bar.clone(), pending: 0 };
+    let mut reader = open_reader(format, Box::new(counting)).with_context(|| format!("{label}"))?;
+    let mut engine = Engine::new(cfg)?;
+    let mut rejects = Rejects { path: &opts.rejects, file_label: &label, writer: None, count: 0 };
+    let mut read = 0u64;
+    let mut failure: Option<anyhow::Error> = None;
+    let max = opts.max_rejects;
+    let stats = reader.read_all(&mut |line, rec| {
+        read += 1;
+        let rejected = match rec {
+            Ok(p) => match engine.push(&p) {
+                Ok(()) => None,
+                Err(e) => Some(Reject { line, field: e.field(), reason: e.to_string() }),
+            },
+            Err(r) => Some(r),
+        };
+        if let Some(r) = rejected {
+            if let Err(e) = rejects.add(&r) {
+                failure = Some(e);
+                return ControlFlow::Break(());
+            }
+            if max.is_some_and(|m| rejects.count > m) {
+                return ControlFlow::Break(());
+            }
+        }
+        ControlFlow::Continue(())
+    });
+    let unknown_columns = reader.unknown_columns().to_vec();
+    if let Some(w) = &mut rejects.writer {
+        w.flush()?;
+    }
+    let rejected = rejects.count;
+    drop(rejects);
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    stats.with_context(|| format!("{label}"))?;
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    if let Some(m) = max {
+        if rejected > m {
+            bail!(
+                "{label}: more than {m} records rejected (--max-rejects); stopped at record {read}. \
+                 The reasons are in {}",
+                opts.rejects.display()
+            );
+        }
+    }
+    if !unknown_columns.is_empty() {
+        tracing::warn!(columns = %unknown_columns.join(", "), "ignored unknown columns");
+    }
+    tracing::info!(payments = read - rejected, rejected, "input read; scoring");
+    let outcome = engine.finish();
+    write_alerts(opts.alerts.as_deref(), &outcome)?;
+    Ok(ScanReport {
+        input: label,
+        read,
+        rejected,
+        unknown_columns,
+        outcome,
+        elapsed: started.elapsed(),
+        threshold,
+        rejects_file: (rejected > 0).then(|| opts.rejects.clone()),
+    })
+}
+
+fn write_alerts(path: Option<&Path>, outcome: &Outcome) -> Result<()> {
+    let out: Box<dyn Write> = match path {
+        Some(p) => Box::new(File::create(p).with_context(|| format!("cannot create alerts file {}", p.display()))?),
+        None => Box::new(io::stdout().lock()),
+    };
+    let mut out = BufWriter::new(out);
+    for a in &outcome.alerts {
+        serde_json::to_writer(&mut out, a)?;
+        out.write_all(b"\n")?;
+    }
+    out.flush().context("writing alerts")?;
+    Ok(())
+}
+
+impl ScanReport {
+    /// Indicator codes by how many alerts carry them, most frequent first.
+    pub fn top_indicators(&self) -> Vec<(&'static str, usize)> {
+        let mut counts: Vec<(&'static str, usize)> = Vec::new();
+        for a in &self.outcome.alerts {
+            for f in &a.indicators {
+                match counts.iter_mut().find(|(c, _)| *c == f.code) {
+                    Some((_, n)) => *n += 1,
+                    None => counts.push((f.code, 1)),
+                }
+            }
+        }
+        counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        counts
+    }
+
+    pub fn payments_per_second(&self) -> f64 {
+        self.read as f64 / self.elapsed.as_secs_f64().max(1e-9)
+    }
+
+    pub fn print(&self, out: &mut impl Write) -> io::Result<()> {
+        let s = &self.outcome.stats;
+        writeln!(out, "spur scan: {}", self.input)?;
+        writeln!(out, "  payments read     {:>10}   rejected {}", self.read, self.rejected)?;
+        if let Some(f) = &self.rejects_file {
+            writeln!(out, "  rejects file      {}", f.display())?;
+        }
+        if !self.unknown_columns.is_empty() {
+            writeln!(out, "  ignored columns   {}", self.unknown_columns.join(", "))?;
+        }
+        writeln!(out, "  parties           {:>10} senders, {} receivers", s.senders, s.receivers)?;
+        writeln!(
+            out,
+            "  alerts            {:>10} senders, {} receivers (threshold {:.2})",
+            s.alerts_senders, s.alerts_receivers, self.threshold
+        )?;
+        let top: Vec<String> = self.top_indicators().iter().take(6).map(|(c, n)| format!("{c} {n}")).collect();
+        if !top.is_empty() {
+            writeln!(out, "  top indicators    {}", top.join(", "))?;
+        }
+        if s.possible_romance_victims > 0 {
+            writeln!(
+                out,
+                "  romance-scam pattern, not OSEC (route to fraud): {} senders",
+                s.possible_romance_victims
+            )?;
+        }
+        writeln!(
+            out,
+            "  throughput        {:>10.0} payments/s ({:.2} s)",
+            self.payments_per_second(),
+            self.elapsed.as_secs_f64()
+        )
+    }
+}
