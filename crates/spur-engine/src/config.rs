@@ -54,6 +54,9 @@ pub struct RiskConfig {
     pub evening_hours: [u8; 2],
     /// Cover words for P-REMARK.
     pub cover_words: Vec<String>,
+    /// Channels whose payments are purchases rather than transfers between
+    /// persons: shows are paid by remittance, e-wallet, bank or crypto (brief).
+    pub purchase_channels: Vec<String>,
     /// Merchant categories that count for P-PURCHASE anywhere: network and
     /// VPN services, software, adult content, dating and escort.
     pub purchase_mcc: Vec<u16>,
@@ -74,6 +77,7 @@ impl Default for RiskConfig {
             night_hours: [22, 6],
             evening_hours: [12, 24],
             cover_words: crate::remark::COVER_WORDS.iter().map(|w| (*w).to_owned()).collect(),
+            purchase_channels: vec!["card".to_owned()],
             purchase_mcc: vec![4816, 5734, 5967, 7273, 7841],
             purchase_mcc_in_destination: vec![4511, 4722, 7011, 6010, 6011],
         }

@@ -168,6 +168,8 @@ pub struct Engine {
     high_risk: Vec<bool>,
     purchase_mcc: Vec<u16>,
     purchase_mcc_dest: Vec<u16>,
+    /// Bit set of purchase channels.
+    purchase_channels: u8,
     senders: Parties<SenderState>,
     receivers: Parties<ReceiverState>,
     txns: TxnIds,
@@ -201,6 +203,11 @@ impl Engine {
             indicators: cfg.indicators.build(),
             high_risk,
             purchase_mcc: cfg.risk.purchase_mcc.clone(),
+            purchase_channels: cfg
+                .risk
+                .purchase_channels
+                .iter()
+                .fold(0, |bits, c| bits | crate::model::Channel::parse(c.as_bytes()).bit()),
             purchase_mcc_dest: cfg.risk.purchase_mcc_in_destination.clone(),
             senders: Parties::new(),
             receivers: Parties::new(),
@@ -269,6 +276,9 @@ impl Engine {
         }
         if p.extra.mcc.is_some() {
             flags |= Record::HAS_MCC;
+        }
+        if p.channel.is_some_and(|c| c.bit() & self.purchase_channels != 0) {
+            flags |= Record::PURCHASE;
         }
         if p.channel.is_some() {
             flags |= Record::HAS_CHANNEL;
@@ -355,7 +365,8 @@ impl Engine {
                 keep_evidence(&mut s.evidence, r.txn, max_ev);
             }
         }
-        let high_risk = cross && r.has(Record::HIGH_RISK_DEST) && !r.has(Record::HAS_MCC);
+        let purchase = r.has(Record::HAS_MCC) || r.has(Record::PURCHASE);
+        let high_risk = cross && r.has(Record::HIGH_RISK_DEST) && !purchase;
         if high_risk {
             s.to_high_risk += 1;
         }
@@ -437,7 +448,7 @@ impl Engine {
                 None
             }
         };
-        if cross && in_band && !related && !s_org && !explained && !r.has(Record::HAS_MCC) {
+        if cross && in_band && !related && !s_org && !explained && !purchase {
             v.fanin += 1;
             let [ef, et] = self.cfg.risk.evening_hours;
             if hour_in(r.receiver_hour, ef, et) {

@@ -79,6 +79,12 @@ const ORG_WORDS: &[&str] = &[
     "services", "solutions", "agency", "enterprises", "trading", "store", "shop", "digital",
     "group", "holdings", "consulting", "international", "cooperative", "coop", "sponsorship",
     "outreach", "relief", "shelter", "home", "homes",
+    // Shops and services: tourists and online buyers pay them from abroad.
+    "store", "stores", "shop", "mart", "market", "grocers", "grocery", "supermarket", "pharmacy",
+    "drugstore", "hotel", "resort", "inn", "hostel", "tours", "tour", "travel", "travels", "dive",
+    "fitness", "gym", "supplies", "supply", "fuel", "gas", "eats", "restaurant", "cafe", "bakery",
+    "convenience", "studio", "realty", "software", "marketing", "commerce", "pawnshop", "tindahan",
+    "sarisari", "salon", "spa", "boutique", "electronics", "hardware", "motors", "rentals",
 ];
 
 /// The normaliser: holds the word lists, built once.
@@ -116,6 +122,10 @@ impl Names {
     /// Reads a name as written ("Ma. Cristina Dela Cruz", "DELA CRUZ, MARIA").
     pub fn key(&self, name: &str) -> NameKey {
         let folded = fold(name);
+        // "Metro Grocers #54": a branch number.
+        if folded.as_bytes().windows(2).any(|w| w[0] == b'#' && w[1].is_ascii_digit()) {
+            return NameKey { organisation: true, ..NameKey::default() };
+        }
         // "Surname, Given" → "Given Surname".
         let reordered;
         let text = match folded.split_once(',') {
@@ -306,6 +316,9 @@ mod tests {
         assert!(n.key("Brightpath Digital LLC").organisation);
         assert!(n.key("Hope for Children Foundation, Inc.").organisation);
         assert!(!n.key("Maria Santos").organisation);
+        assert!(n.key("Tindahan ni Rosa #15").organisation);
+        assert!(n.key("Corner Market #25").organisation);
+        assert!(n.key("Sunrise Hotel").organisation);
     }
 
     #[test]

@@ -37,6 +37,8 @@ impl Record {
     pub const ROUND: u8 = 4;
     pub const HAS_MCC: u8 = 8;
     pub const HAS_CHANNEL: u8 = 16;
+    /// Paid through a purchase channel (card by default).
+    pub const PURCHASE: u8 = 32;
 
     #[inline]
     pub fn has(&self, flag: u8) -> bool {
