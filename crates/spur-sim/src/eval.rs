@@ -161,7 +161,10 @@ fn read_truth(truth: impl Read) -> Result<HashMap<(String, String), TruthRow>, E
 }
 
 /// (subject, role) -> highest score, and the number of repeated lines.
-fn read_alerts(alerts: impl Read) -> Result<(HashMap<(String, String), f64>, usize), EvalError> {
+/// (subject, role) -> score.
+type AlertScores = HashMap<(String, String), f64>;
+
+fn read_alerts(alerts: impl Read) -> Result<(AlertScores, usize), EvalError> {
     let mut out: HashMap<(String, String), f64> = HashMap::new();
     let mut dups = 0;
     for (i, line) in BufReader::new(alerts).lines().enumerate() {

@@ -69,6 +69,10 @@ impl Rng {
         &xs[self.below(xs.len())]
     }
 
+    pub(crate) fn pick_copy<T: Copy>(&mut self, xs: &[T]) -> T {
+        xs[self.below(xs.len())]
+    }
+
     /// Index drawn with probability proportional to `weights[i]`.
     pub(crate) fn weighted(&mut self, weights: &[f64]) -> usize {
         let total: f64 = weights.iter().sum();

@@ -572,11 +572,11 @@ fn gen_offender(w: &mut World, facs: &[Facilitator], rings: &[Ring], ring_cum: &
     while bens.len() < n_persons && tries < 50 {
         tries += 1;
         let ring = &rings[ring_cum.pick(&mut w.rng)];
-        let person = *w.rng.pick(&ring.members);
+        let person = w.rng.pick_copy(&ring.members);
         if bens.iter().any(|b| b.0 == person) {
             continue;
         }
-        let alias = *w.rng.pick(&facs[person].aliases);
+        let alias = w.rng.pick_copy(&facs[person].aliases);
         bens.push((person, alias));
         // Stay in the same ring for the next beneficiary unless this buyer spans rings.
         if bens.len() < n_persons && (bens.len() >= n_persons / n_rings.max(1)) {
@@ -587,7 +587,7 @@ fn gen_offender(w: &mut World, facs: &[Facilitator], rings: &[Ring], ring_cum: &
                 break;
             }
             if w.rng.chance(0.6) && !bens.iter().any(|b| b.0 == *m) {
-                let a = *w.rng.pick(&facs[*m].aliases);
+                let a = w.rng.pick_copy(&facs[*m].aliases);
                 bens.push((*m, a));
             }
         }
@@ -649,11 +649,11 @@ fn gen_offender(w: &mut World, facs: &[Facilitator], rings: &[Ring], ring_cum: &
             Some(c) if w.rng.chance(0.35) => c,
             _ => primary,
         };
-        let receiver = if channel != primary || w.rng.chance(0.2) { *w.rng.pick(&facs[b.0].aliases) } else { b.1 };
+        let receiver = if channel != primary || w.rng.chance(0.2) { w.rng.pick_copy(&facs[b.0].aliases) } else { b.1 };
         let msg = if w.rng.chance(cover_p) {
-            if w.rng.chance(0.12) { Msg::Owned(facs[b.0].handle) } else { Msg::Text(*w.rng.pick(COVER)) }
+            if w.rng.chance(0.12) { Msg::Owned(facs[b.0].handle) } else { Msg::Text(w.rng.pick_copy(COVER)) }
         } else if w.rng.chance(0.15) {
-            Msg::Text(*w.rng.pick(PLAIN))
+            Msg::Text(w.rng.pick_copy(PLAIN))
         } else {
             Msg::Empty
         };
@@ -704,7 +704,7 @@ fn gen_family(w: &mut World, attach: Option<(u32, &'static str)>) {
         let maiden = p.surname;
         p.middle = Some(maiden);
         p.surname = PersonName::draw(&mut w.rng, COUNTRIES[country as usize].style, 0.0).surname;
-        p.given = *w.rng.pick(names::PH_FEMALE);
+        p.given = w.rng.pick_copy(names::PH_FEMALE);
     }
     let name = p.render_any(&mut w.rng);
     let s = w.new_sender(name, country, Label::FamilySender);
@@ -720,7 +720,7 @@ fn gen_family(w: &mut World, attach: Option<(u32, &'static str)>) {
         let surname = match w.rng.weighted(&[70.0, 20.0, 10.0]) {
             0 => kin_surname,
             1 => p.middle.unwrap_or(kin_surname),
-            _ => *w.rng.pick(names::PH_SURNAMES),
+            _ => w.rng.pick_copy(names::PH_SURNAMES),
         };
         let rel = PersonName::filipino_with_surname(&mut w.rng, surname, 0.65);
         let name = rel.render_any(&mut w.rng);
@@ -733,7 +733,7 @@ fn gen_family(w: &mut World, attach: Option<(u32, &'static str)>) {
     let primary = w.rng.weighted_pick(FAMILY_CHANNELS);
     let night_shift = w.rng.chance(0.15);
     let msg_p = w.rng.uniform(0.2, 0.8);
-    let payday = *w.rng.pick(&[1u32, 2, 5, 10, 15, 15, 16, 25, 28, 30]);
+    let payday = w.rng.pick_copy(&[1u32, 2, 5, 10, 15, 15, 16, 25, 28, 30]);
     for (i, r) in relatives.iter().enumerate() {
         let base = match cadence {
             0 if attach.is_some() => w.rng.log_uniform(80.0, 300.0),
@@ -754,20 +754,20 @@ fn gen_family(w: &mut World, attach: Option<(u32, &'static str)>) {
             let usd = if exact { base } else { base * w.rng.uniform(0.85, 1.15) };
             let cents = w.local_cents(s, usd, round);
             let channel = if w.rng.chance(0.9) { primary } else { w.rng.weighted_pick(FAMILY_CHANNELS) };
-            let msg = if w.rng.chance(msg_p) { Msg::Text(*w.rng.pick(FAMILY_MSGS)) } else { Msg::Empty };
+            let msg = if w.rng.chance(msg_p) { Msg::Text(w.rng.pick_copy(FAMILY_MSGS)) } else { Msg::Empty };
             let payout = w.payout(0.5, 5.0 * 3600.0, 1.5, 10.0 * 86_400.0);
             w.pay(ts, s, *r, cents, channel, msg, payout);
         }
     }
     if w.rng.chance(0.3) {
         for _ in 0..w.rng.int(1, 2) {
-            let r = *w.rng.pick(&relatives);
+            let r = w.rng.pick_copy(&relatives);
             let day = w.random_day();
             let secs = w.day_secs(8, 22);
             let ts = w.at(day, secs, offset);
             let usd = w.rng.log_uniform(50.0, 300.0);
             let cents = w.local_cents(s, usd, true);
-            let msg = Msg::Text(*w.rng.pick(FAMILY_EXTRA_MSGS));
+            let msg = Msg::Text(w.rng.pick_copy(FAMILY_EXTRA_MSGS));
             let payout = w.payout(0.5, 3.0 * 3600.0, 1.5, 10.0 * 86_400.0);
             w.pay(ts, s, r, cents, primary, msg, payout);
         }
@@ -815,7 +815,7 @@ fn gen_partner(w: &mut World) {
         let usd = if fixed { base } else { base * w.rng.uniform(0.9, 1.1) };
         let cents = w.local_cents(s, usd, round);
         let channel = if switcher && w.rng.chance(0.3) { w.rng.weighted_pick(PARTNER_CHANNELS) } else { primary };
-        let msg = if w.rng.chance(msg_p) { Msg::Text(*w.rng.pick(PARTNER_MSGS)) } else { Msg::Empty };
+        let msg = if w.rng.chance(msg_p) { Msg::Text(w.rng.pick_copy(PARTNER_MSGS)) } else { Msg::Empty };
         let payout = w.payout(0.5, 6.0 * 3600.0, 1.5, 10.0 * 86_400.0);
         w.pay(ts, s, r, cents, channel, msg, payout);
     }
@@ -831,7 +831,7 @@ fn gen_partner(w: &mut World) {
             let ts = w.at(day, secs, offset);
             let usd = w.rng.log_uniform(50.0, 200.0);
             let cents = w.local_cents(s, usd, true);
-            let msg = if w.rng.chance(0.5) { Msg::Text(*w.rng.pick(&["for mama", "for your family", "for the house", "help for tatay"])) } else { Msg::Empty };
+            let msg = if w.rng.chance(0.5) { Msg::Text(w.rng.pick_copy(&["for mama", "for your family", "for the house", "help for tatay"])) } else { Msg::Empty };
             let payout = w.payout(0.5, 6.0 * 3600.0, 1.5, 10.0 * 86_400.0);
             w.pay(ts, s, k, cents, primary, msg, payout);
         }
@@ -889,7 +889,7 @@ fn gen_client(w: &mut World, freelancers: &[u32], cum: &Cum) {
         };
         let days = match cadence {
             0 => {
-                let dom = *w.rng.pick(&[1u32, 2, 3, 5, 25, 28, 30]);
+                let dom = w.rng.pick_copy(&[1u32, 2, 3, 5, 25, 28, 30]);
                 w.monthly_days(dom, 1)
             }
             1 => w.periodic_days(14, 0, 0),
@@ -912,7 +912,7 @@ fn gen_client(w: &mut World, freelancers: &[u32], cum: &Cum) {
                     Msg::Invoice(invoice)
                 }
                 1 => Msg::Retainer,
-                2 => Msg::Text(*w.rng.pick(CLIENT_MSGS)),
+                2 => Msg::Text(w.rng.pick_copy(CLIENT_MSGS)),
                 _ => Msg::Empty,
             };
             let payout = w.payout(0.4, 2.0 * 86_400.0, 0.8, 20.0 * 86_400.0);
@@ -946,12 +946,12 @@ fn gen_donor(w: &mut World, charities: &[u32], cum: &Cum) {
     let c = charities[cum.pick(&mut w.rng)];
     let channel = w.rng.weighted_pick(&[(Channel::Card, 55.0), (Channel::Bank, 40.0), (Channel::Wallet, 5.0)]);
     if w.rng.chance(0.75) {
-        let usd = *w.rng.pick(&[25.0, 30.0, 35.0, 40.0, 45.0, 50.0]);
+        let usd = w.rng.pick_copy(&[25.0, 30.0, 35.0, 40.0, 45.0, 50.0]);
         let cents = w.local_cents(s, usd, true);
         let dom = w.rng.int(1, 28) as u32;
         let auto_secs = if w.rng.chance(0.6) { Some(w.day_secs(2, 7)) } else { None };
         let msg = match w.rng.weighted(&[50.0, 15.0, 35.0]) {
-            0 => Msg::Text(*w.rng.pick(DONOR_MSGS)),
+            0 => Msg::Text(w.rng.pick_copy(DONOR_MSGS)),
             1 => {
                 let text = format!("sponsor child #{}", w.rng.int(1000, 9999));
                 Msg::Owned(w.own(text))
@@ -976,7 +976,7 @@ fn gen_donor(w: &mut World, charities: &[u32], cum: &Cum) {
             let ts = w.at(day, secs, offset);
             let usd = w.rng.log_uniform(50.0, 250.0);
             let cents = w.local_cents(s, usd, true);
-            let msg = if w.rng.chance(0.7) { Msg::Text(*w.rng.pick(DONOR_ONEOFF_MSGS)) } else { Msg::Empty };
+            let msg = if w.rng.chance(0.7) { Msg::Text(w.rng.pick_copy(DONOR_ONEOFF_MSGS)) } else { Msg::Empty };
             w.pay(ts, s, c, cents, channel, msg, None);
         }
     }
@@ -1003,9 +1003,9 @@ fn gen_romance_victim(w: &mut World, scammers: &[u32]) {
     let name = p.render_any(&mut w.rng);
     let s = w.new_sender(name, country, Label::RomanceVictimSender);
     let offset = w.senders[s as usize].offset_min;
-    let mut mine = vec![*w.rng.pick(scammers)];
+    let mut mine = vec![w.rng.pick_copy(scammers)];
     if w.rng.chance(0.25) {
-        mine.push(*w.rng.pick(scammers));
+        mine.push(w.rng.pick_copy(scammers));
     }
     let n = w.rng.int(3, 12) as usize;
     let from = w.rng.uniform(0.0, 0.5);
@@ -1022,7 +1022,7 @@ fn gen_romance_victim(w: &mut World, scammers: &[u32]) {
         let cents = w.local_cents(s, usd, round);
         let r = mine[if i * 2 >= n { mine.len() - 1 } else { 0 }];
         let channel = w.rng.weighted_pick(&[(Channel::Remittance, 50.0), (Channel::Wallet, 25.0), (Channel::Crypto, 20.0), (Channel::Bank, 5.0)]);
-        let msg = if w.rng.chance(0.7) { Msg::Text(*w.rng.pick(ROMANCE_MSGS)) } else { Msg::Empty };
+        let msg = if w.rng.chance(0.7) { Msg::Text(w.rng.pick_copy(ROMANCE_MSGS)) } else { Msg::Empty };
         let payout = w.payout(0.5, 2.0 * 3600.0, 1.2, 5.0 * 86_400.0);
         w.pay(ts, s, r, cents, channel, msg, payout);
     }
@@ -1054,13 +1054,13 @@ fn gen_ordinary(w: &mut World) {
                     let i = w.individual_in(country);
                     (i, w.rng.weighted_pick(&[(Channel::Bank, 40.0), (Channel::Wallet, 45.0), (Channel::Cash, 15.0)]))
                 };
-                let msg = if w.rng.chance(0.4) { Msg::Text(*w.rng.pick(if ph { PH_DOMESTIC_MSGS } else { ORDINARY_MSGS })) } else { Msg::Empty };
+                let msg = if w.rng.chance(0.4) { Msg::Text(w.rng.pick_copy(if ph { PH_DOMESTIC_MSGS } else { ORDINARY_MSGS })) } else { Msg::Empty };
                 let payout = w.payout(0.3, 86_400.0, 1.5, 20.0 * 86_400.0);
                 w.pay(ts, s, r, cents, channel, msg, payout);
             }
         }
         1 => {
-            let (src, dst) = *w.rng.pick(geo::CORRIDORS);
+            let (src, dst) = w.rng.pick_copy(geo::CORRIDORS);
             let (src, dst) = (cc(src), cc(dst));
             let p = w.person(dst, 0.45);
             let name = p.render_any(&mut w.rng);
@@ -1080,7 +1080,7 @@ fn gen_ordinary(w: &mut World) {
                 let ts = w.at(day, secs, offset);
                 let usd = base * w.rng.uniform(0.85, 1.15);
                 let cents = w.local_cents(s, usd, true);
-                let msg = if w.rng.chance(0.4) { Msg::Text(*w.rng.pick(&["family support", "for mom", "household", "school fees", ""])) } else { Msg::Empty };
+                let msg = if w.rng.chance(0.4) { Msg::Text(w.rng.pick_copy(&["family support", "for mom", "household", "school fees", ""])) } else { Msg::Empty };
                 let payout = w.payout(0.5, 5.0 * 3600.0, 1.5, 10.0 * 86_400.0);
                 w.pay(ts, s, r, cents, channel, msg, payout);
             }
@@ -1101,7 +1101,7 @@ fn gen_ordinary(w: &mut World) {
                 let round = w.rng.chance(0.6);
                 let cents = w.local_cents(s, usd, round);
                 let channel = w.rng.weighted_pick(&[(Channel::Remittance, 50.0), (Channel::Wallet, 40.0), (Channel::Bank, 10.0)]);
-                let msg = if w.rng.chance(0.5) { Msg::Text(*w.rng.pick(GIFT_MSGS)) } else { Msg::Empty };
+                let msg = if w.rng.chance(0.5) { Msg::Text(w.rng.pick_copy(GIFT_MSGS)) } else { Msg::Empty };
                 let payout = w.payout(0.5, 5.0 * 3600.0, 1.5, 10.0 * 86_400.0);
                 w.pay(ts, s, r, cents, channel, msg, payout);
             }
@@ -1134,7 +1134,7 @@ fn gen_ordinary(w: &mut World) {
             let name = p.render_any(&mut w.rng);
             let s = w.new_sender(name, country, Label::OrdinarySender);
             let offset = w.senders[s as usize].offset_min;
-            let shop = cc(*w.rng.pick(&["US", "SG", "HK", "JP", "GB", "DE"]));
+            let shop = cc(w.rng.pick_copy(&["US", "SG", "HK", "JP", "GB", "DE"]));
             for _ in 0..w.rng.int(1, 5) {
                 let day = w.random_day();
                 let secs = w.any_secs();

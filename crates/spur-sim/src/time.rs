@@ -114,6 +114,12 @@ pub(crate) fn weekday(days: i64) -> u32 {
     (days + 3).rem_euclid(7) as u32
 }
 
+impl serde::Serialize for Timestamp {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -135,11 +141,5 @@ mod tests {
         // 2026-01-01 is a Thursday.
         assert_eq!(weekday(days_from_civil(2026, 1, 1)), 3);
         assert_eq!(weekday(days_from_civil(2026, 1, 5)), 0);
-    }
-}
-
-impl serde::Serialize for Timestamp {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
     }
 }

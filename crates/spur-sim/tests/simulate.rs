@@ -109,7 +109,7 @@ fn payments_csv_is_well_formed() {
         assert!(ts >= last && ts >= start && ts < end, "timestamp {} out of order or window", &row[1]);
         last = ts;
         let (units, cents) = row[2].split_once('.').expect("decimal amount");
-        assert!(cents.len() == 2 && units.parse::<u64>().is_ok() && row[2].parse::<f64>().map_or(false, |a| a > 0.0), "amount {}", &row[2]);
+        assert!(cents.len() == 2 && units.parse::<u64>().is_ok() && row[2].parse::<f64>().is_ok_and(|a| a > 0.0), "amount {}", &row[2]);
         assert!(usd_rate(&row[3]).is_some(), "currency {}", &row[3]);
         assert!(row[4].starts_with('S') && row[7].starts_with('R'));
         for c in [&row[6], &row[9]] {
