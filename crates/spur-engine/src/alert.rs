@@ -15,6 +15,9 @@ pub struct Alert {
     pub country: String,
     /// Highest contribution first; contributions add up to the score.
     pub indicators: Vec<Finding>,
+    /// Relationship context that weighed the score down, in words.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub context: Vec<String>,
     /// The evidence payments (the most recent risk payments), by txn_id.
     pub transactions: Vec<String>,
     /// All payments of the party in this role.

@@ -52,6 +52,11 @@ pub struct RiskConfig {
     pub night_hours: [u8; 2],
     /// The receiver's local afternoon and evening, `[from, to)` hours.
     pub evening_hours: [u8; 2],
+    /// Relationship context: a sender with diaspora ties to the destination
+    /// (family name shared with a receiver, a distinctively Filipino name,
+    /// Filipino family words in messages) has its paying-side score weighed
+    /// by this factor. Family money is not abuse money.
+    pub diaspora_factor: f64,
     /// Cover words for P-REMARK.
     pub cover_words: Vec<String>,
     /// Channels whose payments are purchases rather than transfers between
@@ -75,6 +80,7 @@ impl Default for RiskConfig {
             .map(String::from)
             .to_vec(),
             night_hours: [22, 6],
+            diaspora_factor: 0.4,
             evening_hours: [12, 24],
             cover_words: crate::remark::COVER_WORDS.iter().map(|w| (*w).to_owned()).collect(),
             purchase_channels: vec!["card".to_owned()],
@@ -103,6 +109,9 @@ impl EngineConfig {
             if a > 24 || b > 24 {
                 return Err(format!("risk.{name} must be hours from 0 to 24"));
             }
+        }
+        if !(0.0..=1.0).contains(&self.risk.diaspora_factor) {
+            return Err("risk.diaspora_factor must lie in [0, 1]".into());
         }
         if self.max_evidence == 0 {
             return Err("max_evidence must be at least 1".into());

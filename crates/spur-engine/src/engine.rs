@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::alert::{Alert, Finding};
 use crate::config::EngineConfig;
-use crate::facts::{ReceiverFacts, SenderFacts};
+use crate::facts::{Diaspora, ReceiverFacts, SenderFacts};
 use crate::geo::{hour_in, local_hour, utc_offset};
 use crate::indicators::{Indicator, Role, Stage, Subject};
 use crate::model::{Country, Payment, Sex, Timestamp, DAY, MINUTE};
@@ -357,6 +357,9 @@ impl Engine {
         if cross && related {
             s.family += 1;
         }
+        if cross && remark.has(Remark::FILIPINO) {
+            s.filipino_words += 1;
+        }
         if r.has(Record::HAS_MCC) {
             let anywhere = self.purchase_mcc.contains(&r.mcc);
             let there = r.has(Record::HIGH_RISK_DEST) && self.purchase_mcc_dest.contains(&r.mcc);
@@ -559,6 +562,21 @@ pub(crate) fn sender_facts<'e>(e: &EngineParts<'e>, i: usize) -> SenderFacts<'e>
         unrelated_receiver_groups: groups.len() as u32,
         steady_monthly: steady > 0 && unsteady == 0,
         surname_ties: s.risk > 0 && info.key.ties.contains(Ties::for_destination(s.risk_country)),
+        diaspora: {
+            let mut d = Diaspora::default();
+            if s.family > 0 {
+                d.0 |= Diaspora::FAMILY_LINK.0;
+            }
+            if s.risk_country == Country::new(b"PH") || s.risk == 0 {
+                if info.key.filipino {
+                    d.0 |= Diaspora::FILIPINO_NAME.0;
+                }
+                if s.filipino_words > 0 {
+                    d.0 |= Diaspora::FILIPINO_WORDS.0;
+                }
+            }
+            d
+        },
         night_payments: s.night,
         cover_remarks: s.cover,
         handles: s.handles,
@@ -657,6 +675,7 @@ pub(crate) fn make_alert(
     first_seen: Timestamp,
     last_seen: Timestamp,
     id: &str,
+    context: Vec<String>,
 ) -> Alert {
     let score = score_of(raw);
     let mut findings: Vec<Finding> = parts
@@ -678,6 +697,7 @@ pub(crate) fn make_alert(
         score: round3(score),
         country: country.as_str().to_owned(),
         indicators: findings,
+        context,
         transactions: evidence.iter().map(|&t| e.txn_id(t).to_owned()).collect(),
         payments,
         first_seen,

@@ -39,6 +39,8 @@ pub struct SenderFacts<'a> {
     pub steady_monthly: bool,
     /// The sender's surname is common in the risk destination country.
     pub surname_ties: bool,
+    /// Markers of a diaspora sender writing home (relationship context).
+    pub diaspora: Diaspora,
     /// Risk payments in the sender's local night.
     pub night_payments: u32,
     /// Risk payments whose message has cover words or a social handle.
@@ -107,4 +109,36 @@ pub struct ReceiverFacts<'a> {
     pub ring_receivers: Vec<&'a str>,
     pub first_seen: Timestamp,
     pub last_seen: Timestamp,
+}
+
+/// Why a sender looks like diaspora sending family money.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Diaspora(pub u8);
+
+impl Diaspora {
+    /// Shares a family name with a receiver abroad.
+    pub const FAMILY_LINK: Diaspora = Diaspora(1);
+    /// A given name or surname distinctive of the Philippines.
+    pub const FILIPINO_NAME: Diaspora = Diaspora(2);
+    /// Writes Filipino family words in payment messages.
+    pub const FILIPINO_WORDS: Diaspora = Diaspora(4);
+
+    pub fn any(self) -> bool {
+        self.0 != 0
+    }
+
+    /// "family name shared with a receiver, Filipino given name or surname".
+    pub fn describe(self) -> String {
+        let mut parts = Vec::new();
+        if self.0 & Self::FAMILY_LINK.0 != 0 {
+            parts.push("family name shared with a receiver");
+        }
+        if self.0 & Self::FILIPINO_NAME.0 != 0 {
+            parts.push("Filipino given name or surname");
+        }
+        if self.0 & Self::FILIPINO_WORDS.0 != 0 {
+            parts.push("Filipino family words in messages");
+        }
+        parts.join(", ")
+    }
 }

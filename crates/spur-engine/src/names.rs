@@ -32,6 +32,9 @@ pub struct NameKey {
     pub organisation: bool,
     /// Countries whose common-surname list holds this surname (see [`Ties`]).
     pub ties: Ties,
+    /// Diaspora markers: a given name or surname distinctive of the Philippines
+    /// (not shared with the Spanish-speaking world).
+    pub filipino: bool,
 }
 
 /// A given name or an initial.
@@ -93,6 +96,7 @@ pub struct Names {
     org_words: FxHashSet<Token>,
     ph: FxHashSet<Token>,
     hispanic: FxHashSet<Token>,
+    given_ph: FxHashSet<Token>,
 }
 
 fn word_list(text: &str) -> FxHashSet<Token> {
@@ -116,6 +120,7 @@ impl Names {
             org_words: ORG_WORDS.iter().map(|p| token(p)).collect(),
             ph: word_list(include_str!("../data/surnames-ph.txt")),
             hispanic: word_list(include_str!("../data/surnames-hispanic.txt")),
+            given_ph: word_list(include_str!("../data/given-ph.txt")),
         }
     }
 
@@ -135,6 +140,8 @@ impl Names {
             }
             _ => &folded,
         };
+        // "Al-Otaibi", "Smith-Reyes": a hyphenated surname is one word.
+        let text = text.replace('-', "");
         let raw: Vec<&str> = text
             .split(|c: char| !c.is_ascii_alphanumeric() && c != '.')
             .map(|w| w.trim_matches('.'))
@@ -196,6 +203,11 @@ impl Names {
             }
         }
         key.ties = ties;
+        let distinct_ph = |t: &Token| self.ph.contains(t) && !self.hispanic.contains(t);
+        key.filipino = [key.surname, key.second].iter().flatten().any(distinct_ph)
+            || key.given.iter().filter_map(|g| g.full).any(|g| self.given_ph.contains(&g))
+            // "Mary Grace", "Mary Joy": compound given names written apart.
+            || words.windows(2).take(rest.len().saturating_sub(1)).any(|w| self.given_ph.contains(&token(&format!("{}{}", w[0], w[1]))));
         key
     }
 }
@@ -285,6 +297,7 @@ mod tests {
             ("John Smith", "", false),
             ("", "", false),
             ("SANTOS, MARIA", "Jun Santos", true),
+            ("Maricel Torres Al-Otaibi", "Sofia Jimenez Torres", true),
             ("Hope for Children Foundation Inc.", "Hope Santos", false),
         ];
         for (a, b, want) in cases {
@@ -319,6 +332,12 @@ mod tests {
         assert!(n.key("Tindahan ni Rosa #15").organisation);
         assert!(n.key("Corner Market #25").organisation);
         assert!(n.key("Sunrise Hotel").organisation);
+        assert!(n.key("Mylene Al-Harbi").filipino);
+        assert!(n.key("Alvin Lumbao").filipino == false, "Lumbao is not in the list: no guess");
+        assert!(n.key("Jessa Tolentino Dizon").filipino);
+        assert!(n.key("Mary Grace Lumbao").filipino);
+        assert!(!n.key("Carlos Reyes").filipino, "Spanish surnames are shared");
+        assert!(!n.key("Gary Whitfield").filipino);
     }
 
     #[test]

@@ -48,9 +48,10 @@ pub(crate) fn score(e: &Engine) -> Outcome {
 
     // 1. Local sender scores.
     let mut sfacts: Vec<_> = (0..ns).map(|i| sender_facts(&parts, i)).collect();
+    let damp = |f: &crate::facts::SenderFacts<'_>| if f.diaspora.any() { cfg.risk.diaspora_factor } else { 1.0 };
     let s_local: Vec<f64> = sfacts
         .iter()
-        .map(|f| score_of(combine(parts.indicators, Subject::Sender(f), Role::Sender, Some(Stage::Local)).0))
+        .map(|f| score_of(damp(f) * combine(parts.indicators, Subject::Sender(f), Role::Sender, Some(Stage::Local)).0))
         .collect();
 
     // 2. Alias groups.
@@ -187,13 +188,26 @@ pub(crate) fn score(e: &Engine) -> Outcome {
     out.scores.reserve(ns + nr);
     for (i, f) in sfacts.iter().enumerate() {
         let subject = Subject::Sender(f);
-        let (raw, p) = combine(parts.indicators, subject, Role::Sender, None);
+        let (raw, mut p) = combine(parts.indicators, subject, Role::Sender, None);
+        let d = damp(f);
+        let raw = raw * d;
+        p.iter_mut().for_each(|(_, w)| *w *= d);
         let score = score_of(raw);
         out.scores.push((Role::Sender, f.id.to_owned(), score));
         if score >= threshold && raw > 0.0 {
             let s = &parts.senders.state[i];
+            let context = if d < 1.0 {
+                vec![format!(
+                    "diaspora ties to {} ({}): paying-side score weighed by {}",
+                    f.risk_country,
+                    f.diaspora.describe(),
+                    cfg.risk.diaspora_factor
+                )]
+            } else {
+                Vec::new()
+            };
             out.alerts.push(make_alert(
-                e, Role::Sender, subject, raw, &p, &s.evidence, f.country, f.payments, f.first_seen, f.last_seen, f.id,
+                e, Role::Sender, subject, raw, &p, &s.evidence, f.country, f.payments, f.first_seen, f.last_seen, f.id, context,
             ));
         }
         if possible_romance_victim(e, i) {
@@ -208,7 +222,7 @@ pub(crate) fn score(e: &Engine) -> Outcome {
         if score >= threshold && *raw > 0.0 {
             let v = &parts.receivers.state[i];
             out.alerts.push(make_alert(
-                e, Role::Receiver, subject, *raw, p, &v.evidence, f.country, f.payments, f.first_seen, f.last_seen, f.id,
+                e, Role::Receiver, subject, *raw, p, &v.evidence, f.country, f.payments, f.first_seen, f.last_seen, f.id, Vec::new(),
             ));
         }
     }

@@ -20,6 +20,8 @@ impl Remark {
     pub const DONATION: Remark = Remark(8);
     /// Emergency, travel-document and fee stories typical of romance scams.
     pub const ROMANCE: Remark = Remark(16);
+    /// Filipino (Tagalog, Cebuano) family words: diaspora writing home.
+    pub const FILIPINO: Remark = Remark(32);
 
     pub fn has(self, other: Remark) -> bool {
         self.0 & other.0 != 0
@@ -46,6 +48,15 @@ pub const DONATION_WORDS: &[&str] = &[
 pub const ROMANCE_WORDS: &[&str] = &[
     "hospital", "visa", "customs", "ticket", "flight", "plane", "emergency", "surgery", "lawyer",
     "bail", "clearance", "fine", "passport", "loan", "debt", "stuck", "airport",
+];
+
+/// Family words of Filipino messages home ("para kay nanay", "ingat kayo").
+/// Customers abroad rarely write them; overseas workers and diaspora do.
+pub const FILIPINO_WORDS: &[&str] = &[
+    "nay", "tay", "inay", "itay", "nanay", "tatay", "mama", "papa", "anak", "lola", "lolo", "kuya",
+    "ate", "bunso", "ingat", "kayo", "pang", "gastos", "padala", "pamasko", "salamat", "mahal",
+    "kita", "pambayad", "bayad", "upa", "gamot", "bigas", "kuryente", "tubig", "pamilya", "kay",
+    "namin", "natin", "bahay", "pasko", "regalo", "pamaskong", "sahod", "utang", "po", "opo",
 ];
 
 /// The word table.
@@ -82,6 +93,7 @@ impl RemarkReader {
         add(&mut BUSINESS_WORDS.iter().copied(), Remark::BUSINESS);
         add(&mut DONATION_WORDS.iter().copied(), Remark::DONATION);
         add(&mut ROMANCE_WORDS.iter().copied(), Remark::ROMANCE);
+        add(&mut FILIPINO_WORDS.iter().copied(), Remark::FILIPINO);
         RemarkReader { words }
     }
 
@@ -122,7 +134,8 @@ mod tests {
         let cases: &[(&str, u8)] = &[
             ("", 0),
             ("School Fees", Remark::COVER.0),
-            ("for load po", Remark::COVER.0),
+            ("for load po", Remark::COVER.0 | Remark::FILIPINO.0),
+            ("ingat kayo", Remark::FILIPINO.0),
             ("INV-1042", Remark::BUSINESS.0),
             ("March retainer", Remark::BUSINESS.0),
             ("sponsor a child", Remark::DONATION.0),

@@ -103,6 +103,8 @@ pub(crate) struct SenderState {
     pub risk_usd: f64,
     pub risk_country: crate::model::Country,
     pub family: u32,
+    /// Cross-border payments whose message has Filipino family words.
+    pub filipino_words: u32,
     pub purchases: u32,
     /// Payments above the band to unrelated receivers in high-risk countries.
     pub large: u32,

@@ -36,7 +36,7 @@ impl Indicator for PNoties {
     }
     fn strength(&self, s: Subject<'_, '_>) -> f64 {
         let Subject::Sender(f) = s else { return 0.0 };
-        if f.risk_payments > 0 && !f.surname_ties && f.family_payments == 0 {
+        if f.risk_payments > 0 && !f.surname_ties && !f.diaspora.any() {
             1.0
         } else {
             0.0
@@ -45,7 +45,7 @@ impl Indicator for PNoties {
     fn reason(&self, s: Subject<'_, '_>) -> String {
         let Subject::Sender(f) = s else { return String::new() };
         format!(
-            "no apparent ties to {}: no family name shared with any receiver, surname not common there",
+            "no apparent ties to {}: no family name shared with a receiver, no diaspora name or words, surname not common there",
             f.risk_country
         )
     }
@@ -61,7 +61,8 @@ mod tests {
         let ind = PNoties(Config::default());
         assert_eq!(sender(&ind, |f| f.risk_payments = 1).0, 1.0);
         assert_eq!(sender(&ind, |f| { f.risk_payments = 1; f.surname_ties = true }).0, 0.0);
-        assert_eq!(sender(&ind, |f| { f.risk_payments = 1; f.family_payments = 3 }).0, 0.0);
+        let family = crate::facts::Diaspora::FAMILY_LINK;
+        assert_eq!(sender(&ind, |f| { f.risk_payments = 1; f.diaspora = family }).0, 0.0);
         assert_eq!(sender(&ind, |_| {}).0, 0.0);
     }
 }
