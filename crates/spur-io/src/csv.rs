@@ -129,15 +129,21 @@ fn decode<'r>(
         });
     }
     let mut values = [Value::Missing; FIELD_COUNT];
-    for (raw, column) in record.iter().zip(columns) {
-        if let Some(field) = *column {
-            let text = std::str::from_utf8(raw.trim_ascii()).map_err(|_| Reject {
-                line,
-                field: field.name(),
-                reason: "is not valid UTF-8".into(),
-            })?;
-            values[field as usize] = Value::Text(text);
-        }
+    // One UTF-8 check for the whole record instead of one per field; a field
+    // of a valid record is valid unless it splits a character (`get` is None).
+    let whole = std::str::from_utf8(record.as_slice()).ok();
+    for (i, column) in columns.iter().enumerate() {
+        let Some(field) = *column else { continue };
+        let text = match (whole, record.range(i)) {
+            (Some(whole), Some(range)) => whole.get(range),
+            _ => record.get(i).and_then(|raw| std::str::from_utf8(raw).ok()),
+        };
+        let text = text.ok_or_else(|| Reject {
+            line,
+            field: field.name(),
+            reason: "is not valid UTF-8".into(),
+        })?;
+        values[field as usize] = Value::Text(text.trim_ascii());
     }
     build(&values, line)
 }
@@ -404,6 +410,9 @@ mod tests {
         // Bytes in an ignored column do not matter.
         text.extend_from_slice(b"T3,2026-01-05T21:14:03Z,1,EUR,s3,DE,r2,RO,,\xff\xfe\n");
         text.extend_from_slice(b"T4,2026-01-05T21:14:03Z,1,EUR,s3,DE,r2,RO,\xc3,\n");
+        // Two halves of "é" in adjacent fields: the record's bytes are valid
+        // UTF-8 as a whole, yet neither field is.
+        text.extend_from_slice(b"T5,2026-01-05T21:14:03Z,1,EUR,s3,DE,r2,RO,\xc3,\xa9\n");
         check_bytes(
             Csv,
             &text,
@@ -412,6 +421,7 @@ mod tests {
                 "3 sender_id: is not valid UTF-8",
                 "ok T3",
                 "5 message: is not valid UTF-8",
+                "6 message: is not valid UTF-8",
             ],
         );
     }
