@@ -49,7 +49,7 @@ fn csv_input() -> Vec<u8> {
     let mut ts = 1_767_225_600;
     for i in 0..ROWS {
         ts += (rng.next() % 20) as i64;
-        let payout = if rng.next() % 3 == 0 {
+        let payout = if rng.next() % 3 == 1 {
             rfc3339(ts + 600)
         } else {
             String::new()
