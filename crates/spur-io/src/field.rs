@@ -94,6 +94,33 @@ impl Field {
 
     /// Matches a column name after trimming ASCII whitespace, ignoring ASCII case.
     pub fn from_name(name: &str) -> Option<Field> {
+        // JSON Lines looks up every key of every record: try the exact
+        // spelling first, a `match` the compiler turns into a few compares.
+        let exact = match name {
+            "txn_id" => Field::TxnId,
+            "timestamp" => Field::Timestamp,
+            "amount" => Field::Amount,
+            "currency" => Field::Currency,
+            "sender_id" => Field::SenderId,
+            "sender_name" => Field::SenderName,
+            "sender_country" => Field::SenderCountry,
+            "receiver_id" => Field::ReceiverId,
+            "receiver_name" => Field::ReceiverName,
+            "receiver_country" => Field::ReceiverCountry,
+            "channel" => Field::Channel,
+            "message" => Field::Message,
+            "mcc" => Field::Mcc,
+            "receiver_phone" => Field::ReceiverPhone,
+            "sender_birth_year" => Field::SenderBirthYear,
+            "sender_sex" => Field::SenderSex,
+            "payout_time" => Field::PayoutTime,
+            _ => return Field::from_name_loosely(name),
+        };
+        debug_assert_eq!(exact.name(), name);
+        Some(exact)
+    }
+
+    fn from_name_loosely(name: &str) -> Option<Field> {
         let name = name.trim_ascii();
         Field::ALL
             .into_iter()
