@@ -4,7 +4,7 @@
 //! The hot path reads into one reused `ByteRecord` and borrows every field
 //! straight out of it: no allocation per record.
 
-use std::io;
+use std::io::{self, Read as _};
 use std::ops::ControlFlow;
 
 use ::csv::{ByteRecord, ReaderBuilder};
@@ -15,9 +15,12 @@ use crate::input::{InputError, PaymentReader, ReadStats, Reject, WHOLE_RECORD};
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
+/// The input with a leading UTF-8 BOM removed.
+type WithoutBom<R> = io::Chain<io::Cursor<Vec<u8>>, R>;
+
 /// Reads canonical payments from CSV.
 pub struct CsvPaymentReader<R> {
-    reader: ::csv::Reader<R>,
+    reader: ::csv::Reader<WithoutBom<R>>,
     /// The canonical field of each column, `None` for ignored columns.
     columns: Vec<Option<Field>>,
     unknown: Vec<String>,
@@ -32,7 +35,7 @@ impl<R: io::Read> CsvPaymentReader<R> {
             // Field counts are checked per record, to reject rather than fail.
             .flexible(true)
             .buffer_capacity(1 << 16)
-            .from_reader(input);
+            .from_reader(skip_bom(input)?);
         let header = reader.byte_headers().map_err(csv_error)?;
         if header.is_empty() || (header.len() == 1 && header[0].trim_ascii().is_empty()) {
             return Err(InputError::Empty);
@@ -146,6 +149,20 @@ fn decode<'r>(
         values[field as usize] = Value::Text(text.trim_ascii());
     }
     build(&values, line)
+}
+
+/// Drops a UTF-8 BOM before the CSV parser sees it, so that a quoted first
+/// column name (`\u{feff}"txn_id"`) still parses as a quoted field.
+fn skip_bom<R: io::Read>(mut input: R) -> io::Result<WithoutBom<R>> {
+    let mut head = Vec::with_capacity(BOM.len());
+    input
+        .by_ref()
+        .take(BOM.len() as u64)
+        .read_to_end(&mut head)?;
+    if head == BOM {
+        head.clear();
+    }
+    Ok(io::Cursor::new(head).chain(input))
 }
 
 fn csv_error(e: ::csv::Error) -> InputError {
@@ -383,6 +400,14 @@ mod tests {
         assert_eq!(
             payments(Csv, &text)[0],
             "T1 2026-01-05T21:14:03Z 12.5 USD s1(US)->r1(PH)"
+        );
+        // A BOM before a quoted header name.
+        let quoted = format!("\u{feff}\"txn_id\",{}\n{ROW}\n", &HEADER["txn_id,".len()..]);
+        check(Csv, &quoted, &["ok T1"]);
+        check_error(
+            Csv,
+            "\u{feff}",
+            "input is empty: expected a header row naming the columns",
         );
         // Without a trailing newline.
         check(Csv, &format!("{HEADER}\n{ROW}"), &["ok T1"]);
