@@ -4,7 +4,7 @@
 //! The hot path reads into one reused `ByteRecord` and borrows every field
 //! straight out of it: no allocation per record.
 
-use std::io;
+use std::io::{self, Read as _};
 use std::ops::ControlFlow;
 
 use ::csv::{ByteRecord, ReaderBuilder};
@@ -15,9 +15,12 @@ use crate::input::{InputError, PaymentReader, ReadStats, Reject, WHOLE_RECORD};
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
+/// The input with a leading UTF-8 BOM removed.
+type WithoutBom<R> = io::Chain<io::Cursor<Vec<u8>>, R>;
+
 /// Reads canonical payments from CSV.
 pub struct CsvPaymentReader<R> {
-    reader: ::csv::Reader<R>,
+    reader: ::csv::Reader<WithoutBom<R>>,
     /// The canonical field of each column, `None` for ignored columns.
     columns: Vec<Option<Field>>,
     unknown: Vec<String>,
@@ -32,7 +35,7 @@ impl<R: io::Read> CsvPaymentReader<R> {
             // Field counts are checked per record, to reject rather than fail.
             .flexible(true)
             .buffer_capacity(1 << 16)
-            .from_reader(input);
+            .from_reader(skip_bom(input)?);
         let header = reader.byte_headers().map_err(csv_error)?;
         if header.is_empty() || (header.len() == 1 && header[0].trim_ascii().is_empty()) {
             return Err(InputError::Empty);
@@ -129,17 +132,37 @@ fn decode<'r>(
         });
     }
     let mut values = [Value::Missing; FIELD_COUNT];
-    for (raw, column) in record.iter().zip(columns) {
-        if let Some(field) = *column {
-            let text = std::str::from_utf8(raw.trim_ascii()).map_err(|_| Reject {
-                line,
-                field: field.name(),
-                reason: "is not valid UTF-8".into(),
-            })?;
-            values[field as usize] = Value::Text(text);
-        }
+    // One UTF-8 check for the whole record instead of one per field; a field
+    // of a valid record is valid unless it splits a character (`get` is None).
+    let whole = std::str::from_utf8(record.as_slice()).ok();
+    for (i, column) in columns.iter().enumerate() {
+        let Some(field) = *column else { continue };
+        let text = match (whole, record.range(i)) {
+            (Some(whole), Some(range)) => whole.get(range),
+            _ => record.get(i).and_then(|raw| std::str::from_utf8(raw).ok()),
+        };
+        let text = text.ok_or_else(|| Reject {
+            line,
+            field: field.name(),
+            reason: "is not valid UTF-8".into(),
+        })?;
+        values[field as usize] = Value::Text(text.trim_ascii());
     }
     build(&values, line)
+}
+
+/// Drops a UTF-8 BOM before the CSV parser sees it, so that a quoted first
+/// column name (`\u{feff}"txn_id"`) still parses as a quoted field.
+fn skip_bom<R: io::Read>(mut input: R) -> io::Result<WithoutBom<R>> {
+    let mut head = Vec::with_capacity(BOM.len());
+    input
+        .by_ref()
+        .take(BOM.len() as u64)
+        .read_to_end(&mut head)?;
+    if head == BOM {
+        head.clear();
+    }
+    Ok(io::Cursor::new(head).chain(input))
 }
 
 fn csv_error(e: ::csv::Error) -> InputError {
@@ -378,6 +401,14 @@ mod tests {
             payments(Csv, &text)[0],
             "T1 2026-01-05T21:14:03Z 12.5 USD s1(US)->r1(PH)"
         );
+        // A BOM before a quoted header name.
+        let quoted = format!("\u{feff}\"txn_id\",{}\n{ROW}\n", &HEADER["txn_id,".len()..]);
+        check(Csv, &quoted, &["ok T1"]);
+        check_error(
+            Csv,
+            "\u{feff}",
+            "input is empty: expected a header row naming the columns",
+        );
         // Without a trailing newline.
         check(Csv, &format!("{HEADER}\n{ROW}"), &["ok T1"]);
     }
@@ -404,6 +435,9 @@ mod tests {
         // Bytes in an ignored column do not matter.
         text.extend_from_slice(b"T3,2026-01-05T21:14:03Z,1,EUR,s3,DE,r2,RO,,\xff\xfe\n");
         text.extend_from_slice(b"T4,2026-01-05T21:14:03Z,1,EUR,s3,DE,r2,RO,\xc3,\n");
+        // Two halves of "é" in adjacent fields: the record's bytes are valid
+        // UTF-8 as a whole, yet neither field is.
+        text.extend_from_slice(b"T5,2026-01-05T21:14:03Z,1,EUR,s3,DE,r2,RO,\xc3,\xa9\n");
         check_bytes(
             Csv,
             &text,
@@ -412,6 +446,7 @@ mod tests {
                 "3 sender_id: is not valid UTF-8",
                 "ok T3",
                 "5 message: is not valid UTF-8",
+                "6 message: is not valid UTF-8",
             ],
         );
     }

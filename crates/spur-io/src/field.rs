@@ -94,6 +94,33 @@ impl Field {
 
     /// Matches a column name after trimming ASCII whitespace, ignoring ASCII case.
     pub fn from_name(name: &str) -> Option<Field> {
+        // JSON Lines looks up every key of every record: try the exact
+        // spelling first, a `match` the compiler turns into a few compares.
+        let exact = match name {
+            "txn_id" => Field::TxnId,
+            "timestamp" => Field::Timestamp,
+            "amount" => Field::Amount,
+            "currency" => Field::Currency,
+            "sender_id" => Field::SenderId,
+            "sender_name" => Field::SenderName,
+            "sender_country" => Field::SenderCountry,
+            "receiver_id" => Field::ReceiverId,
+            "receiver_name" => Field::ReceiverName,
+            "receiver_country" => Field::ReceiverCountry,
+            "channel" => Field::Channel,
+            "message" => Field::Message,
+            "mcc" => Field::Mcc,
+            "receiver_phone" => Field::ReceiverPhone,
+            "sender_birth_year" => Field::SenderBirthYear,
+            "sender_sex" => Field::SenderSex,
+            "payout_time" => Field::PayoutTime,
+            _ => return Field::from_name_loosely(name),
+        };
+        debug_assert_eq!(exact.name(), name);
+        Some(exact)
+    }
+
+    fn from_name_loosely(name: &str) -> Option<Field> {
         let name = name.trim_ascii();
         Field::ALL
             .into_iter()
@@ -277,19 +304,31 @@ pub(crate) fn build<'a>(v: &Values<'a>, line: u64) -> Result<Payment<'a>, Reject
 fn parse_amount(s: &str) -> Option<f64> {
     let b = s.as_bytes();
     let int_len = b.iter().take_while(|c| c.is_ascii_digit()).count();
-    let rest = &b[int_len..];
-    let ok = int_len > 0
-        && match rest {
-            [] => true,
-            [b'.', frac @ ..] => !frac.is_empty() && frac.iter().all(u8::is_ascii_digit),
-            _ => false,
-        };
-    if !ok {
+    let frac = match &b[int_len..] {
+        [] => &[][..],
+        [b'.', frac @ ..] if !frac.is_empty() && frac.iter().all(u8::is_ascii_digit) => frac,
+        _ => return None,
+    };
+    if int_len == 0 {
         return None;
     }
-    let n: f64 = s.parse().ok()?;
+    // Clinger's fast path: with at most 15 digits the mantissa is exact in an
+    // f64, so is 10^k for k <= 22, and one division rounds correctly.
+    let n = if int_len + frac.len() <= 15 {
+        let mantissa = b[..int_len]
+            .iter()
+            .chain(frac)
+            .fold(0u64, |m, &c| m * 10 + u64::from(c - b'0'));
+        mantissa as f64 / POW10[frac.len()]
+    } else {
+        s.parse().ok()?
+    };
     (n.is_finite() && n > 0.0).then_some(n)
 }
+
+const POW10: [f64; 16] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+];
 
 fn parse_u16(s: &str) -> Option<u16> {
     if s.is_empty() || s.len() > 5 || !s.bytes().all(|c| c.is_ascii_digit()) {
@@ -344,6 +383,21 @@ mod tests {
             assert_eq!(parse_amount(bad), None, "{bad:?}");
         }
         assert_eq!(parse_amount(&"9".repeat(400)), None);
+        assert_eq!(parse_amount("000000000000001.5"), Some(1.5));
+        assert_eq!(
+            parse_amount("12345678901234567890.5"),
+            Some(12345678901234567890.5)
+        );
+    }
+
+    proptest::proptest! {
+        /// The fast path must agree with the standard library to the bit.
+        #[test]
+        fn amount_fast_path_is_exact(int in 0u64..10_000_000_000, frac in "[0-9]{0,12}") {
+            let s = if frac.is_empty() { int.to_string() } else { format!("{int}.{frac}") };
+            let want = s.parse::<f64>().ok().filter(|n| *n > 0.0);
+            proptest::prop_assert_eq!(parse_amount(&s), want, "{}", s);
+        }
     }
 
     #[test]
