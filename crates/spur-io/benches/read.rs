@@ -96,7 +96,7 @@ fn jsonl_input(csv: &[u8]) -> Vec<u8> {
 fn count(reader: &mut dyn PaymentReader) -> u64 {
     let mut amount = 0.0;
     let stats = reader
-        .read_all(&mut |r| {
+        .read_all(&mut |_, r| {
             if let Ok(p) = r {
                 amount += p.amount;
             }
