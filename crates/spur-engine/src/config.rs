@@ -57,6 +57,10 @@ pub struct RiskConfig {
     /// Filipino family words in messages) has its paying-side score weighed
     /// by this factor. Family money is not abuse money.
     pub diaspora_factor: f64,
+    /// Routing: a sender showing the romance-scam pattern (emergency and
+    /// travel stories, amounts rising past the band) has its OSEC score
+    /// weighed by this factor, and is not counted in receivers' fan-in.
+    pub romance_factor: f64,
     /// Cover words for P-REMARK.
     pub cover_words: Vec<String>,
     /// Channels whose payments are purchases rather than transfers between
@@ -81,6 +85,7 @@ impl Default for RiskConfig {
             .to_vec(),
             night_hours: [22, 6],
             diaspora_factor: 0.4,
+            romance_factor: 0.2,
             evening_hours: [12, 24],
             cover_words: crate::remark::COVER_WORDS.iter().map(|w| (*w).to_owned()).collect(),
             purchase_channels: vec!["card".to_owned()],
@@ -110,8 +115,10 @@ impl EngineConfig {
                 return Err(format!("risk.{name} must be hours from 0 to 24"));
             }
         }
-        if !(0.0..=1.0).contains(&self.risk.diaspora_factor) {
-            return Err("risk.diaspora_factor must lie in [0, 1]".into());
+        for (name, f) in [("diaspora_factor", self.risk.diaspora_factor), ("romance_factor", self.risk.romance_factor)] {
+            if !(0.0..=1.0).contains(&f) {
+                return Err(format!("risk.{name} must lie in [0, 1]"));
+            }
         }
         if self.max_evidence == 0 {
             return Err("max_evidence must be at least 1".into());

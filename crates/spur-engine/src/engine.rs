@@ -373,12 +373,15 @@ impl Engine {
         if high_risk {
             s.to_high_risk += 1;
         }
-        if high_risk && usd > hi && !related && !r_org && !explained {
-            if s.large == 0 {
-                s.large_first_usd = usd;
+        if high_risk && !related && !r_org && !explained {
+            // Romance-scam pattern: stories and escalating amounts.
+            if s.unrelated_first_usd == 0.0 {
+                s.unrelated_first_usd = usd;
             }
-            s.large += 1;
-            s.large_max_usd = s.large_max_usd.max(usd);
+            s.unrelated_max_usd = s.unrelated_max_usd.max(usd);
+            if usd > hi {
+                s.large += 1;
+            }
             if remark.has(Remark::ROMANCE) {
                 s.romance_words += 1;
             }
@@ -567,13 +570,12 @@ pub(crate) fn sender_facts<'e>(e: &EngineParts<'e>, i: usize) -> SenderFacts<'e>
             if s.family > 0 {
                 d.0 |= Diaspora::FAMILY_LINK.0;
             }
-            if s.risk_country == Country::new(b"PH") || s.risk == 0 {
-                if info.key.filipino {
-                    d.0 |= Diaspora::FILIPINO_NAME.0;
-                }
-                if s.filipino_words > 0 {
-                    d.0 |= Diaspora::FILIPINO_WORDS.0;
-                }
+            let to_ph = s.risk_country == Country::new(b"PH") || s.risk == 0;
+            if (to_ph && info.key.filipino) || (s.risk_country == Country::new(b"VN") && info.key.ties.contains(Ties::VN)) {
+                d.0 |= Diaspora::NAME.0;
+            }
+            if to_ph && s.filipino_words > 0 {
+                d.0 |= Diaspora::FILIPINO_WORDS.0;
             }
             d
         },
@@ -594,10 +596,12 @@ pub(crate) fn sender_facts<'e>(e: &EngineParts<'e>, i: usize) -> SenderFacts<'e>
 }
 
 /// Receiver facts from the receiver's own payments (the local stage).
-pub(crate) fn receiver_facts<'e>(e: &EngineParts<'e>, i: usize) -> ReceiverFacts<'e> {
+///
+/// Senders marked in `routed` (the romance-scam pattern) are not part of the fan-in.
+pub(crate) fn receiver_facts<'e>(e: &EngineParts<'e>, i: usize, routed: &[bool]) -> ReceiverFacts<'e> {
     let info = &e.receivers.info[i];
     let v = &e.receivers.state[i];
-    let fanin_links = v.links.iter().filter(|l| l.fanin.n > 0);
+    let fanin_links = v.links.iter().filter(|l| l.fanin.n > 0 && !routed[l.sender as usize]);
     let fanin_senders = fanin_links.clone().count() as u32 + if v.fanin > 0 { v.links_overflow } else { 0 };
     let steady = fanin_links.filter(|l| l.fanin.steady_monthly()).count() as u32;
     let median = if v.delays_min.is_empty() {

@@ -118,8 +118,9 @@ pub struct Diaspora(pub u8);
 impl Diaspora {
     /// Shares a family name with a receiver abroad.
     pub const FAMILY_LINK: Diaspora = Diaspora(1);
-    /// A given name or surname distinctive of the Philippines.
-    pub const FILIPINO_NAME: Diaspora = Diaspora(2);
+    /// A name typical of the destination: a given name or surname
+    /// distinctive of the Philippines, a Vietnamese family name.
+    pub const NAME: Diaspora = Diaspora(2);
     /// Writes Filipino family words in payment messages.
     pub const FILIPINO_WORDS: Diaspora = Diaspora(4);
 
@@ -133,8 +134,8 @@ impl Diaspora {
         if self.0 & Self::FAMILY_LINK.0 != 0 {
             parts.push("family name shared with a receiver");
         }
-        if self.0 & Self::FILIPINO_NAME.0 != 0 {
-            parts.push("Filipino given name or surname");
+        if self.0 & Self::NAME.0 != 0 {
+            parts.push("name typical of the destination");
         }
         if self.0 & Self::FILIPINO_WORDS.0 != 0 {
             parts.push("Filipino family words in messages");

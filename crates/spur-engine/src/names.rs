@@ -52,6 +52,7 @@ pub struct Ties(u8);
 impl Ties {
     pub const PH: Ties = Ties(1);
     pub const HISPANIC: Ties = Ties(2);
+    pub const VN: Ties = Ties(4);
 
     pub fn contains(self, other: Ties) -> bool {
         self.0 & other.0 != 0
@@ -63,6 +64,7 @@ impl Ties {
             b"PH" => Ties(Ties::PH.0 | Ties::HISPANIC.0),
             b"CO" | b"MX" | b"PE" | b"EC" | b"DO" | b"AR" | b"CL" | b"VE" | b"GT" | b"HN"
             | b"SV" | b"NI" | b"CR" | b"PA" | b"BO" | b"PY" | b"UY" | b"CU" | b"ES" => Ties::HISPANIC,
+            b"VN" => Ties::VN,
             _ => Ties(0),
         }
     }
@@ -97,6 +99,7 @@ pub struct Names {
     ph: FxHashSet<Token>,
     hispanic: FxHashSet<Token>,
     given_ph: FxHashSet<Token>,
+    vn: FxHashSet<Token>,
 }
 
 fn word_list(text: &str) -> FxHashSet<Token> {
@@ -121,6 +124,7 @@ impl Names {
             ph: word_list(include_str!("../data/surnames-ph.txt")),
             hispanic: word_list(include_str!("../data/surnames-hispanic.txt")),
             given_ph: word_list(include_str!("../data/given-ph.txt")),
+            vn: word_list(include_str!("../data/surnames-vn.txt")),
         }
     }
 
@@ -200,6 +204,9 @@ impl Names {
             }
             if self.hispanic.contains(&t) {
                 ties.0 |= Ties::HISPANIC.0;
+            }
+            if self.vn.contains(&t) {
+                ties.0 |= Ties::VN.0;
             }
         }
         key.ties = ties;

@@ -48,10 +48,22 @@ pub(crate) fn score(e: &Engine) -> Outcome {
 
     // 1. Local sender scores.
     let mut sfacts: Vec<_> = (0..ns).map(|i| sender_facts(&parts, i)).collect();
-    let damp = |f: &crate::facts::SenderFacts<'_>| if f.diaspora.any() { cfg.risk.diaspora_factor } else { 1.0 };
+    // Relationship context and routing weigh the paying side down.
+    let routed: Vec<bool> = parts.senders.state.iter().map(|s| s.romance_pattern()).collect();
+    let damp_of = |i: usize, f: &crate::facts::SenderFacts<'_>| {
+        let mut d = 1.0;
+        if f.diaspora.any() {
+            d *= cfg.risk.diaspora_factor;
+        }
+        if routed[i] {
+            d *= cfg.risk.romance_factor;
+        }
+        d
+    };
     let s_local: Vec<f64> = sfacts
         .iter()
-        .map(|f| score_of(damp(f) * combine(parts.indicators, Subject::Sender(f), Role::Sender, Some(Stage::Local)).0))
+        .enumerate()
+        .map(|(i, f)| score_of(damp_of(i, f) * combine(parts.indicators, Subject::Sender(f), Role::Sender, Some(Stage::Local)).0))
         .collect();
 
     // 2. Alias groups.
@@ -89,7 +101,7 @@ pub(crate) fn score(e: &Engine) -> Outcome {
         parts.receivers.state[r as usize]
             .links
             .iter()
-            .filter(|l| l.fanin.n > 0)
+            .filter(|l| l.fanin.n > 0 && !routed[l.sender as usize])
             .map(|l| l.sender)
     };
     let mut group_senders: FxHashMap<u32, FxHashSet<u32>> = FxHashMap::default();
@@ -102,7 +114,7 @@ pub(crate) fn score(e: &Engine) -> Outcome {
 
     // 3. Receiver scores with R-ALIAS and R-SENDERS.
     let floor = cfg.indicators.r_senders.sender_score;
-    let mut rfacts: Vec<_> = (0..nr).map(|i| receiver_facts(&parts, i)).collect();
+    let mut rfacts: Vec<_> = (0..nr).map(|i| receiver_facts(&parts, i, &routed)).collect();
     for (i, f) in rfacts.iter_mut().enumerate() {
         let root = roots[i];
         let pooled: Vec<u32> = match group_senders.get(&root) {
@@ -189,28 +201,33 @@ pub(crate) fn score(e: &Engine) -> Outcome {
     for (i, f) in sfacts.iter().enumerate() {
         let subject = Subject::Sender(f);
         let (raw, mut p) = combine(parts.indicators, subject, Role::Sender, None);
-        let d = damp(f);
+        let d = damp_of(i, f);
         let raw = raw * d;
         p.iter_mut().for_each(|(_, w)| *w *= d);
         let score = score_of(raw);
         out.scores.push((Role::Sender, f.id.to_owned(), score));
         if score >= threshold && raw > 0.0 {
             let s = &parts.senders.state[i];
-            let context = if d < 1.0 {
-                vec![format!(
-                    "diaspora ties to {} ({}): paying-side score weighed by {}",
+            let mut context = Vec::new();
+            if f.diaspora.any() {
+                context.push(format!(
+                    "diaspora ties to {} ({}): score weighed by {}",
                     f.risk_country,
                     f.diaspora.describe(),
                     cfg.risk.diaspora_factor
-                )]
-            } else {
-                Vec::new()
-            };
+                ));
+            }
+            if routed[i] {
+                context.push(format!(
+                    "romance-scam pattern (emergency or travel stories, rising amounts): another crime, route to fraud; score weighed by {}",
+                    cfg.risk.romance_factor
+                ));
+            }
             out.alerts.push(make_alert(
                 e, Role::Sender, subject, raw, &p, &s.evidence, f.country, f.payments, f.first_seen, f.last_seen, f.id, context,
             ));
         }
-        if possible_romance_victim(e, i) {
+        if routed[i] {
             out.stats.possible_romance_victims += 1;
         }
     }
@@ -234,10 +251,3 @@ pub(crate) fn score(e: &Engine) -> Outcome {
     out
 }
 
-/// Large payments to unrelated receivers in high-risk countries, rising in
-/// size or told with emergency and travel stories: the romance-scam pattern of
-/// the brief, another crime, routed away from OSEC alerts.
-fn possible_romance_victim(e: &Engine, i: usize) -> bool {
-    let s = &e.parts().senders.state[i];
-    s.large >= 2 && (s.romance_words >= 1 || s.large_max_usd >= 2.0 * s.large_first_usd)
-}

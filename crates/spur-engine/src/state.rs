@@ -106,10 +106,12 @@ pub(crate) struct SenderState {
     /// Cross-border payments whose message has Filipino family words.
     pub filipino_words: u32,
     pub purchases: u32,
-    /// Payments above the band to unrelated receivers in high-risk countries.
+    /// Payments to unrelated receivers in high-risk countries: the first and
+    /// the largest amount, those above the band, those telling romance-scam
+    /// stories ("hospital", "visa", "customs fee").
+    pub unrelated_first_usd: f64,
+    pub unrelated_max_usd: f64,
     pub large: u32,
-    pub large_first_usd: f64,
-    pub large_max_usd: f64,
     pub romance_words: u32,
     pub window: VecDeque<Timestamp>,
     pub max_7d: u32,
@@ -132,6 +134,13 @@ pub(crate) struct SenderState {
 }
 
 impl SenderState {
+    /// The romance-scam pattern of the brief: another crime, routed away from
+    /// OSEC. Emergency and travel stories, with amounts growing past the band.
+    pub fn romance_pattern(&self) -> bool {
+        let escalates = self.large >= 1 && self.unrelated_max_usd >= 2.0 * self.unrelated_first_usd;
+        self.romance_words >= 2 || (self.romance_words >= 1 && escalates)
+    }
+
     /// Records a risk payment's time and updates the window maxima.
     pub fn window_add(&mut self, ts: Timestamp) {
         while self.window.front().is_some_and(|&t| t <= ts - 90 * DAY) || self.window.len() >= MAX_WINDOW {
