@@ -631,6 +631,7 @@ pub(crate) fn receiver_facts<'e>(e: &EngineParts<'e>, i: usize, routed: &[bool])
         group_fanin_senders: fanin_senders,
         suspicious_senders: 0,
         suspicious_sender_ids: Vec::new(),
+        sender_suspicion: 0.0,
         ring_receivers: Vec::new(),
         first_seen: v.first_seen,
         last_seen: v.last_seen,

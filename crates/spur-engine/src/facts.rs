@@ -105,6 +105,8 @@ pub struct ReceiverFacts<'a> {
     /// Network stage: fan-in senders that score on the paying side.
     pub suspicious_senders: u32,
     pub suspicious_sender_ids: Vec<&'a str>,
+    /// Their scores combined as independent evidence: 1 − Π(1 − score).
+    pub sender_suspicion: f64,
     /// Network stage: other suspicious receivers sharing payers with this one.
     pub ring_receivers: Vec<&'a str>,
     pub first_seen: Timestamp,

@@ -16,7 +16,8 @@
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use crate::engine::{combine, make_alert, receiver_facts, score_of, sender_facts, Engine, Outcome};
+use crate::engine::{combine, make_alert, receiver_facts, score_of, sender_facts, Engine, Outcome, PartyInfo};
+use crate::facts::ReceiverFacts;
 use crate::facts::SharedReceiver;
 use crate::indicators::{Role, Stage, Subject};
 
@@ -37,6 +38,21 @@ impl UnionFind {
             self.0[a.max(b) as usize] = a.min(b);
         }
     }
+}
+
+/// Suspicion from senders: their scores combined as independent evidence.
+fn suspect<'a>(f: &mut ReceiverFacts<'a>, senders: &[u32], q: &dyn Fn(u32) -> f64, info: &'a [PartyInfo], floor: f64) {
+    let mut clean = 1.0;
+    f.suspicious_sender_ids.clear();
+    for &s in senders {
+        let qs = q(s);
+        if qs >= floor {
+            clean *= 1.0 - qs;
+            f.suspicious_sender_ids.push(&*info[s as usize].id);
+        }
+    }
+    f.suspicious_senders = f.suspicious_sender_ids.len() as u32;
+    f.sender_suspicion = 1.0 - clean;
 }
 
 pub(crate) fn score(e: &Engine) -> Outcome {
@@ -115,9 +131,10 @@ pub(crate) fn score(e: &Engine) -> Outcome {
     // 3. Receiver scores with R-ALIAS and R-SENDERS.
     let floor = cfg.indicators.r_senders.sender_score;
     let mut rfacts: Vec<_> = (0..nr).map(|i| receiver_facts(&parts, i, &routed)).collect();
+    let mut pooled: Vec<Vec<u32>> = Vec::with_capacity(nr);
     for (i, f) in rfacts.iter_mut().enumerate() {
         let root = roots[i];
-        let pooled: Vec<u32> = match group_senders.get(&root) {
+        let mut senders: Vec<u32> = match group_senders.get(&root) {
             Some(set) => {
                 f.group_fanin_senders = f.group_fanin_senders.max(set.len() as u32);
                 f.alias_accounts = members[&root]
@@ -129,10 +146,12 @@ pub(crate) fn score(e: &Engine) -> Outcome {
             }
             None => fanin_of(i as u32).collect(),
         };
-        let mut sus: Vec<u32> = pooled.into_iter().filter(|&s| s_local[s as usize] >= floor).collect();
-        sus.sort_unstable();
-        f.suspicious_senders = sus.len() as u32;
-        f.suspicious_sender_ids = sus.iter().map(|&s| &*parts.senders.info[s as usize].id).collect();
+        senders.sort_unstable();
+        pooled.push(senders);
+    }
+    let senders_info = &parts.senders.info[..];
+    for (f, senders) in rfacts.iter_mut().zip(&pooled) {
+        suspect(f, senders, &|s| s_local[s as usize], senders_info, floor);
     }
     let r_first: Vec<f64> = rfacts
         .iter()
@@ -192,6 +211,36 @@ pub(crate) fn score(e: &Engine) -> Outcome {
         f.shared = best;
     }
 
+    let s_final: Vec<(f64, Vec<(usize, f64)>)> = sfacts
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let (raw, mut p) = combine(parts.indicators, Subject::Sender(f), Role::Sender, None);
+            let d = damp_of(i, f);
+            p.iter_mut().for_each(|(_, w)| *w *= d);
+            (raw * d, p)
+        })
+        .collect();
+
+    // 6. Back to the receivers once more: suspicion from the senders' final
+    // scores, except a score a sender owes to this very receiver (P-SHARED
+    // through it), where its own local score stands.
+    let shared_via: Vec<Option<&str>> = sfacts.iter().map(|f| f.shared.as_ref().map(|r| r.id)).collect();
+    for (f, senders) in rfacts.iter_mut().zip(&pooled) {
+        let id = f.id;
+        suspect(f, senders, &|s| {
+            if shared_via[s as usize] == Some(id) {
+                s_local[s as usize]
+            } else {
+                score_of(s_final[s as usize].0)
+            }
+        }, senders_info, floor);
+    }
+    let r_scored: Vec<(f64, Vec<(usize, f64)>)> = rfacts
+        .iter()
+        .map(|f| combine(parts.indicators, Subject::Receiver(f), Role::Receiver, None))
+        .collect();
+
     // Alerts and scores.
     let mut out = Outcome::default();
     out.stats.payments = parts.payments;
@@ -200,10 +249,7 @@ pub(crate) fn score(e: &Engine) -> Outcome {
     out.scores.reserve(ns + nr);
     for (i, f) in sfacts.iter().enumerate() {
         let subject = Subject::Sender(f);
-        let (raw, mut p) = combine(parts.indicators, subject, Role::Sender, None);
-        let d = damp_of(i, f);
-        let raw = raw * d;
-        p.iter_mut().for_each(|(_, w)| *w *= d);
+        let (raw, p) = (s_final[i].0, &s_final[i].1);
         let score = score_of(raw);
         out.scores.push((Role::Sender, f.id.to_owned(), score));
         if score >= threshold && raw > 0.0 {
@@ -224,7 +270,7 @@ pub(crate) fn score(e: &Engine) -> Outcome {
                 ));
             }
             out.alerts.push(make_alert(
-                e, Role::Sender, subject, raw, &p, &s.evidence, f.country, f.payments, f.first_seen, f.last_seen, f.id, context,
+                e, Role::Sender, subject, raw, p, &s.evidence, f.country, f.payments, f.first_seen, f.last_seen, f.id, context,
             ));
         }
         if routed[i] {

@@ -2,9 +2,11 @@
 //!
 //! Inference from the paying-side indicators (brief). Suspicion propagated
 //! from senders to receiver; network stage. A sender counts when its
-//! paying-side score, before any network finding, reaches `sender_score`.
+//! paying-side score reaches `sender_score`; the strength is their scores
+//! combined as independent evidence, 1 − Π(1 − score). The engine reads the
+//! senders' local scores first, then their final scores (see network.rs).
 
-use super::{list_ids, ramp, Indicator, Role, Stage, Subject};
+use super::{list_ids, Indicator, Role, Stage, Subject};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -13,12 +15,11 @@ pub struct Config {
     pub enabled: bool,
     pub weight: f64,
     pub sender_score: f64,
-    pub full_at: u32,
 }
 
 impl Default for Config {
     fn default() -> Self {
-        Config { enabled: true, weight: 0.7, sender_score: 0.3, full_at: 3 }
+        Config { enabled: true, weight: 0.7, sender_score: 0.3 }
     }
 }
 
@@ -42,7 +43,7 @@ impl Indicator for RSenders {
     }
     fn strength(&self, s: Subject<'_, '_>) -> f64 {
         let Subject::Receiver(f) = s else { return 0.0 };
-        ramp(f64::from(f.suspicious_senders), 0.0, f64::from(self.0.full_at))
+        f.sender_suspicion.clamp(0.0, 1.0)
     }
     fn reason(&self, s: Subject<'_, '_>) -> String {
         let Subject::Receiver(f) = s else { return String::new() };
@@ -74,8 +75,9 @@ mod tests {
             f.suspicious_senders = 6;
             f.fanin_senders = 8;
             f.suspicious_sender_ids = vec!["S1", "S2", "S3", "S4", "S5", "S6"];
+            f.sender_suspicion = 0.9;
         });
-        assert_eq!(s, 1.0);
+        assert_eq!(s, 0.9);
         assert_eq!(r, "6 of its 8 unrelated senders abroad score as possible customers: S1, S2, S3, S4, S5 and 1 more");
     }
 }
