@@ -51,6 +51,7 @@ fn suspect<'a>(f: &mut ReceiverFacts<'a>, senders: &[u32], q: &dyn Fn(u32) -> f6
             f.suspicious_sender_ids.push(&*info[s as usize].id);
         }
     }
+    f.suspicious_sender_ids.sort_unstable();
     f.suspicious_senders = f.suspicious_sender_ids.len() as u32;
     f.sender_suspicion = 1.0 - clean;
 }
@@ -142,6 +143,8 @@ pub(crate) fn score(e: &Engine) -> Outcome {
                     .filter(|&&r| r as usize != i)
                     .map(|&r| &*rinfo[r as usize].id)
                     .collect();
+                // By id, so that the output does not depend on input order.
+                f.alias_accounts.sort_unstable();
                 set.iter().copied().collect()
             }
             None => fanin_of(i as u32).collect(),
@@ -180,6 +183,7 @@ pub(crate) fn score(e: &Engine) -> Outcome {
         let mut ids: Vec<u32> = ring[i].iter().copied().collect();
         ids.sort_unstable();
         f.ring_receivers = ids.iter().map(|&r| &*rinfo[r as usize].id).collect();
+        f.ring_receivers.sort_unstable();
     }
     let r_scored: Vec<(f64, Vec<(usize, f64)>)> = rfacts
         .iter()
