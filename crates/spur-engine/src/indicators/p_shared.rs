@@ -14,13 +14,15 @@ pub struct Config {
     pub weight: f64,
     /// Other unrelated senders the receiver needs for full strength.
     pub others_full: u32,
-    /// Receivers scoring below this pass no suspicion on.
+    /// Receivers scoring below `min_receiver_score` pass no suspicion on;
+    /// from `full_receiver_score` on, all of it.
     pub min_receiver_score: f64,
+    pub full_receiver_score: f64,
 }
 
 impl Default for Config {
     fn default() -> Self {
-        Config { enabled: true, weight: 1.5, others_full: 2, min_receiver_score: 0.45 }
+        Config { enabled: true, weight: 1.5, others_full: 2, min_receiver_score: 0.5, full_receiver_score: 0.85 }
     }
 }
 
@@ -45,10 +47,9 @@ impl Indicator for PShared {
     fn strength(&self, s: Subject<'_, '_>) -> f64 {
         let Subject::Sender(f) = s else { return 0.0 };
         let Some(r) = &f.shared else { return 0.0 };
-        if r.score < self.0.min_receiver_score {
-            return 0.0;
-        }
-        r.score * ramp(f64::from(r.other_senders), 0.0, f64::from(self.0.others_full))
+        let c = &self.0;
+        ramp(r.score, c.min_receiver_score, c.full_receiver_score)
+            * ramp(f64::from(r.other_senders), 0.0, f64::from(c.others_full))
     }
     fn reason(&self, s: Subject<'_, '_>) -> String {
         let Subject::Sender(f) = s else { return String::new() };
@@ -79,12 +80,12 @@ mod tests {
         let (s, r) = sender(&ind, |f| {
             f.shared = Some(SharedReceiver { id: "R9", score: 0.9, other_senders: 1, other_suspicious: 1 })
         });
-        assert!((s - 0.45).abs() < 1e-9);
+        assert!((s - 0.5).abs() < 1e-9);
         assert!(r.starts_with("pays R9 (receiver score 0.90), who is also paid by 1 other"), "{r}");
         let (s, _) = sender(&ind, |f| {
-            f.shared = Some(SharedReceiver { id: "R9", score: 0.8, other_senders: 7, other_suspicious: 0 })
+            f.shared = Some(SharedReceiver { id: "R9", score: 0.675, other_senders: 7, other_suspicious: 0 })
         });
-        assert!((s - 0.8).abs() < 1e-9);
+        assert!((s - 0.5).abs() < 1e-9);
         let (s, _) = sender(&ind, |f| {
             f.shared = Some(SharedReceiver { id: "R9", score: 0.3, other_senders: 7, other_suspicious: 0 })
         });
