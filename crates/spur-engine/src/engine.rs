@@ -786,6 +786,20 @@ pub(crate) fn combine(
     (raw, parts)
 }
 
+/// The raw score alone, without allocating: for every party.
+pub(crate) fn raw_score(
+    indicators: &[Box<dyn Indicator>],
+    subject: Subject<'_, '_>,
+    role: Role,
+    stage: Option<Stage>,
+) -> f64 {
+    indicators
+        .iter()
+        .filter(|ind| ind.role() == role && stage.is_none_or(|st| ind.stage() == st))
+        .map(|ind| ind.weight() * ind.strength(subject))
+        .sum()
+}
+
 pub(crate) fn score_of(raw: f64) -> f64 {
     1.0 - (-raw).exp()
 }

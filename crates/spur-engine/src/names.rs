@@ -3,7 +3,7 @@
 //!
 //! Everything here runs once per new party, never per payment.
 
-use std::hash::{Hash, Hasher};
+use std::hash::Hasher;
 
 use rustc_hash::{FxHashSet, FxHasher};
 
@@ -13,9 +13,58 @@ use crate::model::Country;
 pub type Token = u64;
 
 fn token(s: &str) -> Token {
+    token_bytes(s.as_bytes())
+}
+
+fn token_bytes(b: &[u8]) -> Token {
     let mut h = FxHasher::default();
-    s.hash(&mut h);
+    h.write(b);
+    h.write_u8(0xff);
     h.finish()
+}
+
+/// A word after particles are joined, as its token.
+#[derive(Clone, Copy, Debug)]
+struct Word {
+    token: Token,
+    first: u8,
+    len: usize,
+}
+
+/// Two words read as one ("Mary" "Grace"): their tokens combined.
+fn pair_token(a: Token, b: Token) -> Token {
+    let mut h = FxHasher::default();
+    h.write_u64(a);
+    h.write_u64(b);
+    h.finish()
+}
+
+/// Joins words on the stack ("de" + "la" + "cruz"); long names are cut at 32 bytes.
+#[derive(Default)]
+struct Joined {
+    buf: [u8; 32],
+    len: usize,
+}
+
+impl Joined {
+    fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    fn push(&mut self, w: &str) {
+        let take = w.len().min(self.buf.len() - self.len);
+        self.buf[self.len..self.len + take].copy_from_slice(&w.as_bytes()[..take]);
+        self.len += take;
+    }
+
+    fn word(&self) -> Word {
+        let b = &self.buf[..self.len];
+        Word {
+            token: token_bytes(b),
+            first: b.first().copied().unwrap_or(0),
+            len: self.len,
+        }
+    }
 }
 
 /// What spur reads out of a party's name.
@@ -202,11 +251,15 @@ pub struct Names {
     vn: FxHashSet<Token>,
 }
 
+/// Words of a list file; `mary+grace` stands for two words read as one.
 fn word_list(text: &str) -> FxHashSet<Token> {
     text.lines()
         .filter(|l| !l.trim_start().starts_with('#'))
         .flat_map(str::split_whitespace)
-        .map(|w| token(&fold(w)))
+        .map(|w| match w.split_once('+') {
+            Some((a, b)) => pair_token(token(&fold(a)), token(&fold(b))),
+            None => token(&fold(w)),
+        })
         .collect()
 }
 
@@ -243,67 +296,59 @@ impl Names {
             };
         }
         // "Surname, Given" → "Given Surname".
-        let reordered;
-        let text = match folded.split_once(',') {
+        let (head, tail) = match folded.split_once(',') {
             Some((last, first)) if !first.trim().is_empty() && !last.trim().is_empty() => {
-                reordered = format!("{} {}", first.trim(), last.trim());
-                &reordered
+                (first, last)
             }
-            _ => &folded,
+            _ => (folded.as_str(), ""),
         };
-        // "Al-Otaibi", "Smith-Reyes": a hyphenated surname is one word.
-        let text = text.replace('-', "");
-        let raw: Vec<&str> = text
-            .split(|c: char| !c.is_ascii_alphanumeric() && c != '.')
-            .map(|w| w.trim_matches('.'))
-            .filter(|w| !w.is_empty())
-            .collect();
+        // Words; "Al-Otaibi" and "Smith-Reyes" are one word each.
+        let mut raw: Vec<&str> = Vec::with_capacity(8);
+        for part in [head, tail] {
+            raw.extend(
+                part.split(|c: char| !c.is_ascii_alphanumeric() && c != '.' && c != '-')
+                    .map(|w| w.trim_matches(|c| c == '.' || c == '-'))
+                    .filter(|w| !w.is_empty()),
+            );
+        }
         let mut key = NameKey::default();
         if raw.iter().any(|w| self.org_words.contains(&token(w))) {
             key.organisation = true;
             return key;
         }
         // Join particles with what follows: "de la cruz" → "delacruz".
-        let mut words: Vec<String> = Vec::with_capacity(raw.len());
-        let mut pending = String::new();
+        let mut words: Vec<Word> = Vec::with_capacity(raw.len());
+        let mut pending = Joined::default();
         for (i, w) in raw.iter().enumerate() {
             let is_last = i + 1 == raw.len();
             // "Ma." and "Ma" for Maria only at the start of the given names.
-            let w = if (*w == "ma" || *w == "ma.") && words.is_empty() && pending.is_empty() {
+            let w = if *w == "ma" && words.is_empty() && pending.is_empty() {
                 "maria"
             } else {
                 w
             };
             if !is_last && i > 0 && self.particles.contains(&token(w)) {
-                pending.push_str(w);
+                pending.push(w);
                 continue;
             }
-            let mut full = std::mem::take(&mut pending);
-            full.push_str(w);
-            words.push(full);
+            pending.push(w);
+            words.push(pending.word());
+            pending = Joined::default();
         }
         let Some((last, rest)) = words.split_last() else {
             return key;
         };
-        if rest.is_empty() {
-            // A single word: most likely a surname written alone, or a handle.
-            key.surname = Some(token(last));
-        } else {
-            key.surname = Some(token(last));
-            if rest.len() >= 2 {
-                let second = &rest[rest.len() - 1];
-                if second.len() > 1 {
-                    key.second = Some(token(second));
-                }
-            }
-            key.given = rest
-                .iter()
-                .map(|g| Given {
-                    first_letter: g.as_bytes()[0],
-                    full: (g.len() > 1).then(|| token(g)),
-                })
-                .collect();
+        key.surname = Some(last.token);
+        if rest.len() >= 2 && rest[rest.len() - 1].len > 1 {
+            key.second = Some(rest[rest.len() - 1].token);
         }
+        key.given = rest
+            .iter()
+            .map(|g| Given {
+                first_letter: g.first,
+                full: (g.len > 1).then_some(g.token),
+            })
+            .collect();
         let mut ties = Ties::default();
         for t in [key.surname, key.second].into_iter().flatten() {
             if self.ph.contains(&t) {
@@ -318,10 +363,18 @@ impl Names {
         }
         key.ties = ties;
         let distinct_ph = |t: &Token| self.ph.contains(t) && !self.hispanic.contains(t);
+        // "Mary Grace", "Mary Joy": compound given names written apart.
+        let compound = |pair: &[Word]| {
+            self.given_ph
+                .contains(&pair_token(pair[0].token, pair[1].token))
+        };
         key.filipino = [key.surname, key.second].iter().flatten().any(distinct_ph)
-            || key.given.iter().filter_map(|g| g.full).any(|g| self.given_ph.contains(&g))
-            // "Mary Grace", "Mary Joy": compound given names written apart.
-            || words.windows(2).take(rest.len().saturating_sub(1)).any(|w| self.given_ph.contains(&token(&format!("{}{}", w[0], w[1]))));
+            || key
+                .given
+                .iter()
+                .filter_map(|g| g.full)
+                .any(|g| self.given_ph.contains(&g))
+            || rest.windows(2).any(compound);
         key
     }
 }
@@ -362,6 +415,9 @@ impl NameKey {
 
 /// Lower case, diacritics removed, anything else kept.
 pub fn fold(s: &str) -> String {
+    if s.is_ascii() {
+        return s.to_ascii_lowercase();
+    }
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         let c = match c {

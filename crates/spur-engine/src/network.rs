@@ -17,7 +17,8 @@
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::engine::{
-    combine, make_alert, receiver_facts, score_of, sender_facts, Engine, Outcome, PartyInfo,
+    combine, make_alert, raw_score, receiver_facts, score_of, sender_facts, Engine, Outcome,
+    PartyInfo,
 };
 use crate::facts::ReceiverFacts;
 use crate::facts::SharedReceiver;
@@ -96,13 +97,12 @@ pub(crate) fn score(e: &Engine) -> Outcome {
         .map(|(i, f)| {
             score_of(
                 damp_of(i, f)
-                    * combine(
+                    * raw_score(
                         parts.indicators,
                         Subject::Sender(f),
                         Role::Sender,
                         Some(Stage::Local),
-                    )
-                    .0,
+                    ),
             )
         })
         .collect();
@@ -193,8 +193,12 @@ pub(crate) fn score(e: &Engine) -> Outcome {
     let r_first: Vec<f64> = rfacts
         .iter()
         .map(|f| {
-            let (raw, _) = combine(parts.indicators, Subject::Receiver(f), Role::Receiver, None);
-            score_of(raw)
+            score_of(raw_score(
+                parts.indicators,
+                Subject::Receiver(f),
+                Role::Receiver,
+                None,
+            ))
         })
         .collect();
 
@@ -227,9 +231,9 @@ pub(crate) fn score(e: &Engine) -> Outcome {
         f.ring_receivers = ids.iter().map(|&r| &*rinfo[r as usize].id).collect();
         f.ring_receivers.sort_unstable();
     }
-    let r_scored: Vec<(f64, Vec<(usize, f64)>)> = rfacts
+    let r_scored: Vec<f64> = rfacts
         .iter()
-        .map(|f| combine(parts.indicators, Subject::Receiver(f), Role::Receiver, None))
+        .map(|f| raw_score(parts.indicators, Subject::Receiver(f), Role::Receiver, None))
         .collect();
 
     // 5. P-SHARED and final sender scores.
@@ -247,7 +251,7 @@ pub(crate) fn score(e: &Engine) -> Outcome {
             let self_sus = u32::from(s_local[i] >= floor);
             let cand = SharedReceiver {
                 id: rf.id,
-                score: score_of(r_scored[r].0),
+                score: score_of(r_scored[r]),
                 other_senders: others,
                 other_suspicious: rf.suspicious_senders.saturating_sub(self_sus),
             };
@@ -260,14 +264,11 @@ pub(crate) fn score(e: &Engine) -> Outcome {
         f.shared = best;
     }
 
-    let s_final: Vec<(f64, Vec<(usize, f64)>)> = sfacts
+    let s_final: Vec<f64> = sfacts
         .iter()
         .enumerate()
         .map(|(i, f)| {
-            let (raw, mut p) = combine(parts.indicators, Subject::Sender(f), Role::Sender, None);
-            let d = damp_of(i, f);
-            p.iter_mut().for_each(|(_, w)| *w *= d);
-            (raw * d, p)
+            damp_of(i, f) * raw_score(parts.indicators, Subject::Sender(f), Role::Sender, None)
         })
         .collect();
 
@@ -287,16 +288,16 @@ pub(crate) fn score(e: &Engine) -> Outcome {
                 if shared_via[s as usize] == Some(id) {
                     s_local[s as usize]
                 } else {
-                    score_of(s_final[s as usize].0)
+                    score_of(s_final[s as usize])
                 }
             },
             senders_info,
             floor,
         );
     }
-    let r_scored: Vec<(f64, Vec<(usize, f64)>)> = rfacts
+    let r_final: Vec<f64> = rfacts
         .iter()
-        .map(|f| combine(parts.indicators, Subject::Receiver(f), Role::Receiver, None))
+        .map(|f| raw_score(parts.indicators, Subject::Receiver(f), Role::Receiver, None))
         .collect();
 
     // Alerts and scores.
@@ -306,9 +307,13 @@ pub(crate) fn score(e: &Engine) -> Outcome {
     out.stats.receivers = nr as u64;
     for (i, f) in sfacts.iter().enumerate() {
         let subject = Subject::Sender(f);
-        let (raw, p) = (s_final[i].0, &s_final[i].1);
+        let raw = s_final[i];
         let score = score_of(raw);
         if score >= threshold && raw > 0.0 {
+            let (_, mut p) = combine(parts.indicators, subject, Role::Sender, None);
+            let d = damp_of(i, f);
+            p.iter_mut().for_each(|(_, w)| *w *= d);
+            let p = &p;
             let s = &parts.senders.state[i];
             let mut context = Vec::new();
             if f.diaspora.any() {
@@ -346,10 +351,12 @@ pub(crate) fn score(e: &Engine) -> Outcome {
     }
     for (i, f) in rfacts.iter().enumerate() {
         let subject = Subject::Receiver(f);
-        let (raw, p) = &r_scored[i];
+        let raw = &r_final[i];
         let score = score_of(*raw);
         if score >= threshold && *raw > 0.0 {
             let v = &parts.receivers.state[i];
+            let (_, p) = combine(parts.indicators, subject, Role::Receiver, None);
+            let p = &p;
             out.alerts.push(make_alert(
                 e,
                 Role::Receiver,
