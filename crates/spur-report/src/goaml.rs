@@ -32,7 +32,9 @@ pub fn write_goaml(input: &ReportInput, profile: &FiuProfile) -> Result<String, 
     profile.check()?;
     let report = Prepared::new(input, profile)?;
     let mut w = Writer::new_with_indent(Vec::new(), b' ', 2);
-    report.write(&mut w).map_err(|e| ReportError::Xml(e.to_string()))?;
+    report
+        .write(&mut w)
+        .map_err(|e| ReportError::Xml(e.to_string()))?;
     let mut xml = String::from_utf8(w.into_inner()).map_err(|e| ReportError::Xml(e.to_string()))?;
     xml.push('\n');
     tracing::debug!(profile = %profile.name, transactions = report.transactions.len(), "goaml report written");
@@ -68,13 +70,30 @@ struct PreparedTxn {
 }
 
 enum PreparedParty {
-    Person { first: String, last: String, full_name_frn: Option<String>, comments: String },
-    Account { institution_name: String, institution_code: String, account: String, account_name: String, comments: String },
-    Entity { name: String, comments: String },
+    Person {
+        first: String,
+        last: String,
+        full_name_frn: Option<String>,
+        comments: String,
+    },
+    Account {
+        institution_name: String,
+        institution_code: String,
+        account: String,
+        account_name: String,
+        comments: String,
+    },
+    Entity {
+        name: String,
+        comments: String,
+    },
 }
 
 fn bad(field: impl Into<String>, problem: impl Into<String>) -> ReportError {
-    ReportError::Input { field: field.into(), problem: problem.into() }
+    ReportError::Input {
+        field: field.into(),
+        problem: problem.into(),
+    }
 }
 
 /// Free text: XML-legal and at most `max` characters.
@@ -95,7 +114,10 @@ fn ident(field: &str, s: &str, max: usize) -> Result<String, ReportError> {
     let s = xml_legal(s.trim());
     match s.chars().count() {
         0 => Err(bad(field, "must not be empty")),
-        n if n > max => Err(bad(field, format!("is {n} characters long; the schema allows {max}"))),
+        n if n > max => Err(bad(
+            field,
+            format!("is {n} characters long; the schema allows {max}"),
+        )),
         _ => Ok(s.into_owned()),
     }
 }
@@ -119,16 +141,25 @@ impl<'a> Prepared<'a> {
         ident("entity.institution_code", &entity.institution_code, 50)?;
         let currency_local = input.meta.currency_code_local.trim().to_ascii_uppercase();
         if !profile.currency_allowed(&currency_local) {
-            return Err(bad("meta.currency_code_local", format!("`{currency_local}` is not in the profile's currency list")));
+            return Err(bad(
+                "meta.currency_code_local",
+                format!("`{currency_local}` is not in the profile's currency list"),
+            ));
         }
         let person = &entity.reporting_person;
         let first = name_text(&person.first_name, profile, NAME_MAX);
         let last = name_text(&person.last_name, profile, NAME_MAX);
         if first.is_empty() || last.is_empty() {
-            return Err(bad("entity.reporting_person", "needs a first and a last name"));
+            return Err(bad(
+                "entity.reporting_person",
+                "needs a first and a last name",
+            ));
         }
         if input.transactions.is_empty() {
-            return Err(bad("transactions", "a report needs at least one transaction"));
+            return Err(bad(
+                "transactions",
+                "a report needs at least one transaction",
+            ));
         }
 
         let mut seen = BTreeSet::new();
@@ -137,12 +168,18 @@ impl<'a> Prepared<'a> {
         let mut transactions = Vec::with_capacity(order.len());
         for txn in order {
             if !seen.insert(txn.txn_id.trim()) {
-                return Err(bad("transactions", format!("txn_id `{}` appears twice", txn.txn_id.trim())));
+                return Err(bad(
+                    "transactions",
+                    format!("txn_id `{}` appears twice", txn.txn_id.trim()),
+                ));
             }
             transactions.push(PreparedTxn::new(txn, &currency_local, input, profile)?);
         }
 
-        let codes = input.alerts.iter().flat_map(|a| a.indicators.iter().map(|i| i.code.as_str()));
+        let codes = input
+            .alerts
+            .iter()
+            .flat_map(|a| a.indicators.iter().map(|i| i.code.as_str()));
         Ok(Prepared {
             profile,
             input,
@@ -164,38 +201,50 @@ impl<'a> Prepared<'a> {
             el(w, "rentity_branch", &text(&entity.branch, TEXT255))?;
             el(w, "submission_code", &profile.submission_code)?;
             el(w, "report_code", &profile.report_code)?;
-            el(w, "entity_reference", &text(&self.input.meta.case_id, TEXT255))?;
+            el(
+                w,
+                "entity_reference",
+                &text(&self.input.meta.case_id, TEXT255),
+            )?;
             el(w, "submission_date", &self.submission_date)?;
             el(w, "currency_code_local", &self.currency_local)?;
-            w.create_element("reporting_person").write_inner_content(|w| {
-                el(w, "first_name", &self.reporting_person.0)?;
-                el(w, "last_name", &self.reporting_person.1)?;
-                opt(w, "email", &text(&entity.reporting_person.email, TEXT255))?;
-                opt(w, "occupation", &text(&entity.reporting_person.occupation, TEXT255))
-            })?;
+            w.create_element("reporting_person")
+                .write_inner_content(|w| {
+                    el(w, "first_name", &self.reporting_person.0)?;
+                    el(w, "last_name", &self.reporting_person.1)?;
+                    opt(w, "email", &text(&entity.reporting_person.email, TEXT255))?;
+                    opt(
+                        w,
+                        "occupation",
+                        &text(&entity.reporting_person.occupation, TEXT255),
+                    )
+                })?;
             let address = &entity.address;
             w.create_element("location").write_inner_content(|w| {
                 el(w, "address_type", &profile.address_type)?;
                 el(w, "address", &text(&address.address, 100))?;
                 el(w, "city", &text(&address.city, TEXT255))?;
                 opt(w, "zip", &text(&address.zip, 10))?;
-                el(w, "country_code", profile.country(&address.country.trim().to_ascii_uppercase()))?;
+                el(
+                    w,
+                    "country_code",
+                    profile.country(&address.country.trim().to_ascii_uppercase()),
+                )?;
                 opt(w, "state", &text(&address.state, TEXT255))
             })?;
             el(w, "reason", &self.reason)?;
             opt(w, "action", &text(&self.input.action, COMMENTS_MAX))?;
-            w.create_element("transactions").write_inner_content(|w| {
-                for txn in &self.transactions {
-                    txn.write(w, entity.branch.as_str(), profile)?;
-                }
-                Ok(())
-            })?;
-            w.create_element("report_indicators").write_inner_content(|w| {
-                for code in &self.indicators {
-                    el(w, "indicator", code)?;
-                }
-                Ok(())
-            })?;
+            // No wrapper element: the schema repeats <transaction> inside <report>.
+            for txn in &self.transactions {
+                txn.write(w, entity.branch.as_str(), profile)?;
+            }
+            w.create_element("report_indicators")
+                .write_inner_content(|w| {
+                    for code in &self.indicators {
+                        el(w, "indicator", code)?;
+                    }
+                    Ok(())
+                })?;
             Ok(())
         })?;
         Ok(())
@@ -203,7 +252,12 @@ impl<'a> Prepared<'a> {
 }
 
 impl PreparedTxn {
-    fn new(txn: &Transaction, currency_local: &str, input: &ReportInput, profile: &FiuProfile) -> Result<PreparedTxn, ReportError> {
+    fn new(
+        txn: &Transaction,
+        currency_local: &str,
+        input: &ReportInput,
+        profile: &FiuProfile,
+    ) -> Result<PreparedTxn, ReportError> {
         let number = ident("transactions.txn_id", &txn.txn_id, TXN_ID_MAX)?;
         let field = |name: &str| format!("transactions[{number}].{name}");
         let channel = Channel::parse(txn.channel.trim().as_bytes());
@@ -225,7 +279,10 @@ impl PreparedTxn {
                     let rate = amount(&field("foreign"), txn.amount_local / f.amount)?;
                     Some((code, paid, rate))
                 } else {
-                    notes.push(format!("Paid as {paid} {}, a currency the FIU's code list does not have.", text(&code, 3)));
+                    notes.push(format!(
+                        "Paid as {paid} {}, a currency the FIU's code list does not have.",
+                        text(&code, 3)
+                    ));
                     None
                 }
             }
@@ -234,7 +291,10 @@ impl PreparedTxn {
             let code = code.trim().to_ascii_uppercase();
             let written = profile.country(&code).to_string();
             if written != code {
-                notes.push(format!("The {side}'s country code is {} (not in the FIU's code list).", text(&code, 10)));
+                notes.push(format!(
+                    "The {side}'s country code is {} (not in the FIU's code list).",
+                    text(&code, 10)
+                ));
             }
             written
         };
@@ -242,10 +302,21 @@ impl PreparedTxn {
         let to_country = country("receiver", &txn.to.country);
 
         let mut description = match &foreign {
-            Some((code, paid, _)) => format!("{} payment of {paid} {code} ({amount_local} {currency_local})", capitalised(channel_words(channel))),
-            None => format!("{} payment of {amount_local} {currency_local}", capitalised(channel_words(channel))),
+            Some((code, paid, _)) => format!(
+                "{} payment of {paid} {code} ({amount_local} {currency_local})",
+                capitalised(channel_words(channel))
+            ),
+            None => format!(
+                "{} payment of {amount_local} {currency_local}",
+                capitalised(channel_words(channel))
+            ),
         };
-        let _ = write!(description, " from {} to {}.", txn.from.country.trim(), txn.to.country.trim());
+        let _ = write!(
+            description,
+            " from {} to {}.",
+            txn.from.country.trim(),
+            txn.to.country.trim()
+        );
         for note in notes {
             description.push(' ');
             description.push_str(&note);
@@ -284,11 +355,12 @@ impl PreparedTxn {
             w.create_element("t_from").write_inner_content(|w| {
                 el(w, "from_funds_code", &self.funds)?;
                 if let Some((code, paid, rate)) = &self.foreign {
-                    w.create_element("from_foreign_currency").write_inner_content(|w| {
-                        el(w, "foreign_currency_code", code)?;
-                        el(w, "foreign_amount", paid)?;
-                        el(w, "foreign_exchange_rate", rate)
-                    })?;
+                    w.create_element("from_foreign_currency")
+                        .write_inner_content(|w| {
+                            el(w, "foreign_currency_code", code)?;
+                            el(w, "foreign_amount", paid)?;
+                            el(w, "foreign_exchange_rate", rate)
+                        })?;
                 }
                 self.from.write(w, "from")?;
                 el(w, "from_country", &self.from_country)
@@ -305,7 +377,12 @@ impl PreparedTxn {
 }
 
 impl PreparedParty {
-    fn new(party: &Party, field: &str, input: &ReportInput, profile: &FiuProfile) -> Result<PreparedParty, ReportError> {
+    fn new(
+        party: &Party,
+        field: &str,
+        input: &ReportInput,
+        profile: &FiuProfile,
+    ) -> Result<PreparedParty, ReportError> {
         let id = ident(field, &party.id, TEXT255)?;
         let written = text(&party.name, COMMENTS_MAX);
         let comments = |with_name: bool| {
@@ -319,16 +396,25 @@ impl PreparedParty {
             let name = name_text(&party.name, profile, TEXT255);
             if !name.is_empty() {
                 let folded = name != text(&party.name, TEXT255);
-                return Ok(PreparedParty::Entity { name, comments: comments(folded) });
+                return Ok(PreparedParty::Entity {
+                    name,
+                    comments: comments(folded),
+                });
             }
         } else if let Some(person) = split_name(&party.name) {
             let first = name_text(&person.first, profile, NAME_MAX);
             let last = name_text(&person.last, profile, NAME_MAX);
             if !first.is_empty() && !last.is_empty() {
                 let as_written = format!("{} {}", person.first, person.last);
-                let full_name_frn = (first != text(&person.first, NAME_MAX) || last != text(&person.last, NAME_MAX))
-                    .then(|| text(&as_written, TEXT255));
-                return Ok(PreparedParty::Person { first, last, full_name_frn, comments: comments(false) });
+                let full_name_frn = (first != text(&person.first, NAME_MAX)
+                    || last != text(&person.last, NAME_MAX))
+                .then(|| text(&as_written, TEXT255));
+                return Ok(PreparedParty::Person {
+                    first,
+                    last,
+                    full_name_frn,
+                    comments: comments(false),
+                });
             }
         }
         // No name that reads as a person's (or an organisation's in the allowed letters).
@@ -349,30 +435,44 @@ impl PreparedParty {
 
     fn write(&self, w: &mut W, side: &str) -> io::Result<()> {
         match self {
-            PreparedParty::Person { first, last, full_name_frn, comments } => {
-                w.create_element(format!("{side}_person")).write_inner_content(|w| {
-                    el(w, "first_name", first)?;
-                    el(w, "last_name", last)?;
-                    if let Some(full) = full_name_frn {
-                        el(w, "full_name_frn", full)?;
-                    }
-                    el(w, "comments", comments)
-                })?;
+            PreparedParty::Person {
+                first,
+                last,
+                full_name_frn,
+                comments,
+            } => {
+                w.create_element(format!("{side}_person"))
+                    .write_inner_content(|w| {
+                        el(w, "first_name", first)?;
+                        el(w, "last_name", last)?;
+                        if let Some(full) = full_name_frn {
+                            el(w, "full_name_frn", full)?;
+                        }
+                        el(w, "comments", comments)
+                    })?;
             }
-            PreparedParty::Account { institution_name, institution_code, account, account_name, comments } => {
-                w.create_element(format!("{side}_account")).write_inner_content(|w| {
-                    opt(w, "institution_name", institution_name)?;
-                    el(w, "institution_code", institution_code)?;
-                    el(w, "account", account)?;
-                    el(w, "account_name", account_name)?;
-                    el(w, "comments", comments)
-                })?;
+            PreparedParty::Account {
+                institution_name,
+                institution_code,
+                account,
+                account_name,
+                comments,
+            } => {
+                w.create_element(format!("{side}_account"))
+                    .write_inner_content(|w| {
+                        opt(w, "institution_name", institution_name)?;
+                        el(w, "institution_code", institution_code)?;
+                        el(w, "account", account)?;
+                        el(w, "account_name", account_name)?;
+                        el(w, "comments", comments)
+                    })?;
             }
             PreparedParty::Entity { name, comments } => {
-                w.create_element(format!("{side}_entity")).write_inner_content(|w| {
-                    el(w, "name", name)?;
-                    el(w, "comments", comments)
-                })?;
+                w.create_element(format!("{side}_entity"))
+                    .write_inner_content(|w| {
+                        el(w, "name", name)?;
+                        el(w, "comments", comments)
+                    })?;
             }
         }
         Ok(())
@@ -380,7 +480,10 @@ impl PreparedParty {
 }
 
 fn el(w: &mut W, name: &str, value: &str) -> io::Result<()> {
-    w.create_element(name).write_text_content(BytesText::new(value))?;
+    // Quotes need no escaping in element content; `<`, `>` and `&` do.
+    let escaped = quick_xml::escape::partial_escape(value);
+    w.create_element(name)
+        .write_text_content(BytesText::from_escaped(escaped))?;
     Ok(())
 }
 
@@ -413,6 +516,10 @@ fn capitalised(s: &str) -> String {
     }
 }
 
+fn counted(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// The report's reason: what an FIU analyst reads first, in words, without spur.
 fn reason_text(input: &ReportInput, currency_local: &str) -> String {
     let mut lines = vec![
@@ -427,19 +534,23 @@ fn reason_text(input: &ReportInput, currency_local: &str) -> String {
     let txns = &input.transactions;
     let first = txns.iter().map(|t| t.timestamp).min().and_then(sql_date);
     let last = txns.iter().map(|t| t.timestamp).max().and_then(sql_date);
-    let total: f64 = txns.iter().map(|t| t.amount_local).filter(|a| a.is_finite()).sum();
+    let total: f64 = txns
+        .iter()
+        .map(|t| t.amount_local)
+        .filter(|a| a.is_finite())
+        .sum();
     let senders: BTreeSet<&str> = txns.iter().map(|t| t.from.id.as_str()).collect();
     let receivers: BTreeSet<&str> = txns.iter().map(|t| t.to.id.as_str()).collect();
     let countries: BTreeSet<&str> = txns.iter().map(|t| t.from.country.as_str()).collect();
     if let (Some(first), Some(last), Some(total)) = (first, last, decimal(total)) {
         lines.push(format!(
-            "{} payments from {} to {}, {total} {currency_local} in total, from {} senders in {} countries to {} receivers.",
-            txns.len(),
+            "{} from {} to {}, {total} {currency_local} in total, from {} in {} to {}.",
+            counted(txns.len(), "payment", "payments"),
             &first[..10],
             &last[..10],
-            senders.len(),
-            countries.len(),
-            receivers.len(),
+            counted(senders.len(), "sender", "senders"),
+            counted(countries.len(), "country", "countries"),
+            counted(receivers.len(), "receiver", "receivers"),
         ));
     }
     for alert in &input.alerts {
@@ -451,8 +562,15 @@ fn reason_text(input: &ReportInput, currency_local: &str) -> String {
             (Some(a), Some(b)) => format!(", active {} to {}", &a[..10], &b[..10]),
             _ => String::new(),
         };
-        let score = if alert.score.is_finite() { alert.score.clamp(0.0, 1.0) } else { 0.0 };
-        lines.push(format!("{role} {} (risk score {score:.2}{seen}):", alert.subject.trim()));
+        let score = if alert.score.is_finite() {
+            alert.score.clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        lines.push(format!(
+            "{role} {} (risk score {score:.2}{seen}):",
+            alert.subject.trim()
+        ));
         for indicator in &alert.indicators {
             lines.push(format!("- {}", indicator.reason.trim()));
         }
@@ -467,7 +585,11 @@ fn reason_text(input: &ReportInput, currency_local: &str) -> String {
         let line = clip(&xml_legal(line), budget / 4).into_owned();
         used += line.chars().count() + 1;
         if used > budget {
-            let _ = write!(out, "[{} more lines left out; the reporting institution holds the full case file]", lines.len() - i);
+            let _ = write!(
+                out,
+                "\n[{} more lines left out; the reporting institution holds the full case file]",
+                lines.len() - i
+            );
             break;
         }
         if !out.is_empty() {

@@ -96,7 +96,10 @@ impl From<&Alert> for AlertSummary {
             indicators: alert
                 .indicators
                 .iter()
-                .map(|f| IndicatorReason { code: f.code.to_string(), reason: f.reason.clone() })
+                .map(|f| IndicatorReason {
+                    code: f.code.to_string(),
+                    reason: f.reason.clone(),
+                })
                 .collect(),
         }
     }

@@ -71,5 +71,8 @@ pub fn draft_report(
 ) -> Result<ValidReport, ReportError> {
     let xml = write_goaml(input, profile)?;
     validate(&xml, &profile.xsd_path(repo_root)).map_err(ReportError::Invalid)?;
-    Ok(ValidReport { xml, profile: profile.name.clone() })
+    Ok(ValidReport {
+        xml,
+        profile: profile.name.clone(),
+    })
 }

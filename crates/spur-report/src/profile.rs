@@ -12,14 +12,36 @@ use serde::Deserialize;
 
 /// spur's indicator codes (crates/spur-engine/src/indicators): every profile maps each.
 pub const SPUR_INDICATOR_CODES: [&str; 18] = [
-    "P-LOWVAL", "P-FREQ", "P-MULTIBEN", "P-NOTIES", "P-HOURS", "P-REMARK", "P-SHAPE",
-    "P-SHARED", "P-CHANNEL", "P-PURCHASE", "P-PROFILE", "R-FANIN", "R-BAND", "R-SENDERS",
-    "R-EVENING", "R-ALIAS", "R-CASHOUT", "R-RING",
+    "P-LOWVAL",
+    "P-FREQ",
+    "P-MULTIBEN",
+    "P-NOTIES",
+    "P-HOURS",
+    "P-REMARK",
+    "P-SHAPE",
+    "P-SHARED",
+    "P-CHANNEL",
+    "P-PURCHASE",
+    "P-PROFILE",
+    "R-FANIN",
+    "R-BAND",
+    "R-SENDERS",
+    "R-EVENING",
+    "R-ALIAS",
+    "R-CASHOUT",
+    "R-RING",
 ];
 
 /// spur's payment channels plus `other` (any other or unknown channel).
-pub const SPUR_CHANNELS: [&str; 7] =
-    ["remittance", "wallet", "bank", "card", "crypto", "cash", "other"];
+pub const SPUR_CHANNELS: [&str; 7] = [
+    "remittance",
+    "wallet",
+    "bank",
+    "card",
+    "crypto",
+    "cash",
+    "other",
+];
 
 /// The profiles shipped with spur, by name.
 const SHIPPED: [(&str, &str); 2] = [
@@ -34,9 +56,17 @@ pub enum ProfileError {
     #[error("profile is not valid TOML or has unknown keys: {0}")]
     Toml(String),
     #[error("`{key}`: code `{code}` is not in the profile's `codes.{list}`")]
-    CodeNotInList { key: String, code: String, list: &'static str },
+    CodeNotInList {
+        key: String,
+        code: String,
+        list: &'static str,
+    },
     #[error("`{key}`: `{code}` is not one of spur's {what}")]
-    UnknownSpurKey { key: String, code: String, what: &'static str },
+    UnknownSpurKey {
+        key: String,
+        code: String,
+        what: &'static str,
+    },
     #[error("`{key}` is missing: every {what} needs a mapping")]
     Missing { key: String, what: &'static str },
     #[error("`{key}` must not be empty")]
@@ -139,7 +169,10 @@ impl FiuProfile {
         self.channels
             .get(channel)
             .or_else(|| self.channels.get("other"))
-            .ok_or_else(|| ProfileError::Missing { key: "channels.other".to_string(), what: "channel" })
+            .ok_or_else(|| ProfileError::Missing {
+                key: "channels.other".to_string(),
+                what: "channel",
+            })
     }
 
     /// The country as the schema accepts it.
@@ -157,7 +190,10 @@ impl FiuProfile {
 
     /// The report indicators for a set of spur indicator codes: `always` first,
     /// then in the order of the codes, each once. Unknown spur codes add nothing.
-    pub fn report_indicators<'a>(&'a self, spur_codes: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
+    pub fn report_indicators<'a>(
+        &'a self,
+        spur_codes: impl IntoIterator<Item = &'a str>,
+    ) -> Vec<&'a str> {
         let mut out: Vec<&str> = Vec::new();
         let mapped = spur_codes
             .into_iter()
@@ -184,15 +220,21 @@ impl FiuProfile {
             ("unknown_country", &self.unknown_country),
         ] {
             if value.trim().is_empty() {
-                return Err(ProfileError::Empty { key: key.to_string() });
+                return Err(ProfileError::Empty {
+                    key: key.to_string(),
+                });
             }
         }
         if self.xsd.as_os_str().is_empty() {
-            return Err(ProfileError::Empty { key: "xsd".to_string() });
+            return Err(ProfileError::Empty {
+                key: "xsd".to_string(),
+            });
         }
         if let Some(comment) = &self.transmode_comment {
             if comment.is_empty() {
-                return Err(ProfileError::Empty { key: "transmode_comment".to_string() });
+                return Err(ProfileError::Empty {
+                    key: "transmode_comment".to_string(),
+                });
             }
         }
         let codes = &self.codes;
@@ -202,7 +244,9 @@ impl FiuProfile {
             ("codes.report_indicators", &codes.report_indicators),
         ] {
             if list.is_empty() {
-                return Err(ProfileError::Empty { key: key.to_string() });
+                return Err(ProfileError::Empty {
+                    key: key.to_string(),
+                });
             }
         }
         if !codes.countries.is_empty() && !codes.countries.contains(&self.unknown_country) {
@@ -229,16 +273,33 @@ impl FiuProfile {
                     what: "channel",
                 });
             };
-            in_list(&format!("channels.{channel}.transmode"), &mapped.transmode, &codes.transaction_modes, "transaction_modes")?;
-            in_list(&format!("channels.{channel}.funds"), &mapped.funds, &codes.funds_types, "funds_types")?;
+            in_list(
+                &format!("channels.{channel}.transmode"),
+                &mapped.transmode,
+                &codes.transaction_modes,
+                "transaction_modes",
+            )?;
+            in_list(
+                &format!("channels.{channel}.funds"),
+                &mapped.funds,
+                &codes.funds_types,
+                "funds_types",
+            )?;
         }
 
         if self.indicators.always.is_empty() {
             // goAML requires at least one indicator on every report.
-            return Err(ProfileError::Empty { key: "indicators.always".to_string() });
+            return Err(ProfileError::Empty {
+                key: "indicators.always".to_string(),
+            });
         }
         for code in &self.indicators.always {
-            in_list("indicators.always", code, &codes.report_indicators, "report_indicators")?;
+            in_list(
+                "indicators.always",
+                code,
+                &codes.report_indicators,
+                "report_indicators",
+            )?;
         }
         for (spur_code, mapped) in &self.indicators.map {
             if !SPUR_INDICATOR_CODES.contains(&spur_code.as_str()) {
@@ -249,7 +310,12 @@ impl FiuProfile {
                 });
             }
             for code in mapped {
-                in_list(&format!("indicators.map.{spur_code}"), code, &codes.report_indicators, "report_indicators")?;
+                in_list(
+                    &format!("indicators.map.{spur_code}"),
+                    code,
+                    &codes.report_indicators,
+                    "report_indicators",
+                )?;
             }
         }
         for spur_code in SPUR_INDICATOR_CODES {
@@ -268,7 +334,11 @@ fn in_list(key: &str, code: &str, list: &[String], name: &'static str) -> Result
     if list.iter().any(|c| c == code) {
         Ok(())
     } else {
-        Err(ProfileError::CodeNotInList { key: key.to_string(), code: code.to_string(), list: name })
+        Err(ProfileError::CodeNotInList {
+            key: key.to_string(),
+            code: code.to_string(),
+            list: name,
+        })
     }
 }
 
@@ -282,13 +352,19 @@ mod tests {
             let profile = FiuProfile::shipped(name).expect(name);
             assert_eq!(profile.name, name);
         }
-        assert_eq!(FiuProfile::shipped("de"), Err(ProfileError::Unknown("de".into())));
+        assert_eq!(
+            FiuProfile::shipped("de"),
+            Err(ProfileError::Unknown("de".into()))
+        );
     }
 
     #[test]
     fn ae_maps_to_csam1_first() {
         let ae = FiuProfile::shipped("ae").unwrap();
-        assert_eq!(ae.report_indicators(["R-FANIN", "P-SHARED", "P-HOURS"]), ["CSAM1", "MURCW", "MTOCB"]);
+        assert_eq!(
+            ae.report_indicators(["R-FANIN", "P-SHARED", "P-HOURS"]),
+            ["CSAM1", "MURCW", "MTOCB"]
+        );
         let generic = FiuProfile::shipped("generic").unwrap();
         assert_eq!(generic.report_indicators(["R-FANIN"]), ["-"]);
     }

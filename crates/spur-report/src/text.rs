@@ -9,9 +9,7 @@ use spur_engine::Timestamp;
 /// Drops characters XML 1.0 cannot carry (most control characters,
 /// U+FFFE, U+FFFF) and turns CR LF and CR into LF, as an XML parser would.
 pub fn xml_legal(s: &str) -> Cow<'_, str> {
-    let legal = |c: char| {
-        matches!(c, '\t' | '\n' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
-    };
+    let legal = |c: char| matches!(c, '\t' | '\n' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..);
     if s.chars().all(legal) {
         return Cow::Borrowed(s);
     }
@@ -50,7 +48,8 @@ pub fn split_name(name: &str) -> Option<PersonName> {
     let words = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
     let namelike = |s: &str| {
         s.chars().any(char::is_alphabetic)
-            && s.chars().all(|c| c.is_alphabetic() || matches!(c, ' ' | '.' | '\'' | '-' | '’'))
+            && s.chars()
+                .all(|c| c.is_alphabetic() || matches!(c, ' ' | '.' | '\'' | '-' | '’'))
     };
     let (first, last) = match name.split_once(',') {
         Some((last, first)) => (words(first), words(last)),
@@ -128,13 +127,18 @@ pub fn sql_date(ts: Timestamp) -> Option<String> {
         return None;
     }
     let s = ts.rem_euclid(DAY);
-    Some(format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60))
+    Some(format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}",
+        s / 3600,
+        s / 60 % 60,
+        s % 60
+    ))
 }
 
 /// A non-negative amount as goAML's `sql_decimal`: at most 8 decimals (crypto
 /// needs 8), no trailing zeros, no exponent, within ±7.9e15.
 pub fn decimal(x: f64) -> Option<String> {
-    if !x.is_finite() || x < 0.0 || x > 7.9e15 {
+    if !(0.0..=7.9e15).contains(&x) {
         return None;
     }
     let mut s = format!("{x:.8}");
@@ -147,7 +151,10 @@ mod tests {
     use super::*;
 
     fn name(first: &str, last: &str) -> Option<PersonName> {
-        Some(PersonName { first: first.into(), last: last.into() })
+        Some(PersonName {
+            first: first.into(),
+            last: last.into(),
+        })
     }
 
     #[test]
@@ -203,7 +210,10 @@ mod tests {
     #[test]
     fn dates() {
         assert_eq!(sql_date(0).as_deref(), Some("1970-01-01T00:00:00"));
-        assert_eq!(sql_date(1_767_647_643).as_deref(), Some("2026-01-05T21:14:03"));
+        assert_eq!(
+            sql_date(1_767_647_643).as_deref(),
+            Some("2026-01-05T21:14:03")
+        );
         assert_eq!(sql_date(-7_000_000_000), None); // 1748
         assert_eq!(sql_date(i64::MAX / 2), None);
     }

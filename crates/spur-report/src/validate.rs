@@ -29,7 +29,7 @@ pub fn validate(xml: &str, xsd: &Path) -> Result<(), Vec<String>> {
     let output = child
         .wait_with_output()
         .map_err(|e| vec![format!("xmllint did not finish: {e}")])?;
-    let written = writer.join().unwrap_or_else(|_| Ok(()));
+    let written = writer.join().unwrap_or(Ok(()));
     let messages: Vec<String> = String::from_utf8_lossy(&output.stderr)
         .lines()
         .chain(String::from_utf8_lossy(&output.stdout).lines())
