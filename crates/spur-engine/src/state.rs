@@ -261,4 +261,22 @@ mod tests {
         c.add(30 * DAY, 40.0);
         assert!(!c.steady_monthly(), "amount changed");
     }
+
+    proptest::proptest! {
+        /// The window maxima equal a brute-force count over all payments.
+        #[test]
+        fn window_maxima_match_brute_force(mut gaps in proptest::collection::vec(0i64..(5 * DAY), 1..120)) {
+            let mut t = 1_000_000_000;
+            let times: Vec<i64> = gaps.drain(..).map(|g| { t += g; t }).collect();
+            let mut s = SenderState::default();
+            for &ts in &times {
+                s.window_add(ts);
+            }
+            let most = |w: i64| times.iter().map(|&end| times.iter().filter(|&&x| x > end - w && x <= end).count() as u32).max().unwrap_or(0);
+            proptest::prop_assert_eq!(s.max_7d, most(7 * DAY));
+            proptest::prop_assert_eq!(s.max_30d, most(30 * DAY));
+            proptest::prop_assert_eq!(s.max_90d, most(90 * DAY));
+            proptest::prop_assert!(s.window.len() <= MAX_WINDOW);
+        }
+    }
 }
