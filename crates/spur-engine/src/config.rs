@@ -57,14 +57,21 @@ pub struct RiskConfig {
     /// Filipino family words in messages) has its paying-side score weighed
     /// by this factor. Family money is not abuse money.
     pub diaspora_factor: f64,
+    /// Relationship context: a sender paying one beneficiary steady amounts,
+    /// mostly not at night (a partner abroad), has the indicators read from
+    /// its own payments weighed by this factor; network findings stand.
+    pub partner_factor: f64,
+    /// Relationship context: a receiver whose name reads as an organisation
+    /// (charity, school, shop, company) has its score weighed by this factor.
+    pub organisation_factor: f64,
     /// Routing: a sender showing the romance-scam pattern (emergency and
     /// travel stories, amounts rising past the band) has its OSEC score
     /// weighed by this factor, and is not counted in receivers' fan-in.
     pub romance_factor: f64,
     /// Cover words for P-REMARK.
     pub cover_words: Vec<String>,
-    /// Channels whose payments are purchases rather than transfers between
-    /// persons: shows are paid by remittance, e-wallet, bank or crypto (brief).
+    /// Channels whose payments to organisation-like receivers (shops, hotels)
+    /// are purchases rather than transfers between persons.
     pub purchase_channels: Vec<String>,
     /// Merchant categories that count for P-PURCHASE anywhere: network and
     /// VPN services, software, adult content, dating and escort.
@@ -86,6 +93,8 @@ impl Default for RiskConfig {
             night_hours: [22, 6],
             diaspora_factor: 0.4,
             romance_factor: 0.2,
+            partner_factor: 0.5,
+            organisation_factor: 0.3,
             evening_hours: [12, 24],
             cover_words: crate::remark::COVER_WORDS
                 .iter()
@@ -126,6 +135,8 @@ impl EngineConfig {
         for (name, f) in [
             ("diaspora_factor", self.risk.diaspora_factor),
             ("romance_factor", self.risk.romance_factor),
+            ("partner_factor", self.risk.partner_factor),
+            ("organisation_factor", self.risk.organisation_factor),
         ] {
             if !(0.0..=1.0).contains(&f) {
                 return Err(format!("risk.{name} must lie in [0, 1]"));

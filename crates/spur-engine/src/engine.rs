@@ -466,7 +466,8 @@ fn apply_sender(c: &ApplyCtx<'_>, senders: &mut [SenderState], r: &Record) {
             keep_evidence(&mut s.evidence, r.txn, max_ev);
         }
     }
-    let purchase = r.has(Record::HAS_MCC) || r.has(Record::PURCHASE);
+    // A card payment to a shop is a purchase; to a person, a transfer.
+    let purchase = r.has(Record::HAS_MCC) || (r.has(Record::PURCHASE) && r_info.key.organisation);
     let high_risk = cross && r.has(Record::HIGH_RISK_DEST) && !purchase;
     if high_risk {
         s.to_high_risk += 1;
@@ -576,7 +577,8 @@ fn apply_receiver(c: &ApplyCtx<'_>, receivers: &mut [ReceiverState], r: &Record)
         Some(i) => v.links[i].related,
         None => s_info.key.related(&r_info.key),
     };
-    let purchase = r.has(Record::HAS_MCC) || r.has(Record::PURCHASE);
+    // A card payment to a shop is a purchase; to a person, a transfer.
+    let purchase = r.has(Record::HAS_MCC) || (r.has(Record::PURCHASE) && r_info.key.organisation);
     if cross && in_band && !related && !s_org && !explained && !purchase {
         v.fanin += 1;
         let [ef, et] = c.cfg.risk.evening_hours;
@@ -673,6 +675,14 @@ pub(crate) fn sender_facts<'e>(e: &EngineParts<'e>, i: usize) -> SenderFacts<'e>
         risk_receivers,
         unrelated_receiver_groups: groups.len() as u32,
         steady_monthly: steady > 0 && unsteady == 0,
+        partner_like: groups.len() == 1
+            && s.risk >= 3
+            && 2 * s.night < s.risk
+            && s.links
+                .iter()
+                .filter(|l| l.risk.n > 0)
+                .all(|l| l.risk.n < 3 || l.risk.steady_amounts())
+            && s.links.iter().any(|l| l.risk.steady_amounts()),
         surname_ties: s.risk > 0
             && info
                 .key

@@ -37,6 +37,9 @@ pub struct SenderFacts<'a> {
     /// The risk receivers are all paid with one fixed amount at monthly gaps
     /// (subscriptions, sponsorships, allowances).
     pub steady_monthly: bool,
+    /// One beneficiary, steady amounts, mostly not at night: the partner
+    /// abroad of the brief (relationship context).
+    pub partner_like: bool,
     /// The sender's surname is common in the risk destination country.
     pub surname_ties: bool,
     /// Markers of a diaspora sender writing home (relationship context).

@@ -312,7 +312,18 @@ impl Names {
             );
         }
         let mut key = NameKey::default();
-        if raw.iter().any(|w| self.org_words.contains(&token(w))) {
+        // Dotted abbreviations: "B.V.", "S.A.", "Co." (a bare "Co" is a surname).
+        let dotted = |w: &str| {
+            let mut j = Joined::default();
+            w.split('.').for_each(|p| j.push(p));
+            self.org_words.contains(&j.word().token)
+        };
+        if raw.iter().any(|w| self.org_words.contains(&token(w)))
+            || folded
+                .split_whitespace()
+                .any(|w| w.ends_with('.') && w.len() > 2 && dotted(w))
+            || folded.split_whitespace().any(|w| w == "co." || w == "co.,")
+        {
             key.organisation = true;
             return key;
         }
@@ -513,6 +524,10 @@ mod tests {
         assert!(n.key("Tindahan ni Rosa #15").organisation);
         assert!(n.key("Corner Market #25").organisation);
         assert!(n.key("Sunrise Hotel").organisation);
+        assert!(n.key("Redfern Analytics B.V.").organisation);
+        assert!(n.key("Summit Media Co.").organisation);
+        assert!(n.key("Nordlys AB").organisation);
+        assert!(!n.key("Jerome Co").organisation, "Co is a surname");
         assert!(n.key("Mylene Al-Harbi").filipino);
         assert!(
             n.key("Alvin Lumbao").filipino == false,

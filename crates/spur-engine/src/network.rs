@@ -81,7 +81,8 @@ pub(crate) fn score(e: &Engine) -> Outcome {
         .iter()
         .map(|s| s.romance_pattern())
         .collect();
-    let damp_of = |i: usize, f: &crate::facts::SenderFacts<'_>| {
+    // The weight of a sender's findings of one stage.
+    let weigh = |i: usize, f: &crate::facts::SenderFacts<'_>, stage: Stage| {
         let mut d = 1.0;
         if f.diaspora.any() {
             d *= cfg.risk.diaspora_factor;
@@ -89,22 +90,34 @@ pub(crate) fn score(e: &Engine) -> Outcome {
         if routed[i] {
             d *= cfg.risk.romance_factor;
         }
+        if f.partner_like && stage == Stage::Local {
+            d *= cfg.risk.partner_factor;
+        }
         d
+    };
+    // Organisations (charities, schools, shops) are not facilitators by name
+    // alone; their receiving-side score is weighed down.
+    let receiver_raw = |f: &ReceiverFacts<'_>| {
+        let w = if f.organisation {
+            cfg.risk.organisation_factor
+        } else {
+            1.0
+        };
+        w * raw_score(parts.indicators, Subject::Receiver(f), Role::Receiver, None)
+    };
+    let sender_raw = |i: usize, f: &crate::facts::SenderFacts<'_>, stages: &[Stage]| -> f64 {
+        stages
+            .iter()
+            .map(|&st| {
+                weigh(i, f, st)
+                    * raw_score(parts.indicators, Subject::Sender(f), Role::Sender, Some(st))
+            })
+            .sum()
     };
     let s_local: Vec<f64> = sfacts
         .iter()
         .enumerate()
-        .map(|(i, f)| {
-            score_of(
-                damp_of(i, f)
-                    * raw_score(
-                        parts.indicators,
-                        Subject::Sender(f),
-                        Role::Sender,
-                        Some(Stage::Local),
-                    ),
-            )
-        })
+        .map(|(i, f)| score_of(sender_raw(i, f, &[Stage::Local])))
         .collect();
 
     // 2. Alias groups.
@@ -231,10 +244,7 @@ pub(crate) fn score(e: &Engine) -> Outcome {
         f.ring_receivers = ids.iter().map(|&r| &*rinfo[r as usize].id).collect();
         f.ring_receivers.sort_unstable();
     }
-    let r_scored: Vec<f64> = rfacts
-        .iter()
-        .map(|f| raw_score(parts.indicators, Subject::Receiver(f), Role::Receiver, None))
-        .collect();
+    let r_scored: Vec<f64> = rfacts.iter().map(|f| receiver_raw(f)).collect();
 
     // 5. P-SHARED and final sender scores.
     for (i, f) in sfacts.iter_mut().enumerate() {
@@ -267,9 +277,7 @@ pub(crate) fn score(e: &Engine) -> Outcome {
     let s_final: Vec<f64> = sfacts
         .iter()
         .enumerate()
-        .map(|(i, f)| {
-            damp_of(i, f) * raw_score(parts.indicators, Subject::Sender(f), Role::Sender, None)
-        })
+        .map(|(i, f)| sender_raw(i, f, &[Stage::Local, Stage::Network]))
         .collect();
 
     // 6. Back to the receivers once more: suspicion from the senders' final
@@ -295,10 +303,7 @@ pub(crate) fn score(e: &Engine) -> Outcome {
             floor,
         );
     }
-    let r_final: Vec<f64> = rfacts
-        .iter()
-        .map(|f| raw_score(parts.indicators, Subject::Receiver(f), Role::Receiver, None))
-        .collect();
+    let r_final: Vec<f64> = rfacts.iter().map(|f| receiver_raw(f)).collect();
 
     // Alerts and scores.
     let mut out = Outcome::default();
@@ -311,8 +316,8 @@ pub(crate) fn score(e: &Engine) -> Outcome {
         let score = score_of(raw);
         if score >= threshold && raw > 0.0 {
             let (_, mut p) = combine(parts.indicators, subject, Role::Sender, None);
-            let d = damp_of(i, f);
-            p.iter_mut().for_each(|(_, w)| *w *= d);
+            p.iter_mut()
+                .for_each(|(k, w)| *w *= weigh(i, f, parts.indicators[*k].stage()));
             let p = &p;
             let s = &parts.senders.state[i];
             let mut context = Vec::new();
@@ -322,6 +327,12 @@ pub(crate) fn score(e: &Engine) -> Outcome {
                     f.risk_country,
                     f.diaspora.describe(),
                     cfg.risk.diaspora_factor
+                ));
+            }
+            if f.partner_like {
+                context.push(format!(
+                    "one beneficiary, steady amounts, mostly not at night (partner-like): its own indicators weighed by {}",
+                    cfg.risk.partner_factor
                 ));
             }
             if routed[i] {
@@ -355,7 +366,16 @@ pub(crate) fn score(e: &Engine) -> Outcome {
         let score = score_of(*raw);
         if score >= threshold && *raw > 0.0 {
             let v = &parts.receivers.state[i];
-            let (_, p) = combine(parts.indicators, subject, Role::Receiver, None);
+            let (_, mut p) = combine(parts.indicators, subject, Role::Receiver, None);
+            let mut context = Vec::new();
+            if f.organisation {
+                p.iter_mut()
+                    .for_each(|(_, w)| *w *= cfg.risk.organisation_factor);
+                context.push(format!(
+                    "organisation-like name (charity, school, shop, company): score weighed by {}",
+                    cfg.risk.organisation_factor
+                ));
+            }
             let p = &p;
             out.alerts.push(make_alert(
                 e,
@@ -369,7 +389,7 @@ pub(crate) fn score(e: &Engine) -> Outcome {
                 f.first_seen,
                 f.last_seen,
                 f.id,
-                Vec::new(),
+                context,
             ));
         }
     }

@@ -52,6 +52,8 @@ pub(crate) struct Cadence {
     pub n: u32,
     pub last_ts: Timestamp,
     pub first_usd: f32,
+    pub min_usd: f32,
+    pub max_usd: f32,
     pub same_amount: bool,
     pub gap_min: i64,
     pub gap_max: i64,
@@ -63,6 +65,8 @@ impl Cadence {
             n: 0,
             last_ts: 0,
             first_usd: 0.0,
+            min_usd: f32::MAX,
+            max_usd: 0.0,
             same_amount: true,
             gap_min: i64::MAX,
             gap_max: 0,
@@ -82,9 +86,16 @@ impl Cadence {
         } else {
             self.first_usd = usd;
         }
+        self.min_usd = self.min_usd.min(usd);
+        self.max_usd = self.max_usd.max(usd);
         self.n += 1;
         self.last_ts = ts;
         gap
+    }
+
+    /// Amounts within ±12% of each other over at least three payments.
+    pub fn steady_amounts(&self) -> bool {
+        self.n >= 3 && f64::from(self.max_usd) <= 1.25 * f64::from(self.min_usd)
     }
 
     /// One fixed amount at roughly monthly gaps: sponsorships, allowances.

@@ -30,19 +30,31 @@ const RECEIVERS: [(&str, &str, &str); 5] = [
     ("R4", "Somsak Saetang", "TH"),
     ("R5", "Hope Foundation Inc.", "PH"),
 ];
-const MESSAGES: [&str; 5] = ["", "school fees", "ingat kayo po", "INV-22", "hospital visa"];
+const MESSAGES: [&str; 5] = [
+    "",
+    "school fees",
+    "ingat kayo po",
+    "INV-22",
+    "hospital visa",
+];
 
 fn pay() -> impl Strategy<Value = Pay> {
-    (0i64..(120 * DAY), 0.01f64..2000.0, 0..5usize, 0..5usize, 0..5usize, 0..5usize).prop_map(
-        |(ts, amount, currency, sender, receiver, message)| Pay {
+    (
+        0i64..(120 * DAY),
+        0.01f64..2000.0,
+        0..5usize,
+        0..5usize,
+        0..5usize,
+        0..5usize,
+    )
+        .prop_map(|(ts, amount, currency, sender, receiver, message)| Pay {
             ts: 1_767_225_600 + ts,
             amount: (amount * 100.0).round() / 100.0 + 0.01,
             currency,
             sender,
             receiver,
             message,
-        },
-    )
+        })
 }
 
 fn run(pays: &[(usize, Pay)]) -> String {
@@ -72,7 +84,11 @@ fn run(pays: &[(usize, Pay)]) -> String {
     for a in &out.alerts {
         assert!((0.0..=1.0).contains(&a.score));
         let sum: f64 = a.indicators.iter().map(|f| f.contribution).sum();
-        assert!((sum - a.score).abs() < 0.01, "contributions {sum} vs score {}", a.score);
+        assert!(
+            (sum - a.score).abs() < 0.01,
+            "contributions {sum} vs score {}",
+            a.score
+        );
     }
     serde_json::to_string(&out.alerts).unwrap()
 }
