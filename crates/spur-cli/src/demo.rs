@@ -12,9 +12,17 @@ use spur_sim::{SimConfig, SimSummary};
 
 use crate::scan::{self, ScanOptions};
 
-pub fn simulate(out: &Path, seed: u64, senders: Option<usize>, days: Option<u32>) -> Result<SimSummary> {
+pub fn simulate(
+    out: &Path,
+    seed: u64,
+    senders: Option<usize>,
+    days: Option<u32>,
+) -> Result<SimSummary> {
     fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
-    let mut cfg = SimConfig { seed, ..SimConfig::default() };
+    let mut cfg = SimConfig {
+        seed,
+        ..SimConfig::default()
+    };
     if let Some(n) = senders {
         cfg.senders = n;
     }
@@ -23,13 +31,22 @@ pub fn simulate(out: &Path, seed: u64, senders: Option<usize>, days: Option<u32>
     }
     let create = |name: &str| -> Result<BufWriter<File>> {
         let p = out.join(name);
-        Ok(BufWriter::with_capacity(1 << 20, File::create(&p).with_context(|| format!("cannot create {}", p.display()))?))
+        Ok(BufWriter::with_capacity(
+            1 << 20,
+            File::create(&p).with_context(|| format!("cannot create {}", p.display()))?,
+        ))
     };
     let summary = spur_sim::simulate(&cfg, create("payments.csv")?, create("truth.csv")?)?;
     Ok(summary)
 }
 
-pub fn run(out: &Path, seed: u64, senders: Option<usize>, days: Option<u32>, cfg: EngineConfig) -> Result<()> {
+pub fn run(
+    out: &Path,
+    seed: u64,
+    senders: Option<usize>,
+    days: Option<u32>,
+    cfg: EngineConfig,
+) -> Result<()> {
     let mut say = io::stdout().lock();
     let t = Instant::now();
     let sim = simulate(out, seed, senders, days)?;
@@ -52,9 +69,17 @@ pub fn run(out: &Path, seed: u64, senders: Option<usize>, days: Option<u32>, cfg
     let report = scan::run(&opts, cfg)?;
     writeln!(say)?;
     report.print(&mut say)?;
-    let open = |name: &str| -> Result<BufReader<File>> { Ok(BufReader::new(File::open(out.join(name))?)) };
-    let eval = spur_sim::evaluate(open("truth.csv")?, open("alerts.jsonl")?, Some(open("payments.csv")?))?;
-    writeln!(say, "\nMeasured against the simulator's ground truth:\n{eval}")?;
+    let open =
+        |name: &str| -> Result<BufReader<File>> { Ok(BufReader::new(File::open(out.join(name))?)) };
+    let eval = spur_sim::evaluate(
+        open("truth.csv")?,
+        open("alerts.jsonl")?,
+        Some(open("payments.csv")?),
+    )?;
+    writeln!(
+        say,
+        "\nMeasured against the simulator's ground truth:\n{eval}"
+    )?;
     tell(&mut say, &report.outcome.alerts)?;
     writeln!(
         say,
@@ -72,11 +97,17 @@ fn tell(out: &mut impl Write, alerts: &[Alert]) -> io::Result<()> {
         .iter()
         .filter(|a| a.role == Role::Sender && a.payments <= 2)
         .find(|a| a.indicators.iter().any(|f| f.code == "P-SHARED"));
-    writeln!(out, "\nWhat spur found (highest scores first; every alert explains itself):")?;
+    writeln!(
+        out,
+        "\nWhat spur found (highest scores first; every alert explains itself):"
+    )?;
     for (title, alert) in [
         ("A likely facilitator", receiver),
         ("A likely customer", heavy),
-        ("A light customer, found through the facilitator he paid", light),
+        (
+            "A light customer, found through the facilitator he paid",
+            light,
+        ),
     ] {
         let Some(a) = alert else { continue };
         writeln!(
@@ -91,7 +122,11 @@ fn tell(out: &mut impl Write, alerts: &[Alert]) -> io::Result<()> {
             spur_engine::time::rfc3339(a.last_seen)
         )?;
         for f in a.indicators.iter().take(5) {
-            writeln!(out, "    {:<11} +{:.2}  {}", f.code, f.contribution, f.reason)?;
+            writeln!(
+                out,
+                "    {:<11} +{:.2}  {}",
+                f.code, f.contribution, f.reason
+            )?;
         }
     }
     Ok(())

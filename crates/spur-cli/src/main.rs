@@ -13,7 +13,11 @@ use clap::{Parser, Subcommand, ValueEnum};
 use spur_io::Format;
 
 #[derive(Parser)]
-#[command(name = "spur", version, about = "Follows the money behind live-streamed child sexual abuse")]
+#[command(
+    name = "spur",
+    version,
+    about = "Follows the money behind live-streamed child sexual abuse"
+)]
 struct Cli {
     /// Engine configuration (TOML); `SPUR_` variables and flags override it.
     #[arg(long, global = true, env = "SPUR_CONFIG")]
@@ -113,12 +117,22 @@ fn run(cli: Cli) -> Result<()> {
         let mut cfg = settings::load(cli.config.as_deref(), std::env::vars())?;
         if let Some(t) = threshold {
             cfg.alert_threshold = t;
-            cfg.validate().map_err(anyhow::Error::msg).context("--threshold")?;
+            cfg.validate()
+                .map_err(anyhow::Error::msg)
+                .context("--threshold")?;
         }
         Ok(cfg)
     };
     match &cli.command {
-        Command::Scan { payments, alerts, rejects, format, max_rejects, threshold, quiet } => {
+        Command::Scan {
+            payments,
+            alerts,
+            rejects,
+            format,
+            max_rejects,
+            threshold,
+            quiet,
+        } => {
             let opts = scan::ScanOptions {
                 input: payments.clone(),
                 format: format.map(|f| match f {
@@ -133,17 +147,35 @@ fn run(cli: Cli) -> Result<()> {
             let report = scan::run(&opts, engine_config(*threshold)?)?;
             report.print(&mut io::stderr())?;
         }
-        Command::Simulate { out, seed, senders, days } => {
+        Command::Simulate {
+            out,
+            seed,
+            senders,
+            days,
+        } => {
             let summary = demo::simulate(out, *seed, *senders, *days)?;
             eprintln!("{summary}");
         }
-        Command::Eval { truth, alerts, payments, json } => {
+        Command::Eval {
+            truth,
+            alerts,
+            payments,
+            json,
+        } => {
             let open = |p: &PathBuf| -> Result<BufReader<File>> {
-                Ok(BufReader::new(File::open(p).with_context(|| format!("cannot open {}", p.display()))?))
+                Ok(BufReader::new(
+                    File::open(p).with_context(|| format!("cannot open {}", p.display()))?,
+                ))
             };
             let payments = payments.as_ref().map(open).transpose()?;
-            let report = spur_sim::evaluate(open(truth)?, open(alerts)?, payments)
-                .with_context(|| format!("evaluating {} against {}", alerts.display(), truth.display()))?;
+            let report =
+                spur_sim::evaluate(open(truth)?, open(alerts)?, payments).with_context(|| {
+                    format!(
+                        "evaluating {} against {}",
+                        alerts.display(),
+                        truth.display()
+                    )
+                })?;
             if *json {
                 serde_json::to_writer_pretty(BufWriter::new(io::stdout().lock()), &report)?;
                 println!();
@@ -151,7 +183,12 @@ fn run(cli: Cli) -> Result<()> {
                 print!("{report}");
             }
         }
-        Command::Demo { out, seed, senders, days } => {
+        Command::Demo {
+            out,
+            seed,
+            senders,
+            days,
+        } => {
             demo::run(out, *seed, *senders, *days, engine_config(None)?)?;
         }
     }

@@ -4,12 +4,17 @@ use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Read, Write};
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::thread;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use spur_engine::{Engine, EngineConfig, Outcome};
-use spur_io::{open_reader, Format, Reject, RejectsWriter};
+use spur_io::{open_reader, Entry, Format, PaymentBatch, Reject, RejectsWriter};
+
+/// Records per batch handed from the reading thread to the scoring thread.
+const BATCH: usize = 8192;
 
 pub struct ScanOptions {
     /// A file, or `-` for standard input.
@@ -65,7 +70,8 @@ struct Rejects<'a> {
 impl Rejects<'_> {
     fn add(&mut self, r: &Reject) -> Result<()> {
         if self.writer.is_none() {
-            let f = File::create(self.path).with_context(|| format!("cannot create rejects file {}", self.path.display()))?;
+            let f = File::create(self.path)
+                .with_context(|| format!("cannot create rejects file {}", self.path.display()))?;
             self.writer = Some(RejectsWriter::new(BufWriter::new(f))?);
         }
         if let Some(w) = &mut self.writer {
@@ -80,7 +86,11 @@ pub fn run(opts: &ScanOptions, cfg: EngineConfig) -> Result<ScanReport> {
     let started = Instant::now();
     let threshold = cfg.alert_threshold;
     let stdin = opts.input.as_os_str() == "-";
-    let label = if stdin { "-".to_owned() } else { opts.input.display().to_string() };
+    let label = if stdin {
+        "-".to_owned()
+    } else {
+        opts.input.display().to_string()
+    };
     let format = match opts.format {
         Some(f) => f,
         None if stdin => Format::Csv,
@@ -99,42 +109,95 @@ pub fn run(opts: &ScanOptions, cfg: EngineConfig) -> Result<ScanReport> {
         Some(len) if opts.progress && io::stderr().is_terminal() => {
             let bar = ProgressBar::new(len);
             bar.set_style(
-                ProgressStyle::with_template("{spinner} reading {bytes}/{total_bytes} [{bar:30}] {eta}")
-                    .unwrap_or_else(|_| ProgressStyle::default_bar())
-                    .progress_chars("=> "),
+                ProgressStyle::with_template(
+                    "{spinner} reading {bytes}/{total_bytes} [{bar:30}] {eta}",
+                )
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> "),
             );
             Some(bar)
         }
         _ => None,
     };
-    let counting = Counting { inner: io::BufReader::with_capacity(1 << 20, source), bar: bar.clone(), pending: 0 };
-    let mut reader = open_reader(format, Box::new(counting)).with_context(|| format!("{label}"))?;
+    let counting = Counting {
+        inner: io::BufReader::with_capacity(1 << 20, source),
+        bar: bar.clone(),
+        pending: 0,
+    };
+    let mut reader = open_reader(format, Box::new(counting)).with_context(|| label.to_string())?;
     let mut engine = Engine::new(cfg)?;
-    let mut rejects = Rejects { path: &opts.rejects, file_label: &label, writer: None, count: 0 };
+    let mut rejects = Rejects {
+        path: &opts.rejects,
+        file_label: &label,
+        writer: None,
+        count: 0,
+    };
     let mut read = 0u64;
-    let mut failure: Option<anyhow::Error> = None;
     let max = opts.max_rejects;
-    let stats = reader.read_all(&mut |line, rec| {
-        read += 1;
-        let rejected = match rec {
-            Ok(p) => match engine.push(&p) {
-                Ok(()) => None,
-                Err(e) => Some(Reject { line, field: e.field(), reason: e.to_string() }),
-            },
-            Err(r) => Some(r),
-        };
-        if let Some(r) = rejected {
-            if let Err(e) = rejects.add(&r) {
-                failure = Some(e);
-                return ControlFlow::Break(());
+    // Two cores: one thread reads and checks records, this one scores them.
+    let (full_tx, full_rx) = mpsc::sync_channel::<PaymentBatch>(4);
+    let (empty_tx, empty_rx) = mpsc::channel::<PaymentBatch>();
+    let (stats, unknown_columns, failure) = thread::scope(|scope| {
+        let reading = scope.spawn(move || {
+            let mut batch = PaymentBatch::with_capacity(BATCH);
+            let stats = reader.read_all(&mut |line, rec| {
+                match rec {
+                    Ok(p) => batch.push(line, &p),
+                    Err(r) => batch.push_reject(r),
+                }
+                if batch.len() >= BATCH {
+                    let next = empty_rx
+                        .try_recv()
+                        .unwrap_or_else(|_| PaymentBatch::with_capacity(BATCH));
+                    if full_tx.send(std::mem::replace(&mut batch, next)).is_err() {
+                        return ControlFlow::Break(());
+                    }
+                }
+                ControlFlow::Continue(())
+            });
+            if !batch.is_empty() {
+                let _ = full_tx.send(batch);
             }
-            if max.is_some_and(|m| rejects.count > m) {
-                return ControlFlow::Break(());
+            (stats, reader.unknown_columns().to_vec())
+        });
+        let mut failure: Option<anyhow::Error> = None;
+        'batches: for mut batch in full_rx.iter() {
+            for entry in batch.entries() {
+                read += 1;
+                let rejected = match entry {
+                    Entry::Payment { line, payment } => match engine.push(&payment) {
+                        Ok(()) => continue,
+                        Err(e) => Reject {
+                            line,
+                            field: e.field(),
+                            reason: e.to_string(),
+                        },
+                    },
+                    Entry::Reject(r) => r.clone(),
+                };
+                if let Err(e) = rejects.add(&rejected) {
+                    failure = Some(e);
+                    break 'batches;
+                }
+                if max.is_some_and(|m| rejects.count > m) {
+                    break 'batches;
+                }
             }
+            batch.clear();
+            let _ = empty_tx.send(batch);
         }
-        ControlFlow::Continue(())
+        // Dropping the receiver stops the reader at its next batch.
+        drop(full_rx);
+        let (stats, unknown) = reading.join().unwrap_or_else(|_| {
+            (
+                Err(spur_io::InputError::Io(io::Error::other(
+                    "the reading thread failed",
+                ))),
+                Vec::new(),
+            )
+        });
+        (stats, unknown, failure)
     });
-    let unknown_columns = reader.unknown_columns().to_vec();
     if let Some(w) = &mut rejects.writer {
         w.flush()?;
     }
@@ -143,7 +206,7 @@ pub fn run(opts: &ScanOptions, cfg: EngineConfig) -> Result<ScanReport> {
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
-    stats.with_context(|| format!("{label}"))?;
+    stats.with_context(|| label.to_string())?;
     if let Some(e) = failure {
         return Err(e);
     }
@@ -157,8 +220,18 @@ pub fn run(opts: &ScanOptions, cfg: EngineConfig) -> Result<ScanReport> {
         }
     }
     // Unknown columns are named once, in the summary.
-    tracing::info!(payments = read - rejected, rejected, "input read; scoring");
+    tracing::info!(
+        payments = read - rejected,
+        rejected,
+        seconds = started.elapsed().as_secs_f64(),
+        "input read; scoring"
+    );
     let outcome = engine.finish();
+    tracing::info!(
+        alerts = outcome.alerts.len(),
+        seconds = started.elapsed().as_secs_f64(),
+        "scored"
+    );
     write_alerts(opts.alerts.as_deref(), &outcome)?;
     Ok(ScanReport {
         input: label,
@@ -174,7 +247,10 @@ pub fn run(opts: &ScanOptions, cfg: EngineConfig) -> Result<ScanReport> {
 
 fn write_alerts(path: Option<&Path>, outcome: &Outcome) -> Result<()> {
     let out: Box<dyn Write> = match path {
-        Some(p) => Box::new(File::create(p).with_context(|| format!("cannot create alerts file {}", p.display()))?),
+        Some(p) => Box::new(
+            File::create(p)
+                .with_context(|| format!("cannot create alerts file {}", p.display()))?,
+        ),
         None => Box::new(io::stdout().lock()),
     };
     let mut out = BufWriter::new(out);
@@ -209,20 +285,37 @@ impl ScanReport {
     pub fn print(&self, out: &mut impl Write) -> io::Result<()> {
         let s = &self.outcome.stats;
         writeln!(out, "spur scan: {}", self.input)?;
-        writeln!(out, "  payments read     {:>10}   rejected {}", self.read, self.rejected)?;
+        writeln!(
+            out,
+            "  payments read     {:>10}   rejected {}",
+            self.read, self.rejected
+        )?;
         if let Some(f) = &self.rejects_file {
             writeln!(out, "  rejects file      {}", f.display())?;
         }
         if !self.unknown_columns.is_empty() {
-            writeln!(out, "  ignored columns   {}", self.unknown_columns.join(", "))?;
+            writeln!(
+                out,
+                "  ignored columns   {}",
+                self.unknown_columns.join(", ")
+            )?;
         }
-        writeln!(out, "  parties           {:>10} senders, {} receivers", s.senders, s.receivers)?;
+        writeln!(
+            out,
+            "  parties           {:>10} senders, {} receivers",
+            s.senders, s.receivers
+        )?;
         writeln!(
             out,
             "  alerts            {:>10} senders, {} receivers (threshold {:.2})",
             s.alerts_senders, s.alerts_receivers, self.threshold
         )?;
-        let top: Vec<String> = self.top_indicators().iter().take(6).map(|(c, n)| format!("{c} {n}")).collect();
+        let top: Vec<String> = self
+            .top_indicators()
+            .iter()
+            .take(6)
+            .map(|(c, n)| format!("{c} {n}"))
+            .collect();
         if !top.is_empty() {
             writeln!(out, "  top indicators    {}", top.join(", "))?;
         }

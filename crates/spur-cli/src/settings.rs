@@ -16,11 +16,17 @@ use toml::Value;
 /// `SPUR_TEST_PG` is the test script's PostgreSQL, for storage tests.
 const NOT_CONFIG: &[&str] = &["SPUR_CONFIG", "SPUR_LOG", "SPUR_DB", "SPUR_USER", "SPUR_TEST_PG"];
 
-pub fn load(file: Option<&Path>, env: impl IntoIterator<Item = (String, String)>) -> Result<EngineConfig> {
-    let mut tree = Value::try_from(EngineConfig::default()).context("serialising the default configuration")?;
+pub fn load(
+    file: Option<&Path>,
+    env: impl IntoIterator<Item = (String, String)>,
+) -> Result<EngineConfig> {
+    let mut tree = Value::try_from(EngineConfig::default())
+        .context("serialising the default configuration")?;
     if let Some(path) = file {
-        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read config file {}", path.display()))?;
-        let layer: Value = toml::from_str(&text).with_context(|| format!("config file {}", path.display()))?;
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read config file {}", path.display()))?;
+        let layer: Value =
+            toml::from_str(&text).with_context(|| format!("config file {}", path.display()))?;
         merge(&mut tree, layer);
         check(&tree).with_context(|| format!("config file {}", path.display()))?;
     }
@@ -30,7 +36,10 @@ pub fn load(file: Option<&Path>, env: impl IntoIterator<Item = (String, String)>
         .collect();
     vars.sort();
     for (key, raw) in vars {
-        let path: Vec<String> = key["SPUR_".len()..].split("__").map(str::to_ascii_lowercase).collect();
+        let path: Vec<String> = key["SPUR_".len()..]
+            .split("__")
+            .map(str::to_ascii_lowercase)
+            .collect();
         let value = toml::from_str::<toml::Table>(&format!("v = {raw}"))
             .ok()
             .and_then(|mut t| t.remove("v"))
@@ -70,11 +79,15 @@ fn merge(base: &mut Value, layer: Value) {
 }
 
 fn set(tree: &mut Value, path: &[String], value: Value) -> Result<()> {
-    let Some((last, parents)) = path.split_last() else { bail!("empty key") };
+    let Some((last, parents)) = path.split_last() else {
+        bail!("empty key")
+    };
     let mut node = tree;
     for p in parents {
         node = match node {
-            Value::Table(t) => t.entry(p.clone()).or_insert_with(|| Value::Table(Default::default())),
+            Value::Table(t) => t
+                .entry(p.clone())
+                .or_insert_with(|| Value::Table(Default::default())),
             _ => bail!("{p} is not a section"),
         };
     }
@@ -92,7 +105,10 @@ mod tests {
     use super::*;
 
     fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs.iter().map(|(k, v)| ((*k).into(), (*v).into())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).into(), (*v).into()))
+            .collect()
     }
 
     #[test]
@@ -100,12 +116,24 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("spur-settings-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let file = dir.join("spur.toml");
-        std::fs::write(&file, "alert_threshold = 0.7\n[indicators.p_freq]\nweight = 0.9\n").unwrap();
+        std::fs::write(
+            &file,
+            "alert_threshold = 0.7\n[indicators.p_freq]\nweight = 0.9\n",
+        )
+        .unwrap();
         let cfg = load(Some(&file), env(&[])).unwrap();
         assert_eq!(cfg.alert_threshold, 0.7);
         assert_eq!(cfg.indicators.p_freq.weight, 0.9);
         assert_eq!(cfg.indicators.p_freq.month_full, 8, "defaults stay");
-        let cfg = load(Some(&file), env(&[("SPUR_ALERT_THRESHOLD", "0.4"), ("SPUR_RISK__DESTINATIONS", "[\"PH\"]"), ("SPUR_LOG", "debug")])).unwrap();
+        let cfg = load(
+            Some(&file),
+            env(&[
+                ("SPUR_ALERT_THRESHOLD", "0.4"),
+                ("SPUR_RISK__DESTINATIONS", "[\"PH\"]"),
+                ("SPUR_LOG", "debug"),
+            ]),
+        )
+        .unwrap();
         assert_eq!(cfg.alert_threshold, 0.4, "environment over file");
         assert_eq!(cfg.risk.destinations, vec!["PH".to_owned()]);
     }
@@ -115,7 +143,10 @@ mod tests {
         let err = load(None, env(&[("SPUR_ALERT_TRESHOLD", "0.4")])).unwrap_err();
         assert!(format!("{err:#}").contains("alert_treshold"), "{err:#}");
         let err = load(None, env(&[("SPUR_ALERT_THRESHOLD", "2")])).unwrap_err();
-        assert!(format!("{err:#}").contains("alert_threshold must lie in [0, 1]"), "{err:#}");
+        assert!(
+            format!("{err:#}").contains("alert_threshold must lie in [0, 1]"),
+            "{err:#}"
+        );
         let err = load(None, env(&[("SPUR_INDICATORS__P_FREQ__WEIGHT", "heavy")])).unwrap_err();
         assert!(format!("{err:#}").contains("weight"), "{err:#}");
     }

@@ -87,7 +87,10 @@ impl Default for RiskConfig {
             diaspora_factor: 0.4,
             romance_factor: 0.2,
             evening_hours: [12, 24],
-            cover_words: crate::remark::COVER_WORDS.iter().map(|w| (*w).to_owned()).collect(),
+            cover_words: crate::remark::COVER_WORDS
+                .iter()
+                .map(|w| (*w).to_owned())
+                .collect(),
             purchase_channels: vec!["card".to_owned()],
             purchase_mcc: vec![4816, 5734, 5967, 7273, 7841],
             purchase_mcc_in_destination: vec![4511, 4722, 7011, 6010, 6011],
@@ -107,15 +110,23 @@ impl EngineConfig {
         }
         for c in &self.risk.destinations {
             if crate::model::Country::parse(c.as_bytes()).is_none() {
-                return Err(format!("risk.destinations: {c:?} is not a two-letter country code"));
+                return Err(format!(
+                    "risk.destinations: {c:?} is not a two-letter country code"
+                ));
             }
         }
-        for (name, [a, b]) in [("night_hours", self.risk.night_hours), ("evening_hours", self.risk.evening_hours)] {
+        for (name, [a, b]) in [
+            ("night_hours", self.risk.night_hours),
+            ("evening_hours", self.risk.evening_hours),
+        ] {
             if a > 24 || b > 24 {
                 return Err(format!("risk.{name} must be hours from 0 to 24"));
             }
         }
-        for (name, f) in [("diaspora_factor", self.risk.diaspora_factor), ("romance_factor", self.risk.romance_factor)] {
+        for (name, f) in [
+            ("diaspora_factor", self.risk.diaspora_factor),
+            ("romance_factor", self.risk.romance_factor),
+        ] {
             if !(0.0..=1.0).contains(&f) {
                 return Err(format!("risk.{name} must lie in [0, 1]"));
             }

@@ -81,7 +81,11 @@ pub(crate) struct Parties<S> {
 
 impl<S: Default> Parties<S> {
     fn new() -> Self {
-        Parties { index: FxHashMap::default(), info: Vec::new(), state: Vec::new() }
+        Parties {
+            index: FxHashMap::default(),
+            info: Vec::new(),
+            state: Vec::new(),
+        }
     }
 
     fn intern(&mut self, id: &str, name: &str, country: Country, names: &Names) -> u32 {
@@ -98,7 +102,11 @@ impl<S: Default> Parties<S> {
         self.info.push(PartyInfo {
             id: id.into(),
             name_given: !name.is_empty(),
-            key: if name.is_empty() { NameKey::default() } else { names.key(name) },
+            key: if name.is_empty() {
+                NameKey::default()
+            } else {
+                names.key(name)
+            },
             country,
             offset: utc_offset(country),
             phone: None,
@@ -125,7 +133,11 @@ struct TxnIds {
 
 impl TxnIds {
     fn get(&self, i: u32) -> &str {
-        let start = if i == 0 { 0 } else { self.ends[i as usize - 1] as usize };
+        let start = if i == 0 {
+            0
+        } else {
+            self.ends[i as usize - 1] as usize
+        };
         &self.text[start..self.ends[i as usize] as usize]
     }
 
@@ -155,8 +167,6 @@ pub struct Outcome {
     /// Highest score first.
     pub alerts: Vec<Alert>,
     pub stats: Stats,
-    /// Every scored party: (role, id, score), for evaluation and statistics.
-    pub scores: Vec<(Role, String, f64)>,
 }
 
 pub struct Engine {
@@ -189,7 +199,8 @@ fn country_slot(c: Country) -> usize {
 impl Engine {
     pub fn new(cfg: EngineConfig) -> Result<Engine, ConfigError> {
         cfg.validate().map_err(ConfigError)?;
-        let rates = Rates::new(cfg.rates.iter().map(|(k, v)| (k.as_str(), *v))).map_err(ConfigError)?;
+        let rates =
+            Rates::new(cfg.rates.iter().map(|(k, v)| (k.as_str(), *v))).map_err(ConfigError)?;
         let mut high_risk = vec![false; 26 * 26];
         for c in &cfg.risk.destinations {
             if let Some(c) = Country::parse(c.as_bytes()) {
@@ -203,15 +214,18 @@ impl Engine {
             indicators: cfg.indicators.build(),
             high_risk,
             purchase_mcc: cfg.risk.purchase_mcc.clone(),
-            purchase_channels: cfg
-                .risk
-                .purchase_channels
-                .iter()
-                .fold(0, |bits, c| bits | crate::model::Channel::parse(c.as_bytes()).bit()),
+            purchase_channels: cfg.risk.purchase_channels.iter().fold(0, |bits, c| {
+                bits | crate::model::Channel::parse(c.as_bytes()).bit()
+            }),
             purchase_mcc_dest: cfg.risk.purchase_mcc_in_destination.clone(),
             senders: Parties::new(),
             receivers: Parties::new(),
-            txns: TxnIds { text: String::new(), ends: Vec::new(), seen: FxHashMap::default(), collided: FxHashMap::default() },
+            txns: TxnIds {
+                text: String::new(),
+                ends: Vec::new(),
+                seen: FxHashMap::default(),
+                collided: FxHashMap::default(),
+            },
             pending: Vec::new(),
             applied_until: None,
             max_seen: i64::MIN,
@@ -244,9 +258,19 @@ impl Engine {
                 return Err(RecordError::Late(until - p.timestamp));
             }
         }
-        let txn = self.txns.insert(p.txn_id).ok_or(RecordError::DuplicateTxn)?;
-        let sender = self.senders.intern(p.sender_id, p.sender_name, p.sender_country, &self.names);
-        let receiver = self.receivers.intern(p.receiver_id, p.receiver_name, p.receiver_country, &self.names);
+        let txn = self
+            .txns
+            .insert(p.txn_id)
+            .ok_or(RecordError::DuplicateTxn)?;
+        let sender = self
+            .senders
+            .intern(p.sender_id, p.sender_name, p.sender_country, &self.names);
+        let receiver = self.receivers.intern(
+            p.receiver_id,
+            p.receiver_name,
+            p.receiver_country,
+            &self.names,
+        );
         {
             let info = &mut self.senders.info[sender as usize];
             if info.birth_year.is_none() {
@@ -277,7 +301,9 @@ impl Engine {
         if p.extra.mcc.is_some() {
             flags |= Record::HAS_MCC;
         }
-        if p.channel.is_some_and(|c| c.bit() & self.purchase_channels != 0) {
+        if p.channel
+            .is_some_and(|c| c.bit() & self.purchase_channels != 0)
+        {
             flags |= Record::PURCHASE;
         }
         if p.channel.is_some() {
@@ -291,7 +317,11 @@ impl Engine {
             sender,
             receiver,
             mcc: p.extra.mcc.unwrap_or(0),
-            remark: if p.message.is_empty() { 0 } else { self.remarks.read(p.message).0 },
+            remark: if p.message.is_empty() {
+                0
+            } else {
+                self.remarks.read(p.message).0
+            },
             channel: p.channel.map_or(0, |c| c as u8),
             sender_hour: local_hour(p.timestamp, s_off),
             receiver_hour: local_hour(p.timestamp, r_off),
@@ -310,173 +340,45 @@ impl Engine {
 
     /// Applies the buffered payments up to `watermark`, in time order.
     fn apply_until(&mut self, watermark: Timestamp) {
-        // Stable: payments with equal times keep their input order.
-        self.pending.sort_by_key(|r| r.ts);
+        // Stable: payments with equal times keep their input order. Most
+        // files come in time order already.
+        if !self.pending.is_sorted_by_key(|r| r.ts) {
+            self.pending.sort_by_key(|r| r.ts);
+        }
         let cut = self.pending.partition_point(|r| r.ts <= watermark);
-        let ready: Vec<Record> = self.pending.drain(..cut).collect();
-        for r in &ready {
-            self.apply(r);
+        let ready = std::mem::take(&mut self.pending);
+        self.apply_all(&ready[..cut]);
+        if cut > 0 {
+            self.applied_until = Some(ready[cut - 1].ts);
         }
-        if let Some(last) = ready.last() {
-            self.applied_until = Some(last.ts);
-        }
+        self.pending = ready;
+        self.pending.drain(..cut);
     }
 
-    fn apply(&mut self, r: &Record) {
-        let [lo, hi] = self.cfg.risk.low_value_usd;
-        let usd = f64::from(r.usd);
-        let cross = r.has(Record::CROSS_BORDER);
-        let in_band = usd >= lo && usd <= hi;
-        let remark = Remark(r.remark);
-        let explained = remark.has(Remark::BUSINESS) || remark.has(Remark::DONATION);
-        let max_ev = self.cfg.max_evidence;
-        let (s_info, r_info) = (&self.senders.info[r.sender as usize], &self.receivers.info[r.receiver as usize]);
-        let s_org = s_info.key.organisation;
-        let r_org = r_info.key.organisation;
-
-        // Paying side.
-        let s = &mut self.senders.state[r.sender as usize];
-        if s.payments == 0 {
-            s.first_seen = r.ts;
-        }
-        s.payments += 1;
-        s.last_seen = r.ts;
-        let link = match s.links.iter().position(|l| l.receiver == r.receiver) {
-            Some(i) => Some(i),
-            None if s.links.len() < MAX_SENDER_LINKS => {
-                let related = s_info.key.related(&r_info.key);
-                s.links.push(SenderLink { receiver: r.receiver, related, channels: 0, risk: Cadence::new() });
-                Some(s.links.len() - 1)
-            }
-            None => {
-                s.links_overflow += 1;
-                None
-            }
+    /// Applies records in time order: the paying side on one thread, the
+    /// receiving side on another; each side owns its state.
+    fn apply_all(&mut self, records: &[Record]) {
+        let c = ApplyCtx {
+            cfg: &self.cfg,
+            purchase_mcc: &self.purchase_mcc,
+            purchase_mcc_dest: &self.purchase_mcc_dest,
+            senders: &self.senders.info,
+            receivers: &self.receivers.info,
         };
-        let related = link.is_some_and(|i| s.links[i].related);
-        if cross && related {
-            s.family += 1;
+        let (senders, receivers) = (&mut self.senders.state, &mut self.receivers.state);
+        if records.len() < 1024 {
+            for r in records {
+                apply_sender(&c, senders, r);
+                apply_receiver(&c, receivers, r);
+            }
+            return;
         }
-        if cross && remark.has(Remark::FILIPINO) {
-            s.filipino_words += 1;
-        }
-        if r.has(Record::HAS_MCC) {
-            let anywhere = self.purchase_mcc.contains(&r.mcc);
-            let there = r.has(Record::HIGH_RISK_DEST) && self.purchase_mcc_dest.contains(&r.mcc);
-            if anywhere || there {
-                s.purchases += 1;
-                keep_evidence(&mut s.evidence, r.txn, max_ev);
-            }
-        }
-        let purchase = r.has(Record::HAS_MCC) || r.has(Record::PURCHASE);
-        let high_risk = cross && r.has(Record::HIGH_RISK_DEST) && !purchase;
-        if high_risk {
-            s.to_high_risk += 1;
-        }
-        if high_risk && !related && !r_org && !explained {
-            // Romance-scam pattern: stories and escalating amounts.
-            if s.unrelated_first_usd == 0.0 {
-                s.unrelated_first_usd = usd;
-            }
-            s.unrelated_max_usd = s.unrelated_max_usd.max(usd);
-            if usd > hi {
-                s.large += 1;
-            }
-            if remark.has(Remark::ROMANCE) {
-                s.romance_words += 1;
-            }
-        }
-        if high_risk && in_band && !related && !s_org && !r_org && !explained {
-            if s.risk == 0 {
-                s.first_risk = Some(r.ts);
-                s.risk_country = r_info.country;
-            }
-            s.risk += 1;
-            s.risk_usd += usd;
-            s.window_add(r.ts);
-            if s.first_risk.is_some_and(|t| r.ts < t + 30 * DAY) {
-                s.first_30d += 1;
-            }
-            if s.first_amounts.1 < 5 {
-                s.first_amounts.0 += usd;
-                s.first_amounts.1 += 1;
-            }
-            s.last_amounts[(s.risk as usize - 1) % 5] = r.usd;
-            let [nf, nt] = self.cfg.risk.night_hours;
-            if hour_in(r.sender_hour, nf, nt) {
-                s.night += 1;
-            }
-            if remark.has(Remark::COVER) {
-                s.cover += 1;
-            }
-            if remark.has(Remark::HANDLE) {
-                s.handles += 1;
-            }
-            if r.has(Record::ROUND) {
-                s.round += 1;
-            }
-            if let Some(i) = link {
-                let l = &mut s.links[i];
-                if r.has(Record::HAS_CHANNEL) {
-                    l.channels |= 1 << r.channel;
-                }
-                let split_within = i64::from(self.cfg.indicators.p_shape.split_minutes) * MINUTE;
-                if let Some(gap) = l.risk.add(r.ts, r.usd) {
-                    if gap <= split_within {
-                        s.split += 1;
-                    }
-                }
-            }
-            keep_evidence(&mut s.evidence, r.txn, max_ev);
-        }
-
-        // Receiving side.
-        let band = self.cfg.indicators.r_band.band_usd;
-        let v = &mut self.receivers.state[r.receiver as usize];
-        if v.payments == 0 {
-            v.first_seen = r.ts;
-        }
-        v.payments += 1;
-        v.usd += usd;
-        v.last_seen = r.ts;
-        if usd >= band[0] && usd <= band[1] {
-            v.band += 1;
-            v.band_usd += usd;
-        }
-        let link = match v.links.iter().position(|l| l.sender == r.sender) {
-            Some(i) => Some(i),
-            None if v.links.len() < MAX_RECEIVER_LINKS => {
-                v.links.push(ReceiverLink { sender: r.sender, fanin: Cadence::new() });
-                Some(v.links.len() - 1)
-            }
-            None => {
-                v.links_overflow += 1;
-                None
-            }
-        };
-        if cross && in_band && !related && !s_org && !explained && !purchase {
-            v.fanin += 1;
-            let [ef, et] = self.cfg.risk.evening_hours;
-            if hour_in(r.receiver_hour, ef, et) {
-                v.evening += 1;
-            }
-            if let Some(i) = link {
-                v.links[i].fanin.add(r.ts, r.usd);
-            }
-            let d = v.distinct_30d(r.ts);
-            v.max_30d = v.max_30d.max(d);
-            if r.payout_delay >= 0 {
-                v.payouts += 1;
-                let minutes = (r.payout_delay / MINUTE).min(u32::MAX as i64) as u32;
-                if minutes <= self.cfg.indicators.r_cashout.fast_minutes {
-                    v.fast_payouts += 1;
-                }
-                if v.delays_min.len() < MAX_DELAYS {
-                    v.delays_min.push(minutes);
-                }
-            }
-            keep_evidence(&mut v.evidence, r.txn, max_ev);
-        }
+        std::thread::scope(|scope| {
+            scope.spawn(|| records.iter().for_each(|r| apply_sender(&c, senders, r)));
+            records
+                .iter()
+                .for_each(|r| apply_receiver(&c, receivers, r));
+        });
     }
 
     /// Applies everything buffered, runs the network stage and scores every party.
@@ -498,6 +400,205 @@ impl Engine {
 
     pub(crate) fn txn_id(&self, i: u32) -> &str {
         self.txns.get(i)
+    }
+}
+
+/// What applying a record reads besides the side's own state.
+struct ApplyCtx<'a> {
+    cfg: &'a EngineConfig,
+    purchase_mcc: &'a [u16],
+    purchase_mcc_dest: &'a [u16],
+    senders: &'a [PartyInfo],
+    receivers: &'a [PartyInfo],
+}
+
+fn apply_sender(c: &ApplyCtx<'_>, senders: &mut [SenderState], r: &Record) {
+    let [lo, hi] = c.cfg.risk.low_value_usd;
+    let usd = f64::from(r.usd);
+    let cross = r.has(Record::CROSS_BORDER);
+    let in_band = usd >= lo && usd <= hi;
+    let remark = Remark(r.remark);
+    let explained = remark.has(Remark::BUSINESS) || remark.has(Remark::DONATION);
+    let max_ev = c.cfg.max_evidence;
+    let (s_info, r_info) = (
+        &c.senders[r.sender as usize],
+        &c.receivers[r.receiver as usize],
+    );
+    let s_org = s_info.key.organisation;
+    let r_org = r_info.key.organisation;
+
+    // Paying side.
+    let s = &mut senders[r.sender as usize];
+    if s.payments == 0 {
+        s.first_seen = r.ts;
+    }
+    s.payments += 1;
+    s.last_seen = r.ts;
+    let link = match s.links.iter().position(|l| l.receiver == r.receiver) {
+        Some(i) => Some(i),
+        None if s.links.len() < MAX_SENDER_LINKS => {
+            let related = s_info.key.related(&r_info.key);
+            s.links.push(SenderLink {
+                receiver: r.receiver,
+                related,
+                channels: 0,
+                risk: Cadence::new(),
+            });
+            Some(s.links.len() - 1)
+        }
+        None => {
+            s.links_overflow += 1;
+            None
+        }
+    };
+    let related = link.is_some_and(|i| s.links[i].related);
+    if cross && related {
+        s.family += 1;
+    }
+    if cross && remark.has(Remark::FILIPINO) {
+        s.filipino_words += 1;
+    }
+    if r.has(Record::HAS_MCC) {
+        let anywhere = c.purchase_mcc.contains(&r.mcc);
+        let there = r.has(Record::HIGH_RISK_DEST) && c.purchase_mcc_dest.contains(&r.mcc);
+        if anywhere || there {
+            s.purchases += 1;
+            keep_evidence(&mut s.evidence, r.txn, max_ev);
+        }
+    }
+    let purchase = r.has(Record::HAS_MCC) || r.has(Record::PURCHASE);
+    let high_risk = cross && r.has(Record::HIGH_RISK_DEST) && !purchase;
+    if high_risk {
+        s.to_high_risk += 1;
+    }
+    if high_risk && !related && !r_org && !explained {
+        // Romance-scam pattern: stories and escalating amounts.
+        if s.unrelated_first_usd == 0.0 {
+            s.unrelated_first_usd = usd;
+        }
+        s.unrelated_max_usd = s.unrelated_max_usd.max(usd);
+        if usd > hi {
+            s.large += 1;
+        }
+        if remark.has(Remark::ROMANCE) {
+            s.romance_words += 1;
+        }
+    }
+    if high_risk && in_band && !related && !s_org && !r_org && !explained {
+        if s.risk == 0 {
+            s.first_risk = Some(r.ts);
+            s.risk_country = r_info.country;
+        }
+        s.risk += 1;
+        s.risk_usd += usd;
+        s.window_add(r.ts);
+        if s.first_risk.is_some_and(|t| r.ts < t + 30 * DAY) {
+            s.first_30d += 1;
+        }
+        if s.first_amounts.1 < 5 {
+            s.first_amounts.0 += usd;
+            s.first_amounts.1 += 1;
+        }
+        s.last_amounts[(s.risk as usize - 1) % 5] = r.usd;
+        let [nf, nt] = c.cfg.risk.night_hours;
+        if hour_in(r.sender_hour, nf, nt) {
+            s.night += 1;
+        }
+        if remark.has(Remark::COVER) {
+            s.cover += 1;
+        }
+        if remark.has(Remark::HANDLE) {
+            s.handles += 1;
+        }
+        if r.has(Record::ROUND) {
+            s.round += 1;
+        }
+        if let Some(i) = link {
+            let l = &mut s.links[i];
+            if r.has(Record::HAS_CHANNEL) {
+                l.channels |= 1 << r.channel;
+            }
+            let split_within = i64::from(c.cfg.indicators.p_shape.split_minutes) * MINUTE;
+            if let Some(gap) = l.risk.add(r.ts, r.usd) {
+                if gap <= split_within {
+                    s.split += 1;
+                }
+            }
+        }
+        keep_evidence(&mut s.evidence, r.txn, max_ev);
+    }
+}
+
+fn apply_receiver(c: &ApplyCtx<'_>, receivers: &mut [ReceiverState], r: &Record) {
+    let [lo, hi] = c.cfg.risk.low_value_usd;
+    let usd = f64::from(r.usd);
+    let cross = r.has(Record::CROSS_BORDER);
+    let in_band = usd >= lo && usd <= hi;
+    let remark = Remark(r.remark);
+    let explained = remark.has(Remark::BUSINESS) || remark.has(Remark::DONATION);
+    let max_ev = c.cfg.max_evidence;
+    let (s_info, r_info) = (
+        &c.senders[r.sender as usize],
+        &c.receivers[r.receiver as usize],
+    );
+    let s_org = s_info.key.organisation;
+
+    // Receiving side.
+    let band = c.cfg.indicators.r_band.band_usd;
+    let v = &mut receivers[r.receiver as usize];
+    if v.payments == 0 {
+        v.first_seen = r.ts;
+    }
+    v.payments += 1;
+    v.usd += usd;
+    v.last_seen = r.ts;
+    if usd >= band[0] && usd <= band[1] {
+        v.band += 1;
+        v.band_usd += usd;
+    }
+    let link = match v.links.iter().position(|l| l.sender == r.sender) {
+        Some(i) => Some(i),
+        None if v.links.len() < MAX_RECEIVER_LINKS => {
+            let related = s_info.key.related(&r_info.key);
+            v.links.push(ReceiverLink {
+                sender: r.sender,
+                related,
+                fanin: Cadence::new(),
+            });
+            Some(v.links.len() - 1)
+        }
+        None => {
+            v.links_overflow += 1;
+            None
+        }
+    };
+    let related = match link {
+        Some(i) => v.links[i].related,
+        None => s_info.key.related(&r_info.key),
+    };
+    let purchase = r.has(Record::HAS_MCC) || r.has(Record::PURCHASE);
+    if cross && in_band && !related && !s_org && !explained && !purchase {
+        v.fanin += 1;
+        let [ef, et] = c.cfg.risk.evening_hours;
+        if hour_in(r.receiver_hour, ef, et) {
+            v.evening += 1;
+        }
+        if let Some(i) = link {
+            v.links[i].fanin.add(r.ts, r.usd);
+        }
+        let d = v.distinct_30d(r.ts);
+        v.max_30d = v.max_30d.max(d);
+        if r.payout_delay >= 0 {
+            v.payouts += 1;
+            let minutes = (r.payout_delay / MINUTE).min(u32::MAX as i64) as u32;
+            if minutes <= c.cfg.indicators.r_cashout.fast_minutes {
+                v.fast_payouts += 1;
+            }
+            if v.delays_min.len() < MAX_DELAYS {
+                v.delays_min.push(minutes);
+            }
+        }
+        keep_evidence(&mut v.evidence, r.txn, max_ev);
     }
 }
 
@@ -544,7 +645,11 @@ pub(crate) fn sender_facts<'e>(e: &EngineParts<'e>, i: usize) -> SenderFacts<'e>
     let last_amount = if last_n == 0 {
         0.0
     } else {
-        s.last_amounts[..last_n as usize].iter().map(|&x| f64::from(x)).sum::<f64>() / f64::from(last_n)
+        s.last_amounts[..last_n as usize]
+            .iter()
+            .map(|&x| f64::from(x))
+            .sum::<f64>()
+            / f64::from(last_n)
     };
     SenderFacts {
         id: &info.id,
@@ -559,19 +664,29 @@ pub(crate) fn sender_facts<'e>(e: &EngineParts<'e>, i: usize) -> SenderFacts<'e>
         max_30d: s.max_30d,
         max_90d: s.max_90d,
         first_30d: s.first_30d,
-        first_amount_usd: if s.first_amounts.1 == 0 { 0.0 } else { s.first_amounts.0 / f64::from(s.first_amounts.1) },
+        first_amount_usd: if s.first_amounts.1 == 0 {
+            0.0
+        } else {
+            s.first_amounts.0 / f64::from(s.first_amounts.1)
+        },
         last_amount_usd: last_amount,
         risk_receivers,
         unrelated_receiver_groups: groups.len() as u32,
         steady_monthly: steady > 0 && unsteady == 0,
-        surname_ties: s.risk > 0 && info.key.ties.contains(Ties::for_destination(s.risk_country)),
+        surname_ties: s.risk > 0
+            && info
+                .key
+                .ties
+                .contains(Ties::for_destination(s.risk_country)),
         diaspora: {
             let mut d = Diaspora::default();
             if s.family > 0 {
                 d.0 |= Diaspora::FAMILY_LINK.0;
             }
             let to_ph = s.risk_country == Country::new(b"PH") || s.risk == 0;
-            if (to_ph && info.key.filipino) || (s.risk_country == Country::new(b"VN") && info.key.ties.contains(Ties::VN)) {
+            if (to_ph && info.key.filipino)
+                || (s.risk_country == Country::new(b"VN") && info.key.ties.contains(Ties::VN))
+            {
                 d.0 |= Diaspora::NAME.0;
             }
             if to_ph && s.filipino_words > 0 {
@@ -598,11 +713,19 @@ pub(crate) fn sender_facts<'e>(e: &EngineParts<'e>, i: usize) -> SenderFacts<'e>
 /// Receiver facts from the receiver's own payments (the local stage).
 ///
 /// Senders marked in `routed` (the romance-scam pattern) are not part of the fan-in.
-pub(crate) fn receiver_facts<'e>(e: &EngineParts<'e>, i: usize, routed: &[bool]) -> ReceiverFacts<'e> {
+pub(crate) fn receiver_facts<'e>(
+    e: &EngineParts<'e>,
+    i: usize,
+    routed: &[bool],
+) -> ReceiverFacts<'e> {
     let info = &e.receivers.info[i];
     let v = &e.receivers.state[i];
-    let fanin_links = v.links.iter().filter(|l| l.fanin.n > 0 && !routed[l.sender as usize]);
-    let fanin_senders = fanin_links.clone().count() as u32 + if v.fanin > 0 { v.links_overflow } else { 0 };
+    let fanin_links = v
+        .links
+        .iter()
+        .filter(|l| l.fanin.n > 0 && !routed[l.sender as usize]);
+    let fanin_senders =
+        fanin_links.clone().count() as u32 + if v.fanin > 0 { v.links_overflow } else { 0 };
     let steady = fanin_links.filter(|l| l.fanin.steady_monthly()).count() as u32;
     let median = if v.delays_min.is_empty() {
         None
@@ -695,7 +818,11 @@ pub(crate) fn make_alert(
             }
         })
         .collect();
-    findings.sort_by(|a, b| b.contribution.total_cmp(&a.contribution).then(a.code.cmp(b.code)));
+    findings.sort_by(|a, b| {
+        b.contribution
+            .total_cmp(&a.contribution)
+            .then(a.code.cmp(b.code))
+    });
     Alert {
         subject: id.to_owned(),
         role,

@@ -74,10 +74,13 @@ impl Rates {
     pub fn new<'a>(overrides: impl IntoIterator<Item = (&'a str, f64)>) -> Result<Rates, String> {
         let mut usd_per_unit = FxHashMap::default();
         for (code, rate) in BUILTIN_RATES.iter().copied().chain(overrides) {
-            let cur = Currency::parse(code.as_bytes())
-                .ok_or_else(|| format!("rate table: {code:?} is not a three-letter currency code"))?;
+            let cur = Currency::parse(code.as_bytes()).ok_or_else(|| {
+                format!("rate table: {code:?} is not a three-letter currency code")
+            })?;
             if !(rate.is_finite() && rate > 0.0) {
-                return Err(format!("rate table: rate for {code} must be a positive number"));
+                return Err(format!(
+                    "rate table: rate for {code} must be a positive number"
+                ));
             }
             usd_per_unit.insert(cur, rate);
         }
@@ -93,7 +96,9 @@ impl Rates {
 
 impl Default for Rates {
     fn default() -> Self {
-        Rates::new(std::iter::empty()).unwrap_or_else(|_| Rates { usd_per_unit: FxHashMap::default() })
+        Rates::new(std::iter::empty()).unwrap_or_else(|_| Rates {
+            usd_per_unit: FxHashMap::default(),
+        })
     }
 }
 

@@ -63,7 +63,9 @@ impl Ties {
         match &country.0 {
             b"PH" => Ties(Ties::PH.0 | Ties::HISPANIC.0),
             b"CO" | b"MX" | b"PE" | b"EC" | b"DO" | b"AR" | b"CL" | b"VE" | b"GT" | b"HN"
-            | b"SV" | b"NI" | b"CR" | b"PA" | b"BO" | b"PY" | b"UY" | b"CU" | b"ES" => Ties::HISPANIC,
+            | b"SV" | b"NI" | b"CR" | b"PA" | b"BO" | b"PY" | b"UY" | b"CU" | b"ES" => {
+                Ties::HISPANIC
+            }
             b"VN" => Ties::VN,
             _ => Ties(0),
         }
@@ -72,24 +74,122 @@ impl Ties {
 
 const PARTICLES: &[&str] = &[
     "de", "del", "dela", "della", "delas", "delos", "la", "las", "los", "da", "das", "do", "dos",
-    "di", "van", "von", "der", "den", "ter", "san", "santa", "santo", "sta", "sto", "st", "mc", "mac",
+    "di", "van", "von", "der", "den", "ter", "san", "santa", "santo", "sta", "sto", "st", "mc",
+    "mac",
 ];
 
 const ORG_WORDS: &[&str] = &[
-    "inc", "incorporated", "corp", "corporation", "company", "ltd", "limited", "llc", "llp",
-    "plc", "gmbh", "ag", "bv", "nv", "ab", "oy", "pty", "sa", "srl", "kk", "foundation",
-    "fundacion", "charity", "charities", "church", "ministries", "ministry", "mission",
-    "association", "society", "trust", "fund", "orphanage", "school", "academy", "university",
-    "college", "hospital", "clinic", "center", "centre", "org", "ngo", "parish", "diocese",
-    "services", "solutions", "agency", "enterprises", "trading", "store", "shop", "digital",
-    "group", "holdings", "consulting", "international", "cooperative", "coop", "sponsorship",
-    "outreach", "relief", "shelter", "home", "homes",
+    "inc",
+    "incorporated",
+    "corp",
+    "corporation",
+    "company",
+    "ltd",
+    "limited",
+    "llc",
+    "llp",
+    "plc",
+    "gmbh",
+    "ag",
+    "bv",
+    "nv",
+    "ab",
+    "oy",
+    "pty",
+    "sa",
+    "srl",
+    "kk",
+    "foundation",
+    "fundacion",
+    "charity",
+    "charities",
+    "church",
+    "ministries",
+    "ministry",
+    "mission",
+    "association",
+    "society",
+    "trust",
+    "fund",
+    "orphanage",
+    "school",
+    "academy",
+    "university",
+    "college",
+    "hospital",
+    "clinic",
+    "center",
+    "centre",
+    "org",
+    "ngo",
+    "parish",
+    "diocese",
+    "services",
+    "solutions",
+    "agency",
+    "enterprises",
+    "trading",
+    "store",
+    "shop",
+    "digital",
+    "group",
+    "holdings",
+    "consulting",
+    "international",
+    "cooperative",
+    "coop",
+    "sponsorship",
+    "outreach",
+    "relief",
+    "shelter",
+    "home",
+    "homes",
     // Shops and services: tourists and online buyers pay them from abroad.
-    "store", "stores", "shop", "mart", "market", "grocers", "grocery", "supermarket", "pharmacy",
-    "drugstore", "hotel", "resort", "inn", "hostel", "tours", "tour", "travel", "travels", "dive",
-    "fitness", "gym", "supplies", "supply", "fuel", "gas", "eats", "restaurant", "cafe", "bakery",
-    "convenience", "studio", "realty", "software", "marketing", "commerce", "pawnshop", "tindahan",
-    "sarisari", "salon", "spa", "boutique", "electronics", "hardware", "motors", "rentals",
+    "store",
+    "stores",
+    "shop",
+    "mart",
+    "market",
+    "grocers",
+    "grocery",
+    "supermarket",
+    "pharmacy",
+    "drugstore",
+    "hotel",
+    "resort",
+    "inn",
+    "hostel",
+    "tours",
+    "tour",
+    "travel",
+    "travels",
+    "dive",
+    "fitness",
+    "gym",
+    "supplies",
+    "supply",
+    "fuel",
+    "gas",
+    "eats",
+    "restaurant",
+    "cafe",
+    "bakery",
+    "convenience",
+    "studio",
+    "realty",
+    "software",
+    "marketing",
+    "commerce",
+    "pawnshop",
+    "tindahan",
+    "sarisari",
+    "salon",
+    "spa",
+    "boutique",
+    "electronics",
+    "hardware",
+    "motors",
+    "rentals",
 ];
 
 /// The normaliser: holds the word lists, built once.
@@ -132,8 +232,15 @@ impl Names {
     pub fn key(&self, name: &str) -> NameKey {
         let folded = fold(name);
         // "Metro Grocers #54": a branch number.
-        if folded.as_bytes().windows(2).any(|w| w[0] == b'#' && w[1].is_ascii_digit()) {
-            return NameKey { organisation: true, ..NameKey::default() };
+        if folded
+            .as_bytes()
+            .windows(2)
+            .any(|w| w[0] == b'#' && w[1].is_ascii_digit())
+        {
+            return NameKey {
+                organisation: true,
+                ..NameKey::default()
+            };
         }
         // "Surname, Given" → "Given Surname".
         let reordered;
@@ -233,7 +340,11 @@ impl NameKey {
     /// Could both names be written by the same person: same surname and
     /// compatible given names ("Ma. Cristina" ~ "Maria C." ~ "M. C.").
     pub fn same_person_variant(&self, other: &NameKey) -> bool {
-        if self.organisation || other.organisation || self.surname.is_none() || self.surname != other.surname {
+        if self.organisation
+            || other.organisation
+            || self.surname.is_none()
+            || self.surname != other.surname
+        {
             return false;
         }
         match (self.given.first(), other.given.first()) {
@@ -254,10 +365,14 @@ pub fn fold(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         let c = match c {
-            'á' | 'à' | 'â' | 'ä' | 'ã' | 'å' | 'Á' | 'À' | 'Â' | 'Ä' | 'Ã' | 'Å' => 'a',
+            'á' | 'à' | 'â' | 'ä' | 'ã' | 'å' | 'Á' | 'À' | 'Â' | 'Ä' | 'Ã' | 'Å' => {
+                'a'
+            }
             'é' | 'è' | 'ê' | 'ë' | 'É' | 'È' | 'Ê' | 'Ë' => 'e',
             'í' | 'ì' | 'î' | 'ï' | 'Í' | 'Ì' | 'Î' | 'Ï' => 'i',
-            'ó' | 'ò' | 'ô' | 'ö' | 'õ' | 'ø' | 'Ó' | 'Ò' | 'Ô' | 'Ö' | 'Õ' | 'Ø' => 'o',
+            'ó' | 'ò' | 'ô' | 'ö' | 'õ' | 'ø' | 'Ó' | 'Ò' | 'Ô' | 'Ö' | 'Õ' | 'Ø' => {
+                'o'
+            }
             'ú' | 'ù' | 'û' | 'ü' | 'Ú' | 'Ù' | 'Û' | 'Ü' => 'u',
             'ñ' | 'Ñ' => 'n',
             'ç' | 'Ç' => 'c',
@@ -332,7 +447,10 @@ mod tests {
         let n = Names::new();
         assert!(n.key("Jun Dela Cruz").ties.contains(Ties::PH));
         assert!(n.key("Ana Ospina").ties.contains(Ties::HISPANIC));
-        assert!(!n.key("Gary Whitfield").ties.contains(Ties::for_destination(Country::new(b"PH"))));
+        assert!(!n
+            .key("Gary Whitfield")
+            .ties
+            .contains(Ties::for_destination(Country::new(b"PH"))));
         assert!(n.key("Brightpath Digital LLC").organisation);
         assert!(n.key("Hope for Children Foundation, Inc.").organisation);
         assert!(!n.key("Maria Santos").organisation);
@@ -340,10 +458,16 @@ mod tests {
         assert!(n.key("Corner Market #25").organisation);
         assert!(n.key("Sunrise Hotel").organisation);
         assert!(n.key("Mylene Al-Harbi").filipino);
-        assert!(n.key("Alvin Lumbao").filipino == false, "Lumbao is not in the list: no guess");
+        assert!(
+            n.key("Alvin Lumbao").filipino == false,
+            "Lumbao is not in the list: no guess"
+        );
         assert!(n.key("Jessa Tolentino Dizon").filipino);
         assert!(n.key("Mary Grace Lumbao").filipino);
-        assert!(!n.key("Carlos Reyes").filipino, "Spanish surnames are shared");
+        assert!(
+            !n.key("Carlos Reyes").filipino,
+            "Spanish surnames are shared"
+        );
         assert!(!n.key("Gary Whitfield").filipino);
     }
 

@@ -16,7 +16,9 @@
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use crate::engine::{combine, make_alert, receiver_facts, score_of, sender_facts, Engine, Outcome, PartyInfo};
+use crate::engine::{
+    combine, make_alert, receiver_facts, score_of, sender_facts, Engine, Outcome, PartyInfo,
+};
 use crate::facts::ReceiverFacts;
 use crate::facts::SharedReceiver;
 use crate::indicators::{Role, Stage, Subject};
@@ -41,7 +43,13 @@ impl UnionFind {
 }
 
 /// Suspicion from senders: their scores combined as independent evidence.
-fn suspect<'a>(f: &mut ReceiverFacts<'a>, senders: &[u32], q: &dyn Fn(u32) -> f64, info: &'a [PartyInfo], floor: f64) {
+fn suspect<'a>(
+    f: &mut ReceiverFacts<'a>,
+    senders: &[u32],
+    q: &dyn Fn(u32) -> f64,
+    info: &'a [PartyInfo],
+    floor: f64,
+) {
     let mut clean = 1.0;
     f.suspicious_sender_ids.clear();
     for &s in senders {
@@ -66,7 +74,12 @@ pub(crate) fn score(e: &Engine) -> Outcome {
     // 1. Local sender scores.
     let mut sfacts: Vec<_> = (0..ns).map(|i| sender_facts(&parts, i)).collect();
     // Relationship context and routing weigh the paying side down.
-    let routed: Vec<bool> = parts.senders.state.iter().map(|s| s.romance_pattern()).collect();
+    let routed: Vec<bool> = parts
+        .senders
+        .state
+        .iter()
+        .map(|s| s.romance_pattern())
+        .collect();
     let damp_of = |i: usize, f: &crate::facts::SenderFacts<'_>| {
         let mut d = 1.0;
         if f.diaspora.any() {
@@ -80,7 +93,18 @@ pub(crate) fn score(e: &Engine) -> Outcome {
     let s_local: Vec<f64> = sfacts
         .iter()
         .enumerate()
-        .map(|(i, f)| score_of(damp_of(i, f) * combine(parts.indicators, Subject::Sender(f), Role::Sender, Some(Stage::Local)).0))
+        .map(|(i, f)| {
+            score_of(
+                damp_of(i, f)
+                    * combine(
+                        parts.indicators,
+                        Subject::Sender(f),
+                        Role::Sender,
+                        Some(Stage::Local),
+                    )
+                    .0,
+            )
+        })
         .collect();
 
     // 2. Alias groups.
@@ -98,10 +122,18 @@ pub(crate) fn score(e: &Engine) -> Outcome {
     }
     let rinfo = &parts.receivers.info;
     for s in &parts.senders.state {
-        let risky: Vec<u32> = s.links.iter().filter(|l| l.risk.n > 0).map(|l| l.receiver).collect();
+        let risky: Vec<u32> = s
+            .links
+            .iter()
+            .filter(|l| l.risk.n > 0)
+            .map(|l| l.receiver)
+            .collect();
         for (k, &a) in risky.iter().enumerate() {
             for &b in &risky[k + 1..] {
-                if rinfo[a as usize].key.same_person_variant(&rinfo[b as usize].key) {
+                if rinfo[a as usize]
+                    .key
+                    .same_person_variant(&rinfo[b as usize].key)
+                {
                     uf.union(a, b);
                 }
             }
@@ -131,7 +163,9 @@ pub(crate) fn score(e: &Engine) -> Outcome {
 
     // 3. Receiver scores with R-ALIAS and R-SENDERS.
     let floor = cfg.indicators.r_senders.sender_score;
-    let mut rfacts: Vec<_> = (0..nr).map(|i| receiver_facts(&parts, i, &routed)).collect();
+    let mut rfacts: Vec<_> = (0..nr)
+        .map(|i| receiver_facts(&parts, i, &routed))
+        .collect();
     let mut pooled: Vec<Vec<u32>> = Vec::with_capacity(nr);
     for (i, f) in rfacts.iter_mut().enumerate() {
         let root = roots[i];
@@ -167,13 +201,21 @@ pub(crate) fn score(e: &Engine) -> Outcome {
     // 4. Rings: other suspicious receivers (not alias accounts) sharing a payer.
     let mut ring: Vec<FxHashSet<u32>> = vec![FxHashSet::default(); nr];
     for s in &parts.senders.state {
-        let paid: Vec<u32> = s.links.iter().filter(|l| l.risk.n > 0).map(|l| l.receiver).collect();
+        let paid: Vec<u32> = s
+            .links
+            .iter()
+            .filter(|l| l.risk.n > 0)
+            .map(|l| l.receiver)
+            .collect();
         if paid.len() < 2 {
             continue;
         }
         for &a in &paid {
             for &b in &paid {
-                if roots[a as usize] != roots[b as usize] && r_first[b as usize] >= threshold && ring[a as usize].len() < 32 {
+                if roots[a as usize] != roots[b as usize]
+                    && r_first[b as usize] >= threshold
+                    && ring[a as usize].len() < 32
+                {
                     ring[a as usize].insert(b);
                 }
             }
@@ -198,7 +240,10 @@ pub(crate) fn score(e: &Engine) -> Outcome {
         for l in s.links.iter().filter(|l| l.risk.n > 0) {
             let r = l.receiver as usize;
             let rf = &rfacts[r];
-            let others = rf.group_fanin_senders.max(rf.fanin_senders).saturating_sub(1);
+            let others = rf
+                .group_fanin_senders
+                .max(rf.fanin_senders)
+                .saturating_sub(1);
             let self_sus = u32::from(s_local[i] >= floor);
             let cand = SharedReceiver {
                 id: rf.id,
@@ -229,16 +274,25 @@ pub(crate) fn score(e: &Engine) -> Outcome {
     // 6. Back to the receivers once more: suspicion from the senders' final
     // scores, except a score a sender owes to this very receiver (P-SHARED
     // through it), where its own local score stands.
-    let shared_via: Vec<Option<&str>> = sfacts.iter().map(|f| f.shared.as_ref().map(|r| r.id)).collect();
+    let shared_via: Vec<Option<&str>> = sfacts
+        .iter()
+        .map(|f| f.shared.as_ref().map(|r| r.id))
+        .collect();
     for (f, senders) in rfacts.iter_mut().zip(&pooled) {
         let id = f.id;
-        suspect(f, senders, &|s| {
-            if shared_via[s as usize] == Some(id) {
-                s_local[s as usize]
-            } else {
-                score_of(s_final[s as usize].0)
-            }
-        }, senders_info, floor);
+        suspect(
+            f,
+            senders,
+            &|s| {
+                if shared_via[s as usize] == Some(id) {
+                    s_local[s as usize]
+                } else {
+                    score_of(s_final[s as usize].0)
+                }
+            },
+            senders_info,
+            floor,
+        );
     }
     let r_scored: Vec<(f64, Vec<(usize, f64)>)> = rfacts
         .iter()
@@ -250,12 +304,10 @@ pub(crate) fn score(e: &Engine) -> Outcome {
     out.stats.payments = parts.payments;
     out.stats.senders = ns as u64;
     out.stats.receivers = nr as u64;
-    out.scores.reserve(ns + nr);
     for (i, f) in sfacts.iter().enumerate() {
         let subject = Subject::Sender(f);
         let (raw, p) = (s_final[i].0, &s_final[i].1);
         let score = score_of(raw);
-        out.scores.push((Role::Sender, f.id.to_owned(), score));
         if score >= threshold && raw > 0.0 {
             let s = &parts.senders.state[i];
             let mut context = Vec::new();
@@ -274,7 +326,18 @@ pub(crate) fn score(e: &Engine) -> Outcome {
                 ));
             }
             out.alerts.push(make_alert(
-                e, Role::Sender, subject, raw, p, &s.evidence, f.country, f.payments, f.first_seen, f.last_seen, f.id, context,
+                e,
+                Role::Sender,
+                subject,
+                raw,
+                p,
+                &s.evidence,
+                f.country,
+                f.payments,
+                f.first_seen,
+                f.last_seen,
+                f.id,
+                context,
             ));
         }
         if routed[i] {
@@ -285,19 +348,31 @@ pub(crate) fn score(e: &Engine) -> Outcome {
         let subject = Subject::Receiver(f);
         let (raw, p) = &r_scored[i];
         let score = score_of(*raw);
-        out.scores.push((Role::Receiver, f.id.to_owned(), score));
         if score >= threshold && *raw > 0.0 {
             let v = &parts.receivers.state[i];
             out.alerts.push(make_alert(
-                e, Role::Receiver, subject, *raw, p, &v.evidence, f.country, f.payments, f.first_seen, f.last_seen, f.id, Vec::new(),
+                e,
+                Role::Receiver,
+                subject,
+                *raw,
+                p,
+                &v.evidence,
+                f.country,
+                f.payments,
+                f.first_seen,
+                f.last_seen,
+                f.id,
+                Vec::new(),
             ));
         }
     }
     out.alerts.sort_by(|a, b| {
-        b.score.total_cmp(&a.score).then(a.role.cmp(&b.role)).then_with(|| a.subject.cmp(&b.subject))
+        b.score
+            .total_cmp(&a.score)
+            .then(a.role.cmp(&b.role))
+            .then_with(|| a.subject.cmp(&b.subject))
     });
     out.stats.alerts_senders = out.alerts.iter().filter(|a| a.role == Role::Sender).count() as u64;
     out.stats.alerts_receivers = out.alerts.len() as u64 - out.stats.alerts_senders;
     out
 }
-

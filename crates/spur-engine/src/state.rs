@@ -59,7 +59,14 @@ pub(crate) struct Cadence {
 
 impl Cadence {
     pub fn new() -> Cadence {
-        Cadence { n: 0, last_ts: 0, first_usd: 0.0, same_amount: true, gap_min: i64::MAX, gap_max: 0 }
+        Cadence {
+            n: 0,
+            last_ts: 0,
+            first_usd: 0.0,
+            same_amount: true,
+            gap_min: i64::MAX,
+            gap_max: 0,
+        }
     }
 
     /// Returns the gap to the previous payment, if any.
@@ -143,7 +150,9 @@ impl SenderState {
 
     /// Records a risk payment's time and updates the window maxima.
     pub fn window_add(&mut self, ts: Timestamp) {
-        while self.window.front().is_some_and(|&t| t <= ts - 90 * DAY) || self.window.len() >= MAX_WINDOW {
+        while self.window.front().is_some_and(|&t| t <= ts - 90 * DAY)
+            || self.window.len() >= MAX_WINDOW
+        {
             self.window.pop_front();
         }
         self.window.push_back(ts);
@@ -166,6 +175,7 @@ impl SenderState {
 #[derive(Clone, Debug)]
 pub(crate) struct ReceiverLink {
     pub sender: u32,
+    pub related: bool,
     /// Fan-in payments: low value, from abroad, unrelated, not business.
     pub fanin: Cadence,
 }

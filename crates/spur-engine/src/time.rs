@@ -32,7 +32,13 @@ pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
 pub fn write_rfc3339(out: &mut impl Write, ts: Timestamp) -> std::fmt::Result {
     let (y, m, d) = civil_from_days(ts.div_euclid(DAY));
     let s = ts.rem_euclid(DAY);
-    write!(out, "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", s / 3600, s / 60 % 60, s % 60)
+    write!(
+        out,
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        s / 3600,
+        s / 60 % 60,
+        s % 60
+    )
 }
 
 pub fn rfc3339(ts: Timestamp) -> String {

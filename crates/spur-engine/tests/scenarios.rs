@@ -29,11 +29,25 @@ impl Script {
     }
 
     fn with(cfg: EngineConfig) -> Script {
-        Script { engine: Engine::new(cfg).unwrap(), n: 0, ids: Vec::new() }
+        Script {
+            engine: Engine::new(cfg).unwrap(),
+            n: 0,
+            ids: Vec::new(),
+        }
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn pay_full(&mut self, ts: i64, from: &Party, to: &Party, amount: f64, cur: &str, msg: &str, channel: Channel, extra: Extra<'_>) -> Result<(), RecordError> {
+    fn pay_full(
+        &mut self,
+        ts: i64,
+        from: &Party,
+        to: &Party,
+        amount: f64,
+        cur: &str,
+        msg: &str,
+        channel: Channel,
+        extra: Extra<'_>,
+    ) -> Result<(), RecordError> {
         self.n += 1;
         let id = format!("T{}", self.n);
         self.ids.push(id.clone());
@@ -55,7 +69,17 @@ impl Script {
     }
 
     fn pay(&mut self, ts: i64, from: &Party, to: &Party, amount: f64, cur: &str, msg: &str) {
-        self.pay_full(ts, from, to, amount, cur, msg, Channel::Remittance, Extra::default()).unwrap();
+        self.pay_full(
+            ts,
+            from,
+            to,
+            amount,
+            cur,
+            msg,
+            Channel::Remittance,
+            Extra::default(),
+        )
+        .unwrap();
     }
 
     fn alerts(&mut self) -> Vec<Alert> {
@@ -64,7 +88,10 @@ impl Script {
 }
 
 fn alerted(alerts: &[Alert], id: &str, role: Role) -> Option<Alert> {
-    alerts.iter().find(|a| a.subject == id && a.role == role).cloned()
+    alerts
+        .iter()
+        .find(|a| a.subject == id && a.role == role)
+        .cloned()
 }
 
 fn codes(a: &Alert) -> Vec<&'static str> {
@@ -93,7 +120,14 @@ fn heavy_customer_with_several_facilitators() {
     let buyer = p("S-BUY", "Gary Whitfield", "US");
     for k in 0..24 {
         let to = &FACILITATORS[(k % 4) as usize];
-        s.pay(us_night(k * 3, k), &buyer, to, [40.0, 50.0, 60.0][(k % 3) as usize], "USD", if k % 3 == 0 { "school fees" } else { "" });
+        s.pay(
+            us_night(k * 3, k),
+            &buyer,
+            to,
+            [40.0, 50.0, 60.0][(k % 3) as usize],
+            "USD",
+            if k % 3 == 0 { "school fees" } else { "" },
+        );
     }
     let alerts = s.alerts();
     let a = alerted(&alerts, "S-BUY", Role::Sender).expect("customer alerted");
@@ -103,7 +137,10 @@ fn heavy_customer_with_several_facilitators() {
         assert!(c.contains(&code), "{code} missing from {c:?}");
     }
     let sum: f64 = a.indicators.iter().map(|f| f.contribution).sum();
-    assert!((sum - a.score).abs() < 0.01, "contributions add up to the score");
+    assert!(
+        (sum - a.score).abs() < 0.01,
+        "contributions add up to the score"
+    );
     assert_eq!(a.transactions.len(), 24);
     assert_eq!(a.first_seen, us_night(0, 0));
 }
@@ -126,16 +163,32 @@ fn facilitator_found_through_fanin_and_light_customers_through_it() {
         let amt = [50.0, 300.0, 30.0, 80.0, 40.0, 60.0][k as usize];
         // Light buyers: two payments each, ten days apart.
         s.pay(T0 + (k * 5) * DAY + 9 * HOUR, c, &fac, amt, cur, "");
-        s.pay(T0 + (k * 5 + 10) * DAY + 10 * HOUR, c, &fac, amt, cur, "gift");
+        s.pay(
+            T0 + (k * 5 + 10) * DAY + 10 * HOUR,
+            c,
+            &fac,
+            amt,
+            cur,
+            "gift",
+        );
     }
     let alerts = s.alerts();
     let f = alerted(&alerts, "R-FAC", Role::Receiver).expect("facilitator alerted");
     assert!(codes(&f).contains(&"R-FANIN"), "{f:?}");
     for c in &customers {
-        let a = alerted(&alerts, c.id, Role::Sender).unwrap_or_else(|| panic!("{} not alerted: {alerts:#?}", c.id));
-        let shared = a.indicators.iter().find(|x| x.code == "P-SHARED").expect("propagated from the receiver");
+        let a = alerted(&alerts, c.id, Role::Sender)
+            .unwrap_or_else(|| panic!("{} not alerted: {alerts:#?}", c.id));
+        let shared = a
+            .indicators
+            .iter()
+            .find(|x| x.code == "P-SHARED")
+            .expect("propagated from the receiver");
         assert_eq!(shared.parties, vec!["R-FAC".to_owned()]);
-        assert!(shared.reason.starts_with("pays R-FAC (receiver score"), "{}", shared.reason);
+        assert!(
+            shared.reason.starts_with("pays R-FAC (receiver score"),
+            "{}",
+            shared.reason
+        );
     }
 }
 
@@ -150,17 +203,41 @@ fn family_remittances_do_not_alert() {
         p("S-OFW2", "Marites Dela Cruz", "AE"),
         p("S-OFW3", "Rommel Reyes Dela Cruz", "US"),
     ];
-    let others = [p("R-SIS", "Joy Dela Cruz Santos", "PH"), p("R-BRO", "Ramon Dela Cruz", "PH")];
+    let others = [
+        p("R-SIS", "Joy Dela Cruz Santos", "PH"),
+        p("R-BRO", "Ramon Dela Cruz", "PH"),
+    ];
     for m in 0..3 {
         for (k, snd) in senders.iter().enumerate() {
-            s.pay(T0 + (m * 30 + k as i64) * DAY + 10 * HOUR, snd, &mother, 250.0, "USD", "for the house");
+            s.pay(
+                T0 + (m * 30 + k as i64) * DAY + 10 * HOUR,
+                snd,
+                &mother,
+                250.0,
+                "USD",
+                "for the house",
+            );
             // Small weekly amounts too.
             for w in 0..4 {
-                s.pay(T0 + (m * 30 + w * 7 + 2) * DAY + 11 * HOUR, snd, &mother, 30.0, "USD", "allowance");
+                s.pay(
+                    T0 + (m * 30 + w * 7 + 2) * DAY + 11 * HOUR,
+                    snd,
+                    &mother,
+                    30.0,
+                    "USD",
+                    "allowance",
+                );
             }
         }
         for o in &others {
-            s.pay(T0 + (m * 30 + 3) * DAY + 12 * HOUR, &senders[2], o, 80.0, "USD", "school fees");
+            s.pay(
+                T0 + (m * 30 + 3) * DAY + 12 * HOUR,
+                &senders[2],
+                o,
+                80.0,
+                "USD",
+                "school fees",
+            );
         }
     }
     let alerts = s.alerts();
@@ -173,7 +250,14 @@ fn partner_abroad_does_not_alert() {
     let him = p("S-PARTNER", "Steven Clark", "AU");
     let her = p("R-GF", "Jasmine Flores", "PH");
     for w in 0..12 {
-        s.pay(T0 + w * 7 * DAY + 2 * HOUR + w * 3 * HOUR, &him, &her, 150.0, "AUD", "love you, for the baby");
+        s.pay(
+            T0 + w * 7 * DAY + 2 * HOUR + w * 3 * HOUR,
+            &him,
+            &her,
+            150.0,
+            "AUD",
+            "love you, for the baby",
+        );
     }
     let alerts = s.alerts();
     assert!(alerts.is_empty(), "{alerts:#?}");
@@ -185,11 +269,24 @@ fn charity_and_sponsors_do_not_alert() {
     let org = p("R-ORG", "Bright Futures Children's Foundation Inc.", "PH");
     let person_org = p("R-SPONSORED", "Lorna Villanueva", "PH"); // a sponsorship paid to a person
     let donors: Vec<Party> = (0..30)
-        .map(|i| p(Box::leak(format!("S-D{i}").into_boxed_str()), ["Anna Berg", "Karen Smith", "Lisa Moore"][i % 3], ["US", "GB", "NO"][i % 3]))
+        .map(|i| {
+            p(
+                Box::leak(format!("S-D{i}").into_boxed_str()),
+                ["Anna Berg", "Karen Smith", "Lisa Moore"][i % 3],
+                ["US", "GB", "NO"][i % 3],
+            )
+        })
         .collect();
     for m in 0..3 {
         for (i, d) in donors.iter().enumerate() {
-            s.pay(us_day(m * 30 + (i as i64 % 5)), d, &org, 35.0, "USD", if i % 2 == 0 { "donation" } else { "" });
+            s.pay(
+                us_day(m * 30 + (i as i64 % 5)),
+                d,
+                &org,
+                35.0,
+                "USD",
+                if i % 2 == 0 { "donation" } else { "" },
+            );
             if i < 8 {
                 s.pay(us_day(m * 30 + 10), d, &person_org, 25.0, "USD", "");
             }
@@ -211,9 +308,23 @@ fn freelancer_with_foreign_clients_does_not_alert() {
     ];
     for m in 0..3 {
         for (k, c) in clients.iter().enumerate() {
-            s.pay(us_day(m * 30 + k as i64), c, &va, 600.0 + 100.0 * k as f64, "USD", "INV-1042 March retainer");
+            s.pay(
+                us_day(m * 30 + k as i64),
+                c,
+                &va,
+                600.0 + 100.0 * k as f64,
+                "USD",
+                "INV-1042 March retainer",
+            );
             // Occasional small bonus.
-            s.pay(us_day(m * 30 + 15 + k as i64), c, &va, 50.0, "USD", "bonus, thanks!");
+            s.pay(
+                us_day(m * 30 + 15 + k as i64),
+                c,
+                &va,
+                50.0,
+                "USD",
+                "bonus, thanks!",
+            );
         }
     }
     let alerts = s.alerts();
@@ -227,7 +338,14 @@ fn romance_scam_victim_is_routed_not_alerted() {
     let victim = p("S-VIC", "Harold Jenkins", "US");
     let scammer = p("R-SCAM", "Angel Mendoza", "PH");
     for (k, amt) in [300.0, 800.0, 1500.0, 2500.0, 4000.0].iter().enumerate() {
-        s.pay(us_day(k as i64 * 9), &victim, &scammer, *amt, "USD", ["hospital", "visa fee", "customs", "plane ticket", "lawyer"][k]);
+        s.pay(
+            us_day(k as i64 * 9),
+            &victim,
+            &scammer,
+            *amt,
+            "USD",
+            ["hospital", "visa fee", "customs", "plane ticket", "lawyer"][k],
+        );
     }
     let out = s.engine.finish();
     assert!(out.alerts.is_empty(), "{:#?}", out.alerts);
@@ -242,19 +360,43 @@ fn alias_accounts_and_rings() {
     let a3 = p("R-A3", "M. C. Reyes", "PH");
     let b = p("R-B", "Jocelyn Bautista", "PH");
     let buyers: Vec<Party> = (0..6)
-        .map(|i| p(Box::leak(format!("S-B{i}").into_boxed_str()), ["Gary Hill", "Ron West", "Tim Shaw"][i % 3], ["US", "GB", "AU"][i % 3]))
+        .map(|i| {
+            p(
+                Box::leak(format!("S-B{i}").into_boxed_str()),
+                ["Gary Hill", "Ron West", "Tim Shaw"][i % 3],
+                ["US", "GB", "AU"][i % 3],
+            )
+        })
         .collect();
     for (i, c) in buyers.iter().enumerate() {
         let i = i as i64;
-        s.pay(us_night(i, i), c, [&a1, &a2, &a3][(i % 3) as usize], 50.0, "USD", "");
-        s.pay(us_night(i + 20, i + 1), c, [&a2, &a3, &a1][(i % 3) as usize], 50.0, "USD", "");
+        s.pay(
+            us_night(i, i),
+            c,
+            [&a1, &a2, &a3][(i % 3) as usize],
+            50.0,
+            "USD",
+            "",
+        );
+        s.pay(
+            us_night(i + 20, i + 1),
+            c,
+            [&a2, &a3, &a1][(i % 3) as usize],
+            50.0,
+            "USD",
+            "",
+        );
         if i % 2 == 0 {
             s.pay(us_night(i + 40, i + 2), c, &b, 60.0, "USD", "");
         }
     }
     let alerts = s.alerts();
     let r = alerted(&alerts, "R-A3", Role::Receiver).expect("alias account alerted");
-    let alias = r.indicators.iter().find(|f| f.code == "R-ALIAS").expect("R-ALIAS");
+    let alias = r
+        .indicators
+        .iter()
+        .find(|f| f.code == "R-ALIAS")
+        .expect("R-ALIAS");
     assert_eq!(alias.parties, vec!["R-A1".to_owned(), "R-A2".to_owned()]);
     let rb = alerted(&alerts, "R-B", Role::Receiver).expect("ring member alerted");
     assert!(codes(&rb).contains(&"R-RING"), "{rb:?}");
@@ -272,7 +414,10 @@ fn records_are_checked() {
     s.n = 0;
     s.pay(T0, &a, &b, 10.0, "USD", "");
     s.n = 0;
-    assert_eq!(s.pay_full(T0, &a, &b, 10.0, "USD", "", Channel::Bank, Extra::default()), Err(RecordError::DuplicateTxn));
+    assert_eq!(
+        s.pay_full(T0, &a, &b, 10.0, "USD", "", Channel::Bank, Extra::default()),
+        Err(RecordError::DuplicateTxn)
+    );
 }
 
 #[test]
@@ -286,7 +431,14 @@ fn order_of_input_does_not_matter_in_a_batch() {
         }
         for k in pays {
             s.n = k as u32;
-            s.pay(us_night(k * 2, k), &buyer, &FACILITATORS[(k % 3) as usize], 50.0, "USD", "");
+            s.pay(
+                us_night(k * 2, k),
+                &buyer,
+                &FACILITATORS[(k % 3) as usize],
+                50.0,
+                "USD",
+                "",
+            );
         }
         s.alerts()
     };
@@ -295,7 +447,10 @@ fn order_of_input_does_not_matter_in_a_batch() {
 
 #[test]
 fn late_records_beyond_the_tolerance_are_refused() {
-    let cfg = EngineConfig { reorder_tolerance_seconds: Some(3600), ..Default::default() };
+    let cfg = EngineConfig {
+        reorder_tolerance_seconds: Some(3600),
+        ..Default::default()
+    };
     let mut s = Script::with(cfg);
     let a = p("S1", "A B", "US");
     let b = p("R1", "C D", "PH");
@@ -306,5 +461,16 @@ fn late_records_beyond_the_tolerance_are_refused() {
     let late = s.pay_full(T0, &a, &b, 10.0, "USD", "", Channel::Bank, Extra::default());
     assert!(matches!(late, Err(RecordError::Late(_))), "{late:?}");
     // Within the tolerance is fine.
-    assert!(s.pay_full(T0 + 4990 * 60, &a, &b, 10.0, "USD", "", Channel::Bank, Extra::default()).is_ok());
+    assert!(s
+        .pay_full(
+            T0 + 4990 * 60,
+            &a,
+            &b,
+            10.0,
+            "USD",
+            "",
+            Channel::Bank,
+            Extra::default()
+        )
+        .is_ok());
 }

@@ -6,6 +6,7 @@
 //! on; only problems with the input as a whole are an [`InputError`].
 //! The schema is documented in `docs/input-format.md`.
 
+pub mod batch;
 pub mod csv;
 mod field;
 mod input;
@@ -15,6 +16,7 @@ pub mod rejects;
 mod testkit;
 pub mod time;
 
+pub use crate::batch::{Entry, PaymentBatch};
 pub use crate::csv::CsvPaymentReader;
 pub use crate::field::Field;
 pub use crate::input::{

@@ -27,6 +27,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let summary = simulate(&cfg, payments, truth)?;
     let secs = t.elapsed().as_secs_f64();
     println!("{summary}");
-    println!("{:.2} s, {:.0} payments/s", secs, summary.payments as f64 / secs);
+    println!(
+        "{:.2} s, {:.0} payments/s",
+        secs,
+        summary.payments as f64 / secs
+    );
     Ok(())
 }

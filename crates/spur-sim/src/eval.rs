@@ -31,7 +31,10 @@ pub enum EvalError {
     #[error("payments line {line}: {reason}")]
     Payments { line: u64, reason: String },
     #[error("reading {file}: {source}")]
-    Io { file: &'static str, source: std::io::Error },
+    Io {
+        file: &'static str,
+        source: std::io::Error,
+    },
 }
 
 /// Detection quality for one role, or for both together.
@@ -108,7 +111,11 @@ fn metrics(mut ranked: Vec<(f64, bool)>, positives: usize) -> RoleMetrics {
     let ratio = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
     let precision = ratio(tp, alerts);
     let recall = ratio(tp, positives);
-    let f1 = if precision + recall > 0.0 { 2.0 * precision * recall / (precision + recall) } else { 0.0 };
+    let f1 = if precision + recall > 0.0 {
+        2.0 * precision * recall / (precision + recall)
+    } else {
+        0.0
+    };
     RoleMetrics {
         positives,
         alerts,
@@ -117,7 +124,11 @@ fn metrics(mut ranked: Vec<(f64, bool)>, positives: usize) -> RoleMetrics {
         precision,
         recall,
         f1,
-        average_precision: if positives == 0 { 0.0 } else { ap_sum / positives as f64 },
+        average_precision: if positives == 0 {
+            0.0
+        } else {
+            ap_sum / positives as f64
+        },
     }
 }
 
@@ -127,9 +138,15 @@ fn csv_line(e: &csv::Error) -> u64 {
 
 fn read_truth(truth: impl Read) -> Result<HashMap<(String, String), TruthRow>, EvalError> {
     let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(truth);
-    let headers = rdr.headers().map_err(|e| EvalError::Truth { line: csv_line(&e).max(1), reason: e.to_string() })?;
+    let headers = rdr.headers().map_err(|e| EvalError::Truth {
+        line: csv_line(&e).max(1),
+        reason: e.to_string(),
+    })?;
     if headers.iter().collect::<Vec<_>>() != ["party_id", "role", "label"] {
-        return Err(EvalError::Truth { line: 1, reason: "header must be party_id,role,label".into() });
+        return Err(EvalError::Truth {
+            line: 1,
+            reason: "header must be party_id,role,label".into(),
+        });
     }
     let mut out = HashMap::new();
     let mut rec = csv::StringRecord::new();
@@ -138,7 +155,12 @@ fn read_truth(truth: impl Read) -> Result<HashMap<(String, String), TruthRow>, E
         match rdr.read_record(&mut rec) {
             Ok(false) => break,
             Ok(true) => {}
-            Err(e) => return Err(EvalError::Truth { line: csv_line(&e).max(line_before), reason: e.to_string() }),
+            Err(e) => {
+                return Err(EvalError::Truth {
+                    line: csv_line(&e).max(line_before),
+                    reason: e.to_string(),
+                })
+            }
         }
         let line = rec.position().map_or(line_before, |p| p.line());
         let bad = |reason: String| EvalError::Truth { line, reason };
@@ -150,9 +172,14 @@ fn read_truth(truth: impl Read) -> Result<HashMap<(String, String), TruthRow>, E
             return Err(bad("empty party_id or label".into()));
         }
         if role != "sender" && role != "receiver" {
-            return Err(bad(format!("role must be sender or receiver, found {role:?}")));
+            return Err(bad(format!(
+                "role must be sender or receiver, found {role:?}"
+            )));
         }
-        let row = TruthRow { label: label.to_owned(), positive: is_positive(role, label) };
+        let row = TruthRow {
+            label: label.to_owned(),
+            positive: is_positive(role, label),
+        };
         if out.insert((id.to_owned(), role.to_owned()), row).is_some() {
             return Err(bad(format!("duplicate truth row for {id} as {role}")));
         }
@@ -169,14 +196,20 @@ fn read_alerts(alerts: impl Read) -> Result<(AlertScores, usize), EvalError> {
     let mut dups = 0;
     for (i, line) in BufReader::new(alerts).lines().enumerate() {
         let n = i as u64 + 1;
-        let line = line.map_err(|e| EvalError::Alerts { line: n, reason: e.to_string() })?;
+        let line = line.map_err(|e| EvalError::Alerts {
+            line: n,
+            reason: e.to_string(),
+        })?;
         if line.trim().is_empty() {
             continue;
         }
         let bad = |reason: String| EvalError::Alerts { line: n, reason };
         let a: AlertLine = serde_json::from_str(&line).map_err(|e| bad(e.to_string()))?;
         if a.role != "sender" && a.role != "receiver" {
-            return Err(bad(format!("role must be sender or receiver, found {:?}", a.role)));
+            return Err(bad(format!(
+                "role must be sender or receiver, found {:?}",
+                a.role
+            )));
         }
         if !a.score.is_finite() {
             return Err(bad("score must be a finite number".into()));
@@ -201,11 +234,17 @@ fn read_alerts(alerts: impl Read) -> Result<(AlertScores, usize), EvalError> {
 
 fn count_payments(payments: impl Read) -> Result<HashMap<String, usize>, EvalError> {
     let mut rdr = csv::ReaderBuilder::new().from_reader(payments);
-    let headers = rdr.headers().map_err(|e| EvalError::Payments { line: csv_line(&e).max(1), reason: e.to_string() })?;
+    let headers = rdr.headers().map_err(|e| EvalError::Payments {
+        line: csv_line(&e).max(1),
+        reason: e.to_string(),
+    })?;
     let col = headers
         .iter()
         .position(|h| h == "sender_id")
-        .ok_or_else(|| EvalError::Payments { line: 1, reason: "no sender_id column in header".into() })?;
+        .ok_or_else(|| EvalError::Payments {
+            line: 1,
+            reason: "no sender_id column in header".into(),
+        })?;
     let mut counts: HashMap<String, usize> = HashMap::new();
     let mut rec = csv::ByteRecord::new();
     loop {
@@ -213,12 +252,20 @@ fn count_payments(payments: impl Read) -> Result<HashMap<String, usize>, EvalErr
         match rdr.read_byte_record(&mut rec) {
             Ok(false) => break,
             Ok(true) => {}
-            Err(e) => return Err(EvalError::Payments { line: csv_line(&e).max(line_before), reason: e.to_string() }),
+            Err(e) => {
+                return Err(EvalError::Payments {
+                    line: csv_line(&e).max(line_before),
+                    reason: e.to_string(),
+                })
+            }
         }
-        let id = rec.get(col).and_then(|b| std::str::from_utf8(b).ok()).ok_or_else(|| EvalError::Payments {
-            line: rec.position().map_or(line_before, |p| p.line()),
-            reason: "sender_id missing or not UTF-8".into(),
-        })?;
+        let id = rec
+            .get(col)
+            .and_then(|b| std::str::from_utf8(b).ok())
+            .ok_or_else(|| EvalError::Payments {
+                line: rec.position().map_or(line_before, |p| p.line()),
+                reason: "sender_id missing or not UTF-8".into(),
+            })?;
         match counts.get_mut(id) {
             Some(c) => *c += 1,
             None => {
@@ -231,7 +278,11 @@ fn count_payments(payments: impl Read) -> Result<HashMap<String, usize>, EvalErr
 
 /// Scores `alerts` (JSON Lines) against `truth` (truth.csv); with `payments`
 /// (payments.csv) also reports recall for light and heavy offenders separately.
-pub fn evaluate(truth: impl Read, alerts: impl Read, payments: Option<impl Read>) -> Result<EvalReport, EvalError> {
+pub fn evaluate(
+    truth: impl Read,
+    alerts: impl Read,
+    payments: Option<impl Read>,
+) -> Result<EvalReport, EvalError> {
     let truth = read_truth(truth)?;
     let (alerts, duplicate_alerts) = read_alerts(alerts)?;
     let counts = payments.map(count_payments).transpose()?;
@@ -282,14 +333,22 @@ pub fn evaluate(truth: impl Read, alerts: impl Read, payments: Option<impl Read>
                 continue;
             }
             let n = counts.get(id).copied().unwrap_or(0);
-            let seg = if n <= LIGHT_MAX_PAYMENTS { &mut light } else { &mut heavy };
+            let seg = if n <= LIGHT_MAX_PAYMENTS {
+                &mut light
+            } else {
+                &mut heavy
+            };
             seg.offenders += 1;
             if alerts.contains_key(&(id.clone(), role.clone())) {
                 seg.detected += 1;
             }
         }
         for seg in [&mut light, &mut heavy] {
-            seg.recall = if seg.offenders == 0 { 0.0 } else { seg.detected as f64 / seg.offenders as f64 };
+            seg.recall = if seg.offenders == 0 {
+                0.0
+            } else {
+                seg.detected as f64 / seg.offenders as f64
+            };
         }
         report.light_offenders = Some(light);
         report.heavy_offenders = Some(heavy);
@@ -302,13 +361,23 @@ pub fn evaluate(truth: impl Read, alerts: impl Read, payments: Option<impl Read>
             role,
             parties,
             alerted,
-            share: if parties == 0 { 0.0 } else { alerted as f64 / parties as f64 },
+            share: if parties == 0 {
+                0.0
+            } else {
+                alerted as f64 / parties as f64
+            },
         })
         .collect();
     fps.sort_by(|a, b| b.role.cmp(&a.role).then(a.label.cmp(&b.label)));
     for (i, role) in ["sender", "receiver"].iter().enumerate() {
         if unknown[i] > 0 {
-            fps.push(FalsePositives { label: "unknown".into(), role: (*role).into(), parties: 0, alerted: unknown[i], share: 0.0 });
+            fps.push(FalsePositives {
+                label: "unknown".into(),
+                role: (*role).into(),
+                parties: 0,
+                alerted: unknown[i],
+                share: 0.0,
+            });
         }
     }
     report.false_positives = fps;
@@ -317,24 +386,56 @@ pub fn evaluate(truth: impl Read, alerts: impl Read, payments: Option<impl Read>
 
 impl fmt::Display for EvalReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "{:<9} {:>9} {:>7} {:>6} {:>6} {:>9} {:>7} {:>6} {:>6}", "role", "positives", "alerts", "tp", "fp", "precision", "recall", "f1", "ap")?;
-        for (name, m) in [("sender", &self.sender), ("receiver", &self.receiver), ("overall", &self.overall)] {
+        writeln!(
+            f,
+            "{:<9} {:>9} {:>7} {:>6} {:>6} {:>9} {:>7} {:>6} {:>6}",
+            "role", "positives", "alerts", "tp", "fp", "precision", "recall", "f1", "ap"
+        )?;
+        for (name, m) in [
+            ("sender", &self.sender),
+            ("receiver", &self.receiver),
+            ("overall", &self.overall),
+        ] {
             writeln!(
                 f,
                 "{:<9} {:>9} {:>7} {:>6} {:>6} {:>9.3} {:>7.3} {:>6.3} {:>6.3}",
-                name, m.positives, m.alerts, m.true_positives, m.false_positives, m.precision, m.recall, m.f1, m.average_precision
+                name,
+                m.positives,
+                m.alerts,
+                m.true_positives,
+                m.false_positives,
+                m.precision,
+                m.recall,
+                m.f1,
+                m.average_precision
             )?;
         }
         if let (Some(l), Some(h)) = (&self.light_offenders, &self.heavy_offenders) {
             writeln!(f, "offender recall: light (<= {LIGHT_MAX_PAYMENTS} payments) {}/{} = {:.3}, heavy {}/{} = {:.3}", l.detected, l.offenders, l.recall, h.detected, h.offenders, h.recall)?;
         }
         writeln!(f, "false positives by label:")?;
-        writeln!(f, "  {:<26} {:<9} {:>8} {:>8} {:>7}", "label", "role", "parties", "alerted", "share")?;
+        writeln!(
+            f,
+            "  {:<26} {:<9} {:>8} {:>8} {:>7}",
+            "label", "role", "parties", "alerted", "share"
+        )?;
         for x in &self.false_positives {
             if x.label == "unknown" {
-                writeln!(f, "  {:<26} {:<9} {:>8} {:>8} {:>7}", x.label, x.role, "-", x.alerted, "-")?;
+                writeln!(
+                    f,
+                    "  {:<26} {:<9} {:>8} {:>8} {:>7}",
+                    x.label, x.role, "-", x.alerted, "-"
+                )?;
             } else {
-                writeln!(f, "  {:<26} {:<9} {:>8} {:>8} {:>6.2}%", x.label, x.role, x.parties, x.alerted, 100.0 * x.share)?;
+                writeln!(
+                    f,
+                    "  {:<26} {:<9} {:>8} {:>8} {:>6.2}%",
+                    x.label,
+                    x.role,
+                    x.parties,
+                    x.alerted,
+                    100.0 * x.share
+                )?;
             }
         }
         if self.duplicate_alerts > 0 {

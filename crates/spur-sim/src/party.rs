@@ -109,5 +109,8 @@ impl fmt::Display for Label {
 
 /// Whether a truth label string names a positive for `role`.
 pub fn is_positive(role: &str, label: &str) -> bool {
-    matches!((role, label), ("sender", "osec_offender") | ("receiver", "osec_facilitator"))
+    matches!(
+        (role, label),
+        ("sender", "osec_offender") | ("receiver", "osec_facilitator")
+    )
 }

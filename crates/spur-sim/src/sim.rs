@@ -28,7 +28,14 @@ pub struct SenderMix {
 
 impl Default for SenderMix {
     fn default() -> Self {
-        SenderMix { osec_offender: 0.03, family: 0.40, partner: 0.06, client: 0.05, donor: 0.08, romance_victim: 0.015 }
+        SenderMix {
+            osec_offender: 0.03,
+            family: 0.40,
+            partner: 0.06,
+            client: 0.05,
+            donor: 0.08,
+            romance_victim: 0.015,
+        }
     }
 }
 
@@ -61,12 +68,25 @@ impl Default for SimConfig {
 impl SimConfig {
     fn validate(&self) -> Result<(), SimError> {
         let m = &self.mix;
-        let shares = [m.osec_offender, m.family, m.partner, m.client, m.donor, m.romance_victim];
-        if shares.iter().any(|s| !s.is_finite() || *s < 0.0) || shares.iter().sum::<f64>() > 1.0 + 1e-9 {
-            return Err(SimError::Config("mix shares must be non-negative and sum to at most 1".into()));
+        let shares = [
+            m.osec_offender,
+            m.family,
+            m.partner,
+            m.client,
+            m.donor,
+            m.romance_victim,
+        ];
+        if shares.iter().any(|s| !s.is_finite() || *s < 0.0)
+            || shares.iter().sum::<f64>() > 1.0 + 1e-9
+        {
+            return Err(SimError::Config(
+                "mix shares must be non-negative and sum to at most 1".into(),
+            ));
         }
         if self.senders == 0 || self.senders > 50_000_000 {
-            return Err(SimError::Config("senders must be between 1 and 50,000,000".into()));
+            return Err(SimError::Config(
+                "senders must be between 1 and 50,000,000".into(),
+            ));
         }
         if self.days == 0 || self.days > 3660 {
             return Err(SimError::Config("days must be between 1 and 3660".into()));
@@ -93,16 +113,28 @@ pub struct SimSummary {
 
 impl fmt::Display for SimSummary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "{} payments, {} senders, {} receivers", self.payments, self.senders, self.receivers)?;
+        writeln!(
+            f,
+            "{} payments, {} senders, {} receivers",
+            self.payments, self.senders, self.receivers
+        )?;
         if let (Some(a), Some(b)) = (&self.first, &self.last) {
             writeln!(f, "from {a} to {b}")?;
         }
         writeln!(f, "{:<26} {:>8} {:>10}", "label", "parties", "payments")?;
         for (label, n) in &self.parties_by_label {
-            let p = self.payments_by_label.get(label).map(|p| p.to_string()).unwrap_or_default();
+            let p = self
+                .payments_by_label
+                .get(label)
+                .map(|p| p.to_string())
+                .unwrap_or_default();
             writeln!(f, "{label:<26} {n:>8} {p:>10}")?;
         }
-        write!(f, "light offenders (<= 4 payments): {}", self.light_offenders)
+        write!(
+            f,
+            "light offenders (<= 4 payments): {}",
+            self.light_offenders
+        )
     }
 }
 
@@ -133,10 +165,26 @@ type ChannelMix = &'static [(Channel, f64)];
 
 /// AMLC: 87.5% of OSEC-related STRs involved remittances, 60% via money-service
 /// businesses, 35% via banks; e-wallets and crypto are growing (brief, "The crime").
-const OFFENDER_CHANNELS: ChannelMix =
-    &[(Channel::Remittance, 50.0), (Channel::Wallet, 27.0), (Channel::Bank, 10.0), (Channel::Crypto, 8.0), (Channel::Card, 3.0), (Channel::Cash, 2.0)];
-const FAMILY_CHANNELS: ChannelMix = &[(Channel::Remittance, 55.0), (Channel::Wallet, 30.0), (Channel::Bank, 13.0), (Channel::Cash, 2.0)];
-const PARTNER_CHANNELS: ChannelMix = &[(Channel::Remittance, 45.0), (Channel::Wallet, 35.0), (Channel::Bank, 15.0), (Channel::Crypto, 5.0)];
+const OFFENDER_CHANNELS: ChannelMix = &[
+    (Channel::Remittance, 50.0),
+    (Channel::Wallet, 27.0),
+    (Channel::Bank, 10.0),
+    (Channel::Crypto, 8.0),
+    (Channel::Card, 3.0),
+    (Channel::Cash, 2.0),
+];
+const FAMILY_CHANNELS: ChannelMix = &[
+    (Channel::Remittance, 55.0),
+    (Channel::Wallet, 30.0),
+    (Channel::Bank, 13.0),
+    (Channel::Cash, 2.0),
+];
+const PARTNER_CHANNELS: ChannelMix = &[
+    (Channel::Remittance, 45.0),
+    (Channel::Wallet, 35.0),
+    (Channel::Bank, 15.0),
+    (Channel::Crypto, 5.0),
+];
 
 #[derive(Clone, Copy, Debug)]
 enum Msg {
@@ -152,34 +200,155 @@ enum Msg {
 
 /// Cover words (P-REMARK: AUSTRAC, FATF 2025, ACAMS); families write the same words.
 const COVER: &[&str] = &[
-    "school fees", "gift", "for uniform", "medical bills", "family support", "load", "birthday", "treat",
-    "allowance", "for school", "accommodation", "education", "for the kids", "pang load", "snacks", "tuition",
-    "for food", "pasalubong",
+    "school fees",
+    "gift",
+    "for uniform",
+    "medical bills",
+    "family support",
+    "load",
+    "birthday",
+    "treat",
+    "allowance",
+    "for school",
+    "accommodation",
+    "education",
+    "for the kids",
+    "pang load",
+    "snacks",
+    "tuition",
+    "for food",
+    "pasalubong",
 ];
 const PLAIN: &[&str] = &["thanks", "ok", "for you", "ty", "see you", "as agreed", "x"];
 const FAMILY_MSGS: &[&str] = &[
-    "family support", "allowance", "for mama", "school fees", "tuition", "pang gastos", "load", "for papa",
-    "padala", "monthly", "bills", "for rent", "medical bills", "for the kids", "ingat kayo", "for groceries",
+    "family support",
+    "allowance",
+    "for mama",
+    "school fees",
+    "tuition",
+    "pang gastos",
+    "load",
+    "for papa",
+    "padala",
+    "monthly",
+    "bills",
+    "for rent",
+    "medical bills",
+    "for the kids",
+    "ingat kayo",
+    "for groceries",
 ];
-const FAMILY_EXTRA_MSGS: &[&str] = &["birthday", "happy birthday nay", "medical bills", "emergency", "tuition", "Merry Christmas", "for the hospital", "enrollment"];
+const FAMILY_EXTRA_MSGS: &[&str] = &[
+    "birthday",
+    "happy birthday nay",
+    "medical bills",
+    "emergency",
+    "tuition",
+    "Merry Christmas",
+    "for the hospital",
+    "enrollment",
+];
 const PARTNER_MSGS: &[&str] = &[
-    "love you", "for the baby", "for school", "miss you", "for rent", "for you babe", "groceries", "for mama",
-    "for electricity bill", "xoxo", "my love", "for your family", "allowance",
+    "love you",
+    "for the baby",
+    "for school",
+    "miss you",
+    "for rent",
+    "for you babe",
+    "groceries",
+    "for mama",
+    "for electricity bill",
+    "xoxo",
+    "my love",
+    "for your family",
+    "allowance",
 ];
 const CLIENT_MSGS: &[&str] = &[
-    "VA services", "payment for services", "web design", "bookkeeping", "social media management",
-    "consulting fee", "data entry", "graphic design", "payroll", "customer support shift", "contract work",
+    "VA services",
+    "payment for services",
+    "web design",
+    "bookkeeping",
+    "social media management",
+    "consulting fee",
+    "data entry",
+    "graphic design",
+    "payroll",
+    "customer support shift",
+    "contract work",
 ];
-const DONOR_MSGS: &[&str] = &["donation", "sponsor a child", "monthly pledge", "child sponsorship", "monthly donation"];
-const DONOR_ONEOFF_MSGS: &[&str] = &["Christmas appeal", "donation", "typhoon relief", "school supplies drive", "in memory of mum"];
+const DONOR_MSGS: &[&str] = &[
+    "donation",
+    "sponsor a child",
+    "monthly pledge",
+    "child sponsorship",
+    "monthly donation",
+];
+const DONOR_ONEOFF_MSGS: &[&str] = &[
+    "Christmas appeal",
+    "donation",
+    "typhoon relief",
+    "school supplies drive",
+    "in memory of mum",
+];
 const ROMANCE_MSGS: &[&str] = &[
-    "hospital", "visa", "customs fee", "plane ticket", "hospital bill", "for the lawyer", "tax clearance",
-    "release fee", "medicine", "travel documents", "love you",
+    "hospital",
+    "visa",
+    "customs fee",
+    "plane ticket",
+    "hospital bill",
+    "for the lawyer",
+    "tax clearance",
+    "release fee",
+    "medicine",
+    "travel documents",
+    "love you",
 ];
-const ORDINARY_MSGS: &[&str] = &["rent", "dinner", "thanks", "groceries", "split bill", "utilities", "birthday", "gift", "tickets", "repayment", "deposit", "lunch"];
-const PH_DOMESTIC_MSGS: &[&str] = &["pang load", "bayad utang", "padala", "load", "ulam", "pamasahe", "tuition", "bayad sa upa"];
-const GIFT_MSGS: &[&str] = &["gift", "happy birthday", "for your trip", "thank you", "merry christmas", "treat"];
-const MONTHS: [&str; 12] = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+const ORDINARY_MSGS: &[&str] = &[
+    "rent",
+    "dinner",
+    "thanks",
+    "groceries",
+    "split bill",
+    "utilities",
+    "birthday",
+    "gift",
+    "tickets",
+    "repayment",
+    "deposit",
+    "lunch",
+];
+const PH_DOMESTIC_MSGS: &[&str] = &[
+    "pang load",
+    "bayad utang",
+    "padala",
+    "load",
+    "ulam",
+    "pamasahe",
+    "tuition",
+    "bayad sa upa",
+];
+const GIFT_MSGS: &[&str] = &[
+    "gift",
+    "happy birthday",
+    "for your trip",
+    "thank you",
+    "merry christmas",
+    "treat",
+];
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
 
 #[derive(Clone, Copy)]
 struct Payment {
@@ -245,16 +414,19 @@ struct Cum(Vec<f64>);
 impl Cum {
     fn new(w: impl Iterator<Item = f64>) -> Self {
         let mut acc = 0.0;
-        Cum(w.map(|x| {
-            acc += x;
-            acc
-        })
-        .collect())
+        Cum(w
+            .map(|x| {
+                acc += x;
+                acc
+            })
+            .collect())
     }
     fn pick(&self, rng: &mut Rng) -> usize {
         let total = self.0.last().copied().unwrap_or(0.0);
         let x = rng.f64() * total;
-        self.0.partition_point(|c| *c <= x).min(self.0.len().saturating_sub(1))
+        self.0
+            .partition_point(|c| *c <= x)
+            .min(self.0.len().saturating_sub(1))
     }
 }
 
@@ -287,13 +459,31 @@ impl World {
 
     fn new_sender(&mut self, name: String, country: u8, label: Label) -> u32 {
         let offset_min = self.offset_for(country);
-        self.senders.push(Party { name, country, offset_min, phone: None, label });
+        self.senders.push(Party {
+            name,
+            country,
+            offset_min,
+            phone: None,
+            label,
+        });
         (self.senders.len() - 1) as u32
     }
 
-    fn new_receiver(&mut self, name: String, country: u8, label: Label, phone: Option<String>) -> u32 {
+    fn new_receiver(
+        &mut self,
+        name: String,
+        country: u8,
+        label: Label,
+        phone: Option<String>,
+    ) -> u32 {
         let offset_min = self.offset_for(country);
-        self.receivers.push(Party { name, country, offset_min, phone, label });
+        self.receivers.push(Party {
+            name,
+            country,
+            offset_min,
+            phone,
+            label,
+        });
         (self.receivers.len() - 1) as u32
     }
 
@@ -305,7 +495,12 @@ impl World {
             s.push('9');
             let _ = write!(s, "{:09}", self.rng.below(1_000_000_000));
         } else {
-            let _ = write!(s, "{}{:08}", self.rng.int(2, 9), self.rng.below(100_000_000));
+            let _ = write!(
+                s,
+                "{}{:08}",
+                self.rng.int(2, 9),
+                self.rng.below(100_000_000)
+            );
         }
         s
     }
@@ -353,7 +548,10 @@ impl World {
 
     /// A waking-hours-weighted time of day, for parties with no particular habit.
     fn any_secs(&mut self) -> i64 {
-        const W: [f64; 24] = [1.0, 0.5, 0.3, 0.2, 0.2, 0.4, 1.0, 2.0, 3.0, 4.0, 4.0, 4.0, 4.5, 4.0, 4.0, 4.0, 4.0, 4.0, 4.5, 4.5, 4.0, 3.5, 2.5, 1.5];
+        const W: [f64; 24] = [
+            1.0, 0.5, 0.3, 0.2, 0.2, 0.4, 1.0, 2.0, 3.0, 4.0, 4.0, 4.0, 4.5, 4.0, 4.0, 4.0, 4.0,
+            4.0, 4.5, 4.5, 4.0, 3.5, 2.5, 1.5,
+        ];
         let h = self.rng.weighted(&W) as i64;
         h * 3600 + self.rng.below(3600) as i64
     }
@@ -368,7 +566,8 @@ impl World {
             if first >= self.d0 + self.days {
                 break;
             }
-            let day = days_from_civil(y, m, dom.min(days_in_month(y, m))) + self.rng.int(-jitter, jitter);
+            let day =
+                days_from_civil(y, m, dom.min(days_in_month(y, m))) + self.rng.int(-jitter, jitter);
             if day >= self.d0 && day < self.d0 + self.days {
                 out.push(day);
             }
@@ -412,7 +611,11 @@ impl World {
     }
 
     fn usd_of(&self, sender: u32, cents: i64) -> f64 {
-        cents as f64 / 100.0 / COUNTRIES[self.senders[sender as usize].country as usize].currency.per_usd
+        cents as f64
+            / 100.0
+            / COUNTRIES[self.senders[sender as usize].country as usize]
+                .currency
+                .per_usd
     }
 
     /// Whether the receipt shows the receiver's phone: only when the account has one.
@@ -421,10 +624,28 @@ impl World {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn pay(&mut self, ts: i64, sender: u32, receiver: u32, cents: i64, channel: Channel, msg: Msg, payout_delay: Option<i64>) {
+    fn pay(
+        &mut self,
+        ts: i64,
+        sender: u32,
+        receiver: u32,
+        cents: i64,
+        channel: Channel,
+        msg: Msg,
+        payout_delay: Option<i64>,
+    ) {
         let show_phone = self.show_phone(receiver);
         let payout = payout_delay.map_or(NO_PAYOUT, |d| ts + d.max(60));
-        self.payments.push(Payment { ts, payout, cents, sender, receiver, msg, channel, show_phone });
+        self.payments.push(Payment {
+            ts,
+            payout,
+            cents,
+            sender,
+            receiver,
+            msg,
+            channel,
+            show_phone,
+        });
     }
 
     /// Seconds from receipt to cash-out, or `None` when the provider does not know.
@@ -474,7 +695,11 @@ impl World {
 
     /// A non-Filipino name for a sender in `country`; US senders are sometimes Hispanic.
     fn western_person(&mut self, country: u8, female: f64) -> PersonName {
-        let style = if COUNTRIES[country as usize].code == "US" && self.rng.chance(0.10) { Style::Hispanic } else { COUNTRIES[country as usize].style };
+        let style = if COUNTRIES[country as usize].code == "US" && self.rng.chance(0.10) {
+            Style::Hispanic
+        } else {
+            COUNTRIES[country as usize].style
+        };
         PersonName::draw(&mut self.rng, style, female)
     }
 }
@@ -496,7 +721,8 @@ fn build_facilitators(w: &mut World, offenders: usize) -> (Vec<Facilitator>, Vec
     let mut rings = Vec::new();
     let mut weights = Vec::new();
     while facs.len() < persons {
-        let size = [1usize, 2, 3, 4][w.rng.weighted(&[30.0, 30.0, 25.0, 15.0])].min(persons - facs.len());
+        let size =
+            [1usize, 2, 3, 4][w.rng.weighted(&[30.0, 30.0, 25.0, 15.0])].min(persons - facs.len());
         let country = w.country(geo::FACILITATOR_COUNTRIES);
         let style = COUNTRIES[country as usize].style;
         let family_run = w.rng.chance(0.7);
@@ -516,7 +742,11 @@ fn build_facilitators(w: &mut World, offenders: usize) -> (Vec<Facilitator>, Vec
             w.rng.shuffle(&mut variants[1..]);
             let mut aliases = Vec::with_capacity(n_alias);
             for v in variants.iter().take(n_alias) {
-                let name = if *v == 0 && w.rng.chance(0.5) { p.render(1) } else { p.render(*v) };
+                let name = if *v == 0 && w.rng.chance(0.5) {
+                    p.render(1)
+                } else {
+                    p.render(*v)
+                };
                 let alias_phone = match w.rng.weighted(&[50.0, 15.0, 35.0]) {
                     0 => Some(phone.clone()),
                     1 => Some(w.phone(country)),
@@ -527,7 +757,11 @@ fn build_facilitators(w: &mut World, offenders: usize) -> (Vec<Facilitator>, Vec
             let h = names::handle(&mut w.rng, p.given);
             let handle = w.own(h);
             members.push(facs.len());
-            facs.push(Facilitator { aliases, surname: p.surname, handle });
+            facs.push(Facilitator {
+                aliases,
+                surname: p.surname,
+                handle,
+            });
         }
         rings.push(Ring { members });
         // Some rings draw many more customers than others.
@@ -550,7 +784,11 @@ fn build_facilitators(w: &mut World, offenders: usize) -> (Vec<Facilitator>, Vec
 /// several, across rings (P-MULTIBEN, R-RING).
 fn gen_offender(w: &mut World, facs: &[Facilitator], rings: &[Ring], ring_cum: &Cum) {
     let country = w.country(geo::OFFENDER_COUNTRIES);
-    let p = if w.rng.chance(0.03) { PersonName::draw(&mut w.rng, Style::Filipino, 0.05) } else { w.western_person(country, 0.05) };
+    let p = if w.rng.chance(0.03) {
+        PersonName::draw(&mut w.rng, Style::Filipino, 0.05)
+    } else {
+        w.western_person(country, 0.05)
+    };
     let name = p.render_any(&mut w.rng);
     let s = w.new_sender(name, country, Label::OsecOffender);
     let offset = w.senders[s as usize].offset_min;
@@ -564,7 +802,10 @@ fn gen_offender(w: &mut World, facs: &[Facilitator], rings: &[Ring], ring_cum: &
     // Beneficiaries: (facilitator person, preferred alias).
     let (n_persons, n_rings) = match class {
         Buyer::Light => (if w.rng.chance(0.1) { 2 } else { 1 }, 1),
-        Buyer::Medium => (w.rng.int(1, 3) as usize, if w.rng.chance(0.2) { 2 } else { 1 }),
+        Buyer::Medium => (
+            w.rng.int(1, 3) as usize,
+            if w.rng.chance(0.2) { 2 } else { 1 },
+        ),
         Buyer::Heavy => (w.rng.int(2, 6) as usize, w.rng.int(1, 3) as usize),
     };
     let mut bens: Vec<(usize, u32)> = Vec::with_capacity(n_persons);
@@ -603,22 +844,38 @@ fn gen_offender(w: &mut World, facs: &[Facilitator], rings: &[Ring], ring_cum: &
     let secondary = if w.rng.chance(switch_p) {
         let mut c = w.rng.weighted_pick(OFFENDER_CHANNELS);
         if c == primary {
-            c = if primary == Channel::Remittance { Channel::Wallet } else { Channel::Remittance };
+            c = if primary == Channel::Remittance {
+                Channel::Wallet
+            } else {
+                Channel::Remittance
+            };
         }
         Some(c)
     } else {
         None
     };
-    let night_p = if w.rng.chance(0.8) { w.rng.uniform(0.6, 0.95) } else { w.rng.uniform(0.1, 0.5) };
+    let night_p = if w.rng.chance(0.8) {
+        w.rng.uniform(0.6, 0.95)
+    } else {
+        w.rng.uniform(0.1, 0.5)
+    };
     let median_usd = match class {
         Buyer::Light => 26.0,
         Buyer::Medium => 29.0,
         Buyer::Heavy => 33.0,
     } * w.rng.lognormal(1.0, 0.2);
-    let escalation = if class == Buyer::Light { 0.0 } else { w.rng.uniform(0.0, 0.6) };
+    let escalation = if class == Buyer::Light {
+        0.0
+    } else {
+        w.rng.uniform(0.0, 0.6)
+    };
     let round_p = w.rng.uniform(0.3, 0.9);
     let split_p = if w.rng.chance(0.25) { 0.15 } else { 0.02 };
-    let cover_p = if w.rng.chance(0.4) { 0.0 } else { w.rng.uniform(0.3, 0.9) };
+    let cover_p = if w.rng.chance(0.4) {
+        0.0
+    } else {
+        w.rng.uniform(0.3, 0.9)
+    };
     let (from, escalate_freq) = match class {
         Buyer::Light => (0.0, false),
         Buyer::Medium => (w.rng.uniform(0.0, 0.6), w.rng.chance(0.6)),
@@ -629,15 +886,24 @@ fn gen_offender(w: &mut World, facs: &[Facilitator], rings: &[Ring], ring_cum: &
         .map(|_| {
             let u = w.rng.f64();
             // Density rising over time = shortening gaps (AIC 589).
-            if escalate_freq { u.sqrt() } else { u }
+            if escalate_freq {
+                u.sqrt()
+            } else {
+                u
+            }
         })
         .collect();
     times.sort_by(f64::total_cmp);
     for t in times {
         let day = w.d0 + (w.days as f64 * from + span * t).floor() as i64;
-        let secs = if w.rng.chance(night_p) { w.night_secs() } else { w.day_secs(7, 21) };
+        let secs = if w.rng.chance(night_p) {
+            w.night_secs()
+        } else {
+            w.day_secs(7, 21)
+        };
         let ts = w.at(day, secs, offset);
-        let usd = (median_usd * w.rng.lognormal(1.0, 0.3) * (1.0 + escalation * t)).clamp(20.0, 150.0);
+        let usd =
+            (median_usd * w.rng.lognormal(1.0, 0.3) * (1.0 + escalation * t)).clamp(20.0, 150.0);
         let round = w.rng.chance(round_p);
         let mut cents = w.local_cents(s, usd, round);
         let v = w.usd_of(s, cents);
@@ -649,9 +915,17 @@ fn gen_offender(w: &mut World, facs: &[Facilitator], rings: &[Ring], ring_cum: &
             Some(c) if w.rng.chance(0.35) => c,
             _ => primary,
         };
-        let receiver = if channel != primary || w.rng.chance(0.2) { w.rng.pick_copy(&facs[b.0].aliases) } else { b.1 };
+        let receiver = if channel != primary || w.rng.chance(0.2) {
+            w.rng.pick_copy(&facs[b.0].aliases)
+        } else {
+            b.1
+        };
         let msg = if w.rng.chance(cover_p) {
-            if w.rng.chance(0.12) { Msg::Owned(facs[b.0].handle) } else { Msg::Text(w.rng.pick_copy(COVER)) }
+            if w.rng.chance(0.12) {
+                Msg::Owned(facs[b.0].handle)
+            } else {
+                Msg::Text(w.rng.pick_copy(COVER))
+            }
         } else if w.rng.chance(0.15) {
             Msg::Text(w.rng.pick_copy(PLAIN))
         } else {
@@ -661,11 +935,23 @@ fn gen_offender(w: &mut World, facs: &[Facilitator], rings: &[Ring], ring_cum: &
         let payout = w.payout(0.65, 45.0 * 60.0, 1.0, 3.0 * 86_400.0);
         if w.usd_of(s, cents) >= 50.0 && w.rng.chance(split_p) {
             let first = (cents as f64 * w.rng.uniform(0.4, 0.6)).round() as i64;
-            let first = if w.usd_of(s, first) < 20.0 || w.usd_of(s, cents - first) < 20.0 { cents / 2 } else { first };
+            let first = if w.usd_of(s, first) < 20.0 || w.usd_of(s, cents - first) < 20.0 {
+                cents / 2
+            } else {
+                first
+            };
             w.pay(ts, s, receiver, first, channel, msg, payout);
             let gap = w.rng.int(120, 900);
             let payout2 = payout.map(|d| (d - gap).max(60));
-            w.pay((ts + gap).min(w.end - 1), s, receiver, cents - first, channel, Msg::Empty, payout2);
+            w.pay(
+                (ts + gap).min(w.end - 1),
+                s,
+                receiver,
+                cents - first,
+                channel,
+                Msg::Empty,
+                payout2,
+            );
         } else {
             w.pay(ts, s, receiver, cents, channel, msg, payout);
         }
@@ -709,8 +995,15 @@ fn gen_family(w: &mut World, attach: Option<(u32, &'static str)>) {
     let name = p.render_any(&mut w.rng);
     let s = w.new_sender(name, country, Label::FamilySender);
     let offset = w.senders[s as usize].offset_min;
-    let n_rel = if attach.is_some() { 1 } else { 1 + w.rng.weighted(&[60.0, 30.0, 10.0]) };
-    let kin_surname = p.middle.filter(|_| p.surname != household.map_or("", |h| h.1)).unwrap_or(p.surname);
+    let n_rel = if attach.is_some() {
+        1
+    } else {
+        1 + w.rng.weighted(&[60.0, 30.0, 10.0])
+    };
+    let kin_surname = p
+        .middle
+        .filter(|_| p.surname != household.map_or("", |h| h.1))
+        .unwrap_or(p.surname);
     let mut relatives = Vec::with_capacity(n_rel);
     if let Some((r, _)) = household {
         relatives.push(r);
@@ -749,12 +1042,28 @@ fn gen_family(w: &mut World, attach: Option<(u32, &'static str)>) {
         let exact = w.rng.chance(0.5);
         let round = w.rng.chance(0.7);
         for day in days {
-            let secs = if night_shift && w.rng.chance(0.5) { w.night_secs() } else { w.day_secs(8, 21) };
+            let secs = if night_shift && w.rng.chance(0.5) {
+                w.night_secs()
+            } else {
+                w.day_secs(8, 21)
+            };
             let ts = w.at(day, secs, offset);
-            let usd = if exact { base } else { base * w.rng.uniform(0.85, 1.15) };
+            let usd = if exact {
+                base
+            } else {
+                base * w.rng.uniform(0.85, 1.15)
+            };
             let cents = w.local_cents(s, usd, round);
-            let channel = if w.rng.chance(0.9) { primary } else { w.rng.weighted_pick(FAMILY_CHANNELS) };
-            let msg = if w.rng.chance(msg_p) { Msg::Text(w.rng.pick_copy(FAMILY_MSGS)) } else { Msg::Empty };
+            let channel = if w.rng.chance(0.9) {
+                primary
+            } else {
+                w.rng.weighted_pick(FAMILY_CHANNELS)
+            };
+            let msg = if w.rng.chance(msg_p) {
+                Msg::Text(w.rng.pick_copy(FAMILY_MSGS))
+            } else {
+                Msg::Empty
+            };
             let payout = w.payout(0.5, 5.0 * 3600.0, 1.5, 10.0 * 86_400.0);
             w.pay(ts, s, *r, cents, channel, msg, payout);
         }
@@ -793,7 +1102,11 @@ fn gen_partner(w: &mut World) {
         1 => w.rng.log_uniform(80.0, 300.0),
         _ => w.rng.log_uniform(150.0, 700.0),
     };
-    let from = if w.rng.chance(0.85) { 0 } else { w.rng.below((w.days as usize * 6 / 10).max(1)) as i64 };
+    let from = if w.rng.chance(0.85) {
+        0
+    } else {
+        w.rng.below((w.days as usize * 6 / 10).max(1)) as i64
+    };
     let days = match cadence {
         0 => w.periodic_days(7, 1, from),
         1 => w.periodic_days(14, 1, from),
@@ -812,16 +1125,31 @@ fn gen_partner(w: &mut World) {
     for day in days {
         let secs = w.any_secs();
         let ts = w.at(day, secs, offset);
-        let usd = if fixed { base } else { base * w.rng.uniform(0.9, 1.1) };
+        let usd = if fixed {
+            base
+        } else {
+            base * w.rng.uniform(0.9, 1.1)
+        };
         let cents = w.local_cents(s, usd, round);
-        let channel = if switcher && w.rng.chance(0.3) { w.rng.weighted_pick(PARTNER_CHANNELS) } else { primary };
-        let msg = if w.rng.chance(msg_p) { Msg::Text(w.rng.pick_copy(PARTNER_MSGS)) } else { Msg::Empty };
+        let channel = if switcher && w.rng.chance(0.3) {
+            w.rng.weighted_pick(PARTNER_CHANNELS)
+        } else {
+            primary
+        };
+        let msg = if w.rng.chance(msg_p) {
+            Msg::Text(w.rng.pick_copy(PARTNER_MSGS))
+        } else {
+            Msg::Empty
+        };
         let payout = w.payout(0.5, 6.0 * 3600.0, 1.5, 10.0 * 86_400.0);
         w.pay(ts, s, r, cents, channel, msg, payout);
     }
     if w.rng.chance(0.12) {
         let kin = PersonName::draw(&mut w.rng, COUNTRIES[rc as usize].style, 0.6);
-        let kin = PersonName { surname: her.surname, ..kin };
+        let kin = PersonName {
+            surname: her.surname,
+            ..kin
+        };
         let kin_name = kin.render_any(&mut w.rng);
         let phone = w.maybe_phone(rc, 0.5);
         let k = w.new_receiver(kin_name, rc, Label::PartnerReceiver, phone);
@@ -831,7 +1159,16 @@ fn gen_partner(w: &mut World) {
             let ts = w.at(day, secs, offset);
             let usd = w.rng.log_uniform(50.0, 200.0);
             let cents = w.local_cents(s, usd, true);
-            let msg = if w.rng.chance(0.5) { Msg::Text(w.rng.pick_copy(&["for mama", "for your family", "for the house", "help for tatay"])) } else { Msg::Empty };
+            let msg = if w.rng.chance(0.5) {
+                Msg::Text(w.rng.pick_copy(&[
+                    "for mama",
+                    "for your family",
+                    "for the house",
+                    "help for tatay",
+                ]))
+            } else {
+                Msg::Empty
+            };
             let payout = w.payout(0.5, 6.0 * 3600.0, 1.5, 10.0 * 86_400.0);
             w.pay(ts, s, k, cents, primary, msg, payout);
         }
@@ -845,10 +1182,21 @@ fn build_freelancers(w: &mut World, clients: usize) -> (Vec<u32>, Cum) {
     let mut out = Vec::with_capacity(n);
     let mut weights = Vec::with_capacity(n);
     for _ in 0..n {
-        let country = cc(w.rng.weighted_pick(&[("PH", 85.0), ("CO", 8.0), ("TH", 7.0)]));
+        let country = cc(w
+            .rng
+            .weighted_pick(&[("PH", 85.0), ("CO", 8.0), ("TH", 7.0)]));
         let p = w.person(country, 0.6);
         let name = if w.rng.chance(0.15) {
-            format!("{} {}", p.surname, w.rng.pick(&["Virtual Solutions", "Creative Studio", "Digital Services", "Outsourcing"]))
+            format!(
+                "{} {}",
+                p.surname,
+                w.rng.pick(&[
+                    "Virtual Solutions",
+                    "Creative Studio",
+                    "Digital Services",
+                    "Outsourcing"
+                ])
+            )
         } else {
             p.render_any(&mut w.rng)
         };
@@ -860,7 +1208,19 @@ fn build_freelancers(w: &mut World, clients: usize) -> (Vec<u32>, Cum) {
 }
 
 fn gen_client(w: &mut World, freelancers: &[u32], cum: &Cum) {
-    let country = w.country(&[("US", 45.0), ("AU", 15.0), ("GB", 12.0), ("CA", 8.0), ("SG", 5.0), ("DE", 5.0), ("NL", 3.0), ("NZ", 2.0), ("IE", 2.0), ("SE", 1.0), ("HK", 2.0)]);
+    let country = w.country(&[
+        ("US", 45.0),
+        ("AU", 15.0),
+        ("GB", 12.0),
+        ("CA", 8.0),
+        ("SG", 5.0),
+        ("DE", 5.0),
+        ("NL", 3.0),
+        ("NZ", 2.0),
+        ("IE", 2.0),
+        ("SE", 1.0),
+        ("HK", 2.0),
+    ]);
     let name = if w.rng.chance(0.65) {
         names::business(&mut w.rng)
     } else {
@@ -879,7 +1239,11 @@ fn gen_client(w: &mut World, freelancers: &[u32], cum: &Cum) {
     }
     let mut invoice = w.rng.int(1000, 5000) as u32;
     let style = w.rng.weighted(&[35.0, 20.0, 30.0, 15.0]);
-    let channel = w.rng.weighted_pick(&[(Channel::Bank, 50.0), (Channel::Wallet, 45.0), (Channel::Remittance, 5.0)]);
+    let channel = w.rng.weighted_pick(&[
+        (Channel::Bank, 50.0),
+        (Channel::Wallet, 45.0),
+        (Channel::Remittance, 5.0),
+    ]);
     for f in mine {
         let cadence = w.rng.weighted(&[50.0, 30.0, 20.0]);
         let base = match cadence {
@@ -904,7 +1268,11 @@ fn gen_client(w: &mut World, freelancers: &[u32], cum: &Cum) {
             }
             let secs = w.day_secs(9, 17);
             let ts = w.at(day, secs, offset);
-            let usd = if fixed { base } else { base * w.rng.uniform(0.75, 1.25) };
+            let usd = if fixed {
+                base
+            } else {
+                base * w.rng.uniform(0.75, 1.25)
+            };
             let cents = w.local_cents(s, usd, round);
             let msg = match style {
                 0 => {
@@ -939,17 +1307,29 @@ fn build_charities(w: &mut World, donors: usize) -> (Vec<u32>, Cum) {
 
 fn gen_donor(w: &mut World, charities: &[u32], cum: &Cum) {
     let country = w.country(geo::WESTERN_COUNTRIES);
-    let p = if w.rng.chance(0.1) { PersonName::draw(&mut w.rng, Style::Filipino, 0.55) } else { w.western_person(country, 0.55) };
+    let p = if w.rng.chance(0.1) {
+        PersonName::draw(&mut w.rng, Style::Filipino, 0.55)
+    } else {
+        w.western_person(country, 0.55)
+    };
     let name = p.render_any(&mut w.rng);
     let s = w.new_sender(name, country, Label::DonorSender);
     let offset = w.senders[s as usize].offset_min;
     let c = charities[cum.pick(&mut w.rng)];
-    let channel = w.rng.weighted_pick(&[(Channel::Card, 55.0), (Channel::Bank, 40.0), (Channel::Wallet, 5.0)]);
+    let channel = w.rng.weighted_pick(&[
+        (Channel::Card, 55.0),
+        (Channel::Bank, 40.0),
+        (Channel::Wallet, 5.0),
+    ]);
     if w.rng.chance(0.75) {
         let usd = w.rng.pick_copy(&[25.0, 30.0, 35.0, 40.0, 45.0, 50.0]);
         let cents = w.local_cents(s, usd, true);
         let dom = w.rng.int(1, 28) as u32;
-        let auto_secs = if w.rng.chance(0.6) { Some(w.day_secs(2, 7)) } else { None };
+        let auto_secs = if w.rng.chance(0.6) {
+            Some(w.day_secs(2, 7))
+        } else {
+            None
+        };
         let msg = match w.rng.weighted(&[50.0, 15.0, 35.0]) {
             0 => Msg::Text(w.rng.pick_copy(DONOR_MSGS)),
             1 => {
@@ -958,7 +1338,11 @@ fn gen_donor(w: &mut World, charities: &[u32], cum: &Cum) {
             }
             _ => Msg::Empty,
         };
-        let from = if w.rng.chance(0.8) { 0 } else { w.rng.below((w.days as usize * 2 / 3).max(1)) as i64 };
+        let from = if w.rng.chance(0.8) {
+            0
+        } else {
+            w.rng.below((w.days as usize * 2 / 3).max(1)) as i64
+        };
         let mut days = w.monthly_days(dom, 0);
         days.retain(|d| *d >= w.d0 + from);
         for day in days {
@@ -976,7 +1360,11 @@ fn gen_donor(w: &mut World, charities: &[u32], cum: &Cum) {
             let ts = w.at(day, secs, offset);
             let usd = w.rng.log_uniform(50.0, 250.0);
             let cents = w.local_cents(s, usd, true);
-            let msg = if w.rng.chance(0.7) { Msg::Text(w.rng.pick_copy(DONOR_ONEOFF_MSGS)) } else { Msg::Empty };
+            let msg = if w.rng.chance(0.7) {
+                Msg::Text(w.rng.pick_copy(DONOR_ONEOFF_MSGS))
+            } else {
+                Msg::Empty
+            };
             w.pay(ts, s, c, cents, channel, msg, None);
         }
     }
@@ -988,7 +1376,14 @@ fn build_scammers(w: &mut World, victims: usize) -> Vec<u32> {
     let n = ((victims as f64 / 3.5).round() as usize).max(usize::from(victims > 0));
     (0..n)
         .map(|_| {
-            let country = w.country(&[("PH", 35.0), ("NG", 30.0), ("GH", 15.0), ("MY", 10.0), ("TH", 5.0), ("CO", 5.0)]);
+            let country = w.country(&[
+                ("PH", 35.0),
+                ("NG", 30.0),
+                ("GH", 15.0),
+                ("MY", 10.0),
+                ("TH", 5.0),
+                ("CO", 5.0),
+            ]);
             let p = w.person(country, 0.5);
             let name = p.render_any(&mut w.rng);
             let phone = w.maybe_phone(country, 0.6);
@@ -1021,8 +1416,17 @@ fn gen_romance_victim(w: &mut World, scammers: &[u32]) {
         let round = w.rng.chance(0.7);
         let cents = w.local_cents(s, usd, round);
         let r = mine[if i * 2 >= n { mine.len() - 1 } else { 0 }];
-        let channel = w.rng.weighted_pick(&[(Channel::Remittance, 50.0), (Channel::Wallet, 25.0), (Channel::Crypto, 20.0), (Channel::Bank, 5.0)]);
-        let msg = if w.rng.chance(0.7) { Msg::Text(w.rng.pick_copy(ROMANCE_MSGS)) } else { Msg::Empty };
+        let channel = w.rng.weighted_pick(&[
+            (Channel::Remittance, 50.0),
+            (Channel::Wallet, 25.0),
+            (Channel::Crypto, 20.0),
+            (Channel::Bank, 5.0),
+        ]);
+        let msg = if w.rng.chance(0.7) {
+            Msg::Text(w.rng.pick_copy(ROMANCE_MSGS))
+        } else {
+            Msg::Empty
+        };
         let payout = w.payout(0.5, 2.0 * 3600.0, 1.2, 5.0 * 86_400.0);
         w.pay(ts, s, r, cents, channel, msg, payout);
     }
@@ -1042,19 +1446,44 @@ fn gen_ordinary(w: &mut World) {
             let ph = COUNTRIES[country as usize].code == "PH";
             for _ in 0..n.max(1) {
                 let day = w.random_day();
-                let secs = if w.rng.chance(0.9) { w.day_secs(7, 22) } else { w.any_secs() };
+                let secs = if w.rng.chance(0.9) {
+                    w.day_secs(7, 22)
+                } else {
+                    w.any_secs()
+                };
                 let ts = w.at(day, secs, offset);
                 let usd = w.rng.lognormal(35.0, 1.0).clamp(1.0, 3000.0);
                 let round = w.rng.chance(0.4);
                 let cents = w.local_cents(s, usd, round);
                 let (r, channel) = if w.rng.chance(0.5) {
                     let m = w.merchant_in(country);
-                    (m, w.rng.weighted_pick(&[(Channel::Card, 70.0), (Channel::Wallet, 20.0), (Channel::Cash, 10.0)]))
+                    (
+                        m,
+                        w.rng.weighted_pick(&[
+                            (Channel::Card, 70.0),
+                            (Channel::Wallet, 20.0),
+                            (Channel::Cash, 10.0),
+                        ]),
+                    )
                 } else {
                     let i = w.individual_in(country);
-                    (i, w.rng.weighted_pick(&[(Channel::Bank, 40.0), (Channel::Wallet, 45.0), (Channel::Cash, 15.0)]))
+                    (
+                        i,
+                        w.rng.weighted_pick(&[
+                            (Channel::Bank, 40.0),
+                            (Channel::Wallet, 45.0),
+                            (Channel::Cash, 15.0),
+                        ]),
+                    )
                 };
-                let msg = if w.rng.chance(0.4) { Msg::Text(w.rng.pick_copy(if ph { PH_DOMESTIC_MSGS } else { ORDINARY_MSGS })) } else { Msg::Empty };
+                let msg = if w.rng.chance(0.4) {
+                    Msg::Text(
+                        w.rng
+                            .pick_copy(if ph { PH_DOMESTIC_MSGS } else { ORDINARY_MSGS }),
+                    )
+                } else {
+                    Msg::Empty
+                };
                 let payout = w.payout(0.3, 86_400.0, 1.5, 20.0 * 86_400.0);
                 w.pay(ts, s, r, cents, channel, msg, payout);
             }
@@ -1074,13 +1503,27 @@ fn gen_ordinary(w: &mut World) {
             } else {
                 w.periodic_days(14, 2, 0)
             };
-            let channel = w.rng.weighted_pick(&[(Channel::Remittance, 70.0), (Channel::Wallet, 20.0), (Channel::Bank, 10.0)]);
+            let channel = w.rng.weighted_pick(&[
+                (Channel::Remittance, 70.0),
+                (Channel::Wallet, 20.0),
+                (Channel::Bank, 10.0),
+            ]);
             for day in days {
                 let secs = w.day_secs(8, 21);
                 let ts = w.at(day, secs, offset);
                 let usd = base * w.rng.uniform(0.85, 1.15);
                 let cents = w.local_cents(s, usd, true);
-                let msg = if w.rng.chance(0.4) { Msg::Text(w.rng.pick_copy(&["family support", "for mom", "household", "school fees", ""])) } else { Msg::Empty };
+                let msg = if w.rng.chance(0.4) {
+                    Msg::Text(w.rng.pick_copy(&[
+                        "family support",
+                        "for mom",
+                        "household",
+                        "school fees",
+                        "",
+                    ]))
+                } else {
+                    Msg::Empty
+                };
                 let payout = w.payout(0.5, 5.0 * 3600.0, 1.5, 10.0 * 86_400.0);
                 w.pay(ts, s, r, cents, channel, msg, payout);
             }
@@ -1100,8 +1543,16 @@ fn gen_ordinary(w: &mut World) {
                 let usd = w.rng.log_uniform(20.0, 200.0);
                 let round = w.rng.chance(0.6);
                 let cents = w.local_cents(s, usd, round);
-                let channel = w.rng.weighted_pick(&[(Channel::Remittance, 50.0), (Channel::Wallet, 40.0), (Channel::Bank, 10.0)]);
-                let msg = if w.rng.chance(0.5) { Msg::Text(w.rng.pick_copy(GIFT_MSGS)) } else { Msg::Empty };
+                let channel = w.rng.weighted_pick(&[
+                    (Channel::Remittance, 50.0),
+                    (Channel::Wallet, 40.0),
+                    (Channel::Bank, 10.0),
+                ]);
+                let msg = if w.rng.chance(0.5) {
+                    Msg::Text(w.rng.pick_copy(GIFT_MSGS))
+                } else {
+                    Msg::Empty
+                };
                 let payout = w.payout(0.5, 5.0 * 3600.0, 1.5, 10.0 * 86_400.0);
                 w.pay(ts, s, r, cents, channel, msg, payout);
             }
@@ -1112,7 +1563,9 @@ fn gen_ordinary(w: &mut World) {
             let p = w.western_person(country, 0.5);
             let name = p.render_any(&mut w.rng);
             let s = w.new_sender(name, country, Label::OrdinarySender);
-            let dst = cc(w.rng.weighted_pick(&[("PH", 50.0), ("TH", 35.0), ("CO", 15.0)]));
+            let dst = cc(w
+                .rng
+                .weighted_pick(&[("PH", 50.0), ("TH", 35.0), ("CO", 15.0)]));
             let dst_offset = COUNTRIES[dst as usize].offsets[0].0;
             let trip = w.random_day();
             let len = w.rng.int(3, 14);
@@ -1124,7 +1577,11 @@ fn gen_ordinary(w: &mut World) {
                 let round = w.rng.chance(0.3);
                 let cents = w.local_cents(s, usd, round);
                 let r = w.merchant_in(dst);
-                let channel = w.rng.weighted_pick(&[(Channel::Card, 80.0), (Channel::Wallet, 10.0), (Channel::Cash, 10.0)]);
+                let channel = w.rng.weighted_pick(&[
+                    (Channel::Card, 80.0),
+                    (Channel::Wallet, 10.0),
+                    (Channel::Cash, 10.0),
+                ]);
                 w.pay(ts, s, r, cents, channel, Msg::Empty, None);
             }
         }
@@ -1143,7 +1600,11 @@ fn gen_ordinary(w: &mut World) {
                 let cents = w.local_cents(s, usd, false);
                 let r = w.merchant_in(shop);
                 let text = format!("order {}", w.rng.int(100_000, 999_999));
-                let msg = if w.rng.chance(0.3) { Msg::Owned(w.own(text)) } else { Msg::Empty };
+                let msg = if w.rng.chance(0.3) {
+                    Msg::Owned(w.own(text))
+                } else {
+                    Msg::Empty
+                };
                 w.pay(ts, s, r, cents, Channel::Card, msg, None);
             }
         }
@@ -1153,7 +1614,11 @@ fn gen_ordinary(w: &mut World) {
 /// Generates the traffic and ground truth and writes both as CSV.
 ///
 /// Output depends only on `cfg`: the same configuration yields the same bytes.
-pub fn simulate(cfg: &SimConfig, payments: impl Write, truth: impl Write) -> Result<SimSummary, SimError> {
+pub fn simulate(
+    cfg: &SimConfig,
+    payments: impl Write,
+    truth: impl Write,
+) -> Result<SimSummary, SimError> {
     cfg.validate()?;
     let mut w = World::new(cfg);
     let m = &cfg.mix;
@@ -1235,7 +1700,11 @@ fn ids(rng: &mut Rng, n: usize) -> Vec<u32> {
     v
 }
 
-fn write_out(mut w: World, payments: impl Write, truth: impl Write) -> Result<SimSummary, SimError> {
+fn write_out(
+    mut w: World,
+    payments: impl Write,
+    truth: impl Write,
+) -> Result<SimSummary, SimError> {
     // Stable sort: ties keep generation order, so output stays deterministic.
     w.payments.sort_by_key(|p| p.ts);
     let sid = ids(&mut w.rng, w.senders.len());
@@ -1243,13 +1712,28 @@ fn write_out(mut w: World, payments: impl Write, truth: impl Write) -> Result<Si
     let mut sender_n = vec![0u32; w.senders.len()];
     let mut receiver_seen = vec![false; w.receivers.len()];
 
-    let mut out = csv::WriterBuilder::new().buffer_capacity(1 << 16).from_writer(payments);
+    let mut out = csv::WriterBuilder::new()
+        .buffer_capacity(1 << 16)
+        .from_writer(payments);
     out.write_record([
-        "txn_id", "timestamp", "amount", "currency", "sender_id", "sender_name", "sender_country", "receiver_id",
-        "receiver_name", "receiver_country", "channel", "message", "receiver_phone", "payout_time",
+        "txn_id",
+        "timestamp",
+        "amount",
+        "currency",
+        "sender_id",
+        "sender_name",
+        "sender_country",
+        "receiver_id",
+        "receiver_name",
+        "receiver_country",
+        "channel",
+        "message",
+        "receiver_phone",
+        "payout_time",
     ])?;
     let mut rec = csv::ByteRecord::new();
-    let (mut txn, mut amount, mut s_id, mut r_id) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut txn, mut amount, mut s_id, mut r_id) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let mut msg = String::new();
     let mut ts_buf = [0u8; 20];
     let mut payout_buf = [0u8; 20];
@@ -1275,7 +1759,11 @@ fn write_out(mut w: World, payments: impl Write, truth: impl Write) -> Result<Si
             }
             Msg::Retainer => {
                 let (_, month, _) = civil_from_days(Timestamp(p.ts).local_day(s.offset_min));
-                let _ = write!(msg, "{} retainer", MONTHS[(month as usize).saturating_sub(1) % 12]);
+                let _ = write!(
+                    msg,
+                    "{} retainer",
+                    MONTHS[(month as usize).saturating_sub(1) % 12]
+                );
             }
         }
         Timestamp(p.ts).write_rfc3339(&mut ts_buf);
@@ -1325,8 +1813,14 @@ fn write_out(mut w: World, payments: impl Write, truth: impl Write) -> Result<Si
         }
         let label = w.senders[i].label;
         summary.senders += 1;
-        *summary.parties_by_label.entry(label.as_str().to_owned()).or_default() += 1;
-        *summary.payments_by_label.entry(label.as_str().to_owned()).or_default() += sender_n[i] as usize;
+        *summary
+            .parties_by_label
+            .entry(label.as_str().to_owned())
+            .or_default() += 1;
+        *summary
+            .payments_by_label
+            .entry(label.as_str().to_owned())
+            .or_default() += sender_n[i] as usize;
         if label == Label::OsecOffender && sender_n[i] <= 4 {
             summary.light_offenders += 1;
         }
@@ -1340,7 +1834,10 @@ fn write_out(mut w: World, payments: impl Write, truth: impl Write) -> Result<Si
         }
         let label = w.receivers[i].label;
         summary.receivers += 1;
-        *summary.parties_by_label.entry(label.as_str().to_owned()).or_default() += 1;
+        *summary
+            .parties_by_label
+            .entry(label.as_str().to_owned())
+            .or_default() += 1;
         t.write_record([format!("R{id:06}").as_str(), "receiver", label.as_str()])?;
     }
     t.flush()?;

@@ -9,22 +9,51 @@ pub struct Timestamp(pub i64);
 
 impl Timestamp {
     /// Builds a timestamp from a UTC civil date and time; `None` when a field is out of range.
-    pub fn from_ymd_hms(year: i32, month: u32, day: u32, hour: u32, min: u32, sec: u32) -> Option<Self> {
-        if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) || hour > 23 || min > 59 || sec > 59 {
+    pub fn from_ymd_hms(
+        year: i32,
+        month: u32,
+        day: u32,
+        hour: u32,
+        min: u32,
+        sec: u32,
+    ) -> Option<Self> {
+        if !(1..=12).contains(&month)
+            || day == 0
+            || day > days_in_month(year, month)
+            || hour > 23
+            || min > 59
+            || sec > 59
+        {
             return None;
         }
         let days = days_from_civil(year, month, day);
-        Some(Timestamp(days * 86_400 + (hour * 3600 + min * 60 + sec) as i64))
+        Some(Timestamp(
+            days * 86_400 + (hour * 3600 + min * 60 + sec) as i64,
+        ))
     }
 
     /// Parses `YYYY-MM-DDTHH:MM:SSZ` (the only form the simulator writes).
     pub fn parse_rfc3339(s: &str) -> Option<Self> {
         let b = s.as_bytes();
-        if b.len() != 20 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' || b[16] != b':' || b[19] != b'Z' {
+        if b.len() != 20
+            || b[4] != b'-'
+            || b[7] != b'-'
+            || b[10] != b'T'
+            || b[13] != b':'
+            || b[16] != b':'
+            || b[19] != b'Z'
+        {
             return None;
         }
         let num = |r: std::ops::Range<usize>| -> Option<u32> { s.get(r)?.parse().ok() };
-        Self::from_ymd_hms(num(0..4)? as i32, num(5..7)?, num(8..10)?, num(11..13)?, num(14..16)?, num(17..19)?)
+        Self::from_ymd_hms(
+            num(0..4)? as i32,
+            num(5..7)?,
+            num(8..10)?,
+            num(11..13)?,
+            num(14..16)?,
+            num(17..19)?,
+        )
     }
 
     /// Writes the RFC 3339 form (`2026-01-05T21:14:03Z`) into a fixed buffer.
@@ -126,12 +155,25 @@ mod tests {
 
     #[test]
     fn round_trips() {
-        for s in ["1970-01-01T00:00:00Z", "2026-01-05T21:14:03Z", "2024-02-29T23:59:59Z", "2000-12-31T12:00:00Z"] {
+        for s in [
+            "1970-01-01T00:00:00Z",
+            "2026-01-05T21:14:03Z",
+            "2024-02-29T23:59:59Z",
+            "2000-12-31T12:00:00Z",
+        ] {
             let t = Timestamp::parse_rfc3339(s).expect(s);
             assert_eq!(t.to_string(), s);
         }
-        assert_eq!(Timestamp::parse_rfc3339("2026-01-01T00:00:00Z"), Some(Timestamp(1_767_225_600)));
-        for bad in ["2026-02-30T00:00:00Z", "2026-01-01 00:00:00Z", "2026-01-01T24:00:00Z", ""] {
+        assert_eq!(
+            Timestamp::parse_rfc3339("2026-01-01T00:00:00Z"),
+            Some(Timestamp(1_767_225_600))
+        );
+        for bad in [
+            "2026-02-30T00:00:00Z",
+            "2026-01-01 00:00:00Z",
+            "2026-01-01T24:00:00Z",
+            "",
+        ] {
             assert_eq!(Timestamp::parse_rfc3339(bad), None, "{bad}");
         }
     }

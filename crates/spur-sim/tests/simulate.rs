@@ -14,13 +14,22 @@ struct Run {
 fn run(cfg: &SimConfig) -> Run {
     let (mut payments, mut truth) = (Vec::new(), Vec::new());
     simulate(cfg, &mut payments, &mut truth).expect("simulate");
-    Run { payments, truth, cfg: cfg.clone() }
+    Run {
+        payments,
+        truth,
+        cfg: cfg.clone(),
+    }
 }
 
 /// One shared data set: 5,000 senders over the default 90 days.
 fn data() -> &'static Run {
     static DATA: OnceLock<Run> = OnceLock::new();
-    DATA.get_or_init(|| run(&SimConfig { senders: 5_000, ..SimConfig::default() }))
+    DATA.get_or_init(|| {
+        run(&SimConfig {
+            senders: 5_000,
+            ..SimConfig::default()
+        })
+    })
 }
 
 fn truth_map(run: &Run) -> HashMap<(String, String), String> {
@@ -41,7 +50,11 @@ fn payment_rows(run: &Run) -> Vec<csv::StringRecord> {
 
 #[test]
 fn same_seed_same_bytes_other_seed_differs() {
-    let cfg = SimConfig { senders: 1_500, days: 60, ..SimConfig::default() };
+    let cfg = SimConfig {
+        senders: 1_500,
+        days: 60,
+        ..SimConfig::default()
+    };
     let a = run(&cfg);
     let b = run(&cfg);
     assert!(a.payments == b.payments && a.truth == b.truth);
@@ -58,16 +71,25 @@ fn composition_covers_every_label() {
         *per_label.entry(label.as_str()).or_default() += 1;
     }
     for label in Label::ALL {
-        assert!(per_label.get(label.as_str()).copied().unwrap_or(0) > 0, "no party labelled {label}");
+        assert!(
+            per_label.get(label.as_str()).copied().unwrap_or(0) > 0,
+            "no party labelled {label}"
+        );
     }
     let senders: usize = truth.keys().filter(|k| k.1 == "sender").count();
-    assert_eq!(senders, d.cfg.senders, "every configured sender makes at least one payment");
+    assert_eq!(
+        senders, d.cfg.senders,
+        "every configured sender makes at least one payment"
+    );
     let share = |l: Label| per_label[l.as_str()] as f64 / senders as f64;
     assert!((share(Label::OsecOffender) - 0.03).abs() < 0.002);
     assert!((share(Label::FamilySender) - 0.40).abs() < 0.002);
     // Every facilitator alias is labelled as such, and labels match roles.
     for ((_, role), label) in &truth {
-        let l = Label::ALL.iter().find(|l| l.as_str() == label).expect("known label");
+        let l = Label::ALL
+            .iter()
+            .find(|l| l.as_str() == label)
+            .expect("known label");
         assert_eq!(l.role().as_str(), role);
     }
 }
@@ -78,19 +100,31 @@ fn every_party_in_payments_has_one_truth_row_and_vice_versa() {
     let truth = truth_map(d);
     let mut seen = HashSet::new();
     for row in payment_rows(d) {
-        for key in [(row[4].to_owned(), "sender".to_owned()), (row[7].to_owned(), "receiver".to_owned())] {
+        for key in [
+            (row[4].to_owned(), "sender".to_owned()),
+            (row[7].to_owned(), "receiver".to_owned()),
+        ] {
             assert!(truth.contains_key(&key), "{key:?} missing from truth");
             seen.insert(key);
         }
     }
-    assert_eq!(seen.len(), truth.len(), "truth lists only parties that appear");
+    assert_eq!(
+        seen.len(),
+        truth.len(),
+        "truth lists only parties that appear"
+    );
 }
 
 #[test]
 fn payments_csv_is_well_formed() {
     let d = data();
     let mut rdr = csv::Reader::from_reader(d.payments.as_slice());
-    let header: Vec<String> = rdr.headers().expect("header").iter().map(str::to_owned).collect();
+    let header: Vec<String> = rdr
+        .headers()
+        .expect("header")
+        .iter()
+        .map(str::to_owned)
+        .collect();
     assert_eq!(
         header.join(","),
         "txn_id,timestamp,amount,currency,sender_id,sender_name,sender_country,receiver_id,receiver_name,receiver_country,channel,message,receiver_phone,payout_time"
@@ -104,16 +138,33 @@ fn payments_csv_is_well_formed() {
     let (mut no_phone, mut no_payout, mut quoted_names) = (0usize, 0usize, 0usize);
     for row in &rows {
         assert_eq!(row.len(), 14);
-        assert!(txns.insert(row[0].to_owned()), "duplicate txn_id {}", &row[0]);
+        assert!(
+            txns.insert(row[0].to_owned()),
+            "duplicate txn_id {}",
+            &row[0]
+        );
         let ts = Timestamp::parse_rfc3339(&row[1]).expect("timestamp");
-        assert!(ts >= last && ts >= start && ts < end, "timestamp {} out of order or window", &row[1]);
+        assert!(
+            ts >= last && ts >= start && ts < end,
+            "timestamp {} out of order or window",
+            &row[1]
+        );
         last = ts;
         let (units, cents) = row[2].split_once('.').expect("decimal amount");
-        assert!(cents.len() == 2 && units.parse::<u64>().is_ok() && row[2].parse::<f64>().is_ok_and(|a| a > 0.0), "amount {}", &row[2]);
+        assert!(
+            cents.len() == 2
+                && units.parse::<u64>().is_ok()
+                && row[2].parse::<f64>().is_ok_and(|a| a > 0.0),
+            "amount {}",
+            &row[2]
+        );
         assert!(usd_rate(&row[3]).is_some(), "currency {}", &row[3]);
         assert!(row[4].starts_with('S') && row[7].starts_with('R'));
         for c in [&row[6], &row[9]] {
-            assert!(c.len() == 2 && c.chars().all(|x| x.is_ascii_uppercase()), "country {c}");
+            assert!(
+                c.len() == 2 && c.chars().all(|x| x.is_ascii_uppercase()),
+                "country {c}"
+            );
         }
         assert!(["remittance", "wallet", "bank", "card", "crypto", "cash"].contains(&&row[10]));
         if row[12].is_empty() {
@@ -131,14 +182,28 @@ fn payments_csv_is_well_formed() {
         }
     }
     let n = rows.len() as f64;
-    assert!((0.3..0.75).contains(&(no_phone as f64 / n)), "phone empty share {}", no_phone as f64 / n);
-    assert!((0.3..0.75).contains(&(no_payout as f64 / n)), "payout empty share {}", no_payout as f64 / n);
-    assert!(quoted_names > 0, "some names carry commas and must round-trip through quoting");
+    assert!(
+        (0.3..0.75).contains(&(no_phone as f64 / n)),
+        "phone empty share {}",
+        no_phone as f64 / n
+    );
+    assert!(
+        (0.3..0.75).contains(&(no_payout as f64 / n)),
+        "payout empty share {}",
+        no_payout as f64 / n
+    );
+    assert!(
+        quoted_names > 0,
+        "some names carry commas and must round-trip through quoting"
+    );
 }
 
 fn offender_rows(d: &Run) -> Vec<csv::StringRecord> {
     let truth = truth_map(d);
-    payment_rows(d).into_iter().filter(|r| truth[&(r[4].to_owned(), "sender".to_owned())] == "osec_offender").collect()
+    payment_rows(d)
+        .into_iter()
+        .filter(|r| truth[&(r[4].to_owned(), "sender".to_owned())] == "osec_offender")
+        .collect()
 }
 
 #[test]
@@ -153,7 +218,10 @@ fn offender_prices_in_the_brief_band() {
     }
     usd.sort_by(f64::total_cmp);
     let median_aud = usd[usd.len() / 2] * usd_rate("AUD").expect("AUD");
-    assert!((40.0..65.0).contains(&median_aud), "median AUD {median_aud}");
+    assert!(
+        (40.0..65.0).contains(&median_aud),
+        "median AUD {median_aud}"
+    );
 }
 
 #[test]
@@ -170,9 +238,21 @@ fn offender_volumes_are_heavy_tailed() {
     let top5: usize = counts[..n / 20].iter().sum();
     let bottom25: usize = counts[n - n / 4..].iter().sum();
     let light = counts.iter().filter(|c| **c <= 4).count();
-    assert!(light as f64 / n as f64 > 0.55, "light share {}", light as f64 / n as f64);
-    assert!(top5 as f64 / total as f64 > 0.25, "top 5% share {}", top5 as f64 / total as f64);
-    assert!((bottom25 as f64 / total as f64) < 0.06, "bottom 25% share {}", bottom25 as f64 / total as f64);
+    assert!(
+        light as f64 / n as f64 > 0.55,
+        "light share {}",
+        light as f64 / n as f64
+    );
+    assert!(
+        top5 as f64 / total as f64 > 0.25,
+        "top 5% share {}",
+        top5 as f64 / total as f64
+    );
+    assert!(
+        (bottom25 as f64 / total as f64) < 0.06,
+        "bottom 25% share {}",
+        bottom25 as f64 / total as f64
+    );
 }
 
 #[test]
@@ -181,20 +261,43 @@ fn facilitators_hold_alias_accounts() {
     let truth = truth_map(d);
     let mut phones: HashMap<String, HashSet<String>> = HashMap::new();
     for r in payment_rows(d) {
-        if !r[12].is_empty() && truth[&(r[7].to_owned(), "receiver".to_owned())] == "osec_facilitator" {
-            phones.entry(r[12].to_owned()).or_default().insert(r[7].to_owned());
+        if !r[12].is_empty()
+            && truth[&(r[7].to_owned(), "receiver".to_owned())] == "osec_facilitator"
+        {
+            phones
+                .entry(r[12].to_owned())
+                .or_default()
+                .insert(r[7].to_owned());
         }
     }
-    assert!(phones.values().any(|accounts| accounts.len() >= 2), "some alias accounts share a phone");
+    assert!(
+        phones.values().any(|accounts| accounts.len() >= 2),
+        "some alias accounts share a phone"
+    );
 }
 
 #[test]
 fn rejects_bad_config() {
     for cfg in [
-        SimConfig { senders: 0, ..SimConfig::default() },
-        SimConfig { days: 0, ..SimConfig::default() },
-        SimConfig { mix: spur_sim::SenderMix { family: 0.99, ..Default::default() }, ..SimConfig::default() },
+        SimConfig {
+            senders: 0,
+            ..SimConfig::default()
+        },
+        SimConfig {
+            days: 0,
+            ..SimConfig::default()
+        },
+        SimConfig {
+            mix: spur_sim::SenderMix {
+                family: 0.99,
+                ..Default::default()
+            },
+            ..SimConfig::default()
+        },
     ] {
-        assert!(matches!(simulate(&cfg, Vec::new(), Vec::new()), Err(SimError::Config(_))));
+        assert!(matches!(
+            simulate(&cfg, Vec::new(), Vec::new()),
+            Err(SimError::Config(_))
+        ));
     }
 }

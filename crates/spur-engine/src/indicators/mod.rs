@@ -128,26 +128,62 @@ impl IndicatorsConfig {
     /// The enabled indicators.
     pub fn build(&self) -> Vec<Box<dyn Indicator>> {
         let all: Vec<(bool, Box<dyn Indicator>)> = vec![
-            (self.p_lowval.enabled, Box::new(PLowval(self.p_lowval.clone()))),
+            (
+                self.p_lowval.enabled,
+                Box::new(PLowval(self.p_lowval.clone())),
+            ),
             (self.p_freq.enabled, Box::new(PFreq(self.p_freq.clone()))),
-            (self.p_multiben.enabled, Box::new(PMultiben(self.p_multiben.clone()))),
-            (self.p_noties.enabled, Box::new(PNoties(self.p_noties.clone()))),
+            (
+                self.p_multiben.enabled,
+                Box::new(PMultiben(self.p_multiben.clone())),
+            ),
+            (
+                self.p_noties.enabled,
+                Box::new(PNoties(self.p_noties.clone())),
+            ),
             (self.p_hours.enabled, Box::new(PHours(self.p_hours.clone()))),
-            (self.p_remark.enabled, Box::new(PRemark(self.p_remark.clone()))),
+            (
+                self.p_remark.enabled,
+                Box::new(PRemark(self.p_remark.clone())),
+            ),
             (self.p_shape.enabled, Box::new(PShape(self.p_shape.clone()))),
-            (self.p_shared.enabled, Box::new(PShared(self.p_shared.clone()))),
-            (self.p_channel.enabled, Box::new(PChannel(self.p_channel.clone()))),
-            (self.p_purchase.enabled, Box::new(PPurchase(self.p_purchase.clone()))),
-            (self.p_profile.enabled, Box::new(PProfile(self.p_profile.clone()))),
+            (
+                self.p_shared.enabled,
+                Box::new(PShared(self.p_shared.clone())),
+            ),
+            (
+                self.p_channel.enabled,
+                Box::new(PChannel(self.p_channel.clone())),
+            ),
+            (
+                self.p_purchase.enabled,
+                Box::new(PPurchase(self.p_purchase.clone())),
+            ),
+            (
+                self.p_profile.enabled,
+                Box::new(PProfile(self.p_profile.clone())),
+            ),
             (self.r_fanin.enabled, Box::new(RFanin(self.r_fanin.clone()))),
             (self.r_band.enabled, Box::new(RBand(self.r_band.clone()))),
-            (self.r_senders.enabled, Box::new(RSenders(self.r_senders.clone()))),
-            (self.r_evening.enabled, Box::new(REvening(self.r_evening.clone()))),
+            (
+                self.r_senders.enabled,
+                Box::new(RSenders(self.r_senders.clone())),
+            ),
+            (
+                self.r_evening.enabled,
+                Box::new(REvening(self.r_evening.clone())),
+            ),
             (self.r_alias.enabled, Box::new(RAlias(self.r_alias.clone()))),
-            (self.r_cashout.enabled, Box::new(RCashout(self.r_cashout.clone()))),
+            (
+                self.r_cashout.enabled,
+                Box::new(RCashout(self.r_cashout.clone())),
+            ),
             (self.r_ring.enabled, Box::new(RRing(self.r_ring.clone()))),
         ];
-        all.into_iter().filter(|(on, _)| *on).map(|(_, i)| i).collect()
+        all.into_iter()
+            .filter(|(on, _)| *on)
+            .map(|(_, i)| i)
+            .collect()
     }
 
     /// Sanity of the parameters: weights and shares where they make sense.
@@ -155,7 +191,10 @@ impl IndicatorsConfig {
         for i in self.build() {
             let w = i.weight();
             if !(w.is_finite() && w >= 0.0) {
-                return Err(format!("indicator {}: weight must be a number >= 0", i.code()));
+                return Err(format!(
+                    "indicator {}: weight must be a number >= 0",
+                    i.code()
+                ));
             }
         }
         Ok(())
@@ -196,21 +235,50 @@ pub(crate) mod test_support {
 
     /// Strength of `ind` on a sender built by `f` from default facts.
     pub fn sender(ind: &dyn Indicator, f: impl FnOnce(&mut SenderFacts<'static>)) -> (f64, String) {
-        let mut facts = SenderFacts { id: "S1", country: crate::model::Country::new(b"US"), ..Default::default() };
+        let mut facts = SenderFacts {
+            id: "S1",
+            country: crate::model::Country::new(b"US"),
+            ..Default::default()
+        };
         facts.risk_country = crate::model::Country::new(b"PH");
         f(&mut facts);
         let s = ind.strength(Subject::Sender(&facts));
-        let r = if s > 0.0 { ind.reason(Subject::Sender(&facts)) } else { String::new() };
-        assert_eq!(ind.strength(Subject::Receiver(&ReceiverFacts::default())), 0.0, "{} is for senders", ind.code());
+        let r = if s > 0.0 {
+            ind.reason(Subject::Sender(&facts))
+        } else {
+            String::new()
+        };
+        assert_eq!(
+            ind.strength(Subject::Receiver(&ReceiverFacts::default())),
+            0.0,
+            "{} is for senders",
+            ind.code()
+        );
         (s, r)
     }
 
-    pub fn receiver(ind: &dyn Indicator, f: impl FnOnce(&mut ReceiverFacts<'static>)) -> (f64, String) {
-        let mut facts = ReceiverFacts { id: "R1", country: crate::model::Country::new(b"PH"), ..Default::default() };
+    pub fn receiver(
+        ind: &dyn Indicator,
+        f: impl FnOnce(&mut ReceiverFacts<'static>),
+    ) -> (f64, String) {
+        let mut facts = ReceiverFacts {
+            id: "R1",
+            country: crate::model::Country::new(b"PH"),
+            ..Default::default()
+        };
         f(&mut facts);
         let s = ind.strength(Subject::Receiver(&facts));
-        let r = if s > 0.0 { ind.reason(Subject::Receiver(&facts)) } else { String::new() };
-        assert_eq!(ind.strength(Subject::Sender(&SenderFacts::default())), 0.0, "{} is for receivers", ind.code());
+        let r = if s > 0.0 {
+            ind.reason(Subject::Receiver(&facts))
+        } else {
+            String::new()
+        };
+        assert_eq!(
+            ind.strength(Subject::Sender(&SenderFacts::default())),
+            0.0,
+            "{} is for receivers",
+            ind.code()
+        );
         (s, r)
     }
 }

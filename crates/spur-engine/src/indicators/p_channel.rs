@@ -16,7 +16,11 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Self {
-        Config { enabled: true, weight: 0.2, full_at: 3 }
+        Config {
+            enabled: true,
+            weight: 0.2,
+            full_at: 3,
+        }
     }
 }
 
@@ -40,7 +44,9 @@ impl Indicator for PChannel {
         ramp(f64::from(f.max_channels), 1.0, f64::from(self.0.full_at))
     }
     fn reason(&self, s: Subject<'_, '_>) -> String {
-        let Subject::Sender(f) = s else { return String::new() };
+        let Subject::Sender(f) = s else {
+            return String::new();
+        };
         format!(
             "paid {} beneficiaries through more than one channel (up to {} channels for one)",
             f.multi_channel_receivers, f.max_channels
@@ -58,8 +64,14 @@ mod tests {
         let ind = PChannel(Config::default());
         assert_eq!(sender(&ind, |f| f.max_channels = 1).0, 0.0);
         assert_eq!(sender(&ind, |f| f.max_channels = 2).0, 0.5);
-        let (s, r) = sender(&ind, |f| { f.max_channels = 3; f.multi_channel_receivers = 2 });
+        let (s, r) = sender(&ind, |f| {
+            f.max_channels = 3;
+            f.multi_channel_receivers = 2
+        });
         assert_eq!(s, 1.0);
-        assert_eq!(r, "paid 2 beneficiaries through more than one channel (up to 3 channels for one)");
+        assert_eq!(
+            r,
+            "paid 2 beneficiaries through more than one channel (up to 3 channels for one)"
+        );
     }
 }

@@ -63,8 +63,16 @@ impl Indicator for PFreq {
             return 0.0;
         }
         let c = &self.0;
-        let month = ramp(f64::from(f.max_30d), f64::from(c.month_from), f64::from(c.month_full));
-        let week = ramp(f64::from(f.max_7d), f64::from(c.week_from), f64::from(c.week_full));
+        let month = ramp(
+            f64::from(f.max_30d),
+            f64::from(c.month_from),
+            f64::from(c.month_full),
+        );
+        let week = ramp(
+            f64::from(f.max_7d),
+            f64::from(c.week_from),
+            f64::from(c.week_full),
+        );
         let base = month.max(week);
         if base > 0.0 && escalates(f) {
             (base + c.escalation_bonus).min(1.0)
@@ -73,7 +81,9 @@ impl Indicator for PFreq {
         }
     }
     fn reason(&self, s: Subject<'_, '_>) -> String {
-        let Subject::Sender(f) = s else { return String::new() };
+        let Subject::Sender(f) = s else {
+            return String::new();
+        };
         let mut r = format!(
             "{} low-value payments within 30 days ({} within 7 days, {} in all)",
             f.max_30d, f.max_7d, f.risk_payments
@@ -96,12 +106,48 @@ mod tests {
     #[test]
     fn windows_and_escalation() {
         let ind = PFreq(Config::default());
-        assert_eq!(sender(&ind, |f| { f.max_30d = 2; f.max_7d = 1 }).0, 0.0);
-        assert!((sender(&ind, |f| { f.max_30d = 5; f.max_7d = 1; f.first_30d = 5 }).0 - 0.5).abs() < 1e-9);
-        assert_eq!(sender(&ind, |f| { f.max_30d = 4; f.max_7d = 4; f.first_30d = 4 }).0, 1.0);
-        let (s, r) = sender(&ind, |f| { f.max_30d = 5; f.max_7d = 1; f.first_30d = 1; f.risk_payments = 9 });
+        assert_eq!(
+            sender(&ind, |f| {
+                f.max_30d = 2;
+                f.max_7d = 1
+            })
+            .0,
+            0.0
+        );
+        assert!(
+            (sender(&ind, |f| {
+                f.max_30d = 5;
+                f.max_7d = 1;
+                f.first_30d = 5
+            })
+            .0 - 0.5)
+                .abs()
+                < 1e-9
+        );
+        assert_eq!(
+            sender(&ind, |f| {
+                f.max_30d = 4;
+                f.max_7d = 4;
+                f.first_30d = 4
+            })
+            .0,
+            1.0
+        );
+        let (s, r) = sender(&ind, |f| {
+            f.max_30d = 5;
+            f.max_7d = 1;
+            f.first_30d = 1;
+            f.risk_payments = 9
+        });
         assert!((s - 0.7).abs() < 1e-9, "{s}");
         assert!(r.contains("rising: 1 in the first month"), "{r}");
-        assert_eq!(sender(&ind, |f| { f.max_30d = 8; f.steady_monthly = true }).0, 0.0);
+        assert_eq!(
+            sender(&ind, |f| {
+                f.max_30d = 8;
+                f.steady_monthly = true
+            })
+            .0,
+            0.0
+        );
     }
 }

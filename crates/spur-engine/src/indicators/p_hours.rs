@@ -22,7 +22,13 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Self {
-        Config { enabled: true, weight: 0.25, share_from: 0.34, share_full: 0.8, confident_at: 3 }
+        Config {
+            enabled: true,
+            weight: 0.25,
+            share_from: 0.34,
+            share_full: 0.8,
+            confident_at: 3,
+        }
     }
 }
 
@@ -44,11 +50,17 @@ impl Indicator for PHours {
     fn strength(&self, s: Subject<'_, '_>) -> f64 {
         let Subject::Sender(f) = s else { return 0.0 };
         let c = &self.0;
-        let night = ramp(share(f.night_payments, f.risk_payments), c.share_from, c.share_full);
+        let night = ramp(
+            share(f.night_payments, f.risk_payments),
+            c.share_from,
+            c.share_full,
+        );
         night * ramp(f64::from(f.risk_payments), 0.0, f64::from(c.confident_at))
     }
     fn reason(&self, s: Subject<'_, '_>) -> String {
-        let Subject::Sender(f) = s else { return String::new() };
+        let Subject::Sender(f) = s else {
+            return String::new();
+        };
         format!(
             "{} of {} low-value payments sent late at night or early morning, sender's local time",
             f.night_payments, f.risk_payments
@@ -64,9 +76,26 @@ mod tests {
     #[test]
     fn night_share_with_confidence() {
         let ind = PHours(Config::default());
-        assert_eq!(sender(&ind, |f| { f.risk_payments = 9; f.night_payments = 3 }).0, 0.0);
-        assert_eq!(sender(&ind, |f| { f.risk_payments = 9; f.night_payments = 8 }).0, 1.0);
-        let (s, r) = sender(&ind, |f| { f.risk_payments = 1; f.night_payments = 1 });
+        assert_eq!(
+            sender(&ind, |f| {
+                f.risk_payments = 9;
+                f.night_payments = 3
+            })
+            .0,
+            0.0
+        );
+        assert_eq!(
+            sender(&ind, |f| {
+                f.risk_payments = 9;
+                f.night_payments = 8
+            })
+            .0,
+            1.0
+        );
+        let (s, r) = sender(&ind, |f| {
+            f.risk_payments = 1;
+            f.night_payments = 1
+        });
         assert!((s - 1.0 / 3.0).abs() < 1e-9);
         assert!(r.starts_with("1 of 1 low-value payments"));
     }

@@ -19,7 +19,11 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Self {
-        Config { enabled: true, weight: 0.15, full_at: 4 }
+        Config {
+            enabled: true,
+            weight: 0.15,
+            full_at: 4,
+        }
     }
 }
 
@@ -43,7 +47,9 @@ impl Indicator for PLowval {
         ramp(f64::from(f.risk_payments), 0.0, f64::from(self.0.full_at))
     }
     fn reason(&self, s: Subject<'_, '_>) -> String {
-        let Subject::Sender(f) = s else { return String::new() };
+        let Subject::Sender(f) = s else {
+            return String::new();
+        };
         format!(
             "{} low-value payments (USD {:.0} in all) to unrelated persons in {}",
             f.risk_payments, f.risk_usd, f.risk_country
@@ -65,7 +71,10 @@ mod tests {
             f.risk_usd = 101.0;
         });
         assert!((s - 0.5).abs() < 1e-9);
-        assert_eq!(r, "2 low-value payments (USD 101 in all) to unrelated persons in PH");
+        assert_eq!(
+            r,
+            "2 low-value payments (USD 101 in all) to unrelated persons in PH"
+        );
         assert_eq!(sender(&ind, |f| f.risk_payments = 40).0, 1.0);
     }
 }

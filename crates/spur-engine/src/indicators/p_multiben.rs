@@ -18,7 +18,11 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Self {
-        Config { enabled: true, weight: 0.6, full_at: 4 }
+        Config {
+            enabled: true,
+            weight: 0.6,
+            full_at: 4,
+        }
     }
 }
 
@@ -39,10 +43,16 @@ impl Indicator for PMultiben {
     }
     fn strength(&self, s: Subject<'_, '_>) -> f64 {
         let Subject::Sender(f) = s else { return 0.0 };
-        ramp(f64::from(f.unrelated_receiver_groups), 1.0, f64::from(self.0.full_at))
+        ramp(
+            f64::from(f.unrelated_receiver_groups),
+            1.0,
+            f64::from(self.0.full_at),
+        )
     }
     fn reason(&self, s: Subject<'_, '_>) -> String {
-        let Subject::Sender(f) = s else { return String::new() };
+        let Subject::Sender(f) = s else {
+            return String::new();
+        };
         format!(
             "paid {} unrelated receivers in {} ({} low-value payments)",
             f.unrelated_receiver_groups, f.risk_country, f.risk_payments
@@ -62,7 +72,13 @@ mod tests {
             let (s, _) = sender(&ind, |f| f.unrelated_receiver_groups = groups);
             assert!((s - want).abs() < 1e-9, "{groups}: {s}");
         }
-        let (_, r) = sender(&ind, |f| { f.unrelated_receiver_groups = 5; f.risk_payments = 12 });
-        assert_eq!(r, "paid 5 unrelated receivers in PH (12 low-value payments)");
+        let (_, r) = sender(&ind, |f| {
+            f.unrelated_receiver_groups = 5;
+            f.risk_payments = 12
+        });
+        assert_eq!(
+            r,
+            "paid 5 unrelated receivers in PH (12 low-value payments)"
+        );
     }
 }

@@ -15,7 +15,10 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Self {
-        Config { enabled: true, weight: 0.15 }
+        Config {
+            enabled: true,
+            weight: 0.15,
+        }
     }
 }
 
@@ -43,7 +46,9 @@ impl Indicator for PNoties {
         }
     }
     fn reason(&self, s: Subject<'_, '_>) -> String {
-        let Subject::Sender(f) = s else { return String::new() };
+        let Subject::Sender(f) = s else {
+            return String::new();
+        };
         format!(
             "no apparent ties to {}: no family name shared with a receiver, no diaspora name or words, surname not common there",
             f.risk_country
@@ -60,9 +65,23 @@ mod tests {
     fn ties_cancel_it() {
         let ind = PNoties(Config::default());
         assert_eq!(sender(&ind, |f| f.risk_payments = 1).0, 1.0);
-        assert_eq!(sender(&ind, |f| { f.risk_payments = 1; f.surname_ties = true }).0, 0.0);
+        assert_eq!(
+            sender(&ind, |f| {
+                f.risk_payments = 1;
+                f.surname_ties = true
+            })
+            .0,
+            0.0
+        );
         let family = crate::facts::Diaspora::FAMILY_LINK;
-        assert_eq!(sender(&ind, |f| { f.risk_payments = 1; f.diaspora = family }).0, 0.0);
+        assert_eq!(
+            sender(&ind, |f| {
+                f.risk_payments = 1;
+                f.diaspora = family
+            })
+            .0,
+            0.0
+        );
         assert_eq!(sender(&ind, |_| {}).0, 0.0);
     }
 }

@@ -18,7 +18,12 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Self {
-        Config { enabled: false, weight: 0.05, min_age: 40, max_age: 69 }
+        Config {
+            enabled: false,
+            weight: 0.05,
+            min_age: 40,
+            max_age: 69,
+        }
     }
 }
 
@@ -47,12 +52,20 @@ impl Indicator for PProfile {
         let Subject::Sender(f) = s else { return 0.0 };
         let male = f.sex == Some(crate::model::Sex::Male);
         match age(f) {
-            Some(a) if male && f.risk_payments > 0 && (self.0.min_age..=self.0.max_age).contains(&a) => 1.0,
+            Some(a)
+                if male
+                    && f.risk_payments > 0
+                    && (self.0.min_age..=self.0.max_age).contains(&a) =>
+            {
+                1.0
+            }
             _ => 0.0,
         }
     }
     fn reason(&self, s: Subject<'_, '_>) -> String {
-        let Subject::Sender(f) = s else { return String::new() };
+        let Subject::Sender(f) = s else {
+            return String::new();
+        };
         format!(
             "profile matches published cohorts (male, aged {}); context only, never a reason on its own",
             age(f).unwrap_or(0)
@@ -77,9 +90,20 @@ mod tests {
             f.last_seen = in_2026;
         };
         assert_eq!(sender(&ind, set).0, 0.0, "no risk payments, no finding");
-        let (s, r) = sender(&ind, |f| { set(f); f.risk_payments = 1 });
+        let (s, r) = sender(&ind, |f| {
+            set(f);
+            f.risk_payments = 1
+        });
         assert_eq!(s, 1.0);
         assert!(r.contains("aged 56"), "{r}");
-        assert_eq!(sender(&ind, |f| { set(f); f.risk_payments = 1; f.sex = Some(Sex::Female) }).0, 0.0);
+        assert_eq!(
+            sender(&ind, |f| {
+                set(f);
+                f.risk_payments = 1;
+                f.sex = Some(Sex::Female)
+            })
+            .0,
+            0.0
+        );
     }
 }

@@ -18,7 +18,11 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Self {
-        Config { enabled: true, weight: 0.3, full_at: 3 }
+        Config {
+            enabled: true,
+            weight: 0.3,
+            full_at: 3,
+        }
     }
 }
 
@@ -46,7 +50,9 @@ impl Indicator for PPurchase {
         ramp(f64::from(f.risky_purchases), 0.0, f64::from(self.0.full_at))
     }
     fn reason(&self, s: Subject<'_, '_>) -> String {
-        let Subject::Sender(f) = s else { return String::new() };
+        let Subject::Sender(f) = s else {
+            return String::new();
+        };
         format!(
             "{} card purchases in related merchant categories (VPN/software, adult or dating, travel or cash in a high-risk country)",
             f.risky_purchases
@@ -63,6 +69,13 @@ mod tests {
     fn purchases_next_to_remittances() {
         let ind = PPurchase(Config::default());
         assert_eq!(sender(&ind, |f| f.risky_purchases = 3).0, 0.0);
-        assert_eq!(sender(&ind, |f| { f.risky_purchases = 3; f.to_high_risk = 1 }).0, 1.0);
+        assert_eq!(
+            sender(&ind, |f| {
+                f.risky_purchases = 3;
+                f.to_high_risk = 1
+            })
+            .0,
+            1.0
+        );
     }
 }

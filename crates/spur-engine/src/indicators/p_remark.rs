@@ -17,7 +17,12 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Self {
-        Config { enabled: true, weight: 0.1, share_from: 0.1, share_full: 0.5 }
+        Config {
+            enabled: true,
+            weight: 0.1,
+            share_from: 0.1,
+            share_full: 0.5,
+        }
     }
 }
 
@@ -39,10 +44,16 @@ impl Indicator for PRemark {
     fn strength(&self, s: Subject<'_, '_>) -> f64 {
         let Subject::Sender(f) = s else { return 0.0 };
         let hits = f.cover_remarks.max(f.handles);
-        ramp(share(hits, f.risk_payments), self.0.share_from, self.0.share_full)
+        ramp(
+            share(hits, f.risk_payments),
+            self.0.share_from,
+            self.0.share_full,
+        )
     }
     fn reason(&self, s: Subject<'_, '_>) -> String {
-        let Subject::Sender(f) = s else { return String::new() };
+        let Subject::Sender(f) = s else {
+            return String::new();
+        };
         let mut r = format!(
             "{} of {} low-value payments carry cover words (\"school fees\", \"gift\", \"load\" …)",
             f.cover_remarks, f.risk_payments
@@ -62,9 +73,26 @@ mod tests {
     #[test]
     fn share_of_cover_words() {
         let ind = PRemark(Config::default());
-        assert_eq!(sender(&ind, |f| { f.risk_payments = 10; f.cover_remarks = 1 }).0, 0.0);
-        assert_eq!(sender(&ind, |f| { f.risk_payments = 10; f.cover_remarks = 6 }).0, 1.0);
-        let (s, r) = sender(&ind, |f| { f.risk_payments = 4; f.handles = 4 });
+        assert_eq!(
+            sender(&ind, |f| {
+                f.risk_payments = 10;
+                f.cover_remarks = 1
+            })
+            .0,
+            0.0
+        );
+        assert_eq!(
+            sender(&ind, |f| {
+                f.risk_payments = 10;
+                f.cover_remarks = 6
+            })
+            .0,
+            1.0
+        );
+        let (s, r) = sender(&ind, |f| {
+            f.risk_payments = 4;
+            f.handles = 4
+        });
         assert_eq!(s, 1.0);
         assert!(r.ends_with("4 carry a social-media handle"), "{r}");
     }

@@ -19,7 +19,12 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Self {
-        Config { enabled: true, weight: 0.1, split_minutes: 30, splits_full: 2 }
+        Config {
+            enabled: true,
+            weight: 0.1,
+            split_minutes: 30,
+            splits_full: 2,
+        }
     }
 }
 
@@ -40,12 +45,22 @@ impl Indicator for PShape {
     }
     fn strength(&self, s: Subject<'_, '_>) -> f64 {
         let Subject::Sender(f) = s else { return 0.0 };
-        let round = if f.risk_payments >= 3 { 0.5 * ramp(share(f.round_amounts, f.risk_payments), 0.6, 1.0) } else { 0.0 };
-        let split = ramp(f64::from(f.split_payments), 0.0, f64::from(self.0.splits_full));
+        let round = if f.risk_payments >= 3 {
+            0.5 * ramp(share(f.round_amounts, f.risk_payments), 0.6, 1.0)
+        } else {
+            0.0
+        };
+        let split = ramp(
+            f64::from(f.split_payments),
+            0.0,
+            f64::from(self.0.splits_full),
+        );
         round.max(split)
     }
     fn reason(&self, s: Subject<'_, '_>) -> String {
-        let Subject::Sender(f) = s else { return String::new() };
+        let Subject::Sender(f) = s else {
+            return String::new();
+        };
         format!(
             "{} of {} low-value payments in even round amounts; {} paid minutes after another to the same receiver",
             f.round_amounts, f.risk_payments, f.split_payments
@@ -61,9 +76,30 @@ mod tests {
     #[test]
     fn round_and_split() {
         let ind = PShape(Config::default());
-        assert_eq!(sender(&ind, |f| { f.risk_payments = 2; f.round_amounts = 2 }).0, 0.0);
-        assert_eq!(sender(&ind, |f| { f.risk_payments = 5; f.round_amounts = 5 }).0, 0.5);
-        assert_eq!(sender(&ind, |f| { f.risk_payments = 5; f.split_payments = 2 }).0, 1.0);
+        assert_eq!(
+            sender(&ind, |f| {
+                f.risk_payments = 2;
+                f.round_amounts = 2
+            })
+            .0,
+            0.0
+        );
+        assert_eq!(
+            sender(&ind, |f| {
+                f.risk_payments = 5;
+                f.round_amounts = 5
+            })
+            .0,
+            0.5
+        );
+        assert_eq!(
+            sender(&ind, |f| {
+                f.risk_payments = 5;
+                f.split_payments = 2
+            })
+            .0,
+            1.0
+        );
         assert_eq!(sender(&ind, |f| f.risk_payments = 5).0, 0.0);
     }
 }

@@ -22,7 +22,13 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Self {
-        Config { enabled: true, weight: 1.5, others_full: 2, min_receiver_score: 0.5, full_receiver_score: 0.85 }
+        Config {
+            enabled: true,
+            weight: 1.5,
+            others_full: 2,
+            min_receiver_score: 0.5,
+            full_receiver_score: 0.85,
+        }
     }
 }
 
@@ -52,8 +58,12 @@ impl Indicator for PShared {
             * ramp(f64::from(r.other_senders), 0.0, f64::from(c.others_full))
     }
     fn reason(&self, s: Subject<'_, '_>) -> String {
-        let Subject::Sender(f) = s else { return String::new() };
-        let Some(r) = &f.shared else { return String::new() };
+        let Subject::Sender(f) = s else {
+            return String::new();
+        };
+        let Some(r) = &f.shared else {
+            return String::new();
+        };
         format!(
             "pays {} (receiver score {:.2}), who is also paid by {} other unrelated senders abroad, {} of them suspicious",
             r.id, r.score, r.other_senders, r.other_suspicious
@@ -78,16 +88,34 @@ mod tests {
         let ind = PShared(Config::default());
         assert_eq!(sender(&ind, |_| {}).0, 0.0);
         let (s, r) = sender(&ind, |f| {
-            f.shared = Some(SharedReceiver { id: "R9", score: 0.9, other_senders: 1, other_suspicious: 1 })
+            f.shared = Some(SharedReceiver {
+                id: "R9",
+                score: 0.9,
+                other_senders: 1,
+                other_suspicious: 1,
+            })
         });
         assert!((s - 0.5).abs() < 1e-9);
-        assert!(r.starts_with("pays R9 (receiver score 0.90), who is also paid by 1 other"), "{r}");
+        assert!(
+            r.starts_with("pays R9 (receiver score 0.90), who is also paid by 1 other"),
+            "{r}"
+        );
         let (s, _) = sender(&ind, |f| {
-            f.shared = Some(SharedReceiver { id: "R9", score: 0.675, other_senders: 7, other_suspicious: 0 })
+            f.shared = Some(SharedReceiver {
+                id: "R9",
+                score: 0.675,
+                other_senders: 7,
+                other_suspicious: 0,
+            })
         });
         assert!((s - 0.5).abs() < 1e-9);
         let (s, _) = sender(&ind, |f| {
-            f.shared = Some(SharedReceiver { id: "R9", score: 0.3, other_senders: 7, other_suspicious: 0 })
+            f.shared = Some(SharedReceiver {
+                id: "R9",
+                score: 0.3,
+                other_senders: 7,
+                other_suspicious: 0,
+            })
         });
         assert_eq!(s, 0.0, "an unsuspicious receiver passes nothing on");
     }

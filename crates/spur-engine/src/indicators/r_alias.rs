@@ -20,7 +20,12 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Self {
-        Config { enabled: true, weight: 0.3, full_at: 2, min_group_senders: 2 }
+        Config {
+            enabled: true,
+            weight: 0.3,
+            full_at: 2,
+            min_group_senders: 2,
+        }
     }
 }
 
@@ -47,10 +52,16 @@ impl Indicator for RAlias {
         if f.organisation || f.group_fanin_senders < self.0.min_group_senders {
             return 0.0;
         }
-        ramp(f.alias_accounts.len() as f64, 0.0, f64::from(self.0.full_at))
+        ramp(
+            f.alias_accounts.len() as f64,
+            0.0,
+            f64::from(self.0.full_at),
+        )
     }
     fn reason(&self, s: Subject<'_, '_>) -> String {
-        let Subject::Receiver(f) = s else { return String::new() };
+        let Subject::Receiver(f) = s else {
+            return String::new();
+        };
         format!(
             "one of {} accounts of the same person (name variants or shared phone, shared payers): {}; together paid by {} unrelated senders abroad",
             f.alias_accounts.len() + 1,
@@ -74,7 +85,11 @@ mod tests {
     #[test]
     fn alias_groups() {
         let ind = RAlias(Config::default());
-        assert_eq!(receiver(&ind, |f| f.alias_accounts = vec!["R2"]).0, 0.0, "no fan-in");
+        assert_eq!(
+            receiver(&ind, |f| f.alias_accounts = vec!["R2"]).0,
+            0.0,
+            "no fan-in"
+        );
         let (s, r) = receiver(&ind, |f| {
             f.alias_accounts = vec!["R2"];
             f.group_fanin_senders = 4;

@@ -55,10 +55,16 @@ impl Indicator for RBand {
         }
         let by_count = share(f.band_payments, f.payments);
         let by_value = if f.usd > 0.0 { f.band_usd / f.usd } else { 0.0 };
-        ramp(by_count.min(by_value.max(by_count * 0.8)), self.0.share_from, self.0.share_full)
+        ramp(
+            by_count.min(by_value.max(by_count * 0.8)),
+            self.0.share_from,
+            self.0.share_full,
+        )
     }
     fn reason(&self, s: Subject<'_, '_>) -> String {
-        let Subject::Receiver(f) = s else { return String::new() };
+        let Subject::Receiver(f) = s else {
+            return String::new();
+        };
         format!(
             "{} of {} incoming payments ({:.0}% of the value) in the band USD {:.0}-{:.0} (PHP 1,000-10,000)",
             f.band_payments,
@@ -85,7 +91,14 @@ mod tests {
             f.band_usd = 500.0;
         };
         assert_eq!(receiver(&ind, full).0, 0.0, "no fan-in, no finding");
-        assert_eq!(receiver(&ind, |f| { full(f); f.fanin_payments = 5 }).0, 1.0);
+        assert_eq!(
+            receiver(&ind, |f| {
+                full(f);
+                f.fanin_payments = 5
+            })
+            .0,
+            1.0
+        );
         // Mostly large payments by value: a freelancer with a few small tips.
         let (s, _) = receiver(&ind, |f| {
             full(f);

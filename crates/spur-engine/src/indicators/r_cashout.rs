@@ -19,7 +19,14 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Self {
-        Config { enabled: true, weight: 0.2, fast_minutes: 120, min_payouts: 3, share_from: 0.3, share_full: 0.8 }
+        Config {
+            enabled: true,
+            weight: 0.2,
+            fast_minutes: 120,
+            min_payouts: 3,
+            share_from: 0.3,
+            share_full: 0.8,
+        }
     }
 }
 
@@ -43,10 +50,16 @@ impl Indicator for RCashout {
         if f.payouts < self.0.min_payouts || f.fanin_senders < 2 {
             return 0.0;
         }
-        ramp(share(f.fast_payouts, f.payouts), self.0.share_from, self.0.share_full)
+        ramp(
+            share(f.fast_payouts, f.payouts),
+            self.0.share_from,
+            self.0.share_full,
+        )
     }
     fn reason(&self, s: Subject<'_, '_>) -> String {
-        let Subject::Receiver(f) = s else { return String::new() };
+        let Subject::Receiver(f) = s else {
+            return String::new();
+        };
         format!(
             "{} of {} payouts within {} minutes of receipt (median {} minutes)",
             f.fast_payouts,
@@ -65,9 +78,25 @@ mod tests {
     #[test]
     fn fast_payouts() {
         let ind = RCashout(Config::default());
-        assert_eq!(receiver(&ind, |f| { f.payouts = 10; f.fast_payouts = 10 }).0, 0.0, "no fan-in");
-        let (s, r) = receiver(&ind, |f| { f.payouts = 10; f.fast_payouts = 9; f.fanin_senders = 3; f.median_payout_minutes = Some(25) });
+        assert_eq!(
+            receiver(&ind, |f| {
+                f.payouts = 10;
+                f.fast_payouts = 10
+            })
+            .0,
+            0.0,
+            "no fan-in"
+        );
+        let (s, r) = receiver(&ind, |f| {
+            f.payouts = 10;
+            f.fast_payouts = 9;
+            f.fanin_senders = 3;
+            f.median_payout_minutes = Some(25)
+        });
         assert_eq!(s, 1.0);
-        assert_eq!(r, "9 of 10 payouts within 120 minutes of receipt (median 25 minutes)");
+        assert_eq!(
+            r,
+            "9 of 10 payouts within 120 minutes of receipt (median 25 minutes)"
+        );
     }
 }

@@ -18,7 +18,13 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Self {
-        Config { enabled: true, weight: 0.1, share_from: 0.55, share_full: 0.9, confident_at: 5 }
+        Config {
+            enabled: true,
+            weight: 0.1,
+            share_from: 0.55,
+            share_full: 0.9,
+            confident_at: 5,
+        }
     }
 }
 
@@ -40,11 +46,16 @@ impl Indicator for REvening {
     fn strength(&self, s: Subject<'_, '_>) -> f64 {
         let Subject::Receiver(f) = s else { return 0.0 };
         let c = &self.0;
-        ramp(share(f.evening_payments, f.fanin_payments), c.share_from, c.share_full)
-            * ramp(f64::from(f.fanin_payments), 0.0, f64::from(c.confident_at))
+        ramp(
+            share(f.evening_payments, f.fanin_payments),
+            c.share_from,
+            c.share_full,
+        ) * ramp(f64::from(f.fanin_payments), 0.0, f64::from(c.confident_at))
     }
     fn reason(&self, s: Subject<'_, '_>) -> String {
-        let Subject::Receiver(f) = s else { return String::new() };
+        let Subject::Receiver(f) = s else {
+            return String::new();
+        };
         format!(
             "{} of {} low-value payments from abroad arrive in the local afternoon or evening",
             f.evening_payments, f.fanin_payments
@@ -60,8 +71,30 @@ mod tests {
     #[test]
     fn clustered_inflow() {
         let ind = REvening(Config::default());
-        assert_eq!(receiver(&ind, |f| { f.fanin_payments = 10; f.evening_payments = 5 }).0, 0.0);
-        assert_eq!(receiver(&ind, |f| { f.fanin_payments = 10; f.evening_payments = 10 }).0, 1.0);
-        assert!((receiver(&ind, |f| { f.fanin_payments = 1; f.evening_payments = 1 }).0 - 0.2).abs() < 1e-9);
+        assert_eq!(
+            receiver(&ind, |f| {
+                f.fanin_payments = 10;
+                f.evening_payments = 5
+            })
+            .0,
+            0.0
+        );
+        assert_eq!(
+            receiver(&ind, |f| {
+                f.fanin_payments = 10;
+                f.evening_payments = 10
+            })
+            .0,
+            1.0
+        );
+        assert!(
+            (receiver(&ind, |f| {
+                f.fanin_payments = 1;
+                f.evening_payments = 1
+            })
+            .0 - 0.2)
+                .abs()
+                < 1e-9
+        );
     }
 }

@@ -22,7 +22,12 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Self {
-        Config { enabled: true, weight: 0.6, senders_full: 6, month_full: 4 }
+        Config {
+            enabled: true,
+            weight: 0.6,
+            senders_full: 6,
+            month_full: 4,
+        }
     }
 }
 
@@ -47,18 +52,26 @@ impl Indicator for RFanin {
             return 0.0;
         }
         let all = f64::from(f.fanin_senders.max(f.group_fanin_senders));
-        let base = ramp(all, 1.0, f64::from(self.0.senders_full))
-            .max(ramp(f64::from(f.fanin_max_30d), 1.0, f64::from(self.0.month_full)));
+        let base = ramp(all, 1.0, f64::from(self.0.senders_full)).max(ramp(
+            f64::from(f.fanin_max_30d),
+            1.0,
+            f64::from(self.0.month_full),
+        ));
         base * (1.0 - share(f.steady_senders, f.fanin_senders))
     }
     fn reason(&self, s: Subject<'_, '_>) -> String {
-        let Subject::Receiver(f) = s else { return String::new() };
+        let Subject::Receiver(f) = s else {
+            return String::new();
+        };
         let mut r = format!(
             "paid by {} unrelated senders abroad in low amounts ({} payments; up to {} senders within 30 days)",
             f.fanin_senders, f.fanin_payments, f.fanin_max_30d
         );
         if f.group_fanin_senders > f.fanin_senders {
-            r.push_str(&format!("; {} with its alias accounts", f.group_fanin_senders));
+            r.push_str(&format!(
+                "; {} with its alias accounts",
+                f.group_fanin_senders
+            ));
         }
         r
     }
@@ -74,10 +87,38 @@ mod tests {
         let ind = RFanin(Config::default());
         assert_eq!(receiver(&ind, |f| f.fanin_senders = 1).0, 0.0);
         assert_eq!(receiver(&ind, |f| f.fanin_senders = 6).0, 1.0);
-        assert_eq!(receiver(&ind, |f| { f.fanin_senders = 2; f.fanin_max_30d = 4 }).0, 1.0);
-        assert_eq!(receiver(&ind, |f| { f.fanin_senders = 9; f.organisation = true }).0, 0.0, "charity");
-        assert_eq!(receiver(&ind, |f| { f.fanin_senders = 6; f.steady_senders = 6 }).0, 0.0, "sponsors");
-        let (s, r) = receiver(&ind, |f| { f.fanin_senders = 2; f.group_fanin_senders = 6; f.fanin_payments = 9; f.fanin_max_30d = 1 });
+        assert_eq!(
+            receiver(&ind, |f| {
+                f.fanin_senders = 2;
+                f.fanin_max_30d = 4
+            })
+            .0,
+            1.0
+        );
+        assert_eq!(
+            receiver(&ind, |f| {
+                f.fanin_senders = 9;
+                f.organisation = true
+            })
+            .0,
+            0.0,
+            "charity"
+        );
+        assert_eq!(
+            receiver(&ind, |f| {
+                f.fanin_senders = 6;
+                f.steady_senders = 6
+            })
+            .0,
+            0.0,
+            "sponsors"
+        );
+        let (s, r) = receiver(&ind, |f| {
+            f.fanin_senders = 2;
+            f.group_fanin_senders = 6;
+            f.fanin_payments = 9;
+            f.fanin_max_30d = 1
+        });
         assert_eq!(s, 1.0);
         assert!(r.ends_with("; 6 with its alias accounts"), "{r}");
     }

@@ -16,7 +16,11 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Self {
-        Config { enabled: true, weight: 0.3, full_at: 2 }
+        Config {
+            enabled: true,
+            weight: 0.3,
+            full_at: 2,
+        }
     }
 }
 
@@ -40,10 +44,16 @@ impl Indicator for RRing {
     }
     fn strength(&self, s: Subject<'_, '_>) -> f64 {
         let Subject::Receiver(f) = s else { return 0.0 };
-        ramp(f.ring_receivers.len() as f64, 0.0, f64::from(self.0.full_at))
+        ramp(
+            f.ring_receivers.len() as f64,
+            0.0,
+            f64::from(self.0.full_at),
+        )
     }
     fn reason(&self, s: Subject<'_, '_>) -> String {
-        let Subject::Receiver(f) = s else { return String::new() };
+        let Subject::Receiver(f) = s else {
+            return String::new();
+        };
         format!(
             "shares payers with {} other suspicious receivers: {}",
             f.ring_receivers.len(),

@@ -19,7 +19,11 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Self {
-        Config { enabled: true, weight: 0.7, sender_score: 0.3 }
+        Config {
+            enabled: true,
+            weight: 0.7,
+            sender_score: 0.3,
+        }
     }
 }
 
@@ -46,7 +50,9 @@ impl Indicator for RSenders {
         f.sender_suspicion.clamp(0.0, 1.0)
     }
     fn reason(&self, s: Subject<'_, '_>) -> String {
-        let Subject::Receiver(f) = s else { return String::new() };
+        let Subject::Receiver(f) = s else {
+            return String::new();
+        };
         format!(
             "{} of its {} unrelated senders abroad score as possible customers: {}",
             f.suspicious_senders,
@@ -56,7 +62,11 @@ impl Indicator for RSenders {
     }
     fn parties(&self, s: Subject<'_, '_>) -> Vec<String> {
         match s {
-            Subject::Receiver(f) => f.suspicious_sender_ids.iter().map(|s| (*s).to_owned()).collect(),
+            Subject::Receiver(f) => f
+                .suspicious_sender_ids
+                .iter()
+                .map(|s| (*s).to_owned())
+                .collect(),
             Subject::Sender(_) => Vec::new(),
         }
     }
