@@ -14,7 +14,13 @@ use toml::Value;
 
 /// Variables that belong to the command line, not to the engine.
 /// `SPUR_TEST_PG` is the test script's PostgreSQL, for storage tests.
-const NOT_CONFIG: &[&str] = &["SPUR_CONFIG", "SPUR_LOG", "SPUR_DB", "SPUR_USER", "SPUR_TEST_PG"];
+const NOT_CONFIG: &[&str] = &[
+    "SPUR_CONFIG",
+    "SPUR_LOG",
+    "SPUR_DB",
+    "SPUR_USER",
+    "SPUR_TEST_PG",
+];
 
 pub fn load(
     file: Option<&Path>,

@@ -58,7 +58,11 @@ impl Workdir {
             }
         }
         cmd.envs(env.iter().copied());
-        cmd.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() });
+        cmd.stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        });
         cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
         let mut child = cmd.spawn().expect("spawn spur");
         if let Some(text) = stdin {
@@ -99,18 +103,45 @@ impl Run {
 
     #[track_caller]
     fn ok(self) -> Run {
-        assert_eq!(self.code, Some(0), "{} failed\n--- stderr\n{}--- stdout\n{}", self.what, self.stderr, self.stdout);
+        assert_eq!(
+            self.code,
+            Some(0),
+            "{} failed\n--- stderr\n{}--- stdout\n{}",
+            self.what,
+            self.stderr,
+            self.stdout
+        );
         self
     }
 
     /// Fails with exactly one error message, which contains every `needle`.
     #[track_caller]
     fn fails_with(self, needles: &[&str]) -> Run {
-        assert!(self.code.is_some_and(|c| c != 0), "{} should fail\n--- stderr\n{}", self.what, self.stderr);
-        let errors: Vec<&str> = self.stderr.lines().filter(|l| l.contains("error")).collect();
-        assert_eq!(errors.len(), 1, "{}: one error expected\n{}", self.what, self.stderr);
+        assert!(
+            self.code.is_some_and(|c| c != 0),
+            "{} should fail\n--- stderr\n{}",
+            self.what,
+            self.stderr
+        );
+        let errors: Vec<&str> = self
+            .stderr
+            .lines()
+            .filter(|l| l.contains("error"))
+            .collect();
+        assert_eq!(
+            errors.len(),
+            1,
+            "{}: one error expected\n{}",
+            self.what,
+            self.stderr
+        );
         for n in needles {
-            assert!(errors[0].contains(n), "{}: error should name {n:?}: {}", self.what, errors[0]);
+            assert!(
+                errors[0].contains(n),
+                "{}: error should name {n:?}: {}",
+                self.what,
+                errors[0]
+            );
         }
         self
     }
@@ -118,32 +149,54 @@ impl Run {
 
 /// The text with every run of spaces squashed to one, for the summary's columns.
 fn squash(text: &str) -> String {
-    text.lines().map(|l| l.split_whitespace().collect::<Vec<_>>().join(" ") + "\n").collect()
+    text.lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" ") + "\n")
+        .collect()
 }
+
+/// Command-line words and `SPUR_` variables of a data-driven case.
+type Args = &'static [&'static str];
+type Vars = &'static [(&'static str, &'static str)];
 
 fn parse_alerts(text: &str) -> Vec<Value> {
     text.lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("alert line is not JSON ({e}): {l}")))
+        .map(|l| {
+            serde_json::from_str(l).unwrap_or_else(|e| panic!("alert line is not JSON ({e}): {l}"))
+        })
         .collect()
 }
 
 fn find<'a>(alerts: &'a [Value], subject: &str, role: &str) -> Option<&'a Value> {
-    alerts.iter().find(|a| a["subject"] == subject && a["role"] == role)
+    alerts
+        .iter()
+        .find(|a| a["subject"] == subject && a["role"] == role)
 }
 
 fn codes(alert: &Value) -> Vec<&str> {
-    alert["indicators"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap()).collect()
+    alert["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect()
 }
 
 /// Rows of a CSV file as `(line, field, reason)` after checking the rejects header.
 fn parse_rejects(text: &str, file: &str) -> Vec<(u64, String, String)> {
     let mut r = csv::Reader::from_reader(text.as_bytes());
-    assert_eq!(r.headers().unwrap(), vec!["file", "line", "field", "reason"]);
+    assert_eq!(
+        r.headers().unwrap(),
+        vec!["file", "line", "field", "reason"]
+    );
     r.records()
         .map(|rec| {
             let rec = rec.unwrap();
             assert_eq!(&rec[0], file);
-            (rec[1].parse().unwrap(), rec[2].to_owned(), rec[3].to_owned())
+            (
+                rec[1].parse().unwrap(),
+                rec[2].to_owned(),
+                rec[3].to_owned(),
+            )
         })
         .collect()
 }
@@ -190,7 +243,12 @@ fn rfc3339(t: i64) -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", secs / HOUR, secs % HOUR / 60, secs % 60)
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        secs / HOUR,
+        secs % HOUR / 60,
+        secs % 60
+    )
 }
 
 struct Party(&'static str, &'static str, &'static str);
@@ -243,24 +301,67 @@ fn scenario() -> Vec<Row> {
     for k in 0..30 {
         let t = T0 + 2 * k * DAY + (5 + k % 3) * HOUR + (k * 7 % 50) * 60;
         let amount = ["35.00", "40.00", "45.00"][(k % 3) as usize];
-        rows.push(payment(t, &CUSTOMER, &FACILITATORS[(k % 5) as usize], amount, "USD", ""));
+        rows.push(payment(
+            t,
+            &CUSTOMER,
+            &FACILITATORS[(k % 5) as usize],
+            amount,
+            "USD",
+            "",
+        ));
     }
     // The facilitator: six unrelated senders abroad, two payments each.
     for (k, (sender, currency, amount)) in HUB_CUSTOMERS.iter().enumerate() {
         let k = k as i64;
-        rows.push(payment(T0 + 5 * k * DAY + 9 * HOUR, sender, &HUB, amount, currency, ""));
+        rows.push(payment(
+            T0 + 5 * k * DAY + 9 * HOUR,
+            sender,
+            &HUB,
+            amount,
+            currency,
+            "",
+        ));
         // A quoted message over two lines: later line numbers must not shift.
-        let message = if k == 0 { "for the\nshow, thanks" } else { "gift" };
-        rows.push(payment(T0 + (5 * k + 10) * DAY + 10 * HOUR, sender, &HUB, amount, currency, message));
+        let message = if k == 0 {
+            "for the\nshow, thanks"
+        } else {
+            "gift"
+        };
+        rows.push(payment(
+            T0 + (5 * k + 10) * DAY + 10 * HOUR,
+            sender,
+            &HUB,
+            amount,
+            currency,
+            message,
+        ));
     }
     // A worker abroad supporting his mother, and a tenant paying rent.
     for m in 0..2 {
-        rows.push(payment(T0 + (30 * m + 3) * DAY + 10 * HOUR, &WORKER, &MOTHER, "250.00", "USD", "for the house"));
+        rows.push(payment(
+            T0 + (30 * m + 3) * DAY + 10 * HOUR,
+            &WORKER,
+            &MOTHER,
+            "250.00",
+            "USD",
+            "for the house",
+        ));
     }
     for w in 0..9 {
-        rows.push(payment(T0 + 7 * w * DAY + 17 * HOUR, &TENANT, &LANDLORD, "400.00", "USD", "rent"));
+        rows.push(payment(
+            T0 + 7 * w * DAY + 17 * HOUR,
+            &TENANT,
+            &LANDLORD,
+            "400.00",
+            "USD",
+            "rent",
+        ));
     }
-    rows.sort_by(|a, b| a.fields[1].cmp(&b.fields[1]).then_with(|| a.fields[4].cmp(&b.fields[4])));
+    rows.sort_by(|a, b| {
+        a.fields[1]
+            .cmp(&b.fields[1])
+            .then_with(|| a.fields[4].cmp(&b.fields[4]))
+    });
     for (i, r) in rows.iter_mut().enumerate() {
         r.fields[0] = format!("TX{:04}", i + 1);
     }
@@ -292,8 +393,11 @@ fn to_csv(rows: &[Row]) -> String {
 fn to_jsonl(rows: &[Row]) -> String {
     let mut out = String::new();
     for r in rows {
-        let obj: serde_json::Map<String, Value> =
-            COLUMNS.iter().zip(&r.fields).map(|(k, v)| ((*k).to_owned(), Value::String(v.clone()))).collect();
+        let obj: serde_json::Map<String, Value> = COLUMNS
+            .iter()
+            .zip(&r.fields)
+            .map(|(k, v)| ((*k).to_owned(), Value::String(v.clone())))
+            .collect();
         writeln!(out, "{}", Value::Object(obj)).unwrap();
     }
     out
@@ -301,7 +405,14 @@ fn to_jsonl(rows: &[Row]) -> String {
 
 /// Scans `input` (a file in `dir`) and returns the alerts text and the run.
 fn scan(dir: &Workdir, input: &str, extra: &[&str]) -> (String, Run) {
-    let mut args = vec!["scan", input, "--alerts", "alerts.jsonl", "--rejects", "rejects.csv"];
+    let mut args = vec![
+        "scan",
+        input,
+        "--alerts",
+        "alerts.jsonl",
+        "--rejects",
+        "rejects.csv",
+    ];
     args.extend_from_slice(extra);
     let run = dir.spur(&args).ok();
     (dir.read("alerts.jsonl"), run)
@@ -310,7 +421,14 @@ fn scan(dir: &Workdir, input: &str, extra: &[&str]) -> (String, Run) {
 /// The alerts of the clean scenario, computed once per test that needs them.
 fn scenario_alerts(dir: &Workdir) -> String {
     dir.write("clean.csv", &to_csv(&scenario()));
-    let mut args = vec!["scan", "clean.csv", "--alerts", "clean-alerts.jsonl", "--rejects", "clean-rejects.csv"];
+    let mut args = vec![
+        "scan",
+        "clean.csv",
+        "--alerts",
+        "clean-alerts.jsonl",
+        "--rejects",
+        "clean-rejects.csv",
+    ];
     args.push("--quiet");
     dir.spur(&args).ok();
     dir.read("clean-alerts.jsonl")
@@ -328,57 +446,118 @@ fn scan_writes_explained_alerts_sorted_by_score() {
     let alerts = parse_alerts(&text);
 
     for a in &alerts {
-        for key in ["subject", "role", "score", "indicators", "transactions", "first_seen", "last_seen"] {
+        for key in [
+            "subject",
+            "role",
+            "score",
+            "indicators",
+            "transactions",
+            "first_seen",
+            "last_seen",
+        ] {
             assert!(a.get(key).is_some(), "{key} missing from {a}");
         }
-        assert!(["sender", "receiver"].contains(&a["role"].as_str().unwrap()), "{a}");
+        assert!(
+            ["sender", "receiver"].contains(&a["role"].as_str().unwrap()),
+            "{a}"
+        );
         let score = a["score"].as_f64().unwrap();
         assert!((0.5..=1.0).contains(&score), "{a}");
         let findings = a["indicators"].as_array().unwrap();
         assert!(!findings.is_empty(), "{a}");
         for f in findings {
-            assert!(f["code"].is_string() && f["contribution"].is_f64() && f["reason"].is_string(), "{f}");
+            assert!(
+                f["code"].is_string() && f["contribution"].is_f64() && f["reason"].is_string(),
+                "{f}"
+            );
             assert!(!f["reason"].as_str().unwrap().is_empty(), "{f}");
         }
-        let sum: f64 = findings.iter().map(|f| f["contribution"].as_f64().unwrap()).sum();
-        assert!((sum - score).abs() < 0.01, "contributions add up to the score: {a}");
+        let sum: f64 = findings
+            .iter()
+            .map(|f| f["contribution"].as_f64().unwrap())
+            .sum();
+        assert!(
+            (sum - score).abs() < 0.01,
+            "contributions add up to the score: {a}"
+        );
         for t in ["first_seen", "last_seen"] {
             let s = a[t].as_str().unwrap();
-            assert!(s.len() == 20 && s.ends_with('Z'), "{t} is an RFC 3339 UTC time: {s}");
+            assert!(
+                s.len() == 20 && s.ends_with('Z'),
+                "{t} is an RFC 3339 UTC time: {s}"
+            );
         }
         assert!(a["first_seen"].as_str() <= a["last_seen"].as_str(), "{a}");
         let known: BTreeSet<&str> = rows.iter().map(|r| r.fields[0].as_str()).collect();
         for t in a["transactions"].as_array().unwrap() {
-            assert!(known.contains(t.as_str().unwrap()), "evidence {t} is a txn_id of the input");
+            assert!(
+                known.contains(t.as_str().unwrap()),
+                "evidence {t} is a txn_id of the input"
+            );
         }
     }
-    let scores: Vec<f64> = alerts.iter().map(|a| a["score"].as_f64().unwrap()).collect();
-    assert!(scores.windows(2).all(|w| w[0] >= w[1]), "sorted by score, highest first: {scores:?}");
+    let scores: Vec<f64> = alerts
+        .iter()
+        .map(|a| a["score"].as_f64().unwrap())
+        .collect();
+    assert!(
+        scores.windows(2).all(|w| w[0] >= w[1]),
+        "sorted by score, highest first: {scores:?}"
+    );
 
     let customer = find(&alerts, "S-1001", "sender").expect("the customer alerts");
     for code in ["P-MULTIBEN", "P-HOURS", "P-LOWVAL"] {
-        assert!(codes(customer).contains(&code), "{code} explains the customer: {customer}");
+        assert!(
+            codes(customer).contains(&code),
+            "{code} explains the customer: {customer}"
+        );
     }
-    assert_eq!(customer["transactions"].as_array().unwrap().len(), 30, "{customer}");
+    assert_eq!(
+        customer["transactions"].as_array().unwrap().len(),
+        30,
+        "{customer}"
+    );
     assert_eq!(customer["first_seen"], rows[0].fields[1]);
     let hub = find(&alerts, "R-3001", "receiver").expect("the facilitator alerts");
     assert!(codes(hub).contains(&"R-FANIN"), "{hub}");
     for quiet in ["S-5001", "R-5002", "S-6001", "R-6002"] {
-        assert!(alerts.iter().all(|a| a["subject"] != quiet), "{quiet} is legitimate and must not alert:\n{text}");
+        assert!(
+            alerts.iter().all(|a| a["subject"] != quiet),
+            "{quiet} is legitimate and must not alert:\n{text}"
+        );
     }
 
     // The summary, on stderr.
     let s = &squash(&run.stderr);
-    assert!(run.stdout.is_empty(), "alerts go to the file, not stdout: {}", run.stdout);
-    assert!(s.contains(&format!("payments read {} rejected 0", rows.len())), "{s}");
-    assert!(s.contains("parties") && s.contains("senders,") && s.contains("receivers"), "{s}");
-    let alert_line = s.lines().find(|l| l.trim_start().starts_with("alerts")).unwrap_or_else(|| panic!("{s}"));
+    assert!(
+        run.stdout.is_empty(),
+        "alerts go to the file, not stdout: {}",
+        run.stdout
+    );
+    assert!(
+        s.contains(&format!("payments read {} rejected 0", rows.len())),
+        "{s}"
+    );
+    assert!(
+        s.contains("parties") && s.contains("senders,") && s.contains("receivers"),
+        "{s}"
+    );
+    let alert_line = s
+        .lines()
+        .find(|l| l.trim_start().starts_with("alerts"))
+        .unwrap_or_else(|| panic!("{s}"));
     let senders = alerts.iter().filter(|a| a["role"] == "sender").count();
     let receivers = alerts.len() - senders;
-    assert!(alert_line.contains(&format!("{senders} senders, {receivers} receivers")), "{alert_line}");
+    assert!(
+        alert_line.contains(&format!("{senders} senders, {receivers} receivers")),
+        "{alert_line}"
+    );
     assert!(s.contains("top indicators"), "{s}");
     assert!(s.contains("throughput") && s.contains("payments/s"), "{s}");
-    assert!(!dir.join("rejects.csv").exists(), "no rejects file without rejects");
+    assert!(
+        !dir.join("rejects.csv").exists(),
+        "no rejects file without rejects"
+    );
 }
 
 #[test]
@@ -405,8 +584,13 @@ fn alerts_snapshot() {
     let dir = Workdir::new("snapshot");
     let text = scenario_alerts(&dir);
     // Deterministic: no clock, no hash order.
-    dir.spur(&["scan", "clean.csv", "--alerts", "again.jsonl"]).ok();
-    assert_eq!(text, dir.read("again.jsonl"), "two scans of one input write the same bytes");
+    dir.spur(&["scan", "clean.csv", "--alerts", "again.jsonl"])
+        .ok();
+    assert_eq!(
+        text,
+        dir.read("again.jsonl"),
+        "two scans of one input write the same bytes"
+    );
     insta::assert_json_snapshot!("scenario_alerts", parse_alerts(&text));
 }
 
@@ -433,8 +617,18 @@ const BAD: [Bad; 5] = [
         field: "timestamp",
         reason: "\"2026-02-30T05:00:00Z\" is not an RFC 3339 time (day out of range)",
     },
-    Bad { name: "negative amount", row: |r| with(r, 2, "-40.00"), field: "amount", reason: "\"-40.00\" must be a positive decimal" },
-    Bad { name: "unknown currency", row: |r| with(r, 3, "XYZ"), field: "currency", reason: "currency XYZ is not in the rate table" },
+    Bad {
+        name: "negative amount",
+        row: |r| with(r, 2, "-40.00"),
+        field: "amount",
+        reason: "\"-40.00\" must be a positive decimal",
+    },
+    Bad {
+        name: "unknown currency",
+        row: |r| with(r, 3, "XYZ"),
+        field: "currency",
+        reason: "currency XYZ is not in the rate table",
+    },
     Bad {
         name: "duplicate txn_id",
         row: |r| {
@@ -491,10 +685,24 @@ fn bad_records_are_rejected_once_and_good_ones_still_scored() {
     for ((g, e), b) in got.iter().zip(&expected).zip(&BAD) {
         assert_eq!(g, e, "{}", b.name);
     }
-    assert_eq!(got.len(), expected.len(), "each bad row exactly once: {got:#?}");
-    assert_eq!(alerts, clean, "the good rows score exactly as without the bad ones");
+    assert_eq!(
+        got.len(),
+        expected.len(),
+        "each bad row exactly once: {got:#?}"
+    );
+    assert_eq!(
+        alerts, clean,
+        "the good rows score exactly as without the bad ones"
+    );
     let summary = squash(&run.stderr);
-    assert!(summary.contains(&format!("payments read {} rejected {}", scenario().len() + BAD.len(), BAD.len())), "{summary}");
+    assert!(
+        summary.contains(&format!(
+            "payments read {} rejected {}",
+            scenario().len() + BAD.len(),
+            BAD.len()
+        )),
+        "{summary}"
+    );
     assert!(summary.contains("rejects file rejects.csv"), "{summary}");
 }
 
@@ -506,39 +714,93 @@ fn max_rejects_stops_past_the_limit_only() {
     let n = BAD.len();
 
     let below = (n - 1).to_string();
-    dir.spur(&["scan", "payments.csv", "--alerts", "a.jsonl", "--max-rejects", &below])
-        .fails_with(&["payments.csv", &format!("more than {below} records rejected"), "--max-rejects", "rejects.csv"]);
-    assert!(!dir.join("a.jsonl").exists(), "no alerts from an aborted scan");
+    dir.spur(&[
+        "scan",
+        "payments.csv",
+        "--alerts",
+        "a.jsonl",
+        "--max-rejects",
+        &below,
+    ])
+    .fails_with(&[
+        "payments.csv",
+        &format!("more than {below} records rejected"),
+        "--max-rejects",
+        "rejects.csv",
+    ]);
+    assert!(
+        !dir.join("a.jsonl").exists(),
+        "no alerts from an aborted scan"
+    );
 
     let at = n.to_string();
-    dir.spur(&["scan", "payments.csv", "--alerts", "a.jsonl", "--max-rejects", &at]).ok();
+    dir.spur(&[
+        "scan",
+        "payments.csv",
+        "--alerts",
+        "a.jsonl",
+        "--max-rejects",
+        &at,
+    ])
+    .ok();
     assert!(dir.join("a.jsonl").exists());
-    assert_eq!(parse_rejects(&dir.read("rejects.csv"), "payments.csv").len(), n);
+    assert_eq!(
+        parse_rejects(&dir.read("rejects.csv"), "payments.csv").len(),
+        n
+    );
 
     dir.write("clean.csv", &to_csv(&scenario()));
-    dir.spur(&["scan", "clean.csv", "--alerts", "b.jsonl", "--max-rejects", "0"]).ok();
+    dir.spur(&[
+        "scan",
+        "clean.csv",
+        "--alerts",
+        "b.jsonl",
+        "--max-rejects",
+        "0",
+    ])
+    .ok();
 }
 
 #[test]
 fn missing_required_columns_stop_before_any_output() {
     // Columns to drop, and the one error that names them (in schema order).
     let cases: [(&[&str], &str); 3] = [
-        (&["sender_country"], "missing required column: sender_country"),
-        (&["receiver_country", "amount"], "missing required columns: amount, receiver_country"),
+        (
+            &["sender_country"],
+            "missing required column: sender_country",
+        ),
+        (
+            &["receiver_country", "amount"],
+            "missing required columns: amount, receiver_country",
+        ),
         (&["txn_id", "message"], "missing required column: txn_id"),
     ];
     for (drop, message) in cases {
         let dir = Workdir::new("missing");
-        let keep: Vec<usize> = (0..COLUMNS.len()).filter(|&i| !drop.contains(&COLUMNS[i])).collect();
-        let mut text = keep.iter().map(|&i| COLUMNS[i]).collect::<Vec<_>>().join(",") + "\n";
+        let keep: Vec<usize> = (0..COLUMNS.len())
+            .filter(|&i| !drop.contains(&COLUMNS[i]))
+            .collect();
+        let mut text = keep
+            .iter()
+            .map(|&i| COLUMNS[i])
+            .collect::<Vec<_>>()
+            .join(",")
+            + "\n";
         for r in scenario() {
             let fields: Vec<String> = keep.iter().map(|&i| r.fields[i].clone()).collect();
             text += &csv_line(&fields);
         }
         dir.write("payments.csv", &text);
-        dir.spur(&["scan", "payments.csv", "--alerts", "alerts.jsonl"]).fails_with(&["payments.csv", message]);
-        assert!(!dir.join("alerts.jsonl").exists(), "{drop:?}: no alerts file when nothing could be read");
-        assert!(!dir.join("rejects.csv").exists(), "{drop:?}: no rejects file either");
+        dir.spur(&["scan", "payments.csv", "--alerts", "alerts.jsonl"])
+            .fails_with(&["payments.csv", message]);
+        assert!(
+            !dir.join("alerts.jsonl").exists(),
+            "{drop:?}: no alerts file when nothing could be read"
+        );
+        assert!(
+            !dir.join("rejects.csv").exists(),
+            "{drop:?}: no rejects file either"
+        );
     }
 }
 
@@ -556,8 +818,17 @@ fn unknown_columns_are_named_once_and_ignored() {
     let (alerts, run) = scan(&dir, "payments.csv", &[]);
     assert_eq!(parse_rejects_or_none(&dir), 0, "{}", run.stderr);
     assert_eq!(alerts, clean);
-    let notices = run.stderr.lines().filter(|l| l.contains("branch")).collect::<Vec<_>>();
-    assert_eq!(notices.len(), 1, "one notice naming the unknown columns:\n{}", run.stderr);
+    let notices = run
+        .stderr
+        .lines()
+        .filter(|l| l.contains("branch"))
+        .collect::<Vec<_>>();
+    assert_eq!(
+        notices.len(),
+        1,
+        "one notice naming the unknown columns:\n{}",
+        run.stderr
+    );
     assert!(notices[0].contains("branch, note"), "{}", notices[0]);
 }
 
@@ -584,18 +855,35 @@ fn stdin_and_json_lines_give_the_same_alerts_as_csv() {
     dir.write("payments.data", &jsonl);
 
     let cases: [(&str, &[&str], Option<&str>); 5] = [
-        ("csv on stdin, --format csv", &["scan", "-", "--format", "csv"], Some(&csv)),
+        (
+            "csv on stdin, --format csv",
+            &["scan", "-", "--format", "csv"],
+            Some(&csv),
+        ),
         ("csv on stdin, no --format", &["scan", "-"], Some(&csv)),
-        ("jsonl on stdin, --format jsonl", &["scan", "-", "--format", "jsonl"], Some(&jsonl)),
+        (
+            "jsonl on stdin, --format jsonl",
+            &["scan", "-", "--format", "jsonl"],
+            Some(&jsonl),
+        ),
         (".jsonl extension", &["scan", "payments.jsonl"], None),
-        ("--format jsonl on any extension", &["scan", "payments.data", "--format", "jsonl"], None),
+        (
+            "--format jsonl on any extension",
+            &["scan", "payments.data", "--format", "jsonl"],
+            None,
+        ),
     ];
     for (name, args, stdin) in cases {
         let run = dir.spur_with(args, &[], stdin).ok();
         assert_eq!(run.stdout, clean, "{name}");
-        assert!(squash(&run.stderr).contains(&format!("payments read {} rejected 0", rows.len())), "{name}: {}", run.stderr);
+        assert!(
+            squash(&run.stderr).contains(&format!("payments read {} rejected 0", rows.len())),
+            "{name}: {}",
+            run.stderr
+        );
     }
-    dir.spur(&["scan", "payments.data"]).fails_with(&["payments.data", "--format"]);
+    dir.spur(&["scan", "payments.data"])
+        .fails_with(&["payments.data", "--format"]);
 }
 
 #[test]
@@ -614,11 +902,27 @@ fn piped_stderr_has_no_progress_bar() {
     for log in ["warn", "info"] {
         let args = ["scan", "payments.csv", "--alerts", "alerts.jsonl"];
         let run = dir.spur_with(&args, &[("SPUR_LOG", log)], None).ok();
-        assert!(!run.stderr.contains('\x1b'), "SPUR_LOG={log}: escape codes in piped stderr: {:?}", run.stderr);
-        assert!(!run.stderr.contains('\r'), "SPUR_LOG={log}: carriage returns in piped stderr: {:?}", run.stderr);
-        assert!(!run.stderr.contains("reading"), "SPUR_LOG={log}: {:?}", run.stderr);
+        assert!(
+            !run.stderr.contains('\x1b'),
+            "SPUR_LOG={log}: escape codes in piped stderr: {:?}",
+            run.stderr
+        );
+        assert!(
+            !run.stderr.contains('\r'),
+            "SPUR_LOG={log}: carriage returns in piped stderr: {:?}",
+            run.stderr
+        );
+        assert!(
+            !run.stderr.contains("reading"),
+            "SPUR_LOG={log}: {:?}",
+            run.stderr
+        );
         if log == "info" {
-            assert!(run.stderr.contains("INFO"), "log lines are there: {}", run.stderr);
+            assert!(
+                run.stderr.contains("INFO"),
+                "log lines are there: {}",
+                run.stderr
+            );
         }
     }
 }
@@ -626,9 +930,17 @@ fn piped_stderr_has_no_progress_bar() {
 #[test]
 fn missing_input_file_is_named() {
     let dir = Workdir::new("no-input");
-    dir.spur(&["scan", "nowhere/payments.csv", "--alerts", "alerts.jsonl"]).fails_with(&["nowhere/payments.csv"]);
+    dir.spur(&["scan", "nowhere/payments.csv", "--alerts", "alerts.jsonl"])
+        .fails_with(&["nowhere/payments.csv"]);
     assert!(!dir.join("alerts.jsonl").exists());
-    dir.spur(&["eval", "--truth", "no-truth.csv", "--alerts", "no-alerts.jsonl"]).fails_with(&["no-truth.csv"]);
+    dir.spur(&[
+        "eval",
+        "--truth",
+        "no-truth.csv",
+        "--alerts",
+        "no-alerts.jsonl",
+    ])
+    .fails_with(&["no-truth.csv"]);
 }
 
 // ---------------------------------------------------------------------------
@@ -638,17 +950,41 @@ fn missing_input_file_is_named() {
 fn configuration_layers() {
     let dir = Workdir::new("config");
     let default = parse_alerts(&scenario_alerts(&dir));
-    let strict = default.iter().filter(|a| a["score"].as_f64().unwrap() >= 0.99).count();
+    let strict = default
+        .iter()
+        .filter(|a| a["score"].as_f64().unwrap() >= 0.99)
+        .count();
     assert!(strict < default.len(), "the scenario has alerts below 0.99");
     dir.write("strict.toml", "alert_threshold = 0.99\n");
 
     // (what, config file, SPUR_ variables, flags, expected alerts, threshold in the summary)
-    let cases: [(&str, bool, &[(&str, &str)], &[&str], usize, &str); 5] = [
+    let cases: [(&str, bool, Vars, Args, usize, &str); 5] = [
         ("defaults", false, &[], &[], default.len(), "0.50"),
         ("file", true, &[], &[], strict, "0.99"),
-        ("environment over file", true, &[("SPUR_ALERT_THRESHOLD", "0.5")], &[], default.len(), "0.50"),
-        ("flag over environment", true, &[("SPUR_ALERT_THRESHOLD", "0.5")], &["--threshold", "0.99"], strict, "0.99"),
-        ("SPUR_CONFIG names the file", false, &[("SPUR_CONFIG", "strict.toml")], &[], strict, "0.99"),
+        (
+            "environment over file",
+            true,
+            &[("SPUR_ALERT_THRESHOLD", "0.5")],
+            &[],
+            default.len(),
+            "0.50",
+        ),
+        (
+            "flag over environment",
+            true,
+            &[("SPUR_ALERT_THRESHOLD", "0.5")],
+            &["--threshold", "0.99"],
+            strict,
+            "0.99",
+        ),
+        (
+            "SPUR_CONFIG names the file",
+            false,
+            &[("SPUR_CONFIG", "strict.toml")],
+            &[],
+            strict,
+            "0.99",
+        ),
     ];
     for (what, file, env, flags, expected, threshold) in cases {
         let mut args = vec!["scan", "clean.csv", "--alerts", "alerts.jsonl"];
@@ -659,7 +995,11 @@ fn configuration_layers() {
         let run = dir.spur_with(&args, env, None).ok();
         let alerts = parse_alerts(&dir.read("alerts.jsonl"));
         assert_eq!(alerts.len(), expected, "{what}");
-        assert!(run.stderr.contains(&format!("(threshold {threshold})")), "{what}: {}", run.stderr);
+        assert!(
+            run.stderr.contains(&format!("(threshold {threshold})")),
+            "{what}: {}",
+            run.stderr
+        );
     }
 }
 
@@ -670,13 +1010,37 @@ fn configuration_errors_name_the_key() {
     dir.write("typo.toml", "alert_treshold = 0.9\n");
     dir.write("nested.toml", "[indicators.p_freq]\nwieght = 0.9\n");
     let scan = ["scan", "clean.csv", "--alerts", "alerts.jsonl"];
-    let cases: [(&[&str], &[(&str, &str)], &[&str]); 6] = [
-        (&["--config", "typo.toml"], &[], &["typo.toml", "alert_treshold"]),
-        (&["--config", "nested.toml"], &[], &["nested.toml", "wieght"]),
-        (&[], &[("SPUR_ALERT_TRESHOLD", "0.9")], &["SPUR_ALERT_TRESHOLD"]),
-        (&[], &[("SPUR_INDICATORS__P_FREQ__WIEGHT", "0.9")], &["SPUR_INDICATORS__P_FREQ__WIEGHT"]),
-        (&[], &[("SPUR_ALERT_THRESHOLD", "high")], &["SPUR_ALERT_THRESHOLD"]),
-        (&["--threshold", "1.5"], &[], &["--threshold", "alert_threshold must lie in [0, 1]"]),
+    let cases: [(Args, Vars, Args); 6] = [
+        (
+            &["--config", "typo.toml"],
+            &[],
+            &["typo.toml", "alert_treshold"],
+        ),
+        (
+            &["--config", "nested.toml"],
+            &[],
+            &["nested.toml", "wieght"],
+        ),
+        (
+            &[],
+            &[("SPUR_ALERT_TRESHOLD", "0.9")],
+            &["SPUR_ALERT_TRESHOLD"],
+        ),
+        (
+            &[],
+            &[("SPUR_INDICATORS__P_FREQ__WIEGHT", "0.9")],
+            &["SPUR_INDICATORS__P_FREQ__WIEGHT"],
+        ),
+        (
+            &[],
+            &[("SPUR_ALERT_THRESHOLD", "high")],
+            &["SPUR_ALERT_THRESHOLD"],
+        ),
+        (
+            &["--threshold", "1.5"],
+            &[],
+            &["--threshold", "alert_threshold must lie in [0, 1]"],
+        ),
     ];
     for (flags, env, needles) in cases {
         let mut args = scan.to_vec();
@@ -684,7 +1048,8 @@ fn configuration_errors_name_the_key() {
         dir.spur_with(&args, env, None).fails_with(needles);
         assert!(!dir.join("alerts.jsonl").exists());
     }
-    dir.spur(&["scan", "clean.csv", "--config", "absent.toml"]).fails_with(&["absent.toml"]);
+    dir.spur(&["scan", "clean.csv", "--config", "absent.toml"])
+        .fails_with(&["absent.toml"]);
 }
 
 /// The test script exports `SPUR_TEST_PG` for storage tests; it is not engine
@@ -693,8 +1058,12 @@ fn configuration_errors_name_the_key() {
 fn regression_spur_test_pg_is_not_configuration() {
     let dir = Workdir::new("test-pg");
     dir.write("clean.csv", &to_csv(&scenario()));
-    dir.spur_with(&["scan", "clean.csv", "--alerts", "alerts.jsonl"], &[("SPUR_TEST_PG", "postgres://x@127.0.0.1:1/postgres")], None)
-        .ok();
+    dir.spur_with(
+        &["scan", "clean.csv", "--alerts", "alerts.jsonl"],
+        &[("SPUR_TEST_PG", "postgres://x@127.0.0.1:1/postgres")],
+        None,
+    )
+    .ok();
 }
 
 // ---------------------------------------------------------------------------
@@ -711,18 +1080,47 @@ fn simulate_is_reproducible_and_eval_reports_on_the_scan() {
         dir.spur(&args).ok();
     }
     for file in ["payments.csv", "truth.csv"] {
-        let (a, b) = (std::fs::read(dir.join(&format!("a/{file}"))).unwrap(), std::fs::read(dir.join(&format!("b/{file}"))).unwrap());
+        let (a, b) = (
+            std::fs::read(dir.join(&format!("a/{file}"))).unwrap(),
+            std::fs::read(dir.join(&format!("b/{file}"))).unwrap(),
+        );
         assert!(a.len() > 1000, "{file} has content");
         assert!(a == b, "{file} differs between two runs with one seed");
     }
 
-    dir.spur(&["scan", "a/payments.csv", "--alerts", "a/alerts.jsonl", "--rejects", "a/rejects.csv", "--max-rejects", "0"]).ok();
-    let eval = ["eval", "--truth", "a/truth.csv", "--alerts", "a/alerts.jsonl", "--payments", "a/payments.csv"];
+    dir.spur(&[
+        "scan",
+        "a/payments.csv",
+        "--alerts",
+        "a/alerts.jsonl",
+        "--rejects",
+        "a/rejects.csv",
+        "--max-rejects",
+        "0",
+    ])
+    .ok();
+    let eval = [
+        "eval",
+        "--truth",
+        "a/truth.csv",
+        "--alerts",
+        "a/alerts.jsonl",
+        "--payments",
+        "a/payments.csv",
+    ];
     let run = dir.spur(&eval).ok();
     let header = run.stdout.lines().next().unwrap_or_default();
-    assert!(header.contains("precision") && header.contains("recall"), "{}", run.stdout);
+    assert!(
+        header.contains("precision") && header.contains("recall"),
+        "{}",
+        run.stdout
+    );
     for role in ["sender", "receiver", "overall"] {
-        assert!(run.stdout.lines().any(|l| l.starts_with(role)), "{role} line in\n{}", run.stdout);
+        assert!(
+            run.stdout.lines().any(|l| l.starts_with(role)),
+            "{role} line in\n{}",
+            run.stdout
+        );
     }
     assert!(run.stdout.contains("offender recall"), "{}", run.stdout);
 
@@ -732,20 +1130,33 @@ fn simulate_is_reproducible_and_eval_reports_on_the_scan() {
     let report: Value = serde_json::from_str(&run.stdout).expect("eval --json prints JSON");
     for key in ["sender", "receiver", "overall"] {
         for metric in ["precision", "recall"] {
-            let v = report[key][metric].as_f64().unwrap_or_else(|| panic!("{key}.{metric} in {report}"));
+            let v = report[key][metric]
+                .as_f64()
+                .unwrap_or_else(|| panic!("{key}.{metric} in {report}"));
             assert!((0.0..=1.0).contains(&v));
         }
     }
-    assert!(report["overall"]["alerts"].as_u64().unwrap() > 0, "the simulated offenders raise alerts");
+    assert!(
+        report["overall"]["alerts"].as_u64().unwrap() > 0,
+        "the simulated offenders raise alerts"
+    );
 }
 
 #[test]
 fn demo_tells_what_it_found() {
     let dir = Workdir::new("demo");
-    let run = dir.spur(&["demo", "--out", "demo", "--senders", "1500", "--days", "30"]).ok();
+    let run = dir
+        .spur(&["demo", "--out", "demo", "--senders", "1500", "--days", "30"])
+        .ok();
     let out = &run.stdout;
-    assert!(out.contains("Measured against the simulator's ground truth"), "{out}");
-    assert!(out.lines().any(|l| l.starts_with("overall")) && out.contains("precision"), "{out}");
+    assert!(
+        out.contains("Measured against the simulator's ground truth"),
+        "{out}"
+    );
+    assert!(
+        out.lines().any(|l| l.starts_with("overall")) && out.contains("precision"),
+        "{out}"
+    );
     assert!(out.contains("What spur found"), "{out}");
     for file in ["payments.csv", "truth.csv", "alerts.jsonl"] {
         assert!(dir.join(&format!("demo/{file}")).exists(), "{file}");
