@@ -707,6 +707,66 @@ fn bad_records_are_rejected_once_and_good_ones_still_scored() {
 }
 
 #[test]
+fn bad_json_lines_are_rejected_with_their_line() {
+    let dir = Workdir::new("rejects-jsonl");
+    let clean = scenario_alerts(&dir);
+    let good = to_jsonl(&scenario());
+    // (after how many good lines, the bad line, field, reason)
+    let bad = [
+        (
+            0,
+            r#"{"txn_id":"X1","amount":"#,
+            "record",
+            "invalid JSON at column",
+        ),
+        (
+            7,
+            r#"["not", "an", "object"]"#,
+            "record",
+            "expected a payment object",
+        ),
+        (
+            20,
+            r#"{"txn_id":"X2","timestamp":"2026-01-20T05:00:00Z","amount":true,"currency":"USD","sender_id":"S-1001","sender_country":"US","receiver_id":"R-2001","receiver_country":"PH"}"#,
+            "amount",
+            "not a boolean",
+        ),
+        (
+            30,
+            r#"{"txn_id":"X3","timestamp":"2026-01-20T05:00:00","amount":"40","currency":"USD","sender_id":"S-1001","sender_country":"US","receiver_id":"R-2001","receiver_country":"PH"}"#,
+            "timestamp",
+            "is not an RFC 3339 time",
+        ),
+    ];
+    let mut text = String::new();
+    let mut expected = Vec::new();
+    for (i, line) in good.lines().enumerate() {
+        for (after, row, field, reason) in &bad {
+            if *after == i {
+                text += row;
+                text.push('\n');
+                expected.push((text.lines().count() as u64, *field, *reason));
+            }
+        }
+        text += line;
+        text.push('\n');
+        // Blank lines are skipped, but still counted as lines.
+        if i == 10 {
+            text.push('\n');
+        }
+    }
+    dir.write("payments.jsonl", &text);
+    let (alerts, _) = scan(&dir, "payments.jsonl", &[]);
+    let got = parse_rejects(&dir.read("rejects.csv"), "payments.jsonl");
+    assert_eq!(got.len(), expected.len(), "{got:#?}");
+    for (g, (line, field, reason)) in got.iter().zip(expected) {
+        assert_eq!((g.0, g.1.as_str()), (line, field), "{g:?}");
+        assert!(g.2.contains(reason), "{g:?} should say {reason:?}");
+    }
+    assert_eq!(alerts, clean);
+}
+
+#[test]
 fn max_rejects_stops_past_the_limit_only() {
     let dir = Workdir::new("max-rejects");
     let (text, _) = scenario_with_bad_rows();
