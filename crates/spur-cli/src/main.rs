@@ -5,7 +5,7 @@ mod scan;
 mod settings;
 
 use std::fs::File;
-use std::io::{self, BufReader, BufWriter};
+use std::io::{self, BufReader, BufWriter, IsTerminal};
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
@@ -98,6 +98,8 @@ enum Command {
 fn main() {
     tracing_subscriber::fmt()
         .with_writer(io::stderr)
+        // Colours only for a person at a terminal, not in logs and pipes.
+        .with_ansi(io::stderr().is_terminal())
         .with_target(false)
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("SPUR_LOG")

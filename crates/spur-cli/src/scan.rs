@@ -219,9 +219,7 @@ pub fn run(opts: &ScanOptions, cfg: EngineConfig) -> Result<ScanReport> {
             );
         }
     }
-    if !unknown_columns.is_empty() {
-        tracing::warn!(columns = %unknown_columns.join(", "), "ignored unknown columns");
-    }
+    // Unknown columns are named once, in the summary.
     tracing::info!(
         payments = read - rejected,
         rejected,

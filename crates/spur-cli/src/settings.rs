@@ -13,7 +13,14 @@ use spur_engine::EngineConfig;
 use toml::Value;
 
 /// Variables that belong to the command line, not to the engine.
-const NOT_CONFIG: &[&str] = &["SPUR_CONFIG", "SPUR_LOG", "SPUR_DB", "SPUR_USER"];
+/// `SPUR_TEST_PG` is the test script's PostgreSQL, for storage tests.
+const NOT_CONFIG: &[&str] = &[
+    "SPUR_CONFIG",
+    "SPUR_LOG",
+    "SPUR_DB",
+    "SPUR_USER",
+    "SPUR_TEST_PG",
+];
 
 pub fn load(
     file: Option<&Path>,
@@ -27,6 +34,7 @@ pub fn load(
         let layer: Value =
             toml::from_str(&text).with_context(|| format!("config file {}", path.display()))?;
         merge(&mut tree, layer);
+        check(&tree).with_context(|| format!("config file {}", path.display()))?;
     }
     let mut vars: Vec<(String, String)> = env
         .into_iter()
@@ -43,12 +51,20 @@ pub fn load(
             .and_then(|mut t| t.remove("v"))
             .unwrap_or(Value::String(raw));
         set(&mut tree, &path, value).with_context(|| format!("environment variable {key}"))?;
+        // Checked layer by layer, so that an error names the variable at fault.
+        check(&tree).with_context(|| format!("environment variable {key}"))?;
     }
     let cfg: EngineConfig = tree.try_into().context("configuration")?;
     if let Err(e) = cfg.validate() {
         bail!("configuration: {e}");
     }
     Ok(cfg)
+}
+
+/// Whether the tree reads as a configuration (no unknown keys, no wrong types).
+fn check(tree: &Value) -> Result<()> {
+    tree.clone().try_into::<EngineConfig>()?;
+    Ok(())
 }
 
 fn merge(base: &mut Value, layer: Value) {
