@@ -87,7 +87,10 @@ pub(crate) fn append(tx: &mut dyn Tx, c: Change<'_>) -> Result<i64, StoreError> 
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         params![id, c.at, c.actor, c.action, c.object, c.before, c.after, prev_hash, hash.clone()],
     )?;
-    tx.execute("UPDATE audit_head SET last_hash = $1 WHERE id = 1", params![hash])?;
+    tx.execute(
+        "UPDATE audit_head SET last_hash = $1 WHERE id = 1",
+        params![hash],
+    )?;
     Ok(id)
 }
 
@@ -118,7 +121,8 @@ pub(crate) fn entries(tx: &mut dyn Tx) -> Result<Vec<AuditEntry>, StoreError> {
 
 /// Walks the chain from the first entry to the recorded head.
 pub(crate) fn verify(tx: &mut dyn Tx) -> Result<AuditSummary, StoreError> {
-    let broken = |entry_id: i64, reason: String| StoreError::AuditBreak(AuditBreak { entry_id, reason });
+    let broken =
+        |entry_id: i64, reason: String| StoreError::AuditBreak(AuditBreak { entry_id, reason });
     let mut expected_id = 1;
     let mut prev_hash = GENESIS.to_owned();
     for e in entries(tx)? {
@@ -129,7 +133,10 @@ pub(crate) fn verify(tx: &mut dyn Tx) -> Result<AuditSummary, StoreError> {
             ));
         }
         if e.prev_hash != prev_hash {
-            return Err(broken(e.id, "it does not chain to the entry before it: an entry was moved or replaced".into()));
+            return Err(broken(
+                e.id,
+                "it does not chain to the entry before it: an entry was moved or replaced".into(),
+            ));
         }
         let hash = entry_hash(
             &e.prev_hash,
@@ -142,12 +149,18 @@ pub(crate) fn verify(tx: &mut dyn Tx) -> Result<AuditSummary, StoreError> {
             e.after.as_deref(),
         )?;
         if hash != e.hash {
-            return Err(broken(e.id, "its content does not match its hash: the entry was edited".into()));
+            return Err(broken(
+                e.id,
+                "its content does not match its hash: the entry was edited".into(),
+            ));
         }
         prev_hash = e.hash;
         expected_id += 1;
     }
-    let head = tx.query_one("SELECT last_id, last_hash FROM audit_head WHERE id = 1", &[])?;
+    let head = tx.query_one(
+        "SELECT last_id, last_hash FROM audit_head WHERE id = 1",
+        &[],
+    )?;
     let (last_id, last_hash) = (head.int(0)?, head.text(1)?);
     if last_id != expected_id - 1 || last_hash != prev_hash {
         return Err(broken(
@@ -158,7 +171,10 @@ pub(crate) fn verify(tx: &mut dyn Tx) -> Result<AuditSummary, StoreError> {
             ),
         ));
     }
-    Ok(AuditSummary { entries: last_id, head_hash: last_hash })
+    Ok(AuditSummary {
+        entries: last_id,
+        head_hash: last_hash,
+    })
 }
 
 #[cfg(test)]
@@ -167,21 +183,91 @@ mod tests {
 
     #[test]
     fn sha256_known_answers() {
-        assert_eq!(sha256_hex(b""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-        assert_eq!(sha256_hex(b"abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert_eq!(
+            sha256_hex(b""),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
+        assert_eq!(
+            sha256_hex(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
     }
 
     #[test]
     fn hash_covers_every_field() {
-        let base = entry_hash(GENESIS, 1, 10, "ana", "case.open", "case:1", None, Some("{}")).unwrap();
+        let base = entry_hash(
+            GENESIS,
+            1,
+            10,
+            "ana",
+            "case.open",
+            "case:1",
+            None,
+            Some("{}"),
+        )
+        .unwrap();
         let variants = [
             entry_hash("1", 1, 10, "ana", "case.open", "case:1", None, Some("{}")),
-            entry_hash(GENESIS, 2, 10, "ana", "case.open", "case:1", None, Some("{}")),
-            entry_hash(GENESIS, 1, 11, "ana", "case.open", "case:1", None, Some("{}")),
-            entry_hash(GENESIS, 1, 10, "bob", "case.open", "case:1", None, Some("{}")),
-            entry_hash(GENESIS, 1, 10, "ana", "case.note", "case:1", None, Some("{}")),
-            entry_hash(GENESIS, 1, 10, "ana", "case.open", "case:2", None, Some("{}")),
-            entry_hash(GENESIS, 1, 10, "ana", "case.open", "case:1", Some("{}"), Some("{}")),
+            entry_hash(
+                GENESIS,
+                2,
+                10,
+                "ana",
+                "case.open",
+                "case:1",
+                None,
+                Some("{}"),
+            ),
+            entry_hash(
+                GENESIS,
+                1,
+                11,
+                "ana",
+                "case.open",
+                "case:1",
+                None,
+                Some("{}"),
+            ),
+            entry_hash(
+                GENESIS,
+                1,
+                10,
+                "bob",
+                "case.open",
+                "case:1",
+                None,
+                Some("{}"),
+            ),
+            entry_hash(
+                GENESIS,
+                1,
+                10,
+                "ana",
+                "case.note",
+                "case:1",
+                None,
+                Some("{}"),
+            ),
+            entry_hash(
+                GENESIS,
+                1,
+                10,
+                "ana",
+                "case.open",
+                "case:2",
+                None,
+                Some("{}"),
+            ),
+            entry_hash(
+                GENESIS,
+                1,
+                10,
+                "ana",
+                "case.open",
+                "case:1",
+                Some("{}"),
+                Some("{}"),
+            ),
             entry_hash(GENESIS, 1, 10, "ana", "case.open", "case:1", None, None),
         ];
         for v in variants {

@@ -17,19 +17,30 @@ use crate::store::{alert_exists, find_user, require, WORKERS};
 pub(crate) fn transition(case: i64, from: CaseStatus, to: CaseStatus) -> Result<(), StoreError> {
     use CaseStatus::*;
     let hint = match (from, to) {
-        (Open, Investigating) | (Open, Escalated) | (Investigating, Escalated) | (Escalated, Investigating) => {
-            return Ok(())
-        }
+        (Open, Investigating)
+        | (Open, Escalated)
+        | (Investigating, Escalated)
+        | (Escalated, Investigating) => return Ok(()),
         (Closed, _) => ": a closed case is final",
         (_, Closed) => ": close it with a reason instead",
         (_, Reported) => ": a case becomes reported when one of its reports is filed",
         _ => "",
     };
-    Err(StoreError::IllegalTransition { case, from, to, hint })
+    Err(StoreError::IllegalTransition {
+        case,
+        from,
+        to,
+        hint,
+    })
 }
 
 fn note_from(r: &Row) -> Result<Note, StoreError> {
-    Ok(Note { id: r.int(0)?, author: r.text(1)?, at: r.int(2)?, text: r.text(3)? })
+    Ok(Note {
+        id: r.int(0)?,
+        author: r.text(1)?,
+        at: r.int(2)?,
+        text: r.text(3)?,
+    })
 }
 
 /// Loads a case; `lock` takes its row lock for a change.
@@ -39,9 +50,14 @@ pub(crate) fn load(tx: &mut dyn Tx, case_id: i64, lock: bool) -> Result<Case, St
          FROM cases WHERE id = $1{}",
         if lock { tx.for_update() } else { "" }
     );
-    let r = tx.query_opt(&sql, params![case_id])?.ok_or_else(|| StoreError::not_found("case", case_id))?;
+    let r = tx
+        .query_opt(&sql, params![case_id])?
+        .ok_or_else(|| StoreError::not_found("case", case_id))?;
     let alerts = tx
-        .query("SELECT alert_id FROM case_alerts WHERE case_id = $1 ORDER BY seq", params![case_id])?
+        .query(
+            "SELECT alert_id FROM case_alerts WHERE case_id = $1 ORDER BY seq",
+            params![case_id],
+        )?
         .iter()
         .map(|r| r.int(0))
         .collect::<Result<_, _>>()?;
@@ -74,11 +90,20 @@ pub(crate) fn all(tx: &mut dyn Tx) -> Result<Vec<Case>, StoreError> {
 
 fn attach(tx: &mut dyn Tx, case_id: i64, alert_id: i64) -> Result<(), StoreError> {
     alert_exists(tx, alert_id)?;
-    if let Some(r) = tx.query_opt("SELECT case_id FROM case_alerts WHERE alert_id = $1", params![alert_id])? {
-        return Err(StoreError::AlertInCase { alert: alert_id, case: r.int(0)? });
+    if let Some(r) = tx.query_opt(
+        "SELECT case_id FROM case_alerts WHERE alert_id = $1",
+        params![alert_id],
+    )? {
+        return Err(StoreError::AlertInCase {
+            alert: alert_id,
+            case: r.int(0)?,
+        });
     }
     let seq = tx
-        .query_one("SELECT COALESCE(MAX(seq), 0) + 1 FROM case_alerts WHERE case_id = $1", params![case_id])?
+        .query_one(
+            "SELECT COALESCE(MAX(seq), 0) + 1 FROM case_alerts WHERE case_id = $1",
+            params![case_id],
+        )?
         .int(0)?;
     tx.execute(
         "INSERT INTO case_alerts (alert_id, case_id, seq) VALUES ($1, $2, $3)",
@@ -87,14 +112,24 @@ fn attach(tx: &mut dyn Tx, case_id: i64, alert_id: i64) -> Result<(), StoreError
     Ok(())
 }
 
-pub(crate) fn open(tx: &mut dyn Tx, now: Timestamp, alert_id: i64, actor: &str) -> Result<Case, StoreError> {
+pub(crate) fn open(
+    tx: &mut dyn Tx,
+    now: Timestamp,
+    alert_id: i64,
+    actor: &str,
+) -> Result<Case, StoreError> {
     let user = require(tx, actor, WORKERS, "open cases")?;
     alert_exists(tx, alert_id)?;
     let id = tx
         .query_one(
             "INSERT INTO cases (status, disposition, opened_by, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $4) RETURNING id",
-            params![CaseStatus::Open.as_str(), Disposition::Undetermined.as_str(), user.name.as_str(), now],
+            params![
+                CaseStatus::Open.as_str(),
+                Disposition::Undetermined.as_str(),
+                user.name.as_str(),
+                now
+            ],
         )?
         .int(0)?;
     attach(tx, id, alert_id)?;
@@ -125,7 +160,10 @@ fn change(
     let user = require(tx, actor, WORKERS, "work cases")?;
     let before = load(tx, case_id, true)?;
     f(tx, &before, &user.name)?;
-    tx.execute("UPDATE cases SET updated_at = $1 WHERE id = $2", params![now, case_id])?;
+    tx.execute(
+        "UPDATE cases SET updated_at = $1 WHERE id = $2",
+        params![now, case_id],
+    )?;
     let after = load(tx, case_id, false)?;
     audit::append(
         tx,
@@ -172,14 +210,26 @@ pub(crate) fn assign(
         not_closed(case)?;
         let to = find_user(tx, assignee)?;
         if !matches!(to.role, UserRole::Analyst | UserRole::Supervisor) {
-            return Err(StoreError::Invalid(format!("cases go to analysts or supervisors, not to an {}", to.role)));
+            return Err(StoreError::Invalid(format!(
+                "cases go to analysts or supervisors, not to an {}",
+                to.role
+            )));
         }
-        tx.execute("UPDATE cases SET assignee = $1 WHERE id = $2", params![to.name, case.id])?;
+        tx.execute(
+            "UPDATE cases SET assignee = $1 WHERE id = $2",
+            params![to.name, case.id],
+        )?;
         Ok(())
     })
 }
 
-pub(crate) fn note(tx: &mut dyn Tx, now: Timestamp, case_id: i64, text: &str, actor: &str) -> Result<Case, StoreError> {
+pub(crate) fn note(
+    tx: &mut dyn Tx,
+    now: Timestamp,
+    case_id: i64,
+    text: &str,
+    actor: &str,
+) -> Result<Case, StoreError> {
     if text.trim().is_empty() {
         return Err(StoreError::Invalid("an empty note".into()));
     }
@@ -202,13 +252,21 @@ pub(crate) fn set_status(
 ) -> Result<Case, StoreError> {
     change(tx, now, case_id, actor, "case.set_status", |tx, case, _| {
         transition(case.id, case.status, status)?;
-        tx.execute("UPDATE cases SET status = $1 WHERE id = $2", params![status.as_str(), case.id])?;
+        tx.execute(
+            "UPDATE cases SET status = $1 WHERE id = $2",
+            params![status.as_str(), case.id],
+        )?;
         Ok(())
     })
 }
 
 /// The case's move to `reported` when one of its reports is filed.
-pub(crate) fn mark_reported(tx: &mut dyn Tx, now: Timestamp, case_id: i64, actor: &str) -> Result<(), StoreError> {
+pub(crate) fn mark_reported(
+    tx: &mut dyn Tx,
+    now: Timestamp,
+    case_id: i64,
+    actor: &str,
+) -> Result<(), StoreError> {
     let case = load(tx, case_id, true)?;
     match case.status {
         CaseStatus::Reported => return Ok(()),
@@ -216,7 +274,10 @@ pub(crate) fn mark_reported(tx: &mut dyn Tx, now: Timestamp, case_id: i64, actor
         _ => {}
     }
     change(tx, now, case_id, actor, "case.reported", |tx, case, _| {
-        tx.execute("UPDATE cases SET status = $1 WHERE id = $2", params![CaseStatus::Reported.as_str(), case.id])?;
+        tx.execute(
+            "UPDATE cases SET status = $1 WHERE id = $2",
+            params![CaseStatus::Reported.as_str(), case.id],
+        )?;
         Ok(())
     })?;
     Ok(())
@@ -229,14 +290,30 @@ pub(crate) fn set_disposition(
     disposition: Disposition,
     actor: &str,
 ) -> Result<Case, StoreError> {
-    change(tx, now, case_id, actor, "case.set_disposition", |tx, case, _| {
-        not_closed(case)?;
-        tx.execute("UPDATE cases SET disposition = $1 WHERE id = $2", params![disposition.as_str(), case.id])?;
-        Ok(())
-    })
+    change(
+        tx,
+        now,
+        case_id,
+        actor,
+        "case.set_disposition",
+        |tx, case, _| {
+            not_closed(case)?;
+            tx.execute(
+                "UPDATE cases SET disposition = $1 WHERE id = $2",
+                params![disposition.as_str(), case.id],
+            )?;
+            Ok(())
+        },
+    )
 }
 
-pub(crate) fn close(tx: &mut dyn Tx, now: Timestamp, case_id: i64, reason: &str, actor: &str) -> Result<Case, StoreError> {
+pub(crate) fn close(
+    tx: &mut dyn Tx,
+    now: Timestamp,
+    case_id: i64,
+    reason: &str,
+    actor: &str,
+) -> Result<Case, StoreError> {
     let reason = reason.trim();
     if reason.is_empty() {
         return Err(StoreError::Invalid("closing a case needs a reason".into()));

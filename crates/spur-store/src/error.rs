@@ -14,14 +14,20 @@ pub struct AuditBreak {
 
 impl std::fmt::Display for AuditBreak {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "audit log broken at entry {}: {}", self.entry_id, self.reason)
+        write!(
+            f,
+            "audit log broken at entry {}: {}",
+            self.entry_id, self.reason
+        )
     }
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     // The user's mistakes.
-    #[error("unsupported database location {0:?}: give a file path, sqlite:PATH or postgres://...")]
+    #[error(
+        "unsupported database location {0:?}: give a file path, sqlite:PATH or postgres://..."
+    )]
     BadLocation(String),
     #[error("the database has schema version {found}, newer than version {supported} that this spur knows: upgrade spur to use it")]
     SchemaTooNew { found: i64, supported: i64 },
@@ -34,15 +40,27 @@ pub enum StoreError {
     #[error("the first user must be an admin, who then adds the others")]
     FirstUserNotAdmin,
     #[error("a user with role {role} may not {action}")]
-    Forbidden { role: UserRole, action: &'static str },
+    Forbidden {
+        role: UserRole,
+        action: &'static str,
+    },
     #[error("case {case} cannot go from {from} to {to}{hint}")]
-    IllegalTransition { case: i64, from: CaseStatus, to: CaseStatus, hint: &'static str },
+    IllegalTransition {
+        case: i64,
+        from: CaseStatus,
+        to: CaseStatus,
+        hint: &'static str,
+    },
     #[error("case {0} is closed and can no longer change")]
     CaseClosed(i64),
     #[error("alert {alert} is already in case {case}")]
     AlertInCase { alert: i64, case: i64 },
     #[error("report {report} is {status}: cannot {action} it")]
-    IllegalReportTransition { report: i64, status: ReportStatus, action: &'static str },
+    IllegalReportTransition {
+        report: i64,
+        status: ReportStatus,
+        action: &'static str,
+    },
     #[error("report {0} is filed and can no longer change")]
     ReportFiled(i64),
     #[error("self-approval refused: the author of report {0} cannot approve it; another supervisor must")]
@@ -89,7 +107,10 @@ impl StoreError {
     }
 
     pub(crate) fn not_found(kind: &'static str, id: impl ToString) -> Self {
-        StoreError::NotFound { kind, id: id.to_string() }
+        StoreError::NotFound {
+            kind,
+            id: id.to_string(),
+        }
     }
 }
 

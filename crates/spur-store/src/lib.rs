@@ -27,8 +27,8 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{AuditBreak, StoreError};
 pub use migrations::SCHEMA_VERSION;
 pub use model::{
-    AuditEntry, AuditSummary, Case, CaseStatus, Disposition, EngineState, Note, Report, ReportStatus, ScanBatch,
-    StoredAlert, User, UserRole,
+    AuditEntry, AuditSummary, Case, CaseStatus, Disposition, EngineState, Note, Report,
+    ReportStatus, ScanBatch, StoredAlert, User, UserRole,
 };
 pub use store::{Store, SYSTEM_ACTOR};
 
@@ -69,7 +69,10 @@ pub fn open(location: &str, clock: Arc<dyn Clock>) -> Result<Box<dyn Store>, Sto
     open_location(&Location::parse(location)?, clock)
 }
 
-pub fn open_location(location: &Location, clock: Arc<dyn Clock>) -> Result<Box<dyn Store>, StoreError> {
+pub fn open_location(
+    location: &Location,
+    clock: Arc<dyn Clock>,
+) -> Result<Box<dyn Store>, StoreError> {
     let backend: Box<dyn sql::Backend> = match location {
         Location::Sqlite(path) => Box::new(sqlite::Sqlite::open(path)?),
         Location::Postgres(url) => Box::new(postgres::Postgres::connect(url)?),
@@ -86,12 +89,29 @@ mod tests {
         let check = |input: &str, expected: Option<Location>| {
             assert_eq!(Location::parse(input).ok(), expected, "{input}");
         };
-        check("spur-data/spur.db", Some(Location::Sqlite("spur-data/spur.db".into())));
-        check("sqlite:/tmp/x.db", Some(Location::Sqlite("/tmp/x.db".into())));
-        check("sqlite:///tmp/x.db", Some(Location::Sqlite("/tmp/x.db".into())));
+        check(
+            "spur-data/spur.db",
+            Some(Location::Sqlite("spur-data/spur.db".into())),
+        );
+        check(
+            "sqlite:/tmp/x.db",
+            Some(Location::Sqlite("/tmp/x.db".into())),
+        );
+        check(
+            "sqlite:///tmp/x.db",
+            Some(Location::Sqlite("/tmp/x.db".into())),
+        );
         check("sqlite:rel.db", Some(Location::Sqlite("rel.db".into())));
-        check("postgres://u@127.0.0.1:5432/spur", Some(Location::Postgres("postgres://u@127.0.0.1:5432/spur".into())));
-        check("postgresql://h/db", Some(Location::Postgres("postgresql://h/db".into())));
+        check(
+            "postgres://u@127.0.0.1:5432/spur",
+            Some(Location::Postgres(
+                "postgres://u@127.0.0.1:5432/spur".into(),
+            )),
+        );
+        check(
+            "postgresql://h/db",
+            Some(Location::Postgres("postgresql://h/db".into())),
+        );
         check("mysql://h/db", None);
         check("", None);
         check("sqlite:", None);

@@ -14,7 +14,9 @@ pub(crate) struct Postgres {
 
 impl Postgres {
     pub(crate) fn connect(url: &str) -> Result<Self, StoreError> {
-        Ok(Postgres { client: Client::connect(url, NoTls)? })
+        Ok(Postgres {
+            client: Client::connect(url, NoTls)?,
+        })
     }
 }
 
@@ -23,7 +25,9 @@ impl Backend for Postgres {
         let mut builder = self.client.build_transaction();
         if !write {
             // One consistent snapshot for multi-query reads (a case and its notes).
-            builder = builder.isolation_level(IsolationLevel::RepeatableRead).read_only(true);
+            builder = builder
+                .isolation_level(IsolationLevel::RepeatableRead)
+                .read_only(true);
         }
         Ok(Box::new(PostgresTx(builder.start()?)))
     }
@@ -32,7 +36,11 @@ impl Backend for Postgres {
 struct PostgresTx<'c>(Transaction<'c>);
 
 impl ToSql for Value {
-    fn to_sql(&self, ty: &Type, out: &mut BytesMut) -> Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
+    fn to_sql(
+        &self,
+        ty: &Type,
+        out: &mut BytesMut,
+    ) -> Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
         match self {
             Value::Null => Ok(IsNull::Yes),
             Value::Int(v) => v.to_sql(ty, out),
@@ -58,17 +66,24 @@ fn row(r: &postgres::Row) -> Result<Row, StoreError> {
     for (i, column) in r.columns().iter().enumerate() {
         let ty = column.type_();
         let v = if *ty == Type::INT8 {
-            r.try_get::<_, Option<i64>>(i)?.map_or(Value::Null, Value::Int)
+            r.try_get::<_, Option<i64>>(i)?
+                .map_or(Value::Null, Value::Int)
         } else if *ty == Type::INT4 {
-            r.try_get::<_, Option<i32>>(i)?.map_or(Value::Null, |v| Value::Int(v.into()))
+            r.try_get::<_, Option<i32>>(i)?
+                .map_or(Value::Null, |v| Value::Int(v.into()))
         } else if *ty == Type::FLOAT8 {
-            r.try_get::<_, Option<f64>>(i)?.map_or(Value::Null, Value::Real)
+            r.try_get::<_, Option<f64>>(i)?
+                .map_or(Value::Null, Value::Real)
         } else if *ty == Type::TEXT || *ty == Type::VARCHAR || *ty == Type::NAME {
-            r.try_get::<_, Option<String>>(i)?.map_or(Value::Null, Value::Text)
+            r.try_get::<_, Option<String>>(i)?
+                .map_or(Value::Null, Value::Text)
         } else if *ty == Type::BYTEA {
-            r.try_get::<_, Option<Vec<u8>>>(i)?.map_or(Value::Null, Value::Blob)
+            r.try_get::<_, Option<Vec<u8>>>(i)?
+                .map_or(Value::Null, Value::Blob)
         } else {
-            return Err(StoreError::Corrupt(format!("column {i} has unexpected type {ty}")));
+            return Err(StoreError::Corrupt(format!(
+                "column {i} has unexpected type {ty}"
+            )));
         };
         values.push(v);
     }

@@ -34,7 +34,10 @@ fn report_from(r: &Row) -> Result<Report, StoreError> {
 }
 
 pub(crate) fn load(tx: &mut dyn Tx, report_id: i64, lock: bool) -> Result<Report, StoreError> {
-    let sql = format!("SELECT {COLUMNS} WHERE id = $1{}", if lock { tx.for_update() } else { "" });
+    let sql = format!(
+        "SELECT {COLUMNS} WHERE id = $1{}",
+        if lock { tx.for_update() } else { "" }
+    );
     match tx.query_opt(&sql, params![report_id])? {
         Some(r) => report_from(&r),
         None => Err(StoreError::not_found("report", report_id)),
@@ -43,7 +46,10 @@ pub(crate) fn load(tx: &mut dyn Tx, report_id: i64, lock: bool) -> Result<Report
 
 pub(crate) fn all(tx: &mut dyn Tx, case_id: Option<i64>) -> Result<Vec<Report>, StoreError> {
     let rows = match case_id {
-        Some(c) => tx.query(&format!("SELECT {COLUMNS} WHERE case_id = $1 ORDER BY id"), params![c])?,
+        Some(c) => tx.query(
+            &format!("SELECT {COLUMNS} WHERE case_id = $1 ORDER BY id"),
+            params![c],
+        )?,
         None => tx.query(&format!("SELECT {COLUMNS} ORDER BY id"), &[])?,
     };
     rows.iter().map(report_from).collect()
@@ -110,7 +116,9 @@ pub(crate) fn draft(
 ) -> Result<Report, StoreError> {
     let user = require(tx, actor, WORKERS, "draft reports")?;
     if profile.trim().is_empty() || xml.trim().is_empty() {
-        return Err(StoreError::Invalid("a report needs a profile and its XML".into()));
+        return Err(StoreError::Invalid(
+            "a report needs a profile and its XML".into(),
+        ));
     }
     let case = case::load(tx, case_id, true)?;
     if case.status == CaseStatus::Closed {
@@ -120,7 +128,14 @@ pub(crate) fn draft(
         .query_one(
             "INSERT INTO reports (case_id, profile, xml, author, status, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
-            params![case_id, profile, xml, user.name.as_str(), ReportStatus::Draft.as_str(), now],
+            params![
+                case_id,
+                profile,
+                xml,
+                user.name.as_str(),
+                ReportStatus::Draft.as_str(),
+                now
+            ],
         )?
         .int(0)?;
     let report = load(tx, id, false)?;
@@ -140,7 +155,11 @@ fn in_status(
         return Err(StoreError::ReportFiled(report_id));
     }
     if report.status != wanted {
-        return Err(StoreError::IllegalReportTransition { report: report_id, status: report.status, action });
+        return Err(StoreError::IllegalReportTransition {
+            report: report_id,
+            status: report.status,
+            action,
+        });
     }
     Ok(report)
 }
@@ -157,13 +176,21 @@ pub(crate) fn revise(
         return Err(StoreError::Invalid("a report needs its XML".into()));
     }
     let before = in_status(tx, report_id, ReportStatus::Draft, "revise")?;
-    tx.execute("UPDATE reports SET xml = $1, updated_at = $2 WHERE id = $3", params![xml, now, report_id])?;
+    tx.execute(
+        "UPDATE reports SET xml = $1, updated_at = $2 WHERE id = $3",
+        params![xml, now, report_id],
+    )?;
     let after = load(tx, report_id, false)?;
     record(tx, now, &user.name, "report.revise", Some(&before), &after)?;
     Ok(after)
 }
 
-pub(crate) fn approve(tx: &mut dyn Tx, now: Timestamp, report_id: i64, actor: &str) -> Result<Report, StoreError> {
+pub(crate) fn approve(
+    tx: &mut dyn Tx,
+    now: Timestamp,
+    report_id: i64,
+    actor: &str,
+) -> Result<Report, StoreError> {
     let user = require(tx, actor, &[UserRole::Supervisor], "approve reports")?;
     let before = in_status(tx, report_id, ReportStatus::Draft, "approve")?;
     if before.author == user.name {
@@ -178,7 +205,12 @@ pub(crate) fn approve(tx: &mut dyn Tx, now: Timestamp, report_id: i64, actor: &s
     Ok(after)
 }
 
-pub(crate) fn file(tx: &mut dyn Tx, now: Timestamp, report_id: i64, actor: &str) -> Result<Report, StoreError> {
+pub(crate) fn file(
+    tx: &mut dyn Tx,
+    now: Timestamp,
+    report_id: i64,
+    actor: &str,
+) -> Result<Report, StoreError> {
     let user = require(tx, actor, WORKERS, "file reports")?;
     let before = in_status(tx, report_id, ReportStatus::Approved, "file")?;
     tx.execute(

@@ -78,7 +78,9 @@ impl Row {
     pub(crate) fn int(&self, i: usize) -> Result<i64, StoreError> {
         match self.at(i)? {
             Value::Int(v) => Ok(*v),
-            other => Err(StoreError::Corrupt(format!("column {i}: expected an integer, got {other:?}"))),
+            other => Err(StoreError::Corrupt(format!(
+                "column {i}: expected an integer, got {other:?}"
+            ))),
         }
     }
 
@@ -93,7 +95,9 @@ impl Row {
         match self.at(i)? {
             Value::Real(v) => Ok(*v),
             Value::Int(v) => Ok(*v as f64),
-            other => Err(StoreError::Corrupt(format!("column {i}: expected a number, got {other:?}"))),
+            other => Err(StoreError::Corrupt(format!(
+                "column {i}: expected a number, got {other:?}"
+            ))),
         }
     }
 

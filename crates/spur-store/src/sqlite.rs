@@ -33,7 +33,9 @@ impl Backend for Sqlite {
         } else {
             TransactionBehavior::Deferred
         };
-        Ok(Box::new(SqliteTx(self.conn.transaction_with_behavior(behavior)?)))
+        Ok(Box::new(SqliteTx(
+            self.conn.transaction_with_behavior(behavior)?,
+        )))
     }
 }
 
@@ -62,7 +64,8 @@ fn value(v: ValueRef<'_>) -> Result<Value, StoreError> {
         ValueRef::Integer(v) => Value::Int(v),
         ValueRef::Real(v) => Value::Real(v),
         ValueRef::Text(v) => Value::Text(
-            String::from_utf8(v.to_vec()).map_err(|_| StoreError::Corrupt("text column is not UTF-8".into()))?,
+            String::from_utf8(v.to_vec())
+                .map_err(|_| StoreError::Corrupt("text column is not UTF-8".into()))?,
         ),
         ValueRef::Blob(v) => Value::Blob(v.to_vec()),
     })

@@ -14,8 +14,8 @@ use crate::clock::Clock;
 use crate::error::StoreError;
 use crate::migrations;
 use crate::model::{
-    AuditEntry, AuditSummary, Case, CaseStatus, Disposition, EngineState, Report, ScanBatch, StoredAlert, User,
-    UserRole,
+    AuditEntry, AuditSummary, Case, CaseStatus, Disposition, EngineState, Report, ScanBatch,
+    StoredAlert, User, UserRole,
 };
 use crate::report;
 use crate::sql::{params, Backend, Row, Tx};
@@ -39,7 +39,12 @@ pub trait Store: Send {
     /// Adds a user. On an empty store the first user must be an admin and
     /// is its own actor; after that only an admin adds users.
     fn add_user(&mut self, name: &str, role: UserRole, actor: &str) -> Result<User, StoreError>;
-    fn set_user_role(&mut self, name: &str, role: UserRole, actor: &str) -> Result<User, StoreError>;
+    fn set_user_role(
+        &mut self,
+        name: &str,
+        role: UserRole,
+        actor: &str,
+    ) -> Result<User, StoreError>;
     /// Looks a user up by name, to identify whoever acts.
     fn user(&mut self, name: &str) -> Result<User, StoreError>;
     fn users(&mut self, actor: &str) -> Result<Vec<User>, StoreError>;
@@ -53,8 +58,12 @@ pub trait Store: Send {
     /// One scan batch at once: its txn ids, the alerts it produced (created,
     /// or updated when the party already has an alert in that role) and the
     /// engine state after it. A failure or crash leaves none of it.
-    fn commit_scan_batch(&mut self, txn_ids: &[&str], alerts: &[Alert], state: &[u8])
-        -> Result<ScanBatch, StoreError>;
+    fn commit_scan_batch(
+        &mut self,
+        txn_ids: &[&str],
+        alerts: &[Alert],
+        state: &[u8],
+    ) -> Result<ScanBatch, StoreError>;
 
     // Alerts.
     fn alerts(&mut self, actor: &str) -> Result<Vec<StoredAlert>, StoreError>;
@@ -68,17 +77,38 @@ pub trait Store: Send {
     fn note(&mut self, case_id: i64, text: &str, actor: &str) -> Result<Case, StoreError>;
     /// Open → investigating | escalated; investigating ⇄ escalated. Closing
     /// goes through [`Store::close`], reporting through [`Store::file_report`].
-    fn set_status(&mut self, case_id: i64, status: CaseStatus, actor: &str) -> Result<Case, StoreError>;
-    fn set_disposition(&mut self, case_id: i64, disposition: Disposition, actor: &str) -> Result<Case, StoreError>;
+    fn set_status(
+        &mut self,
+        case_id: i64,
+        status: CaseStatus,
+        actor: &str,
+    ) -> Result<Case, StoreError>;
+    fn set_disposition(
+        &mut self,
+        case_id: i64,
+        disposition: Disposition,
+        actor: &str,
+    ) -> Result<Case, StoreError>;
     /// Closes the case for good, with a reason.
     fn close(&mut self, case_id: i64, reason: &str, actor: &str) -> Result<Case, StoreError>;
     fn cases(&mut self, actor: &str) -> Result<Vec<Case>, StoreError>;
     fn case(&mut self, case_id: i64, actor: &str) -> Result<Case, StoreError>;
 
     // Reports.
-    fn draft_report(&mut self, case_id: i64, profile: &str, xml: &str, actor: &str) -> Result<Report, StoreError>;
+    fn draft_report(
+        &mut self,
+        case_id: i64,
+        profile: &str,
+        xml: &str,
+        actor: &str,
+    ) -> Result<Report, StoreError>;
     /// Replaces a draft's XML; approved and filed reports cannot be revised.
-    fn revise_report(&mut self, report_id: i64, xml: &str, actor: &str) -> Result<Report, StoreError>;
+    fn revise_report(
+        &mut self,
+        report_id: i64,
+        xml: &str,
+        actor: &str,
+    ) -> Result<Report, StoreError>;
     /// Four-eyes: a supervisor other than the author approves a draft.
     fn approve_report(&mut self, report_id: i64, actor: &str) -> Result<Report, StoreError>;
     /// Files an approved report; the case becomes `reported`. A filed report
@@ -101,7 +131,10 @@ pub(crate) struct SqlStore {
 }
 
 impl SqlStore {
-    pub(crate) fn open(mut db: Box<dyn Backend>, clock: Arc<dyn Clock>) -> Result<Self, StoreError> {
+    pub(crate) fn open(
+        mut db: Box<dyn Backend>,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self, StoreError> {
         let now = clock.now();
         let mut tx = db.begin(true)?;
         migrations::migrate(&mut *tx, now)?;
@@ -109,7 +142,10 @@ impl SqlStore {
         Ok(SqlStore { db, clock })
     }
 
-    fn write<T>(&mut self, f: impl FnOnce(&mut dyn Tx, Timestamp) -> Result<T, StoreError>) -> Result<T, StoreError> {
+    fn write<T>(
+        &mut self,
+        f: impl FnOnce(&mut dyn Tx, Timestamp) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
         let now = self.clock.now();
         let mut tx = self.db.begin(true)?;
         let out = f(&mut *tx, now)?;
@@ -117,7 +153,10 @@ impl SqlStore {
         Ok(out)
     }
 
-    fn read<T>(&mut self, f: impl FnOnce(&mut dyn Tx) -> Result<T, StoreError>) -> Result<T, StoreError> {
+    fn read<T>(
+        &mut self,
+        f: impl FnOnce(&mut dyn Tx) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
         let mut tx = self.db.begin(false)?;
         let out = f(&mut *tx)?;
         tx.commit()?;
@@ -130,11 +169,19 @@ impl SqlStore {
 pub(crate) const WORKERS: &[UserRole] = &[UserRole::Analyst, UserRole::Supervisor];
 
 fn user_from(r: &Row) -> Result<User, StoreError> {
-    Ok(User { id: r.int(0)?, name: r.text(1)?, role: r.text(2)?.parse()?, created_at: r.int(3)? })
+    Ok(User {
+        id: r.int(0)?,
+        name: r.text(1)?,
+        role: r.text(2)?.parse()?,
+        created_at: r.int(3)?,
+    })
 }
 
 pub(crate) fn find_user(tx: &mut dyn Tx, name: &str) -> Result<User, StoreError> {
-    match tx.query_opt("SELECT id, name, role, created_at FROM users WHERE name = $1", params![name])? {
+    match tx.query_opt(
+        "SELECT id, name, role, created_at FROM users WHERE name = $1",
+        params![name],
+    )? {
         Some(r) => user_from(&r),
         None => Err(StoreError::UnknownUser(name.to_owned())),
     }
@@ -149,7 +196,10 @@ pub(crate) fn require(
 ) -> Result<User, StoreError> {
     let user = find_user(tx, actor)?;
     if !allowed.contains(&user.role) {
-        return Err(StoreError::Forbidden { role: user.role, action });
+        return Err(StoreError::Forbidden {
+            role: user.role,
+            action,
+        });
     }
     Ok(user)
 }
@@ -189,7 +239,12 @@ fn insert_txns(tx: &mut dyn Tx, txn_ids: &[&str], now: Timestamp) -> Result<u64,
 }
 
 fn store_state(tx: &mut dyn Tx, blob: &[u8], now: Timestamp) -> Result<i64, StoreError> {
-    let version = tx.query_one("SELECT COALESCE(MAX(version), 0) + 1 FROM engine_state", &[])?.int(0)?;
+    let version = tx
+        .query_one(
+            "SELECT COALESCE(MAX(version), 0) + 1 FROM engine_state",
+            &[],
+        )?
+        .int(0)?;
     tx.execute(
         "INSERT INTO engine_state (id, version, state, saved_at) VALUES (1, $1, $2, $3) \
          ON CONFLICT (id) DO UPDATE SET version = excluded.version, state = excluded.state, saved_at = excluded.saved_at",
@@ -206,12 +261,21 @@ struct StateAudit {
 }
 
 fn state_audit(version: i64, blob: &[u8]) -> StateAudit {
-    StateAudit { version, bytes: blob.len(), sha256: audit::sha256_hex(blob) }
+    StateAudit {
+        version,
+        bytes: blob.len(),
+        sha256: audit::sha256_hex(blob),
+    }
 }
 
 fn check_alerts(alerts: &[Alert]) -> Result<(), StoreError> {
-    if alerts.iter().any(|a| !a.score.is_finite() || a.subject.is_empty()) {
-        return Err(StoreError::Invalid("every alert needs a subject and a finite score".into()));
+    if alerts
+        .iter()
+        .any(|a| !a.score.is_finite() || a.subject.is_empty())
+    {
+        return Err(StoreError::Invalid(
+            "every alert needs a subject and a finite score".into(),
+        ));
     }
     Ok(())
 }
@@ -223,7 +287,10 @@ fn upsert_alert(tx: &mut dyn Tx, a: &Alert, now: Timestamp) -> Result<(i64, bool
     let transactions = serde_json::to_string(&a.transactions)?;
     let body = serde_json::to_string(&body)?;
     let existing = tx.query_opt(
-        &format!("SELECT id FROM alerts WHERE subject = $1 AND role = $2{}", tx.for_update()),
+        &format!(
+            "SELECT id FROM alerts WHERE subject = $1 AND role = $2{}",
+            tx.for_update()
+        ),
         params![a.subject.as_str(), a.role.as_str()],
     )?;
     match existing {
@@ -261,7 +328,8 @@ fn upsert_alert(tx: &mut dyn Tx, a: &Alert, now: Timestamp) -> Result<(i64, bool
     }
 }
 
-const ALERT_COLUMNS: &str = "a.id, a.subject, a.role, a.score, a.country, a.indicators, a.transactions, a.body, \
+const ALERT_COLUMNS: &str =
+    "a.id, a.subject, a.role, a.score, a.country, a.indicators, a.transactions, a.body, \
      a.first_seen, a.last_seen, a.created_at, a.updated_at, c.case_id \
      FROM alerts a LEFT JOIN case_alerts c ON c.alert_id = a.id";
 
@@ -297,13 +365,18 @@ pub(crate) fn alert_exists(tx: &mut dyn Tx, alert_id: i64) -> Result<(), StoreEr
 
 impl Store for SqlStore {
     fn schema_version(&mut self) -> Result<i64, StoreError> {
-        self.read(|tx| tx.query_one("SELECT COALESCE(MAX(version), 0) FROM schema_version", &[])?.int(0))
+        self.read(|tx| {
+            tx.query_one("SELECT COALESCE(MAX(version), 0) FROM schema_version", &[])?
+                .int(0)
+        })
     }
 
     fn add_user(&mut self, name: &str, role: UserRole, actor: &str) -> Result<User, StoreError> {
         let name = name.trim();
         if name.is_empty() || name == SYSTEM_ACTOR {
-            return Err(StoreError::Invalid(format!("a user name may be neither empty nor {SYSTEM_ACTOR:?}")));
+            return Err(StoreError::Invalid(format!(
+                "a user name may be neither empty nor {SYSTEM_ACTOR:?}"
+            )));
         }
         self.write(|tx, now| {
             let users = tx.query_one("SELECT COUNT(*) FROM users", &[])?.int(0)?;
@@ -315,7 +388,10 @@ impl Store for SqlStore {
             } else {
                 require(tx, actor, &[UserRole::Admin], "manage users")?.name
             };
-            if tx.query_opt("SELECT id FROM users WHERE name = $1", params![name])?.is_some() {
+            if tx
+                .query_opt("SELECT id FROM users WHERE name = $1", params![name])?
+                .is_some()
+            {
                 return Err(StoreError::UserExists(name.to_owned()));
             }
             let id = tx
@@ -324,7 +400,12 @@ impl Store for SqlStore {
                     params![name, role.as_str(), now],
                 )?
                 .int(0)?;
-            let user = User { id, name: name.to_owned(), role, created_at: now };
+            let user = User {
+                id,
+                name: name.to_owned(),
+                role,
+                created_at: now,
+            };
             audit::append(
                 tx,
                 Change {
@@ -341,15 +422,28 @@ impl Store for SqlStore {
         })
     }
 
-    fn set_user_role(&mut self, name: &str, role: UserRole, actor: &str) -> Result<User, StoreError> {
+    fn set_user_role(
+        &mut self,
+        name: &str,
+        role: UserRole,
+        actor: &str,
+    ) -> Result<User, StoreError> {
         self.write(|tx, now| {
             let admin = require(tx, actor, &[UserRole::Admin], "manage users")?;
             let before = find_user(tx, name)?;
             if before.id == admin.id && role != UserRole::Admin {
-                return Err(StoreError::Invalid("an admin cannot take away their own admin role".into()));
+                return Err(StoreError::Invalid(
+                    "an admin cannot take away their own admin role".into(),
+                ));
             }
-            tx.execute("UPDATE users SET role = $1 WHERE id = $2", params![role.as_str(), before.id])?;
-            let after = User { role, ..before.clone() };
+            tx.execute(
+                "UPDATE users SET role = $1 WHERE id = $2",
+                params![role.as_str(), before.id],
+            )?;
+            let after = User {
+                role,
+                ..before.clone()
+            };
             audit::append(
                 tx,
                 Change {
@@ -372,7 +466,13 @@ impl Store for SqlStore {
     fn users(&mut self, actor: &str) -> Result<Vec<User>, StoreError> {
         self.read(|tx| {
             reader(tx, actor)?;
-            tx.query("SELECT id, name, role, created_at FROM users ORDER BY id", &[])?.iter().map(user_from).collect()
+            tx.query(
+                "SELECT id, name, role, created_at FROM users ORDER BY id",
+                &[],
+            )?
+            .iter()
+            .map(user_from)
+            .collect()
         })
     }
 
@@ -417,9 +517,18 @@ impl Store for SqlStore {
 
     fn load_engine_state(&mut self) -> Result<Option<EngineState>, StoreError> {
         self.read(|tx| {
-            tx.query_opt("SELECT version, saved_at, state FROM engine_state WHERE id = 1", &[])?
-                .map(|r| Ok(EngineState { version: r.int(0)?, saved_at: r.int(1)?, blob: r.blob(2)? }))
-                .transpose()
+            tx.query_opt(
+                "SELECT version, saved_at, state FROM engine_state WHERE id = 1",
+                &[],
+            )?
+            .map(|r| {
+                Ok(EngineState {
+                    version: r.int(0)?,
+                    saved_at: r.int(1)?,
+                    blob: r.blob(2)?,
+                })
+            })
+            .transpose()
         })
     }
 
@@ -466,14 +575,20 @@ impl Store for SqlStore {
     fn alerts(&mut self, actor: &str) -> Result<Vec<StoredAlert>, StoreError> {
         self.read(|tx| {
             reader(tx, actor)?;
-            tx.query(&format!("SELECT {ALERT_COLUMNS} ORDER BY a.id"), &[])?.iter().map(alert_from).collect()
+            tx.query(&format!("SELECT {ALERT_COLUMNS} ORDER BY a.id"), &[])?
+                .iter()
+                .map(alert_from)
+                .collect()
         })
     }
 
     fn alert(&mut self, alert_id: i64, actor: &str) -> Result<StoredAlert, StoreError> {
         self.read(|tx| {
             reader(tx, actor)?;
-            match tx.query_opt(&format!("SELECT {ALERT_COLUMNS} WHERE a.id = $1"), params![alert_id])? {
+            match tx.query_opt(
+                &format!("SELECT {ALERT_COLUMNS} WHERE a.id = $1"),
+                params![alert_id],
+            )? {
                 Some(r) => alert_from(&r),
                 None => Err(StoreError::not_found("alert", alert_id)),
             }
@@ -496,11 +611,21 @@ impl Store for SqlStore {
         self.write(|tx, now| case::note(tx, now, case_id, text, actor))
     }
 
-    fn set_status(&mut self, case_id: i64, status: CaseStatus, actor: &str) -> Result<Case, StoreError> {
+    fn set_status(
+        &mut self,
+        case_id: i64,
+        status: CaseStatus,
+        actor: &str,
+    ) -> Result<Case, StoreError> {
         self.write(|tx, now| case::set_status(tx, now, case_id, status, actor))
     }
 
-    fn set_disposition(&mut self, case_id: i64, disposition: Disposition, actor: &str) -> Result<Case, StoreError> {
+    fn set_disposition(
+        &mut self,
+        case_id: i64,
+        disposition: Disposition,
+        actor: &str,
+    ) -> Result<Case, StoreError> {
         self.write(|tx, now| case::set_disposition(tx, now, case_id, disposition, actor))
     }
 
@@ -522,11 +647,22 @@ impl Store for SqlStore {
         })
     }
 
-    fn draft_report(&mut self, case_id: i64, profile: &str, xml: &str, actor: &str) -> Result<Report, StoreError> {
+    fn draft_report(
+        &mut self,
+        case_id: i64,
+        profile: &str,
+        xml: &str,
+        actor: &str,
+    ) -> Result<Report, StoreError> {
         self.write(|tx, now| report::draft(tx, now, case_id, profile, xml, actor))
     }
 
-    fn revise_report(&mut self, report_id: i64, xml: &str, actor: &str) -> Result<Report, StoreError> {
+    fn revise_report(
+        &mut self,
+        report_id: i64,
+        xml: &str,
+        actor: &str,
+    ) -> Result<Report, StoreError> {
         self.write(|tx, now| report::revise(tx, now, report_id, xml, actor))
     }
 
