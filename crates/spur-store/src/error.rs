@@ -1,0 +1,133 @@
+//! What can go wrong, typed; [`StoreError::code`] gives each kind a stable
+//! snake_case code for the CLI and the HTTP API.
+
+use crate::model::{CaseStatus, ReportStatus, UserRole};
+
+/// Where and why the audit chain does not hold.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuditBreak {
+    /// The first entry that does not verify (for a log cut short at its end,
+    /// the id the recorded head names).
+    pub entry_id: i64,
+    pub reason: String,
+}
+
+impl std::fmt::Display for AuditBreak {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "audit log broken at entry {}: {}",
+            self.entry_id, self.reason
+        )
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    // The user's mistakes.
+    #[error(
+        "unsupported database location {0:?}: give a file path, sqlite:PATH or postgres://..."
+    )]
+    BadLocation(String),
+    #[error("the database has schema version {found}, newer than version {supported} that this spur knows: upgrade spur to use it")]
+    SchemaTooNew { found: i64, supported: i64 },
+    #[error("no {kind} with id {id}")]
+    NotFound { kind: &'static str, id: String },
+    #[error("no user named {0:?}")]
+    UnknownUser(String),
+    #[error("a user named {0:?} already exists")]
+    UserExists(String),
+    #[error("the first user must be an admin, who then adds the others")]
+    FirstUserNotAdmin,
+    #[error("a user with role {role} may not {action}")]
+    Forbidden {
+        role: UserRole,
+        action: &'static str,
+    },
+    #[error("case {case} cannot go from {from} to {to}{hint}")]
+    IllegalTransition {
+        case: i64,
+        from: CaseStatus,
+        to: CaseStatus,
+        hint: &'static str,
+    },
+    #[error("case {0} is closed and can no longer change")]
+    CaseClosed(i64),
+    #[error("alert {alert} is already in case {case}")]
+    AlertInCase { alert: i64, case: i64 },
+    #[error("report {report} is {status}: cannot {action} it")]
+    IllegalReportTransition {
+        report: i64,
+        status: ReportStatus,
+        action: &'static str,
+    },
+    #[error("report {0} is filed and can no longer change")]
+    ReportFiled(i64),
+    #[error("self-approval refused: the author of report {0} cannot approve it; another supervisor must")]
+    SelfApproval(i64),
+    #[error("invalid input: {0}")]
+    Invalid(String),
+
+    // What was found in the database.
+    #[error("{0}")]
+    AuditBreak(AuditBreak),
+    #[error("stored data is not what spur wrote: {0}")]
+    Corrupt(String),
+
+    // The outside world.
+    #[error("database error: {0}")]
+    Database(#[source] Box<dyn std::error::Error + Send + Sync>),
+    #[error("cannot create the database file: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl StoreError {
+    /// A stable code per kind, for machine-readable errors.
+    pub fn code(&self) -> &'static str {
+        match self {
+            StoreError::BadLocation(_) => "bad_location",
+            StoreError::SchemaTooNew { .. } => "schema_too_new",
+            StoreError::NotFound { .. } => "not_found",
+            StoreError::UnknownUser(_) => "unknown_user",
+            StoreError::UserExists(_) => "user_exists",
+            StoreError::FirstUserNotAdmin => "first_user_not_admin",
+            StoreError::Forbidden { .. } => "forbidden",
+            StoreError::IllegalTransition { .. } => "illegal_transition",
+            StoreError::CaseClosed(_) => "case_closed",
+            StoreError::AlertInCase { .. } => "alert_in_case",
+            StoreError::IllegalReportTransition { .. } => "illegal_report_transition",
+            StoreError::ReportFiled(_) => "report_filed",
+            StoreError::SelfApproval(_) => "self_approval",
+            StoreError::Invalid(_) => "invalid_input",
+            StoreError::AuditBreak(_) => "audit_break",
+            StoreError::Corrupt(_) => "corrupt_data",
+            StoreError::Database(_) => "database_error",
+            StoreError::Io(_) => "io_error",
+        }
+    }
+
+    pub(crate) fn not_found(kind: &'static str, id: impl ToString) -> Self {
+        StoreError::NotFound {
+            kind,
+            id: id.to_string(),
+        }
+    }
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        StoreError::Database(Box::new(e))
+    }
+}
+
+impl From<postgres::Error> for StoreError {
+    fn from(e: postgres::Error) -> Self {
+        StoreError::Database(Box::new(e))
+    }
+}
+
+impl From<serde_json::Error> for StoreError {
+    fn from(e: serde_json::Error) -> Self {
+        StoreError::Corrupt(format!("json: {e}"))
+    }
+}

@@ -1,0 +1,119 @@
+//! spur's storage: users, alerts, the engine's state, cases, reports and a
+//! hash-chained audit log, on an embedded SQLite file or a PostgreSQL server.
+//!
+//! [`open`] picks the backend from a location and applies the schema
+//! migrations; everything else goes through the object-safe [`Store`] trait,
+//! whose single implementation writes its SQL once for both dialects. Every
+//! change runs in one database transaction together with its audit entry.
+//! The store never reads the system clock: the caller passes a [`Clock`].
+//! See docs/storage.md.
+
+mod audit;
+mod case;
+mod clock;
+mod error;
+mod migrations;
+mod model;
+mod postgres;
+mod report;
+mod sql;
+mod sqlite;
+mod store;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use error::{AuditBreak, StoreError};
+pub use migrations::SCHEMA_VERSION;
+pub use model::{
+    AuditEntry, AuditSummary, Case, CaseStatus, Disposition, EngineState, Note, Report,
+    ReportStatus, ScanBatch, StoredAlert, User, UserRole,
+};
+pub use store::{Store, SYSTEM_ACTOR};
+
+/// Where a store lives, parsed from the `--db` / `SPUR_DB` string.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Location {
+    Sqlite(PathBuf),
+    /// A `postgres://` or `postgresql://` URL, as libpq reads it.
+    Postgres(String),
+}
+
+impl Location {
+    /// `postgres://...` and `postgresql://...` are PostgreSQL; `sqlite:PATH`,
+    /// `sqlite://PATH` and a plain path are SQLite; other schemes are refused.
+    pub fn parse(location: &str) -> Result<Location, StoreError> {
+        let bad = || StoreError::BadLocation(location.to_owned());
+        if location.starts_with("postgres://") || location.starts_with("postgresql://") {
+            return Ok(Location::Postgres(location.to_owned()));
+        }
+        let path = if let Some(rest) = location.strip_prefix("sqlite://") {
+            rest
+        } else if let Some(rest) = location.strip_prefix("sqlite:") {
+            rest
+        } else if location.contains("://") {
+            return Err(bad());
+        } else {
+            location
+        };
+        if path.trim().is_empty() {
+            return Err(bad());
+        }
+        Ok(Location::Sqlite(PathBuf::from(path)))
+    }
+}
+
+/// Opens (creating a SQLite file and its folders on first use) and migrates.
+pub fn open(location: &str, clock: Arc<dyn Clock>) -> Result<Box<dyn Store>, StoreError> {
+    open_location(&Location::parse(location)?, clock)
+}
+
+pub fn open_location(
+    location: &Location,
+    clock: Arc<dyn Clock>,
+) -> Result<Box<dyn Store>, StoreError> {
+    let backend: Box<dyn sql::Backend> = match location {
+        Location::Sqlite(path) => Box::new(sqlite::Sqlite::open(path)?),
+        Location::Postgres(url) => Box::new(postgres::Postgres::connect(url)?),
+    };
+    Ok(Box::new(store::SqlStore::open(backend, clock)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locations() {
+        let check = |input: &str, expected: Option<Location>| {
+            assert_eq!(Location::parse(input).ok(), expected, "{input}");
+        };
+        check(
+            "spur-data/spur.db",
+            Some(Location::Sqlite("spur-data/spur.db".into())),
+        );
+        check(
+            "sqlite:/tmp/x.db",
+            Some(Location::Sqlite("/tmp/x.db".into())),
+        );
+        check(
+            "sqlite:///tmp/x.db",
+            Some(Location::Sqlite("/tmp/x.db".into())),
+        );
+        check("sqlite:rel.db", Some(Location::Sqlite("rel.db".into())));
+        check(
+            "postgres://u@127.0.0.1:5432/spur",
+            Some(Location::Postgres(
+                "postgres://u@127.0.0.1:5432/spur".into(),
+            )),
+        );
+        check(
+            "postgresql://h/db",
+            Some(Location::Postgres("postgresql://h/db".into())),
+        );
+        check("mysql://h/db", None);
+        check("", None);
+        check("sqlite:", None);
+    }
+}

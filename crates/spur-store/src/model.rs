@@ -1,0 +1,188 @@
+//! What the store keeps, in the analysts' words.
+
+use serde::Serialize;
+use spur_engine::{Role, Timestamp};
+
+use crate::error::StoreError;
+
+macro_rules! string_enum {
+    ($(#[$m:meta])* $name:ident { $($variant:ident = $text:literal),* $(,)? }) => {
+        $(#[$m])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant),* }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),*];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),* }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = StoreError;
+            fn from_str(s: &str) -> Result<Self, StoreError> {
+                match s {
+                    $($text => Ok($name::$variant),)*
+                    _ => Err(StoreError::Invalid(format!(
+                        concat!("unknown ", stringify!($name), " {:?}; expected one of: {}"),
+                        s,
+                        [$($text),*].join(", ")
+                    ))),
+                }
+            }
+        }
+    };
+}
+
+string_enum! {
+    /// What a user may do: see [`crate::Store`] for the checks.
+    UserRole { Analyst = "analyst", Supervisor = "supervisor", Admin = "admin", Auditor = "auditor" }
+}
+
+string_enum! {
+    /// Where a case stands. `Closed` is final and needs a reason; `Reported`
+    /// is reached by filing a report.
+    CaseStatus { Open = "open", Investigating = "investigating", Escalated = "escalated", Closed = "closed", Reported = "reported" }
+}
+
+string_enum! {
+    /// The analysts' conclusion about a case.
+    Disposition {
+        Undetermined = "undetermined",
+        Suspicious = "suspicious",
+        NotSuspicious = "not_suspicious",
+        FalsePositive = "false_positive",
+    }
+}
+
+string_enum! {
+    /// A report goes draft → approved (by a supervisor other than its author) → filed.
+    ReportStatus { Draft = "draft", Approved = "approved", Filed = "filed" }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct User {
+    pub id: i64,
+    pub name: String,
+    pub role: UserRole,
+    pub created_at: Timestamp,
+}
+
+/// An engine [`spur_engine::Alert`] as stored, with its id.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StoredAlert {
+    pub id: i64,
+    pub subject: String,
+    pub role: Role,
+    pub score: f64,
+    pub country: String,
+    /// The engine's findings as JSON (code, contribution, reason, parties).
+    pub indicators: serde_json::Value,
+    /// The evidence payments, by txn_id.
+    pub transactions: Vec<String>,
+    /// The whole alert as the engine serialised it.
+    pub body: serde_json::Value,
+    pub first_seen: Timestamp,
+    pub last_seen: Timestamp,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    /// The case the alert is attached to, if any.
+    pub case_id: Option<i64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Note {
+    pub id: i64,
+    pub author: String,
+    pub at: Timestamp,
+    pub text: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Case {
+    pub id: i64,
+    pub status: CaseStatus,
+    pub disposition: Disposition,
+    pub assignee: Option<String>,
+    /// Set when the case is closed.
+    pub close_reason: Option<String>,
+    pub opened_by: String,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    /// Alert ids, in the order they were attached.
+    pub alerts: Vec<i64>,
+    pub notes: Vec<Note>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Report {
+    pub id: i64,
+    pub case_id: i64,
+    /// The FIU profile the XML was written for (`ae`, `generic`, ...).
+    pub profile: String,
+    pub xml: String,
+    pub author: String,
+    pub status: ReportStatus,
+    pub approved_by: Option<String>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub approved_at: Option<Timestamp>,
+    pub filed_at: Option<Timestamp>,
+}
+
+/// The engine's opaque state, as last saved.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EngineState {
+    /// 1 for the first save, one more for each save after it.
+    pub version: i64,
+    pub saved_at: Timestamp,
+    pub blob: Vec<u8>,
+}
+
+/// What one committed scan batch changed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ScanBatch {
+    /// Txn ids of the batch not seen before.
+    pub new_txns: u64,
+    /// Alerts created by this batch.
+    pub alerts_created: Vec<i64>,
+    /// Alerts of the same party and role that existed and were updated.
+    pub alerts_updated: Vec<i64>,
+    pub state_version: i64,
+}
+
+/// One line of the audit log.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AuditEntry {
+    /// Position in the chain: 1, 2, 3, ...
+    pub id: i64,
+    pub at: Timestamp,
+    /// A user name, or `system` for ingestion.
+    pub actor: String,
+    /// e.g. `case.open`, `report.approve`.
+    pub action: String,
+    /// e.g. `case:7`.
+    pub object: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+    /// Hex SHA-256 of the entry before (64 zeros for the first).
+    pub prev_hash: String,
+    /// Hex SHA-256 of `prev_hash` and this entry's canonical content.
+    pub hash: String,
+}
+
+/// The result of a successful [`crate::Store::verify_audit`]: pin `head_hash`
+/// somewhere else to also detect a rewrite of the whole chain.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AuditSummary {
+    pub entries: i64,
+    pub head_hash: String,
+}

@@ -1,0 +1,701 @@
+//! The [`Store`] trait and its one implementation over either backend:
+//! users and roles, ingestion (txn ids, alerts, engine state) and the audit log.
+//! Cases and reports live in `case.rs` and `report.rs`.
+
+use std::sync::Arc;
+
+use serde::Serialize;
+use spur_engine::{Alert, Role, Timestamp};
+use tracing::debug;
+
+use crate::audit::{self, json, Change};
+use crate::case;
+use crate::clock::Clock;
+use crate::error::StoreError;
+use crate::migrations;
+use crate::model::{
+    AuditEntry, AuditSummary, Case, CaseStatus, Disposition, EngineState, Report, ScanBatch,
+    StoredAlert, User, UserRole,
+};
+use crate::report;
+use crate::sql::{params, Backend, Row, Tx};
+
+/// The audit log's actor for changes made by ingestion rather than a person.
+pub const SYSTEM_ACTOR: &str = "system";
+
+/// spur's persistent state. Every method that changes something runs in one
+/// database transaction with its audit entry: it happens entirely or not at all.
+///
+/// Methods that take an `actor` check that user's role: every user may read;
+/// analysts and supervisors work cases and draft and file reports; only a
+/// supervisor who is not the author approves a report; an admin manages
+/// users; an auditor reads everything and changes nothing. Ingestion
+/// (`record_txns`, `commit_scan_batch`, the engine state) is the system's.
+pub trait Store: Send {
+    /// The schema version of the open database (this build's, after open).
+    fn schema_version(&mut self) -> Result<i64, StoreError>;
+
+    // Users.
+    /// Adds a user. On an empty store the first user must be an admin and
+    /// is its own actor; after that only an admin adds users.
+    fn add_user(&mut self, name: &str, role: UserRole, actor: &str) -> Result<User, StoreError>;
+    fn set_user_role(
+        &mut self,
+        name: &str,
+        role: UserRole,
+        actor: &str,
+    ) -> Result<User, StoreError>;
+    /// Looks a user up by name, to identify whoever acts.
+    fn user(&mut self, name: &str) -> Result<User, StoreError>;
+    fn users(&mut self, actor: &str) -> Result<Vec<User>, StoreError>;
+
+    // Ingestion.
+    /// Records txn ids, ignoring those seen before; returns how many were new.
+    fn record_txns(&mut self, txn_ids: &[&str]) -> Result<u64, StoreError>;
+    /// Saves the engine's opaque state; returns its new version.
+    fn save_engine_state(&mut self, blob: &[u8]) -> Result<i64, StoreError>;
+    fn load_engine_state(&mut self) -> Result<Option<EngineState>, StoreError>;
+    /// One scan batch at once: its txn ids, the alerts it produced (created,
+    /// or updated when the party already has an alert in that role) and the
+    /// engine state after it. A failure or crash leaves none of it.
+    fn commit_scan_batch(
+        &mut self,
+        txn_ids: &[&str],
+        alerts: &[Alert],
+        state: &[u8],
+    ) -> Result<ScanBatch, StoreError>;
+
+    // Alerts.
+    fn alerts(&mut self, actor: &str) -> Result<Vec<StoredAlert>, StoreError>;
+    fn alert(&mut self, alert_id: i64, actor: &str) -> Result<StoredAlert, StoreError>;
+
+    // Cases.
+    fn open_case(&mut self, alert_id: i64, actor: &str) -> Result<Case, StoreError>;
+    fn add_alert(&mut self, case_id: i64, alert_id: i64, actor: &str) -> Result<Case, StoreError>;
+    /// Assigns the case to an analyst or supervisor.
+    fn assign(&mut self, case_id: i64, assignee: &str, actor: &str) -> Result<Case, StoreError>;
+    fn note(&mut self, case_id: i64, text: &str, actor: &str) -> Result<Case, StoreError>;
+    /// Open → investigating | escalated; investigating ⇄ escalated. Closing
+    /// goes through [`Store::close`], reporting through [`Store::file_report`].
+    fn set_status(
+        &mut self,
+        case_id: i64,
+        status: CaseStatus,
+        actor: &str,
+    ) -> Result<Case, StoreError>;
+    fn set_disposition(
+        &mut self,
+        case_id: i64,
+        disposition: Disposition,
+        actor: &str,
+    ) -> Result<Case, StoreError>;
+    /// Closes the case for good, with a reason.
+    fn close(&mut self, case_id: i64, reason: &str, actor: &str) -> Result<Case, StoreError>;
+    fn cases(&mut self, actor: &str) -> Result<Vec<Case>, StoreError>;
+    fn case(&mut self, case_id: i64, actor: &str) -> Result<Case, StoreError>;
+
+    // Reports.
+    fn draft_report(
+        &mut self,
+        case_id: i64,
+        profile: &str,
+        xml: &str,
+        actor: &str,
+    ) -> Result<Report, StoreError>;
+    /// Replaces a draft's XML; approved and filed reports cannot be revised.
+    fn revise_report(
+        &mut self,
+        report_id: i64,
+        xml: &str,
+        actor: &str,
+    ) -> Result<Report, StoreError>;
+    /// Four-eyes: a supervisor other than the author approves a draft.
+    fn approve_report(&mut self, report_id: i64, actor: &str) -> Result<Report, StoreError>;
+    /// Files an approved report; the case becomes `reported`. A filed report
+    /// never changes again.
+    fn file_report(&mut self, report_id: i64, actor: &str) -> Result<Report, StoreError>;
+    fn report(&mut self, report_id: i64, actor: &str) -> Result<Report, StoreError>;
+    /// All reports, or those of one case.
+    fn reports(&mut self, case_id: Option<i64>, actor: &str) -> Result<Vec<Report>, StoreError>;
+
+    // Audit.
+    fn audit_log(&mut self, actor: &str) -> Result<Vec<AuditEntry>, StoreError>;
+    /// Walks the hash chain; an edited, deleted or reordered entry gives
+    /// [`StoreError::AuditBreak`].
+    fn verify_audit(&mut self) -> Result<AuditSummary, StoreError>;
+}
+
+pub(crate) struct SqlStore {
+    db: Box<dyn Backend>,
+    clock: Arc<dyn Clock>,
+}
+
+impl SqlStore {
+    pub(crate) fn open(
+        mut db: Box<dyn Backend>,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self, StoreError> {
+        let now = clock.now();
+        let mut tx = db.begin(true)?;
+        migrations::migrate(&mut *tx, now)?;
+        tx.commit()?;
+        Ok(SqlStore { db, clock })
+    }
+
+    fn write<T>(
+        &mut self,
+        f: impl FnOnce(&mut dyn Tx, Timestamp) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let now = self.clock.now();
+        let mut tx = self.db.begin(true)?;
+        let out = f(&mut *tx, now)?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    fn read<T>(
+        &mut self,
+        f: impl FnOnce(&mut dyn Tx) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let mut tx = self.db.begin(false)?;
+        let out = f(&mut *tx)?;
+        tx.commit()?;
+        Ok(out)
+    }
+}
+
+// ---- who may do what ----
+
+pub(crate) const WORKERS: &[UserRole] = &[UserRole::Analyst, UserRole::Supervisor];
+
+fn user_from(r: &Row) -> Result<User, StoreError> {
+    Ok(User {
+        id: r.int(0)?,
+        name: r.text(1)?,
+        role: r.text(2)?.parse()?,
+        created_at: r.int(3)?,
+    })
+}
+
+pub(crate) fn find_user(tx: &mut dyn Tx, name: &str) -> Result<User, StoreError> {
+    match tx.query_opt(
+        "SELECT id, name, role, created_at FROM users WHERE name = $1",
+        params![name],
+    )? {
+        Some(r) => user_from(&r),
+        None => Err(StoreError::UnknownUser(name.to_owned())),
+    }
+}
+
+/// The acting user, if their role allows `action`.
+pub(crate) fn require(
+    tx: &mut dyn Tx,
+    actor: &str,
+    allowed: &[UserRole],
+    action: &'static str,
+) -> Result<User, StoreError> {
+    let user = find_user(tx, actor)?;
+    if !allowed.contains(&user.role) {
+        return Err(StoreError::Forbidden {
+            role: user.role,
+            action,
+        });
+    }
+    Ok(user)
+}
+
+fn reader(tx: &mut dyn Tx, actor: &str) -> Result<User, StoreError> {
+    require(tx, actor, UserRole::ALL, "read")
+}
+
+// ---- ingestion ----
+
+const TXN_CHUNK: usize = 500;
+
+fn check_txn_ids(txn_ids: &[&str]) -> Result<(), StoreError> {
+    if txn_ids.iter().any(|t| t.is_empty()) {
+        return Err(StoreError::Invalid("an empty txn_id".into()));
+    }
+    Ok(())
+}
+
+fn insert_txns(tx: &mut dyn Tx, txn_ids: &[&str], now: Timestamp) -> Result<u64, StoreError> {
+    let mut new = 0;
+    for chunk in txn_ids.chunks(TXN_CHUNK) {
+        let mut sql = String::from("INSERT INTO txns (txn_id, recorded_at) VALUES ");
+        let mut values = Vec::with_capacity(chunk.len() + 1);
+        values.push(now.into());
+        for (i, id) in chunk.iter().enumerate() {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!("(${}, $1)", i + 2));
+            values.push((*id).into());
+        }
+        sql.push_str(" ON CONFLICT (txn_id) DO NOTHING");
+        new += tx.execute(&sql, &values)?;
+    }
+    Ok(new)
+}
+
+fn store_state(tx: &mut dyn Tx, blob: &[u8], now: Timestamp) -> Result<i64, StoreError> {
+    let version = tx
+        .query_one(
+            "SELECT COALESCE(MAX(version), 0) + 1 FROM engine_state",
+            &[],
+        )?
+        .int(0)?;
+    tx.execute(
+        "INSERT INTO engine_state (id, version, state, saved_at) VALUES (1, $1, $2, $3) \
+         ON CONFLICT (id) DO UPDATE SET version = excluded.version, state = excluded.state, saved_at = excluded.saved_at",
+        params![version, blob, now],
+    )?;
+    Ok(version)
+}
+
+#[derive(Serialize)]
+struct StateAudit {
+    version: i64,
+    bytes: usize,
+    sha256: String,
+}
+
+fn state_audit(version: i64, blob: &[u8]) -> StateAudit {
+    StateAudit {
+        version,
+        bytes: blob.len(),
+        sha256: audit::sha256_hex(blob),
+    }
+}
+
+fn check_alerts(alerts: &[Alert]) -> Result<(), StoreError> {
+    if alerts
+        .iter()
+        .any(|a| !a.score.is_finite() || a.subject.is_empty())
+    {
+        return Err(StoreError::Invalid(
+            "every alert needs a subject and a finite score".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Creates the alert, or updates the party's alert in that role; true if created.
+fn upsert_alert(tx: &mut dyn Tx, a: &Alert, now: Timestamp) -> Result<(i64, bool), StoreError> {
+    let body = serde_json::to_value(a)?;
+    let indicators = serde_json::to_string(&body["indicators"])?;
+    let transactions = serde_json::to_string(&a.transactions)?;
+    let body = serde_json::to_string(&body)?;
+    let existing = tx.query_opt(
+        &format!(
+            "SELECT id FROM alerts WHERE subject = $1 AND role = $2{}",
+            tx.for_update()
+        ),
+        params![a.subject.as_str(), a.role.as_str()],
+    )?;
+    match existing {
+        Some(r) => {
+            let id = r.int(0)?;
+            tx.execute(
+                "UPDATE alerts SET score = $1, country = $2, indicators = $3, transactions = $4, body = $5, \
+                 first_seen = $6, last_seen = $7, updated_at = $8 WHERE id = $9",
+                params![a.score, a.country.as_str(), indicators, transactions, body, a.first_seen, a.last_seen, now, id],
+            )?;
+            Ok((id, false))
+        }
+        None => {
+            let id = tx
+                .query_one(
+                    "INSERT INTO alerts (subject, role, score, country, indicators, transactions, body, \
+                     first_seen, last_seen, created_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id",
+                    params![
+                        a.subject.as_str(),
+                        a.role.as_str(),
+                        a.score,
+                        a.country.as_str(),
+                        indicators,
+                        transactions,
+                        body,
+                        a.first_seen,
+                        a.last_seen,
+                        now
+                    ],
+                )?
+                .int(0)?;
+            Ok((id, true))
+        }
+    }
+}
+
+const ALERT_COLUMNS: &str =
+    "a.id, a.subject, a.role, a.score, a.country, a.indicators, a.transactions, a.body, \
+     a.first_seen, a.last_seen, a.created_at, a.updated_at, c.case_id \
+     FROM alerts a LEFT JOIN case_alerts c ON c.alert_id = a.id";
+
+fn alert_from(r: &Row) -> Result<StoredAlert, StoreError> {
+    let role = match r.text(2)?.as_str() {
+        "sender" => Role::Sender,
+        "receiver" => Role::Receiver,
+        other => return Err(StoreError::Corrupt(format!("alert role {other:?}"))),
+    };
+    Ok(StoredAlert {
+        id: r.int(0)?,
+        subject: r.text(1)?,
+        role,
+        score: r.real(3)?,
+        country: r.text(4)?,
+        indicators: serde_json::from_str(&r.text(5)?)?,
+        transactions: serde_json::from_str(&r.text(6)?)?,
+        body: serde_json::from_str(&r.text(7)?)?,
+        first_seen: r.int(8)?,
+        last_seen: r.int(9)?,
+        created_at: r.int(10)?,
+        updated_at: r.int(11)?,
+        case_id: r.opt_int(12)?,
+    })
+}
+
+pub(crate) fn alert_exists(tx: &mut dyn Tx, alert_id: i64) -> Result<(), StoreError> {
+    match tx.query_opt("SELECT id FROM alerts WHERE id = $1", params![alert_id])? {
+        Some(_) => Ok(()),
+        None => Err(StoreError::not_found("alert", alert_id)),
+    }
+}
+
+impl Store for SqlStore {
+    fn schema_version(&mut self) -> Result<i64, StoreError> {
+        self.read(|tx| {
+            tx.query_one("SELECT COALESCE(MAX(version), 0) FROM schema_version", &[])?
+                .int(0)
+        })
+    }
+
+    fn add_user(&mut self, name: &str, role: UserRole, actor: &str) -> Result<User, StoreError> {
+        let name = name.trim();
+        if name.is_empty() || name == SYSTEM_ACTOR {
+            return Err(StoreError::Invalid(format!(
+                "a user name may be neither empty nor {SYSTEM_ACTOR:?}"
+            )));
+        }
+        self.write(|tx, now| {
+            let users = tx.query_one("SELECT COUNT(*) FROM users", &[])?.int(0)?;
+            let actor = if users == 0 {
+                if role != UserRole::Admin {
+                    return Err(StoreError::FirstUserNotAdmin);
+                }
+                name.to_owned()
+            } else {
+                require(tx, actor, &[UserRole::Admin], "manage users")?.name
+            };
+            if tx
+                .query_opt("SELECT id FROM users WHERE name = $1", params![name])?
+                .is_some()
+            {
+                return Err(StoreError::UserExists(name.to_owned()));
+            }
+            let id = tx
+                .query_one(
+                    "INSERT INTO users (name, role, created_at) VALUES ($1, $2, $3) RETURNING id",
+                    params![name, role.as_str(), now],
+                )?
+                .int(0)?;
+            let user = User {
+                id,
+                name: name.to_owned(),
+                role,
+                created_at: now,
+            };
+            audit::append(
+                tx,
+                Change {
+                    at: now,
+                    actor: &actor,
+                    action: "user.add",
+                    object: format!("user:{id}"),
+                    before: None,
+                    after: json(&user)?,
+                },
+            )?;
+            debug!(user_id = id, role = role.as_str(), "user added");
+            Ok(user)
+        })
+    }
+
+    fn set_user_role(
+        &mut self,
+        name: &str,
+        role: UserRole,
+        actor: &str,
+    ) -> Result<User, StoreError> {
+        self.write(|tx, now| {
+            let admin = require(tx, actor, &[UserRole::Admin], "manage users")?;
+            let before = find_user(tx, name)?;
+            if before.id == admin.id && role != UserRole::Admin {
+                return Err(StoreError::Invalid(
+                    "an admin cannot take away their own admin role".into(),
+                ));
+            }
+            tx.execute(
+                "UPDATE users SET role = $1 WHERE id = $2",
+                params![role.as_str(), before.id],
+            )?;
+            let after = User {
+                role,
+                ..before.clone()
+            };
+            audit::append(
+                tx,
+                Change {
+                    at: now,
+                    actor: &admin.name,
+                    action: "user.set_role",
+                    object: format!("user:{}", before.id),
+                    before: json(&before)?,
+                    after: json(&after)?,
+                },
+            )?;
+            Ok(after)
+        })
+    }
+
+    fn user(&mut self, name: &str) -> Result<User, StoreError> {
+        self.read(|tx| find_user(tx, name))
+    }
+
+    fn users(&mut self, actor: &str) -> Result<Vec<User>, StoreError> {
+        self.read(|tx| {
+            reader(tx, actor)?;
+            tx.query(
+                "SELECT id, name, role, created_at FROM users ORDER BY id",
+                &[],
+            )?
+            .iter()
+            .map(user_from)
+            .collect()
+        })
+    }
+
+    fn record_txns(&mut self, txn_ids: &[&str]) -> Result<u64, StoreError> {
+        check_txn_ids(txn_ids)?;
+        self.write(|tx, now| {
+            let new = insert_txns(tx, txn_ids, now)?;
+            if new > 0 {
+                audit::append(
+                    tx,
+                    Change {
+                        at: now,
+                        actor: SYSTEM_ACTOR,
+                        action: "txns.record",
+                        object: "txns".into(),
+                        before: None,
+                        after: json(&serde_json::json!({ "given": txn_ids.len(), "new": new }))?,
+                    },
+                )?;
+            }
+            Ok(new)
+        })
+    }
+
+    fn save_engine_state(&mut self, blob: &[u8]) -> Result<i64, StoreError> {
+        self.write(|tx, now| {
+            let version = store_state(tx, blob, now)?;
+            audit::append(
+                tx,
+                Change {
+                    at: now,
+                    actor: SYSTEM_ACTOR,
+                    action: "engine_state.save",
+                    object: "engine_state".into(),
+                    before: None,
+                    after: json(&state_audit(version, blob))?,
+                },
+            )?;
+            Ok(version)
+        })
+    }
+
+    fn load_engine_state(&mut self) -> Result<Option<EngineState>, StoreError> {
+        self.read(|tx| {
+            tx.query_opt(
+                "SELECT version, saved_at, state FROM engine_state WHERE id = 1",
+                &[],
+            )?
+            .map(|r| {
+                Ok(EngineState {
+                    version: r.int(0)?,
+                    saved_at: r.int(1)?,
+                    blob: r.blob(2)?,
+                })
+            })
+            .transpose()
+        })
+    }
+
+    fn commit_scan_batch(
+        &mut self,
+        txn_ids: &[&str],
+        alerts: &[Alert],
+        state: &[u8],
+    ) -> Result<ScanBatch, StoreError> {
+        check_txn_ids(txn_ids)?;
+        check_alerts(alerts)?;
+        self.write(|tx, now| {
+            let new_txns = insert_txns(tx, txn_ids, now)?;
+            let (mut alerts_created, mut alerts_updated) = (Vec::new(), Vec::new());
+            for a in alerts {
+                match upsert_alert(tx, a, now)? {
+                    (id, true) => alerts_created.push(id),
+                    (id, false) => alerts_updated.push(id),
+                }
+            }
+            let state_version = store_state(tx, state, now)?;
+            let batch = ScanBatch { new_txns, alerts_created, alerts_updated, state_version };
+            audit::append(
+                tx,
+                Change {
+                    at: now,
+                    actor: SYSTEM_ACTOR,
+                    action: "scan.commit",
+                    object: "scan".into(),
+                    before: None,
+                    after: json(&serde_json::json!({ "batch": &batch, "state": state_audit(state_version, state) }))?,
+                },
+            )?;
+            debug!(
+                new_txns = batch.new_txns,
+                alerts_created = batch.alerts_created.len(),
+                alerts_updated = batch.alerts_updated.len(),
+                "scan batch committed"
+            );
+            Ok(batch)
+        })
+    }
+
+    fn alerts(&mut self, actor: &str) -> Result<Vec<StoredAlert>, StoreError> {
+        self.read(|tx| {
+            reader(tx, actor)?;
+            tx.query(&format!("SELECT {ALERT_COLUMNS} ORDER BY a.id"), &[])?
+                .iter()
+                .map(alert_from)
+                .collect()
+        })
+    }
+
+    fn alert(&mut self, alert_id: i64, actor: &str) -> Result<StoredAlert, StoreError> {
+        self.read(|tx| {
+            reader(tx, actor)?;
+            match tx.query_opt(
+                &format!("SELECT {ALERT_COLUMNS} WHERE a.id = $1"),
+                params![alert_id],
+            )? {
+                Some(r) => alert_from(&r),
+                None => Err(StoreError::not_found("alert", alert_id)),
+            }
+        })
+    }
+
+    fn open_case(&mut self, alert_id: i64, actor: &str) -> Result<Case, StoreError> {
+        self.write(|tx, now| case::open(tx, now, alert_id, actor))
+    }
+
+    fn add_alert(&mut self, case_id: i64, alert_id: i64, actor: &str) -> Result<Case, StoreError> {
+        self.write(|tx, now| case::add_alert(tx, now, case_id, alert_id, actor))
+    }
+
+    fn assign(&mut self, case_id: i64, assignee: &str, actor: &str) -> Result<Case, StoreError> {
+        self.write(|tx, now| case::assign(tx, now, case_id, assignee, actor))
+    }
+
+    fn note(&mut self, case_id: i64, text: &str, actor: &str) -> Result<Case, StoreError> {
+        self.write(|tx, now| case::note(tx, now, case_id, text, actor))
+    }
+
+    fn set_status(
+        &mut self,
+        case_id: i64,
+        status: CaseStatus,
+        actor: &str,
+    ) -> Result<Case, StoreError> {
+        self.write(|tx, now| case::set_status(tx, now, case_id, status, actor))
+    }
+
+    fn set_disposition(
+        &mut self,
+        case_id: i64,
+        disposition: Disposition,
+        actor: &str,
+    ) -> Result<Case, StoreError> {
+        self.write(|tx, now| case::set_disposition(tx, now, case_id, disposition, actor))
+    }
+
+    fn close(&mut self, case_id: i64, reason: &str, actor: &str) -> Result<Case, StoreError> {
+        self.write(|tx, now| case::close(tx, now, case_id, reason, actor))
+    }
+
+    fn cases(&mut self, actor: &str) -> Result<Vec<Case>, StoreError> {
+        self.read(|tx| {
+            reader(tx, actor)?;
+            case::all(tx)
+        })
+    }
+
+    fn case(&mut self, case_id: i64, actor: &str) -> Result<Case, StoreError> {
+        self.read(|tx| {
+            reader(tx, actor)?;
+            case::load(tx, case_id, false)
+        })
+    }
+
+    fn draft_report(
+        &mut self,
+        case_id: i64,
+        profile: &str,
+        xml: &str,
+        actor: &str,
+    ) -> Result<Report, StoreError> {
+        self.write(|tx, now| report::draft(tx, now, case_id, profile, xml, actor))
+    }
+
+    fn revise_report(
+        &mut self,
+        report_id: i64,
+        xml: &str,
+        actor: &str,
+    ) -> Result<Report, StoreError> {
+        self.write(|tx, now| report::revise(tx, now, report_id, xml, actor))
+    }
+
+    fn approve_report(&mut self, report_id: i64, actor: &str) -> Result<Report, StoreError> {
+        self.write(|tx, now| report::approve(tx, now, report_id, actor))
+    }
+
+    fn file_report(&mut self, report_id: i64, actor: &str) -> Result<Report, StoreError> {
+        self.write(|tx, now| report::file(tx, now, report_id, actor))
+    }
+
+    fn report(&mut self, report_id: i64, actor: &str) -> Result<Report, StoreError> {
+        self.read(|tx| {
+            reader(tx, actor)?;
+            report::load(tx, report_id, false)
+        })
+    }
+
+    fn reports(&mut self, case_id: Option<i64>, actor: &str) -> Result<Vec<Report>, StoreError> {
+        self.read(|tx| {
+            reader(tx, actor)?;
+            report::all(tx, case_id)
+        })
+    }
+
+    fn audit_log(&mut self, actor: &str) -> Result<Vec<AuditEntry>, StoreError> {
+        self.read(|tx| {
+            reader(tx, actor)?;
+            audit::entries(tx)
+        })
+    }
+
+    fn verify_audit(&mut self) -> Result<AuditSummary, StoreError> {
+        self.read(audit::verify)
+    }
+}

@@ -1,0 +1,1000 @@
+//! One conformance suite, run against every backend: each behaviour is a
+//! function of a [`Fixture`], and `conformance!` turns it into a SQLite test
+//! and a PostgreSQL test.
+//!
+//! PostgreSQL comes from `SPUR_TEST_PG` (a URL to a server where the tests
+//! may create databases), which `scripts/test` sets after starting a server
+//! on loopback. Without it the PostgreSQL tests fail: they never skip.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
+
+use spur_engine::{Alert, Finding, Role};
+use spur_store::{
+    AuditBreak, CaseStatus, Disposition, ManualClock, ReportStatus, Store, StoreError, UserRole,
+    SCHEMA_VERSION,
+};
+
+// ---- fixtures ----
+
+enum Kind {
+    Sqlite,
+    Postgres,
+}
+
+struct Fixture {
+    kind: Kind,
+    url: String,
+    clock: Arc<ManualClock>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+/// 2026-01-05T00:00:00Z.
+const T0: i64 = 1_767_571_200;
+
+impl Fixture {
+    fn sqlite() -> Fixture {
+        let dir = tempfile::tempdir().expect("temp dir");
+        // A folder that does not exist yet: open must create it.
+        let url = format!("sqlite:{}", dir.path().join("nested/spur.db").display());
+        Fixture {
+            kind: Kind::Sqlite,
+            url,
+            clock: Arc::new(ManualClock::new(T0)),
+            _dir: Some(dir),
+        }
+    }
+
+    fn postgres(test: &str) -> Fixture {
+        let base = std::env::var("SPUR_TEST_PG").unwrap_or_else(|_| {
+            panic!(
+                "SPUR_TEST_PG is not set: the PostgreSQL conformance tests need a server. \
+                 Run them with scripts/test, which starts PostgreSQL on loopback and sets SPUR_TEST_PG"
+            )
+        });
+        static SEQ: AtomicU32 = AtomicU32::new(0);
+        let db = format!(
+            "spur_{}_{}_{}",
+            std::process::id(),
+            SEQ.fetch_add(1, Ordering::SeqCst),
+            &test[..test.len().min(40)]
+        );
+        let mut admin = ::postgres::Client::connect(&base, ::postgres::NoTls)
+            .unwrap_or_else(|e| panic!("cannot reach the PostgreSQL of SPUR_TEST_PG: {e}"));
+        admin
+            .batch_execute(&format!("CREATE DATABASE {db}"))
+            .expect("create test database");
+        Fixture {
+            kind: Kind::Postgres,
+            url: with_dbname(&base, &db),
+            clock: Arc::new(ManualClock::new(T0)),
+            _dir: None,
+        }
+    }
+
+    fn open(&self) -> Box<dyn Store> {
+        spur_store::open(&self.url, self.clock.clone()).expect("open store")
+    }
+
+    /// Raw SQL behind the store's back, as someone with database access could.
+    fn raw(&self, sql: &str) -> Result<(), String> {
+        match self.kind {
+            Kind::Sqlite => {
+                let path = self.url.trim_start_matches("sqlite:");
+                let conn = rusqlite::Connection::open(path).map_err(|e| e.to_string())?;
+                conn.execute_batch(sql).map_err(|e| e.to_string())
+            }
+            Kind::Postgres => {
+                let mut client = ::postgres::Client::connect(&self.url, ::postgres::NoTls)
+                    .map_err(|e| e.to_string())?;
+                client.batch_execute(sql).map_err(|e| format!("{e:?}"))
+            }
+        }
+    }
+
+    fn sql(&self, sql: &str) {
+        self.raw(sql)
+            .unwrap_or_else(|e| panic!("raw SQL failed: {e}\n{sql}"));
+    }
+
+    /// What an attacker with database access does first.
+    fn drop_audit_triggers(&self) {
+        self.sql(match self.kind {
+            Kind::Sqlite => "DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;",
+            Kind::Postgres => "DROP TRIGGER audit_log_append_only ON audit_log;",
+        });
+    }
+}
+
+/// The base URL with another database name, keeping user, host and options.
+fn with_dbname(base: &str, db: &str) -> String {
+    let (main, query) = match base.split_once('?') {
+        Some((m, q)) => (m, Some(q)),
+        None => (base, None),
+    };
+    let start = main.find("://").map_or(0, |i| i + 3);
+    let end = main[start..].find('/').map_or(main.len(), |i| start + i);
+    let mut url = format!("{}/{db}", &main[..end]);
+    if let Some(q) = query {
+        url.push('?');
+        url.push_str(q);
+    }
+    url
+}
+
+macro_rules! conformance {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $( #[test] fn $name() { super::$name(&super::Fixture::sqlite()); } )*
+        }
+        mod postgres {
+            $( #[test] fn $name() { super::$name(&super::Fixture::postgres(stringify!($name))); } )*
+        }
+    };
+}
+
+conformance! {
+    migrations_run_on_open_and_once,
+    newer_schema_is_refused,
+    users_and_roles,
+    txn_recording_is_idempotent,
+    engine_state_round_trip,
+    scan_batch_commits_txns_alerts_and_state,
+    scan_batch_failing_midway_leaves_nothing,
+    case_workflow,
+    case_illegal_transitions_and_unknown_ids,
+    four_eyes,
+    auditor_reads_everything_and_changes_nothing,
+    filed_report_is_immutable,
+    audit_records_every_change_at_the_clock_time,
+    audit_log_is_append_only_in_the_database,
+    audit_detects_an_edited_entry,
+    audit_detects_a_deleted_entry,
+    audit_detects_entries_cut_from_the_end,
+    audit_detects_swapped_entries,
+    concurrent_writers_keep_one_chain,
+}
+
+// ---- helpers ----
+
+fn alert(subject: &str, role: Role, score: f64, txns: &[&str]) -> Alert {
+    Alert {
+        subject: subject.into(),
+        role,
+        score,
+        country: "PH".into(),
+        indicators: vec![Finding {
+            code: "P-SHARED",
+            contribution: score,
+            reason: "pays a receiver that many risky senders pay".into(),
+            parties: vec!["R-1".into()],
+        }],
+        context: vec![],
+        transactions: txns.iter().map(|t| t.to_string()).collect(),
+        payments: txns.len() as u32,
+        first_seen: T0 - 86_400,
+        last_seen: T0,
+    }
+}
+
+/// An admin, two analysts, two supervisors and an auditor.
+fn staff(s: &mut dyn Store) {
+    s.add_user("ada", UserRole::Admin, "ada").unwrap();
+    for (name, role) in [
+        ("ana", UserRole::Analyst),
+        ("alex", UserRole::Analyst),
+        ("sue", UserRole::Supervisor),
+        ("sam", UserRole::Supervisor),
+        ("aud", UserRole::Auditor),
+    ] {
+        s.add_user(name, role, "ada").unwrap();
+    }
+}
+
+/// Staff plus three alerts; returns their ids.
+fn with_alerts(s: &mut dyn Store) -> Vec<i64> {
+    staff(s);
+    let batch = s
+        .commit_scan_batch(
+            &["t1", "t2", "t3"],
+            &[
+                alert("S-1", Role::Sender, 0.9, &["t1"]),
+                alert("S-2", Role::Sender, 0.8, &["t2"]),
+                alert("R-1", Role::Receiver, 0.95, &["t1", "t2", "t3"]),
+            ],
+            b"state",
+        )
+        .unwrap();
+    batch.alerts_created
+}
+
+fn audit_len(s: &mut dyn Store) -> usize {
+    s.audit_log("aud").unwrap().len()
+}
+
+fn expect_break(s: &mut dyn Store, entry_id: i64) -> AuditBreak {
+    match s.verify_audit() {
+        Err(StoreError::AuditBreak(b)) => {
+            assert_eq!(b.entry_id, entry_id, "{b}");
+            b
+        }
+        other => panic!("expected an audit break at {entry_id}, got {other:?}"),
+    }
+}
+
+macro_rules! assert_err {
+    ($result:expr, $pattern:pat) => {
+        match $result {
+            Err(e @ $pattern) => e,
+            other => panic!("expected {}, got {other:?}", stringify!($pattern)),
+        }
+    };
+}
+
+// ---- the suite ----
+
+fn migrations_run_on_open_and_once(f: &Fixture) {
+    let mut s = f.open();
+    assert_eq!(s.schema_version().unwrap(), SCHEMA_VERSION);
+    s.add_user("ada", UserRole::Admin, "ada").unwrap();
+    drop(s);
+    // Reopening applies nothing again and keeps the data.
+    let mut s = f.open();
+    assert_eq!(s.schema_version().unwrap(), SCHEMA_VERSION);
+    assert_eq!(s.user("ada").unwrap().role, UserRole::Admin);
+}
+
+fn newer_schema_is_refused(f: &Fixture) {
+    drop(f.open());
+    f.sql(&format!(
+        "INSERT INTO schema_version (version, applied_at) VALUES ({}, 0)",
+        SCHEMA_VERSION + 1
+    ));
+    let err = match spur_store::open(&f.url, f.clock.clone()) {
+        Err(e) => e,
+        Ok(_) => panic!("a newer schema was opened"),
+    };
+    assert!(
+        matches!(err, StoreError::SchemaTooNew { found, supported } if found == SCHEMA_VERSION + 1 && supported == SCHEMA_VERSION),
+        "{err:?}"
+    );
+    assert_eq!(err.code(), "schema_too_new");
+    let message = err.to_string();
+    assert!(
+        message.contains("newer") && message.contains("upgrade spur"),
+        "{message}"
+    );
+}
+
+fn users_and_roles(f: &Fixture) {
+    let mut s = f.open();
+    assert_err!(
+        s.add_user("ana", UserRole::Analyst, "ana"),
+        StoreError::FirstUserNotAdmin
+    );
+    s.add_user("ada", UserRole::Admin, "ada").unwrap();
+    s.add_user("ana", UserRole::Analyst, "ada").unwrap();
+    assert_err!(
+        s.add_user("ana", UserRole::Supervisor, "ada"),
+        StoreError::UserExists(_)
+    );
+    assert_err!(
+        s.add_user("bob", UserRole::Analyst, "ana"),
+        StoreError::Forbidden {
+            role: UserRole::Analyst,
+            ..
+        }
+    );
+    assert_err!(
+        s.add_user("bob", UserRole::Analyst, "nobody"),
+        StoreError::UnknownUser(_)
+    );
+    assert_err!(
+        s.add_user(" ", UserRole::Analyst, "ada"),
+        StoreError::Invalid(_)
+    );
+    assert_err!(
+        s.add_user("system", UserRole::Analyst, "ada"),
+        StoreError::Invalid(_)
+    );
+    let ana = s.set_user_role("ana", UserRole::Supervisor, "ada").unwrap();
+    assert_eq!(ana.role, UserRole::Supervisor);
+    assert_eq!(s.user("ana").unwrap().role, UserRole::Supervisor);
+    assert_err!(
+        s.set_user_role("ana", UserRole::Admin, "ana"),
+        StoreError::Forbidden { .. }
+    );
+    assert_err!(
+        s.set_user_role("ada", UserRole::Analyst, "ada"),
+        StoreError::Invalid(_)
+    );
+    assert_err!(s.user("nobody"), StoreError::UnknownUser(_));
+    let names: Vec<_> = s
+        .users("ana")
+        .unwrap()
+        .into_iter()
+        .map(|u| u.name)
+        .collect();
+    assert_eq!(names, ["ada", "ana"]);
+}
+
+fn txn_recording_is_idempotent(f: &Fixture) {
+    let mut s = f.open();
+    assert_eq!(s.record_txns(&["a", "b", "c"]).unwrap(), 3);
+    assert_eq!(s.record_txns(&["b", "c", "d", "d"]).unwrap(), 1);
+    assert_eq!(s.record_txns(&[]).unwrap(), 0);
+    assert_err!(s.record_txns(&["e", ""]), StoreError::Invalid(_));
+    assert_eq!(
+        s.record_txns(&["e"]).unwrap(),
+        1,
+        "a refused batch recorded nothing"
+    );
+    // More than one insert statement's worth, overlapping what is there.
+    let many: Vec<String> = (0..1234).map(|i| format!("m{i}")).collect();
+    let mut refs: Vec<&str> = many.iter().map(String::as_str).collect();
+    refs.push("a");
+    assert_eq!(s.record_txns(&refs).unwrap(), 1234);
+    drop(s);
+    let mut s = f.open();
+    assert_eq!(s.record_txns(&refs).unwrap(), 0);
+    assert_eq!(s.record_txns(&["a", "m0", "m1233", "new"]).unwrap(), 1);
+}
+
+fn engine_state_round_trip(f: &Fixture) {
+    let mut s = f.open();
+    assert_eq!(s.load_engine_state().unwrap(), None);
+    assert_eq!(s.save_engine_state(b"one").unwrap(), 1);
+    let one = s.load_engine_state().unwrap().unwrap();
+    assert_eq!(
+        (one.version, one.saved_at, one.blob.as_slice()),
+        (1, T0, &b"one"[..])
+    );
+    let every_byte: Vec<u8> = (0..=255u8).cycle().take(100_000).collect();
+    f.clock.advance(60);
+    assert_eq!(s.save_engine_state(&every_byte).unwrap(), 2);
+    drop(s);
+    let two = f.open().load_engine_state().unwrap().unwrap();
+    assert_eq!((two.version, two.saved_at), (2, T0 + 60));
+    assert!(two.blob == every_byte, "the blob came back changed");
+    f.open().save_engine_state(b"").unwrap();
+    assert_eq!(f.open().load_engine_state().unwrap().unwrap().blob, b"");
+}
+
+fn scan_batch_commits_txns_alerts_and_state(f: &Fixture) {
+    let mut s = f.open();
+    staff(&mut *s);
+    let b1 = s
+        .commit_scan_batch(
+            &["t1", "t2"],
+            &[
+                alert("S-1", Role::Sender, 0.7, &["t1"]),
+                alert("R-1", Role::Receiver, 0.9, &["t1", "t2"]),
+            ],
+            b"s1",
+        )
+        .unwrap();
+    assert_eq!(
+        (
+            b1.new_txns,
+            b1.alerts_created.len(),
+            b1.alerts_updated.len(),
+            b1.state_version
+        ),
+        (2, 2, 0, 1)
+    );
+    let alerts = s.alerts("ana").unwrap();
+    assert_eq!(alerts.len(), 2);
+    let r1 = alerts.iter().find(|a| a.subject == "R-1").unwrap();
+    assert_eq!(
+        (r1.role, r1.score, r1.country.as_str()),
+        (Role::Receiver, 0.9, "PH")
+    );
+    assert_eq!(r1.transactions, ["t1", "t2"]);
+    assert_eq!(r1.indicators[0]["code"], "P-SHARED");
+    assert_eq!(r1.body["subject"], "R-1");
+    assert_eq!(
+        (r1.first_seen, r1.last_seen, r1.case_id),
+        (T0 - 86_400, T0, None)
+    );
+
+    // The next batch overlaps: old txns count nothing, the same party's alert is updated.
+    f.clock.advance(3600);
+    let b2 = s
+        .commit_scan_batch(
+            &["t2", "t3"],
+            &[alert("R-1", Role::Receiver, 0.95, &["t1", "t2", "t3"])],
+            b"s2",
+        )
+        .unwrap();
+    assert_eq!(
+        (b2.new_txns, b2.alerts_created.len(), b2.state_version),
+        (1, 0, 2)
+    );
+    assert_eq!(b2.alerts_updated, [r1.id]);
+    let r1 = s.alert(r1.id, "aud").unwrap();
+    assert_eq!(
+        (
+            r1.score,
+            r1.transactions.len(),
+            r1.created_at,
+            r1.updated_at
+        ),
+        (0.95, 3, T0, T0 + 3600)
+    );
+    assert_eq!(s.alerts("aud").unwrap().len(), 2);
+    assert_eq!(s.record_txns(&["t1", "t2", "t3"]).unwrap(), 0);
+    assert_eq!(s.load_engine_state().unwrap().unwrap().blob, b"s2");
+    assert_err!(
+        s.commit_scan_batch(&["t9"], &[alert("X", Role::Sender, f64::NAN, &[])], b"s3"),
+        StoreError::Invalid(_)
+    );
+}
+
+fn scan_batch_failing_midway_leaves_nothing(f: &Fixture) {
+    let mut s = f.open();
+    staff(&mut *s);
+    s.commit_scan_batch(
+        &["t1"],
+        &[alert("S-1", Role::Sender, 0.7, &["t1"])],
+        b"before",
+    )
+    .unwrap();
+    let audited = audit_len(&mut *s);
+    // The database refuses the batch's second alert, after its txns and first alert were written.
+    f.sql(match f.kind {
+        Kind::Sqlite => {
+            "CREATE TRIGGER boom BEFORE INSERT ON alerts WHEN NEW.subject = 'boom' \
+             BEGIN SELECT RAISE(ABORT, 'injected failure'); END;"
+        }
+        Kind::Postgres => {
+            "CREATE FUNCTION boom() RETURNS trigger LANGUAGE plpgsql AS $$ \
+             BEGIN IF NEW.subject = 'boom' THEN RAISE EXCEPTION 'injected failure'; END IF; RETURN NEW; END $$; \
+             CREATE TRIGGER boom BEFORE INSERT ON alerts FOR EACH ROW EXECUTE FUNCTION boom();"
+        }
+    });
+    let err = assert_err!(
+        s.commit_scan_batch(
+            &["t2", "t3", "t4"],
+            &[
+                alert("S-2", Role::Sender, 0.8, &["t2"]),
+                alert("boom", Role::Sender, 0.8, &["t3"])
+            ],
+            b"after",
+        ),
+        StoreError::Database(_)
+    );
+    assert!(
+        format!("{err}").contains("injected failure")
+            || format!("{err:?}").contains("injected failure")
+    );
+    drop(s);
+    let mut s = f.open();
+    let subjects: Vec<_> = s
+        .alerts("aud")
+        .unwrap()
+        .into_iter()
+        .map(|a| a.subject)
+        .collect();
+    assert_eq!(subjects, ["S-1"]);
+    let state = s.load_engine_state().unwrap().unwrap();
+    assert_eq!((state.version, state.blob.as_slice()), (1, &b"before"[..]));
+    assert_eq!(audit_len(&mut *s), audited);
+    s.verify_audit().unwrap();
+    assert_eq!(
+        s.record_txns(&["t1", "t2", "t3", "t4"]).unwrap(),
+        3,
+        "none of the failed batch's txns were kept"
+    );
+}
+
+fn case_workflow(f: &Fixture) {
+    let mut s = f.open();
+    let alerts = with_alerts(&mut *s);
+    f.clock.advance(60);
+    let case = s.open_case(alerts[0], "ana").unwrap();
+    assert_eq!(
+        (case.status, case.disposition),
+        (CaseStatus::Open, Disposition::Undetermined)
+    );
+    assert_eq!(
+        (
+            case.alerts.as_slice(),
+            case.opened_by.as_str(),
+            case.created_at
+        ),
+        (&alerts[..1], "ana", T0 + 60)
+    );
+    let id = case.id;
+    // A ring's members gather in one case.
+    assert_eq!(
+        s.add_alert(id, alerts[2], "ana").unwrap().alerts,
+        [alerts[0], alerts[2]]
+    );
+    assert_eq!(s.alert(alerts[2], "ana").unwrap().case_id, Some(id));
+    assert_eq!(
+        s.assign(id, "alex", "ana").unwrap().assignee.as_deref(),
+        Some("alex")
+    );
+    f.clock.advance(60);
+    let noted = s
+        .note(id, "the receiver cashes out within minutes", "alex")
+        .unwrap();
+    assert_eq!(noted.notes.len(), 1);
+    assert_eq!(
+        (noted.notes[0].author.as_str(), noted.notes[0].at),
+        ("alex", T0 + 120)
+    );
+    assert_eq!(noted.updated_at, T0 + 120);
+    assert_eq!(
+        s.set_status(id, CaseStatus::Investigating, "alex")
+            .unwrap()
+            .status,
+        CaseStatus::Investigating
+    );
+    assert_eq!(
+        s.set_status(id, CaseStatus::Escalated, "alex")
+            .unwrap()
+            .status,
+        CaseStatus::Escalated
+    );
+    assert_eq!(
+        s.set_status(id, CaseStatus::Investigating, "sue")
+            .unwrap()
+            .status,
+        CaseStatus::Investigating
+    );
+    let d = s
+        .set_disposition(id, Disposition::Suspicious, "sue")
+        .unwrap();
+    assert_eq!(d.disposition, Disposition::Suspicious);
+    let second = s.open_case(alerts[1], "alex").unwrap();
+    let listed: Vec<_> = s.cases("aud").unwrap().into_iter().map(|c| c.id).collect();
+    assert_eq!(listed, [id, second.id]);
+    assert_eq!(s.case(id, "aud").unwrap(), d);
+    let closed = s
+        .close(second.id, "a family member paying school fees", "sue")
+        .unwrap();
+    assert_eq!(closed.status, CaseStatus::Closed);
+    assert_eq!(
+        closed.close_reason.as_deref(),
+        Some("a family member paying school fees")
+    );
+    // The whole workflow is in the log.
+    let actions: Vec<_> = s
+        .audit_log("aud")
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    for a in [
+        "case.open",
+        "case.add_alert",
+        "case.assign",
+        "case.note",
+        "case.set_status",
+        "case.set_disposition",
+        "case.close",
+    ] {
+        assert!(
+            actions.iter().any(|x| x == a),
+            "{a} missing from {actions:?}"
+        );
+    }
+}
+
+fn case_illegal_transitions_and_unknown_ids(f: &Fixture) {
+    let mut s = f.open();
+    let alerts = with_alerts(&mut *s);
+    let id = s.open_case(alerts[0], "ana").unwrap().id;
+    let audited = audit_len(&mut *s);
+    for to in [CaseStatus::Open, CaseStatus::Reported, CaseStatus::Closed] {
+        let e = assert_err!(
+            s.set_status(id, to, "ana"),
+            StoreError::IllegalTransition { .. }
+        );
+        assert_eq!(e.code(), "illegal_transition");
+    }
+    assert!(assert_err!(
+        s.set_status(id, CaseStatus::Closed, "ana"),
+        StoreError::IllegalTransition { .. }
+    )
+    .to_string()
+    .contains("reason"));
+    assert_err!(s.close(id, "  ", "ana"), StoreError::Invalid(_));
+    assert_err!(s.note(id, "", "ana"), StoreError::Invalid(_));
+    assert_err!(
+        s.open_case(alerts[0], "alex"),
+        StoreError::AlertInCase { .. }
+    );
+    let other = s.open_case(alerts[1], "alex").unwrap().id;
+    assert_err!(
+        s.add_alert(other, alerts[0], "alex"),
+        StoreError::AlertInCase { .. }
+    );
+    assert_err!(s.assign(id, "aud", "ana"), StoreError::Invalid(_));
+    assert_err!(s.assign(id, "nobody", "ana"), StoreError::UnknownUser(_));
+    // Unknown ids.
+    assert_err!(
+        s.case(999, "ana"),
+        StoreError::NotFound { kind: "case", .. }
+    );
+    assert_err!(
+        s.note(999, "x", "ana"),
+        StoreError::NotFound { kind: "case", .. }
+    );
+    assert_err!(
+        s.open_case(999, "ana"),
+        StoreError::NotFound { kind: "alert", .. }
+    );
+    assert_err!(
+        s.add_alert(id, 999, "ana"),
+        StoreError::NotFound { kind: "alert", .. }
+    );
+    assert_err!(
+        s.alert(999, "ana"),
+        StoreError::NotFound { kind: "alert", .. }
+    );
+    assert_err!(
+        s.report(999, "ana"),
+        StoreError::NotFound { kind: "report", .. }
+    );
+    assert_err!(
+        s.approve_report(999, "sue"),
+        StoreError::NotFound { kind: "report", .. }
+    );
+    assert_err!(
+        s.draft_report(999, "ae", "<report/>", "ana"),
+        StoreError::NotFound { kind: "case", .. }
+    );
+    assert_err!(s.case(id, "nobody"), StoreError::UnknownUser(_));
+    // Closed is final.
+    s.close(id, "no link to abuse", "ana").unwrap();
+    assert_err!(
+        s.close(id, "again", "ana"),
+        StoreError::IllegalTransition { .. }
+    );
+    assert_err!(
+        s.set_status(id, CaseStatus::Investigating, "ana"),
+        StoreError::IllegalTransition { .. }
+    );
+    assert_err!(s.note(id, "late", "ana"), StoreError::CaseClosed(_));
+    assert_err!(s.assign(id, "alex", "ana"), StoreError::CaseClosed(_));
+    assert_err!(s.add_alert(id, alerts[2], "ana"), StoreError::CaseClosed(_));
+    assert_err!(
+        s.set_disposition(id, Disposition::FalsePositive, "ana"),
+        StoreError::CaseClosed(_)
+    );
+    assert_err!(
+        s.draft_report(id, "ae", "<report/>", "ana"),
+        StoreError::CaseClosed(_)
+    );
+    // Refused changes left no trace; the two that happened did.
+    assert_eq!(audit_len(&mut *s), audited + 2);
+    s.verify_audit().unwrap();
+}
+
+fn four_eyes(f: &Fixture) {
+    let mut s = f.open();
+    let alerts = with_alerts(&mut *s);
+    let case = s.open_case(alerts[2], "ana").unwrap().id;
+    s.set_status(case, CaseStatus::Investigating, "ana")
+        .unwrap();
+
+    let by_sue = s
+        .draft_report(case, "ae", "<report>v1</report>", "sue")
+        .unwrap();
+    assert_eq!(
+        (by_sue.status, by_sue.author.as_str()),
+        (ReportStatus::Draft, "sue")
+    );
+    let audited = audit_len(&mut *s);
+    let e = assert_err!(
+        s.approve_report(by_sue.id, "sue"),
+        StoreError::SelfApproval(_)
+    );
+    assert!(e.to_string().contains("self-approval refused"));
+
+    let by_ana = s
+        .draft_report(case, "ae", "<report>v1</report>", "ana")
+        .unwrap();
+    let audited = audited + 1;
+    assert_err!(
+        s.approve_report(by_ana.id, "alex"),
+        StoreError::Forbidden {
+            role: UserRole::Analyst,
+            ..
+        }
+    );
+    assert_err!(
+        s.approve_report(by_ana.id, "ana"),
+        StoreError::Forbidden {
+            role: UserRole::Analyst,
+            ..
+        }
+    );
+    assert_err!(
+        s.approve_report(by_ana.id, "aud"),
+        StoreError::Forbidden {
+            role: UserRole::Auditor,
+            ..
+        }
+    );
+    assert_err!(
+        s.approve_report(by_ana.id, "ada"),
+        StoreError::Forbidden {
+            role: UserRole::Admin,
+            ..
+        }
+    );
+    assert_err!(
+        s.file_report(by_ana.id, "ana"),
+        StoreError::IllegalReportTransition {
+            status: ReportStatus::Draft,
+            ..
+        }
+    );
+    assert_eq!(audit_len(&mut *s), audited, "refusals are not changes");
+
+    let revised = s
+        .revise_report(by_ana.id, "<report>v2</report>", "ana")
+        .unwrap();
+    assert_eq!(revised.xml, "<report>v2</report>");
+    f.clock.advance(600);
+    let approved = s.approve_report(by_ana.id, "sam").unwrap();
+    assert_eq!(approved.status, ReportStatus::Approved);
+    assert_eq!(
+        (approved.approved_by.as_deref(), approved.approved_at),
+        (Some("sam"), Some(T0 + 600))
+    );
+    assert_err!(
+        s.approve_report(by_ana.id, "sue"),
+        StoreError::IllegalReportTransition { .. }
+    );
+    assert_err!(
+        s.revise_report(by_ana.id, "<report>v3</report>", "ana"),
+        StoreError::IllegalReportTransition { .. }
+    );
+    // Supervisors approve each other's reports.
+    assert_eq!(
+        s.approve_report(by_sue.id, "sam")
+            .unwrap()
+            .approved_by
+            .as_deref(),
+        Some("sam")
+    );
+
+    let filed = s.file_report(by_ana.id, "ana").unwrap();
+    assert_eq!(
+        (filed.status, filed.filed_at),
+        (ReportStatus::Filed, Some(T0 + 600))
+    );
+    assert_eq!(s.case(case, "aud").unwrap().status, CaseStatus::Reported);
+    let listed: Vec<_> = s
+        .reports(Some(case), "aud")
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.id, r.status))
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            (by_sue.id, ReportStatus::Approved),
+            (by_ana.id, ReportStatus::Filed)
+        ]
+    );
+    assert_eq!(s.reports(None, "aud").unwrap().len(), 2);
+    s.verify_audit().unwrap();
+}
+
+fn auditor_reads_everything_and_changes_nothing(f: &Fixture) {
+    let mut s = f.open();
+    let alerts = with_alerts(&mut *s);
+    let case = s.open_case(alerts[0], "ana").unwrap().id;
+    let report = s
+        .draft_report(case, "generic", "<report/>", "ana")
+        .unwrap()
+        .id;
+    let audited = audit_len(&mut *s);
+
+    assert_eq!(s.users("aud").unwrap().len(), 6);
+    assert_eq!(s.alerts("aud").unwrap().len(), 3);
+    assert_eq!(s.cases("aud").unwrap().len(), 1);
+    s.case(case, "aud").unwrap();
+    s.report(report, "aud").unwrap();
+    s.reports(None, "aud").unwrap();
+    assert_eq!(s.audit_log("aud").unwrap().len(), audited);
+
+    let forbidden = |r: Result<(), StoreError>| match r {
+        Err(StoreError::Forbidden {
+            role: UserRole::Auditor,
+            ..
+        }) => {}
+        other => panic!("the auditor changed something: {other:?}"),
+    };
+    forbidden(s.open_case(alerts[1], "aud").map(drop));
+    forbidden(s.add_alert(case, alerts[1], "aud").map(drop));
+    forbidden(s.assign(case, "ana", "aud").map(drop));
+    forbidden(s.note(case, "x", "aud").map(drop));
+    forbidden(
+        s.set_status(case, CaseStatus::Investigating, "aud")
+            .map(drop),
+    );
+    forbidden(
+        s.set_disposition(case, Disposition::Suspicious, "aud")
+            .map(drop),
+    );
+    forbidden(s.close(case, "x", "aud").map(drop));
+    forbidden(s.draft_report(case, "ae", "<r/>", "aud").map(drop));
+    forbidden(s.revise_report(report, "<r/>", "aud").map(drop));
+    forbidden(s.approve_report(report, "aud").map(drop));
+    forbidden(s.file_report(report, "aud").map(drop));
+    forbidden(s.add_user("eve", UserRole::Admin, "aud").map(drop));
+    forbidden(s.set_user_role("aud", UserRole::Admin, "aud").map(drop));
+    // An admin manages users, not cases.
+    assert_err!(
+        s.note(case, "x", "ada"),
+        StoreError::Forbidden {
+            role: UserRole::Admin,
+            ..
+        }
+    );
+    assert_eq!(audit_len(&mut *s), audited);
+}
+
+fn filed_report_is_immutable(f: &Fixture) {
+    let mut s = f.open();
+    let alerts = with_alerts(&mut *s);
+    let case = s.open_case(alerts[0], "ana").unwrap().id;
+    let id = s
+        .draft_report(case, "ae", "<report>final</report>", "ana")
+        .unwrap()
+        .id;
+    s.approve_report(id, "sue").unwrap();
+    let filed = s.file_report(id, "alex").unwrap();
+    assert_err!(
+        s.revise_report(id, "<report>changed</report>", "ana"),
+        StoreError::ReportFiled(_)
+    );
+    assert_err!(s.approve_report(id, "sam"), StoreError::ReportFiled(_));
+    let e = assert_err!(s.file_report(id, "ana"), StoreError::ReportFiled(_));
+    assert_eq!(e.code(), "report_filed");
+    // Not even raw SQL changes it.
+    assert!(f
+        .raw(&format!(
+            "UPDATE reports SET xml = 'forged' WHERE id = {id}"
+        ))
+        .is_err());
+    assert!(f
+        .raw(&format!("DELETE FROM reports WHERE id = {id}"))
+        .is_err());
+    assert_eq!(s.report(id, "aud").unwrap(), filed);
+    // Closing its case afterwards is fine; the report stays as filed.
+    s.close(case, "reported to the FIU", "sue").unwrap();
+    assert_eq!(s.report(id, "aud").unwrap(), filed);
+}
+
+fn audit_records_every_change_at_the_clock_time(f: &Fixture) {
+    let mut s = f.open();
+    assert_eq!(s.verify_audit().unwrap().entries, 0);
+    staff(&mut *s);
+    f.clock.set(T0 + 1000);
+    s.record_txns(&["t0"]).unwrap();
+    s.save_engine_state(b"x").unwrap();
+    let b = s
+        .commit_scan_batch(&["t1"], &[alert("S-1", Role::Sender, 0.9, &["t1"])], b"y")
+        .unwrap();
+    f.clock.set(T0 + 2000);
+    let case = s.open_case(b.alerts_created[0], "ana").unwrap();
+    let closed = s.close(case.id, "false positive", "sue").unwrap();
+
+    let log = s.audit_log("aud").unwrap();
+    let summary = s.verify_audit().unwrap();
+    assert_eq!(summary.entries, log.len() as i64);
+    assert_eq!(summary.head_hash, log.last().unwrap().hash);
+    let shape: Vec<_> = log
+        .iter()
+        .map(|e| (e.actor.as_str(), e.action.as_str(), e.at))
+        .collect();
+    assert_eq!(shape.len(), 6 + 5);
+    assert_eq!(shape[0], ("ada", "user.add", T0));
+    assert_eq!(
+        shape[6..],
+        [
+            ("system", "txns.record", T0 + 1000),
+            ("system", "engine_state.save", T0 + 1000),
+            ("system", "scan.commit", T0 + 1000),
+            ("ana", "case.open", T0 + 2000),
+            ("sue", "case.close", T0 + 2000),
+        ]
+    );
+    let last = log.last().unwrap();
+    assert_eq!(last.object, format!("case:{}", case.id));
+    let before: serde_json::Value = serde_json::from_str(last.before.as_deref().unwrap()).unwrap();
+    let after: serde_json::Value = serde_json::from_str(last.after.as_deref().unwrap()).unwrap();
+    assert_eq!(before, serde_json::to_value(&case).unwrap());
+    assert_eq!(after, serde_json::to_value(&closed).unwrap());
+    // Chained: each entry names the hash of the one before.
+    for w in log.windows(2) {
+        assert_eq!(w[1].prev_hash, w[0].hash);
+        assert_eq!(w[1].id, w[0].id + 1);
+    }
+}
+
+fn audit_log_is_append_only_in_the_database(f: &Fixture) {
+    let mut s = f.open();
+    staff(&mut *s);
+    assert!(f
+        .raw("UPDATE audit_log SET actor = 'eve' WHERE id = 2")
+        .is_err());
+    assert!(f.raw("DELETE FROM audit_log WHERE id = 2").is_err());
+    assert!(f.raw("DELETE FROM audit_log").is_err());
+    s.verify_audit().unwrap();
+}
+
+fn audit_detects_an_edited_entry(f: &Fixture) {
+    let mut s = f.open();
+    staff(&mut *s);
+    s.verify_audit().unwrap();
+    f.drop_audit_triggers();
+    f.sql("UPDATE audit_log SET after_json = replace(after_json, 'auditor', 'admin') WHERE id = 6");
+    let b = expect_break(&mut *s, 6);
+    assert!(b.reason.contains("edited"), "{}", b.reason);
+}
+
+fn audit_detects_a_deleted_entry(f: &Fixture) {
+    let mut s = f.open();
+    staff(&mut *s);
+    f.drop_audit_triggers();
+    f.sql("DELETE FROM audit_log WHERE id = 3");
+    let b = expect_break(&mut *s, 4);
+    assert!(b.reason.contains("deleted"), "{}", b.reason);
+    // Renumbering to hide the gap breaks the hashes instead.
+    f.sql("UPDATE audit_log SET id = id - 1 WHERE id > 3");
+    expect_break(&mut *s, 3);
+}
+
+fn audit_detects_entries_cut_from_the_end(f: &Fixture) {
+    let mut s = f.open();
+    staff(&mut *s);
+    f.drop_audit_triggers();
+    f.sql("DELETE FROM audit_log WHERE id >= 5");
+    let b = expect_break(&mut *s, 6);
+    assert!(b.reason.contains("removed from the end"), "{}", b.reason);
+}
+
+fn audit_detects_swapped_entries(f: &Fixture) {
+    let mut s = f.open();
+    staff(&mut *s);
+    f.drop_audit_triggers();
+    f.sql(
+        "UPDATE audit_log SET id = -1 WHERE id = 3; \
+         UPDATE audit_log SET id = 3 WHERE id = 4; \
+         UPDATE audit_log SET id = 4 WHERE id = -1;",
+    );
+    expect_break(&mut *s, 3);
+}
+
+fn concurrent_writers_keep_one_chain(f: &Fixture) {
+    let mut s = f.open();
+    let alerts = with_alerts(&mut *s);
+    let case = s.open_case(alerts[0], "ana").unwrap().id;
+    let before = audit_len(&mut *s);
+    let writers: Vec<_> = ["ana", "alex"]
+        .into_iter()
+        .map(|who| {
+            let mut mine = f.open();
+            std::thread::spawn(move || {
+                for i in 0..15 {
+                    mine.note(case, &format!("note {i}"), who).unwrap();
+                    mine.record_txns(&[&format!("{who}-{i}")]).unwrap();
+                }
+            })
+        })
+        .collect();
+    for w in writers {
+        w.join().expect("writer thread");
+    }
+    assert_eq!(s.case(case, "aud").unwrap().notes.len(), 30);
+    assert_eq!(audit_len(&mut *s), before + 60);
+    s.verify_audit().unwrap();
+}
