@@ -18,7 +18,8 @@ pub struct Alert {
     /// Relationship context that weighed the score down, in words.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub context: Vec<String>,
-    /// The evidence payments (the most recent risk payments), by txn_id.
+    /// The evidence payments by txn_id: the most recent risk (or fan-in)
+    /// payments and, for senders, risky card purchases.
     pub transactions: Vec<String>,
     /// All payments of the party in this role.
     pub payments: u32,

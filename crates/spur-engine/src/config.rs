@@ -53,8 +53,9 @@ pub struct RiskConfig {
     /// The receiver's local afternoon and evening, `[from, to)` hours.
     pub evening_hours: [u8; 2],
     /// Relationship context: a sender with diaspora ties to the destination
-    /// (family name shared with a receiver, a distinctively Filipino name,
-    /// Filipino family words in messages) has its paying-side score weighed
+    /// (family name shared with a receiver, a distinctively Filipino name or
+    /// a Vietnamese family name for that destination, Filipino family words
+    /// in messages) has its paying-side score weighed
     /// by this factor. Family money is not abuse money.
     pub diaspora_factor: f64,
     /// Relationship context: a sender paying one beneficiary steady amounts,
@@ -66,7 +67,8 @@ pub struct RiskConfig {
     pub organisation_factor: f64,
     /// Routing: a sender showing the romance-scam pattern (emergency and
     /// travel stories, amounts rising past the band) has its OSEC score
-    /// weighed by this factor, and is not counted in receivers' fan-in.
+    /// weighed by this factor, and is not counted among receivers' fan-in
+    /// senders (R-FANIN's sender counts, R-SENDERS, R-ALIAS pooling).
     pub romance_factor: f64,
     /// Cover words for P-REMARK.
     pub cover_words: Vec<String>,

@@ -61,6 +61,7 @@ pub struct Stats {
     pub possible_romance_victims: u64,
 }
 
+#[derive(serde::Serialize, serde::Deserialize)]
 pub(crate) struct PartyInfo {
     pub id: Box<str>,
     pub name_given: bool,
@@ -80,6 +81,19 @@ pub(crate) struct Parties<S> {
 }
 
 impl<S: Default> Parties<S> {
+    fn from_parts(info: Vec<PartyInfo>, state: Vec<S>) -> Result<Self, SnapshotError> {
+        if info.len() != state.len() {
+            return Err(SnapshotError::Corrupt("party tables differ in length"));
+        }
+        let mut index = FxHashMap::default();
+        for (i, p) in info.iter().enumerate() {
+            if index.insert(p.id.clone(), i as u32).is_some() {
+                return Err(SnapshotError::Corrupt("duplicate party id"));
+            }
+        }
+        Ok(Parties { index, info, state })
+    }
+
     fn new() -> Self {
         Parties {
             index: FxHashMap::default(),
@@ -159,6 +173,62 @@ impl TxnIds {
         self.ends.push(self.text.len() as u32);
         Some(next)
     }
+}
+
+const SNAPSHOT_VERSION: u32 = 1;
+
+/// The configuration that shapes the windowed state: a snapshot only goes on
+/// under the same.
+fn fingerprint(cfg: &EngineConfig) -> String {
+    let i = &cfg.indicators;
+    serde_json::json!({
+        "risk": cfg.risk,
+        "rates": cfg.rates,
+        "max_evidence": cfg.max_evidence,
+        "split_minutes": i.p_shape.split_minutes,
+        "band_usd": i.r_band.band_usd,
+        "fast_minutes": i.r_cashout.fast_minutes,
+    })
+    .to_string()
+}
+
+#[derive(serde::Serialize)]
+struct SnapshotRef<'a> {
+    version: u32,
+    fingerprint: String,
+    senders: (&'a [PartyInfo], &'a [SenderState]),
+    receivers: (&'a [PartyInfo], &'a [ReceiverState]),
+    txn_text: &'a str,
+    txn_ends: &'a [u32],
+    applied_until: Option<Timestamp>,
+    max_seen: Timestamp,
+    payments: u64,
+}
+
+#[derive(serde::Deserialize)]
+struct Snapshot {
+    version: u32,
+    fingerprint: String,
+    senders: (Vec<PartyInfo>, Vec<SenderState>),
+    receivers: (Vec<PartyInfo>, Vec<ReceiverState>),
+    txn_text: String,
+    txn_ends: Vec<u32>,
+    applied_until: Option<Timestamp>,
+    max_seen: Timestamp,
+    payments: u64,
+}
+
+/// Why a snapshot cannot be restored.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum SnapshotError {
+    #[error("engine state is unreadable: {0}")]
+    Unreadable(String),
+    #[error("engine state has version {0}; this spur reads version 1: rescan from the start")]
+    Version(u32),
+    #[error("engine state was built with other risk parameters; rescan from the start with the new configuration")]
+    Config,
+    #[error("engine state is inconsistent ({0})")]
+    Corrupt(&'static str),
 }
 
 /// Everything `finish` produces.
@@ -385,6 +455,58 @@ impl Engine {
     pub fn finish(&mut self) -> Outcome {
         self.apply_until(Timestamp::MAX);
         crate::network::score(self)
+    }
+
+    /// The engine's state, to continue its windows in a later run: every
+    /// buffered payment is applied first, so later payments must not be
+    /// older than the newest one seen (they would be refused as late).
+    pub fn snapshot(&mut self) -> Vec<u8> {
+        self.apply_until(Timestamp::MAX);
+        let snap = SnapshotRef {
+            version: SNAPSHOT_VERSION,
+            fingerprint: fingerprint(&self.cfg),
+            senders: (&self.senders.info, &self.senders.state),
+            receivers: (&self.receivers.info, &self.receivers.state),
+            txn_text: &self.txns.text,
+            txn_ends: &self.txns.ends,
+            applied_until: self.applied_until,
+            max_seen: self.max_seen,
+            payments: self.payments,
+        };
+        // Serialising plain data to a Vec cannot fail.
+        serde_json::to_vec(&snap).unwrap_or_default()
+    }
+
+    /// An engine that goes on from a [`snapshot`](Engine::snapshot). The
+    /// configuration may differ only in what does not shape the state (the
+    /// alert threshold, indicator weights).
+    pub fn restore(cfg: EngineConfig, bytes: &[u8]) -> Result<Engine, SnapshotError> {
+        let snap: Snapshot =
+            serde_json::from_slice(bytes).map_err(|e| SnapshotError::Unreadable(e.to_string()))?;
+        if snap.version != SNAPSHOT_VERSION {
+            return Err(SnapshotError::Version(snap.version));
+        }
+        if snap.fingerprint != fingerprint(&cfg) {
+            return Err(SnapshotError::Config);
+        }
+        let mut e = Engine::new(cfg).map_err(|e| SnapshotError::Unreadable(e.to_string()))?;
+        e.senders = Parties::from_parts(snap.senders.0, snap.senders.1)?;
+        e.receivers = Parties::from_parts(snap.receivers.0, snap.receivers.1)?;
+        let mut start = 0usize;
+        for &end in &snap.txn_ends {
+            let id = snap
+                .txn_text
+                .get(start..end as usize)
+                .ok_or(SnapshotError::Corrupt("txn ids"))?;
+            e.txns
+                .insert(id)
+                .ok_or(SnapshotError::Corrupt("duplicate txn id"))?;
+            start = end as usize;
+        }
+        e.applied_until = snap.applied_until;
+        e.max_seen = snap.max_seen;
+        e.payments = snap.payments;
+        Ok(e)
     }
 
     // Accessors for the network stage.

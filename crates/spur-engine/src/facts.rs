@@ -17,7 +17,7 @@ pub struct SenderFacts<'a> {
     /// as business or donation: the payments the paying-side indicators read.
     pub risk_payments: u32,
     pub risk_usd: f64,
-    /// The main destination country of the risk payments.
+    /// The destination country of the first risk payment.
     pub risk_country: Country,
     /// Payments to receivers with a family link (shared family name).
     pub family_payments: u32,
@@ -88,7 +88,8 @@ pub struct ReceiverFacts<'a> {
     pub band_usd: f64,
     /// Low-value payments from unrelated persons abroad (the fan-in).
     pub fanin_payments: u32,
-    /// Distinct unrelated senders abroad: all time, and the most within any 30 days.
+    /// Distinct unrelated senders abroad: all time (past 128 counterparties
+    /// an upper estimate), and the most within any 30 days.
     pub fanin_senders: u32,
     pub fanin_max_30d: u32,
     /// Of the fan-in senders, those paying one fixed amount at monthly gaps.
@@ -101,8 +102,8 @@ pub struct ReceiverFacts<'a> {
     pub median_payout_minutes: Option<u32>,
     /// The name reads as an organisation (charity, school, company).
     pub organisation: bool,
-    /// Alias accounts: other accounts of the same person (name variants or
-    /// shared phone with shared payers), and the fan-in of all of them.
+    /// Alias accounts: other accounts of the same person (a shared phone, or
+    /// name variants with a shared unrelated payer), and the fan-in of all.
     pub alias_accounts: Vec<&'a str>,
     pub group_fanin_senders: u32,
     /// Network stage: fan-in senders that score on the paying side.

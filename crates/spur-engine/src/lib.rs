@@ -18,6 +18,6 @@ pub mod time;
 
 pub use alert::{Alert, Finding};
 pub use config::{EngineConfig, RiskConfig};
-pub use engine::{ConfigError, Engine, Outcome, RecordError, Stats};
+pub use engine::{ConfigError, Engine, Outcome, RecordError, SnapshotError, Stats};
 pub use indicators::{Indicator, Role};
 pub use model::{Channel, Country, Currency, Extra, Payment, Sex, Timestamp};

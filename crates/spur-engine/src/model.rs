@@ -14,7 +14,9 @@ pub const HOUR: i64 = 3600;
 pub const DAY: i64 = 86_400;
 
 /// ISO 3166-1 alpha-2 country code, upper case ASCII.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[derive(
+    Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, serde::Serialize, serde::Deserialize,
+)]
 pub struct Country(pub [u8; 2]);
 
 impl Country {
@@ -51,7 +53,9 @@ impl fmt::Display for Country {
 }
 
 /// ISO 4217 currency code, upper case ASCII.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[derive(
+    Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, serde::Serialize, serde::Deserialize,
+)]
 pub struct Currency(pub [u8; 3]);
 
 impl Currency {
@@ -139,7 +143,7 @@ impl Channel {
     }
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, serde::Serialize, serde::Deserialize)]
 pub enum Sex {
     Male,
     Female,

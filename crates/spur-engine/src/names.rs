@@ -68,7 +68,7 @@ impl Joined {
 }
 
 /// What spur reads out of a party's name.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct NameKey {
     /// Given names (or their initials), in order.
     pub given: Vec<Given>,
@@ -87,7 +87,7 @@ pub struct NameKey {
 }
 
 /// A given name or an initial.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Given {
     pub first_letter: u8,
     /// `None` for an initial.
@@ -95,7 +95,7 @@ pub struct Given {
 }
 
 /// Bit set of surname origins.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Ties(u8);
 
 impl Ties {

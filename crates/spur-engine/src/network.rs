@@ -9,10 +9,14 @@
 //!    local score reaches `r_senders.sender_score`);
 //! 4. R-RING: receivers sharing payers with other receivers that scored at or
 //!    above the alert threshold in step 3;
-//! 5. P-SHARED: each sender's most suspicious receiver (final score, paid by
-//!    other unrelated senders too), then the final sender scores.
-//! One pass each way keeps every propagated finding explainable by the
-//! parties named in it.
+//! 5. P-SHARED: for each sender, the receiver (with its score after step 4)
+//!    that gives the strongest finding, then the final sender scores;
+//! 6. R-SENDERS once more, from the senders' final scores, except where a
+//!    sender's score came through the same person (account or alias), then
+//!    the final receiver scores.
+//! A fixed number of passes, no iteration to a fixed point, and no finding
+//! echoing back to its origin keep every propagated finding explainable by
+//! the parties named in it.
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -247,9 +251,11 @@ pub(crate) fn score(e: &Engine) -> Outcome {
     let r_scored: Vec<f64> = rfacts.iter().map(|f| receiver_raw(f)).collect();
 
     // 5. P-SHARED and final sender scores.
+    // The receiver each sender's P-SHARED comes through.
+    let mut shared_via: Vec<Option<u32>> = vec![None; ns];
     for (i, f) in sfacts.iter_mut().enumerate() {
         let s = &parts.senders.state[i];
-        let mut best: Option<SharedReceiver<'_>> = None;
+        let mut best: Option<(SharedReceiver<'_>, u32)> = None;
         let mut best_key = 0.0;
         for l in s.links.iter().filter(|l| l.risk.n > 0) {
             let r = l.receiver as usize;
@@ -265,13 +271,21 @@ pub(crate) fn score(e: &Engine) -> Outcome {
                 other_senders: others,
                 other_suspicious: rf.suspicious_senders.saturating_sub(self_sus),
             };
-            let key = cand.score * f64::from(others.min(4));
+            // The strongest finding, as the network indicators read it.
+            f.shared = Some(cand.clone());
+            let key = raw_score(
+                parts.indicators,
+                Subject::Sender(f),
+                Role::Sender,
+                Some(Stage::Network),
+            );
             if key > best_key {
                 best_key = key;
-                best = Some(cand);
+                best = Some((cand, r as u32));
             }
         }
-        f.shared = best;
+        shared_via[i] = best.as_ref().map(|(_, r)| *r);
+        f.shared = best.map(|(c, _)| c);
     }
 
     let s_final: Vec<f64> = sfacts
@@ -281,19 +295,16 @@ pub(crate) fn score(e: &Engine) -> Outcome {
         .collect();
 
     // 6. Back to the receivers once more: suspicion from the senders' final
-    // scores, except a score a sender owes to this very receiver (P-SHARED
-    // through it), where its own local score stands.
-    let shared_via: Vec<Option<&str>> = sfacts
-        .iter()
-        .map(|f| f.shared.as_ref().map(|r| r.id))
-        .collect();
-    for (f, senders) in rfacts.iter_mut().zip(&pooled) {
-        let id = f.id;
+    // scores, except a score a sender owes to this very person (P-SHARED
+    // through this account or one of its alias accounts), where the sender's
+    // local score stands: no finding echoes back to where it came from.
+    for (r, (f, senders)) in rfacts.iter_mut().zip(&pooled).enumerate() {
+        let root = roots[r];
         suspect(
             f,
             senders,
             &|s| {
-                if shared_via[s as usize] == Some(id) {
+                if shared_via[s as usize].is_some_and(|v| roots[v as usize] == root) {
                     s_local[s as usize]
                 } else {
                     score_of(s_final[s as usize])

@@ -47,7 +47,7 @@ impl Record {
 }
 
 /// Repeated payments between the same two parties.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Cadence {
     pub n: u32,
     pub last_ts: Timestamp,
@@ -104,7 +104,7 @@ impl Cadence {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub(crate) struct SenderLink {
     pub receiver: u32,
     pub related: bool,
@@ -113,7 +113,7 @@ pub(crate) struct SenderLink {
     pub risk: Cadence,
 }
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub(crate) struct SenderState {
     pub payments: u32,
     pub to_high_risk: u32,
@@ -183,7 +183,7 @@ impl SenderState {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub(crate) struct ReceiverLink {
     pub sender: u32,
     pub related: bool,
@@ -191,7 +191,7 @@ pub(crate) struct ReceiverLink {
     pub fanin: Cadence,
 }
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub(crate) struct ReceiverState {
     pub payments: u32,
     pub usd: f64,

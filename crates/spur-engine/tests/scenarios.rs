@@ -474,3 +474,64 @@ fn late_records_beyond_the_tolerance_are_refused() {
         )
         .is_ok());
 }
+
+#[test]
+fn yesterday_then_today_equals_both_at_once() {
+    let buyer = p("S-BUY", "Gary Whitfield", "US");
+    let light = p("S-LIGHT", "Tom Reed", "GB");
+    let pays = |s: &mut Script, days: std::ops::Range<i64>| {
+        for k in days {
+            s.n = 2 * k as u32;
+            s.pay(
+                us_night(k * 2, k),
+                &buyer,
+                &FACILITATORS[(k % 4) as usize],
+                45.0,
+                "USD",
+                "",
+            );
+            if k == 15 {
+                s.pay(
+                    us_night(k * 2, k) + HOUR,
+                    &light,
+                    &FACILITATORS[0],
+                    30.0,
+                    "GBP",
+                    "gift",
+                );
+            }
+        }
+    };
+    let mut both = Script::new();
+    pays(&mut both, 0..30);
+    let want = both.alerts();
+    assert!(!want.is_empty());
+
+    let mut yesterday = Script::new();
+    pays(&mut yesterday, 0..12);
+    let state = yesterday.engine.snapshot();
+    let mut today = Script {
+        engine: Engine::restore(EngineConfig::default(), &state).unwrap(),
+        n: 0,
+        ids: Vec::new(),
+    };
+    pays(&mut today, 12..30);
+    assert_eq!(today.alerts(), want);
+
+    // Another alert threshold is fine; other risk parameters are not.
+    let lower = EngineConfig {
+        alert_threshold: 0.3,
+        ..Default::default()
+    };
+    assert!(Engine::restore(lower, &state).is_ok());
+    let mut other = EngineConfig::default();
+    other.risk.low_value_usd = [5.0, 300.0];
+    assert_eq!(
+        Engine::restore(other, &state).err(),
+        Some(spur_engine::SnapshotError::Config)
+    );
+    assert!(matches!(
+        Engine::restore(EngineConfig::default(), b"{}"),
+        Err(spur_engine::SnapshotError::Unreadable(_))
+    ));
+}
