@@ -64,8 +64,11 @@ pub struct Stats {
 #[derive(serde::Serialize, serde::Deserialize)]
 pub(crate) struct PartyInfo {
     pub id: Box<str>,
-    pub name_given: bool,
+    /// The first name given for the party, as written.
+    pub name: Box<str>,
+    /// What spur reads out of `name`; valid once `keyed`.
     pub key: NameKey,
+    pub keyed: bool,
     pub country: Country,
     pub offset: i64,
     pub phone: Option<u64>,
@@ -78,6 +81,8 @@ pub(crate) struct Parties<S> {
     index: FxHashMap<Box<str>, u32>,
     pub info: Vec<PartyInfo>,
     pub state: Vec<S>,
+    /// Parties from here on may have names not yet read.
+    unkeyed: usize,
 }
 
 impl<S: Default> Parties<S> {
@@ -91,7 +96,13 @@ impl<S: Default> Parties<S> {
                 return Err(SnapshotError::Corrupt("duplicate party id"));
             }
         }
-        Ok(Parties { index, info, state })
+        let unkeyed = info.iter().position(|p| !p.keyed).unwrap_or(info.len());
+        Ok(Parties {
+            index,
+            info,
+            state,
+            unkeyed,
+        })
     }
 
     fn new() -> Self {
@@ -99,15 +110,18 @@ impl<S: Default> Parties<S> {
             index: FxHashMap::default(),
             info: Vec::new(),
             state: Vec::new(),
+            unkeyed: 0,
         }
     }
 
-    fn intern(&mut self, id: &str, name: &str, country: Country, names: &Names) -> u32 {
+    /// The party's index; names are read later, in bulk (`read_names`).
+    fn intern(&mut self, id: &str, name: &str, country: Country) -> u32 {
         if let Some(&i) = self.index.get(id) {
             let info = &mut self.info[i as usize];
-            if !info.name_given && !name.is_empty() {
-                info.key = names.key(name);
-                info.name_given = true;
+            if info.name.is_empty() && !name.is_empty() {
+                info.name = name.into();
+                info.keyed = false;
+                self.unkeyed = self.unkeyed.min(i as usize);
             }
             return i;
         }
@@ -115,12 +129,9 @@ impl<S: Default> Parties<S> {
         self.index.insert(id.into(), i);
         self.info.push(PartyInfo {
             id: id.into(),
-            name_given: !name.is_empty(),
-            key: if name.is_empty() {
-                NameKey::default()
-            } else {
-                names.key(name)
-            },
+            name: name.into(),
+            key: NameKey::default(),
+            keyed: name.is_empty(),
             country,
             offset: utc_offset(country),
             phone: None,
@@ -133,6 +144,28 @@ impl<S: Default> Parties<S> {
 
     pub fn len(&self) -> usize {
         self.info.len()
+    }
+
+    /// Reads the names of parties added or renamed since the last call, on
+    /// two threads when there are many.
+    fn read_names(&mut self, names: &Names) {
+        let todo = &mut self.info[self.unkeyed..];
+        let key = |p: &mut PartyInfo| {
+            if !p.keyed {
+                p.key = names.key(&p.name);
+                p.keyed = true;
+            }
+        };
+        if todo.len() < 4096 {
+            todo.iter_mut().for_each(key);
+        } else {
+            let (a, b) = todo.split_at_mut(todo.len() / 2);
+            std::thread::scope(|s| {
+                s.spawn(|| a.iter_mut().for_each(key));
+                b.iter_mut().for_each(key);
+            });
+        }
+        self.unkeyed = self.info.len();
     }
 }
 
@@ -334,13 +367,10 @@ impl Engine {
             .ok_or(RecordError::DuplicateTxn)?;
         let sender = self
             .senders
-            .intern(p.sender_id, p.sender_name, p.sender_country, &self.names);
-        let receiver = self.receivers.intern(
-            p.receiver_id,
-            p.receiver_name,
-            p.receiver_country,
-            &self.names,
-        );
+            .intern(p.sender_id, p.sender_name, p.sender_country);
+        let receiver = self
+            .receivers
+            .intern(p.receiver_id, p.receiver_name, p.receiver_country);
         {
             let info = &mut self.senders.info[sender as usize];
             if info.birth_year.is_none() {
@@ -428,6 +458,8 @@ impl Engine {
     /// Applies records in time order: the paying side on one thread, the
     /// receiving side on another; each side owns its state.
     fn apply_all(&mut self, records: &[Record]) {
+        self.senders.read_names(&self.names);
+        self.receivers.read_names(&self.names);
         let c = ApplyCtx {
             cfg: &self.cfg,
             purchase_mcc: &self.purchase_mcc,

@@ -47,6 +47,27 @@ impl UnionFind {
     }
 }
 
+/// `f` over `0..n`, in order, on two threads when `n` is large.
+fn par_map<T: Send>(n: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
+    if n < 8192 {
+        return (0..n).map(f).collect();
+    }
+    let mid = n / 2;
+    let (mut left, right) = std::thread::scope(|s| {
+        let right = s.spawn(|| (mid..n).map(&f).collect::<Vec<T>>());
+        let left: Vec<T> = (0..mid).map(&f).collect();
+        (left, right.join())
+    });
+    match right {
+        Ok(r) => {
+            left.extend(r);
+            left
+        }
+        // A panic in the scoring code is a bug; surface it as one.
+        Err(e) => std::panic::resume_unwind(e),
+    }
+}
+
 /// Suspicion from senders: their scores combined as independent evidence.
 fn suspect<'a>(
     f: &mut ReceiverFacts<'a>,
@@ -77,7 +98,7 @@ pub(crate) fn score(e: &Engine) -> Outcome {
     let nr = parts.receivers.len();
 
     // 1. Local sender scores.
-    let mut sfacts: Vec<_> = (0..ns).map(|i| sender_facts(&parts, i)).collect();
+    let mut sfacts: Vec<_> = par_map(ns, |i| sender_facts(&parts, i));
     // Relationship context and routing weigh the paying side down.
     let routed: Vec<bool> = parts
         .senders
@@ -118,11 +139,7 @@ pub(crate) fn score(e: &Engine) -> Outcome {
             })
             .sum()
     };
-    let s_local: Vec<f64> = sfacts
-        .iter()
-        .enumerate()
-        .map(|(i, f)| score_of(sender_raw(i, f, &[Stage::Local])))
-        .collect();
+    let s_local: Vec<f64> = par_map(ns, |i| score_of(sender_raw(i, &sfacts[i], &[Stage::Local])));
 
     // 2. Alias groups.
     let mut uf = UnionFind((0..nr as u32).collect());
@@ -180,9 +197,7 @@ pub(crate) fn score(e: &Engine) -> Outcome {
 
     // 3. Receiver scores with R-ALIAS and R-SENDERS.
     let floor = cfg.indicators.r_senders.sender_score;
-    let mut rfacts: Vec<_> = (0..nr)
-        .map(|i| receiver_facts(&parts, i, &routed))
-        .collect();
+    let mut rfacts: Vec<_> = par_map(nr, |i| receiver_facts(&parts, i, &routed));
     let mut pooled: Vec<Vec<u32>> = Vec::with_capacity(nr);
     for (i, f) in rfacts.iter_mut().enumerate() {
         let root = roots[i];
@@ -248,7 +263,7 @@ pub(crate) fn score(e: &Engine) -> Outcome {
         f.ring_receivers = ids.iter().map(|&r| &*rinfo[r as usize].id).collect();
         f.ring_receivers.sort_unstable();
     }
-    let r_scored: Vec<f64> = rfacts.iter().map(|f| receiver_raw(f)).collect();
+    let r_scored: Vec<f64> = par_map(nr, |i| receiver_raw(&rfacts[i]));
 
     // 5. P-SHARED and final sender scores.
     // The receiver each sender's P-SHARED comes through.
@@ -288,11 +303,9 @@ pub(crate) fn score(e: &Engine) -> Outcome {
         f.shared = best.map(|(c, _)| c);
     }
 
-    let s_final: Vec<f64> = sfacts
-        .iter()
-        .enumerate()
-        .map(|(i, f)| sender_raw(i, f, &[Stage::Local, Stage::Network]))
-        .collect();
+    let s_final: Vec<f64> = par_map(ns, |i| {
+        sender_raw(i, &sfacts[i], &[Stage::Local, Stage::Network])
+    });
 
     // 6. Back to the receivers once more: suspicion from the senders' final
     // scores, except a score a sender owes to this very person (P-SHARED
@@ -314,7 +327,7 @@ pub(crate) fn score(e: &Engine) -> Outcome {
             floor,
         );
     }
-    let r_final: Vec<f64> = rfacts.iter().map(|f| receiver_raw(f)).collect();
+    let r_final: Vec<f64> = par_map(nr, |i| receiver_raw(&rfacts[i]));
 
     // Alerts and scores.
     let mut out = Outcome::default();
