@@ -566,18 +566,49 @@ struct ApplyCtx<'a> {
     receivers: &'a [PartyInfo],
 }
 
+/// What both sides read of one record.
+struct Seen<'a> {
+    usd: f64,
+    hi: f64,
+    cross: bool,
+    in_band: bool,
+    remark: Remark,
+    /// Business or donation, by its message.
+    explained: bool,
+    s_info: &'a PartyInfo,
+    r_info: &'a PartyInfo,
+}
+
+impl<'a> ApplyCtx<'a> {
+    fn see(&self, r: &Record) -> Seen<'a> {
+        let [lo, hi] = self.cfg.risk.low_value_usd;
+        let usd = f64::from(r.usd);
+        let remark = Remark(r.remark);
+        Seen {
+            usd,
+            hi,
+            cross: r.has(Record::CROSS_BORDER),
+            in_band: usd >= lo && usd <= hi,
+            remark,
+            explained: remark.has(Remark::BUSINESS) || remark.has(Remark::DONATION),
+            s_info: &self.senders[r.sender as usize],
+            r_info: &self.receivers[r.receiver as usize],
+        }
+    }
+}
+
 fn apply_sender(c: &ApplyCtx<'_>, senders: &mut [SenderState], r: &Record) {
-    let [lo, hi] = c.cfg.risk.low_value_usd;
-    let usd = f64::from(r.usd);
-    let cross = r.has(Record::CROSS_BORDER);
-    let in_band = usd >= lo && usd <= hi;
-    let remark = Remark(r.remark);
-    let explained = remark.has(Remark::BUSINESS) || remark.has(Remark::DONATION);
+    let Seen {
+        usd,
+        hi,
+        cross,
+        in_band,
+        remark,
+        explained,
+        s_info,
+        r_info,
+    } = c.see(r);
     let max_ev = c.cfg.max_evidence;
-    let (s_info, r_info) = (
-        &c.senders[r.sender as usize],
-        &c.receivers[r.receiver as usize],
-    );
     let s_org = s_info.key.organisation;
     let r_org = r_info.key.organisation;
 
@@ -685,17 +716,16 @@ fn apply_sender(c: &ApplyCtx<'_>, senders: &mut [SenderState], r: &Record) {
 }
 
 fn apply_receiver(c: &ApplyCtx<'_>, receivers: &mut [ReceiverState], r: &Record) {
-    let [lo, hi] = c.cfg.risk.low_value_usd;
-    let usd = f64::from(r.usd);
-    let cross = r.has(Record::CROSS_BORDER);
-    let in_band = usd >= lo && usd <= hi;
-    let remark = Remark(r.remark);
-    let explained = remark.has(Remark::BUSINESS) || remark.has(Remark::DONATION);
+    let Seen {
+        usd,
+        cross,
+        in_band,
+        explained,
+        s_info,
+        r_info,
+        ..
+    } = c.see(r);
     let max_ev = c.cfg.max_evidence;
-    let (s_info, r_info) = (
-        &c.senders[r.sender as usize],
-        &c.receivers[r.receiver as usize],
-    );
     let s_org = s_info.key.organisation;
 
     // Receiving side.

@@ -222,17 +222,7 @@ pub(crate) fn score(e: &Engine) -> Outcome {
     for (f, senders) in rfacts.iter_mut().zip(&pooled) {
         suspect(f, senders, &|s| s_local[s as usize], senders_info, floor);
     }
-    let r_first: Vec<f64> = rfacts
-        .iter()
-        .map(|f| {
-            score_of(raw_score(
-                parts.indicators,
-                Subject::Receiver(f),
-                Role::Receiver,
-                None,
-            ))
-        })
-        .collect();
+    let r_first: Vec<f64> = par_map(nr, |i| score_of(receiver_raw(&rfacts[i])));
 
     // 4. Rings: other suspicious receivers (not alias accounts) sharing a payer.
     let mut ring: Vec<FxHashSet<u32>> = vec![FxHashSet::default(); nr];
