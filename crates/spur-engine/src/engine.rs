@@ -210,6 +210,9 @@ impl TxnIds {
 
 const SNAPSHOT_VERSION: u32 = 1;
 
+/// Payments a batch buffers before applying them early, when in time order.
+const EARLY_APPLY: usize = 1 << 16;
+
 /// The configuration that shapes the windowed state: a snapshot only goes on
 /// under the same.
 fn fingerprint(cfg: &EngineConfig) -> String {
@@ -289,6 +292,13 @@ pub struct Engine {
     pending: Vec<Record>,
     /// Payments up to this time have been applied to the state.
     applied_until: Option<Timestamp>,
+    /// Payments older than this are refused as late: the state that would
+    /// have to take them in is settled (streamed, or saved in a snapshot).
+    refuse_before: Option<Timestamp>,
+    /// Batch mode: payments applied early because they came in time order,
+    /// kept so that a latecomer can still be put in its place (`replay`).
+    applied_log: Vec<Record>,
+    replay: bool,
     max_seen: Timestamp,
     payments: u64,
 }
@@ -331,6 +341,9 @@ impl Engine {
             },
             pending: Vec::new(),
             applied_until: None,
+            refuse_before: None,
+            applied_log: Vec::new(),
+            replay: false,
             max_seen: i64::MIN,
             payments: 0,
             cfg,
@@ -356,7 +369,7 @@ impl Engine {
             .rates
             .to_usd(p.amount, p.currency)
             .ok_or_else(|| RecordError::UnknownCurrency(p.currency.as_str().to_owned()))?;
-        if let Some(until) = self.applied_until {
+        if let Some(until) = self.refuse_before {
             if p.timestamp < until {
                 return Err(RecordError::Late(until - p.timestamp));
             }
@@ -429,13 +442,64 @@ impl Engine {
         };
         self.payments += 1;
         self.max_seen = self.max_seen.max(p.timestamp);
+        if self.applied_until.is_some_and(|u| p.timestamp < u) {
+            // Older than what a batch applied early: put back in order at the end.
+            self.replay = true;
+        }
         self.pending.push(rec);
-        if let Some(tol) = self.cfg.reorder_tolerance_seconds {
-            if self.pending.len() >= 4096 {
+        match self.cfg.reorder_tolerance_seconds {
+            Some(tol) if self.pending.len() >= 4096 => {
                 self.apply_until(self.max_seen.saturating_sub(tol));
+                self.refuse_before = self.applied_until;
             }
+            // A batch in time order so far: apply as it comes, which spreads
+            // the work over the reading instead of leaving it all to the end.
+            None if !self.replay && self.pending.len() >= EARLY_APPLY => self.apply_early(),
+            _ => {}
         }
         Ok(())
+    }
+
+    /// Batch mode: applies what is buffered now, keeping it for a replay.
+    fn apply_early(&mut self) {
+        if !self.pending.is_sorted_by_key(|r| r.ts) {
+            self.pending.sort_by_key(|r| r.ts);
+        }
+        let ready = std::mem::take(&mut self.pending);
+        self.apply_all(&ready);
+        if let Some(last) = ready.last() {
+            self.applied_until = Some(last.ts);
+        }
+        if self.refuse_before.is_none() {
+            self.applied_log.extend_from_slice(&ready);
+        }
+        self.pending = ready;
+        self.pending.clear();
+    }
+
+    /// Applies everything buffered. After a latecomer in a batch, the state
+    /// of this run is rebuilt from its payments in time order.
+    fn apply_everything(&mut self) {
+        if self.replay {
+            self.replay = false;
+            self.senders
+                .state
+                .iter_mut()
+                .for_each(|s| *s = SenderState::default());
+            self.receivers
+                .state
+                .iter_mut()
+                .for_each(|s| *s = ReceiverState::default());
+            let mut all = std::mem::take(&mut self.applied_log);
+            all.append(&mut self.pending);
+            self.pending = all;
+            self.applied_until = None;
+        }
+        if self.cfg.reorder_tolerance_seconds.is_none() {
+            self.apply_early();
+        } else {
+            self.apply_until(Timestamp::MAX);
+        }
     }
 
     /// Applies the buffered payments up to `watermark`, in time order.
@@ -485,7 +549,7 @@ impl Engine {
 
     /// Applies everything buffered, runs the network stage and scores every party.
     pub fn finish(&mut self) -> Outcome {
-        self.apply_until(Timestamp::MAX);
+        self.apply_everything();
         crate::network::score(self)
     }
 
@@ -493,7 +557,10 @@ impl Engine {
     /// buffered payment is applied first, so later payments must not be
     /// older than the newest one seen (they would be refused as late).
     pub fn snapshot(&mut self) -> Vec<u8> {
-        self.apply_until(Timestamp::MAX);
+        self.apply_everything();
+        // What is saved is settled: no replay reaches behind it.
+        self.refuse_before = self.applied_until;
+        self.applied_log = Vec::new();
         let snap = SnapshotRef {
             version: SNAPSHOT_VERSION,
             fingerprint: fingerprint(&self.cfg),
@@ -536,6 +603,7 @@ impl Engine {
             start = end as usize;
         }
         e.applied_until = snap.applied_until;
+        e.refuse_before = snap.applied_until;
         e.max_seen = snap.max_seen;
         e.payments = snap.payments;
         Ok(e)

@@ -535,3 +535,58 @@ fn yesterday_then_today_equals_both_at_once() {
         Err(spur_engine::SnapshotError::Unreadable(_))
     ));
 }
+
+/// Large batches are applied early while they come in time order; a payment
+/// arriving after later ones were applied is still put in its place.
+#[test]
+fn early_applied_batch_takes_a_latecomer_in_its_place() {
+    let run = |order: &[usize]| {
+        let mut s = Script::new();
+        let buyers: Vec<Party> = (0..50)
+            .map(|i| {
+                p(
+                    Box::leak(format!("S{i}").into_boxed_str()),
+                    "Gary Hill",
+                    "US",
+                )
+            })
+            .collect();
+        let facs: Vec<Party> = (0..20)
+            .map(|i| {
+                p(
+                    Box::leak(format!("R{i}").into_boxed_str()),
+                    "Jocelyn Bautista",
+                    "PH",
+                )
+            })
+            .collect();
+        for &k in order {
+            s.n = k as u32;
+            let k = k as i64;
+            s.pay(
+                T0 + k * 97,
+                &buyers[(k % 50) as usize],
+                &facs[(k * 7 % 20) as usize],
+                40.0,
+                "USD",
+                "",
+            );
+        }
+        s.alerts()
+    };
+    let n = 140_000;
+    let sorted: Vec<usize> = (0..n).collect();
+    let mut late = sorted.clone();
+    // The very first payment comes last: R0's first_seen depends on it.
+    let moved = late.remove(0);
+    late.push(moved);
+    let want = run(&sorted);
+    assert!(
+        want.iter().any(|a| a.subject == "R0" && a.first_seen == T0),
+        "{:?}",
+        want.iter()
+            .map(|a| (&a.subject, a.first_seen))
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(run(&late), want);
+}
