@@ -138,6 +138,26 @@ pub struct Report {
     pub filed_at: Option<Timestamp>,
 }
 
+/// An evidence payment as ingested: what a report needs to describe it.
+/// Only payments that alerts cite are kept (data minimisation).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PaymentRecord {
+    pub txn_id: String,
+    pub timestamp: Timestamp,
+    pub amount: f64,
+    /// ISO 4217.
+    pub currency: String,
+    pub sender_id: String,
+    pub sender_name: String,
+    pub sender_country: String,
+    pub receiver_id: String,
+    pub receiver_name: String,
+    pub receiver_country: String,
+    /// Empty when the input did not say.
+    pub channel: String,
+    pub message: String,
+}
+
 /// The engine's opaque state, as last saved.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EngineState {

@@ -14,8 +14,8 @@ use crate::clock::Clock;
 use crate::error::StoreError;
 use crate::migrations;
 use crate::model::{
-    AuditEntry, AuditSummary, Case, CaseStatus, Disposition, EngineState, Report, ScanBatch,
-    StoredAlert, User, UserRole,
+    AuditEntry, AuditSummary, Case, CaseStatus, Disposition, EngineState, PaymentRecord, Report,
+    ScanBatch, StoredAlert, User, UserRole,
 };
 use crate::report;
 use crate::sql::{params, Backend, Row, Tx};
@@ -63,7 +63,24 @@ pub trait Store: Send {
         txn_ids: &[&str],
         alerts: &[Alert],
         state: &[u8],
+    ) -> Result<ScanBatch, StoreError> {
+        self.commit_scan_batch_with_payments(txn_ids, alerts, &[], state)
+    }
+    /// [`Store::commit_scan_batch`] that also keeps the details of the given
+    /// payments (those the alerts cite as evidence), in the same transaction.
+    /// A payment already kept is left as it was.
+    fn commit_scan_batch_with_payments(
+        &mut self,
+        txn_ids: &[&str],
+        alerts: &[Alert],
+        payments: &[PaymentRecord],
+        state: &[u8],
     ) -> Result<ScanBatch, StoreError>;
+    /// Which of the given txn ids were recorded before.
+    fn known_txns(&mut self, txn_ids: &[&str]) -> Result<Vec<String>, StoreError>;
+    /// The kept payments among the given txn ids, by time then txn id.
+    fn payments(&mut self, txn_ids: &[&str], actor: &str)
+        -> Result<Vec<PaymentRecord>, StoreError>;
 
     // Alerts.
     fn alerts(&mut self, actor: &str) -> Result<Vec<StoredAlert>, StoreError>;
@@ -328,6 +345,64 @@ fn upsert_alert(tx: &mut dyn Tx, a: &Alert, now: Timestamp) -> Result<(i64, bool
     }
 }
 
+const PAYMENT_COLUMNS: &str =
+    "txn_id, paid_at, amount, currency, sender_id, sender_name, sender_country, \
+     receiver_id, receiver_name, receiver_country, channel, message FROM payments";
+
+fn payment_from(r: &Row) -> Result<PaymentRecord, StoreError> {
+    Ok(PaymentRecord {
+        txn_id: r.text(0)?,
+        timestamp: r.int(1)?,
+        amount: r.real(2)?,
+        currency: r.text(3)?,
+        sender_id: r.text(4)?,
+        sender_name: r.text(5)?,
+        sender_country: r.text(6)?,
+        receiver_id: r.text(7)?,
+        receiver_name: r.text(8)?,
+        receiver_country: r.text(9)?,
+        channel: r.text(10)?,
+        message: r.text(11)?,
+    })
+}
+
+fn insert_payment(tx: &mut dyn Tx, p: &PaymentRecord, now: Timestamp) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT INTO payments (txn_id, paid_at, amount, currency, sender_id, sender_name, sender_country, \
+         receiver_id, receiver_name, receiver_country, channel, message, recorded_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (txn_id) DO NOTHING",
+        params![
+            p.txn_id.as_str(),
+            p.timestamp,
+            p.amount,
+            p.currency.as_str(),
+            p.sender_id.as_str(),
+            p.sender_name.as_str(),
+            p.sender_country.as_str(),
+            p.receiver_id.as_str(),
+            p.receiver_name.as_str(),
+            p.receiver_country.as_str(),
+            p.channel.as_str(),
+            p.message.as_str(),
+            now
+        ],
+    )?;
+    Ok(())
+}
+
+/// `PREFIX ($1, $2, ...)` with the ids as parameters.
+fn in_list(prefix: &str, ids: &[&str]) -> (String, Vec<crate::sql::Value>) {
+    let mut sql = format!("{prefix} (");
+    for i in 0..ids.len() {
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        sql.push_str(&format!("${}", i + 1));
+    }
+    sql.push(')');
+    (sql, ids.iter().map(|id| (*id).into()).collect())
+}
+
 const ALERT_COLUMNS: &str =
     "a.id, a.subject, a.role, a.score, a.country, a.indicators, a.transactions, a.body, \
      a.first_seen, a.last_seen, a.created_at, a.updated_at, c.case_id \
@@ -532,16 +607,28 @@ impl Store for SqlStore {
         })
     }
 
-    fn commit_scan_batch(
+    fn commit_scan_batch_with_payments(
         &mut self,
         txn_ids: &[&str],
         alerts: &[Alert],
+        payments: &[PaymentRecord],
         state: &[u8],
     ) -> Result<ScanBatch, StoreError> {
         check_txn_ids(txn_ids)?;
         check_alerts(alerts)?;
+        if payments
+            .iter()
+            .any(|p| p.txn_id.is_empty() || !p.amount.is_finite())
+        {
+            return Err(StoreError::Invalid(
+                "every payment needs a txn_id and a finite amount".into(),
+            ));
+        }
         self.write(|tx, now| {
             let new_txns = insert_txns(tx, txn_ids, now)?;
+            for p in payments {
+                insert_payment(tx, p, now)?;
+            }
             let (mut alerts_created, mut alerts_updated) = (Vec::new(), Vec::new());
             for a in alerts {
                 match upsert_alert(tx, a, now)? {
@@ -569,6 +656,39 @@ impl Store for SqlStore {
                 "scan batch committed"
             );
             Ok(batch)
+        })
+    }
+
+    fn known_txns(&mut self, txn_ids: &[&str]) -> Result<Vec<String>, StoreError> {
+        self.read(|tx| {
+            let mut known = Vec::new();
+            for chunk in txn_ids.chunks(TXN_CHUNK) {
+                let (sql, values) = in_list("SELECT txn_id FROM txns WHERE txn_id IN", chunk);
+                for r in tx.query(&sql, &values)? {
+                    known.push(r.text(0)?);
+                }
+            }
+            Ok(known)
+        })
+    }
+
+    fn payments(
+        &mut self,
+        txn_ids: &[&str],
+        actor: &str,
+    ) -> Result<Vec<PaymentRecord>, StoreError> {
+        self.read(|tx| {
+            reader(tx, actor)?;
+            let mut found = Vec::new();
+            for chunk in txn_ids.chunks(TXN_CHUNK) {
+                let (sql, values) =
+                    in_list(&format!("SELECT {PAYMENT_COLUMNS} WHERE txn_id IN"), chunk);
+                for r in tx.query(&sql, &values)? {
+                    found.push(payment_from(&r)?);
+                }
+            }
+            found.sort_by(|a, b| (a.timestamp, &a.txn_id).cmp(&(b.timestamp, &b.txn_id)));
+            Ok(found)
         })
     }
 

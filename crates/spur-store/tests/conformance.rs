@@ -11,8 +11,8 @@ use std::sync::Arc;
 
 use spur_engine::{Alert, Finding, Role};
 use spur_store::{
-    AuditBreak, CaseStatus, Disposition, ManualClock, ReportStatus, Store, StoreError, UserRole,
-    SCHEMA_VERSION,
+    AuditBreak, CaseStatus, Disposition, ManualClock, PaymentRecord, ReportStatus, Store,
+    StoreError, UserRole, SCHEMA_VERSION,
 };
 
 // ---- fixtures ----
@@ -153,6 +153,7 @@ conformance! {
     audit_detects_entries_cut_from_the_end,
     audit_detects_swapped_entries,
     concurrent_writers_keep_one_chain,
+    evidence_payments_are_kept_with_the_batch,
 }
 
 // ---- helpers ----
@@ -997,4 +998,59 @@ fn concurrent_writers_keep_one_chain(f: &Fixture) {
     assert_eq!(s.case(case, "aud").unwrap().notes.len(), 30);
     assert_eq!(audit_len(&mut *s), before + 60);
     s.verify_audit().unwrap();
+}
+
+fn payment(txn_id: &str, t: i64) -> PaymentRecord {
+    PaymentRecord {
+        txn_id: txn_id.into(),
+        timestamp: t,
+        amount: 45.5,
+        currency: "USD".into(),
+        sender_id: "S-1".into(),
+        sender_name: "Gary Whitfield".into(),
+        sender_country: "US".into(),
+        receiver_id: "R-1".into(),
+        receiver_name: "Maria Luz Cruz".into(),
+        receiver_country: "PH".into(),
+        channel: "remittance".into(),
+        message: "for load 'n' stuff".into(),
+    }
+}
+
+fn evidence_payments_are_kept_with_the_batch(f: &Fixture) {
+    let mut s = f.open();
+    staff(&mut *s);
+    assert_eq!(s.known_txns(&["t1", "t2"]).unwrap(), Vec::<String>::new());
+    s.commit_scan_batch_with_payments(
+        &["t1", "t2", "t3"],
+        &[alert("R-1", Role::Receiver, 0.9, &["t2", "t1"])],
+        &[payment("t2", T0), payment("t1", T0 - 60)],
+        b"s1",
+    )
+    .unwrap();
+    let mut known = s.known_txns(&["t1", "t3", "t9"]).unwrap();
+    known.sort();
+    assert_eq!(known, ["t1", "t3"]);
+    // By time; unknown ids are left out; the auditor may read them.
+    let kept = s.payments(&["t2", "t1", "t9"], "aud").unwrap();
+    assert_eq!(kept, [payment("t1", T0 - 60), payment("t2", T0)]);
+    // Kept once: a later batch citing it again changes nothing.
+    let mut again = payment("t1", T0 - 60);
+    again.amount = 99.0;
+    s.commit_scan_batch_with_payments(&["t4"], &[], &[again], b"s2")
+        .unwrap();
+    assert_eq!(s.payments(&["t1"], "ana").unwrap()[0].amount, 45.5);
+    assert_err!(s.payments(&["t1"], "nobody"), StoreError::UnknownUser(_));
+    // A failing batch keeps none of its payments.
+    assert_err!(
+        s.commit_scan_batch_with_payments(
+            &["t5"],
+            &[alert("X", Role::Sender, f64::NAN, &[])],
+            &[payment("t5", T0)],
+            b"s3"
+        ),
+        StoreError::Invalid(_)
+    );
+    assert!(s.payments(&["t5"], "ana").unwrap().is_empty());
+    assert_eq!(s.known_txns(&["t5"]).unwrap(), Vec::<String>::new());
 }
