@@ -54,8 +54,9 @@ fn codes(a: &StoredAlert) -> String {
 
 fn alert_line(a: &StoredAlert) -> String {
     format!(
-        "{:>5}  {:<8} {:>5.2}  {:<7} {:<5} {:<16} {}",
+        "{:>5}{} {:<8} {:>5.2}  {:<7} {:<5} {:<16} {}",
         a.id,
+        if a.cleared_at.is_some() { "c" } else { " " },
         a.role.as_str(),
         a.score,
         a.country,
@@ -67,8 +68,10 @@ fn alert_line(a: &StoredAlert) -> String {
 
 const ALERT_HEADER: &str = "   id  role     score  country case  subject          indicators";
 
-pub fn print_alerts(store: &mut dyn Store, actor: &str, json: bool) -> Result<()> {
-    let alerts = store.alerts(actor)?;
+/// Standing alerts; with `all` also those a later scan cleared.
+pub fn print_alerts(store: &mut dyn Store, actor: &str, json: bool, all: bool) -> Result<()> {
+    let mut alerts = store.alerts(actor)?;
+    alerts.retain(|a| all || a.cleared_at.is_none());
     let mut out = io::BufWriter::new(io::stdout().lock());
     if json {
         for a in &alerts {
@@ -81,6 +84,12 @@ pub fn print_alerts(store: &mut dyn Store, actor: &str, json: bool) -> Result<()
             writeln!(out, "{}", alert_line(a))?;
         }
         writeln!(out, "{} alerts", alerts.len())?;
+        if all && alerts.iter().any(|a| a.cleared_at.is_some()) {
+            writeln!(
+                out,
+                "c: cleared, a later scan found the party below the threshold"
+            )?;
+        }
     }
     out.flush()?;
     Ok(())

@@ -248,6 +248,9 @@ enum Command {
         /// One JSON object per line.
         #[arg(long)]
         json: bool,
+        /// Also the alerts a later scan cleared (the party fell below the threshold).
+        #[arg(long)]
+        all: bool,
     },
     /// Cases: open, gather alerts, assign, note, change status, close.
     Case {
@@ -390,9 +393,9 @@ fn run(cli: Cli) -> Result<()> {
                 }
             }
         }
-        Command::Alerts { json } => {
+        Command::Alerts { json, all } => {
             let mut store = open_store(&cli)?;
-            cases::print_alerts(&mut *store, cases::actor(cli.user.as_deref())?, *json)?;
+            cases::print_alerts(&mut *store, cases::actor(cli.user.as_deref())?, *json, *all)?;
         }
         Command::Case { command } => {
             let mut store = open_store(&cli)?;

@@ -268,8 +268,13 @@ pub fn file(
 }
 
 pub fn say(what: &str, r: &Report) {
+    let what = if what.is_empty() {
+        String::new()
+    } else {
+        format!(" {what}")
+    };
     println!(
-        "report {} {what}: case {}, profile {}, status {}, author {}{}",
+        "report {}{what}: case {}, profile {}, status {}, author {}{}",
         r.id,
         r.case_id,
         r.profile,

@@ -332,6 +332,7 @@ pub fn run(
                 new_txns = batch.new_txns,
                 alerts_created = batch.alerts_created.len(),
                 alerts_updated = batch.alerts_updated.len(),
+                alerts_cleared = batch.alerts_cleared.len(),
                 "stored"
             );
             Some(batch)
@@ -409,9 +410,10 @@ impl ScanReport {
             )?;
             writeln!(
                 out,
-                "  stored alerts     {:>10} new, {} updated (engine state version {})",
+                "  stored alerts     {:>10} new, {} updated, {} cleared (engine state version {})",
                 b.alerts_created.len(),
                 b.alerts_updated.len(),
+                b.alerts_cleared.len(),
                 b.state_version
             )?;
         }

@@ -140,7 +140,7 @@ FOR EACH ROW WHEN (OLD.status = 'filed') EXECUTE FUNCTION spur_refuse_change('a 
     },
     Migration {
         version: 3,
-        name: "evidence payments",
+        name: "evidence payments; cleared alerts",
         shared: r#"
 CREATE TABLE payments (
     txn_id TEXT PRIMARY KEY,
@@ -157,6 +157,7 @@ CREATE TABLE payments (
     message TEXT NOT NULL,
     recorded_at BIGINT NOT NULL
 );
+ALTER TABLE alerts ADD COLUMN cleared_at BIGINT;
 "#,
         sqlite: "",
         postgres: "",

@@ -96,6 +96,9 @@ pub struct StoredAlert {
     pub updated_at: Timestamp,
     /// The case the alert is attached to, if any.
     pub case_id: Option<i64>,
+    /// When a later whole scan found the party below the threshold; `None`
+    /// while the alert stands.
+    pub cleared_at: Option<Timestamp>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -176,6 +179,8 @@ pub struct ScanBatch {
     pub alerts_created: Vec<i64>,
     /// Alerts of the same party and role that existed and were updated.
     pub alerts_updated: Vec<i64>,
+    /// Alerts no longer in the engine's outcome (whole scans only).
+    pub alerts_cleared: Vec<i64>,
     pub state_version: i64,
 }
 

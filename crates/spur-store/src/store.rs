@@ -63,12 +63,13 @@ pub trait Store: Send {
         txn_ids: &[&str],
         alerts: &[Alert],
         state: &[u8],
-    ) -> Result<ScanBatch, StoreError> {
-        self.commit_scan_batch_with_payments(txn_ids, alerts, &[], state)
-    }
-    /// [`Store::commit_scan_batch`] that also keeps the details of the given
-    /// payments (those the alerts cite as evidence), in the same transaction.
-    /// A payment already kept is left as it was.
+    ) -> Result<ScanBatch, StoreError>;
+    /// A whole scan at once, as [`Store::commit_scan_batch`], where `alerts`
+    /// is the engine's complete outcome after it: stored alerts not among
+    /// them no longer reach the threshold and are marked cleared (kept, with
+    /// their case; standing again when raised again). Also keeps the details
+    /// of the given payments (those the alerts cite as evidence); a payment
+    /// already kept is left as it was.
     fn commit_scan_batch_with_payments(
         &mut self,
         txn_ids: &[&str],
@@ -315,7 +316,7 @@ fn upsert_alert(tx: &mut dyn Tx, a: &Alert, now: Timestamp) -> Result<(i64, bool
             let id = r.int(0)?;
             tx.execute(
                 "UPDATE alerts SET score = $1, country = $2, indicators = $3, transactions = $4, body = $5, \
-                 first_seen = $6, last_seen = $7, updated_at = $8 WHERE id = $9",
+                 first_seen = $6, last_seen = $7, updated_at = $8, cleared_at = NULL WHERE id = $9",
                 params![a.score, a.country.as_str(), indicators, transactions, body, a.first_seen, a.last_seen, now, id],
             )?;
             Ok((id, false))
@@ -343,6 +344,101 @@ fn upsert_alert(tx: &mut dyn Tx, a: &Alert, now: Timestamp) -> Result<(i64, bool
             Ok((id, true))
         }
     }
+}
+
+impl SqlStore {
+    /// A scan batch; with `payments`, `alerts` is the engine's complete outcome.
+    fn commit_scan(
+        &mut self,
+        txn_ids: &[&str],
+        alerts: &[Alert],
+        payments: Option<&[PaymentRecord]>,
+        state: &[u8],
+    ) -> Result<ScanBatch, StoreError> {
+        let whole = payments.is_some();
+        let payments = payments.unwrap_or_default();
+        check_txn_ids(txn_ids)?;
+        check_alerts(alerts)?;
+        if payments
+            .iter()
+            .any(|p| p.txn_id.is_empty() || !p.amount.is_finite())
+        {
+            return Err(StoreError::Invalid(
+                "every payment needs a txn_id and a finite amount".into(),
+            ));
+        }
+        self.write(|tx, now| {
+            let new_txns = insert_txns(tx, txn_ids, now)?;
+            for p in payments {
+                insert_payment(tx, p, now)?;
+            }
+            let (mut alerts_created, mut alerts_updated) = (Vec::new(), Vec::new());
+            for a in alerts {
+                match upsert_alert(tx, a, now)? {
+                    (id, true) => alerts_created.push(id),
+                    (id, false) => alerts_updated.push(id),
+                }
+            }
+            let alerts_cleared = if whole {
+                clear_others(tx, &alerts_created, &alerts_updated, now)?
+            } else {
+                Vec::new()
+            };
+            let state_version = store_state(tx, state, now)?;
+            let batch = ScanBatch {
+                new_txns,
+                alerts_created,
+                alerts_updated,
+                alerts_cleared,
+                state_version,
+            };
+            audit::append(
+                tx,
+                Change {
+                    at: now,
+                    actor: SYSTEM_ACTOR,
+                    action: "scan.commit",
+                    object: "scan".into(),
+                    before: None,
+                    after: json(&serde_json::json!({ "batch": &batch, "state": state_audit(state_version, state) }))?,
+                },
+            )?;
+            debug!(
+                new_txns = batch.new_txns,
+                alerts_created = batch.alerts_created.len(),
+                alerts_updated = batch.alerts_updated.len(),
+                "scan batch committed"
+            );
+            Ok(batch)
+        })
+    }
+}
+
+/// Marks cleared the standing alerts that are neither `created` nor `updated`.
+fn clear_others(
+    tx: &mut dyn Tx,
+    created: &[i64],
+    updated: &[i64],
+    now: Timestamp,
+) -> Result<Vec<i64>, StoreError> {
+    let current: std::collections::HashSet<i64> = created.iter().chain(updated).copied().collect();
+    let mut cleared = Vec::new();
+    for r in tx.query(
+        "SELECT id FROM alerts WHERE cleared_at IS NULL ORDER BY id",
+        &[],
+    )? {
+        let id = r.int(0)?;
+        if !current.contains(&id) {
+            cleared.push(id);
+        }
+    }
+    for id in &cleared {
+        tx.execute(
+            "UPDATE alerts SET cleared_at = $1, updated_at = $1 WHERE id = $2",
+            params![now, *id],
+        )?;
+    }
+    Ok(cleared)
 }
 
 const PAYMENT_COLUMNS: &str =
@@ -405,7 +501,7 @@ fn in_list(prefix: &str, ids: &[&str]) -> (String, Vec<crate::sql::Value>) {
 
 const ALERT_COLUMNS: &str =
     "a.id, a.subject, a.role, a.score, a.country, a.indicators, a.transactions, a.body, \
-     a.first_seen, a.last_seen, a.created_at, a.updated_at, c.case_id \
+     a.first_seen, a.last_seen, a.created_at, a.updated_at, c.case_id, a.cleared_at \
      FROM alerts a LEFT JOIN case_alerts c ON c.alert_id = a.id";
 
 fn alert_from(r: &Row) -> Result<StoredAlert, StoreError> {
@@ -428,6 +524,7 @@ fn alert_from(r: &Row) -> Result<StoredAlert, StoreError> {
         created_at: r.int(10)?,
         updated_at: r.int(11)?,
         case_id: r.opt_int(12)?,
+        cleared_at: r.opt_int(13)?,
     })
 }
 
@@ -607,6 +704,15 @@ impl Store for SqlStore {
         })
     }
 
+    fn commit_scan_batch(
+        &mut self,
+        txn_ids: &[&str],
+        alerts: &[Alert],
+        state: &[u8],
+    ) -> Result<ScanBatch, StoreError> {
+        self.commit_scan(txn_ids, alerts, None, state)
+    }
+
     fn commit_scan_batch_with_payments(
         &mut self,
         txn_ids: &[&str],
@@ -614,49 +720,7 @@ impl Store for SqlStore {
         payments: &[PaymentRecord],
         state: &[u8],
     ) -> Result<ScanBatch, StoreError> {
-        check_txn_ids(txn_ids)?;
-        check_alerts(alerts)?;
-        if payments
-            .iter()
-            .any(|p| p.txn_id.is_empty() || !p.amount.is_finite())
-        {
-            return Err(StoreError::Invalid(
-                "every payment needs a txn_id and a finite amount".into(),
-            ));
-        }
-        self.write(|tx, now| {
-            let new_txns = insert_txns(tx, txn_ids, now)?;
-            for p in payments {
-                insert_payment(tx, p, now)?;
-            }
-            let (mut alerts_created, mut alerts_updated) = (Vec::new(), Vec::new());
-            for a in alerts {
-                match upsert_alert(tx, a, now)? {
-                    (id, true) => alerts_created.push(id),
-                    (id, false) => alerts_updated.push(id),
-                }
-            }
-            let state_version = store_state(tx, state, now)?;
-            let batch = ScanBatch { new_txns, alerts_created, alerts_updated, state_version };
-            audit::append(
-                tx,
-                Change {
-                    at: now,
-                    actor: SYSTEM_ACTOR,
-                    action: "scan.commit",
-                    object: "scan".into(),
-                    before: None,
-                    after: json(&serde_json::json!({ "batch": &batch, "state": state_audit(state_version, state) }))?,
-                },
-            )?;
-            debug!(
-                new_txns = batch.new_txns,
-                alerts_created = batch.alerts_created.len(),
-                alerts_updated = batch.alerts_updated.len(),
-                "scan batch committed"
-            );
-            Ok(batch)
-        })
+        self.commit_scan(txn_ids, alerts, Some(payments), state)
     }
 
     fn known_txns(&mut self, txn_ids: &[&str]) -> Result<Vec<String>, StoreError> {

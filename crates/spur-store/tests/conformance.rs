@@ -154,6 +154,7 @@ conformance! {
     audit_detects_swapped_entries,
     concurrent_writers_keep_one_chain,
     evidence_payments_are_kept_with_the_batch,
+    a_whole_scan_clears_the_alerts_it_no_longer_raises,
 }
 
 // ---- helpers ----
@@ -1053,4 +1054,52 @@ fn evidence_payments_are_kept_with_the_batch(f: &Fixture) {
     );
     assert!(s.payments(&["t5"], "ana").unwrap().is_empty());
     assert_eq!(s.known_txns(&["t5"]).unwrap(), Vec::<String>::new());
+}
+
+fn a_whole_scan_clears_the_alerts_it_no_longer_raises(f: &Fixture) {
+    let mut s = f.open();
+    staff(&mut *s);
+    let first = s
+        .commit_scan_batch_with_payments(
+            &["t1", "t2"],
+            &[
+                alert("S-1", Role::Sender, 0.7, &["t1"]),
+                alert("R-1", Role::Receiver, 0.9, &["t1", "t2"]),
+            ],
+            &[],
+            b"s1",
+        )
+        .unwrap();
+    let (s1, r1) = (first.alerts_created[0], first.alerts_created[1]);
+    s.open_case(s1, "ana").unwrap();
+    f.clock.advance(60);
+    // S-1 fell below the threshold: cleared, not deleted; its case keeps it.
+    let second = s
+        .commit_scan_batch_with_payments(
+            &["t3"],
+            &[alert("R-1", Role::Receiver, 0.95, &["t3"])],
+            &[],
+            b"s2",
+        )
+        .unwrap();
+    assert_eq!(
+        (second.alerts_updated.clone(), second.alerts_cleared.clone()),
+        (vec![r1], vec![s1])
+    );
+    let cleared = s.alert(s1, "aud").unwrap();
+    assert_eq!(
+        (cleared.cleared_at, cleared.case_id),
+        (Some(T0 + 60), Some(1))
+    );
+    assert_eq!(s.alert(r1, "aud").unwrap().cleared_at, None);
+    // Raised again, it stands again; a partial batch clears nothing.
+    let third = s
+        .commit_scan_batch(&["t4"], &[alert("S-1", Role::Sender, 0.8, &["t4"])], b"s3")
+        .unwrap();
+    assert_eq!(
+        (third.alerts_updated, third.alerts_cleared),
+        (vec![s1], vec![])
+    );
+    assert_eq!(s.alert(s1, "aud").unwrap().cleared_at, None);
+    s.verify_audit().unwrap();
 }
