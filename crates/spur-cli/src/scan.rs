@@ -167,6 +167,11 @@ pub fn run(
         pending: 0,
     };
     let mut reader = open_reader(format, Box::new(counting)).with_context(|| label.to_string())?;
+    // The same engine with no threshold names every party's evidence so far.
+    let watch_cfg = EngineConfig {
+        alert_threshold: 0.0,
+        ..cfg.clone()
+    };
     let mut engine = match &mut store {
         Some(store) => match store.load_engine_state()? {
             Some(state) => Engine::restore(cfg, &state.blob)
@@ -315,9 +320,16 @@ pub fn run(
     );
     let stored = match (&mut store, state) {
         (Some(store), Some(state)) => {
+            // Kept: the evidence of every party, alerted or not yet, so that
+            // an alert raised by a later scan still finds the details of
+            // this run's payments among its evidence. Nothing else is kept.
+            let watch = Engine::restore(watch_cfg, &state)
+                .context("reading back the engine state")?
+                .finish();
             let evidence: HashSet<&str> = outcome
                 .alerts
                 .iter()
+                .chain(&watch.alerts)
                 .flat_map(|a| a.transactions.iter().map(String::as_str))
                 .collect();
             let payments: Vec<PaymentRecord> = std::mem::take(&mut ingest.payments)

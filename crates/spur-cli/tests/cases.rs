@@ -223,7 +223,39 @@ fn overlapping_files_equal_one_scan_of_both(db: Db) {
     assert_eq!(scan(&dir, &at_once, &all), (0, total as u64));
     let want = stored_alerts(&dir, &at_once);
     assert!(!want.is_empty());
-    assert_eq!(stored_alerts(&dir, &two_days), want);
+    let got = stored_alerts(&dir, &two_days);
+    assert_eq!(got, want);
+    // Evidence from yesterday's file of an alert raised today has its details.
+    let kept = kept_payments(&two_days);
+    for a in &got {
+        for t in a["transactions"].as_array().unwrap() {
+            assert!(
+                kept.contains(t.as_str().unwrap()),
+                "{t} of {}",
+                a["subject"]
+            );
+        }
+    }
+}
+
+/// The txn ids whose details the store keeps, read behind spur's back.
+fn kept_payments(db: &str) -> std::collections::BTreeSet<String> {
+    let sql = "SELECT txn_id FROM payments";
+    if db.starts_with("postgres://") {
+        let mut c = ::postgres::Client::connect(db, ::postgres::NoTls).unwrap();
+        c.query(sql, &[])
+            .unwrap()
+            .iter()
+            .map(|r| r.get(0))
+            .collect()
+    } else {
+        let c = rusqlite::Connection::open(db).unwrap();
+        let mut q = c.prepare(sql).unwrap();
+        q.query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    }
 }
 
 fn a_scan_killed_at_any_moment_then_rerun_equals_an_uninterrupted_scan(db: Db) {
