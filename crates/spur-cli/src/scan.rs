@@ -172,10 +172,15 @@ pub fn run(
         alert_threshold: 0.0,
         ..cfg.clone()
     };
+    // The stored state's version: the commit is refused if another scan moved it.
+    let mut based_on = 0;
     let mut engine = match &mut store {
         Some(store) => match store.load_engine_state()? {
-            Some(state) => Engine::restore(cfg, &state.blob)
-                .context("cannot go on from the engine state stored in the database")?,
+            Some(state) => {
+                based_on = state.version;
+                Engine::restore(cfg, &state.blob)
+                    .context("cannot go on from the engine state stored in the database")?
+            }
             None => Engine::new(cfg)?,
         },
         None => Engine::new(cfg)?,
@@ -338,7 +343,13 @@ pub fn run(
                 .collect();
             let txn_ids: Vec<&str> = ingest.txn_ids.iter().map(String::as_str).collect();
             let batch = store
-                .commit_scan_batch_with_payments(&txn_ids, &outcome.alerts, &payments, &state)
+                .commit_scan_batch_with_payments(
+                    &txn_ids,
+                    &outcome.alerts,
+                    &payments,
+                    &state,
+                    based_on,
+                )
                 .context("storing the scan")?;
             tracing::info!(
                 new_txns = batch.new_txns,

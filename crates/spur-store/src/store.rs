@@ -70,12 +70,17 @@ pub trait Store: Send {
     /// their case; standing again when raised again). Also keeps the details
     /// of the given payments (those the alerts cite as evidence); a payment
     /// already kept is left as it was.
+    ///
+    /// `based_on` is the engine state version the scan started from (0: none).
+    /// If another scan committed meanwhile, nothing is stored and the error
+    /// is [`StoreError::ScanConflict`]: run the scan again.
     fn commit_scan_batch_with_payments(
         &mut self,
         txn_ids: &[&str],
         alerts: &[Alert],
         payments: &[PaymentRecord],
         state: &[u8],
+        based_on: i64,
     ) -> Result<ScanBatch, StoreError>;
     /// Which of the given txn ids were recorded before.
     fn known_txns(&mut self, txn_ids: &[&str]) -> Result<Vec<String>, StoreError>;
@@ -352,11 +357,13 @@ impl SqlStore {
         &mut self,
         txn_ids: &[&str],
         alerts: &[Alert],
-        payments: Option<&[PaymentRecord]>,
+        whole: Option<(&[PaymentRecord], i64)>,
         state: &[u8],
     ) -> Result<ScanBatch, StoreError> {
-        let whole = payments.is_some();
-        let payments = payments.unwrap_or_default();
+        let (payments, based_on) = match whole {
+            Some((p, v)) => (p, Some(v)),
+            None => (&[][..], None),
+        };
         check_txn_ids(txn_ids)?;
         check_alerts(alerts)?;
         if payments
@@ -368,6 +375,19 @@ impl SqlStore {
             ));
         }
         self.write(|tx, now| {
+            if let Some(expected) = based_on {
+                // The audit head's lock queues concurrent scans on PostgreSQL.
+                tx.query_one(
+                    &format!("SELECT last_id FROM audit_head WHERE id = 1{}", tx.for_update()),
+                    &[],
+                )?;
+                let found = tx
+                    .query_one("SELECT COALESCE(MAX(version), 0) FROM engine_state", &[])?
+                    .int(0)?;
+                if found != expected {
+                    return Err(StoreError::ScanConflict { expected, found });
+                }
+            }
             let new_txns = insert_txns(tx, txn_ids, now)?;
             for p in payments {
                 insert_payment(tx, p, now)?;
@@ -379,7 +399,7 @@ impl SqlStore {
                     (id, false) => alerts_updated.push(id),
                 }
             }
-            let alerts_cleared = if whole {
+            let alerts_cleared = if based_on.is_some() {
                 clear_others(tx, &alerts_created, &alerts_updated, now)?
             } else {
                 Vec::new()
@@ -719,8 +739,9 @@ impl Store for SqlStore {
         alerts: &[Alert],
         payments: &[PaymentRecord],
         state: &[u8],
+        based_on: i64,
     ) -> Result<ScanBatch, StoreError> {
-        self.commit_scan(txn_ids, alerts, Some(payments), state)
+        self.commit_scan(txn_ids, alerts, Some((payments, based_on)), state)
     }
 
     fn known_txns(&mut self, txn_ids: &[&str]) -> Result<Vec<String>, StoreError> {

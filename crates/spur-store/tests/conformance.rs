@@ -155,6 +155,7 @@ conformance! {
     concurrent_writers_keep_one_chain,
     evidence_payments_are_kept_with_the_batch,
     a_whole_scan_clears_the_alerts_it_no_longer_raises,
+    a_scan_started_before_another_was_stored_is_refused,
 }
 
 // ---- helpers ----
@@ -1027,6 +1028,7 @@ fn evidence_payments_are_kept_with_the_batch(f: &Fixture) {
         &[alert("R-1", Role::Receiver, 0.9, &["t2", "t1"])],
         &[payment("t2", T0), payment("t1", T0 - 60)],
         b"s1",
+        0,
     )
     .unwrap();
     let mut known = s.known_txns(&["t1", "t3", "t9"]).unwrap();
@@ -1038,7 +1040,7 @@ fn evidence_payments_are_kept_with_the_batch(f: &Fixture) {
     // Kept once: a later batch citing it again changes nothing.
     let mut again = payment("t1", T0 - 60);
     again.amount = 99.0;
-    s.commit_scan_batch_with_payments(&["t4"], &[], &[again], b"s2")
+    s.commit_scan_batch_with_payments(&["t4"], &[], &[again], b"s2", 1)
         .unwrap();
     assert_eq!(s.payments(&["t1"], "ana").unwrap()[0].amount, 45.5);
     assert_err!(s.payments(&["t1"], "nobody"), StoreError::UnknownUser(_));
@@ -1048,7 +1050,8 @@ fn evidence_payments_are_kept_with_the_batch(f: &Fixture) {
             &["t5"],
             &[alert("X", Role::Sender, f64::NAN, &[])],
             &[payment("t5", T0)],
-            b"s3"
+            b"s3",
+            2
         ),
         StoreError::Invalid(_)
     );
@@ -1068,6 +1071,7 @@ fn a_whole_scan_clears_the_alerts_it_no_longer_raises(f: &Fixture) {
             ],
             &[],
             b"s1",
+            0,
         )
         .unwrap();
     let (s1, r1) = (first.alerts_created[0], first.alerts_created[1]);
@@ -1080,6 +1084,7 @@ fn a_whole_scan_clears_the_alerts_it_no_longer_raises(f: &Fixture) {
             &[alert("R-1", Role::Receiver, 0.95, &["t3"])],
             &[],
             b"s2",
+            1,
         )
         .unwrap();
     assert_eq!(
@@ -1102,4 +1107,49 @@ fn a_whole_scan_clears_the_alerts_it_no_longer_raises(f: &Fixture) {
     );
     assert_eq!(s.alert(s1, "aud").unwrap().cleared_at, None);
     s.verify_audit().unwrap();
+}
+
+fn a_scan_started_before_another_was_stored_is_refused(f: &Fixture) {
+    let mut s = f.open();
+    staff(&mut *s);
+    // Two scans start from an empty store; the first one stores.
+    s.commit_scan_batch_with_payments(
+        &["t1"],
+        &[alert("S-1", Role::Sender, 0.7, &["t1"])],
+        &[payment("t1", T0)],
+        b"a",
+        0,
+    )
+    .unwrap();
+    let audit = audit_len(&mut *s);
+    let err = assert_err!(
+        s.commit_scan_batch_with_payments(
+            &["t2"],
+            &[alert("S-2", Role::Sender, 0.8, &["t2"])],
+            &[payment("t2", T0)],
+            b"b",
+            0
+        ),
+        StoreError::ScanConflict {
+            expected: 0,
+            found: 1
+        }
+    );
+    assert!(err.to_string().contains("run it again"), "{err}");
+    assert_eq!(err.code(), "scan_conflict");
+    // Nothing of the refused scan.
+    assert_eq!(s.known_txns(&["t2"]).unwrap(), Vec::<String>::new());
+    assert!(s.payments(&["t2"], "aud").unwrap().is_empty());
+    assert_eq!(s.alerts("aud").unwrap().len(), 1);
+    assert_eq!(s.load_engine_state().unwrap().unwrap().blob, b"a");
+    assert_eq!(audit_len(&mut *s), audit);
+    // Run again from what is stored, it goes through.
+    s.commit_scan_batch_with_payments(
+        &["t2"],
+        &[alert("S-2", Role::Sender, 0.8, &["t2"])],
+        &[payment("t2", T0)],
+        b"b",
+        1,
+    )
+    .unwrap();
 }
