@@ -2,6 +2,7 @@
 
 mod cases;
 mod demo;
+mod ingest;
 mod reports;
 mod scan;
 mod settings;

@@ -16,10 +16,11 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
-use spur_engine::Payment;
 use spur_engine::{Engine, EngineConfig, Outcome};
 use spur_io::{open_reader, Entry, Format, PaymentBatch, Reject, RejectsWriter};
-use spur_store::{PaymentRecord, ScanBatch, Store};
+use spur_store::{ScanBatch, Store};
+
+use crate::ingest::Ingest;
 
 /// Records per batch handed from the reading thread to the scoring thread.
 const BATCH: usize = 8192;
@@ -48,32 +49,6 @@ pub struct ScanReport {
     pub already_ingested: u64,
     /// What the store committed (with `--db`).
     pub stored: Option<ScanBatch>,
-}
-
-/// What a scan into a store gathers for its one commit at the end.
-#[derive(Default)]
-struct Ingest {
-    txn_ids: Vec<String>,
-    /// Every accepted payment of the run; those the alerts cite are kept.
-    payments: Vec<PaymentRecord>,
-    already_ingested: u64,
-}
-
-fn record(p: &Payment<'_>) -> PaymentRecord {
-    PaymentRecord {
-        txn_id: p.txn_id.to_owned(),
-        timestamp: p.timestamp,
-        amount: p.amount,
-        currency: p.currency.as_str().to_owned(),
-        sender_id: p.sender_id.to_owned(),
-        sender_name: p.sender_name.to_owned(),
-        sender_country: p.sender_country.as_str().to_owned(),
-        receiver_id: p.receiver_id.to_owned(),
-        receiver_name: p.receiver_name.to_owned(),
-        receiver_country: p.receiver_country.as_str().to_owned(),
-        channel: p.channel.map(|c| c.as_str()).unwrap_or_default().to_owned(),
-        message: p.message.to_owned(),
-    }
 }
 
 /// Counts bytes as they are read, for the progress bar.
@@ -251,8 +226,7 @@ pub fn run(
                     Entry::Payment { line, payment } => match engine.push(&payment) {
                         Ok(()) => {
                             if store.is_some() {
-                                ingest.txn_ids.push(payment.txn_id.to_owned());
-                                ingest.payments.push(record(&payment));
+                                ingest.push(&payment);
                             }
                             continue;
                         }
@@ -337,11 +311,8 @@ pub fn run(
                 .chain(&watch.alerts)
                 .flat_map(|a| a.transactions.iter().map(String::as_str))
                 .collect();
-            let payments: Vec<PaymentRecord> = std::mem::take(&mut ingest.payments)
-                .into_iter()
-                .filter(|p| evidence.contains(p.txn_id.as_str()))
-                .collect();
-            let txn_ids: Vec<&str> = ingest.txn_ids.iter().map(String::as_str).collect();
+            let payments = ingest.records(|t| evidence.contains(t));
+            let txn_ids = ingest.txn_ids();
             let batch = store
                 .commit_scan_batch_with_payments(
                     &txn_ids,
