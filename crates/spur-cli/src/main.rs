@@ -27,7 +27,7 @@ struct Cli {
     config: Option<PathBuf>,
     /// The database: a SQLite file, sqlite:PATH or postgres://... (default
     /// spur-data/spur.db; `spur scan` stores only when given).
-    #[arg(long, global = true, env = "SPUR_DB", value_name = "DB")]
+    #[arg(long, global = true, env = "SPUR_DB", value_name = "DB", hide_env_values = true)]
     db: Option<String>,
     /// The acting user, for the audit log and the role checks.
     #[arg(long, global = true, env = "SPUR_USER", value_name = "NAME")]
@@ -139,6 +139,9 @@ enum ReportCommand {
     Redraft {
         #[arg(long = "report")]
         report_id: i64,
+        /// The FIU profile, when the report's was a profile file.
+        #[arg(long)]
+        fiu: Option<String>,
         #[command(flatten)]
         text: ReportText,
     },
@@ -461,10 +464,14 @@ fn run(cli: Cli) -> Result<()> {
                     let r = reports::draft(s, &opts, &engine_config(None)?, actor)?;
                     reports::say("drafted (validated against its schema)", &r);
                 }
-                ReportCommand::Redraft { report_id, text } => {
+                ReportCommand::Redraft {
+                    report_id,
+                    fiu,
+                    text,
+                } => {
                     let opts = reports::DraftOptions {
                         case_id: 0,
-                        fiu: "",
+                        fiu: fiu.as_deref().unwrap_or(""),
                         entity: text.entity.as_deref(),
                         reason: &text.reason,
                         action: &text.action,

@@ -246,7 +246,11 @@ pub fn redraft(
     }
     let opts = DraftOptions {
         case_id: before.case_id,
-        fiu: &before.profile,
+        fiu: if opts.fiu.is_empty() {
+            &before.profile
+        } else {
+            opts.fiu
+        },
         ..*opts
     };
     let (_, xml, warnings) = build(store, &opts, cfg, actor)?;
