@@ -27,7 +27,13 @@ struct Cli {
     config: Option<PathBuf>,
     /// The database: a SQLite file, sqlite:PATH or postgres://... (default
     /// spur-data/spur.db; `spur scan` stores only when given).
-    #[arg(long, global = true, env = "SPUR_DB", value_name = "DB", hide_env_values = true)]
+    #[arg(
+        long,
+        global = true,
+        env = "SPUR_DB",
+        value_name = "DB",
+        hide_env_values = true
+    )]
     db: Option<String>,
     /// The acting user, for the audit log and the role checks.
     #[arg(long, global = true, env = "SPUR_USER", value_name = "NAME")]

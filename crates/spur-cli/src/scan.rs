@@ -313,6 +313,11 @@ pub fn run(
                 .collect();
             let payments = ingest.records(|t| evidence.contains(t));
             let txn_ids = ingest.txn_ids();
+            tracing::info!(
+                txns = txn_ids.len(),
+                payments = payments.len(),
+                "storing in one transaction"
+            );
             let batch = store
                 .commit_scan_batch_with_payments(
                     &txn_ids,

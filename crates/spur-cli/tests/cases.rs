@@ -266,24 +266,49 @@ fn a_scan_killed_at_any_moment_then_rerun_equals_an_uninterrupted_scan(db: Db) {
 
     let killed = db.create(&dir, "killed");
     let mut outcomes = Vec::new();
-    // A debug build on 2 cores reads for about 0.4 s, scores until about
-    // 0.9 s and commits until about 1.5 s: the kills land in every phase.
-    for ms in [50, 200, 500, 800, 1000, 1200, 1400] {
+    // Kills at fixed times (a debug build reads for about 0.4 s and scores
+    // until about 0.8 s), then just after spur says it begins to store, when
+    // its one transaction is under way (it takes some 0.4 s).
+    let moments = [
+        ("start", 50),
+        ("start", 200),
+        ("start", 500),
+        ("scored", 0),
+        ("storing", 0),
+        ("storing", 30),
+        ("storing", 150),
+    ];
+    for (after, ms) in moments {
         let mut child = dir
-            .command(&["scan", &file, "--quiet"], &[("SPUR_DB", killed.as_str())])
+            .command(
+                &["scan", &file, "--quiet"],
+                &[("SPUR_DB", killed.as_str()), ("SPUR_LOG", "info")],
+            )
             .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
             .spawn()
             .unwrap();
+        let mut seen = after == "start";
+        let mut lines =
+            std::io::BufRead::lines(std::io::BufReader::new(child.stderr.take().unwrap()));
+        while !seen {
+            match lines.next() {
+                Some(Ok(l)) => seen = l.contains(after),
+                _ => break,
+            }
+        }
         std::thread::sleep(Duration::from_millis(ms));
         // SIGKILL: no destructor, no rollback by spur itself.
         child.kill().unwrap();
         let status = child.wait().unwrap();
-        outcomes.push((ms, status.success()));
+        outcomes.push((after, ms, seen, status.success()));
     }
+    // Every scan reached its moment; those killed right then did not finish
+    // (the last ones may, on a fast machine).
+    assert!(outcomes.iter().all(|o| o.2), "{outcomes:?}");
     assert!(
-        outcomes.iter().any(|(_, finished)| !finished),
-        "no scan was killed midway: {outcomes:?}"
+        outcomes.iter().filter(|o| o.1 == 0).all(|o| !o.3),
+        "{outcomes:?}"
     );
     let (old, new) = scan(&dir, &killed, &file);
     assert_eq!(old + new, total, "{outcomes:?}");
