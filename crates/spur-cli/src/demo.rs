@@ -66,7 +66,7 @@ pub fn run(
         max_rejects: Some(0),
         progress: true,
     };
-    let report = scan::run(&opts, cfg)?;
+    let report = scan::run(&opts, cfg, None)?;
     writeln!(say)?;
     report.print(&mut say)?;
     let open =

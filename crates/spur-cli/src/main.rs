@@ -1,6 +1,9 @@
 //! The `spur` command: thin glue around the engine, the formats and the simulator.
 
+mod cases;
 mod demo;
+mod ingest;
+mod reports;
 mod scan;
 mod settings;
 
@@ -22,8 +25,172 @@ struct Cli {
     /// Engine configuration (TOML); `SPUR_` variables and flags override it.
     #[arg(long, global = true, env = "SPUR_CONFIG")]
     config: Option<PathBuf>,
+    /// The database: a SQLite file, sqlite:PATH or postgres://... (default
+    /// spur-data/spur.db; `spur scan` stores only when given).
+    #[arg(
+        long,
+        global = true,
+        env = "SPUR_DB",
+        value_name = "DB",
+        hide_env_values = true
+    )]
+    db: Option<String>,
+    /// The acting user, for the audit log and the role checks.
+    #[arg(long, global = true, env = "SPUR_USER", value_name = "NAME")]
+    user: Option<String>,
     #[command(subcommand)]
     command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum RoleArg {
+    Analyst,
+    Supervisor,
+    Admin,
+    Auditor,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum StatusArg {
+    Investigating,
+    Escalated,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum DispositionArg {
+    Undetermined,
+    Suspicious,
+    NotSuspicious,
+    FalsePositive,
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Adds a user (by an admin; the very first user is an admin adding themself).
+    Add {
+        name: String,
+        #[arg(long, value_enum)]
+        role: RoleArg,
+    },
+    List,
+}
+
+#[derive(Subcommand)]
+enum CaseCommand {
+    /// Opens a case from an alert.
+    Open {
+        #[arg(long)]
+        alert: i64,
+    },
+    /// Adds another alert to a case (e.g. another member of the same ring).
+    AddAlert {
+        #[arg(long = "case")]
+        case_id: i64,
+        #[arg(long)]
+        alert: i64,
+    },
+    List,
+    Show {
+        id: i64,
+    },
+    /// Assigns the case to an analyst or supervisor.
+    Assign {
+        #[arg(long = "case")]
+        case_id: i64,
+        #[arg(long)]
+        to: String,
+    },
+    Note {
+        #[arg(long = "case")]
+        case_id: i64,
+        #[arg(long)]
+        text: String,
+    },
+    /// open → investigating | escalated; investigating ⇄ escalated.
+    Status {
+        #[arg(long = "case")]
+        case_id: i64,
+        #[arg(long, value_enum)]
+        to: StatusArg,
+    },
+    /// The analysts' conclusion.
+    Disposition {
+        #[arg(long = "case")]
+        case_id: i64,
+        #[arg(long, value_enum)]
+        to: DispositionArg,
+    },
+    /// Closes the case for good.
+    Close {
+        #[arg(long = "case")]
+        case_id: i64,
+        #[arg(long)]
+        reason: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum ReportCommand {
+    /// Writes a goAML report for a case, validates it and stores it as a draft.
+    Draft {
+        #[arg(long = "case")]
+        case_id: i64,
+        /// FIU profile: ae, generic, or a profile file.
+        #[arg(long)]
+        fiu: String,
+        #[command(flatten)]
+        text: ReportText,
+    },
+    /// Writes a draft again from the case as it is now (drafts only).
+    Redraft {
+        #[arg(long = "report")]
+        report_id: i64,
+        /// The FIU profile, when the report's was a profile file.
+        #[arg(long)]
+        fiu: Option<String>,
+        #[command(flatten)]
+        text: ReportText,
+    },
+    /// Four eyes: a supervisor other than the author approves.
+    Approve {
+        #[arg(long = "report")]
+        report_id: i64,
+    },
+    /// Files an approved report; it never changes again.
+    File {
+        #[arg(long = "report")]
+        report_id: i64,
+        /// Where to write the filed XML.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Prints a report's XML.
+    Show {
+        id: i64,
+    },
+    List,
+}
+
+#[derive(clap::Args)]
+struct ReportText {
+    /// The reporting entity (TOML), see docs/reporting-entity.example.toml.
+    #[arg(long, env = "SPUR_ENTITY")]
+    entity: Option<PathBuf>,
+    /// The analyst's own words on why the case is suspicious.
+    #[arg(long, default_value = "")]
+    reason: String,
+    /// What the institution did about it.
+    #[arg(long, default_value = "")]
+    action: String,
+    /// Also write the XML here.
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Walks the hash chain: OK with the entry count, or the first broken entry.
+    Verify,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -80,6 +247,35 @@ enum Command {
         /// Print the report as JSON.
         #[arg(long)]
         json: bool,
+    },
+    /// Users and their roles.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Stored alerts with their ids.
+    Alerts {
+        /// One JSON object per line.
+        #[arg(long)]
+        json: bool,
+        /// Also the alerts a later scan cleared (the party fell below the threshold).
+        #[arg(long)]
+        all: bool,
+    },
+    /// Cases: open, gather alerts, assign, note, change status, close.
+    Case {
+        #[command(subcommand)]
+        command: CaseCommand,
+    },
+    /// goAML reports: draft, approve (four eyes), file.
+    Report {
+        #[command(subcommand)]
+        command: ReportCommand,
+    },
+    /// The hash-chained audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
     },
     /// Simulate, scan and evaluate in one go, then tell what was found.
     Demo {
@@ -144,7 +340,9 @@ fn run(cli: Cli) -> Result<()> {
                 max_rejects: *max_rejects,
                 progress: !quiet,
             };
-            let report = scan::run(&opts, engine_config(*threshold)?)?;
+            let mut store = cli.db.as_deref().map(cases::open).transpose()?;
+            let store: Option<&mut dyn spur_store::Store> = store.as_mut().map(|s| &mut **s as _);
+            let report = scan::run(&opts, engine_config(*threshold)?, store)?;
             report.print(&mut io::stderr())?;
         }
         Command::Simulate {
@@ -191,6 +389,135 @@ fn run(cli: Cli) -> Result<()> {
         } => {
             demo::run(out, *seed, *senders, *days, engine_config(None)?)?;
         }
+        Command::User { command } => {
+            let mut store = open_store(&cli)?;
+            match command {
+                UserCommand::Add { name, role } => {
+                    // The very first user (an admin) acts as themself.
+                    let actor = cli.user.as_deref().unwrap_or(name);
+                    let u = store.add_user(name, store_role(*role), actor)?;
+                    println!("user {} added: {} (id {})", u.name, u.role, u.id);
+                }
+                UserCommand::List => {
+                    cases::print_users(&mut *store, cases::actor(cli.user.as_deref())?)?
+                }
+            }
+        }
+        Command::Alerts { json, all } => {
+            let mut store = open_store(&cli)?;
+            cases::print_alerts(&mut *store, cases::actor(cli.user.as_deref())?, *json, *all)?;
+        }
+        Command::Case { command } => {
+            let mut store = open_store(&cli)?;
+            let actor = cases::actor(cli.user.as_deref())?;
+            let s = &mut *store;
+            match command {
+                CaseCommand::Open { alert } => {
+                    cases::say_case("opened", &s.open_case(*alert, actor)?)
+                }
+                CaseCommand::AddAlert { case_id, alert } => {
+                    cases::say_case("gained an alert", &s.add_alert(*case_id, *alert, actor)?)
+                }
+                CaseCommand::List => cases::print_cases(s, actor)?,
+                CaseCommand::Show { id } => cases::print_case(s, *id, actor)?,
+                CaseCommand::Assign { case_id, to } => {
+                    cases::say_case("assigned", &s.assign(*case_id, to, actor)?)
+                }
+                CaseCommand::Note { case_id, text } => {
+                    cases::say_case("noted", &s.note(*case_id, text, actor)?)
+                }
+                CaseCommand::Status { case_id, to } => {
+                    let status = match to {
+                        StatusArg::Investigating => spur_store::CaseStatus::Investigating,
+                        StatusArg::Escalated => spur_store::CaseStatus::Escalated,
+                    };
+                    cases::say_case("changed", &s.set_status(*case_id, status, actor)?)
+                }
+                CaseCommand::Disposition { case_id, to } => {
+                    use spur_store::Disposition as D;
+                    let d = match to {
+                        DispositionArg::Undetermined => D::Undetermined,
+                        DispositionArg::Suspicious => D::Suspicious,
+                        DispositionArg::NotSuspicious => D::NotSuspicious,
+                        DispositionArg::FalsePositive => D::FalsePositive,
+                    };
+                    let c = s.set_disposition(*case_id, d, actor)?;
+                    cases::say_case(&format!("judged {}", c.disposition), &c)
+                }
+                CaseCommand::Close { case_id, reason } => {
+                    cases::say_case("closed", &s.close(*case_id, reason, actor)?)
+                }
+            }
+        }
+        Command::Report { command } => {
+            let mut store = open_store(&cli)?;
+            let actor = cases::actor(cli.user.as_deref())?;
+            let s = &mut *store;
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs() as i64);
+            match command {
+                ReportCommand::Draft { case_id, fiu, text } => {
+                    let opts = reports::DraftOptions {
+                        case_id: *case_id,
+                        fiu,
+                        entity: text.entity.as_deref(),
+                        reason: &text.reason,
+                        action: &text.action,
+                        out: text.out.as_deref(),
+                        now,
+                    };
+                    let r = reports::draft(s, &opts, &engine_config(None)?, actor)?;
+                    reports::say("drafted (validated against its schema)", &r);
+                }
+                ReportCommand::Redraft {
+                    report_id,
+                    fiu,
+                    text,
+                } => {
+                    let opts = reports::DraftOptions {
+                        case_id: 0,
+                        fiu: fiu.as_deref().unwrap_or(""),
+                        entity: text.entity.as_deref(),
+                        reason: &text.reason,
+                        action: &text.action,
+                        out: text.out.as_deref(),
+                        now,
+                    };
+                    let r = reports::redraft(s, *report_id, &opts, &engine_config(None)?, actor)?;
+                    reports::say("redrafted (validated against its schema)", &r);
+                }
+                ReportCommand::Approve { report_id } => {
+                    reports::say("approved", &s.approve_report(*report_id, actor)?)
+                }
+                ReportCommand::File { report_id, out } => reports::say(
+                    "filed",
+                    &reports::file(s, *report_id, out.as_deref(), actor)?,
+                ),
+                ReportCommand::Show { id } => print!("{}", s.report(*id, actor)?.xml),
+                ReportCommand::List => {
+                    for r in s.reports(None, actor)? {
+                        reports::say("", &r);
+                    }
+                }
+            }
+        }
+        Command::Audit { command } => match command {
+            AuditCommand::Verify => cases::verify_audit(&mut *open_store(&cli)?)?,
+        },
     }
     Ok(())
+}
+
+fn open_store(cli: &Cli) -> Result<Box<dyn spur_store::Store>> {
+    cases::open(cli.db.as_deref().unwrap_or(cases::DEFAULT_DB))
+}
+
+fn store_role(role: RoleArg) -> spur_store::UserRole {
+    match role {
+        RoleArg::Analyst => spur_store::UserRole::Analyst,
+        RoleArg::Supervisor => spur_store::UserRole::Supervisor,
+        RoleArg::Admin => spur_store::UserRole::Admin,
+        RoleArg::Auditor => spur_store::UserRole::Auditor,
+    }
 }

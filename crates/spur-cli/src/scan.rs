@@ -1,5 +1,11 @@
 //! `spur scan`: read payments, feed the engine, write alerts and rejects.
+//!
+//! With a store (`--db`) the engine goes on from the stored state, payments
+//! whose txn id was ingested before are skipped, and the run's txn ids, alerts,
+//! evidence payments and new engine state are committed in one transaction at
+//! the end: a scan stopped at any moment leaves nothing of its run, or all of it.
 
+use std::collections::HashSet;
 use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Read, Write};
 use std::ops::ControlFlow;
@@ -12,6 +18,9 @@ use anyhow::{bail, Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use spur_engine::{Engine, EngineConfig, Outcome};
 use spur_io::{open_reader, Entry, Format, PaymentBatch, Reject, RejectsWriter};
+use spur_store::{ScanBatch, Store};
+
+use crate::ingest::Ingest;
 
 /// Records per batch handed from the reading thread to the scoring thread.
 const BATCH: usize = 8192;
@@ -36,6 +45,10 @@ pub struct ScanReport {
     pub elapsed: Duration,
     pub threshold: f64,
     pub rejects_file: Option<PathBuf>,
+    /// Payments skipped because the store had their txn id (with `--db`).
+    pub already_ingested: u64,
+    /// What the store committed (with `--db`).
+    pub stored: Option<ScanBatch>,
 }
 
 /// Counts bytes as they are read, for the progress bar.
@@ -82,7 +95,11 @@ impl Rejects<'_> {
     }
 }
 
-pub fn run(opts: &ScanOptions, cfg: EngineConfig) -> Result<ScanReport> {
+pub fn run(
+    opts: &ScanOptions,
+    cfg: EngineConfig,
+    mut store: Option<&mut dyn Store>,
+) -> Result<ScanReport> {
     let started = Instant::now();
     let threshold = cfg.alert_threshold;
     let stdin = opts.input.as_os_str() == "-";
@@ -125,7 +142,25 @@ pub fn run(opts: &ScanOptions, cfg: EngineConfig) -> Result<ScanReport> {
         pending: 0,
     };
     let mut reader = open_reader(format, Box::new(counting)).with_context(|| label.to_string())?;
-    let mut engine = Engine::new(cfg)?;
+    // The same engine with no threshold names every party's evidence so far.
+    let watch_cfg = EngineConfig {
+        alert_threshold: 0.0,
+        ..cfg.clone()
+    };
+    // The stored state's version: the commit is refused if another scan moved it.
+    let mut based_on = 0;
+    let mut engine = match &mut store {
+        Some(store) => match store.load_engine_state()? {
+            Some(state) => {
+                based_on = state.version;
+                Engine::restore(cfg, &state.blob)
+                    .context("cannot go on from the engine state stored in the database")?
+            }
+            None => Engine::new(cfg)?,
+        },
+        None => Engine::new(cfg)?,
+    };
+    let mut ingest = Ingest::default();
     let mut rejects = Rejects {
         path: &opts.rejects,
         file_label: &label,
@@ -162,11 +197,39 @@ pub fn run(opts: &ScanOptions, cfg: EngineConfig) -> Result<ScanReport> {
         });
         let mut failure: Option<anyhow::Error> = None;
         'batches: for mut batch in full_rx.iter() {
+            let known: HashSet<String> = match &mut store {
+                Some(store) => {
+                    let ids: Vec<&str> = batch
+                        .entries()
+                        .filter_map(|e| match e {
+                            Entry::Payment { payment, .. } => Some(payment.txn_id),
+                            Entry::Reject(_) => None,
+                        })
+                        .collect();
+                    match store.known_txns(&ids) {
+                        Ok(known) => known.into_iter().collect(),
+                        Err(e) => {
+                            failure = Some(anyhow::Error::new(e).context("reading the database"));
+                            break 'batches;
+                        }
+                    }
+                }
+                None => HashSet::new(),
+            };
             for entry in batch.entries() {
                 read += 1;
                 let rejected = match entry {
+                    Entry::Payment { payment, .. } if known.contains(payment.txn_id) => {
+                        ingest.already_ingested += 1;
+                        continue;
+                    }
                     Entry::Payment { line, payment } => match engine.push(&payment) {
-                        Ok(()) => continue,
+                        Ok(()) => {
+                            if store.is_some() {
+                                ingest.push(&payment);
+                            }
+                            continue;
+                        }
                         Err(e) => Reject {
                             line,
                             field: e.field(),
@@ -221,11 +284,13 @@ pub fn run(opts: &ScanOptions, cfg: EngineConfig) -> Result<ScanReport> {
     }
     // Unknown columns are named once, in the summary.
     tracing::info!(
-        payments = read - rejected,
+        payments = read - rejected - ingest.already_ingested,
+        already_ingested = ingest.already_ingested,
         rejected,
         seconds = started.elapsed().as_secs_f64(),
         "input read; scoring"
     );
+    let state = store.is_some().then(|| engine.snapshot());
     let outcome = engine.finish();
     // Freeing the state of hundreds of thousands of parties one allocation at
     // a time takes longer than the rest of a small scan; the process ends soon.
@@ -235,7 +300,51 @@ pub fn run(opts: &ScanOptions, cfg: EngineConfig) -> Result<ScanReport> {
         seconds = started.elapsed().as_secs_f64(),
         "scored"
     );
-    write_alerts(opts.alerts.as_deref(), &outcome)?;
+    let stored = match (&mut store, state) {
+        (Some(store), Some(state)) => {
+            // Kept: the evidence of every party, alerted or not yet, so that
+            // an alert raised by a later scan still finds the details of
+            // this run's payments among its evidence. Nothing else is kept.
+            let watch = Engine::restore(watch_cfg, &state)
+                .context("reading back the engine state")?
+                .finish();
+            let evidence: HashSet<&str> = outcome
+                .alerts
+                .iter()
+                .chain(&watch.alerts)
+                .flat_map(|a| a.transactions.iter().map(String::as_str))
+                .collect();
+            let payments = ingest.records(|t| evidence.contains(t));
+            let txn_ids = ingest.txn_ids();
+            tracing::info!(
+                txns = txn_ids.len(),
+                payments = payments.len(),
+                "storing in one transaction"
+            );
+            let batch = store
+                .commit_scan_batch_with_payments(
+                    &txn_ids,
+                    &outcome.alerts,
+                    &payments,
+                    &state,
+                    based_on,
+                )
+                .context("storing the scan")?;
+            tracing::info!(
+                new_txns = batch.new_txns,
+                alerts_created = batch.alerts_created.len(),
+                alerts_updated = batch.alerts_updated.len(),
+                alerts_cleared = batch.alerts_cleared.len(),
+                "stored"
+            );
+            Some(batch)
+        }
+        _ => None,
+    };
+    // With a store, alerts go to a file only when asked for.
+    if stored.is_none() || opts.alerts.is_some() {
+        write_alerts(opts.alerts.as_deref(), &outcome)?;
+    }
     Ok(ScanReport {
         input: label,
         read,
@@ -245,6 +354,8 @@ pub fn run(opts: &ScanOptions, cfg: EngineConfig) -> Result<ScanReport> {
         elapsed: started.elapsed(),
         threshold,
         rejects_file: (rejected > 0).then(|| opts.rejects.clone()),
+        already_ingested: ingest.already_ingested,
+        stored,
     })
 }
 
@@ -293,6 +404,21 @@ impl ScanReport {
             "  payments read     {:>10}   rejected {}",
             self.read, self.rejected
         )?;
+        if let Some(b) = &self.stored {
+            writeln!(
+                out,
+                "  already ingested  {:>10}   new {}",
+                self.already_ingested, b.new_txns
+            )?;
+            writeln!(
+                out,
+                "  stored alerts     {:>10} new, {} updated, {} cleared (engine state version {})",
+                b.alerts_created.len(),
+                b.alerts_updated.len(),
+                b.alerts_cleared.len(),
+                b.state_version
+            )?;
+        }
         if let Some(f) = &self.rejects_file {
             writeln!(out, "  rejects file      {}", f.display())?;
         }

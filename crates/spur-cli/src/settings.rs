@@ -14,11 +14,15 @@ use toml::Value;
 
 /// Variables that belong to the command line, not to the engine.
 /// `SPUR_TEST_PG` is the test script's PostgreSQL, for storage tests.
+/// `SPUR_ENTITY` names the reporting entity file; `SPUR_ROOT` where the FIU
+/// profiles' XSD paths start.
 const NOT_CONFIG: &[&str] = &[
     "SPUR_CONFIG",
     "SPUR_LOG",
     "SPUR_DB",
     "SPUR_USER",
+    "SPUR_ENTITY",
+    "SPUR_ROOT",
     "SPUR_TEST_PG",
 ];
 

@@ -67,6 +67,8 @@ pub enum StoreError {
     SelfApproval(i64),
     #[error("invalid input: {0}")]
     Invalid(String),
+    #[error("another scan was stored while this one ran (engine state version {found}, this scan started from version {expected}): nothing of this scan was stored; run it again")]
+    ScanConflict { expected: i64, found: i64 },
 
     // What was found in the database.
     #[error("{0}")]
@@ -99,6 +101,7 @@ impl StoreError {
             StoreError::ReportFiled(_) => "report_filed",
             StoreError::SelfApproval(_) => "self_approval",
             StoreError::Invalid(_) => "invalid_input",
+            StoreError::ScanConflict { .. } => "scan_conflict",
             StoreError::AuditBreak(_) => "audit_break",
             StoreError::Corrupt(_) => "corrupt_data",
             StoreError::Database(_) => "database_error",

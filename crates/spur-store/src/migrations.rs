@@ -138,6 +138,30 @@ CREATE TRIGGER reports_filed_immutable BEFORE UPDATE OR DELETE ON reports
 FOR EACH ROW WHEN (OLD.status = 'filed') EXECUTE FUNCTION spur_refuse_change('a filed report is immutable');
 "#,
     },
+    Migration {
+        version: 3,
+        name: "evidence payments; cleared alerts",
+        shared: r#"
+CREATE TABLE payments (
+    txn_id TEXT PRIMARY KEY,
+    paid_at BIGINT NOT NULL,
+    amount DOUBLE PRECISION NOT NULL,
+    currency TEXT NOT NULL,
+    sender_id TEXT NOT NULL,
+    sender_name TEXT NOT NULL,
+    sender_country TEXT NOT NULL,
+    receiver_id TEXT NOT NULL,
+    receiver_name TEXT NOT NULL,
+    receiver_country TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    message TEXT NOT NULL,
+    recorded_at BIGINT NOT NULL
+);
+ALTER TABLE alerts ADD COLUMN cleared_at BIGINT;
+"#,
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
 /// The schema version this build writes.

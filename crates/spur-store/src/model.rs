@@ -96,6 +96,9 @@ pub struct StoredAlert {
     pub updated_at: Timestamp,
     /// The case the alert is attached to, if any.
     pub case_id: Option<i64>,
+    /// When a later whole scan found the party below the threshold; `None`
+    /// while the alert stands.
+    pub cleared_at: Option<Timestamp>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -138,6 +141,26 @@ pub struct Report {
     pub filed_at: Option<Timestamp>,
 }
 
+/// An evidence payment as ingested: what a report needs to describe it.
+/// Only payments that alerts cite are kept (data minimisation).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PaymentRecord {
+    pub txn_id: String,
+    pub timestamp: Timestamp,
+    pub amount: f64,
+    /// ISO 4217.
+    pub currency: String,
+    pub sender_id: String,
+    pub sender_name: String,
+    pub sender_country: String,
+    pub receiver_id: String,
+    pub receiver_name: String,
+    pub receiver_country: String,
+    /// Empty when the input did not say.
+    pub channel: String,
+    pub message: String,
+}
+
 /// The engine's opaque state, as last saved.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EngineState {
@@ -156,6 +179,8 @@ pub struct ScanBatch {
     pub alerts_created: Vec<i64>,
     /// Alerts of the same party and role that existed and were updated.
     pub alerts_updated: Vec<i64>,
+    /// Alerts no longer in the engine's outcome (whole scans only).
+    pub alerts_cleared: Vec<i64>,
     pub state_version: i64,
 }
 

@@ -14,8 +14,8 @@ use crate::clock::Clock;
 use crate::error::StoreError;
 use crate::migrations;
 use crate::model::{
-    AuditEntry, AuditSummary, Case, CaseStatus, Disposition, EngineState, Report, ScanBatch,
-    StoredAlert, User, UserRole,
+    AuditEntry, AuditSummary, Case, CaseStatus, Disposition, EngineState, PaymentRecord, Report,
+    ScanBatch, StoredAlert, User, UserRole,
 };
 use crate::report;
 use crate::sql::{params, Backend, Row, Tx};
@@ -64,6 +64,29 @@ pub trait Store: Send {
         alerts: &[Alert],
         state: &[u8],
     ) -> Result<ScanBatch, StoreError>;
+    /// A whole scan at once, as [`Store::commit_scan_batch`], where `alerts`
+    /// is the engine's complete outcome after it: stored alerts not among
+    /// them no longer reach the threshold and are marked cleared (kept, with
+    /// their case; standing again when raised again). Also keeps the details
+    /// of the given payments (those the alerts cite as evidence); a payment
+    /// already kept is left as it was.
+    ///
+    /// `based_on` is the engine state version the scan started from (0: none).
+    /// If another scan committed meanwhile, nothing is stored and the error
+    /// is [`StoreError::ScanConflict`]: run the scan again.
+    fn commit_scan_batch_with_payments(
+        &mut self,
+        txn_ids: &[&str],
+        alerts: &[Alert],
+        payments: &[PaymentRecord],
+        state: &[u8],
+        based_on: i64,
+    ) -> Result<ScanBatch, StoreError>;
+    /// Which of the given txn ids were recorded before.
+    fn known_txns(&mut self, txn_ids: &[&str]) -> Result<Vec<String>, StoreError>;
+    /// The kept payments among the given txn ids, by time then txn id.
+    fn payments(&mut self, txn_ids: &[&str], actor: &str)
+        -> Result<Vec<PaymentRecord>, StoreError>;
 
     // Alerts.
     fn alerts(&mut self, actor: &str) -> Result<Vec<StoredAlert>, StoreError>;
@@ -298,7 +321,7 @@ fn upsert_alert(tx: &mut dyn Tx, a: &Alert, now: Timestamp) -> Result<(i64, bool
             let id = r.int(0)?;
             tx.execute(
                 "UPDATE alerts SET score = $1, country = $2, indicators = $3, transactions = $4, body = $5, \
-                 first_seen = $6, last_seen = $7, updated_at = $8 WHERE id = $9",
+                 first_seen = $6, last_seen = $7, updated_at = $8, cleared_at = NULL WHERE id = $9",
                 params![a.score, a.country.as_str(), indicators, transactions, body, a.first_seen, a.last_seen, now, id],
             )?;
             Ok((id, false))
@@ -328,9 +351,177 @@ fn upsert_alert(tx: &mut dyn Tx, a: &Alert, now: Timestamp) -> Result<(i64, bool
     }
 }
 
+impl SqlStore {
+    /// A scan batch; with `payments`, `alerts` is the engine's complete outcome.
+    fn commit_scan(
+        &mut self,
+        txn_ids: &[&str],
+        alerts: &[Alert],
+        whole: Option<(&[PaymentRecord], i64)>,
+        state: &[u8],
+    ) -> Result<ScanBatch, StoreError> {
+        let (payments, based_on) = match whole {
+            Some((p, v)) => (p, Some(v)),
+            None => (&[][..], None),
+        };
+        check_txn_ids(txn_ids)?;
+        check_alerts(alerts)?;
+        if payments
+            .iter()
+            .any(|p| p.txn_id.is_empty() || !p.amount.is_finite())
+        {
+            return Err(StoreError::Invalid(
+                "every payment needs a txn_id and a finite amount".into(),
+            ));
+        }
+        self.write(|tx, now| {
+            if let Some(expected) = based_on {
+                // The audit head's lock queues concurrent scans on PostgreSQL.
+                tx.query_one(
+                    &format!("SELECT last_id FROM audit_head WHERE id = 1{}", tx.for_update()),
+                    &[],
+                )?;
+                let found = tx
+                    .query_one("SELECT COALESCE(MAX(version), 0) FROM engine_state", &[])?
+                    .int(0)?;
+                if found != expected {
+                    return Err(StoreError::ScanConflict { expected, found });
+                }
+            }
+            let new_txns = insert_txns(tx, txn_ids, now)?;
+            for p in payments {
+                insert_payment(tx, p, now)?;
+            }
+            let (mut alerts_created, mut alerts_updated) = (Vec::new(), Vec::new());
+            for a in alerts {
+                match upsert_alert(tx, a, now)? {
+                    (id, true) => alerts_created.push(id),
+                    (id, false) => alerts_updated.push(id),
+                }
+            }
+            let alerts_cleared = if based_on.is_some() {
+                clear_others(tx, &alerts_created, &alerts_updated, now)?
+            } else {
+                Vec::new()
+            };
+            let state_version = store_state(tx, state, now)?;
+            let batch = ScanBatch {
+                new_txns,
+                alerts_created,
+                alerts_updated,
+                alerts_cleared,
+                state_version,
+            };
+            audit::append(
+                tx,
+                Change {
+                    at: now,
+                    actor: SYSTEM_ACTOR,
+                    action: "scan.commit",
+                    object: "scan".into(),
+                    before: None,
+                    after: json(&serde_json::json!({ "batch": &batch, "state": state_audit(state_version, state) }))?,
+                },
+            )?;
+            debug!(
+                new_txns = batch.new_txns,
+                alerts_created = batch.alerts_created.len(),
+                alerts_updated = batch.alerts_updated.len(),
+                "scan batch committed"
+            );
+            Ok(batch)
+        })
+    }
+}
+
+/// Marks cleared the standing alerts that are neither `created` nor `updated`.
+fn clear_others(
+    tx: &mut dyn Tx,
+    created: &[i64],
+    updated: &[i64],
+    now: Timestamp,
+) -> Result<Vec<i64>, StoreError> {
+    let current: std::collections::HashSet<i64> = created.iter().chain(updated).copied().collect();
+    let mut cleared = Vec::new();
+    for r in tx.query(
+        "SELECT id FROM alerts WHERE cleared_at IS NULL ORDER BY id",
+        &[],
+    )? {
+        let id = r.int(0)?;
+        if !current.contains(&id) {
+            cleared.push(id);
+        }
+    }
+    for id in &cleared {
+        tx.execute(
+            "UPDATE alerts SET cleared_at = $1, updated_at = $1 WHERE id = $2",
+            params![now, *id],
+        )?;
+    }
+    Ok(cleared)
+}
+
+const PAYMENT_COLUMNS: &str =
+    "txn_id, paid_at, amount, currency, sender_id, sender_name, sender_country, \
+     receiver_id, receiver_name, receiver_country, channel, message FROM payments";
+
+fn payment_from(r: &Row) -> Result<PaymentRecord, StoreError> {
+    Ok(PaymentRecord {
+        txn_id: r.text(0)?,
+        timestamp: r.int(1)?,
+        amount: r.real(2)?,
+        currency: r.text(3)?,
+        sender_id: r.text(4)?,
+        sender_name: r.text(5)?,
+        sender_country: r.text(6)?,
+        receiver_id: r.text(7)?,
+        receiver_name: r.text(8)?,
+        receiver_country: r.text(9)?,
+        channel: r.text(10)?,
+        message: r.text(11)?,
+    })
+}
+
+fn insert_payment(tx: &mut dyn Tx, p: &PaymentRecord, now: Timestamp) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT INTO payments (txn_id, paid_at, amount, currency, sender_id, sender_name, sender_country, \
+         receiver_id, receiver_name, receiver_country, channel, message, recorded_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (txn_id) DO NOTHING",
+        params![
+            p.txn_id.as_str(),
+            p.timestamp,
+            p.amount,
+            p.currency.as_str(),
+            p.sender_id.as_str(),
+            p.sender_name.as_str(),
+            p.sender_country.as_str(),
+            p.receiver_id.as_str(),
+            p.receiver_name.as_str(),
+            p.receiver_country.as_str(),
+            p.channel.as_str(),
+            p.message.as_str(),
+            now
+        ],
+    )?;
+    Ok(())
+}
+
+/// `PREFIX ($1, $2, ...)` with the ids as parameters.
+fn in_list(prefix: &str, ids: &[&str]) -> (String, Vec<crate::sql::Value>) {
+    let mut sql = format!("{prefix} (");
+    for i in 0..ids.len() {
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        sql.push_str(&format!("${}", i + 1));
+    }
+    sql.push(')');
+    (sql, ids.iter().map(|id| (*id).into()).collect())
+}
+
 const ALERT_COLUMNS: &str =
     "a.id, a.subject, a.role, a.score, a.country, a.indicators, a.transactions, a.body, \
-     a.first_seen, a.last_seen, a.created_at, a.updated_at, c.case_id \
+     a.first_seen, a.last_seen, a.created_at, a.updated_at, c.case_id, a.cleared_at \
      FROM alerts a LEFT JOIN case_alerts c ON c.alert_id = a.id";
 
 fn alert_from(r: &Row) -> Result<StoredAlert, StoreError> {
@@ -353,6 +544,7 @@ fn alert_from(r: &Row) -> Result<StoredAlert, StoreError> {
         created_at: r.int(10)?,
         updated_at: r.int(11)?,
         case_id: r.opt_int(12)?,
+        cleared_at: r.opt_int(13)?,
     })
 }
 
@@ -538,37 +730,50 @@ impl Store for SqlStore {
         alerts: &[Alert],
         state: &[u8],
     ) -> Result<ScanBatch, StoreError> {
-        check_txn_ids(txn_ids)?;
-        check_alerts(alerts)?;
-        self.write(|tx, now| {
-            let new_txns = insert_txns(tx, txn_ids, now)?;
-            let (mut alerts_created, mut alerts_updated) = (Vec::new(), Vec::new());
-            for a in alerts {
-                match upsert_alert(tx, a, now)? {
-                    (id, true) => alerts_created.push(id),
-                    (id, false) => alerts_updated.push(id),
+        self.commit_scan(txn_ids, alerts, None, state)
+    }
+
+    fn commit_scan_batch_with_payments(
+        &mut self,
+        txn_ids: &[&str],
+        alerts: &[Alert],
+        payments: &[PaymentRecord],
+        state: &[u8],
+        based_on: i64,
+    ) -> Result<ScanBatch, StoreError> {
+        self.commit_scan(txn_ids, alerts, Some((payments, based_on)), state)
+    }
+
+    fn known_txns(&mut self, txn_ids: &[&str]) -> Result<Vec<String>, StoreError> {
+        self.read(|tx| {
+            let mut known = Vec::new();
+            for chunk in txn_ids.chunks(TXN_CHUNK) {
+                let (sql, values) = in_list("SELECT txn_id FROM txns WHERE txn_id IN", chunk);
+                for r in tx.query(&sql, &values)? {
+                    known.push(r.text(0)?);
                 }
             }
-            let state_version = store_state(tx, state, now)?;
-            let batch = ScanBatch { new_txns, alerts_created, alerts_updated, state_version };
-            audit::append(
-                tx,
-                Change {
-                    at: now,
-                    actor: SYSTEM_ACTOR,
-                    action: "scan.commit",
-                    object: "scan".into(),
-                    before: None,
-                    after: json(&serde_json::json!({ "batch": &batch, "state": state_audit(state_version, state) }))?,
-                },
-            )?;
-            debug!(
-                new_txns = batch.new_txns,
-                alerts_created = batch.alerts_created.len(),
-                alerts_updated = batch.alerts_updated.len(),
-                "scan batch committed"
-            );
-            Ok(batch)
+            Ok(known)
+        })
+    }
+
+    fn payments(
+        &mut self,
+        txn_ids: &[&str],
+        actor: &str,
+    ) -> Result<Vec<PaymentRecord>, StoreError> {
+        self.read(|tx| {
+            reader(tx, actor)?;
+            let mut found = Vec::new();
+            for chunk in txn_ids.chunks(TXN_CHUNK) {
+                let (sql, values) =
+                    in_list(&format!("SELECT {PAYMENT_COLUMNS} WHERE txn_id IN"), chunk);
+                for r in tx.query(&sql, &values)? {
+                    found.push(payment_from(&r)?);
+                }
+            }
+            found.sort_by(|a, b| (a.timestamp, &a.txn_id).cmp(&(b.timestamp, &b.txn_id)));
+            Ok(found)
         })
     }
 

@@ -11,8 +11,8 @@ use std::sync::Arc;
 
 use spur_engine::{Alert, Finding, Role};
 use spur_store::{
-    AuditBreak, CaseStatus, Disposition, ManualClock, ReportStatus, Store, StoreError, UserRole,
-    SCHEMA_VERSION,
+    AuditBreak, CaseStatus, Disposition, ManualClock, PaymentRecord, ReportStatus, Store,
+    StoreError, UserRole, SCHEMA_VERSION,
 };
 
 // ---- fixtures ----
@@ -153,6 +153,9 @@ conformance! {
     audit_detects_entries_cut_from_the_end,
     audit_detects_swapped_entries,
     concurrent_writers_keep_one_chain,
+    evidence_payments_are_kept_with_the_batch,
+    a_whole_scan_clears_the_alerts_it_no_longer_raises,
+    a_scan_started_before_another_was_stored_is_refused,
 }
 
 // ---- helpers ----
@@ -997,4 +1000,156 @@ fn concurrent_writers_keep_one_chain(f: &Fixture) {
     assert_eq!(s.case(case, "aud").unwrap().notes.len(), 30);
     assert_eq!(audit_len(&mut *s), before + 60);
     s.verify_audit().unwrap();
+}
+
+fn payment(txn_id: &str, t: i64) -> PaymentRecord {
+    PaymentRecord {
+        txn_id: txn_id.into(),
+        timestamp: t,
+        amount: 45.5,
+        currency: "USD".into(),
+        sender_id: "S-1".into(),
+        sender_name: "Gary Whitfield".into(),
+        sender_country: "US".into(),
+        receiver_id: "R-1".into(),
+        receiver_name: "Maria Luz Cruz".into(),
+        receiver_country: "PH".into(),
+        channel: "remittance".into(),
+        message: "for load 'n' stuff".into(),
+    }
+}
+
+fn evidence_payments_are_kept_with_the_batch(f: &Fixture) {
+    let mut s = f.open();
+    staff(&mut *s);
+    assert_eq!(s.known_txns(&["t1", "t2"]).unwrap(), Vec::<String>::new());
+    s.commit_scan_batch_with_payments(
+        &["t1", "t2", "t3"],
+        &[alert("R-1", Role::Receiver, 0.9, &["t2", "t1"])],
+        &[payment("t2", T0), payment("t1", T0 - 60)],
+        b"s1",
+        0,
+    )
+    .unwrap();
+    let mut known = s.known_txns(&["t1", "t3", "t9"]).unwrap();
+    known.sort();
+    assert_eq!(known, ["t1", "t3"]);
+    // By time; unknown ids are left out; the auditor may read them.
+    let kept = s.payments(&["t2", "t1", "t9"], "aud").unwrap();
+    assert_eq!(kept, [payment("t1", T0 - 60), payment("t2", T0)]);
+    // Kept once: a later batch citing it again changes nothing.
+    let mut again = payment("t1", T0 - 60);
+    again.amount = 99.0;
+    s.commit_scan_batch_with_payments(&["t4"], &[], &[again], b"s2", 1)
+        .unwrap();
+    assert_eq!(s.payments(&["t1"], "ana").unwrap()[0].amount, 45.5);
+    assert_err!(s.payments(&["t1"], "nobody"), StoreError::UnknownUser(_));
+    // A failing batch keeps none of its payments.
+    assert_err!(
+        s.commit_scan_batch_with_payments(
+            &["t5"],
+            &[alert("X", Role::Sender, f64::NAN, &[])],
+            &[payment("t5", T0)],
+            b"s3",
+            2
+        ),
+        StoreError::Invalid(_)
+    );
+    assert!(s.payments(&["t5"], "ana").unwrap().is_empty());
+    assert_eq!(s.known_txns(&["t5"]).unwrap(), Vec::<String>::new());
+}
+
+fn a_whole_scan_clears_the_alerts_it_no_longer_raises(f: &Fixture) {
+    let mut s = f.open();
+    staff(&mut *s);
+    let first = s
+        .commit_scan_batch_with_payments(
+            &["t1", "t2"],
+            &[
+                alert("S-1", Role::Sender, 0.7, &["t1"]),
+                alert("R-1", Role::Receiver, 0.9, &["t1", "t2"]),
+            ],
+            &[],
+            b"s1",
+            0,
+        )
+        .unwrap();
+    let (s1, r1) = (first.alerts_created[0], first.alerts_created[1]);
+    s.open_case(s1, "ana").unwrap();
+    f.clock.advance(60);
+    // S-1 fell below the threshold: cleared, not deleted; its case keeps it.
+    let second = s
+        .commit_scan_batch_with_payments(
+            &["t3"],
+            &[alert("R-1", Role::Receiver, 0.95, &["t3"])],
+            &[],
+            b"s2",
+            1,
+        )
+        .unwrap();
+    assert_eq!(
+        (second.alerts_updated.clone(), second.alerts_cleared.clone()),
+        (vec![r1], vec![s1])
+    );
+    let cleared = s.alert(s1, "aud").unwrap();
+    assert_eq!(
+        (cleared.cleared_at, cleared.case_id),
+        (Some(T0 + 60), Some(1))
+    );
+    assert_eq!(s.alert(r1, "aud").unwrap().cleared_at, None);
+    // Raised again, it stands again; a partial batch clears nothing.
+    let third = s
+        .commit_scan_batch(&["t4"], &[alert("S-1", Role::Sender, 0.8, &["t4"])], b"s3")
+        .unwrap();
+    assert_eq!(
+        (third.alerts_updated, third.alerts_cleared),
+        (vec![s1], vec![])
+    );
+    assert_eq!(s.alert(s1, "aud").unwrap().cleared_at, None);
+    s.verify_audit().unwrap();
+}
+
+fn a_scan_started_before_another_was_stored_is_refused(f: &Fixture) {
+    let mut s = f.open();
+    staff(&mut *s);
+    // Two scans start from an empty store; the first one stores.
+    s.commit_scan_batch_with_payments(
+        &["t1"],
+        &[alert("S-1", Role::Sender, 0.7, &["t1"])],
+        &[payment("t1", T0)],
+        b"a",
+        0,
+    )
+    .unwrap();
+    let audit = audit_len(&mut *s);
+    let err = assert_err!(
+        s.commit_scan_batch_with_payments(
+            &["t2"],
+            &[alert("S-2", Role::Sender, 0.8, &["t2"])],
+            &[payment("t2", T0)],
+            b"b",
+            0
+        ),
+        StoreError::ScanConflict {
+            expected: 0,
+            found: 1
+        }
+    );
+    assert!(err.to_string().contains("run it again"), "{err}");
+    assert_eq!(err.code(), "scan_conflict");
+    // Nothing of the refused scan.
+    assert_eq!(s.known_txns(&["t2"]).unwrap(), Vec::<String>::new());
+    assert!(s.payments(&["t2"], "aud").unwrap().is_empty());
+    assert_eq!(s.alerts("aud").unwrap().len(), 1);
+    assert_eq!(s.load_engine_state().unwrap().unwrap().blob, b"a");
+    assert_eq!(audit_len(&mut *s), audit);
+    // Run again from what is stored, it goes through.
+    s.commit_scan_batch_with_payments(
+        &["t2"],
+        &[alert("S-2", Role::Sender, 0.8, &["t2"])],
+        &[payment("t2", T0)],
+        b"b",
+        1,
+    )
+    .unwrap();
 }
