@@ -303,6 +303,14 @@ fn main() {
         )
         .init();
     if let Err(e) = run(Cli::parse()) {
+        // The reader of our output went away (`spur alerts | head`): not an error.
+        let closed_pipe = e
+            .chain()
+            .filter_map(|c| c.downcast_ref::<std::io::Error>())
+            .any(|io| io.kind() == std::io::ErrorKind::BrokenPipe);
+        if closed_pipe {
+            std::process::exit(0);
+        }
         eprintln!("spur: error: {e:#}");
         std::process::exit(1);
     }
