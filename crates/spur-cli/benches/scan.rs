@@ -16,12 +16,20 @@ use spur_engine::{Engine, EngineConfig};
 use spur_io::{CsvPaymentReader, PaymentReader};
 use spur_sim::SimConfig;
 
-/// About 6.3 payments per sender: ~200,000 payments.
-const SENDERS: usize = 32_000;
+/// Senders to simulate: about 6.3 payments each, so ~200,000 payments. `cargo
+/// test --all-targets` runs each bench once, unoptimised, as a smoke test
+/// (without `--bench`): a small input keeps that quick.
+fn senders() -> usize {
+    if std::env::args().any(|a| a == "--bench") {
+        32_000
+    } else {
+        1_000
+    }
+}
 
 fn simulated_csv() -> Vec<u8> {
     let cfg = SimConfig {
-        senders: SENDERS,
+        senders: senders(),
         ..SimConfig::default()
     };
     let mut csv = Vec::new();

@@ -19,18 +19,26 @@ use spur_engine::{Engine, EngineConfig};
 use spur_io::{CsvPaymentReader, Entry, PaymentBatch, PaymentReader};
 use spur_sim::SimConfig;
 
-/// About 6.3 payments per sender: ~200,000 payments.
-const SENDERS: usize = 32_000;
+/// Senders to simulate: about 6.3 payments each, so ~200,000 payments. `cargo
+/// test --all-targets` runs each bench once, unoptimised, as a smoke test
+/// (without `--bench`): a small input keeps that quick.
+fn senders() -> usize {
+    if std::env::args().any(|a| a == "--bench") {
+        32_000
+    } else {
+        1_000
+    }
+}
 
 /// Simulated payments, parsed once, owning their text.
 fn payments() -> PaymentBatch {
     let cfg = SimConfig {
-        senders: SENDERS,
+        senders: senders(),
         ..SimConfig::default()
     };
     let mut csv = Vec::new();
     spur_sim::simulate(&cfg, &mut csv, std::io::sink()).expect("simulation in memory");
-    let mut batch = PaymentBatch::with_capacity(SENDERS * 7);
+    let mut batch = PaymentBatch::with_capacity(cfg.senders * 7);
     let mut reader = CsvPaymentReader::new(Cursor::new(&csv[..])).expect("simulated header");
     let stats = reader
         .read_all(&mut |line, rec| {
@@ -76,7 +84,8 @@ fn bench(c: &mut Criterion) {
     group.warm_up_time(Duration::from_secs(1));
     group.measurement_time(Duration::from_secs(4));
     group.throughput(Throughput::Elements(n));
-    // A fresh engine per run; building it and dropping it are not timed.
+    // A fresh engine per run; building it and dropping it are not timed. A
+    // batch in time order is applied to the windows while it is pushed.
     group.bench_function(format!("push_{}k", n / 1000), |b| {
         b.iter_batched(
             engine,
@@ -87,8 +96,8 @@ fn bench(c: &mut Criterion) {
             BatchSize::PerIteration,
         )
     });
-    // Windows applied in time order, the network stage and scoring; the
-    // payments are pushed in the untimed setup.
+    // What is left to apply, the network stage and scoring; the payments
+    // are pushed in the untimed setup.
     group.bench_function(format!("finish_{}k", n / 1000), |b| {
         b.iter_batched(
             || {
