@@ -220,6 +220,14 @@ pub(crate) fn share(part: u32, whole: u32) -> f64 {
     }
 }
 
+/// How clustered `part` of `whole` payments are in a window of the day:
+/// the share ramps from `from` to `full`, weighed by confidence that grows
+/// with the number of payments up to `confident_at`.
+#[inline]
+pub(crate) fn clustered(part: u32, whole: u32, from: f64, full: f64, confident_at: u32) -> f64 {
+    ramp(share(part, whole), from, full) * ramp(f64::from(whole), 0.0, f64::from(confident_at))
+}
+
 /// Up to `n` ids, then "and K more".
 pub(crate) fn list_ids(ids: &[&str], n: usize) -> String {
     let mut s = ids.iter().take(n).copied().collect::<Vec<_>>().join(", ");

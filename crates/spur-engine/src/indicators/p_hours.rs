@@ -4,7 +4,7 @@
 //! afternoon and evening in the Philippines, when shows are streamed. The
 //! night window is engine-wide (`[risk] night_hours`).
 
-use super::{ramp, share, Indicator, Role, Subject};
+use super::{clustered, Indicator, Role, Subject};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -50,12 +50,13 @@ impl Indicator for PHours {
     fn strength(&self, s: Subject<'_, '_>) -> f64 {
         let Subject::Sender(f) = s else { return 0.0 };
         let c = &self.0;
-        let night = ramp(
-            share(f.night_payments, f.risk_payments),
+        clustered(
+            f.night_payments,
+            f.risk_payments,
             c.share_from,
             c.share_full,
-        );
-        night * ramp(f64::from(f.risk_payments), 0.0, f64::from(c.confident_at))
+            c.confident_at,
+        )
     }
     fn reason(&self, s: Subject<'_, '_>) -> String {
         let Subject::Sender(f) = s else {

@@ -3,7 +3,7 @@
 //! Inference from P-HOURS (brief): customers' nights in the US and Europe are
 //! the Philippine afternoon and evening. The window is `[risk] evening_hours`.
 
-use super::{ramp, share, Indicator, Role, Subject};
+use super::{clustered, Indicator, Role, Subject};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -46,11 +46,13 @@ impl Indicator for REvening {
     fn strength(&self, s: Subject<'_, '_>) -> f64 {
         let Subject::Receiver(f) = s else { return 0.0 };
         let c = &self.0;
-        ramp(
-            share(f.evening_payments, f.fanin_payments),
+        clustered(
+            f.evening_payments,
+            f.fanin_payments,
             c.share_from,
             c.share_full,
-        ) * ramp(f64::from(f.fanin_payments), 0.0, f64::from(c.confident_at))
+            c.confident_at,
+        )
     }
     fn reason(&self, s: Subject<'_, '_>) -> String {
         let Subject::Receiver(f) = s else {
