@@ -1069,18 +1069,14 @@ pub(crate) fn score_of(raw: f64) -> f64 {
 /// Turns scored facts into an alert.
 pub(crate) fn make_alert(
     e: &Engine,
-    role: Role,
     subject: Subject<'_, '_>,
     raw: f64,
     parts: &[(usize, f64)],
     evidence: &VecDeque<u32>,
-    country: Country,
-    payments: u32,
-    first_seen: Timestamp,
-    last_seen: Timestamp,
-    id: &str,
     context: Vec<String>,
 ) -> Alert {
+    let (id, country, payments, first_seen, last_seen) = subject.summary();
+    let role = subject.role();
     let score = score_of(raw);
     let mut findings: Vec<Finding> = parts
         .iter()

@@ -355,20 +355,8 @@ pub(crate) fn score(e: &Engine) -> Outcome {
                     cfg.risk.romance_factor
                 ));
             }
-            out.alerts.push(make_alert(
-                e,
-                Role::Sender,
-                subject,
-                raw,
-                p,
-                &s.evidence,
-                f.country,
-                f.payments,
-                f.first_seen,
-                f.last_seen,
-                f.id,
-                context,
-            ));
+            out.alerts
+                .push(make_alert(e, subject, raw, p, &s.evidence, context));
         }
         if routed[i] {
             out.stats.possible_romance_victims += 1;
@@ -391,20 +379,8 @@ pub(crate) fn score(e: &Engine) -> Outcome {
                 ));
             }
             let p = &p;
-            out.alerts.push(make_alert(
-                e,
-                Role::Receiver,
-                subject,
-                *raw,
-                p,
-                &v.evidence,
-                f.country,
-                f.payments,
-                f.first_seen,
-                f.last_seen,
-                f.id,
-                context,
-            ));
+            out.alerts
+                .push(make_alert(e, subject, *raw, p, &v.evidence, context));
         }
     }
     out.alerts.sort_by(|a, b| {

@@ -79,6 +79,31 @@ pub enum Subject<'s, 'a> {
     Receiver(&'s ReceiverFacts<'a>),
 }
 
+impl<'a> Subject<'_, 'a> {
+    pub fn role(&self) -> Role {
+        match self {
+            Subject::Sender(_) => Role::Sender,
+            Subject::Receiver(_) => Role::Receiver,
+        }
+    }
+
+    /// Id, country, payments, first and last seen.
+    pub fn summary(
+        &self,
+    ) -> (
+        &'a str,
+        crate::model::Country,
+        u32,
+        crate::model::Timestamp,
+        crate::model::Timestamp,
+    ) {
+        match self {
+            Subject::Sender(f) => (f.id, f.country, f.payments, f.first_seen, f.last_seen),
+            Subject::Receiver(f) => (f.id, f.country, f.payments, f.first_seen, f.last_seen),
+        }
+    }
+}
+
 pub trait Indicator: Send + Sync {
     /// Stable code, e.g. `P-MULTIBEN`.
     fn code(&self) -> &'static str;
