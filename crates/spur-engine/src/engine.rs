@@ -935,6 +935,7 @@ pub(crate) fn sender_facts<'e>(e: &EngineParts<'e>, i: usize) -> SenderFacts<'e>
                 .filter(|l| l.risk.n > 0)
                 .all(|l| l.risk.n < 3 || l.risk.steady_amounts())
             && s.links.iter().any(|l| l.risk.steady_amounts()),
+        named: !info.name.is_empty(),
         surname_ties: s.risk > 0
             && info
                 .key

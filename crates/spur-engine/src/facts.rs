@@ -42,6 +42,8 @@ pub struct SenderFacts<'a> {
     pub partner_like: bool,
     /// The sender's surname is common in the risk destination country.
     pub surname_ties: bool,
+    /// The sender's name is known (ties can only be read from a name).
+    pub named: bool,
     /// Markers of a diaspora sender writing home (relationship context).
     pub diaspora: Diaspora,
     /// Risk payments in the sender's local night.

@@ -39,7 +39,8 @@ impl Indicator for PNoties {
     }
     fn strength(&self, s: Subject<'_, '_>) -> f64 {
         let Subject::Sender(f) = s else { return 0.0 };
-        if f.risk_payments > 0 && !f.surname_ties && !f.diaspora.any() {
+        // Without a name there is nothing to read ties from: no finding.
+        if f.named && f.risk_payments > 0 && !f.surname_ties && !f.diaspora.any() {
             1.0
         } else {
             0.0
@@ -64,7 +65,19 @@ mod tests {
     #[test]
     fn ties_cancel_it() {
         let ind = PNoties(Config::default());
-        assert_eq!(sender(&ind, |f| f.risk_payments = 1).0, 1.0);
+        assert_eq!(
+            sender(&ind, |f| {
+                f.risk_payments = 1;
+                f.named = true
+            })
+            .0,
+            1.0
+        );
+        assert_eq!(
+            sender(&ind, |f| f.risk_payments = 1).0,
+            0.0,
+            "no name, no finding"
+        );
         assert_eq!(
             sender(&ind, |f| {
                 f.risk_payments = 1;
