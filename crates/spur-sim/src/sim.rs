@@ -649,6 +649,15 @@ impl World {
     }
 
     /// Seconds from receipt to cash-out, or `None` when the provider does not know.
+    /// A message from `texts` with probability `p`, else none.
+    fn maybe_text(&mut self, p: f64, texts: &[&'static str]) -> Msg {
+        if self.rng.chance(p) {
+            Msg::Text(self.rng.pick_copy(texts))
+        } else {
+            Msg::Empty
+        }
+    }
+
     fn payout(&mut self, known: f64, median_s: f64, sigma: f64, max_s: f64) -> Option<i64> {
         if self.rng.chance(known) {
             Some(self.rng.lognormal(median_s, sigma).clamp(120.0, max_s) as i64)
@@ -1059,11 +1068,7 @@ fn gen_family(w: &mut World, attach: Option<(u32, &'static str)>) {
             } else {
                 w.rng.weighted_pick(FAMILY_CHANNELS)
             };
-            let msg = if w.rng.chance(msg_p) {
-                Msg::Text(w.rng.pick_copy(FAMILY_MSGS))
-            } else {
-                Msg::Empty
-            };
+            let msg = w.maybe_text(msg_p, FAMILY_MSGS);
             let payout = w.payout(0.5, 5.0 * 3600.0, 1.5, 10.0 * 86_400.0);
             w.pay(ts, s, *r, cents, channel, msg, payout);
         }
@@ -1136,11 +1141,7 @@ fn gen_partner(w: &mut World) {
         } else {
             primary
         };
-        let msg = if w.rng.chance(msg_p) {
-            Msg::Text(w.rng.pick_copy(PARTNER_MSGS))
-        } else {
-            Msg::Empty
-        };
+        let msg = w.maybe_text(msg_p, PARTNER_MSGS);
         let payout = w.payout(0.5, 6.0 * 3600.0, 1.5, 10.0 * 86_400.0);
         w.pay(ts, s, r, cents, channel, msg, payout);
     }
@@ -1159,16 +1160,15 @@ fn gen_partner(w: &mut World) {
             let ts = w.at(day, secs, offset);
             let usd = w.rng.log_uniform(50.0, 200.0);
             let cents = w.local_cents(s, usd, true);
-            let msg = if w.rng.chance(0.5) {
-                Msg::Text(w.rng.pick_copy(&[
+            let msg = w.maybe_text(
+                0.5,
+                &[
                     "for mama",
                     "for your family",
                     "for the house",
                     "help for tatay",
-                ]))
-            } else {
-                Msg::Empty
-            };
+                ],
+            );
             let payout = w.payout(0.5, 6.0 * 3600.0, 1.5, 10.0 * 86_400.0);
             w.pay(ts, s, k, cents, primary, msg, payout);
         }
@@ -1360,11 +1360,7 @@ fn gen_donor(w: &mut World, charities: &[u32], cum: &Cum) {
             let ts = w.at(day, secs, offset);
             let usd = w.rng.log_uniform(50.0, 250.0);
             let cents = w.local_cents(s, usd, true);
-            let msg = if w.rng.chance(0.7) {
-                Msg::Text(w.rng.pick_copy(DONOR_ONEOFF_MSGS))
-            } else {
-                Msg::Empty
-            };
+            let msg = w.maybe_text(0.7, DONOR_ONEOFF_MSGS);
             w.pay(ts, s, c, cents, channel, msg, None);
         }
     }
@@ -1422,11 +1418,7 @@ fn gen_romance_victim(w: &mut World, scammers: &[u32]) {
             (Channel::Crypto, 20.0),
             (Channel::Bank, 5.0),
         ]);
-        let msg = if w.rng.chance(0.7) {
-            Msg::Text(w.rng.pick_copy(ROMANCE_MSGS))
-        } else {
-            Msg::Empty
-        };
+        let msg = w.maybe_text(0.7, ROMANCE_MSGS);
         let payout = w.payout(0.5, 2.0 * 3600.0, 1.2, 5.0 * 86_400.0);
         w.pay(ts, s, r, cents, channel, msg, payout);
     }
@@ -1476,14 +1468,7 @@ fn gen_ordinary(w: &mut World) {
                         ]),
                     )
                 };
-                let msg = if w.rng.chance(0.4) {
-                    Msg::Text(
-                        w.rng
-                            .pick_copy(if ph { PH_DOMESTIC_MSGS } else { ORDINARY_MSGS }),
-                    )
-                } else {
-                    Msg::Empty
-                };
+                let msg = w.maybe_text(0.4, if ph { PH_DOMESTIC_MSGS } else { ORDINARY_MSGS });
                 let payout = w.payout(0.3, 86_400.0, 1.5, 20.0 * 86_400.0);
                 w.pay(ts, s, r, cents, channel, msg, payout);
             }
@@ -1513,17 +1498,10 @@ fn gen_ordinary(w: &mut World) {
                 let ts = w.at(day, secs, offset);
                 let usd = base * w.rng.uniform(0.85, 1.15);
                 let cents = w.local_cents(s, usd, true);
-                let msg = if w.rng.chance(0.4) {
-                    Msg::Text(w.rng.pick_copy(&[
-                        "family support",
-                        "for mom",
-                        "household",
-                        "school fees",
-                        "",
-                    ]))
-                } else {
-                    Msg::Empty
-                };
+                let msg = w.maybe_text(
+                    0.4,
+                    &["family support", "for mom", "household", "school fees", ""],
+                );
                 let payout = w.payout(0.5, 5.0 * 3600.0, 1.5, 10.0 * 86_400.0);
                 w.pay(ts, s, r, cents, channel, msg, payout);
             }
@@ -1548,11 +1526,7 @@ fn gen_ordinary(w: &mut World) {
                     (Channel::Wallet, 40.0),
                     (Channel::Bank, 10.0),
                 ]);
-                let msg = if w.rng.chance(0.5) {
-                    Msg::Text(w.rng.pick_copy(GIFT_MSGS))
-                } else {
-                    Msg::Empty
-                };
+                let msg = w.maybe_text(0.5, GIFT_MSGS);
                 let payout = w.payout(0.5, 5.0 * 3600.0, 1.5, 10.0 * 86_400.0);
                 w.pay(ts, s, r, cents, channel, msg, payout);
             }
