@@ -51,6 +51,14 @@ pub struct ScanReport {
     pub stored: Option<ScanBatch>,
 }
 
+/// About how many payments a file of `bytes` holds, to size the engine's
+/// tables once instead of growing them while reading. Canonical records with
+/// names run from about 60 to 200 bytes; past a few million payments the
+/// tables grow as they must.
+fn payments_hint(bytes: u64) -> usize {
+    (bytes / 100).min(4_000_000) as usize
+}
+
 /// Counts bytes as they are read, for the progress bar.
 struct Counting<R> {
     inner: R,
@@ -160,6 +168,9 @@ pub fn run(
         },
         None => Engine::new(cfg)?,
     };
+    if let Some(size) = size {
+        engine.reserve(payments_hint(size));
+    }
     let mut ingest = Ingest::default();
     let mut rejects = Rejects {
         path: &opts.rejects,

@@ -3,15 +3,16 @@
 
 use std::collections::VecDeque;
 
-use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use crate::alert::{Alert, Finding};
 use crate::config::EngineConfig;
 use crate::facts::{Diaspora, ReceiverFacts, SenderFacts};
-use crate::geo::{hour_in, local_hour, utc_offset};
+use crate::geo::{hour_in, local_hour};
 use crate::indicators::{Indicator, Role, Stage, Subject};
-use crate::model::{Country, Payment, Sex, Timestamp, DAY, MINUTE};
+pub(crate) use crate::intern::PartyInfo;
+use crate::intern::{Hot, Parties, TxnIds};
+use crate::model::{Country, Payment, Timestamp, DAY, MINUTE};
 use crate::money::Rates;
 use crate::names::{phone_key, NameKey, Names, Ties};
 use crate::remark::{Remark, RemarkReader};
@@ -59,153 +60,6 @@ pub struct Stats {
     /// escalating payments with emergency or travel stories): another crime,
     /// counted here for routing, not alerted as OSEC.
     pub possible_romance_victims: u64,
-}
-
-#[derive(serde::Serialize, serde::Deserialize)]
-pub(crate) struct PartyInfo {
-    pub id: Box<str>,
-    /// The first name given for the party, as written.
-    pub name: Box<str>,
-    /// What spur reads out of `name`; valid once `keyed`.
-    pub key: NameKey,
-    pub keyed: bool,
-    pub country: Country,
-    pub offset: i64,
-    pub phone: Option<u64>,
-    pub birth_year: Option<u16>,
-    pub sex: Option<Sex>,
-}
-
-/// One side's parties: ids interned to dense indices.
-pub(crate) struct Parties<S> {
-    index: FxHashMap<Box<str>, u32>,
-    pub info: Vec<PartyInfo>,
-    pub state: Vec<S>,
-    /// Parties from here on may have names not yet read.
-    unkeyed: usize,
-}
-
-impl<S: Default> Parties<S> {
-    fn from_parts(info: Vec<PartyInfo>, state: Vec<S>) -> Result<Self, SnapshotError> {
-        if info.len() != state.len() {
-            return Err(SnapshotError::Corrupt("party tables differ in length"));
-        }
-        let mut index = FxHashMap::default();
-        for (i, p) in info.iter().enumerate() {
-            if index.insert(p.id.clone(), i as u32).is_some() {
-                return Err(SnapshotError::Corrupt("duplicate party id"));
-            }
-        }
-        let unkeyed = info.iter().position(|p| !p.keyed).unwrap_or(info.len());
-        Ok(Parties {
-            index,
-            info,
-            state,
-            unkeyed,
-        })
-    }
-
-    fn new() -> Self {
-        Parties {
-            index: FxHashMap::default(),
-            info: Vec::new(),
-            state: Vec::new(),
-            unkeyed: 0,
-        }
-    }
-
-    /// The party's index; names are read later, in bulk (`read_names`).
-    fn intern(&mut self, id: &str, name: &str, country: Country) -> u32 {
-        if let Some(&i) = self.index.get(id) {
-            let info = &mut self.info[i as usize];
-            if info.name.is_empty() && !name.is_empty() {
-                info.name = name.into();
-                info.keyed = false;
-                self.unkeyed = self.unkeyed.min(i as usize);
-            }
-            return i;
-        }
-        let i = self.info.len() as u32;
-        self.index.insert(id.into(), i);
-        self.info.push(PartyInfo {
-            id: id.into(),
-            name: name.into(),
-            key: NameKey::default(),
-            keyed: name.is_empty(),
-            country,
-            offset: utc_offset(country),
-            phone: None,
-            birth_year: None,
-            sex: None,
-        });
-        self.state.push(S::default());
-        i
-    }
-
-    pub fn len(&self) -> usize {
-        self.info.len()
-    }
-
-    /// Reads the names of parties added or renamed since the last call, on
-    /// two threads when there are many.
-    fn read_names(&mut self, names: &Names) {
-        let todo = &mut self.info[self.unkeyed..];
-        let key = |p: &mut PartyInfo| {
-            if !p.keyed {
-                p.key = names.key(&p.name);
-                p.keyed = true;
-            }
-        };
-        if todo.len() < 4096 {
-            todo.iter_mut().for_each(key);
-        } else {
-            let (a, b) = todo.split_at_mut(todo.len() / 2);
-            std::thread::scope(|s| {
-                s.spawn(|| a.iter_mut().for_each(key));
-                b.iter_mut().for_each(key);
-            });
-        }
-        self.unkeyed = self.info.len();
-    }
-}
-
-/// Transaction ids, kept once, and checked for duplicates.
-struct TxnIds {
-    text: String,
-    ends: Vec<u32>,
-    seen: FxHashMap<u64, u32>,
-    /// Distinct ids whose 64-bit hashes collide with an earlier one.
-    collided: FxHashMap<Box<str>, ()>,
-}
-
-impl TxnIds {
-    fn get(&self, i: u32) -> &str {
-        let start = if i == 0 {
-            0
-        } else {
-            self.ends[i as usize - 1] as usize
-        };
-        &self.text[start..self.ends[i as usize] as usize]
-    }
-
-    fn insert(&mut self, id: &str) -> Option<u32> {
-        use std::hash::{Hash, Hasher};
-        let mut h = rustc_hash::FxHasher::default();
-        id.hash(&mut h);
-        let hash = h.finish();
-        let next = self.ends.len() as u32;
-        if let Some(&prev) = self.seen.get(&hash) {
-            if self.get(prev) == id || self.collided.contains_key(id) {
-                return None;
-            }
-            self.collided.insert(id.into(), ());
-        } else {
-            self.seen.insert(hash, next);
-        }
-        self.text.push_str(id);
-        self.ends.push(self.text.len() as u32);
-        Some(next)
-    }
 }
 
 const SNAPSHOT_VERSION: u32 = 1;
@@ -333,12 +187,7 @@ impl Engine {
             purchase_mcc_dest: cfg.risk.purchase_mcc_in_destination.clone(),
             senders: Parties::new(),
             receivers: Parties::new(),
-            txns: TxnIds {
-                text: String::new(),
-                ends: Vec::new(),
-                seen: FxHashMap::default(),
-                collided: FxHashMap::default(),
-            },
+            txns: TxnIds::default(),
             pending: Vec::new(),
             applied_until: None,
             refuse_before: None,
@@ -359,9 +208,35 @@ impl Engine {
         &self.indicators
     }
 
+    /// Makes room for about `payments` more payments (and their parties) at
+    /// once, instead of growing the tables step by step while they come. A
+    /// hint only: a wrong guess costs time or memory, never a result.
+    pub fn reserve(&mut self, payments: usize) {
+        self.txns.reserve(payments, 12);
+        if self.cfg.reorder_tolerance_seconds.is_none() && self.refuse_before.is_none() {
+            self.applied_log.reserve(payments);
+        }
+        self.senders.reserve(payments / 8);
+        self.receivers.reserve(payments / 8);
+    }
+
     /// Takes one payment. Payments may come in any order within the reorder
     /// tolerance (all of them, in a batch with no tolerance set).
     pub fn push(&mut self, p: &Payment<'_>) -> Result<(), RecordError> {
+        let (usd, txn) = self.admit(p)?;
+        let sender = self
+            .senders
+            .intern(p.sender_id, p.sender_name, p.sender_country);
+        let receiver = self
+            .receivers
+            .intern(p.receiver_id, p.receiver_name, p.receiver_country);
+        self.take(p, usd, txn, sender, receiver);
+        Ok(())
+    }
+
+    /// The checks a payment must pass before it is taken; it then has its
+    /// amount in USD and its transaction index.
+    fn admit(&mut self, p: &Payment<'_>) -> Result<(f64, u32), RecordError> {
         if !(p.amount.is_finite() && p.amount > 0.0) {
             return Err(RecordError::BadAmount);
         }
@@ -378,29 +253,31 @@ impl Engine {
             .txns
             .insert(p.txn_id)
             .ok_or(RecordError::DuplicateTxn)?;
-        let sender = self
-            .senders
-            .intern(p.sender_id, p.sender_name, p.sender_country);
-        let receiver = self
-            .receivers
-            .intern(p.receiver_id, p.receiver_name, p.receiver_country);
+        Ok((usd, txn))
+    }
+
+    /// Takes an admitted payment whose parties are interned.
+    fn take(
+        &mut self,
+        p: &Payment<'_>,
+        usd: f64,
+        txn: u32,
+        (sender, s_hot): (u32, Hot),
+        (receiver, r_hot): (u32, Hot),
+    ) {
+        let e = &p.extra;
+        if (e.sender_birth_year.is_some() && !s_hot.knows(Hot::BIRTH_YEAR))
+            || (e.sender_sex.is_some() && !s_hot.knows(Hot::SEX))
         {
-            let info = &mut self.senders.info[sender as usize];
-            if info.birth_year.is_none() {
-                info.birth_year = p.extra.sender_birth_year;
-            }
-            if info.sex.is_none() {
-                info.sex = p.extra.sender_sex;
-            }
+            self.senders
+                .fill(sender, e.sender_birth_year, e.sender_sex, None);
         }
-        if !p.extra.receiver_phone.is_empty() {
-            let info = &mut self.receivers.info[receiver as usize];
-            if info.phone.is_none() {
-                info.phone = phone_key(p.extra.receiver_phone);
-            }
+        if !e.receiver_phone.is_empty() && !r_hot.knows(Hot::PHONE) {
+            self.receivers
+                .fill(receiver, None, None, phone_key(e.receiver_phone));
         }
-        let s_off = self.senders.info[sender as usize].offset;
-        let r_off = self.receivers.info[receiver as usize].offset;
+        let s_off = i64::from(s_hot.offset);
+        let r_off = i64::from(r_hot.offset);
         let mut flags = 0;
         if p.sender_country != p.receiver_country {
             flags |= Record::CROSS_BORDER;
@@ -457,7 +334,6 @@ impl Engine {
             None if !self.replay && self.pending.len() >= EARLY_APPLY => self.apply_early(),
             _ => {}
         }
-        Ok(())
     }
 
     /// Batch mode: applies what is buffered now, keeping it for a replay.
@@ -589,8 +465,10 @@ impl Engine {
             return Err(SnapshotError::Config);
         }
         let mut e = Engine::new(cfg).map_err(|e| SnapshotError::Unreadable(e.to_string()))?;
-        e.senders = Parties::from_parts(snap.senders.0, snap.senders.1)?;
-        e.receivers = Parties::from_parts(snap.receivers.0, snap.receivers.1)?;
+        e.senders = Parties::from_parts(snap.senders.0, snap.senders.1)
+            .map_err(|e| SnapshotError::Corrupt(e.0))?;
+        e.receivers = Parties::from_parts(snap.receivers.0, snap.receivers.1)
+            .map_err(|e| SnapshotError::Corrupt(e.0))?;
         let mut start = 0usize;
         for &end in &snap.txn_ends {
             let id = snap

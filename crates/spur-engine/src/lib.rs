@@ -8,6 +8,7 @@ mod engine;
 pub mod facts;
 pub mod geo;
 pub mod indicators;
+mod intern;
 pub mod model;
 pub mod money;
 pub mod names;
