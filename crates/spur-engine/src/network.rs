@@ -14,11 +14,15 @@
 //! 6. R-SENDERS once more, from the senders' final scores, except where a
 //!    sender's score came through the same person (account or alias), then
 //!    the final receiver scores.
+//!
 //! A fixed number of passes, no iteration to a fixed point, and no finding
 //! echoing back to its origin keep every propagated finding explainable by
 //! the parties named in it.
 
 use rustc_hash::{FxHashMap, FxHashSet};
+
+/// Most ring partners R-RING lists for one receiver.
+const RING_PARTNERS: usize = 32;
 
 use crate::engine::{
     combine, make_alert, raw_score, receiver_facts, score_of, sender_facts, Engine, Outcome,
@@ -225,7 +229,13 @@ pub(crate) fn score(e: &Engine) -> Outcome {
     let r_first: Vec<f64> = par_map(nr, |i| score_of(receiver_raw(&rfacts[i])));
 
     // 4. Rings: other suspicious receivers (not alias accounts) sharing a payer.
-    let mut ring: Vec<FxHashSet<u32>> = vec![FxHashSet::default(); nr];
+    // At most RING_PARTNERS each, the strongest (then the first by id), so
+    // that the list does not depend on the order the payments came in.
+    let mut ring: Vec<Vec<u32>> = vec![Vec::new(); nr];
+    let stronger = |b: u32, than: u32| {
+        let (sb, st) = (r_first[b as usize], r_first[than as usize]);
+        sb > st || (sb == st && rinfo[b as usize].id < rinfo[than as usize].id)
+    };
     for s in &parts.senders.state {
         let paid: Vec<u32> = s
             .links
@@ -238,19 +248,32 @@ pub(crate) fn score(e: &Engine) -> Outcome {
         }
         for &a in &paid {
             for &b in &paid {
-                if roots[a as usize] != roots[b as usize]
-                    && r_first[b as usize] >= threshold
-                    && ring[a as usize].len() < 32
+                if roots[a as usize] == roots[b as usize] || r_first[b as usize] < threshold {
+                    continue;
+                }
+                let partners = &mut ring[a as usize];
+                if partners.contains(&b) {
+                    continue;
+                }
+                if partners.len() < RING_PARTNERS {
+                    partners.push(b);
+                } else if let Some(weakest) = (0..partners.len())
+                    .reduce(|w, k| {
+                        if stronger(partners[w], partners[k]) {
+                            k
+                        } else {
+                            w
+                        }
+                    })
+                    .filter(|&w| stronger(b, partners[w]))
                 {
-                    ring[a as usize].insert(b);
+                    partners[weakest] = b;
                 }
             }
         }
     }
     for (i, f) in rfacts.iter_mut().enumerate() {
-        let mut ids: Vec<u32> = ring[i].iter().copied().collect();
-        ids.sort_unstable();
-        f.ring_receivers = ids.iter().map(|&r| &*rinfo[r as usize].id).collect();
+        f.ring_receivers = ring[i].iter().map(|&r| &*rinfo[r as usize].id).collect();
         f.ring_receivers.sort_unstable();
     }
     let r_scored: Vec<f64> = par_map(nr, |i| receiver_raw(&rfacts[i]));

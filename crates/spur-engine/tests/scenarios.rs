@@ -403,6 +403,77 @@ fn alias_accounts_and_rings() {
 }
 
 #[test]
+fn a_large_ring_lists_the_same_partners_in_any_input_order() {
+    // 40 facilitator accounts, each with its own light customers, and two
+    // customers who pay all of them: every account has 39 ring partners, more
+    // than R-RING lists.
+    const N: usize = 40;
+    let surnames = [
+        "Reyes",
+        "Bautista",
+        "Garcia",
+        "Mendoza",
+        "Santos",
+        "Aquino",
+        "Villanueva",
+        "Ramos",
+    ];
+    let given = ["Jocelyn", "Maricel", "Rowena", "Analyn", "Rosario"];
+    let fac: Vec<Party> = (0..N)
+        .map(|j| {
+            p(
+                Box::leak(format!("R-F{j:02}").into_boxed_str()),
+                Box::leak(format!("{} {}", given[j % 5], surnames[j % 8]).into_boxed_str()),
+                "PH",
+            )
+        })
+        .collect();
+    let buyer = |tag: String, k: usize| {
+        p(
+            Box::leak(tag.into_boxed_str()),
+            ["Gary Hill", "Ron West", "Tim Shaw", "Karl Lund"][k % 4],
+            ["US", "GB", "AU", "NO"][k % 4],
+        )
+    };
+    let mut pays: Vec<(i64, Party, usize)> = Vec::new();
+    for j in 0..N {
+        for k in 0..5 {
+            pays.push((
+                us_night(k as i64 * 3, j as i64 % 50),
+                buyer(format!("S-{j:02}-{k}"), k),
+                j,
+            ));
+        }
+        // One pays the accounts in one order, the other in the reverse.
+        pays.push((us_night(20 + j as i64, 0), buyer("S-C0".into(), 0), j));
+        pays.push((us_night(80 - j as i64, 1), buyer("S-C1".into(), 1), j));
+    }
+    let run = |order: &[usize]| {
+        let mut s = Script::new();
+        for &i in order {
+            let (ts, from, to) = &pays[i];
+            s.n = i as u32;
+            s.pay(*ts, from, &fac[*to], 50.0, "USD", "");
+        }
+        s.alerts()
+    };
+    let forward: Vec<usize> = (0..pays.len()).collect();
+    let backward: Vec<usize> = forward.iter().rev().copied().collect();
+    let mixed: Vec<usize> = (0..pays.len()).map(|i| (i * 37) % pays.len()).collect();
+    let a = run(&forward);
+    let ring = |alerts: &[Alert], id: &str| {
+        alerted(alerts, id, Role::Receiver)
+            .and_then(|r| r.indicators.into_iter().find(|f| f.code == "R-RING"))
+            .map(|f| f.parties)
+    };
+    let listed = ring(&a, "R-F07").expect("R-RING for a ring member");
+    assert_eq!(listed.len(), 32, "{listed:?}");
+    assert!(!listed.contains(&"R-F07".to_owned()));
+    assert_eq!(a, run(&backward));
+    assert_eq!(a, run(&mixed));
+}
+
+#[test]
 fn records_are_checked() {
     let mut s = Script::new();
     let a = p("S1", "A B", "US");

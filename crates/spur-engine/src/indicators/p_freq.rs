@@ -20,6 +20,14 @@ pub struct Config {
     pub week_full: u32,
     /// Extra strength when frequency or amounts rise over time.
     pub escalation_bonus: f64,
+    /// Rising frequency: the busiest 30 days hold at least `rising_month_min`
+    /// risk payments and `rising_month_ratio` times those of the first 30 days.
+    pub rising_month_min: u32,
+    pub rising_month_ratio: f64,
+    /// Rising amounts: after at least `rising_amount_min` risk payments, the
+    /// recent ones average `rising_amount_ratio` times the first ones.
+    pub rising_amount_min: u32,
+    pub rising_amount_ratio: f64,
 }
 
 impl Default for Config {
@@ -32,16 +40,25 @@ impl Default for Config {
             week_from: 1,
             week_full: 4,
             escalation_bonus: 0.2,
+            rising_month_min: 4,
+            rising_month_ratio: 2.0,
+            rising_amount_min: 6,
+            rising_amount_ratio: 1.3,
         }
     }
 }
 
 pub struct PFreq(pub Config);
 
-fn escalates(f: &crate::facts::SenderFacts<'_>) -> bool {
-    let more_often = f.max_30d >= 4 && f.max_30d >= 2 * f.first_30d.max(1);
-    let larger = f.risk_payments >= 6 && f.last_amount_usd >= 1.3 * f.first_amount_usd;
-    more_often || larger
+impl PFreq {
+    fn escalates(&self, f: &crate::facts::SenderFacts<'_>) -> bool {
+        let c = &self.0;
+        let more_often = f.max_30d >= c.rising_month_min
+            && f64::from(f.max_30d) >= c.rising_month_ratio * f64::from(f.first_30d.max(1));
+        let larger = f.risk_payments >= c.rising_amount_min
+            && f.last_amount_usd >= c.rising_amount_ratio * f.first_amount_usd;
+        more_often || larger
+    }
 }
 
 impl Indicator for PFreq {
@@ -74,7 +91,7 @@ impl Indicator for PFreq {
             f64::from(c.week_full),
         );
         let base = month.max(week);
-        if base > 0.0 && escalates(f) {
+        if base > 0.0 && self.escalates(f) {
             (base + c.escalation_bonus).min(1.0)
         } else {
             base
@@ -88,7 +105,7 @@ impl Indicator for PFreq {
             "{} low-value payments within 30 days ({} within 7 days, {} in all)",
             f.max_30d, f.max_7d, f.risk_payments
         );
-        if escalates(f) {
+        if self.escalates(f) {
             r.push_str(&format!(
                 "; rising: {} in the first month, average USD {:.0} then USD {:.0} lately",
                 f.first_30d, f.first_amount_usd, f.last_amount_usd
@@ -149,5 +166,37 @@ mod tests {
             .0,
             0.0
         );
+    }
+
+    #[test]
+    fn escalation_thresholds_come_from_configuration() {
+        let rising = |f: &mut crate::facts::SenderFacts<'_>| {
+            f.max_30d = 5;
+            f.max_7d = 1;
+            f.first_30d = 2;
+            f.risk_payments = 6;
+            f.first_amount_usd = 20.0;
+            f.last_amount_usd = 30.0;
+        };
+        // By default both the frequency (5 >= 2 x 2) and the amounts (30 >= 1.3 x 20) rise.
+        assert!((sender(&PFreq(Config::default()), rising).0 - 0.7).abs() < 1e-9);
+        let strict_month = Config {
+            rising_month_ratio: 3.0,
+            ..Config::default()
+        };
+        assert!((sender(&PFreq(strict_month.clone()), rising).0 - 0.7).abs() < 1e-9);
+        let strict_both = Config {
+            rising_amount_ratio: 1.6,
+            ..strict_month
+        };
+        let (s, r) = sender(&PFreq(strict_both), rising);
+        assert!((s - 0.5).abs() < 1e-9, "{s}");
+        assert!(!r.contains("rising"), "{r}");
+        let few = Config {
+            rising_month_min: 6,
+            rising_amount_min: 7,
+            ..Config::default()
+        };
+        assert!((sender(&PFreq(few), rising).0 - 0.5).abs() < 1e-9);
     }
 }

@@ -11,8 +11,13 @@ use serde::{Deserialize, Serialize};
 pub struct Config {
     pub enabled: bool,
     pub weight: f64,
+    /// A payout within this many minutes of the payment is fast.
     pub fast_minutes: u32,
+    /// Payouts seen at least, and distinct fan-in senders at least: a family
+    /// that cashes out at once is one sender's money.
     pub min_payouts: u32,
+    pub min_fanin_senders: u32,
+    /// Share of fast payouts: no strength at `share_from`, full at `share_full`.
     pub share_from: f64,
     pub share_full: f64,
 }
@@ -24,6 +29,7 @@ impl Default for Config {
             weight: 0.2,
             fast_minutes: 120,
             min_payouts: 3,
+            min_fanin_senders: 2,
             share_from: 0.3,
             share_full: 0.8,
         }
@@ -47,7 +53,7 @@ impl Indicator for RCashout {
     }
     fn strength(&self, s: Subject<'_, '_>) -> f64 {
         let Subject::Receiver(f) = s else { return 0.0 };
-        if f.payouts < self.0.min_payouts || f.fanin_senders < 2 {
+        if f.payouts < self.0.min_payouts || f.fanin_senders < self.0.min_fanin_senders {
             return 0.0;
         }
         ramp(
@@ -98,5 +104,20 @@ mod tests {
             r,
             "9 of 10 payouts within 120 minutes of receipt (median 25 minutes)"
         );
+    }
+
+    #[test]
+    fn fan_in_senders_needed_come_from_configuration() {
+        let two = |f: &mut crate::facts::ReceiverFacts<'_>| {
+            f.payouts = 10;
+            f.fast_payouts = 9;
+            f.fanin_senders = 2
+        };
+        assert_eq!(receiver(&RCashout(Config::default()), two).0, 1.0);
+        let c = Config {
+            min_fanin_senders: 3,
+            ..Config::default()
+        };
+        assert_eq!(receiver(&RCashout(c), two).0, 0.0);
     }
 }
