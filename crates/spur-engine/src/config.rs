@@ -22,7 +22,41 @@ pub struct EngineConfig {
     /// How far out of time order payments may arrive when fed one by one.
     /// `None`: the engine buffers everything and sorts once (batch scans).
     pub reorder_tolerance_seconds: Option<i64>,
+    /// Relationship context read from conduct instead of names.
+    pub conduct: ConductConfig,
     pub indicators: IndicatorsConfig,
+}
+
+/// Relationship context read from how a receiver is paid rather than from its
+/// name: for institutions whose records carry no names, and for shops and
+/// charities whose names spur cannot read. A receiver that behaves like an
+/// organisation is weighed like one (`risk.organisation_factor`), and so is a
+/// sender whose risk payments all go to such receivers.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct ConductConfig {
+    /// Like a shop: at least this share of the receiver's payers paid it
+    /// through a purchase channel (`risk.purchase_channels`, card by default)…
+    pub shop_purchase_share: f64,
+    /// …and at least this many of them did. Customers of live shows pay
+    /// through remittance firms, e-wallets, banks or crypto, rarely by card.
+    pub shop_min_payers: u32,
+    /// Like a charity or a sponsorship: at least this share of the receiver's
+    /// fan-in payers pay one fixed amount at monthly gaps…
+    pub sponsor_steady_share: f64,
+    /// …and at least this many of them do.
+    pub sponsor_min_payers: u32,
+}
+
+impl Default for ConductConfig {
+    fn default() -> Self {
+        ConductConfig {
+            shop_purchase_share: 0.5,
+            shop_min_payers: 3,
+            sponsor_steady_share: 0.5,
+            sponsor_min_payers: 3,
+        }
+    }
 }
 
 impl Default for EngineConfig {
@@ -33,6 +67,7 @@ impl Default for EngineConfig {
             rates: BTreeMap::new(),
             max_evidence: 50,
             reorder_tolerance_seconds: None,
+            conduct: ConductConfig::default(),
             indicators: IndicatorsConfig::default(),
         }
     }
@@ -142,6 +177,14 @@ impl EngineConfig {
         ] {
             if !(0.0..=1.0).contains(&f) {
                 return Err(format!("risk.{name} must lie in [0, 1]"));
+            }
+        }
+        for (name, f) in [
+            ("shop_purchase_share", self.conduct.shop_purchase_share),
+            ("sponsor_steady_share", self.conduct.sponsor_steady_share),
+        ] {
+            if !(0.0..=1.0).contains(&f) {
+                return Err(format!("conduct.{name} must lie in [0, 1]"));
             }
         }
         if self.max_evidence == 0 {

@@ -6,8 +6,8 @@ use std::collections::VecDeque;
 use serde::Serialize;
 
 use crate::alert::{Alert, Finding};
-use crate::config::EngineConfig;
-use crate::facts::{Diaspora, ReceiverFacts, SenderFacts};
+use crate::config::{ConductConfig, EngineConfig};
+use crate::facts::{Conduct, Diaspora, ReceiverFacts, SenderFacts};
 use crate::geo::{hour_in, local_hour};
 use crate::indicators::{Indicator, Role, Stage, Subject};
 pub(crate) use crate::intern::PartyInfo;
@@ -694,6 +694,7 @@ fn apply_receiver(c: &ApplyCtx<'_>, receivers: &mut [ReceiverState], r: &Record)
             v.links.push(ReceiverLink {
                 sender: r.sender,
                 related,
+                purchase: false,
                 fanin: Cadence::new(),
             });
             Some(v.links.len() - 1)
@@ -707,6 +708,9 @@ fn apply_receiver(c: &ApplyCtx<'_>, receivers: &mut [ReceiverState], r: &Record)
         Some(i) => v.links[i].related,
         None => s_info.key.related(&r_info.key),
     };
+    if let Some(i) = link.filter(|_| r.has(Record::PURCHASE)) {
+        v.links[i].purchase = true;
+    }
     // A card payment to a shop is a purchase; to a person, a transfer.
     let purchase = r.has(Record::HAS_MCC) || (r.has(Record::PURCHASE) && r_info.key.organisation);
     if cross && in_band && !related && !s_org && !explained && !purchase {
@@ -744,7 +748,32 @@ pub(crate) struct EngineParts<'e> {
 }
 
 /// Sender facts from the sender's own payments (the local stage).
-pub(crate) fn sender_facts<'e>(e: &EngineParts<'e>, i: usize) -> SenderFacts<'e> {
+/// How receiver `v` is paid, where that reads like an organisation.
+pub(crate) fn conduct(cfg: &ConductConfig, v: &ReceiverState) -> Conduct {
+    // Among the payers it keeps links to (the first MAX_RECEIVER_LINKS).
+    let card_payers = v.links.iter().filter(|l| l.purchase).count() as u32;
+    if card_payers >= cfg.shop_min_payers
+        && card_payers as f64 >= cfg.shop_purchase_share * v.links.len() as f64
+    {
+        return Conduct::Shop;
+    }
+    let fanin = v.links.iter().filter(|l| l.fanin.n > 0).count() as u32;
+    let steady = v.links.iter().filter(|l| l.fanin.steady_monthly()).count() as u32;
+    if steady >= cfg.sponsor_min_payers
+        && f64::from(steady) >= cfg.sponsor_steady_share * f64::from(fanin)
+    {
+        return Conduct::Sponsored;
+    }
+    Conduct::Person
+}
+
+/// Sender facts from the sender's own payments (the local stage); `conduct`
+/// is every receiver's.
+pub(crate) fn sender_facts<'e>(
+    e: &EngineParts<'e>,
+    i: usize,
+    conduct: &[Conduct],
+) -> SenderFacts<'e> {
     let info = &e.senders.info[i];
     let s = &e.senders.state[i];
     let recv = &e.receivers.info;
@@ -754,8 +783,12 @@ pub(crate) fn sender_facts<'e>(e: &EngineParts<'e>, i: usize) -> SenderFacts<'e>
     let mut steady = 0;
     let mut unsteady = 0;
     let (mut multi, mut max_channels) = (0, 0);
+    let mut to_organisations = 0;
     for l in s.links.iter().filter(|l| l.risk.n > 0) {
         risk_receivers += 1;
+        if conduct[l.receiver as usize] != Conduct::Person {
+            to_organisations += 1;
+        }
         let key = &recv[l.receiver as usize].key;
         if !groups.iter().any(|g| g.related(key)) {
             groups.push(key);
@@ -814,6 +847,7 @@ pub(crate) fn sender_facts<'e>(e: &EngineParts<'e>, i: usize) -> SenderFacts<'e>
                 .all(|l| l.risk.n < 3 || l.risk.steady_amounts())
             && s.links.iter().any(|l| l.risk.steady_amounts()),
         named: !info.name.is_empty(),
+        pays_organisations: risk_receivers > 0 && to_organisations == risk_receivers,
         surname_ties: s.risk > 0
             && info
                 .key
@@ -858,6 +892,7 @@ pub(crate) fn receiver_facts<'e>(
     e: &EngineParts<'e>,
     i: usize,
     routed: &[bool],
+    conduct: Conduct,
 ) -> ReceiverFacts<'e> {
     let info = &e.receivers.info[i];
     let v = &e.receivers.state[i];
@@ -890,7 +925,8 @@ pub(crate) fn receiver_facts<'e>(
         payouts: v.payouts,
         fast_payouts: v.fast_payouts,
         median_payout_minutes: median,
-        organisation: info.key.organisation,
+        organisation: info.key.organisation || conduct != Conduct::Person,
+        conduct,
         alias_accounts: Vec::new(),
         group_fanin_senders: fanin_senders,
         suspicious_senders: 0,
@@ -990,4 +1026,65 @@ pub(crate) fn make_alert(
 
 pub(crate) fn round3(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
+}
+
+#[cfg(test)]
+mod conduct_tests {
+    use super::*;
+
+    /// `payers` payers, the first `card` of them by card, of whom `steady` pay
+    /// a fixed amount monthly and `other_fanin` more pay irregularly.
+    fn receiver(payers: u32, card: u32, steady: u32, other_fanin: u32) -> ReceiverState {
+        let mut v = ReceiverState::default();
+        for k in 0..payers {
+            let mut fanin = Cadence::new();
+            if k < steady {
+                for m in 0..3 {
+                    fanin.add(m * 30 * DAY, 35.0);
+                }
+            } else if k < steady + other_fanin {
+                fanin.add(0, 35.0);
+                fanin.add(3 * DAY, 60.0);
+            }
+            v.links.push(ReceiverLink {
+                sender: k,
+                related: false,
+                purchase: k < card,
+                fanin,
+            });
+        }
+        v
+    }
+
+    #[test]
+    fn shops_and_sponsorships_by_conduct() {
+        let c = ConductConfig::default();
+        assert_eq!(conduct(&c, &receiver(6, 3, 0, 0)), Conduct::Shop);
+        assert_eq!(
+            conduct(&c, &receiver(7, 3, 0, 0)),
+            Conduct::Person,
+            "under half by card"
+        );
+        assert_eq!(
+            conduct(&c, &receiver(2, 2, 0, 0)),
+            Conduct::Person,
+            "too few payers"
+        );
+        assert_eq!(conduct(&c, &receiver(6, 0, 3, 3)), Conduct::Sponsored);
+        assert_eq!(
+            conduct(&c, &receiver(7, 0, 3, 4)),
+            Conduct::Person,
+            "under half steady"
+        );
+        assert_eq!(
+            conduct(&c, &receiver(2, 0, 2, 0)),
+            Conduct::Person,
+            "too few sponsors"
+        );
+        let strict = ConductConfig {
+            shop_purchase_share: 0.9,
+            ..ConductConfig::default()
+        };
+        assert_eq!(conduct(&strict, &receiver(6, 3, 0, 0)), Conduct::Person);
+    }
 }

@@ -44,6 +44,9 @@ pub struct SenderFacts<'a> {
     pub surname_ties: bool,
     /// The sender's name is known (ties can only be read from a name).
     pub named: bool,
+    /// Every risk payment went to receivers that behave like organisations
+    /// (shops, sponsorships; see [`Conduct`]): a shopper or a donor.
+    pub pays_organisations: bool,
     /// Markers of a diaspora sender writing home (relationship context).
     pub diaspora: Diaspora,
     /// Risk payments in the sender's local night.
@@ -102,8 +105,11 @@ pub struct ReceiverFacts<'a> {
     pub payouts: u32,
     pub fast_payouts: u32,
     pub median_payout_minutes: Option<u32>,
-    /// The name reads as an organisation (charity, school, company).
+    /// The receiver is organisation-like: its name reads as one (charity,
+    /// school, company), or it behaves like one (`conduct`).
     pub organisation: bool,
+    /// How the receiver is paid, read without its name.
+    pub conduct: Conduct,
     /// Alias accounts: other accounts of the same person (a shared phone, or
     /// name variants with a shared unrelated payer), and the fan-in of all.
     pub alias_accounts: Vec<&'a str>,
@@ -117,6 +123,18 @@ pub struct ReceiverFacts<'a> {
     pub ring_receivers: Vec<&'a str>,
     pub first_seen: Timestamp,
     pub last_seen: Timestamp,
+}
+
+/// How a receiver is paid, where that reads like an organisation.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Conduct {
+    /// Nothing organisation-like.
+    #[default]
+    Person,
+    /// Most of its payers, and several, paid it through a purchase channel (card).
+    Shop,
+    /// Most of its fan-in payers pay one fixed amount at monthly gaps.
+    Sponsored,
 }
 
 /// Why a sender looks like diaspora sending family money.

@@ -18,7 +18,7 @@ mod state;
 pub mod time;
 
 pub use alert::{Alert, Finding};
-pub use config::{EngineConfig, RiskConfig};
+pub use config::{ConductConfig, EngineConfig, RiskConfig};
 pub use engine::{ConfigError, Engine, Outcome, RecordError, SnapshotError, Stats};
 pub use indicators::{Indicator, Role};
 pub use model::{Channel, Country, Currency, Extra, Payment, Sex, Timestamp};

@@ -25,11 +25,11 @@ use rustc_hash::{FxHashMap, FxHashSet};
 const RING_PARTNERS: usize = 32;
 
 use crate::engine::{
-    combine, make_alert, raw_score, receiver_facts, score_of, sender_facts, Engine, Outcome,
-    PartyInfo,
+    combine, conduct, make_alert, raw_score, receiver_facts, score_of, sender_facts, Engine,
+    Outcome, PartyInfo,
 };
-use crate::facts::ReceiverFacts;
 use crate::facts::SharedReceiver;
+use crate::facts::{Conduct, ReceiverFacts};
 use crate::indicators::{Role, Stage, Subject};
 
 struct UnionFind(Vec<u32>);
@@ -51,9 +51,19 @@ impl UnionFind {
     }
 }
 
+/// Receivers of a sender's risk payments.
+fn risk_receivers(s: &crate::state::SenderState) -> impl Iterator<Item = u32> + '_ {
+    s.links.iter().filter(|l| l.risk.n > 0).map(|l| l.receiver)
+}
+
 /// `f` over `0..n`, in order, on two threads when `n` is large.
 fn par_map<T: Send>(n: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
-    if n < 8192 {
+    par_map_from(n, 8192, f)
+}
+
+/// `f` over `0..n`, in order, on two threads from `min` on.
+fn par_map_from<T: Send>(n: usize, min: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
+    if n < min {
         return (0..n).map(f).collect();
     }
     let mid = n / 2;
@@ -101,8 +111,16 @@ pub(crate) fn score(e: &Engine) -> Outcome {
     let ns = parts.senders.len();
     let nr = parts.receivers.len();
 
+    // How each receiver is paid, where that reads like an organisation.
+    let conducts: Vec<Conduct> = parts
+        .receivers
+        .state
+        .iter()
+        .map(|v| conduct(&cfg.conduct, v))
+        .collect();
+
     // 1. Local sender scores.
-    let mut sfacts: Vec<_> = par_map(ns, |i| sender_facts(&parts, i));
+    let mut sfacts: Vec<_> = par_map(ns, |i| sender_facts(&parts, i, &conducts));
     // Relationship context and routing weigh the paying side down.
     let routed: Vec<bool> = parts
         .senders
@@ -121,6 +139,9 @@ pub(crate) fn score(e: &Engine) -> Outcome {
         }
         if f.partner_like && stage == Stage::Local {
             d *= cfg.risk.partner_factor;
+        }
+        if f.pays_organisations {
+            d *= cfg.risk.organisation_factor;
         }
         d
     };
@@ -160,14 +181,9 @@ pub(crate) fn score(e: &Engine) -> Outcome {
     }
     let rinfo = &parts.receivers.info;
     for s in &parts.senders.state {
-        let risky: Vec<u32> = s
-            .links
-            .iter()
-            .filter(|l| l.risk.n > 0)
-            .map(|l| l.receiver)
-            .collect();
-        for (k, &a) in risky.iter().enumerate() {
-            for &b in &risky[k + 1..] {
+        let risky = || risk_receivers(s);
+        for (k, a) in risky().enumerate() {
+            for b in risky().skip(k + 1) {
                 if rinfo[a as usize]
                     .key
                     .same_person_variant(&rinfo[b as usize].key)
@@ -178,11 +194,16 @@ pub(crate) fn score(e: &Engine) -> Outcome {
         }
     }
     let roots: Vec<u32> = (0..nr as u32).map(|i| uf.find(i)).collect();
+    let mut group_size = vec![0u32; nr];
+    for &r in &roots {
+        group_size[r as usize] += 1;
+    }
     let mut members: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
     for (i, &r) in roots.iter().enumerate() {
-        members.entry(r).or_default().push(i as u32);
+        if group_size[r as usize] > 1 {
+            members.entry(r).or_default().push(i as u32);
+        }
     }
-    members.retain(|_, m| m.len() > 1);
     // Pooled fan-in senders per group.
     let fanin_of = |r: u32| {
         parts.receivers.state[r as usize]
@@ -201,11 +222,16 @@ pub(crate) fn score(e: &Engine) -> Outcome {
 
     // 3. Receiver scores with R-ALIAS and R-SENDERS.
     let floor = cfg.indicators.r_senders.sender_score;
-    let mut rfacts: Vec<_> = par_map(nr, |i| receiver_facts(&parts, i, &routed));
-    let mut pooled: Vec<Vec<u32>> = Vec::with_capacity(nr);
+    let mut rfacts: Vec<_> = par_map(nr, |i| receiver_facts(&parts, i, &routed, conducts[i]));
+    // Each receiver's fan-in senders (its alias group's, pooled), one after
+    // the other in one list: receiver i's are pooled[pooled_at[i]..pooled_at[i + 1]].
+    let mut pooled: Vec<u32> = Vec::new();
+    let mut pooled_at: Vec<usize> = Vec::with_capacity(nr + 1);
+    pooled_at.push(0);
     for (i, f) in rfacts.iter_mut().enumerate() {
         let root = roots[i];
-        let mut senders: Vec<u32> = match group_senders.get(&root) {
+        let start = pooled.len();
+        match group_senders.get(&root) {
             Some(set) => {
                 f.group_fanin_senders = f.group_fanin_senders.max(set.len() as u32);
                 f.alias_accounts = members[&root]
@@ -215,16 +241,23 @@ pub(crate) fn score(e: &Engine) -> Outcome {
                     .collect();
                 // By id, so that the output does not depend on input order.
                 f.alias_accounts.sort_unstable();
-                set.iter().copied().collect()
+                pooled.extend(set.iter().copied());
             }
-            None => fanin_of(i as u32).collect(),
-        };
-        senders.sort_unstable();
-        pooled.push(senders);
+            None => pooled.extend(fanin_of(i as u32)),
+        }
+        pooled[start..].sort_unstable();
+        pooled_at.push(pooled.len());
     }
+    let pooled_of = |i: usize| &pooled[pooled_at[i]..pooled_at[i + 1]];
     let senders_info = &parts.senders.info[..];
-    for (f, senders) in rfacts.iter_mut().zip(&pooled) {
-        suspect(f, senders, &|s| s_local[s as usize], senders_info, floor);
+    for (i, f) in rfacts.iter_mut().enumerate() {
+        suspect(
+            f,
+            pooled_of(i),
+            &|s| s_local[s as usize],
+            senders_info,
+            floor,
+        );
     }
     let r_first: Vec<f64> = par_map(nr, |i| score_of(receiver_raw(&rfacts[i])));
 
@@ -237,17 +270,12 @@ pub(crate) fn score(e: &Engine) -> Outcome {
         sb > st || (sb == st && rinfo[b as usize].id < rinfo[than as usize].id)
     };
     for s in &parts.senders.state {
-        let paid: Vec<u32> = s
-            .links
-            .iter()
-            .filter(|l| l.risk.n > 0)
-            .map(|l| l.receiver)
-            .collect();
-        if paid.len() < 2 {
+        let paid = || risk_receivers(s);
+        if paid().nth(1).is_none() {
             continue;
         }
-        for &a in &paid {
-            for &b in &paid {
+        for a in paid() {
+            for b in paid() {
                 if roots[a as usize] == roots[b as usize] || r_first[b as usize] < threshold {
                     continue;
                 }
@@ -324,11 +352,11 @@ pub(crate) fn score(e: &Engine) -> Outcome {
     // scores, except a score a sender owes to this very person (P-SHARED
     // through this account or one of its alias accounts), where the sender's
     // local score stands: no finding echoes back to where it came from.
-    for (r, (f, senders)) in rfacts.iter_mut().zip(&pooled).enumerate() {
+    for (r, f) in rfacts.iter_mut().enumerate() {
         let root = roots[r];
         suspect(
             f,
-            senders,
+            pooled_of(r),
             &|s| {
                 if shared_via[s as usize].is_some_and(|v| roots[v as usize] == root) {
                     s_local[s as usize]
@@ -347,65 +375,81 @@ pub(crate) fn score(e: &Engine) -> Outcome {
     out.stats.payments = parts.payments;
     out.stats.senders = ns as u64;
     out.stats.receivers = nr as u64;
-    for (i, f) in sfacts.iter().enumerate() {
+    out.stats.possible_romance_victims = routed.iter().filter(|&&r| r).count() as u64;
+    // Alerts are built on two threads: evidence and reasons take their time.
+    let alerted = |raw: &[f64]| -> Vec<usize> {
+        (0..raw.len())
+            .filter(|&i| raw[i] > 0.0 && score_of(raw[i]) >= threshold)
+            .collect()
+    };
+    let senders_alerted = alerted(&s_final);
+    let sender_alert = |i: usize| {
+        let f = &sfacts[i];
         let subject = Subject::Sender(f);
-        let raw = s_final[i];
-        let score = score_of(raw);
-        if score >= threshold && raw > 0.0 {
-            let (_, mut p) = combine(parts.indicators, subject, Role::Sender, None);
-            p.iter_mut()
-                .for_each(|(k, w)| *w *= weigh(i, f, parts.indicators[*k].stage()));
-            let p = &p;
-            let s = &parts.senders.state[i];
-            let mut context = Vec::new();
-            if f.diaspora.any() {
-                context.push(format!(
-                    "diaspora ties to {} ({}): score weighed by {}",
-                    f.risk_country,
-                    f.diaspora.describe(),
-                    cfg.risk.diaspora_factor
-                ));
-            }
-            if f.partner_like {
-                context.push(format!(
-                    "one beneficiary, steady amounts, mostly not at night (partner-like): its own indicators weighed by {}",
-                    cfg.risk.partner_factor
-                ));
-            }
-            if routed[i] {
-                context.push(format!(
-                    "romance-scam pattern (emergency or travel stories, rising amounts): another crime, route to fraud; score weighed by {}",
-                    cfg.risk.romance_factor
-                ));
-            }
-            out.alerts
-                .push(make_alert(e, subject, raw, p, &s.evidence, context));
+        let (_, mut p) = combine(parts.indicators, subject, Role::Sender, None);
+        p.iter_mut()
+            .for_each(|(k, w)| *w *= weigh(i, f, parts.indicators[*k].stage()));
+        let mut context = Vec::new();
+        if f.diaspora.any() {
+            context.push(format!(
+                "diaspora ties to {} ({}): score weighed by {}",
+                f.risk_country,
+                f.diaspora.describe(),
+                cfg.risk.diaspora_factor
+            ));
+        }
+        if f.partner_like {
+            context.push(format!(
+                "one beneficiary, steady amounts, mostly not at night (partner-like): its own indicators weighed by {}",
+                cfg.risk.partner_factor
+            ));
+        }
+        if f.pays_organisations {
+            context.push(format!(
+                "every risk payment went to receivers paid like shops or sponsorships: score weighed by {}",
+                cfg.risk.organisation_factor
+            ));
         }
         if routed[i] {
-            out.stats.possible_romance_victims += 1;
+            context.push(format!(
+                "romance-scam pattern (emergency or travel stories, rising amounts): another crime, route to fraud; score weighed by {}",
+                cfg.risk.romance_factor
+            ));
         }
-    }
-    for (i, f) in rfacts.iter().enumerate() {
+        let evidence = &parts.senders.state[i].evidence;
+        make_alert(e, subject, s_final[i], &p, evidence, context)
+    };
+    out.alerts = par_map_from(senders_alerted.len(), 256, |k| {
+        sender_alert(senders_alerted[k])
+    });
+    let receivers_alerted = alerted(&r_final);
+    let receiver_alert = |i: usize| {
+        let f = &rfacts[i];
         let subject = Subject::Receiver(f);
-        let raw = &r_final[i];
-        let score = score_of(*raw);
-        if score >= threshold && *raw > 0.0 {
-            let v = &parts.receivers.state[i];
-            let (_, mut p) = combine(parts.indicators, subject, Role::Receiver, None);
-            let mut context = Vec::new();
-            if f.organisation {
-                p.iter_mut()
-                    .for_each(|(_, w)| *w *= cfg.risk.organisation_factor);
-                context.push(format!(
-                    "organisation-like name (charity, school, shop, company): score weighed by {}",
-                    cfg.risk.organisation_factor
-                ));
-            }
-            let p = &p;
-            out.alerts
-                .push(make_alert(e, subject, *raw, p, &v.evidence, context));
+        let (_, mut p) = combine(parts.indicators, subject, Role::Receiver, None);
+        let mut context = Vec::new();
+        if f.organisation {
+            p.iter_mut()
+                .for_each(|(_, w)| *w *= cfg.risk.organisation_factor);
+            let why = match f.conduct {
+                Conduct::Shop => "most of its payers paid it by card, like a shop",
+                Conduct::Sponsored => {
+                    "most of its payers give one fixed amount monthly, like a charity or sponsorship"
+                }
+                Conduct::Person => "organisation-like name (charity, school, shop, company)",
+            };
+            context.push(format!(
+                "{why}: score weighed by {}",
+                cfg.risk.organisation_factor
+            ));
         }
-    }
+        let evidence = &parts.receivers.state[i].evidence;
+        make_alert(e, subject, r_final[i], &p, evidence, context)
+    };
+    out.alerts
+        .extend(par_map_from(receivers_alerted.len(), 256, |k| {
+            receiver_alert(receivers_alerted[k])
+        }));
     out.alerts.sort_by(|a, b| {
         b.score
             .total_cmp(&a.score)

@@ -187,6 +187,9 @@ impl SenderState {
 pub(crate) struct ReceiverLink {
     pub sender: u32,
     pub related: bool,
+    /// The sender paid through a purchase channel (card) at least once.
+    #[serde(default)]
+    pub purchase: bool,
     /// Fan-in payments: low value, from abroad, unrelated, not business.
     pub fanin: Cadence,
 }

@@ -297,6 +297,75 @@ fn charity_and_sponsors_do_not_alert() {
 }
 
 #[test]
+fn without_names_conduct_tells_shops_and_sponsorships_from_a_facilitator() {
+    // No names anywhere: the institution's records carry none.
+    let unnamed =
+        |id: String, country: &'static str| p(Box::leak(id.into_boxed_str()), "", country);
+    let shop = unnamed("R-SHOP".into(), "PH");
+    let sponsored = unnamed("R-SPONSORED".into(), "PH");
+    let fac = unnamed("R-FAC".into(), "PH");
+    let west = ["US", "GB", "AU", "DE", "CA", "NO"];
+    let run = |cfg: EngineConfig| {
+        let mut s = Script::with(cfg);
+        // Travellers paying a shop by card during their trips, in its daytime.
+        for t in 0..12 {
+            let c = unnamed(format!("S-T{t}"), west[t % 6]);
+            for k in 0..3 {
+                let day = (t as i64) * 6 + k;
+                let ts = T0 + day * DAY + 2 * HOUR + k * HOUR;
+                s.pay_full(
+                    ts,
+                    &c,
+                    &shop,
+                    30.0 + 10.0 * k as f64,
+                    "USD",
+                    "",
+                    Channel::Card,
+                    Extra::default(),
+                )
+                .unwrap();
+            }
+        }
+        // Sponsors giving one fixed amount every month.
+        for d in 0..8 {
+            let c = unnamed(format!("S-D{d}"), west[d % 6]);
+            for m in 0..4 {
+                s.pay(
+                    us_day(m * 30 + d as i64 % 3),
+                    &c,
+                    &sponsored,
+                    35.0,
+                    "USD",
+                    "",
+                );
+            }
+        }
+        // Customers of a facilitator: light buyers at night in their time.
+        for k in 0..6 {
+            let c = unnamed(format!("S-C{k}"), west[k % 6]);
+            let k = k as i64;
+            s.pay(us_night(k * 5, k), &c, &fac, 50.0, "USD", "");
+            s.pay(us_night(k * 5 + 10, k + 1), &c, &fac, 60.0, "USD", "");
+        }
+        s.alerts()
+    };
+    let alerts = run(EngineConfig::default());
+    let ids: Vec<&str> = alerts.iter().map(|a| a.subject.as_str()).collect();
+    assert!(ids.contains(&"R-FAC"), "{alerts:#?}");
+    for quiet in ["R-SHOP", "R-SPONSORED", "S-T0", "S-T5", "S-D0", "S-D7"] {
+        assert!(!ids.contains(&quiet), "{quiet} alerted: {alerts:#?}");
+    }
+    // Without reading conduct, the shop and its customers look like a
+    // facilitator and its customers.
+    let mut blind = EngineConfig::default();
+    blind.conduct.shop_min_payers = u32::MAX;
+    blind.conduct.sponsor_min_payers = u32::MAX;
+    let alerts = run(blind);
+    let ids: Vec<&str> = alerts.iter().map(|a| a.subject.as_str()).collect();
+    assert!(ids.contains(&"R-SHOP") && ids.contains(&"S-T0"), "{ids:?}");
+}
+
+#[test]
 fn freelancer_with_foreign_clients_does_not_alert() {
     let mut s = Script::new();
     let va = p("R-VA", "Kristine Mae Garcia", "PH");
