@@ -15,6 +15,13 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use spur_io::Format;
 
+/// mimalloc instead of the system allocator: a scan makes millions of small,
+/// long-lived allocations on several threads, where glibc's per-thread arenas
+/// grow a page at a time (thousands of system calls and page faults).
+/// Measured with scripts/bench: about 20% less CPU time per scan.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "spur",
