@@ -11,7 +11,7 @@ use crate::facts::{Conduct, Diaspora, ReceiverFacts, SenderFacts};
 use crate::geo::{hour_in, local_hour};
 use crate::indicators::{Indicator, Role, Stage, Subject};
 pub(crate) use crate::intern::PartyInfo;
-use crate::intern::{Hot, Parties, TxnIds};
+use crate::intern::{Admitted, Index, Intake, Parties};
 use crate::model::{Country, Payment, Timestamp, DAY, MINUTE};
 use crate::money::Rates;
 use crate::names::{phone_key, NameKey, Names, Ties};
@@ -131,7 +131,8 @@ pub struct Outcome {
 
 pub struct Engine {
     cfg: EngineConfig,
-    rates: Rates,
+    /// The checks that need only the ids seen so far, and party indices.
+    intake: Intake,
     names: Names,
     remarks: RemarkReader,
     indicators: Vec<Box<dyn Indicator>>,
@@ -142,13 +143,9 @@ pub struct Engine {
     purchase_channels: u8,
     senders: Parties<SenderState>,
     receivers: Parties<ReceiverState>,
-    txns: TxnIds,
     pending: Vec<Record>,
     /// Payments up to this time have been applied to the state.
     applied_until: Option<Timestamp>,
-    /// Payments older than this are refused as late: the state that would
-    /// have to take them in is settled (streamed, or saved in a snapshot).
-    refuse_before: Option<Timestamp>,
     /// Batch mode: payments applied early because they came in time order,
     /// kept so that a latecomer can still be put in its place (`replay`).
     applied_log: Vec<Record>,
@@ -175,7 +172,7 @@ impl Engine {
             }
         }
         Ok(Engine {
-            rates,
+            intake: Intake::new(rates),
             names: Names::new(),
             remarks: RemarkReader::new(&cfg.risk.cover_words),
             indicators: cfg.indicators.build(),
@@ -187,10 +184,8 @@ impl Engine {
             purchase_mcc_dest: cfg.risk.purchase_mcc_in_destination.clone(),
             senders: Parties::new(),
             receivers: Parties::new(),
-            txns: TxnIds::default(),
             pending: Vec::new(),
             applied_until: None,
-            refuse_before: None,
             applied_log: Vec::new(),
             replay: false,
             max_seen: i64::MIN,
@@ -212,10 +207,12 @@ impl Engine {
     /// once, instead of growing the tables step by step while they come. A
     /// hint only: a wrong guess costs time or memory, never a result.
     pub fn reserve(&mut self, payments: usize) {
-        self.txns.reserve(payments, 12);
-        if self.cfg.reorder_tolerance_seconds.is_none() && self.refuse_before.is_none() {
+        self.intake.txns.reserve(payments, 12);
+        if self.cfg.reorder_tolerance_seconds.is_none() && self.intake.refuse_before.is_none() {
             self.applied_log.reserve(payments);
         }
+        self.intake.senders.reserve(payments / 8);
+        self.intake.receivers.reserve(payments / 8);
         self.senders.reserve(payments / 8);
         self.receivers.reserve(payments / 8);
     }
@@ -223,61 +220,34 @@ impl Engine {
     /// Takes one payment. Payments may come in any order within the reorder
     /// tolerance (all of them, in a batch with no tolerance set).
     pub fn push(&mut self, p: &Payment<'_>) -> Result<(), RecordError> {
-        let (usd, txn) = self.admit(p)?;
-        let sender = self
-            .senders
-            .intern(p.sender_id, p.sender_name, p.sender_country);
-        let receiver = self
-            .receivers
-            .intern(p.receiver_id, p.receiver_name, p.receiver_country);
-        self.take(p, usd, txn, sender, receiver);
+        let admitted = self.intake.admit(p)?;
+        self.take(p, &admitted);
         Ok(())
     }
 
-    /// The checks a payment must pass before it is taken; it then has its
-    /// amount in USD and its transaction index.
-    fn admit(&mut self, p: &Payment<'_>) -> Result<(f64, u32), RecordError> {
-        if !(p.amount.is_finite() && p.amount > 0.0) {
-            return Err(RecordError::BadAmount);
-        }
-        let usd = self
-            .rates
-            .to_usd(p.amount, p.currency)
-            .ok_or_else(|| RecordError::UnknownCurrency(p.currency.as_str().to_owned()))?;
-        if let Some(until) = self.refuse_before {
-            if p.timestamp < until {
-                return Err(RecordError::Late(until - p.timestamp));
-            }
-        }
-        let txn = self
-            .txns
-            .insert(p.txn_id)
-            .ok_or(RecordError::DuplicateTxn)?;
-        Ok((usd, txn))
-    }
-
-    /// Takes an admitted payment whose parties are interned.
-    fn take(
-        &mut self,
-        p: &Payment<'_>,
-        usd: f64,
-        txn: u32,
-        (sender, s_hot): (u32, Hot),
-        (receiver, r_hot): (u32, Hot),
-    ) {
+    /// Takes a payment through the intake.
+    fn take(&mut self, p: &Payment<'_>, a: &Admitted) {
+        let (usd, txn) = (a.usd, a.txn);
+        let (sender, receiver) = (a.sender.index, a.receiver.index);
+        self.senders
+            .update(&a.sender, p.sender_id, p.sender_name, p.sender_country);
+        self.receivers.update(
+            &a.receiver,
+            p.receiver_id,
+            p.receiver_name,
+            p.receiver_country,
+        );
         let e = &p.extra;
-        if (e.sender_birth_year.is_some() && !s_hot.knows(Hot::BIRTH_YEAR))
-            || (e.sender_sex.is_some() && !s_hot.knows(Hot::SEX))
-        {
+        if a.sender.fill != 0 {
             self.senders
                 .fill(sender, e.sender_birth_year, e.sender_sex, None);
         }
-        if !e.receiver_phone.is_empty() && !r_hot.knows(Hot::PHONE) {
+        if a.receiver.fill != 0 {
             self.receivers
                 .fill(receiver, None, None, phone_key(e.receiver_phone));
         }
-        let s_off = i64::from(s_hot.offset);
-        let r_off = i64::from(r_hot.offset);
+        let s_off = i64::from(a.sender.hot.offset);
+        let r_off = i64::from(a.receiver.hot.offset);
         let mut flags = 0;
         if p.sender_country != p.receiver_country {
             flags |= Record::CROSS_BORDER;
@@ -327,7 +297,7 @@ impl Engine {
         match self.cfg.reorder_tolerance_seconds {
             Some(tol) if self.pending.len() >= 4096 => {
                 self.apply_until(self.max_seen.saturating_sub(tol));
-                self.refuse_before = self.applied_until;
+                self.intake.refuse_before = self.applied_until;
             }
             // A batch in time order so far: apply as it comes, which spreads
             // the work over the reading instead of leaving it all to the end.
@@ -346,7 +316,7 @@ impl Engine {
         if let Some(last) = ready.last() {
             self.applied_until = Some(last.ts);
         }
-        if self.refuse_before.is_none() {
+        if self.intake.refuse_before.is_none() {
             self.applied_log.extend_from_slice(&ready);
         }
         self.pending = ready;
@@ -435,15 +405,15 @@ impl Engine {
     pub fn snapshot(&mut self) -> Vec<u8> {
         self.apply_everything();
         // What is saved is settled: no replay reaches behind it.
-        self.refuse_before = self.applied_until;
+        self.intake.refuse_before = self.applied_until;
         self.applied_log = Vec::new();
         let snap = SnapshotRef {
             version: SNAPSHOT_VERSION,
             fingerprint: fingerprint(&self.cfg),
             senders: (&self.senders.info, &self.senders.state),
             receivers: (&self.receivers.info, &self.receivers.state),
-            txn_text: &self.txns.text,
-            txn_ends: &self.txns.ends,
+            txn_text: &self.intake.txns.text,
+            txn_ends: &self.intake.txns.ends,
             applied_until: self.applied_until,
             max_seen: self.max_seen,
             payments: self.payments,
@@ -465,23 +435,25 @@ impl Engine {
             return Err(SnapshotError::Config);
         }
         let mut e = Engine::new(cfg).map_err(|e| SnapshotError::Unreadable(e.to_string()))?;
-        e.senders = Parties::from_parts(snap.senders.0, snap.senders.1)
-            .map_err(|e| SnapshotError::Corrupt(e.0))?;
-        e.receivers = Parties::from_parts(snap.receivers.0, snap.receivers.1)
-            .map_err(|e| SnapshotError::Corrupt(e.0))?;
+        let corrupt = |e: crate::intern::Inconsistent| SnapshotError::Corrupt(e.0);
+        e.senders = Parties::from_parts(snap.senders.0, snap.senders.1).map_err(corrupt)?;
+        e.receivers = Parties::from_parts(snap.receivers.0, snap.receivers.1).map_err(corrupt)?;
+        e.intake.senders = Index::from_info(&e.senders.info).map_err(corrupt)?;
+        e.intake.receivers = Index::from_info(&e.receivers.info).map_err(corrupt)?;
         let mut start = 0usize;
         for &end in &snap.txn_ends {
             let id = snap
                 .txn_text
                 .get(start..end as usize)
                 .ok_or(SnapshotError::Corrupt("txn ids"))?;
-            e.txns
+            e.intake
+                .txns
                 .insert(id)
                 .ok_or(SnapshotError::Corrupt("duplicate txn id"))?;
             start = end as usize;
         }
         e.applied_until = snap.applied_until;
-        e.refuse_before = snap.applied_until;
+        e.intake.refuse_before = snap.applied_until;
         e.max_seen = snap.max_seen;
         e.payments = snap.payments;
         Ok(e)
@@ -499,7 +471,18 @@ impl Engine {
     }
 
     pub(crate) fn txn_id(&self, i: u32) -> &str {
-        self.txns.get(i)
+        self.intake.txns.get(i)
+    }
+}
+
+/// Room for one more element: exactly one while the list is short, as most
+/// parties have one to three counterparties (a `Vec` would make room for
+/// four at once), then doubling.
+#[inline]
+fn grow_by_one<T>(list: &mut Vec<T>) {
+    if list.len() == list.capacity() {
+        let more = if list.len() < 4 { 1 } else { list.len() };
+        list.reserve_exact(more);
     }
 }
 
@@ -569,6 +552,7 @@ fn apply_sender(c: &ApplyCtx<'_>, senders: &mut [SenderState], r: &Record) {
         Some(i) => Some(i),
         None if s.links.len() < MAX_SENDER_LINKS => {
             let related = s_info.key.related(&r_info.key);
+            grow_by_one(&mut s.links);
             s.links.push(SenderLink {
                 receiver: r.receiver,
                 related,
@@ -691,6 +675,7 @@ fn apply_receiver(c: &ApplyCtx<'_>, receivers: &mut [ReceiverState], r: &Record)
         Some(i) => Some(i),
         None if v.links.len() < MAX_RECEIVER_LINKS => {
             let related = s_info.key.related(&r_info.key);
+            grow_by_one(&mut v.links);
             v.links.push(ReceiverLink {
                 sender: r.sender,
                 related,
