@@ -1044,28 +1044,19 @@ mod conduct_tests {
     #[test]
     fn shops_and_sponsorships_by_conduct() {
         let c = ConductConfig::default();
-        assert_eq!(conduct(&c, &receiver(6, 3, 0, 0)), Conduct::Shop);
-        assert_eq!(
-            conduct(&c, &receiver(7, 3, 0, 0)),
-            Conduct::Person,
-            "under half by card"
-        );
-        assert_eq!(
-            conduct(&c, &receiver(2, 2, 0, 0)),
-            Conduct::Person,
-            "too few payers"
-        );
-        assert_eq!(conduct(&c, &receiver(6, 0, 3, 3)), Conduct::Sponsored);
-        assert_eq!(
-            conduct(&c, &receiver(7, 0, 3, 4)),
-            Conduct::Person,
-            "under half steady"
-        );
-        assert_eq!(
-            conduct(&c, &receiver(2, 0, 2, 0)),
-            Conduct::Person,
-            "too few sponsors"
-        );
+        // (payers, by card, steady monthly, other fan-in) → conduct
+        let cases = [
+            ((6, 3, 0, 0), Conduct::Shop, "half by card"),
+            ((7, 3, 0, 0), Conduct::Person, "under half by card"),
+            ((2, 2, 0, 0), Conduct::Person, "too few payers"),
+            ((6, 0, 3, 3), Conduct::Sponsored, "half steady"),
+            ((7, 0, 3, 4), Conduct::Person, "under half steady"),
+            ((2, 0, 2, 0), Conduct::Person, "too few sponsors"),
+        ];
+        for ((payers, card, steady, other), want, why) in cases {
+            let v = receiver(payers, card, steady, other);
+            assert_eq!(conduct(&c, &v), want, "{why}");
+        }
         let strict = ConductConfig {
             shop_purchase_share: 0.9,
             ..ConductConfig::default()
