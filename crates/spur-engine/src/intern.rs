@@ -1,4 +1,6 @@
-//! Interning: party ids and transaction ids to dense indices.
+//! The intake: a payment's checks, its transaction id (duplicates refused)
+//! and its parties' ids, interned to dense indices; and the party tables
+//! those indices point into.
 //!
 //! Every payment looks up two party ids and one transaction id among a
 //! million or more, and each lookup that misses the cache waits for memory. So
