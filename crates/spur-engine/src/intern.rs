@@ -538,7 +538,7 @@ mod tests {
         let mut ix = Index::default();
         let mut p: Parties<SenderState> = Parties::new();
         let c = Country(*b"AU");
-        let mut see = |ix: &mut Index, p: &mut Parties<SenderState>, name: &str, brings: u8| {
+        let see = |ix: &mut Index, p: &mut Parties<SenderState>, name: &str, brings: u8| {
             let e = ix.enter("S1", name, c, |_| brings);
             p.update(&e, "S1", name, c);
             e

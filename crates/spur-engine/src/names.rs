@@ -530,7 +530,7 @@ mod tests {
         assert!(!n.key("Jerome Co").organisation, "Co is a surname");
         assert!(n.key("Mylene Al-Harbi").filipino);
         assert!(
-            n.key("Alvin Lumbao").filipino == false,
+            !n.key("Alvin Lumbao").filipino,
             "Lumbao is not in the list: no guess"
         );
         assert!(n.key("Jessa Tolentino Dizon").filipino);

@@ -270,7 +270,7 @@ fn odd_names_case() -> ReportInput {
 
 /// Every field at or beyond its schema's maximum length.
 fn max_length_case() -> ReportInput {
-    let long = |c: char, n: usize| std::iter::repeat(c).take(n).collect::<String>();
+    let long = |c: char, n: usize| std::iter::repeat_n(c, n).collect::<String>();
     let from = party(
         &long('A', 255),
         &format!("{} {}", long('é', 150), long('z', 150)),
