@@ -4,6 +4,7 @@
 //! The hot path reads into one reused `ByteRecord` and borrows every field
 //! straight out of it: no allocation per record.
 
+use std::collections::VecDeque;
 use std::io::{self, Read as _};
 use std::ops::ControlFlow;
 
@@ -20,7 +21,7 @@ type WithoutBom<R> = io::Chain<io::Cursor<Vec<u8>>, R>;
 
 /// Reads canonical payments from CSV.
 pub struct CsvPaymentReader<R> {
-    reader: ::csv::Reader<WithoutBom<R>>,
+    reader: ::csv::Reader<LineEnds<WithoutBom<R>>>,
     /// The canonical field of each column, `None` for ignored columns.
     columns: Vec<Option<Field>>,
     unknown: Vec<String>,
@@ -35,7 +36,7 @@ impl<R: io::Read> CsvPaymentReader<R> {
             // Field counts are checked per record, to reject rather than fail.
             .flexible(true)
             .buffer_capacity(1 << 16)
-            .from_reader(skip_bom(input)?);
+            .from_reader(LineEnds::new(skip_bom(input)?));
         let header = reader.byte_headers().map_err(csv_error)?;
         if header.is_empty() || (header.len() == 1 && header[0].trim_ascii().is_empty()) {
             return Err(InputError::Empty);
@@ -97,7 +98,10 @@ impl<R: io::Read> PaymentReader for CsvPaymentReader<R> {
             .read_byte_record(&mut self.record)
             .map_err(csv_error)?
         {
-            let line = self.record.position().map_or(0, |p| p.line());
+            let line = match self.record.position() {
+                Some(p) => self.reader.get_mut().first_line(p.byte()),
+                None => 0,
+            };
             let result = decode(&self.record, &self.columns, line);
             match result {
                 Ok(_) => stats.accepted += 1,
@@ -149,6 +153,69 @@ fn decode<'r>(
         values[field as usize] = Value::Text(text.trim_ascii());
     }
     build(&values, line)
+}
+
+/// The input, noting where its line ends are, so that a record is reported
+/// on the line where it starts. (The csv crate counts only `\n`, and gives
+/// the line where it began to look for a record: one early after a CRLF line
+/// end, whose `\n` it reads with the next record, and before any blank lines
+/// it skipped.) A line ends at `\n`, `\r\n` or a lone `\r`.
+struct LineEnds<R> {
+    inner: R,
+    /// Bytes read so far.
+    offset: u64,
+    /// `\r` and `\n` bytes not yet behind the last record: (offset, byte).
+    ends: VecDeque<(u64, u8)>,
+    /// Line ends behind the last record.
+    lines: u64,
+}
+
+impl<R> LineEnds<R> {
+    fn new(inner: R) -> Self {
+        LineEnds {
+            inner,
+            offset: 0,
+            ends: VecDeque::new(),
+            lines: 0,
+        }
+    }
+
+    /// The 1-based line of a record that the csv crate began to read at
+    /// `byte`: past the line ends before it and those right at its start.
+    fn first_line(&mut self, byte: u64) -> u64 {
+        let mut start = byte;
+        while let Some(&(at, b)) = self.ends.front() {
+            if at > start {
+                break;
+            }
+            if at == start {
+                start += 1;
+            }
+            self.ends.pop_front();
+            // The `\r` of a `\r\n` is no line end of its own.
+            let cr_of_crlf = b == b'\r'
+                && self
+                    .ends
+                    .front()
+                    .is_some_and(|&(next, c)| next == at + 1 && c == b'\n');
+            if !cr_of_crlf {
+                self.lines += 1;
+            }
+        }
+        self.lines + 1
+    }
+}
+
+impl<R: io::Read> io::Read for LineEnds<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let start = self.offset;
+        self.ends.extend(
+            memchr::memchr2_iter(b'\r', b'\n', &buf[..n]).map(|i| (start + i as u64, buf[i])),
+        );
+        self.offset += n as u64;
+        Ok(n)
+    }
 }
 
 /// Drops a UTF-8 BOM before the CSV parser sees it, so that a quoted first
@@ -411,6 +478,43 @@ mod tests {
         );
         // Without a trailing newline.
         check(Csv, &format!("{HEADER}\n{ROW}"), &["ok T1"]);
+    }
+
+    #[test]
+    fn rejects_name_the_line_where_the_record_starts() {
+        let bad = ROW.replace("12.50", "x");
+        let reason = "amount: \"x\" must be a positive decimal";
+        // (input, the lines of its two bad records)
+        let cases = [
+            (format!("{HEADER}\n{ROW}\n{bad}\n\n{bad}\n"), [3, 5]),
+            (
+                format!("{HEADER}\r\n{ROW}\r\n{bad}\r\n\r\n{bad}\r\n"),
+                [3, 5],
+            ),
+            (format!("{HEADER}\r\n{bad}\r\n\r\n\r\n\r\n{bad}"), [2, 6]),
+            (format!("\n\n{HEADER}\n{bad}\n{bad}\n"), [4, 5]),
+            // Lone CR line ends: one line each.
+            (format!("{HEADER}\r{bad}\r\r{bad}\r"), [2, 4]),
+            // A quoted field spanning two lines, CRLF and LF.
+            (
+                format!("{HEADER},message\r\n{bad},\"two\r\nlines\"\r\n{bad},\r\n"),
+                [2, 4],
+            ),
+            (
+                format!("{HEADER},message\n{bad},\"a\n\nb\"\n\n{bad},\n"),
+                [2, 6],
+            ),
+        ];
+        for (text, [a, b]) in cases {
+            let want = [format!("{a} {reason}"), format!("{b} {reason}")];
+            let got: Vec<String> = outcomes(Csv, text.as_bytes())
+                .unwrap()
+                .0
+                .into_iter()
+                .filter(|o| !o.starts_with("ok "))
+                .collect();
+            assert_eq!(got, want, "input: {text:?}");
+        }
     }
 
     #[test]
