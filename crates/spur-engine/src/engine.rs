@@ -14,7 +14,7 @@ pub(crate) use crate::intern::PartyInfo;
 use crate::intern::{Admitted, Index, Intake, Parties};
 use crate::model::{Country, Payment, Timestamp, DAY, MINUTE};
 use crate::money::Rates;
-use crate::names::{phone_key, NameKey, Names, Ties};
+use crate::names::{NameKey, Names, Ties};
 use crate::remark::{Remark, RemarkReader};
 use crate::state::*;
 
@@ -243,8 +243,7 @@ impl Engine {
                 .fill(sender, e.sender_birth_year, e.sender_sex, None);
         }
         if a.receiver.fill != 0 {
-            self.receivers
-                .fill(receiver, None, None, phone_key(e.receiver_phone));
+            self.receivers.fill(receiver, None, None, a.receiver_phone);
         }
         let s_off = i64::from(a.sender.hot.offset);
         let r_off = i64::from(a.receiver.hot.offset);
@@ -504,6 +503,8 @@ struct Seen<'a> {
     remark: Remark,
     /// Business or donation, by its message.
     explained: bool,
+    /// A card payment to a shop is a purchase; to a person, a transfer.
+    purchase: bool,
     s_info: &'a PartyInfo,
     r_info: &'a PartyInfo,
 }
@@ -513,6 +514,7 @@ impl<'a> ApplyCtx<'a> {
         let [lo, hi] = self.cfg.risk.low_value_usd;
         let usd = f64::from(r.usd);
         let remark = Remark(r.remark);
+        let r_info = &self.receivers[r.receiver as usize];
         Seen {
             usd,
             hi,
@@ -520,8 +522,10 @@ impl<'a> ApplyCtx<'a> {
             in_band: usd >= lo && usd <= hi,
             remark,
             explained: remark.has(Remark::BUSINESS) || remark.has(Remark::DONATION),
+            purchase: r.has(Record::HAS_MCC)
+                || (r.has(Record::PURCHASE) && r_info.key.organisation),
             s_info: &self.senders[r.sender as usize],
-            r_info: &self.receivers[r.receiver as usize],
+            r_info,
         }
     }
 }
@@ -534,6 +538,7 @@ fn apply_sender(c: &ApplyCtx<'_>, senders: &mut [SenderState], r: &Record) {
         in_band,
         remark,
         explained,
+        purchase,
         s_info,
         r_info,
     } = c.see(r);
@@ -581,8 +586,6 @@ fn apply_sender(c: &ApplyCtx<'_>, senders: &mut [SenderState], r: &Record) {
             keep_evidence(&mut s.evidence, r.txn, max_ev);
         }
     }
-    // A card payment to a shop is a purchase; to a person, a transfer.
-    let purchase = r.has(Record::HAS_MCC) || (r.has(Record::PURCHASE) && r_info.key.organisation);
     let high_risk = cross && r.has(Record::HIGH_RISK_DEST) && !purchase;
     if high_risk {
         s.to_high_risk += 1;
@@ -651,6 +654,7 @@ fn apply_receiver(c: &ApplyCtx<'_>, receivers: &mut [ReceiverState], r: &Record)
         cross,
         in_band,
         explained,
+        purchase,
         s_info,
         r_info,
         ..
@@ -696,8 +700,6 @@ fn apply_receiver(c: &ApplyCtx<'_>, receivers: &mut [ReceiverState], r: &Record)
     if let Some(i) = link.filter(|_| r.has(Record::PURCHASE)) {
         v.links[i].purchase = true;
     }
-    // A card payment to a shop is a purchase; to a person, a transfer.
-    let purchase = r.has(Record::HAS_MCC) || (r.has(Record::PURCHASE) && r_info.key.organisation);
     if cross && in_band && !related && !s_org && !explained && !purchase {
         v.fanin += 1;
         let [ef, et] = c.cfg.risk.evening_hours;

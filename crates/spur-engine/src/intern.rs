@@ -342,6 +342,8 @@ pub(crate) struct Admitted {
     pub txn: u32,
     pub sender: Entered,
     pub receiver: Entered,
+    /// The receiver's phone, read when it brings the first one.
+    pub receiver_phone: Option<u64>,
 }
 
 impl Intake {
@@ -385,13 +387,14 @@ impl Intake {
                 }
                 brings
             });
+        let mut receiver_phone = None;
         let receiver =
             self.receivers
                 .enter(p.receiver_id, p.receiver_name, p.receiver_country, |hot| {
-                    let new_phone = !hot.knows(Hot::PHONE)
-                        && !e.receiver_phone.is_empty()
-                        && phone_key(e.receiver_phone).is_some();
-                    if new_phone {
+                    if !hot.knows(Hot::PHONE) && !e.receiver_phone.is_empty() {
+                        receiver_phone = phone_key(e.receiver_phone);
+                    }
+                    if receiver_phone.is_some() {
                         Hot::PHONE
                     } else {
                         0
@@ -402,6 +405,7 @@ impl Intake {
             txn,
             sender,
             receiver,
+            receiver_phone,
         })
     }
 }
