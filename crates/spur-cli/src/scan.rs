@@ -25,6 +25,10 @@ use crate::ingest::Ingest;
 /// Records per batch handed from the reading thread to the scoring thread.
 const BATCH: usize = 8192;
 
+/// How far ahead of the payment being pushed the engine is told which one
+/// comes ([`Engine::prefetch`]).
+const LOOKAHEAD: usize = 12;
+
 pub struct ScanOptions {
     /// A file, or `-` for standard input.
     pub input: PathBuf,
@@ -227,7 +231,11 @@ pub fn run(
                 }
                 None => HashSet::new(),
             };
+            let mut ahead = batch.entries().skip(LOOKAHEAD);
             for entry in batch.entries() {
+                if let Some(Entry::Payment { payment, .. }) = ahead.next() {
+                    engine.prefetch(&payment);
+                }
                 read += 1;
                 let rejected = match entry {
                     Entry::Payment { payment, .. } if known.contains(payment.txn_id) => {
@@ -257,6 +265,7 @@ pub fn run(
                     break 'batches;
                 }
             }
+            drop(ahead);
             batch.clear();
             let _ = empty_tx.send(batch);
         }

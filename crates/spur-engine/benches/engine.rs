@@ -50,8 +50,13 @@ fn payments() -> PaymentBatch {
     batch
 }
 
+/// As `spur scan` does: each payment pushed with the one 12 ahead prefetched.
 fn push_all(engine: &mut Engine, batch: &PaymentBatch) {
+    let mut ahead = batch.entries().skip(12);
     for entry in batch.entries() {
+        if let Some(Entry::Payment { payment, .. }) = ahead.next() {
+            engine.prefetch(&payment);
+        }
         if let Entry::Payment { payment, .. } = entry {
             engine
                 .push(&payment)

@@ -4,76 +4,18 @@
 //!
 //! Every payment looks up two party ids and one transaction id among a
 //! million or more, and each lookup that misses the cache waits for memory. So
-//! one trip per party: a short party id is kept inside the hash table's own
-//! slot (no trip to the heap to compare it), and beside it what every payment
-//! reads of the party ([`Hot`]), instead of in the party's full record.
-
-use std::borrow::Borrow;
-use std::collections::hash_map::Entry;
-use std::hash::{Hash, Hasher};
-
-use rustc_hash::{FxHashMap, FxHasher};
+//! one trip per party: the party id is kept inside the hash table's own slot
+//! (no trip to the heap to compare it), and beside it what every payment
+//! reads of the party ([`Hot`]), instead of in the party's full record; and
+//! the caller can ask for the slots of the payments to come ahead of time
+//! ([`Intake::prefetch`]). The tables are in `table.rs`.
 
 use crate::engine::RecordError;
 use crate::geo::utc_offset;
 use crate::model::{Country, Payment, Sex, Timestamp};
 use crate::money::Rates;
 use crate::names::{phone_key, NameKey, Names};
-
-/// Longest id kept inside the key itself.
-const SHORT: usize = 22;
-
-/// A party id as a hash-map key.
-#[derive(Clone)]
-enum IdKey {
-    Short { len: u8, bytes: [u8; SHORT] },
-    Long(Box<str>),
-}
-
-impl IdKey {
-    fn new(id: &str) -> IdKey {
-        if id.len() <= SHORT {
-            let mut bytes = [0; SHORT];
-            bytes[..id.len()].copy_from_slice(id.as_bytes());
-            IdKey::Short {
-                len: id.len() as u8,
-                bytes,
-            }
-        } else {
-            IdKey::Long(id.into())
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        match self {
-            // The bytes were copied from a `str` whole: always valid.
-            IdKey::Short { len, bytes } => {
-                std::str::from_utf8(&bytes[..*len as usize]).unwrap_or("")
-            }
-            IdKey::Long(s) => s,
-        }
-    }
-}
-
-impl PartialEq for IdKey {
-    fn eq(&self, other: &IdKey) -> bool {
-        self.as_str() == other.as_str()
-    }
-}
-
-impl Eq for IdKey {}
-
-impl Hash for IdKey {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        self.as_str().hash(state);
-    }
-}
-
-impl Borrow<str> for IdKey {
-    fn borrow(&self) -> &str {
-        self.as_str()
-    }
-}
+use crate::table::{PartyTable, TxnTable};
 
 #[derive(serde::Serialize, serde::Deserialize)]
 pub(crate) struct PartyInfo {
@@ -91,7 +33,7 @@ pub(crate) struct PartyInfo {
 }
 
 /// What every payment reads of its parties, kept in the index.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Hot {
     /// Seconds east of UTC where the party lives.
     pub offset: i32,
@@ -139,7 +81,7 @@ pub(crate) struct Inconsistent(pub &'static str);
 /// each party ([`Hot`]).
 #[derive(Default)]
 pub(crate) struct Index {
-    map: FxHashMap<IdKey, (u32, Hot)>,
+    map: PartyTable,
 }
 
 /// What entering a party seen in a payment found, and what the party table
@@ -158,21 +100,24 @@ pub(crate) struct Entered {
 
 impl Index {
     pub fn from_info(info: &[PartyInfo]) -> Result<Index, Inconsistent> {
-        let mut map = FxHashMap::default();
+        let mut map = PartyTable::default();
         map.reserve(info.len());
-        for (i, p) in info.iter().enumerate() {
-            if map
-                .insert(IdKey::new(&p.id), (i as u32, Hot::of(p)))
-                .is_some()
-            {
+        for p in info {
+            if map.get(&p.id).is_some() {
                 return Err(Inconsistent("duplicate party id"));
             }
+            map.insert_new(&p.id, Hot::of(p));
         }
         Ok(Index { map })
     }
 
     pub fn reserve(&mut self, more: usize) {
         self.map.reserve(more);
+    }
+
+    #[inline]
+    pub fn prefetch(&self, id: &str) {
+        self.map.prefetch(id);
     }
 
     /// Enters a party seen in a payment. `brings` tells, from what the
@@ -185,7 +130,7 @@ impl Index {
         country: Country,
         brings: impl FnOnce(Hot) -> u8,
     ) -> Entered {
-        if let Some((i, hot)) = self.map.get_mut(id) {
+        if let Some((index, hot)) = self.map.get_mut(id) {
             let renamed = !hot.knows(Hot::NAME) && !name.is_empty();
             if renamed {
                 hot.known |= Hot::NAME;
@@ -193,21 +138,20 @@ impl Index {
             let fill = brings(*hot) & !hot.known;
             hot.known |= fill;
             return Entered {
-                index: *i,
+                index,
                 hot: *hot,
                 new: false,
                 renamed,
                 fill,
             };
         }
-        let index = self.map.len() as u32;
         let mut hot = Hot {
             offset: utc_offset(country) as i32,
             known: if name.is_empty() { 0 } else { Hot::NAME },
         };
         let fill = brings(hot) & !hot.known;
         hot.known |= fill;
-        self.map.insert(IdKey::new(id), (index, hot));
+        let index = self.map.insert_new(id, hot);
         Entered {
             index,
             hot,
@@ -357,6 +301,15 @@ impl Intake {
         }
     }
 
+    /// Starts loading the table slots `p` will need: a hint for a payment
+    /// that comes soon.
+    #[inline]
+    pub fn prefetch(&self, p: &Payment<'_>) {
+        self.txns.prefetch(p.txn_id);
+        self.senders.prefetch(p.sender_id);
+        self.receivers.prefetch(p.receiver_id);
+    }
+
     pub fn admit(&mut self, p: &Payment<'_>) -> Result<Admitted, RecordError> {
         if !(p.amount.is_finite() && p.amount > 0.0) {
             return Err(RecordError::BadAmount);
@@ -415,12 +368,7 @@ impl Intake {
 pub(crate) struct TxnIds {
     pub text: String,
     pub ends: Vec<u32>,
-    /// A 32-bit tag of each id (from its hash) to its index: half the
-    /// memory of a 64-bit key, which matters at millions of ids.
-    seen: FxHashMap<u32, u32>,
-    /// Distinct ids whose tag equals an earlier id's: about one in 8,000
-    /// among a million ids.
-    collided: FxHashMap<Box<str>, ()>,
+    seen: TxnTable,
 }
 
 impl TxnIds {
@@ -432,27 +380,21 @@ impl TxnIds {
     pub fn reserve(&mut self, more: usize, len: usize) {
         self.text.reserve(more * len);
         self.ends.reserve(more);
-        self.seen.reserve(more);
+        let (text, ends) = (&self.text, &self.ends);
+        self.seen.reserve(more, |i| txn_at(text, ends, i));
+    }
+
+    #[inline]
+    pub fn prefetch(&self, id: &str) {
+        self.seen.prefetch(id);
     }
 
     /// The id's index, or `None` when it was seen before.
     pub fn insert(&mut self, id: &str) -> Option<u32> {
-        let mut h = FxHasher::default();
-        id.hash(&mut h);
-        // The high half: FxHasher's last multiplication mixes into it best.
-        let tag = (h.finish() >> 32) as u32;
         let next = self.ends.len() as u32;
-        match self.seen.entry(tag) {
-            Entry::Vacant(v) => {
-                v.insert(next);
-            }
-            Entry::Occupied(o) => {
-                if txn_at(&self.text, &self.ends, *o.get()) == id || self.collided.contains_key(id)
-                {
-                    return None;
-                }
-                self.collided.insert(id.into(), ());
-            }
+        let (text, ends) = (&self.text, &self.ends);
+        if !self.seen.insert(id, next, |i| txn_at(text, ends, i)) {
+            return None;
         }
         self.text.push_str(id);
         self.ends.push(self.text.len() as u32);
@@ -473,12 +415,13 @@ fn txn_at<'t>(text: &'t str, ends: &[u32], i: u32) -> &'t str {
 mod tests {
     use super::*;
     use crate::state::SenderState;
+    use crate::table::INLINE;
 
     const NOTHING: fn(Hot) -> u8 = |_| 0;
 
     #[test]
     fn short_and_long_ids_enter_to_one_index_each() {
-        let long = "A-VERY-LONG-ACCOUNT-IDENTIFIER-0001";
+        let long = "A-VERY-LONG-ACCOUNT-IDENTIFIER-0001-OF-A-BANK-IN-A-FAR-COUNTRY";
         let mut ix = Index::default();
         let c = Country(*b"PH");
         let mut enter = |id: &str| ix.enter(id, "", c, NOTHING);
@@ -491,8 +434,8 @@ mod tests {
         assert_eq!(enter("").index, 3);
         assert_eq!(enter("").index, 3);
         // Exactly at the limit, and one past it.
-        let edge = "x".repeat(SHORT);
-        let past = "x".repeat(SHORT + 1);
+        let edge = "x".repeat(INLINE);
+        let past = "x".repeat(INLINE + 1);
         assert_eq!(enter(&edge).index, 4);
         assert_eq!(enter(&past).index, 5);
         assert_eq!(enter(&edge).index, 4);
@@ -571,23 +514,5 @@ mod tests {
         assert_eq!(t.insert("T2"), Some(1));
         assert_eq!(t.insert("T1"), None);
         assert_eq!(t.get(1), "T2");
-    }
-
-    #[test]
-    fn ids_whose_tags_collide_stay_apart() {
-        let mut t = TxnIds::default();
-        let n = 300_000u32;
-        for i in 0..n {
-            assert_eq!(t.insert(&format!("T{i:08}")), Some(i));
-        }
-        // Among 300,000 ids some 32-bit tags repeat; those ids are kept apart.
-        assert!(!t.collided.is_empty());
-        for i in (0..n).step_by(7) {
-            assert_eq!(t.insert(&format!("T{i:08}")), None);
-        }
-        for (id, ()) in t.collided.clone() {
-            assert_eq!(t.insert(&id), None, "{id}");
-        }
-        assert_eq!(t.insert("T-new"), Some(n));
     }
 }

@@ -13,8 +13,10 @@ pub mod model;
 pub mod money;
 pub mod names;
 mod network;
+mod prefetch;
 pub mod remark;
 mod state;
+mod table;
 pub mod time;
 
 pub use alert::{Alert, Finding};
