@@ -329,12 +329,10 @@ impl Engine {
             self.pending.sort_by_key(|r| r.ts);
         }
         let ready = std::mem::take(&mut self.pending);
-        self.apply_all(&ready);
+        let keep = self.intake.refuse_before.is_none();
+        self.apply_all(&ready, keep);
         if let Some(last) = ready.last() {
             self.applied_until = Some(last.ts);
-        }
-        if self.intake.refuse_before.is_none() {
-            self.applied_log.extend_from_slice(&ready);
         }
         self.pending = ready;
         self.pending.clear();
@@ -374,7 +372,7 @@ impl Engine {
         }
         let cut = self.pending.partition_point(|r| r.ts <= watermark);
         let ready = std::mem::take(&mut self.pending);
-        self.apply_all(&ready[..cut]);
+        self.apply_all(&ready[..cut], false);
         if cut > 0 {
             self.applied_until = Some(ready[cut - 1].ts);
         }
@@ -383,8 +381,12 @@ impl Engine {
     }
 
     /// Applies records in time order: the paying side on one thread, the
-    /// receiving side on another; each side owns its state.
-    fn apply_all(&mut self, records: &[Record]) {
+    /// receiving side on another; each side owns its state. New parties get
+    /// their state rows here, and with `keep` the records are added to the
+    /// log for a replay, both on the paying side's thread, which has less to
+    /// do than the one that also reads payments in (writing fresh memory
+    /// costs the thread that first touches it).
+    fn apply_all(&mut self, records: &[Record], keep: bool) {
         self.senders.read_names(&self.names);
         self.receivers.read_names(&self.names);
         let c = ApplyCtx {
@@ -395,15 +397,26 @@ impl Engine {
             receivers: &self.receivers.info,
         };
         let (senders, receivers) = (&mut self.senders.state, &mut self.receivers.state);
+        let (new_senders, new_receivers) = (c.senders.len(), c.receivers.len());
+        let log = &mut self.applied_log;
         if records.len() < 1024 {
+            senders.resize_with(new_senders, SenderState::default);
+            receivers.resize_with(new_receivers, ReceiverState::default);
             for r in records {
                 apply_sender(&c, senders, r);
                 apply_receiver(&c, receivers, r);
+            }
+            if keep {
+                log.extend_from_slice(records);
             }
             return;
         }
         std::thread::scope(|scope| {
             scope.spawn(|| {
+                senders.resize_with(new_senders, SenderState::default);
+                if keep {
+                    log.extend_from_slice(records);
+                }
                 for (k, r) in records.iter().enumerate() {
                     if let Some(next) = records.get(k + APPLY_AHEAD) {
                         c.prefetch(next, &senders[next.sender as usize], |s| {
@@ -413,6 +426,7 @@ impl Engine {
                     apply_sender(&c, senders, r);
                 }
             });
+            receivers.resize_with(new_receivers, ReceiverState::default);
             for (k, r) in records.iter().enumerate() {
                 if let Some(next) = records.get(k + APPLY_AHEAD) {
                     c.prefetch(next, &receivers[next.receiver as usize], |v| {

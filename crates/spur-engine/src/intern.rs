@@ -165,6 +165,8 @@ impl Index {
 /// One side's parties, by index: who they are and their windowed state.
 pub(crate) struct Parties<S> {
     pub info: Vec<PartyInfo>,
+    /// Shorter than `info` while the newest parties' payments wait to be
+    /// applied: the engine adds their rows when it applies them.
     pub state: Vec<S>,
     /// Parties from here on may have names not yet read.
     unkeyed: usize,
@@ -214,7 +216,6 @@ impl<S: Default> Parties<S> {
                 birth_year: None,
                 sex: None,
             });
-            self.state.push(S::default());
         } else if e.renamed {
             let info = &mut self.info[e.index as usize];
             info.name = name.into();
