@@ -438,10 +438,23 @@ impl Engine {
         });
     }
 
-    /// Applies everything buffered, runs the network stage and scores every party.
+    /// Applies everything buffered, runs the network stage and scores every
+    /// party. What it applied is settled, as after a [`snapshot`]: payments
+    /// pushed later must not be older than the newest one seen (they would
+    /// be refused as late), so the records kept for a replay are let go
+    /// before the network stage needs the memory.
+    ///
+    /// [`snapshot`]: Engine::snapshot
     pub fn finish(&mut self) -> Outcome {
         self.apply_everything();
+        self.settle();
         crate::network::score(self)
+    }
+
+    /// No replay reaches behind what was applied.
+    fn settle(&mut self) {
+        self.intake.refuse_before = self.applied_until;
+        self.applied_log = Vec::new();
     }
 
     /// The engine's state, to continue its windows in a later run: every
@@ -450,8 +463,7 @@ impl Engine {
     pub fn snapshot(&mut self) -> Vec<u8> {
         self.apply_everything();
         // What is saved is settled: no replay reaches behind it.
-        self.intake.refuse_before = self.applied_until;
-        self.applied_log = Vec::new();
+        self.settle();
         let snap = SnapshotRef {
             version: SNAPSHOT_VERSION,
             fingerprint: fingerprint(&self.cfg),

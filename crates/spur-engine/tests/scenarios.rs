@@ -615,6 +615,43 @@ fn late_records_beyond_the_tolerance_are_refused() {
         .is_ok());
 }
 
+/// `finish` settles what it applied, as a snapshot does: a later payment
+/// older than it is refused as late, a newer one is taken and scored with
+/// the rest.
+#[test]
+fn after_finish_older_payments_are_late_and_newer_ones_count() {
+    let mut s = Script::new();
+    let a = p("S1", "Gary Whitfield", "US");
+    let b = p("R1", "Maria Santos", "PH");
+    s.pay(T0, &a, &b, 30.0, "USD", "");
+    s.pay(T0 + DAY, &a, &b, 30.0, "USD", "");
+    let first = s.engine.finish();
+    assert_eq!(first.stats.payments, 2);
+    let late = s.pay_full(
+        T0 + HOUR,
+        &a,
+        &b,
+        30.0,
+        "USD",
+        "",
+        Channel::Bank,
+        Extra::default(),
+    );
+    assert!(matches!(late, Err(RecordError::Late(_))), "{late:?}");
+    let newer = s.pay_full(
+        T0 + 2 * DAY,
+        &a,
+        &b,
+        30.0,
+        "USD",
+        "",
+        Channel::Bank,
+        Extra::default(),
+    );
+    assert!(newer.is_ok(), "{newer:?}");
+    assert_eq!(s.engine.finish().stats.payments, 3);
+}
+
 #[test]
 fn yesterday_then_today_equals_both_at_once() {
     let buyer = p("S-BUY", "Gary Whitfield", "US");
