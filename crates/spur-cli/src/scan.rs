@@ -231,10 +231,10 @@ pub fn run(
                 }
                 None => HashSet::new(),
             };
-            let mut ahead = batch.entries().skip(LOOKAHEAD);
+            let mut ahead = batch.ids().skip(LOOKAHEAD);
             for entry in batch.entries() {
-                if let Some(Entry::Payment { payment, .. }) = ahead.next() {
-                    engine.prefetch(&payment);
+                if let Some(Some([txn, sender, receiver])) = ahead.next() {
+                    engine.prefetch(txn, sender, receiver);
                 }
                 read += 1;
                 let rejected = match entry {

@@ -52,10 +52,10 @@ fn payments() -> PaymentBatch {
 
 /// As `spur scan` does: each payment pushed with the one 12 ahead prefetched.
 fn push_all(engine: &mut Engine, batch: &PaymentBatch) {
-    let mut ahead = batch.entries().skip(12);
+    let mut ahead = batch.ids().skip(12);
     for entry in batch.entries() {
-        if let Some(Entry::Payment { payment, .. }) = ahead.next() {
-            engine.prefetch(&payment);
+        if let Some(Some([txn, sender, receiver])) = ahead.next() {
+            engine.prefetch(txn, sender, receiver);
         }
         if let Entry::Payment { payment, .. } = entry {
             engine

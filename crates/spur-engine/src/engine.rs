@@ -226,13 +226,13 @@ impl Engine {
         self.receivers.reserve(payments / 4);
     }
 
-    /// Starts loading what taking `p` will look up (its txn id and its
-    /// parties' table slots), so that the wait for memory overlaps with the
-    /// payments taken before it. A hint only: call it for the payment some 8
-    /// to 16 ahead of the one being pushed.
+    /// Starts loading what taking a payment with these ids will look up
+    /// (the table slots of its txn id and its parties), so that the wait for
+    /// memory overlaps with the payments taken before it. A hint only: call
+    /// it for the payment some 8 to 16 ahead of the one being pushed.
     #[inline]
-    pub fn prefetch(&self, p: &Payment<'_>) {
-        self.intake.prefetch(p);
+    pub fn prefetch(&self, txn_id: &str, sender_id: &str, receiver_id: &str) {
+        self.intake.prefetch(txn_id, sender_id, receiver_id);
     }
 
     /// Takes one payment. Payments may come in any order within the reorder
@@ -272,7 +272,10 @@ impl Engine {
         if self.high_risk[country_slot(p.receiver_country)] {
             flags |= Record::HIGH_RISK_DEST;
         }
-        if p.amount >= 10.0 && p.amount.fract() == 0.0 && p.amount % 10.0 == 0.0 {
+        // A whole multiple of 10 (the cast saturates: huge amounts fail the
+        // comparison).
+        let whole = p.amount as u64;
+        if whole >= 10 && whole as f64 == p.amount && whole % 10 == 0 {
             flags |= Record::ROUND;
         }
         if p.extra.mcc.is_some() {

@@ -302,13 +302,13 @@ impl Intake {
         }
     }
 
-    /// Starts loading the table slots `p` will need: a hint for a payment
-    /// that comes soon.
+    /// Starts loading the table slots a payment with these ids will need:
+    /// a hint for a payment that comes soon.
     #[inline]
-    pub fn prefetch(&self, p: &Payment<'_>) {
-        self.txns.prefetch(p.txn_id);
-        self.senders.prefetch(p.sender_id);
-        self.receivers.prefetch(p.receiver_id);
+    pub fn prefetch(&self, txn_id: &str, sender_id: &str, receiver_id: &str) {
+        self.txns.prefetch(txn_id);
+        self.senders.prefetch(sender_id);
+        self.receivers.prefetch(receiver_id);
     }
 
     pub fn admit(&mut self, p: &Payment<'_>) -> Result<Admitted, RecordError> {

@@ -110,6 +110,19 @@ impl PaymentBatch {
         self.items.push(Item::Reject(reject));
     }
 
+    /// Each record's txn, sender and receiver id, in order (`None` for a
+    /// reject): all a look-ahead needs ([`spur_engine::Engine::prefetch`]).
+    pub fn ids(&self) -> impl Iterator<Item = Option<[&str; 3]>> {
+        self.items.iter().map(move |item| match item {
+            Item::Reject(_) => None,
+            Item::Payment(r) => Some([
+                self.get(r.txn_id),
+                self.get(r.sender_id),
+                self.get(r.receiver_id),
+            ]),
+        })
+    }
+
     /// The records in the order they were pushed.
     pub fn entries(&self) -> impl Iterator<Item = Entry<'_>> {
         self.items.iter().map(move |item| match item {
@@ -177,6 +190,11 @@ mod tests {
             reason: "bad".into(),
         });
         b.push(4, &Payment { txn_id: "T2", ..p });
+        let ids: Vec<_> = b.ids().collect();
+        assert_eq!(
+            ids,
+            [Some(["T1", "S1", "R1"]), None, Some(["T2", "S1", "R1"])]
+        );
         let got: Vec<String> = b
             .entries()
             .map(|e| match e {
