@@ -106,21 +106,40 @@ pub enum Channel {
 }
 
 impl Channel {
+    /// Reads a channel, in any case, ignoring spaces, `-` and `_`; common
+    /// other names for the six channels read as them ("e-wallet", "bank
+    /// transfer", "credit card", "bitcoin"…), anything else as `Other`.
     pub fn parse(s: &[u8]) -> Channel {
-        let mut buf = [0u8; 10];
-        if s.len() > buf.len() {
-            return Channel::Other;
+        let mut buf = [0u8; 24];
+        let mut n = 0;
+        for &c in s {
+            if matches!(c, b' ' | b'-' | b'_') {
+                continue;
+            }
+            if n == buf.len() {
+                return Channel::Other;
+            }
+            buf[n] = c.to_ascii_lowercase();
+            n += 1;
         }
-        for (d, c) in buf.iter_mut().zip(s) {
-            *d = c.to_ascii_lowercase();
-        }
-        match &buf[..s.len()] {
-            b"remittance" => Channel::Remittance,
-            b"wallet" => Channel::Wallet,
-            b"bank" => Channel::Bank,
-            b"card" => Channel::Card,
-            b"crypto" => Channel::Crypto,
-            b"cash" => Channel::Cash,
+        match &buf[..n] {
+            b"remittance"
+            | b"remit"
+            | b"moneytransfer"
+            | b"mto"
+            | b"moneytransferoperator"
+            | b"remittancecompany"
+            | b"transferservice" => Channel::Remittance,
+            b"wallet" | b"ewallet" | b"mobilewallet" | b"digitalwallet" | b"mobilemoney"
+            | b"emoney" => Channel::Wallet,
+            b"bank" | b"banktransfer" | b"wire" | b"wiretransfer" | b"ach" | b"sepa" | b"swift"
+            | b"iban" => Channel::Bank,
+            b"card" | b"creditcard" | b"debitcard" | b"cardpayment" | b"prepaidcard" => {
+                Channel::Card
+            }
+            b"crypto" | b"cryptocurrency" | b"bitcoin" | b"btc" | b"usdt" | b"stablecoin"
+            | b"virtualasset" => Channel::Crypto,
+            b"cash" | b"cashpickup" | b"cashpayout" => Channel::Cash,
             _ => Channel::Other,
         }
     }
@@ -195,4 +214,41 @@ pub struct Extra<'a> {
     pub sender_sex: Option<Sex>,
     /// When the receiver cashed the payment out (R-CASHOUT).
     pub payout_time: Option<Timestamp>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Channel;
+
+    #[test]
+    fn channels_and_their_other_names() {
+        let cases: &[(&str, Channel)] = &[
+            ("remittance", Channel::Remittance),
+            ("Money Transfer", Channel::Remittance),
+            ("MTO", Channel::Remittance),
+            ("wallet", Channel::Wallet),
+            ("e-wallet", Channel::Wallet),
+            ("E_WALLET", Channel::Wallet),
+            ("mobile money", Channel::Wallet),
+            ("BANK", Channel::Bank),
+            ("bank_transfer", Channel::Bank),
+            ("wire", Channel::Bank),
+            ("SWIFT", Channel::Bank),
+            ("card", Channel::Card),
+            ("Credit Card", Channel::Card),
+            ("debit-card", Channel::Card),
+            ("crypto", Channel::Crypto),
+            ("Bitcoin", Channel::Crypto),
+            ("usdt", Channel::Crypto),
+            ("cash", Channel::Cash),
+            ("cash pickup", Channel::Cash),
+            ("pigeon", Channel::Other),
+            ("", Channel::Other),
+            ("a very long channel name past the buffer", Channel::Other),
+            ("ñ-wallet", Channel::Other),
+        ];
+        for (text, want) in cases {
+            assert_eq!(Channel::parse(text.as_bytes()), *want, "{text:?}");
+        }
+    }
 }
