@@ -61,6 +61,52 @@ pub const BUILTIN_RATES: &[(&str, f64)] = &[
     ("JMD", 0.0064),
     ("BTC", 90_000.0),
     ("ETH", 3_000.0),
+    // Also the other currencies of the risk destinations' regions (South-East
+    // Asia, Latin America and the Caribbean, Africa, Eastern Europe and
+    // Central Asia), so that no corridor loses its records as unknown.
+    ("KHR", 0.00025),
+    ("LAK", 0.000046),
+    ("MMK", 0.00048),
+    ("BND", 0.74),
+    ("MOP", 0.124),
+    ("NPR", 0.0075),
+    ("MNT", 0.00029),
+    ("FJD", 0.44),
+    ("PGK", 0.26),
+    ("KZT", 0.002),
+    ("UZS", 0.00008),
+    ("GEL", 0.37),
+    ("AMD", 0.0026),
+    ("AZN", 0.59),
+    ("BGN", 0.55),
+    ("RSD", 0.0092),
+    ("MDL", 0.056),
+    ("BYN", 0.30),
+    ("EGP", 0.02),
+    ("MAD", 0.10),
+    ("TND", 0.32),
+    ("DZD", 0.0074),
+    ("XOF", 0.0016),
+    ("XAF", 0.0016),
+    ("ETB", 0.008),
+    ("UGX", 0.00027),
+    ("TZS", 0.00038),
+    ("ZMW", 0.038),
+    ("CRC", 0.0019),
+    ("GTQ", 0.13),
+    ("HNL", 0.04),
+    ("NIO", 0.027),
+    ("PAB", 1.0),
+    ("BOB", 0.145),
+    ("PYG", 0.00013),
+    ("UYU", 0.025),
+    ("TTD", 0.147),
+    ("HTG", 0.0076),
+    ("BSD", 1.0),
+    ("BBD", 0.5),
+    ("XCD", 0.37),
+    // Bitcoin's other code.
+    ("XBT", 90_000.0),
 ];
 
 /// USD per unit, per currency.
@@ -115,5 +161,24 @@ mod tests {
         assert_eq!(r.to_usd(1.0, Currency::new(b"ZZZ")), None);
         assert!(Rates::new([("PHP", -1.0)]).is_err());
         assert!(Rates::new([("PH", 1.0)]).is_err());
+    }
+
+    /// The currencies of the default risk destinations, and their
+    /// neighbours', are all known.
+    #[test]
+    fn destination_currencies_are_known() {
+        let r = Rates::default();
+        for code in [
+            "PHP", "THB", "COP", "GHS", "UAH", "DOP", "RON", "JMD", "RUB", "VND", "KHR", "LAK",
+            "MMK", "IDR", "MYR", "MXN", "BRL", "PEN", "GTQ", "HNL", "BOB",
+        ] {
+            let c = Currency::parse(code.as_bytes()).unwrap();
+            assert!(r.to_usd(1.0, c).is_some(), "{code}");
+        }
+        let mut codes: Vec<&str> = BUILTIN_RATES.iter().map(|(c, _)| *c).collect();
+        codes.sort_unstable();
+        let n = codes.len();
+        codes.dedup();
+        assert_eq!(codes.len(), n, "a currency listed twice");
     }
 }
