@@ -45,6 +45,8 @@ pub struct ScanReport {
     pub read: u64,
     pub rejected: u64,
     pub unknown_columns: Vec<String>,
+    /// Payments with a time that had no offset, read as UTC.
+    pub naive_times: u64,
     pub outcome: Outcome,
     pub elapsed: Duration,
     pub threshold: f64,
@@ -289,7 +291,7 @@ pub fn run(
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
-    stats.with_context(|| label.to_string())?;
+    let naive_times = stats.with_context(|| label.to_string())?.naive_times;
     if let Some(e) = failure {
         return Err(e);
     }
@@ -370,6 +372,7 @@ pub fn run(
         read,
         rejected,
         unknown_columns,
+        naive_times,
         outcome,
         elapsed: started.elapsed(),
         threshold,
@@ -447,6 +450,13 @@ impl ScanReport {
                 out,
                 "  ignored columns   {}",
                 self.unknown_columns.join(", ")
+            )?;
+        }
+        if self.naive_times > 0 {
+            writeln!(
+                out,
+                "  times read as UTC {:>10} payments had a time without an offset (Z or ±hh:mm)",
+                self.naive_times
             )?;
         }
         writeln!(

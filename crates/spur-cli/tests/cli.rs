@@ -755,6 +755,36 @@ fn unknown_columns_are_named_once_and_ignored() {
     assert!(notices[0].contains("branch, note"), "{}", notices[0]);
 }
 
+/// Times without an offset are read as UTC, with one notice: a file whose
+/// times all lack the `Z` scores as the same file with it.
+#[test]
+fn times_without_offset_read_as_utc_with_a_notice() {
+    let dir = Workdir::new("naive-times");
+    let clean = scenario_alerts(&dir);
+    let mut text = COLUMNS.join(",") + "\n";
+    for r in scenario() {
+        let fields: Vec<String> = r
+            .fields
+            .iter()
+            .map(|f| f.strip_suffix('Z').unwrap_or(f).to_owned())
+            .collect();
+        text += &csv_line(&fields);
+    }
+    assert!(!text.contains(":00Z"), "the times lost their Z");
+    dir.write("payments.csv", &text);
+    let (alerts, run) = scan(&dir, "payments.csv", &[]);
+    assert_eq!(parse_rejects_or_none(&dir), 0, "{}", run.stderr);
+    assert_eq!(alerts, clean);
+    let payments = scenario().len();
+    assert!(
+        run.stderr
+            .lines()
+            .any(|l| l.contains("times read as UTC") && l.contains(&payments.to_string())),
+        "{}",
+        run.stderr
+    );
+}
+
 fn parse_rejects_or_none(dir: &Workdir) -> usize {
     if dir.join("rejects.csv").exists() {
         parse_rejects(&dir.read("rejects.csv"), "payments.csv").len()

@@ -102,9 +102,13 @@ impl<R: io::Read> PaymentReader for CsvPaymentReader<R> {
                 Some(p) => self.reader.get_mut().first_line(p.byte()),
                 None => 0,
             };
-            let result = decode(&self.record, &self.columns, line);
+            let mut naive = false;
+            let result = decode(&self.record, &self.columns, line, &mut naive);
             match result {
-                Ok(_) => stats.accepted += 1,
+                Ok(_) => {
+                    stats.accepted += 1;
+                    stats.naive_times += u64::from(naive);
+                }
                 Err(_) => stats.rejected += 1,
             }
             if on(line, result).is_break() {
@@ -123,6 +127,7 @@ fn decode<'r>(
     record: &'r ByteRecord,
     columns: &[Option<Field>],
     line: u64,
+    naive: &mut bool,
 ) -> Result<Payment<'r>, Reject> {
     if record.len() != columns.len() {
         return Err(Reject {
@@ -152,7 +157,7 @@ fn decode<'r>(
         })?;
         values[field as usize] = Value::Text(text.trim_ascii());
     }
-    build(&values, line)
+    build(&values, line, naive)
 }
 
 /// The input, noting where its line ends are, so that a record is reported

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use spur_engine::model::{Channel, Country, Currency, Extra, Payment, Sex, Timestamp};
 
 use crate::input::Reject;
-use crate::time::parse_rfc3339;
+use crate::time::parse_time;
 
 /// One column of the canonical schema (docs/input-format.md).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
@@ -142,8 +142,13 @@ pub(crate) enum Value<'a> {
 pub(crate) type Values<'a> = [Value<'a>; FIELD_COUNT];
 
 /// Checks every field of one record and assembles the payment, or names the
-/// first field (in canonical order) that is wrong.
-pub(crate) fn build<'a>(v: &Values<'a>, line: u64) -> Result<Payment<'a>, Reject> {
+/// first field (in canonical order) that is wrong. `naive` is set when a time
+/// had no offset and was read as UTC.
+pub(crate) fn build<'a>(
+    v: &Values<'a>,
+    line: u64,
+    naive: &mut bool,
+) -> Result<Payment<'a>, Reject> {
     let get = |f: Field| v[f as usize];
     let reject = |f: Field, reason: String| Reject {
         line,
@@ -170,13 +175,19 @@ pub(crate) fn build<'a>(v: &Values<'a>, line: u64) -> Result<Payment<'a>, Reject
         Country::parse(s.as_bytes())
             .ok_or_else(|| reject(f, quoted(s, " is not a two-letter ISO 3166-1 alpha-2 code")))
     };
-    let time = |f: Field, s: &str| -> Result<Timestamp, Reject> {
-        parse_rfc3339(s.as_bytes()).map_err(|why| {
-            let mut reason = quoted(s, " is not an RFC 3339 time (");
-            reason.push_str(why);
-            reason.push(')');
-            reject(f, reason)
-        })
+    let mut time = |f: Field, s: &str| -> Result<Timestamp, Reject> {
+        match parse_time(s.as_bytes()) {
+            Ok((ts, no_offset)) => {
+                *naive |= no_offset;
+                Ok(ts)
+            }
+            Err(why) => {
+                let mut reason = quoted(s, " is not an RFC 3339 time (");
+                reason.push_str(why);
+                reason.push(')');
+                Err(reject(f, reason))
+            }
+        }
     };
     // mcc and sender_birth_year: small whole numbers, as text or JSON numbers.
     let small_int = |f: Field, range: std::ops::RangeInclusive<u16>, what: &str| {

@@ -69,6 +69,9 @@ pub struct ReadStats {
     pub accepted: u64,
     /// Records handed to the callback as rejects.
     pub rejected: u64,
+    /// Accepted records with a time (`timestamp` or `payout_time`) that had
+    /// no offset and was read as UTC: for a notice.
+    pub naive_times: u64,
 }
 
 /// A problem with the input as a whole; nothing (more) can be read from it.

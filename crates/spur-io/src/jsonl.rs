@@ -59,9 +59,13 @@ impl<R: io::Read> PaymentReader for JsonlPaymentReader<R> {
                 continue;
             }
             let mut record = JsonRecord::default();
-            let result = decode(bytes, line, &mut record, &mut self.unknown);
+            let mut naive = false;
+            let result = decode(bytes, line, &mut record, &mut self.unknown, &mut naive);
             match result {
-                Ok(_) => stats.accepted += 1,
+                Ok(_) => {
+                    stats.accepted += 1;
+                    stats.naive_times += u64::from(naive);
+                }
                 Err(_) => stats.rejected += 1,
             }
             if on(line, result).is_break() {
@@ -81,6 +85,7 @@ fn decode<'a: 'r, 'r>(
     line: u64,
     record: &'r mut JsonRecord<'a>,
     unknown: &mut Vec<String>,
+    naive: &mut bool,
 ) -> Result<Payment<'r>, Reject> {
     let whole = |reason: String| Reject {
         line,
@@ -110,7 +115,7 @@ fn decode<'a: 'r, 'r>(
             JsonValue::Wrong(kind) => Value::Wrong(kind),
         };
     }
-    build(&values, line)
+    build(&values, line, naive)
 }
 
 /// serde_json's message without its "at line 1 column N" (always line 1

@@ -15,8 +15,18 @@ use spur_engine::model::Timestamp;
 /// A leap second (`:60`) is accepted and counts as the first second of the
 /// next minute.
 pub fn parse_rfc3339(s: &[u8]) -> Result<Timestamp, &'static str> {
-    // YYYY-MM-DDThh:mm:ss is 19 bytes; the offset adds at least one.
-    if s.len() < 20 {
+    match parse_time(s)? {
+        (_, true) => Err("missing time zone offset (Z or ±hh:mm)"),
+        (ts, false) => Ok(ts),
+    }
+}
+
+/// As [`parse_rfc3339`], and more lenient, as payment exports are: the
+/// offset may also be written `±hhmm` or `±hh` (ISO 8601), or be missing,
+/// in which case the time is read as UTC and the flag returned is `true`.
+pub fn parse_time(s: &[u8]) -> Result<(Timestamp, bool), &'static str> {
+    // YYYY-MM-DDThh:mm:ss is 19 bytes.
+    if s.len() < 19 {
         return Err("too short");
     }
     let year = digits(s, 0, 4).ok_or("bad year")?;
@@ -52,7 +62,7 @@ pub fn parse_rfc3339(s: &[u8]) -> Result<Timestamp, &'static str> {
     }
 
     let mut i = 19;
-    if s[i] == b'.' {
+    if s.get(i) == Some(&b'.') {
         i += 1;
         let start = i;
         while i < s.len() && s[i].is_ascii_digit() {
@@ -62,28 +72,28 @@ pub fn parse_rfc3339(s: &[u8]) -> Result<Timestamp, &'static str> {
             return Err("no digits after decimal point");
         }
     }
-    let offset = match &s[i..] {
-        [b'Z' | b'z'] => 0,
-        [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] => {
-            let oh = digits(&[*h1, *h2], 0, 2).ok_or("bad offset")?;
-            let om = digits(&[*m1, *m2], 0, 2).ok_or("bad offset")?;
-            if oh > 23 || om > 59 {
-                return Err("offset out of range");
-            }
-            let secs = i64::from(oh * 3600 + om * 60);
-            if *sign == b'-' {
-                -secs
-            } else {
-                secs
-            }
+    let hours_minutes = |sign: u8, h: [u8; 2], m: [u8; 2]| {
+        let oh = digits(&h, 0, 2).ok_or("bad offset")?;
+        let om = digits(&m, 0, 2).ok_or("bad offset")?;
+        if oh > 23 || om > 59 {
+            return Err("offset out of range");
         }
-        [] => return Err("missing time zone offset (Z or ±hh:mm)"),
+        let secs = i64::from(oh * 3600 + om * 60);
+        Ok(if sign == b'-' { -secs } else { secs })
+    };
+    let (offset, naive) = match &s[i..] {
+        [b'Z' | b'z'] => (0, false),
+        [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] | [sign @ (b'+' | b'-'), h1, h2, m1, m2] => {
+            (hours_minutes(*sign, [*h1, *h2], [*m1, *m2])?, false)
+        }
+        [sign @ (b'+' | b'-'), h1, h2] => (hours_minutes(*sign, [*h1, *h2], *b"00")?, false),
+        [] => (0, true),
         _ => return Err("bad time zone offset"),
     };
 
     let days = days_from_civil(i64::from(year), month, day);
     let local = days * 86_400 + i64::from(hour * 3600 + minute * 60 + second);
-    Ok(local - offset)
+    Ok((local - offset, naive))
 }
 
 /// Writes `ts` as `YYYY-MM-DDThh:mm:ssZ`.
@@ -174,6 +184,16 @@ mod tests {
     }
 
     #[test]
+    fn a_time_without_offset_reads_as_utc_and_says_so() {
+        let t = |s: &str| parse_time(s.as_bytes());
+        assert_eq!(t("2026-01-05T21:14:03"), Ok((1_767_647_643, true)));
+        assert_eq!(t("2026-01-05 21:14:03.250"), Ok((1_767_647_643, true)));
+        assert_eq!(t("2026-01-05T21:14:03Z"), Ok((1_767_647_643, false)));
+        assert_eq!(t("2026-01-05T22:14:03+0100"), Ok((1_767_647_643, false)));
+        assert_eq!(t("2026-01-05T21:14"), Err("too short"));
+    }
+
+    #[test]
     fn parses() {
         check("1970-01-01T00:00:00Z", Ok(0));
         check("2026-01-05T21:14:03Z", Ok(1_767_647_643));
@@ -204,16 +224,23 @@ mod tests {
         check("2026-01-05T24:00:00Z", Err("hour out of range"));
         check("2026-01-05T23:60:00Z", Err("minute out of range"));
         check("2026-01-05T23:59:61Z", Err("second out of range"));
-        check("2026-01-05T21:14:03", Err("too short"));
+        check(
+            "2026-01-05T21:14:03",
+            Err("missing time zone offset (Z or ±hh:mm)"),
+        );
         check(
             "2026-01-05T21:14:03.5",
             Err("missing time zone offset (Z or ±hh:mm)"),
         );
+        check("2026-01-05T21:1", Err("too short"));
         check(
             "2026-01-05T21:14:03.Z",
             Err("no digits after decimal point"),
         );
-        check("2026-01-05T21:14:03+0100", Err("bad time zone offset"));
+        check("2026-01-05T21:14:03+0100", Ok(1_767_647_643 - 3600));
+        check("2026-01-05T21:14:03-05", Ok(1_767_647_643 + 5 * 3600));
+        check("2026-01-05T21:14:03+1", Err("bad time zone offset"));
+        check("2026-01-05T21:14:03+01:0", Err("bad offset"));
         check("2026-01-05T21:14:03+24:00", Err("offset out of range"));
         check("2026-01-05T21:14:03+01:60", Err("offset out of range"));
         check("2026-01-05T21:14:03ZZ", Err("bad time zone offset"));
