@@ -596,7 +596,7 @@ fn bad_json_lines_are_rejected_with_their_line() {
         ),
         (
             30,
-            r#"{"txn_id":"X3","timestamp":"2026-01-20T05:00:00","amount":"40","currency":"USD","sender_id":"S-1001","sender_country":"US","receiver_id":"R-2001","receiver_country":"PH"}"#,
+            r#"{"txn_id":"X3","timestamp":"2026-02-30T05:00:00Z","amount":"40","currency":"USD","sender_id":"S-1001","sender_country":"US","receiver_id":"R-2001","receiver_country":"PH"}"#,
             "timestamp",
             "is not an RFC 3339 time",
         ),

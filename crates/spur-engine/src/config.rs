@@ -46,6 +46,15 @@ pub struct ConductConfig {
     pub sponsor_steady_share: f64,
     /// …and at least this many of them do.
     pub sponsor_min_payers: u32,
+    /// Like a household's provider (family money, without names to tell
+    /// it): a sender whose risk payments mostly go, at least this many to a
+    /// receiver…
+    pub household_min_payments: u32,
+    /// …at regular gaps (their coefficient of variation at most this), on
+    /// every such receiver, and mostly not at night. Weighed by
+    /// `household_factor`, its own indicators only: network findings stand.
+    pub household_gap_variation: f64,
+    pub household_factor: f64,
 }
 
 impl Default for ConductConfig {
@@ -55,6 +64,9 @@ impl Default for ConductConfig {
             shop_min_payers: 3,
             sponsor_steady_share: 0.5,
             sponsor_min_payers: 3,
+            household_min_payments: 4,
+            household_gap_variation: 0.3,
+            household_factor: 0.5,
         }
     }
 }
@@ -182,10 +194,20 @@ impl EngineConfig {
         for (name, f) in [
             ("shop_purchase_share", self.conduct.shop_purchase_share),
             ("sponsor_steady_share", self.conduct.sponsor_steady_share),
+            ("household_factor", self.conduct.household_factor),
         ] {
             if !(0.0..=1.0).contains(&f) {
                 return Err(format!("conduct.{name} must lie in [0, 1]"));
             }
+        }
+        let v = self.conduct.household_gap_variation;
+        if !(v.is_finite() && v >= 0.0) {
+            return Err("conduct.household_gap_variation must be >= 0".into());
+        }
+        if self.conduct.household_min_payments < 3 {
+            return Err(
+                "conduct.household_min_payments must be at least 3 (two gaps to compare)".into(),
+            );
         }
         if self.max_evidence == 0 {
             return Err("max_evidence must be at least 1".into());

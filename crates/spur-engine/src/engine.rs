@@ -867,6 +867,37 @@ pub(crate) fn sender_facts<'e>(
         }
         max_channels = max_channels.max(ch);
     }
+    // Regular gaps to the receivers it pays again and again: a household's
+    // provider. Customers buy shows when they want them.
+    let household = &e.cfg.conduct;
+    let (mut regular_payments, mut irregular, mut gap_days) = (0u32, false, 0f32);
+    for l in s
+        .links
+        .iter()
+        .filter(|l| l.risk.n >= household.household_min_payments)
+    {
+        match l.risk.gap_variation() {
+            Some(v) if f64::from(v) <= household.household_gap_variation => {
+                regular_payments += l.risk.n;
+                gap_days += l.risk.mean_gap_days().unwrap_or(0.0) * l.risk.n as f32;
+            }
+            _ => irregular = true,
+        }
+    }
+    let partner_like = groups.len() == 1
+        && s.risk >= 3
+        && 2 * s.night < s.risk
+        && s.links
+            .iter()
+            .filter(|l| l.risk.n > 0)
+            .all(|l| l.risk.n < 3 || l.risk.steady_amounts())
+        && s.links.iter().any(|l| l.risk.steady_amounts());
+    let household_gap_days = (!partner_like
+        && !irregular
+        && regular_payments > 0
+        && 2 * regular_payments >= s.risk
+        && 2 * s.night < s.risk)
+        .then(|| gap_days / regular_payments as f32);
     let last_n = s.risk.min(5);
     let last_amount = if last_n == 0 {
         0.0
@@ -899,14 +930,8 @@ pub(crate) fn sender_facts<'e>(
         risk_receivers,
         unrelated_receiver_groups: groups.len() as u32,
         steady_monthly: steady > 0 && unsteady == 0,
-        partner_like: groups.len() == 1
-            && s.risk >= 3
-            && 2 * s.night < s.risk
-            && s.links
-                .iter()
-                .filter(|l| l.risk.n > 0)
-                .all(|l| l.risk.n < 3 || l.risk.steady_amounts())
-            && s.links.iter().any(|l| l.risk.steady_amounts()),
+        partner_like,
+        household_gap_days,
         named: !info.name.is_empty(),
         pays_organisations: risk_receivers > 0 && to_organisations == risk_receivers,
         surname_ties: s.risk > 0

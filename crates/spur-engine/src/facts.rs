@@ -44,6 +44,11 @@ pub struct SenderFacts<'a> {
     pub surname_ties: bool,
     /// The sender's name is known (ties can only be read from a name).
     pub named: bool,
+    /// Paid like a household's provider (family money, told without names):
+    /// most of its risk payments went at regular gaps to receivers it pays
+    /// again and again, mostly not at night. The mean gap, in days.
+    /// Not set for a partner-like sender, which is weighed as one.
+    pub household_gap_days: Option<f32>,
     /// Every risk payment went to receivers that behave like organisations
     /// (shops, sponsorships; see [`Conduct`]): a shopper or a donor.
     pub pays_organisations: bool,

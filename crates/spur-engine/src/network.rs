@@ -140,6 +140,9 @@ pub(crate) fn score(e: &Engine) -> Outcome {
         if f.partner_like && stage == Stage::Local {
             d *= cfg.risk.partner_factor;
         }
+        if f.household_gap_days.is_some() && stage == Stage::Local {
+            d *= cfg.conduct.household_factor;
+        }
         if f.pays_organisations {
             d *= cfg.risk.organisation_factor;
         }
@@ -402,6 +405,12 @@ pub(crate) fn score(e: &Engine) -> Outcome {
             context.push(format!(
                 "one beneficiary, steady amounts, mostly not at night (partner-like): its own indicators weighed by {}",
                 cfg.risk.partner_factor
+            ));
+        }
+        if let Some(days) = f.household_gap_days {
+            context.push(format!(
+                "pays the same receivers at regular gaps (every {days:.0} days on average), mostly not at night (like a household's provider): its own indicators weighed by {}",
+                cfg.conduct.household_factor
             ));
         }
         if f.pays_organisations {

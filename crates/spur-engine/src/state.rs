@@ -57,6 +57,11 @@ pub(crate) struct Cadence {
     pub same_amount: bool,
     pub gap_min: i64,
     pub gap_max: i64,
+    /// Sum and sum of squares of the gaps, in days: how regular they are.
+    #[serde(default)]
+    pub gap_days: f32,
+    #[serde(default)]
+    pub gap_days_sq: f32,
 }
 
 impl Cadence {
@@ -70,6 +75,8 @@ impl Cadence {
             same_amount: true,
             gap_min: i64::MAX,
             gap_max: 0,
+            gap_days: 0.0,
+            gap_days_sq: 0.0,
         }
     }
 
@@ -80,6 +87,9 @@ impl Cadence {
         if let Some(g) = gap {
             self.gap_min = self.gap_min.min(g);
             self.gap_max = self.gap_max.max(g);
+            let days = g as f32 / DAY as f32;
+            self.gap_days += days;
+            self.gap_days_sq += days * days;
             if (usd - self.first_usd).abs() > 0.01 * self.first_usd.max(1.0) {
                 self.same_amount = false;
             }
@@ -96,6 +106,26 @@ impl Cadence {
     /// Amounts within ±12% of each other over at least three payments.
     pub fn steady_amounts(&self) -> bool {
         self.n >= 3 && f64::from(self.max_usd) <= 1.25 * f64::from(self.min_usd)
+    }
+
+    /// The gaps' coefficient of variation (standard deviation over mean), or
+    /// `None` with fewer than two gaps.
+    pub fn gap_variation(&self) -> Option<f32> {
+        if self.n < 3 {
+            return None;
+        }
+        let k = (self.n - 1) as f32;
+        let mean = self.gap_days / k;
+        if mean <= 0.0 {
+            return Some(f32::MAX);
+        }
+        let var = (self.gap_days_sq / k - mean * mean).max(0.0);
+        Some(var.sqrt() / mean)
+    }
+
+    /// Mean gap in days, once there is one.
+    pub fn mean_gap_days(&self) -> Option<f32> {
+        (self.n >= 2).then(|| self.gap_days / (self.n - 1) as f32)
     }
 
     /// One fixed amount at roughly monthly gaps: sponsorships, allowances.
@@ -259,6 +289,30 @@ mod tests {
         }
         assert_eq!(s.window.len(), MAX_WINDOW);
         assert_eq!(s.max_30d, MAX_WINDOW as u32);
+    }
+
+    #[test]
+    fn gap_variation() {
+        let mut weekly = Cadence::new();
+        for (k, jitter) in [0, 3, -2, 1, 0, -3].iter().enumerate() {
+            weekly.add(1_000_000_000 + k as i64 * 7 * DAY + jitter * 3600, 20.0);
+        }
+        assert!(weekly.gap_variation().unwrap() < 0.05);
+        assert!((weekly.mean_gap_days().unwrap() - 7.0).abs() < 0.2);
+        let mut bursts = Cadence::new();
+        for d in [0, 1, 2, 20, 21, 45] {
+            bursts.add(1_000_000_000 + d * DAY, 20.0);
+        }
+        assert!(bursts.gap_variation().unwrap() > 0.8);
+        let mut two = Cadence::new();
+        two.add(0, 1.0);
+        two.add(DAY, 1.0);
+        assert_eq!(two.gap_variation(), None, "one gap says nothing");
+        let mut same_second = Cadence::new();
+        for _ in 0..3 {
+            same_second.add(5, 1.0);
+        }
+        assert_eq!(same_second.gap_variation(), Some(f32::MAX));
     }
 
     #[test]
