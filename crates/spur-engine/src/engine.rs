@@ -828,6 +828,28 @@ pub(crate) fn conduct(cfg: &ConductConfig, v: &ReceiverState) -> Conduct {
     Conduct::Person
 }
 
+/// How many of a receiver's `fanin` payers (of `all` fan-in payers) pay it
+/// at regular gaps, when they are at least two and at least half: a
+/// household paid by its providers abroad. 0 otherwise.
+pub(crate) fn household_payers<'a>(
+    cfg: &ConductConfig,
+    fanin: impl Iterator<Item = &'a Cadence>,
+    all: u32,
+) -> u32 {
+    let regular = fanin
+        .filter(|c| {
+            c.n >= cfg.household_min_payments
+                && c.gap_variation()
+                    .is_some_and(|v| f64::from(v) <= cfg.household_gap_variation)
+        })
+        .count() as u32;
+    if regular >= 2 && 2 * regular >= all {
+        regular
+    } else {
+        0
+    }
+}
+
 /// Sender facts from the sender's own payments (the local stage); `conduct`
 /// is every receiver's.
 pub(crate) fn sender_facts<'e>(
@@ -988,7 +1010,12 @@ pub(crate) fn receiver_facts<'e>(
         .filter(|l| l.fanin.n > 0 && !routed[l.sender as usize]);
     let fanin_senders =
         fanin_links.clone().count() as u32 + if v.fanin > 0 { v.links_overflow } else { 0 };
-    let steady = fanin_links.filter(|l| l.fanin.steady_monthly()).count() as u32;
+    let steady = fanin_links
+        .clone()
+        .filter(|l| l.fanin.steady_monthly())
+        .count() as u32;
+    let household_payers =
+        household_payers(&e.cfg.conduct, fanin_links.map(|l| &l.fanin), fanin_senders);
     let median = if v.delays_min.is_empty() {
         None
     } else {
@@ -1013,6 +1040,7 @@ pub(crate) fn receiver_facts<'e>(
         median_payout_minutes: median,
         organisation: info.key.organisation || conduct != Conduct::Person,
         conduct,
+        household_payers,
         alias_accounts: Vec::new(),
         group_fanin_senders: fanin_senders,
         suspicious_senders: 0,
@@ -1140,6 +1168,49 @@ mod conduct_tests {
             });
         }
         v
+    }
+
+    #[test]
+    fn households_by_the_gaps_of_their_payers() {
+        let cadence = |days: &[i64]| {
+            let mut c = Cadence::new();
+            for d in days {
+                c.add(1_000_000_000 + d * DAY, 40.0);
+            }
+            c
+        };
+        let weekly = cadence(&[0, 7, 14, 21, 28]);
+        let monthly = cadence(&[3, 33, 62, 93]);
+        let bursts = cadence(&[0, 1, 2, 30, 31]);
+        let few = cadence(&[0, 7, 14]);
+        let cfg = ConductConfig::default();
+        let count =
+            |links: &[&Cadence], all: u32| household_payers(&cfg, links.iter().copied(), all);
+        assert_eq!(count(&[&weekly, &monthly], 2), 2, "both regular");
+        assert_eq!(
+            count(&[&weekly, &monthly, &bursts, &few], 4),
+            2,
+            "half regular"
+        );
+        assert_eq!(
+            count(&[&weekly, &monthly, &bursts, &few, &few], 5),
+            0,
+            "under half"
+        );
+        assert_eq!(count(&[&weekly], 1), 0, "one payer is not a household");
+        assert_eq!(
+            count(&[&weekly, &monthly], 6),
+            0,
+            "payers past the kept links count"
+        );
+        let strict = ConductConfig {
+            household_min_payments: 6,
+            ..ConductConfig::default()
+        };
+        assert_eq!(
+            household_payers(&strict, [&weekly, &monthly].into_iter(), 2),
+            0
+        );
     }
 
     #[test]

@@ -115,6 +115,11 @@ pub struct ReceiverFacts<'a> {
     pub organisation: bool,
     /// How the receiver is paid, read without its name.
     pub conduct: Conduct,
+    /// Fan-in payers that pay it again and again at regular gaps, when they
+    /// are at least two and at least half of its fan-in payers: a household
+    /// paid by its providers abroad (see [`SenderFacts::household_gap_days`]).
+    /// 0 otherwise.
+    pub household_payers: u32,
     /// Alias accounts: other accounts of the same person (a shared phone, or
     /// name variants with a shared unrelated payer), and the fan-in of all.
     pub alias_accounts: Vec<&'a str>,

@@ -104,6 +104,18 @@ fn suspect<'a>(
     f.sender_suspicion = 1.0 - clean;
 }
 
+/// Relationship context on the receiving side: an organisation (by name or
+/// conduct), or a household paid by its providers abroad.
+fn receiver_weight(cfg: &crate::config::EngineConfig, f: &ReceiverFacts<'_>) -> f64 {
+    if f.organisation {
+        cfg.risk.organisation_factor
+    } else if f.household_payers > 0 {
+        cfg.conduct.household_factor
+    } else {
+        1.0
+    }
+}
+
 pub(crate) fn score(e: &Engine) -> Outcome {
     let parts = e.parts();
     let cfg = parts.cfg;
@@ -151,11 +163,7 @@ pub(crate) fn score(e: &Engine) -> Outcome {
     // Organisations (charities, schools, shops) are not facilitators by name
     // alone; their receiving-side score is weighed down.
     let receiver_raw = |f: &ReceiverFacts<'_>| {
-        let w = if f.organisation {
-            cfg.risk.organisation_factor
-        } else {
-            1.0
-        };
+        let w = receiver_weight(cfg, f);
         w * raw_score(parts.indicators, Subject::Receiver(f), Role::Receiver, None)
     };
     let sender_raw = |i: usize, f: &crate::facts::SenderFacts<'_>, stages: &[Stage]| -> f64 {
@@ -437,9 +445,9 @@ pub(crate) fn score(e: &Engine) -> Outcome {
         let subject = Subject::Receiver(f);
         let (_, mut p) = combine(parts.indicators, subject, Role::Receiver, None);
         let mut context = Vec::new();
+        let w = receiver_weight(cfg, f);
+        p.iter_mut().for_each(|(_, c)| *c *= w);
         if f.organisation {
-            p.iter_mut()
-                .for_each(|(_, w)| *w *= cfg.risk.organisation_factor);
             let why = match f.conduct {
                 Conduct::Shop => "most of its payers paid it by card, like a shop",
                 Conduct::Sponsored => {
@@ -450,6 +458,11 @@ pub(crate) fn score(e: &Engine) -> Outcome {
             context.push(format!(
                 "{why}: score weighed by {}",
                 cfg.risk.organisation_factor
+            ));
+        } else if f.household_payers > 0 {
+            context.push(format!(
+                "{} of its payers abroad pay it again and again at regular gaps (like a household's providers): score weighed by {}",
+                f.household_payers, cfg.conduct.household_factor
             ));
         }
         let evidence = &parts.receivers.state[i].evidence;
