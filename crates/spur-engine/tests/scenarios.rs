@@ -296,11 +296,14 @@ fn charity_and_sponsors_do_not_alert() {
     assert!(alerts.is_empty(), "{alerts:#?}");
 }
 
+/// A party without a name, as in records that carry none.
+fn unnamed(id: String, country: &'static str) -> Party {
+    p(Box::leak(id.into_boxed_str()), "", country)
+}
+
 #[test]
 fn without_names_conduct_tells_shops_and_sponsorships_from_a_facilitator() {
     // No names anywhere: the institution's records carry none.
-    let unnamed =
-        |id: String, country: &'static str| p(Box::leak(id.into_boxed_str()), "", country);
     let shop = unnamed("R-SHOP".into(), "PH");
     let sponsored = unnamed("R-SPONSORED".into(), "PH");
     let fac = unnamed("R-FAC".into(), "PH");
@@ -367,8 +370,6 @@ fn without_names_conduct_tells_shops_and_sponsorships_from_a_facilitator() {
 
 #[test]
 fn without_names_a_households_providers_are_told_by_their_regular_gaps() {
-    let unnamed =
-        |id: String, country: &'static str| p(Box::leak(id.into_boxed_str()), "", country);
     let mother = unnamed("R-MOTHER".into(), "PH");
     let sister = unnamed("R-SISTER".into(), "PH");
     let fac = unnamed("R-FAC".into(), "PH");
