@@ -689,27 +689,10 @@ fn after_finish_older_payments_are_late_and_newer_ones_count() {
     s.pay(T0 + DAY, &a, &b, 30.0, "USD", "");
     let first = s.engine.finish();
     assert_eq!(first.stats.payments, 2);
-    let late = s.pay_full(
-        T0 + HOUR,
-        &a,
-        &b,
-        30.0,
-        "USD",
-        "",
-        Channel::Bank,
-        Extra::default(),
-    );
+    let mut pay_at = |t| s.pay_full(t, &a, &b, 30.0, "USD", "", Channel::Bank, Extra::default());
+    let late = pay_at(T0 + HOUR);
     assert!(matches!(late, Err(RecordError::Late(_))), "{late:?}");
-    let newer = s.pay_full(
-        T0 + 2 * DAY,
-        &a,
-        &b,
-        30.0,
-        "USD",
-        "",
-        Channel::Bank,
-        Extra::default(),
-    );
+    let newer = pay_at(T0 + 2 * DAY);
     assert!(newer.is_ok(), "{newer:?}");
     assert_eq!(s.engine.finish().stats.payments, 3);
 }
