@@ -187,7 +187,10 @@ pub fn run(
     let mut read = 0u64;
     let max = opts.max_rejects;
     // Two cores: one thread reads and checks records, this one scores them.
-    let (full_tx, full_rx) = mpsc::sync_channel::<PaymentBatch>(4);
+    // The reader may run 16 batches (~130,000 payments, ~20 MB) ahead, so it
+    // keeps going while the engine applies a block of payments to its
+    // windows (4 batches left it waiting: 5-10% slower on a million).
+    let (full_tx, full_rx) = mpsc::sync_channel::<PaymentBatch>(16);
     let (empty_tx, empty_rx) = mpsc::channel::<PaymentBatch>();
     let (stats, unknown_columns, failure) = thread::scope(|scope| {
         let reading = scope.spawn(move || {
