@@ -148,6 +148,37 @@ mod tests {
         assert_eq!(cfg.risk.destinations, vec!["PH".to_owned()]);
     }
 
+    /// docs/spur.example.toml holds every key at its default, and
+    /// docs/configuration.md reproduces it byte for byte.
+    #[test]
+    fn the_documented_file_is_the_defaults() {
+        let example = include_str!("../../../docs/spur.example.toml");
+        let parsed: EngineConfig = toml::from_str(example).unwrap();
+        assert_eq!(parsed, EngineConfig::default());
+        let every_key = Value::try_from(EngineConfig::default()).unwrap();
+        let written: Value = toml::from_str(example).unwrap();
+        let mut missing = Vec::new();
+        keys_missing(&every_key, &written, "", &mut missing);
+        assert!(missing.is_empty(), "keys not in the example: {missing:?}");
+        let doc = include_str!("../../../docs/configuration.md");
+        assert!(
+            doc.contains(example.trim_end()),
+            "docs/configuration.md no longer reproduces docs/spur.example.toml"
+        );
+    }
+
+    fn keys_missing(all: &Value, written: &Value, at: &str, out: &mut Vec<String>) {
+        if let (Value::Table(all), Value::Table(written)) = (all, written) {
+            for (k, v) in all {
+                let path = format!("{at}{k}");
+                match written.get(k) {
+                    Some(w) => keys_missing(v, w, &format!("{path}."), out),
+                    None => out.push(path),
+                }
+            }
+        }
+    }
+
     #[test]
     fn unknown_keys_and_bad_values_are_errors() {
         let err = load(None, env(&[("SPUR_ALERT_TRESHOLD", "0.4")])).unwrap_err();
