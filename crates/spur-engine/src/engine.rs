@@ -275,7 +275,7 @@ impl Engine {
         // A whole multiple of 10 (the cast saturates: huge amounts fail the
         // comparison).
         let whole = p.amount as u64;
-        if whole >= 10 && whole as f64 == p.amount && whole % 10 == 0 {
+        if whole >= 10 && whole as f64 == p.amount && whole.is_multiple_of(10) {
             flags |= Record::ROUND;
         }
         if p.extra.mcc.is_some() {

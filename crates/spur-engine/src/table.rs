@@ -321,7 +321,7 @@ mod tests {
     fn party_table_grows_and_keeps_everything() {
         let mut t = PartyTable::default();
         let id = |i: u32| {
-            if i % 3 == 0 {
+            if i.is_multiple_of(3) {
                 format!("A-VERY-LONG-ACCOUNT-IDENTIFIER-{i:040}")
             } else {
                 format!("P{i}")

@@ -6,13 +6,12 @@
 
 use std::collections::VecDeque;
 use std::io::{self, Read as _};
-use std::ops::ControlFlow;
 
 use ::csv::{ByteRecord, ReaderBuilder};
 use spur_engine::model::Payment;
 
 use crate::field::{build, Field, Value, FIELD_COUNT};
-use crate::input::{InputError, PaymentReader, ReadStats, Reject, WHOLE_RECORD};
+use crate::input::{InputError, OnRecord, PaymentReader, ReadStats, Reject, WHOLE_RECORD};
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
@@ -88,10 +87,7 @@ impl<R: io::Read> CsvPaymentReader<R> {
 }
 
 impl<R: io::Read> PaymentReader for CsvPaymentReader<R> {
-    fn read_all(
-        &mut self,
-        on: &mut dyn FnMut(u64, Result<Payment<'_>, Reject>) -> ControlFlow<()>,
-    ) -> Result<ReadStats, InputError> {
+    fn read_all(&mut self, on: &mut OnRecord<'_>) -> Result<ReadStats, InputError> {
         let mut stats = ReadStats::default();
         while self
             .reader

@@ -91,16 +91,17 @@ pub enum InputError {
     Csv(String),
 }
 
+/// What a reader calls for every record: the line where it starts, and the
+/// payment or why it was rejected.
+pub type OnRecord<'a> = dyn FnMut(u64, Result<Payment<'_>, Reject>) -> ControlFlow<()> + 'a;
+
 /// A source of payments in one format.
 pub trait PaymentReader {
     /// Calls `on` for every record in file order with the line where the
     /// record starts and the payment or the
     /// reason it was rejected. Stops early when `on` returns
     /// `ControlFlow::Break`. An `Err` means the input itself failed (I/O).
-    fn read_all(
-        &mut self,
-        on: &mut dyn FnMut(u64, Result<Payment<'_>, Reject>) -> ControlFlow<()>,
-    ) -> Result<ReadStats, InputError>;
+    fn read_all(&mut self, on: &mut OnRecord<'_>) -> Result<ReadStats, InputError>;
 
     /// Columns (CSV) or keys (JSON Lines) that are not part of the schema,
     /// each once, in order of first appearance; for a single notice.

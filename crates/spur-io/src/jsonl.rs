@@ -9,13 +9,12 @@
 use std::borrow::Cow;
 use std::fmt;
 use std::io::{self, BufRead, BufReader};
-use std::ops::ControlFlow;
 
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 use spur_engine::model::Payment;
 
 use crate::field::{build, Field, Value, Values, FIELD_COUNT};
-use crate::input::{InputError, PaymentReader, ReadStats, Reject, WHOLE_RECORD};
+use crate::input::{InputError, OnRecord, PaymentReader, ReadStats, Reject, WHOLE_RECORD};
 
 /// Distinct unknown keys remembered for the notice; more are not listed.
 const MAX_UNKNOWN: usize = 64;
@@ -38,10 +37,7 @@ impl<R: io::Read> JsonlPaymentReader<R> {
 }
 
 impl<R: io::Read> PaymentReader for JsonlPaymentReader<R> {
-    fn read_all(
-        &mut self,
-        on: &mut dyn FnMut(u64, Result<Payment<'_>, Reject>) -> ControlFlow<()>,
-    ) -> Result<ReadStats, InputError> {
+    fn read_all(&mut self, on: &mut OnRecord<'_>) -> Result<ReadStats, InputError> {
         let mut stats = ReadStats::default();
         let mut line = 0u64;
         loop {

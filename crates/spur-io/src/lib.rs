@@ -20,7 +20,7 @@ pub use crate::batch::{Entry, PaymentBatch};
 pub use crate::csv::CsvPaymentReader;
 pub use crate::field::Field;
 pub use crate::input::{
-    open_reader, Format, InputError, PaymentReader, ReadStats, Reject, WHOLE_RECORD,
+    open_reader, Format, InputError, OnRecord, PaymentReader, ReadStats, Reject, WHOLE_RECORD,
 };
 pub use crate::jsonl::JsonlPaymentReader;
 pub use crate::rejects::RejectsWriter;

@@ -436,10 +436,13 @@ fn golden_report() {
     insta::assert_snapshot!("customer_case_ae", xml);
 }
 
+/// A change that spoils a valid input.
+type Mutation = Box<dyn Fn(&mut ReportInput)>;
+
 #[test]
 fn bad_input_is_a_typed_error() {
     let profile = FiuProfile::shipped("generic").unwrap();
-    let cases: Vec<(Box<dyn Fn(&mut ReportInput)>, &str)> = vec![
+    let cases: Vec<(Mutation, &str)> = vec![
         (Box::new(|i| i.transactions.clear()), "transactions"),
         (
             Box::new(|i| i.transactions[0].txn_id = "T".repeat(101)),
@@ -625,9 +628,12 @@ fn profile_code_lists_are_the_schemas_codes() {
         subset(&profile.codes.transaction_modes, "conduction_type");
         subset(&profile.codes.funds_types, "funds_type");
         subset(&profile.codes.report_indicators, "report_indicator_type");
-        subset(&[profile.report_code.clone()], "report_type");
-        subset(&[profile.submission_code.clone()], "submission_type");
-        subset(&[profile.address_type.clone()], "contact_type");
+        subset(std::slice::from_ref(&profile.report_code), "report_type");
+        subset(
+            std::slice::from_ref(&profile.submission_code),
+            "submission_type",
+        );
+        subset(std::slice::from_ref(&profile.address_type), "contact_type");
         let set = |l: &[String]| l.iter().cloned().collect::<BTreeSet<_>>();
         assert_eq!(
             set(&profile.codes.countries),
