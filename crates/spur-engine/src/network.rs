@@ -16,8 +16,10 @@
 //!    the final receiver scores.
 //!
 //! A fixed number of passes, no iteration to a fixed point, and no finding
-//! echoing back to its origin keep every propagated finding explainable by
-//! the parties named in it.
+//! echoing back through the person it came from (step 6) keep every
+//! propagated finding explainable by the parties named in it. (Step 5 reads a
+//! receiver's score with the sender's own local suspicion in it, by choice:
+//! see docs/network.md.)
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
