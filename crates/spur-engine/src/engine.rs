@@ -402,33 +402,23 @@ impl Engine {
         let (senders, receivers) = (&mut self.senders.state, &mut self.receivers.state);
         let (new_senders, new_receivers) = (c.senders.len(), c.receivers.len());
         let log = &mut self.applied_log;
-        if records.len() < 1024 {
+        // The two sides are independent: each reads the records in order
+        // and writes only its own state.
+        let mut paying = || {
             senders.resize_with(new_senders, SenderState::default);
-            receivers.resize_with(new_receivers, ReceiverState::default);
-            for r in records {
-                apply_sender(&c, senders, r);
-                apply_receiver(&c, receivers, r);
-            }
             if keep {
                 log.extend_from_slice(records);
             }
-            return;
-        }
-        std::thread::scope(|scope| {
-            scope.spawn(|| {
-                senders.resize_with(new_senders, SenderState::default);
-                if keep {
-                    log.extend_from_slice(records);
+            for (k, r) in records.iter().enumerate() {
+                if let Some(next) = records.get(k + APPLY_AHEAD) {
+                    c.prefetch(next, &senders[next.sender as usize], |s| {
+                        (&s.payments, &s.links, &s.window)
+                    });
                 }
-                for (k, r) in records.iter().enumerate() {
-                    if let Some(next) = records.get(k + APPLY_AHEAD) {
-                        c.prefetch(next, &senders[next.sender as usize], |s| {
-                            (&s.payments, &s.links, &s.window)
-                        });
-                    }
-                    apply_sender(&c, senders, r);
-                }
-            });
+                apply_sender(&c, senders, r);
+            }
+        };
+        let mut receiving = || {
             receivers.resize_with(new_receivers, ReceiverState::default);
             for (k, r) in records.iter().enumerate() {
                 if let Some(next) = records.get(k + APPLY_AHEAD) {
@@ -438,7 +428,16 @@ impl Engine {
                 }
                 apply_receiver(&c, receivers, r);
             }
-        });
+        };
+        if records.len() < 1024 {
+            paying();
+            receiving();
+        } else {
+            std::thread::scope(|scope| {
+                scope.spawn(paying);
+                receiving();
+            });
+        }
     }
 
     /// Applies everything buffered, runs the network stage and scores every
@@ -828,6 +827,14 @@ pub(crate) fn conduct(cfg: &ConductConfig, v: &ReceiverState) -> Conduct {
     Conduct::Person
 }
 
+/// Payments between two parties that come again and again at regular gaps,
+/// as a household's provider pays (`[conduct] household_*`).
+fn regular_gaps(cfg: &ConductConfig, c: &Cadence) -> bool {
+    c.n >= cfg.household_min_payments
+        && c.gap_variation()
+            .is_some_and(|v| f64::from(v) <= cfg.household_gap_variation)
+}
+
 /// How many of a receiver's `fanin` payers (of `all` fan-in payers) pay it
 /// at regular gaps, when they are at least two and at least half: a
 /// household paid by its providers abroad. 0 otherwise.
@@ -836,13 +843,7 @@ pub(crate) fn household_payers<'a>(
     fanin: impl Iterator<Item = &'a Cadence>,
     all: u32,
 ) -> u32 {
-    let regular = fanin
-        .filter(|c| {
-            c.n >= cfg.household_min_payments
-                && c.gap_variation()
-                    .is_some_and(|v| f64::from(v) <= cfg.household_gap_variation)
-        })
-        .count() as u32;
+    let regular = fanin.filter(|c| regular_gaps(cfg, c)).count() as u32;
     if regular >= 2 && 2 * regular >= all {
         regular
     } else {
@@ -898,12 +899,11 @@ pub(crate) fn sender_facts<'e>(
         .iter()
         .filter(|l| l.risk.n >= household.household_min_payments)
     {
-        match l.risk.gap_variation() {
-            Some(v) if f64::from(v) <= household.household_gap_variation => {
-                regular_payments += l.risk.n;
-                gap_days += l.risk.mean_gap_days().unwrap_or(0.0) * l.risk.n as f32;
-            }
-            _ => irregular = true,
+        if regular_gaps(household, &l.risk) {
+            regular_payments += l.risk.n;
+            gap_days += l.risk.mean_gap_days().unwrap_or(0.0) * l.risk.n as f32;
+        } else {
+            irregular = true;
         }
     }
     let partner_like = groups.len() == 1
