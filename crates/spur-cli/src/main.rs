@@ -6,9 +6,11 @@ mod ingest;
 mod reports;
 mod scan;
 mod settings;
+mod table;
+mod terminal;
 
 use std::fs::File;
-use std::io::{self, BufReader, BufWriter, IsTerminal};
+use std::io::{self, BufReader, BufWriter, IsTerminal, Write};
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
@@ -75,62 +77,112 @@ enum DispositionArg {
 enum UserCommand {
     /// Adds a user (by an admin; the very first user is an admin adding themself).
     Add {
+        /// The user's name, as they will give it with --user.
         name: String,
+        /// What the user may do: analyst, supervisor, admin or auditor (docs/cases.md).
         #[arg(long, value_enum)]
         role: RoleArg,
     },
     List,
 }
 
+#[derive(Clone, Copy, ValueEnum)]
+enum AlertRoleArg {
+    Sender,
+    Receiver,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum AlertStatusArg {
+    /// Standing, in no case.
+    New,
+    /// Gathered into a case.
+    #[value(name = "in_case", alias = "in-case")]
+    InCase,
+    /// A later scan found the party below the threshold.
+    Cleared,
+}
+
+#[derive(Subcommand)]
+enum AlertCommand {
+    /// Why the party was alerted, its counterparties and the payments behind it.
+    Show {
+        /// The alert, by id (`spur alerts`).
+        #[arg(long = "alert", value_name = "ID")]
+        alert_id: i64,
+        /// The whole view as one JSON document.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
 #[derive(Subcommand)]
 enum CaseCommand {
     /// Opens a case from an alert.
     Open {
-        #[arg(long)]
+        /// The alert, by id (`spur alerts`).
+        #[arg(long, value_name = "ID")]
         alert: i64,
     },
     /// Adds another alert to a case (e.g. another member of the same ring).
     AddAlert {
-        #[arg(long = "case")]
+        /// The case, by id (`spur case list`).
+        #[arg(long = "case", value_name = "ID")]
         case_id: i64,
-        #[arg(long)]
+        /// The alert, by id (`spur alerts`).
+        #[arg(long, value_name = "ID")]
         alert: i64,
     },
+    /// All cases, newest activity last.
     List,
+    /// One case: its alerts and why, notes, reports.
     Show {
-        id: i64,
+        /// The case, by id (`spur case list`).
+        #[arg(long = "case", value_name = "ID")]
+        case_id: i64,
     },
     /// Assigns the case to an analyst or supervisor.
     Assign {
-        #[arg(long = "case")]
+        /// The case, by id (`spur case list`).
+        #[arg(long = "case", value_name = "ID")]
         case_id: i64,
-        #[arg(long)]
+        /// The user who takes the case over.
+        #[arg(long, value_name = "NAME")]
         to: String,
     },
+    /// Adds a note to the case's record (kept in the audit log).
     Note {
-        #[arg(long = "case")]
+        /// The case, by id (`spur case list`).
+        #[arg(long = "case", value_name = "ID")]
         case_id: i64,
+        /// The note.
         #[arg(long)]
         text: String,
     },
     /// open → investigating | escalated; investigating ⇄ escalated.
     Status {
-        #[arg(long = "case")]
+        /// The case, by id (`spur case list`).
+        #[arg(long = "case", value_name = "ID")]
         case_id: i64,
+        /// The new status.
         #[arg(long, value_enum)]
         to: StatusArg,
     },
     /// The analysts' conclusion.
     Disposition {
-        #[arg(long = "case")]
+        /// The case, by id (`spur case list`).
+        #[arg(long = "case", value_name = "ID")]
         case_id: i64,
+        /// The conclusion.
         #[arg(long, value_enum)]
         to: DispositionArg,
     },
     /// Closes the case for good.
     Close {
-        #[arg(long = "case")]
+        /// The case, by id (`spur case list`).
+        #[arg(long = "case", value_name = "ID")]
         case_id: i64,
+        /// Why the case is closed (kept in the case and the audit log).
         #[arg(long)]
         reason: String,
     },
@@ -140,7 +192,8 @@ enum CaseCommand {
 enum ReportCommand {
     /// Writes a goAML report for a case, validates it and stores it as a draft.
     Draft {
-        #[arg(long = "case")]
+        /// The case, by id (`spur case list`).
+        #[arg(long = "case", value_name = "ID")]
         case_id: i64,
         /// FIU profile: ae, generic, or a profile file.
         #[arg(long)]
@@ -150,7 +203,8 @@ enum ReportCommand {
     },
     /// Writes a draft again from the case as it is now (drafts only).
     Redraft {
-        #[arg(long = "report")]
+        /// The report, by id (`spur report list`).
+        #[arg(long = "report", value_name = "ID")]
         report_id: i64,
         /// The FIU profile, when the report's was a profile file.
         #[arg(long)]
@@ -160,12 +214,14 @@ enum ReportCommand {
     },
     /// Four eyes: a supervisor other than the author approves.
     Approve {
-        #[arg(long = "report")]
+        /// The report, by id (`spur report list`).
+        #[arg(long = "report", value_name = "ID")]
         report_id: i64,
     },
     /// Files an approved report; it never changes again.
     File {
-        #[arg(long = "report")]
+        /// The report, by id (`spur report list`).
+        #[arg(long = "report", value_name = "ID")]
         report_id: i64,
         /// Where to write the filed XML.
         #[arg(long)]
@@ -173,8 +229,11 @@ enum ReportCommand {
     },
     /// Prints a report's XML.
     Show {
-        id: i64,
+        /// The report, by id (`spur report list`).
+        #[arg(long = "report", value_name = "ID")]
+        report_id: i64,
     },
+    /// Every report with its case, status and authors.
     List,
 }
 
@@ -206,6 +265,20 @@ enum FormatArg {
     Jsonl,
 }
 
+/// The simulated world: the same seed and sizes give the same payments.
+#[derive(clap::Args)]
+struct WorldArgs {
+    /// Seed of the simulation's random numbers.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// How many senders (customers and look-alikes); default 20,000.
+    #[arg(long)]
+    senders: Option<usize>,
+    /// How many days of traffic; default 90.
+    #[arg(long)]
+    days: Option<u32>,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Score every sender and receiver in a payments file; write alerts as JSON Lines.
@@ -233,21 +306,22 @@ enum Command {
     },
     /// Write synthetic payments with ground truth: payments.csv and truth.csv.
     Simulate {
+        /// The folder for payments.csv and truth.csv (created).
+        /// The folder for payments.csv and truth.csv (created when missing).
         #[arg(long)]
         out: PathBuf,
-        #[arg(long, default_value_t = 42)]
-        seed: u64,
-        #[arg(long)]
-        senders: Option<usize>,
-        #[arg(long)]
-        days: Option<u32>,
+        #[command(flatten)]
+        world: WorldArgs,
     },
     /// Precision, recall and average precision of alerts against ground truth.
     Eval {
+        /// The ground truth `spur simulate` wrote (truth.csv).
         #[arg(long)]
         truth: PathBuf,
+        /// The alerts (JSON Lines) of a scan; without it, the standing alerts
+        /// of the database (`--db`, read as `--user`).
         #[arg(long)]
-        alerts: PathBuf,
+        alerts: Option<PathBuf>,
         /// The payments, to report recall for light and heavy offenders.
         #[arg(long)]
         payments: Option<PathBuf>,
@@ -260,7 +334,7 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
-    /// Stored alerts with their ids.
+    /// Stored alerts with their ids, filtered (standing ones by default).
     Alerts {
         /// One JSON object per line.
         #[arg(long)]
@@ -268,6 +342,26 @@ enum Command {
         /// Also the alerts a later scan cleared (the party fell below the threshold).
         #[arg(long)]
         all: bool,
+        /// Only senders (possible customers) or receivers (possible facilitators).
+        #[arg(long, value_enum)]
+        role: Option<AlertRoleArg>,
+        /// Only alerts scoring at least this, in [0, 1].
+        #[arg(long, value_name = "SCORE")]
+        min_score: Option<f64>,
+        /// Only alerts with this indicator behind them, e.g. P-SHARED (docs/indicators.md).
+        #[arg(long, value_name = "CODE")]
+        indicator: Option<String>,
+        /// Only parties in this country (ISO 3166 alpha-2, e.g. PH).
+        #[arg(long, value_name = "CC")]
+        country: Option<String>,
+        /// Only alerts in these states (repeat or comma-separate): new, in_case, cleared.
+        #[arg(long, value_enum, value_delimiter = ',')]
+        status: Vec<AlertStatusArg>,
+    },
+    /// One stored alert: `spur alert show --alert ID`.
+    Alert {
+        #[command(subcommand)]
+        command: AlertCommand,
     },
     /// Cases: open, gather alerts, assign, note, change status, close.
     Case {
@@ -287,14 +381,11 @@ enum Command {
     /// Simulate, scan and evaluate in one go, then tell what was found.
     Demo {
         /// Where the demo writes its files.
+        /// The folder for payments.csv and truth.csv (created).
         #[arg(long, default_value = "spur-demo")]
         out: PathBuf,
-        #[arg(long, default_value_t = 42)]
-        seed: u64,
-        #[arg(long)]
-        senders: Option<usize>,
-        #[arg(long)]
-        days: Option<u32>,
+        #[command(flatten)]
+        world: WorldArgs,
     },
 }
 
@@ -311,10 +402,13 @@ fn main() {
         .init();
     if let Err(e) = run(Cli::parse()) {
         // The reader of our output went away (`spur alerts | head`): not an error.
-        let closed_pipe = e
-            .chain()
-            .filter_map(|c| c.downcast_ref::<std::io::Error>())
-            .any(|io| io.kind() == std::io::ErrorKind::BrokenPipe);
+        let closed_pipe = e.chain().any(|c| {
+            let kind = c
+                .downcast_ref::<io::Error>()
+                .map(io::Error::kind)
+                .or_else(|| c.downcast_ref::<serde_json::Error>()?.io_error_kind());
+            kind == Some(io::ErrorKind::BrokenPipe)
+        });
         if closed_pipe {
             std::process::exit(0);
         }
@@ -360,13 +454,8 @@ fn run(cli: Cli) -> Result<()> {
             let report = scan::run(&opts, engine_config(*threshold)?, store)?;
             report.print(&mut io::stderr())?;
         }
-        Command::Simulate {
-            out,
-            seed,
-            senders,
-            days,
-        } => {
-            let summary = demo::simulate(out, *seed, *senders, *days)?;
+        Command::Simulate { out, world } => {
+            let summary = demo::simulate(out, world.seed, world.senders, world.days)?;
             eprintln!("{summary}");
         }
         Command::Eval {
@@ -380,29 +469,42 @@ fn run(cli: Cli) -> Result<()> {
                     File::open(p).with_context(|| format!("cannot open {}", p.display()))?,
                 ))
             };
+            let truth_file = open(truth)?;
             let payments = payments.as_ref().map(open).transpose()?;
-            let report =
-                spur_sim::evaluate(open(truth)?, open(alerts)?, payments).with_context(|| {
-                    format!(
-                        "evaluating {} against {}",
-                        alerts.display(),
-                        truth.display()
+            let (alert_lines, source): (Box<dyn io::Read>, String) = match (alerts, &cli.db) {
+                (Some(path), _) => (Box::new(open(path)?), path.display().to_string()),
+                (None, Some(db)) => {
+                    let mut store = cases::open(db)?;
+                    let actor = cases::actor(cli.user.as_deref())?;
+                    let lines = cases::standing_alert_lines(&mut *store, actor)?;
+                    (
+                        Box::new(io::Cursor::new(lines)),
+                        "the database's alerts".to_owned(),
                     )
-                })?;
+                }
+                (None, None) => {
+                    anyhow::bail!("name the alerts with --alerts FILE, or a database with --db DB")
+                }
+            };
+            let report = spur_sim::evaluate(truth_file, BufReader::new(alert_lines), payments)
+                .with_context(|| format!("evaluating {source} against {}", truth.display()))?;
+            let mut out = BufWriter::new(io::stdout().lock());
             if *json {
-                serde_json::to_writer_pretty(BufWriter::new(io::stdout().lock()), &report)?;
-                println!();
+                serde_json::to_writer_pretty(&mut out, &report)?;
+                writeln!(out)?;
             } else {
-                print!("{report}");
+                write!(out, "{report}")?;
             }
+            out.flush()?;
         }
-        Command::Demo {
-            out,
-            seed,
-            senders,
-            days,
-        } => {
-            demo::run(out, *seed, *senders, *days, engine_config(None)?)?;
+        Command::Demo { out, world } => {
+            demo::run(
+                out,
+                world.seed,
+                world.senders,
+                world.days,
+                engine_config(None)?,
+            )?;
         }
         Command::User { command } => {
             let mut store = open_store(&cli)?;
@@ -411,16 +513,66 @@ fn run(cli: Cli) -> Result<()> {
                     // The very first user (an admin) acts as themself.
                     let actor = cli.user.as_deref().unwrap_or(name);
                     let u = store.add_user(name, store_role(*role), actor)?;
-                    println!("user {} added: {} (id {})", u.name, u.role, u.id);
+                    cases::say(&format!(
+                        "user {} added: {} (id {})",
+                        terminal::visible(&u.name),
+                        u.role,
+                        u.id
+                    ))?;
                 }
                 UserCommand::List => {
                     cases::print_users(&mut *store, cases::actor(cli.user.as_deref())?)?
                 }
             }
         }
-        Command::Alerts { json, all } => {
+        Command::Alerts {
+            json,
+            all,
+            role,
+            min_score,
+            indicator,
+            country,
+            status,
+        } => {
+            let mut statuses: Vec<spur_store::AlertStatus> = status
+                .iter()
+                .map(|s| match s {
+                    AlertStatusArg::New => spur_store::AlertStatus::New,
+                    AlertStatusArg::InCase => spur_store::AlertStatus::InCase,
+                    AlertStatusArg::Cleared => spur_store::AlertStatus::Cleared,
+                })
+                .collect();
+            if *all {
+                statuses = spur_store::AlertStatus::ALL.to_vec();
+            }
+            let filter = spur_store::AlertFilter {
+                role: role.map(|r| match r {
+                    AlertRoleArg::Sender => spur_engine::Role::Sender,
+                    AlertRoleArg::Receiver => spur_engine::Role::Receiver,
+                }),
+                min_score: *min_score,
+                indicator: indicator.clone(),
+                country: country.clone(),
+                statuses,
+            };
             let mut store = open_store(&cli)?;
-            cases::print_alerts(&mut *store, cases::actor(cli.user.as_deref())?, *json, *all)?;
+            cases::print_alerts(
+                &mut *store,
+                cases::actor(cli.user.as_deref())?,
+                &filter,
+                *json,
+            )?;
+        }
+        Command::Alert {
+            command: AlertCommand::Show { alert_id, json },
+        } => {
+            let mut store = open_store(&cli)?;
+            cases::print_alert(
+                &mut *store,
+                *alert_id,
+                cases::actor(cli.user.as_deref())?,
+                *json,
+            )?;
         }
         Command::Case { command } => {
             let mut store = open_store(&cli)?;
@@ -428,25 +580,25 @@ fn run(cli: Cli) -> Result<()> {
             let s = &mut *store;
             match command {
                 CaseCommand::Open { alert } => {
-                    cases::say_case("opened", &s.open_case(*alert, actor)?)
+                    cases::say_case("opened", &s.open_case(*alert, actor)?)?
                 }
                 CaseCommand::AddAlert { case_id, alert } => {
-                    cases::say_case("gained an alert", &s.add_alert(*case_id, *alert, actor)?)
+                    cases::say_case("gained an alert", &s.add_alert(*case_id, *alert, actor)?)?
                 }
                 CaseCommand::List => cases::print_cases(s, actor)?,
-                CaseCommand::Show { id } => cases::print_case(s, *id, actor)?,
+                CaseCommand::Show { case_id } => cases::print_case(s, *case_id, actor)?,
                 CaseCommand::Assign { case_id, to } => {
-                    cases::say_case("assigned", &s.assign(*case_id, to, actor)?)
+                    cases::say_case("assigned", &s.assign(*case_id, to, actor)?)?
                 }
                 CaseCommand::Note { case_id, text } => {
-                    cases::say_case("noted", &s.note(*case_id, text, actor)?)
+                    cases::say_case("noted", &s.note(*case_id, text, actor)?)?
                 }
                 CaseCommand::Status { case_id, to } => {
                     let status = match to {
                         StatusArg::Investigating => spur_store::CaseStatus::Investigating,
                         StatusArg::Escalated => spur_store::CaseStatus::Escalated,
                     };
-                    cases::say_case("changed", &s.set_status(*case_id, status, actor)?)
+                    cases::say_case("changed", &s.set_status(*case_id, status, actor)?)?
                 }
                 CaseCommand::Disposition { case_id, to } => {
                     use spur_store::Disposition as D;
@@ -457,10 +609,10 @@ fn run(cli: Cli) -> Result<()> {
                         DispositionArg::FalsePositive => D::FalsePositive,
                     };
                     let c = s.set_disposition(*case_id, d, actor)?;
-                    cases::say_case(&format!("judged {}", c.disposition), &c)
+                    cases::say_case(&format!("judged {}", c.disposition), &c)?
                 }
                 CaseCommand::Close { case_id, reason } => {
-                    cases::say_case("closed", &s.close(*case_id, reason, actor)?)
+                    cases::say_case("closed", &s.close(*case_id, reason, actor)?)?
                 }
             }
         }
@@ -509,7 +661,9 @@ fn run(cli: Cli) -> Result<()> {
                     "filed",
                     &reports::file(s, *report_id, out.as_deref(), actor)?,
                 ),
-                ReportCommand::Show { id } => print!("{}", s.report(*id, actor)?.xml),
+                ReportCommand::Show { report_id } => {
+                    write!(io::stdout().lock(), "{}", s.report(*report_id, actor)?.xml)?
+                }
                 ReportCommand::List => {
                     for r in s.reports(None, actor)? {
                         reports::say("", &r);

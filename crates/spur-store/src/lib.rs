@@ -8,6 +8,7 @@
 //! The store never reads the system clock: the caller passes a [`Clock`].
 //! See docs/storage.md.
 
+mod alert_view;
 mod audit;
 mod case;
 mod clock;
@@ -23,12 +24,15 @@ mod store;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+pub use alert_view::{
+    alert_detail, filtered_alerts, indicator_codes, AlertDetail, AlertFilter, Counterparty,
+};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{AuditBreak, StoreError};
 pub use migrations::SCHEMA_VERSION;
 pub use model::{
-    AuditEntry, AuditSummary, Case, CaseStatus, Disposition, EngineState, Note, PaymentRecord,
-    Report, ReportStatus, ScanBatch, StoredAlert, User, UserRole,
+    AlertStatus, AuditEntry, AuditSummary, Case, CaseStatus, Disposition, EngineState, Note,
+    PaymentRecord, Report, ReportStatus, ScanBatch, StoredAlert, User, UserRole,
 };
 pub use store::{Store, SYSTEM_ACTOR};
 

@@ -64,6 +64,13 @@ string_enum! {
 }
 
 string_enum! {
+    /// Where an alert stands: `new` (standing, in no case), `in_case`
+    /// (gathered into a case) or `cleared` (a later scan found the party
+    /// below the threshold, and no case holds it).
+    AlertStatus { New = "new", InCase = "in_case", Cleared = "cleared" }
+}
+
+string_enum! {
     /// A report goes draft → approved (by a supervisor other than its author) → filed.
     ReportStatus { Draft = "draft", Approved = "approved", Filed = "filed" }
 }
