@@ -11,6 +11,7 @@ use spur_engine::{Alert, EngineConfig, Role};
 use spur_sim::{SimConfig, SimSummary};
 
 use crate::scan::{self, ScanOptions};
+use crate::terminal::visible;
 
 pub fn simulate(
     out: &Path,
@@ -114,7 +115,7 @@ fn tell(out: &mut impl Write, alerts: &[Alert]) -> io::Result<()> {
             out,
             "\n  {title}: {} {} in {}, score {:.2}, {} payments, {} to {}",
             a.role.as_str(),
-            a.subject,
+            visible(&a.subject),
             a.country,
             a.score,
             a.payments,
@@ -125,7 +126,9 @@ fn tell(out: &mut impl Write, alerts: &[Alert]) -> io::Result<()> {
             writeln!(
                 out,
                 "    {:<11} +{:.2}  {}",
-                f.code, f.contribution, f.reason
+                f.code,
+                f.contribution,
+                visible(&f.reason)
             )?;
         }
     }

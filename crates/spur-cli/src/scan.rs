@@ -424,7 +424,7 @@ impl ScanReport {
 
     pub fn print(&self, out: &mut impl Write) -> io::Result<()> {
         let s = &self.outcome.stats;
-        writeln!(out, "spur scan: {}", self.input)?;
+        writeln!(out, "spur scan: {}", crate::terminal::visible(&self.input))?;
         writeln!(
             out,
             "  payments read     {:>10}   rejected {}",
@@ -452,7 +452,7 @@ impl ScanReport {
             writeln!(
                 out,
                 "  ignored columns   {}",
-                self.unknown_columns.join(", ")
+                crate::terminal::visible(&self.unknown_columns.join(", "))
             )?;
         }
         if self.naive_times > 0 {
