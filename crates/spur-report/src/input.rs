@@ -57,12 +57,43 @@ pub struct Address {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ReportMeta {
-    /// The case id: the report's `entity_reference`.
+    /// The case id.
     pub case_id: String,
+    /// The report's `entity_reference`, unique per report (the store gives
+    /// it: the case id for a case's first report, `CASE-cN` for a
+    /// correction); empty reads as the case id.
+    #[serde(default)]
+    pub entity_reference: String,
     /// Seconds since 1970-01-01 UTC.
     pub submission_date: Timestamp,
     /// ISO 4217 code of the institution's local currency.
     pub currency_code_local: String,
+    /// Set when this report corrects (replaces in full) a filed one.
+    #[serde(default)]
+    pub corrects: Option<CorrectedReport>,
+}
+
+impl ReportMeta {
+    /// What `entity_reference` says.
+    pub fn reference(&self) -> &str {
+        match self.entity_reference.trim() {
+            "" => self.case_id.trim(),
+            r => r,
+        }
+    }
+}
+
+/// The filed report a correction replaces.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CorrectedReport {
+    /// Its `entity_reference`.
+    pub entity_reference: String,
+    /// When it was filed, seconds since 1970-01-01 UTC.
+    pub filed_at: Timestamp,
+    /// The FIU's reference of it (from the FIU's acknowledgement), written
+    /// as `fiu_ref_number`; empty when not known.
+    #[serde(default)]
+    pub fiu_ref_number: String,
 }
 
 /// One alert of the case, as the report needs it.
@@ -75,6 +106,10 @@ pub struct AlertSummary {
     pub first_seen: Timestamp,
     pub last_seen: Timestamp,
     pub indicators: Vec<IndicatorReason>,
+    /// All payments of the party in its role, as the engine counted them;
+    /// the report says so when it shows fewer. 0: not known.
+    #[serde(default)]
+    pub payments: u64,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -93,6 +128,7 @@ impl From<&Alert> for AlertSummary {
             score: alert.score,
             first_seen: alert.first_seen,
             last_seen: alert.last_seen,
+            payments: alert.payments.into(),
             indicators: alert
                 .indicators
                 .iter()
