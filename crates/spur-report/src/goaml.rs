@@ -546,27 +546,6 @@ fn counted(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
-/// For each alert, (payments of the party in the report, all its payments in
-/// its role); equal when the engine's count is not known.
-fn partial_evidence(input: &ReportInput) -> Vec<(u64, u64)> {
-    input
-        .alerts
-        .iter()
-        .map(|a| {
-            let subject = a.subject.trim();
-            let shown = input
-                .transactions
-                .iter()
-                .filter(|t| match a.role {
-                    Role::Sender => t.from.id.trim() == subject,
-                    Role::Receiver => t.to.id.trim() == subject,
-                })
-                .count() as u64;
-            (shown, a.payments.max(shown))
-        })
-        .collect()
-}
-
 /// The report's reason: what an FIU analyst reads first, in words, without spur.
 fn reason_text(input: &ReportInput, currency_local: &str) -> String {
     let mut lines = Vec::new();
@@ -613,8 +592,8 @@ fn reason_text(input: &ReportInput, currency_local: &str) -> String {
             counted(receivers.len(), "receiver", "receivers"),
         ));
     }
-    let evidence = partial_evidence(input);
-    let (shown, total) = evidence.iter().fold((0, 0), |(s, t), e| (s + e.0, t + e.1));
+    let evidence = input.evidence_shown();
+    let (shown, total) = input.shown_of_total();
     if shown < total {
         lines.push(format!(
             "Part of the evidence: this report shows {shown} of {total} payments of the alerted parties \

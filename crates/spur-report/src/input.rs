@@ -18,6 +18,36 @@ pub struct ReportInput {
     pub transactions: Vec<Transaction>,
 }
 
+impl ReportInput {
+    /// For each alert, (the party's payments in the report, all its payments
+    /// in its role); equal when the engine's count is not known.
+    pub fn evidence_shown(&self) -> Vec<(u64, u64)> {
+        self.alerts
+            .iter()
+            .map(|a| {
+                let subject = a.subject.trim();
+                let shown = self
+                    .transactions
+                    .iter()
+                    .filter(|t| match a.role {
+                        Role::Sender => t.from.id.trim() == subject,
+                        Role::Receiver => t.to.id.trim() == subject,
+                    })
+                    .count() as u64;
+                (shown, a.payments.max(shown))
+            })
+            .collect()
+    }
+
+    /// The sums of [`ReportInput::evidence_shown`]: what the report says when
+    /// it shows fewer payments than the alerted parties made or received.
+    pub fn shown_of_total(&self) -> (u64, u64) {
+        self.evidence_shown()
+            .iter()
+            .fold((0, 0), |(s, t), e| (s + e.0, t + e.1))
+    }
+}
+
 /// The institution that files the report, from configuration.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ReportingEntity {
