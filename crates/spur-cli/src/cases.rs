@@ -164,18 +164,7 @@ pub fn print_case(store: &mut dyn Store, case_id: i64, actor: &str) -> Result<()
     if !reports.is_empty() {
         writeln!(out, "  reports")?;
         for r in &reports {
-            writeln!(
-                out,
-                "    report {} ({}) {} by {}{}",
-                r.id,
-                r.profile,
-                r.status,
-                r.author,
-                r.approved_by
-                    .as_deref()
-                    .map(|s| format!(", approved by {s}"))
-                    .unwrap_or_default()
-            )?;
+            writeln!(out, "    report {}: {}", r.id, crate::reports::details(r))?;
         }
     }
     Ok(())

@@ -3,6 +3,7 @@
 mod cases;
 mod demo;
 mod ingest;
+mod outfile;
 mod reports;
 mod scan;
 mod settings;
@@ -139,16 +140,26 @@ enum CaseCommand {
 #[derive(Subcommand)]
 enum ReportCommand {
     /// Writes a goAML report for a case, validates it and stores it as a draft.
+    /// A case has at most one report not yet filed; once one is filed, a later
+    /// report is a correction of it (--corrects).
     Draft {
         #[arg(long = "case")]
         case_id: i64,
         /// FIU profile: ae, generic, or a profile file.
         #[arg(long)]
         fiu: String,
+        /// The case's latest filed report, which this one corrects (replaces in full).
+        #[arg(long = "corrects", value_name = "REPORT_ID")]
+        corrects: Option<i64>,
+        /// The FIU's reference of the corrected report (its acknowledgement), written as fiu_ref_number.
+        #[arg(long = "fiu-ref", value_name = "REF", requires = "corrects")]
+        fiu_ref: Option<String>,
         #[command(flatten)]
         text: ReportText,
     },
-    /// Writes a draft again from the case as it is now (drafts only).
+    /// Writes a draft again from the case as it is now (drafts only); the
+    /// reason, action and evidence choice stay unless given. Whoever redrafts
+    /// becomes one of its authors and may not approve it.
     Redraft {
         #[arg(long = "report")]
         report_id: i64,
@@ -167,14 +178,22 @@ enum ReportCommand {
     File {
         #[arg(long = "report")]
         report_id: i64,
-        /// Where to write the filed XML.
+        /// Where to write the filed XML; the report is filed only if it can be written.
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Replace the --out file if it exists.
+        #[arg(long, requires = "out")]
+        force: bool,
     },
-    /// Prints a report's XML.
+    /// Prints what the store holds of a report (authors, reference, ...), then its XML.
     Show {
+        /// The report's id.
         id: i64,
+        /// Only the XML, as stored (to redirect into a file).
+        #[arg(long)]
+        xml: bool,
     },
+    /// One line per report.
     List,
 }
 
@@ -183,15 +202,32 @@ struct ReportText {
     /// The reporting entity (TOML), see docs/reporting-entity.example.toml.
     #[arg(long, env = "SPUR_ENTITY")]
     entity: Option<PathBuf>,
-    /// The analyst's own words on why the case is suspicious.
-    #[arg(long, default_value = "")]
-    reason: String,
-    /// What the institution did about it.
-    #[arg(long, default_value = "")]
-    action: String,
+    /// The analyst's own words on why the case is suspicious (redraft: kept unless given).
+    #[arg(long)]
+    reason: Option<String>,
+    /// What the institution did about it (redraft: kept unless given).
+    #[arg(long)]
+    action: Option<String>,
+    /// Report every kept payment of the alerted parties, not only their alerts' evidence.
+    #[arg(long, conflicts_with = "alert_evidence")]
+    all_evidence: bool,
+    /// Report only the alerts' evidence payments (the default for a draft).
+    #[arg(long)]
+    alert_evidence: bool,
     /// Also write the XML here.
     #[arg(long)]
     out: Option<PathBuf>,
+}
+
+impl ReportText {
+    /// The evidence choice, if one was given.
+    fn evidence(&self) -> Option<bool> {
+        match (self.all_evidence, self.alert_evidence) {
+            (true, _) => Some(true),
+            (_, true) => Some(false),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -472,17 +508,28 @@ fn run(cli: Cli) -> Result<()> {
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| d.as_secs() as i64);
             match command {
-                ReportCommand::Draft { case_id, fiu, text } => {
+                ReportCommand::Draft {
+                    case_id,
+                    fiu,
+                    corrects,
+                    fiu_ref,
+                    text,
+                } => {
                     let opts = reports::DraftOptions {
                         case_id: *case_id,
                         fiu,
                         entity: text.entity.as_deref(),
-                        reason: &text.reason,
-                        action: &text.action,
+                        reason: text.reason.as_deref(),
+                        action: text.action.as_deref(),
+                        all_evidence: text.evidence(),
                         out: text.out.as_deref(),
                         now,
                     };
-                    let r = reports::draft(s, &opts, &engine_config(None)?, actor)?;
+                    let corrects = corrects.map(|report_id| spur_store::Correction {
+                        report_id,
+                        fiu_ref_number: fiu_ref.as_deref(),
+                    });
+                    let r = reports::draft(s, &opts, corrects, &engine_config(None)?, actor)?;
                     reports::say("drafted (validated against its schema)", &r);
                 }
                 ReportCommand::Redraft {
@@ -494,8 +541,9 @@ fn run(cli: Cli) -> Result<()> {
                         case_id: 0,
                         fiu: fiu.as_deref().unwrap_or(""),
                         entity: text.entity.as_deref(),
-                        reason: &text.reason,
-                        action: &text.action,
+                        reason: text.reason.as_deref(),
+                        action: text.action.as_deref(),
+                        all_evidence: text.evidence(),
                         out: text.out.as_deref(),
                         now,
                     };
@@ -505,11 +553,22 @@ fn run(cli: Cli) -> Result<()> {
                 ReportCommand::Approve { report_id } => {
                     reports::say("approved", &s.approve_report(*report_id, actor)?)
                 }
-                ReportCommand::File { report_id, out } => reports::say(
+                ReportCommand::File {
+                    report_id,
+                    out,
+                    force,
+                } => reports::say(
                     "filed",
-                    &reports::file(s, *report_id, out.as_deref(), actor)?,
+                    &reports::file(s, *report_id, out.as_deref(), *force, actor)?,
                 ),
-                ReportCommand::Show { id } => print!("{}", s.report(*id, actor)?.xml),
+                ReportCommand::Show { id, xml } => {
+                    let r = s.report(*id, actor)?;
+                    if *xml {
+                        print!("{}", r.xml);
+                    } else {
+                        print!("{}", reports::show(&r));
+                    }
+                }
                 ReportCommand::List => {
                     for r in s.reports(None, actor)? {
                         reports::say("", &r);
