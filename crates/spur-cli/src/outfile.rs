@@ -34,12 +34,20 @@ impl Staged {
         let name = target
             .file_name()
             .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "not a file name"))?;
-        let tmp = dir_of(target).join(format!(
-            ".{}.{}.spur-tmp",
-            name.to_string_lossy(),
-            std::process::id()
-        ));
-        let mut f = OpenOptions::new().write(true).create_new(true).open(&tmp)?;
+        // A name no one else uses: a crash may have left one with this pid.
+        let mut attempt = 0;
+        let (tmp, mut f) = loop {
+            let tmp = dir_of(target).join(format!(
+                ".{}.{}.{attempt}.spur-tmp",
+                name.to_string_lossy(),
+                std::process::id()
+            ));
+            match OpenOptions::new().write(true).create_new(true).open(&tmp) {
+                Ok(f) => break (tmp, f),
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists && attempt < 100 => attempt += 1,
+                Err(e) => return Err(e),
+            }
+        };
         let written = f.write_all(bytes).and_then(|()| f.sync_all());
         if let Err(e) = written {
             let _ = std::fs::remove_file(&tmp);

@@ -596,8 +596,8 @@ fn reason_text(input: &ReportInput, currency_local: &str) -> String {
     let (shown, total) = input.shown_of_total();
     if shown < total {
         lines.push(format!(
-            "Part of the evidence: this report shows {shown} of {total} payments of the alerted parties \
-             (for each party, the payments kept as its evidence); the reporting institution holds the others."
+            "Part of the evidence: this report shows {shown} of {total} payments of the alerted parties; \
+             the reporting institution holds the others."
         ));
     }
     for (alert, (shown, total)) in input.alerts.iter().zip(evidence) {
