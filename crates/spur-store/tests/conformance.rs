@@ -165,6 +165,7 @@ conformance! {
     a_report_keeps_what_the_analyst_chose,
     reports_from_before_authors_were_kept_read_as_their_author,
     every_kept_payment_of_a_party,
+    drafts_at_once_leave_one_open_report,
 }
 
 // ---- helpers ----
@@ -1550,4 +1551,42 @@ fn every_kept_payment_of_a_party(f: &Fixture) {
         s.party_payments("S-1", Role::Sender, "nobody"),
         StoreError::UnknownUser(_)
     );
+}
+
+fn drafts_at_once_leave_one_open_report(f: &Fixture) {
+    let mut s = f.open();
+    let alerts = with_alerts(&mut *s);
+    let cases: Vec<i64> = (0..3)
+        .map(|i| s.open_case(alerts[i], "ana").unwrap().id)
+        .collect();
+    // Two writers race to draft on each case: the case's lock lets one through.
+    let writers: Vec<_> = ["ana", "alex"]
+        .into_iter()
+        .map(|who| {
+            let mut mine = f.open();
+            let cases = cases.clone();
+            std::thread::spawn(move || {
+                cases
+                    .iter()
+                    .map(|&case| match draft(&mut *mine, case, who, who) {
+                        Ok(_) => true,
+                        Err(StoreError::OpenReport { .. }) => false,
+                        Err(e) => panic!("{who} on case {case}: {e}"),
+                    })
+                    .collect::<Vec<bool>>()
+            })
+        })
+        .collect();
+    let outcomes: Vec<Vec<bool>> = writers
+        .into_iter()
+        .map(|w| w.join().expect("writer thread"))
+        .collect();
+    for (i, &case) in cases.iter().enumerate() {
+        assert!(
+            outcomes[0][i] != outcomes[1][i],
+            "exactly one draft on case {case}"
+        );
+        assert_eq!(s.reports(Some(case), "aud").unwrap().len(), 1);
+    }
+    s.verify_audit().unwrap();
 }
