@@ -314,15 +314,9 @@ pub fn print_case(store: &mut dyn Store, case_id: i64, actor: &str) -> Result<()
         for r in &reports {
             writeln!(
                 out,
-                "  report {} ({}) {} by {}{}",
+                "  report {}: {}",
                 r.id,
-                r.profile,
-                r.status,
-                visible(&r.author),
-                r.approved_by
-                    .as_deref()
-                    .map(|s| format!(", approved by {}", visible(s)))
-                    .unwrap_or_default()
+                visible(&crate::reports::details(r))
             )?;
         }
     }

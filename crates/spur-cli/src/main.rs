@@ -3,6 +3,7 @@
 mod cases;
 mod demo;
 mod ingest;
+mod outfile;
 mod reports;
 mod scan;
 mod settings;
@@ -83,6 +84,7 @@ enum UserCommand {
         #[arg(long, value_enum)]
         role: RoleArg,
     },
+    /// Every user with their role.
     List,
 }
 
@@ -191,6 +193,8 @@ enum CaseCommand {
 #[derive(Subcommand)]
 enum ReportCommand {
     /// Writes a goAML report for a case, validates it and stores it as a draft.
+    /// A case has at most one report not yet filed; once one is filed, a later
+    /// report is a correction of it (--corrects).
     Draft {
         /// The case, by id (`spur case list`).
         #[arg(long = "case", value_name = "ID")]
@@ -198,10 +202,18 @@ enum ReportCommand {
         /// FIU profile: ae, generic, or a profile file.
         #[arg(long)]
         fiu: String,
+        /// The case's latest filed report, which this one corrects (replaces in full).
+        #[arg(long = "corrects", value_name = "REPORT_ID")]
+        corrects: Option<i64>,
+        /// The FIU's reference of the corrected report (its acknowledgement), written as fiu_ref_number.
+        #[arg(long = "fiu-ref", value_name = "REF", requires = "corrects")]
+        fiu_ref: Option<String>,
         #[command(flatten)]
         text: ReportText,
     },
-    /// Writes a draft again from the case as it is now (drafts only).
+    /// Writes a draft again from the case as it is now (drafts only); the
+    /// reason, action and evidence choice stay unless given. Whoever redrafts
+    /// becomes one of its authors and may not approve it.
     Redraft {
         /// The report, by id (`spur report list`).
         #[arg(long = "report", value_name = "ID")]
@@ -223,15 +235,21 @@ enum ReportCommand {
         /// The report, by id (`spur report list`).
         #[arg(long = "report", value_name = "ID")]
         report_id: i64,
-        /// Where to write the filed XML.
+        /// Where to write the filed XML; the report is filed only if it can be written.
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Replace the --out file if it exists.
+        #[arg(long, requires = "out")]
+        force: bool,
     },
-    /// Prints a report's XML.
+    /// Prints what the store holds of a report (authors, reference, ...), then its XML.
     Show {
         /// The report, by id (`spur report list`).
         #[arg(long = "report", value_name = "ID")]
         report_id: i64,
+        /// Only the XML, as stored (to redirect into a file).
+        #[arg(long)]
+        xml: bool,
     },
     /// Every report with its case, status and authors.
     List,
@@ -242,15 +260,32 @@ struct ReportText {
     /// The reporting entity (TOML), see docs/reporting-entity.example.toml.
     #[arg(long, env = "SPUR_ENTITY")]
     entity: Option<PathBuf>,
-    /// The analyst's own words on why the case is suspicious.
-    #[arg(long, default_value = "")]
-    reason: String,
-    /// What the institution did about it.
-    #[arg(long, default_value = "")]
-    action: String,
+    /// The analyst's own words on why the case is suspicious (redraft: kept unless given).
+    #[arg(long)]
+    reason: Option<String>,
+    /// What the institution did about it (redraft: kept unless given).
+    #[arg(long)]
+    action: Option<String>,
+    /// Report every kept payment of the alerted parties, not only their alerts' evidence.
+    #[arg(long, conflicts_with = "alert_evidence")]
+    all_evidence: bool,
+    /// Report only the alerts' evidence payments (the default for a draft).
+    #[arg(long)]
+    alert_evidence: bool,
     /// Also write the XML here.
     #[arg(long)]
     out: Option<PathBuf>,
+}
+
+impl ReportText {
+    /// The evidence choice, if one was given.
+    fn evidence(&self) -> Option<bool> {
+        match (self.all_evidence, self.alert_evidence) {
+            (true, _) => Some(true),
+            (_, true) => Some(false),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -624,18 +659,29 @@ fn run(cli: Cli) -> Result<()> {
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| d.as_secs() as i64);
             match command {
-                ReportCommand::Draft { case_id, fiu, text } => {
+                ReportCommand::Draft {
+                    case_id,
+                    fiu,
+                    corrects,
+                    fiu_ref,
+                    text,
+                } => {
                     let opts = reports::DraftOptions {
                         case_id: *case_id,
                         fiu,
                         entity: text.entity.as_deref(),
-                        reason: &text.reason,
-                        action: &text.action,
+                        reason: text.reason.as_deref(),
+                        action: text.action.as_deref(),
+                        all_evidence: text.evidence(),
                         out: text.out.as_deref(),
                         now,
                     };
-                    let r = reports::draft(s, &opts, &engine_config(None)?, actor)?;
-                    reports::say("drafted (validated against its schema)", &r);
+                    let corrects = corrects.map(|report_id| spur_store::Correction {
+                        report_id,
+                        fiu_ref_number: fiu_ref.as_deref(),
+                    });
+                    let r = reports::draft(s, &opts, corrects, &engine_config(None)?, actor)?;
+                    reports::say("drafted (validated against its schema)", &r)?;
                 }
                 ReportCommand::Redraft {
                     report_id,
@@ -646,29 +692,36 @@ fn run(cli: Cli) -> Result<()> {
                         case_id: 0,
                         fiu: fiu.as_deref().unwrap_or(""),
                         entity: text.entity.as_deref(),
-                        reason: &text.reason,
-                        action: &text.action,
+                        reason: text.reason.as_deref(),
+                        action: text.action.as_deref(),
+                        all_evidence: text.evidence(),
                         out: text.out.as_deref(),
                         now,
                     };
                     let r = reports::redraft(s, *report_id, &opts, &engine_config(None)?, actor)?;
-                    reports::say("redrafted (validated against its schema)", &r);
+                    reports::say("redrafted (validated against its schema)", &r)?;
                 }
                 ReportCommand::Approve { report_id } => {
-                    reports::say("approved", &s.approve_report(*report_id, actor)?)
+                    reports::say("approved", &s.approve_report(*report_id, actor)?)?
                 }
-                ReportCommand::File { report_id, out } => reports::say(
+                ReportCommand::File {
+                    report_id,
+                    out,
+                    force,
+                } => reports::say(
                     "filed",
-                    &reports::file(s, *report_id, out.as_deref(), actor)?,
-                ),
-                ReportCommand::Show { report_id } => {
-                    write!(io::stdout().lock(), "{}", s.report(*report_id, actor)?.xml)?
-                }
-                ReportCommand::List => {
-                    for r in s.reports(None, actor)? {
-                        reports::say("", &r);
+                    &reports::file(s, *report_id, out.as_deref(), *force, actor)?,
+                )?,
+                ReportCommand::Show { report_id, xml } => {
+                    let r = s.report(*report_id, actor)?;
+                    let mut out = io::stdout().lock();
+                    if *xml {
+                        write!(out, "{}", r.xml)?;
+                    } else {
+                        write!(out, "{}", terminal::visible_lines(&reports::show(&r)))?;
                     }
                 }
+                ReportCommand::List => reports::print_list(&s.reports(None, actor)?)?,
             }
         }
         Command::Audit { command } => match command {

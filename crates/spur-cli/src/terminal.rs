@@ -24,6 +24,16 @@ pub fn visible(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Like [`visible`] for text of several lines: line ends stay line ends.
+pub fn visible_lines(text: &str) -> String {
+    text.split_inclusive('\n')
+        .map(|line| match line.strip_suffix('\n') {
+            Some(body) => format!("{}\n", visible(body)),
+            None => visible(line).into_owned(),
+        })
+        .collect()
+}
+
 /// Characters a terminal would act on or that reorder the text around them.
 fn hidden(c: char) -> bool {
     c.is_control()
@@ -46,5 +56,6 @@ mod tests {
         check("c1\u{9b}31m", "c1\\u{9b}31m");
         check("abc\u{202e}fed", "abc\\u{202e}fed");
         check("back\\slash", "back\\slash");
+        assert_eq!(visible_lines("a\x1b\nb\r\n"), "a\\x1b\nb\\x0d\n");
     }
 }

@@ -31,8 +31,9 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{AuditBreak, StoreError};
 pub use migrations::SCHEMA_VERSION;
 pub use model::{
-    AlertStatus, AuditEntry, AuditSummary, Case, CaseStatus, Disposition, EngineState, Note,
-    PaymentRecord, Report, ReportStatus, ScanBatch, StoredAlert, User, UserRole,
+    entity_reference, AlertStatus, AuditEntry, AuditSummary, Case, CaseStatus, Correction,
+    Disposition, EngineState, Note, PaymentRecord, Report, ReportContent, ReportPlan,
+    ReportStatus, ScanBatch, StoredAlert, User, UserRole,
 };
 pub use store::{Store, SYSTEM_ACTOR};
 

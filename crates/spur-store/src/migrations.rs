@@ -162,6 +162,27 @@ ALTER TABLE alerts ADD COLUMN cleared_at BIGINT;
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 4,
+        name: "report authors, entity references, corrections, the analyst's choices",
+        // Reports from before keep NULL authors (read as their author) and a
+        // NULL entity_reference (their XML carries the case id): filling them
+        // in would need an UPDATE of filed reports, which the database refuses.
+        shared: r#"
+ALTER TABLE reports ADD COLUMN authors TEXT;
+ALTER TABLE reports ADD COLUMN entity_reference TEXT;
+ALTER TABLE reports ADD COLUMN corrects BIGINT REFERENCES reports (id);
+ALTER TABLE reports ADD COLUMN fiu_ref_number TEXT;
+ALTER TABLE reports ADD COLUMN reason TEXT NOT NULL DEFAULT '';
+ALTER TABLE reports ADD COLUMN action TEXT NOT NULL DEFAULT '';
+ALTER TABLE reports ADD COLUMN all_evidence BIGINT NOT NULL DEFAULT 0;
+CREATE UNIQUE INDEX reports_entity_reference ON reports (entity_reference);
+CREATE INDEX payments_sender ON payments (sender_id);
+CREATE INDEX payments_receiver ON payments (receiver_id);
+"#,
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
 /// The schema version this build writes.

@@ -14,8 +14,8 @@ use crate::clock::Clock;
 use crate::error::StoreError;
 use crate::migrations;
 use crate::model::{
-    AuditEntry, AuditSummary, Case, CaseStatus, Disposition, EngineState, PaymentRecord, Report,
-    ScanBatch, StoredAlert, User, UserRole,
+    AuditEntry, AuditSummary, Case, CaseStatus, Correction, Disposition, EngineState,
+    PaymentRecord, Report, ReportContent, ReportPlan, ScanBatch, StoredAlert, User, UserRole,
 };
 use crate::report;
 use crate::sql::{params, Backend, Row, Tx};
@@ -28,7 +28,7 @@ pub const SYSTEM_ACTOR: &str = "system";
 ///
 /// Methods that take an `actor` check that user's role: every user may read;
 /// analysts and supervisors work cases and draft and file reports; only a
-/// supervisor who is not the author approves a report; an admin manages
+/// supervisor who is none of its authors approves a report; an admin manages
 /// users; an auditor reads everything and changes nothing. Ingestion
 /// (`record_txns`, `commit_scan_batch`, the engine state) is the system's.
 pub trait Store: Send {
@@ -87,6 +87,15 @@ pub trait Store: Send {
     /// The kept payments among the given txn ids, by time then txn id.
     fn payments(&mut self, txn_ids: &[&str], actor: &str)
         -> Result<Vec<PaymentRecord>, StoreError>;
+    /// Every kept payment the party made (`Role::Sender`) or received
+    /// (`Role::Receiver`), by time then txn id: more than its alert's
+    /// evidence when it was evidence for its counterparties too.
+    fn party_payments(
+        &mut self,
+        party: &str,
+        role: Role,
+        actor: &str,
+    ) -> Result<Vec<PaymentRecord>, StoreError>;
 
     // Alerts.
     fn alerts(&mut self, actor: &str) -> Result<Vec<StoredAlert>, StoreError>;
@@ -118,24 +127,41 @@ pub trait Store: Send {
     fn case(&mut self, case_id: i64, actor: &str) -> Result<Case, StoreError>;
 
     // Reports.
+    /// Whether a new report may be drafted on the case, and the
+    /// `entity_reference` its XML must carry: a case has at most one report
+    /// not yet filed; once one is filed, a later report is a correction of
+    /// the latest filed one (`corrects`). Reads only; [`Store::draft_report`]
+    /// checks the same again when it stores.
+    fn plan_report(
+        &mut self,
+        case_id: i64,
+        corrects: Option<i64>,
+        actor: &str,
+    ) -> Result<ReportPlan, StoreError>;
+    /// Stores a new draft on an unclosed case (see [`Store::plan_report`]);
+    /// its XML must carry the planned `entity_reference`. The actor is its
+    /// first author.
     fn draft_report(
         &mut self,
         case_id: i64,
-        profile: &str,
-        xml: &str,
+        content: &ReportContent<'_>,
+        corrects: Option<Correction<'_>>,
         actor: &str,
     ) -> Result<Report, StoreError>;
-    /// Replaces a draft's XML; approved and filed reports cannot be revised.
+    /// Replaces a draft's content; approved and filed reports, and reports
+    /// on closed cases, cannot be revised. The actor becomes one of its
+    /// authors.
     fn revise_report(
         &mut self,
         report_id: i64,
-        xml: &str,
+        content: &ReportContent<'_>,
         actor: &str,
     ) -> Result<Report, StoreError>;
-    /// Four-eyes: a supervisor other than the author approves a draft.
+    /// Four-eyes: a supervisor who is none of its authors approves a draft
+    /// on an unclosed case.
     fn approve_report(&mut self, report_id: i64, actor: &str) -> Result<Report, StoreError>;
-    /// Files an approved report; the case becomes `reported`. A filed report
-    /// never changes again.
+    /// Files an approved report on an unclosed case; the case becomes
+    /// `reported`. A filed report never changes again.
     fn file_report(&mut self, report_id: i64, actor: &str) -> Result<Report, StoreError>;
     fn report(&mut self, report_id: i64, actor: &str) -> Result<Report, StoreError>;
     /// All reports, or those of one case.
@@ -777,6 +803,28 @@ impl Store for SqlStore {
         })
     }
 
+    fn party_payments(
+        &mut self,
+        party: &str,
+        role: Role,
+        actor: &str,
+    ) -> Result<Vec<PaymentRecord>, StoreError> {
+        let column = match role {
+            Role::Sender => "sender_id",
+            Role::Receiver => "receiver_id",
+        };
+        self.read(|tx| {
+            reader(tx, actor)?;
+            tx.query(
+                &format!("SELECT {PAYMENT_COLUMNS} WHERE {column} = $1 ORDER BY paid_at, txn_id"),
+                params![party],
+            )?
+            .iter()
+            .map(payment_from)
+            .collect()
+        })
+    }
+
     fn alerts(&mut self, actor: &str) -> Result<Vec<StoredAlert>, StoreError> {
         self.read(|tx| {
             reader(tx, actor)?;
@@ -852,23 +900,36 @@ impl Store for SqlStore {
         })
     }
 
+    fn plan_report(
+        &mut self,
+        case_id: i64,
+        corrects: Option<i64>,
+        actor: &str,
+    ) -> Result<ReportPlan, StoreError> {
+        self.read(|tx| {
+            require(tx, actor, WORKERS, "draft reports")?;
+            let case = case::load(tx, case_id, false)?;
+            report::plan(tx, &case, corrects)
+        })
+    }
+
     fn draft_report(
         &mut self,
         case_id: i64,
-        profile: &str,
-        xml: &str,
+        content: &ReportContent<'_>,
+        corrects: Option<Correction<'_>>,
         actor: &str,
     ) -> Result<Report, StoreError> {
-        self.write(|tx, now| report::draft(tx, now, case_id, profile, xml, actor))
+        self.write(|tx, now| report::draft(tx, now, case_id, content, corrects, actor))
     }
 
     fn revise_report(
         &mut self,
         report_id: i64,
-        xml: &str,
+        content: &ReportContent<'_>,
         actor: &str,
     ) -> Result<Report, StoreError> {
-        self.write(|tx, now| report::revise(tx, now, report_id, xml, actor))
+        self.write(|tx, now| report::revise(tx, now, report_id, content, actor))
     }
 
     fn approve_report(&mut self, report_id: i64, actor: &str) -> Result<Report, StoreError> {
