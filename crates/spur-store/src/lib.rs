@@ -11,6 +11,7 @@
 mod audit;
 mod case;
 mod clock;
+mod digest;
 mod error;
 mod migrations;
 mod model;
@@ -24,11 +25,12 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 pub use clock::{Clock, ManualClock, SystemClock};
+pub use digest::{payment_digest, PaymentDigest};
 pub use error::{AuditBreak, StoreError};
 pub use migrations::SCHEMA_VERSION;
 pub use model::{
-    AuditEntry, AuditSummary, Case, CaseStatus, Disposition, EngineState, Note, PaymentRecord,
-    Report, ReportStatus, ScanBatch, StoredAlert, User, UserRole,
+    AuditEntry, AuditSummary, Case, CaseStatus, Disposition, EngineState, IngestedTxn, KnownTxn,
+    Note, PaymentRecord, Report, ReportStatus, ScanBatch, StoredAlert, User, UserRole,
 };
 pub use store::{Store, SYSTEM_ACTOR};
 
