@@ -333,8 +333,8 @@ impl Intake {
             .rates
             .to_usd(p.amount, p.currency)
             .ok_or_else(|| RecordError::UnknownCurrency(p.currency.as_str().to_owned()))?;
-        // Negated so that a NaN from an odd rate is refused too.
-        if !(usd <= MAX_USD) {
+        // A NaN from an odd rate is refused too.
+        if usd.is_nan() || usd > MAX_USD {
             return Err(RecordError::UsdTooLarge(usd));
         }
         let ts = p.timestamp;

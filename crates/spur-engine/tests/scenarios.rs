@@ -823,7 +823,9 @@ fn intake_refuses_values_out_of_range_as_records() {
     use spur_engine::{MAX_AMOUNT, MAX_TIMESTAMP, MAX_USD, MIN_TIMESTAMP};
     // 2026-01-05: the caller's clock at ingestion.
     let now = T0;
-    let cases: &[(i64, f64, &str, Option<(&str, &str)>)] = &[
+    // (time, amount, currency, None if taken, else (field, reason))
+    type Case<'a> = (i64, f64, &'a str, Option<(&'a str, &'a str)>);
+    let cases: &[Case] = &[
         (T0, 45.0, "USD", None),
         (MIN_TIMESTAMP, 45.0, "USD", None),
         (MIN_TIMESTAMP - 1, 45.0, "USD", Some(("timestamp", "1752-12-31T23:59:59Z is outside the years 1753-9999"))),

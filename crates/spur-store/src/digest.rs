@@ -91,7 +91,8 @@ mod tests {
     fn every_field_changes_the_digest() {
         let d = payment_digest(&base());
         assert_eq!(d, payment_digest(&base()));
-        let changes: &[(&str, fn(&mut Payment<'static>))] = &[
+        type Change = fn(&mut Payment<'static>);
+        let changes: &[(&str, Change)] = &[
             ("txn_id", |p| p.txn_id = "T2"),
             ("timestamp", |p| p.timestamp += 1),
             ("amount", |p| p.amount = 45.11),
