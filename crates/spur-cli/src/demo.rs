@@ -66,6 +66,13 @@ pub fn run(
         rejects: out.join("rejects.csv"),
         max_rejects: Some(0),
         progress: true,
+        // Simulated traffic may run past today: the demo scans it as if
+        // the clock stood at its last payment.
+        now: sim
+            .last
+            .as_deref()
+            .and_then(|t| spur_io::time::parse_rfc3339(t.as_bytes()).ok())
+            .map_or(scan::system_now(), |last| last.max(scan::system_now())),
     };
     let report = scan::run(&opts, cfg, None)?;
     writeln!(say)?;

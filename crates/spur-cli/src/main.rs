@@ -338,6 +338,12 @@ enum Command {
         /// No progress bar.
         #[arg(long)]
         quiet: bool,
+        /// The wall clock at ingestion, RFC 3339 (default: the system clock).
+        /// Payments dated more than future_margin_seconds after it are
+        /// rejected; set it to replay history or to scan simulated traffic
+        /// dated ahead of today.
+        #[arg(long, env = "SPUR_NOW", value_name = "TIME", value_parser = parse_now)]
+        now: Option<i64>,
     },
     /// Write synthetic payments with ground truth: payments.csv and truth.csv.
     Simulate {
@@ -472,6 +478,7 @@ fn run(cli: Cli) -> Result<()> {
             max_rejects,
             threshold,
             quiet,
+            now,
         } => {
             let opts = scan::ScanOptions {
                 input: payments.clone(),
@@ -483,6 +490,7 @@ fn run(cli: Cli) -> Result<()> {
                 rejects: rejects.clone(),
                 max_rejects: *max_rejects,
                 progress: !quiet,
+                now: now.unwrap_or_else(scan::system_now),
             };
             let mut store = cli.db.as_deref().map(cases::open).transpose()?;
             let store: Option<&mut dyn spur_store::Store> = store.as_mut().map(|s| &mut **s as _);
@@ -729,6 +737,12 @@ fn run(cli: Cli) -> Result<()> {
         },
     }
     Ok(())
+}
+
+/// `--now`: an RFC 3339 time, as the payments' own.
+fn parse_now(s: &str) -> std::result::Result<i64, String> {
+    spur_io::time::parse_rfc3339(s.as_bytes())
+        .map_err(|e| format!("{e} (an RFC 3339 time such as 2026-03-31T23:59:59Z)"))
 }
 
 fn open_store(cli: &Cli) -> Result<Box<dyn spur_store::Store>> {

@@ -12,6 +12,7 @@ mod alert_view;
 mod audit;
 mod case;
 mod clock;
+mod digest;
 mod error;
 mod migrations;
 mod model;
@@ -28,12 +29,13 @@ pub use alert_view::{
     alert_detail, filtered_alerts, indicator_codes, AlertDetail, AlertFilter, Counterparty,
 };
 pub use clock::{Clock, ManualClock, SystemClock};
+pub use digest::{payment_digest, PaymentDigest};
 pub use error::{AuditBreak, StoreError};
 pub use migrations::SCHEMA_VERSION;
 pub use model::{
     entity_reference, AlertStatus, AuditEntry, AuditSummary, Case, CaseStatus, Correction,
-    Disposition, EngineState, Note, PaymentRecord, Report, ReportContent, ReportPlan,
-    ReportStatus, ScanBatch, StoredAlert, User, UserRole,
+    Disposition, EngineState, IngestedTxn, KnownTxn, Note, PaymentRecord, Report, ReportContent,
+    ReportPlan, ReportStatus, ScanBatch, StoredAlert, User, UserRole,
 };
 pub use store::{Store, SYSTEM_ACTOR};
 

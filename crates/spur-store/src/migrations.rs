@@ -183,6 +183,13 @@ CREATE INDEX payments_receiver ON payments (receiver_id);
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 5,
+        name: "a digest of each ingested payment's content",
+        shared: "ALTER TABLE txns ADD COLUMN digest {blob};",
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
 /// The schema version this build writes.

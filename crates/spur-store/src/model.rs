@@ -3,6 +3,7 @@
 use serde::Serialize;
 use spur_engine::{Role, Timestamp};
 
+use crate::digest::PaymentDigest;
 use crate::error::StoreError;
 
 macro_rules! string_enum {
@@ -234,6 +235,45 @@ pub struct PaymentRecord {
     /// Empty when the input did not say.
     pub channel: String,
     pub message: String,
+}
+
+/// A payment a scan ingested: its txn id and the digest of its content
+/// ([`crate::payment_digest`]), kept so that the id coming again with other
+/// content is told apart from the same payment coming again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IngestedTxn<'a> {
+    pub txn_id: &'a str,
+    pub digest: PaymentDigest,
+}
+
+/// A txn id the store holds, as [`crate::Store::known_txns`] finds it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KnownTxn {
+    pub txn_id: String,
+    /// `None` for ids recorded without one (`record_txns`, `commit_scan_batch`,
+    /// or before schema version 4).
+    pub digest: Option<PaymentDigest>,
+    /// When it was ingested (the store's clock).
+    pub recorded_at: Timestamp,
+}
+
+impl KnownTxn {
+    /// Whether a payment with this digest is the one ingested under the id.
+    /// Without a stored digest it cannot be told, and counts as the same.
+    pub fn same_content(&self, digest: &PaymentDigest) -> bool {
+        self.digest.is_none_or(|d| d == *digest)
+    }
+
+    /// Why a payment with this id and other content is refused, for the
+    /// rejects file (formatted only for such a payment).
+    pub fn reused_reason(&self) -> String {
+        format!(
+            "txn id {} was ingested on {} with different content (another time, amount, \
+             currency, party, channel or message under the same id); a correction needs a new txn id",
+            self.txn_id,
+            spur_engine::time::rfc3339(self.recorded_at).get(..10).unwrap_or("?"),
+        )
+    }
 }
 
 /// The engine's opaque state, as last saved.

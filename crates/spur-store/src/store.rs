@@ -15,10 +15,12 @@ use crate::error::StoreError;
 use crate::migrations;
 use crate::model::{
     AuditEntry, AuditSummary, Case, CaseStatus, Correction, Disposition, EngineState,
-    PaymentRecord, Report, ReportContent, ReportPlan, ScanBatch, StoredAlert, User, UserRole,
+    IngestedTxn, KnownTxn, PaymentRecord, Report, ReportContent, ReportPlan, ScanBatch,
+    StoredAlert, User, UserRole,
 };
 use crate::report;
 use crate::sql::{params, Backend, Row, Tx};
+use crate::PaymentDigest;
 
 /// The audit log's actor for changes made by ingestion rather than a person.
 pub const SYSTEM_ACTOR: &str = "system";
@@ -74,16 +76,20 @@ pub trait Store: Send {
     /// `based_on` is the engine state version the scan started from (0: none).
     /// If another scan committed meanwhile, nothing is stored and the error
     /// is [`StoreError::ScanConflict`]: run the scan again.
+    ///
+    /// Each txn id is kept with the digest of its payment's content, so that
+    /// [`Store::known_txns`] tells the same payment from a reused id.
     fn commit_scan_batch_with_payments(
         &mut self,
-        txn_ids: &[&str],
+        txns: &[IngestedTxn<'_>],
         alerts: &[Alert],
         payments: &[PaymentRecord],
         state: &[u8],
         based_on: i64,
     ) -> Result<ScanBatch, StoreError>;
-    /// Which of the given txn ids were recorded before.
-    fn known_txns(&mut self, txn_ids: &[&str]) -> Result<Vec<String>, StoreError>;
+    /// Which of the given txn ids were recorded before, with their digests
+    /// (in no particular order).
+    fn known_txns(&mut self, txn_ids: &[&str]) -> Result<Vec<KnownTxn>, StoreError>;
     /// The kept payments among the given txn ids, by time then txn id.
     fn payments(&mut self, txn_ids: &[&str], actor: &str)
         -> Result<Vec<PaymentRecord>, StoreError>;
@@ -268,18 +274,22 @@ fn check_txn_ids(txn_ids: &[&str]) -> Result<(), StoreError> {
     Ok(())
 }
 
-fn insert_txns(tx: &mut dyn Tx, txn_ids: &[&str], now: Timestamp) -> Result<u64, StoreError> {
+/// A txn id to record, with its payment's digest when known.
+type TxnRow<'a> = (&'a str, Option<&'a PaymentDigest>);
+
+fn insert_txns(tx: &mut dyn Tx, txns: &[TxnRow<'_>], now: Timestamp) -> Result<u64, StoreError> {
     let mut new = 0;
-    for chunk in txn_ids.chunks(TXN_CHUNK) {
-        let mut sql = String::from("INSERT INTO txns (txn_id, recorded_at) VALUES ");
-        let mut values = Vec::with_capacity(chunk.len() + 1);
+    for chunk in txns.chunks(TXN_CHUNK) {
+        let mut sql = String::from("INSERT INTO txns (txn_id, digest, recorded_at) VALUES ");
+        let mut values = Vec::with_capacity(2 * chunk.len() + 1);
         values.push(now.into());
-        for (i, id) in chunk.iter().enumerate() {
+        for (i, (id, digest)) in chunk.iter().enumerate() {
             if i > 0 {
                 sql.push_str(", ");
             }
-            sql.push_str(&format!("(${}, $1)", i + 2));
+            sql.push_str(&format!("(${}, ${}, $1)", 2 * i + 2, 2 * i + 3));
             values.push((*id).into());
+            values.push(digest.map(|d| &d[..]).into());
         }
         sql.push_str(" ON CONFLICT (txn_id) DO NOTHING");
         new += tx.execute(&sql, &values)?;
@@ -381,7 +391,7 @@ impl SqlStore {
     /// A scan batch; with `payments`, `alerts` is the engine's complete outcome.
     fn commit_scan(
         &mut self,
-        txn_ids: &[&str],
+        txns: &[TxnRow<'_>],
         alerts: &[Alert],
         whole: Option<(&[PaymentRecord], i64)>,
         state: &[u8],
@@ -390,7 +400,9 @@ impl SqlStore {
             Some((p, v)) => (p, Some(v)),
             None => (&[][..], None),
         };
-        check_txn_ids(txn_ids)?;
+        if txns.iter().any(|(t, _)| t.is_empty()) {
+            return Err(StoreError::Invalid("an empty txn_id".into()));
+        }
         check_alerts(alerts)?;
         if payments
             .iter()
@@ -414,7 +426,7 @@ impl SqlStore {
                     return Err(StoreError::ScanConflict { expected, found });
                 }
             }
-            let new_txns = insert_txns(tx, txn_ids, now)?;
+            let new_txns = insert_txns(tx, txns, now)?;
             for p in payments {
                 insert_payment(tx, p, now)?;
             }
@@ -696,8 +708,9 @@ impl Store for SqlStore {
 
     fn record_txns(&mut self, txn_ids: &[&str]) -> Result<u64, StoreError> {
         check_txn_ids(txn_ids)?;
+        let rows: Vec<TxnRow<'_>> = txn_ids.iter().map(|t| (*t, None)).collect();
         self.write(|tx, now| {
-            let new = insert_txns(tx, txn_ids, now)?;
+            let new = insert_txns(tx, &rows, now)?;
             if new > 0 {
                 audit::append(
                     tx,
@@ -756,27 +769,42 @@ impl Store for SqlStore {
         alerts: &[Alert],
         state: &[u8],
     ) -> Result<ScanBatch, StoreError> {
-        self.commit_scan(txn_ids, alerts, None, state)
+        let rows: Vec<TxnRow<'_>> = txn_ids.iter().map(|t| (*t, None)).collect();
+        self.commit_scan(&rows, alerts, None, state)
     }
 
     fn commit_scan_batch_with_payments(
         &mut self,
-        txn_ids: &[&str],
+        txns: &[IngestedTxn<'_>],
         alerts: &[Alert],
         payments: &[PaymentRecord],
         state: &[u8],
         based_on: i64,
     ) -> Result<ScanBatch, StoreError> {
-        self.commit_scan(txn_ids, alerts, Some((payments, based_on)), state)
+        let rows: Vec<TxnRow<'_>> = txns.iter().map(|t| (t.txn_id, Some(&t.digest))).collect();
+        self.commit_scan(&rows, alerts, Some((payments, based_on)), state)
     }
 
-    fn known_txns(&mut self, txn_ids: &[&str]) -> Result<Vec<String>, StoreError> {
+    fn known_txns(&mut self, txn_ids: &[&str]) -> Result<Vec<KnownTxn>, StoreError> {
         self.read(|tx| {
             let mut known = Vec::new();
             for chunk in txn_ids.chunks(TXN_CHUNK) {
-                let (sql, values) = in_list("SELECT txn_id FROM txns WHERE txn_id IN", chunk);
+                let (sql, values) = in_list(
+                    "SELECT txn_id, digest, recorded_at FROM txns WHERE txn_id IN",
+                    chunk,
+                );
                 for r in tx.query(&sql, &values)? {
-                    known.push(r.text(0)?);
+                    let digest = match r.opt_blob(1)? {
+                        None => None,
+                        Some(b) => Some(b.try_into().map_err(|_| {
+                            StoreError::Corrupt("a txn digest is not 32 bytes".into())
+                        })?),
+                    };
+                    known.push(KnownTxn {
+                        txn_id: r.text(0)?,
+                        digest,
+                        recorded_at: r.int(2)?,
+                    });
                 }
             }
             Ok(known)

@@ -11,8 +11,8 @@ use std::sync::Arc;
 
 use spur_engine::{Alert, Finding, Role};
 use spur_store::{
-    AuditBreak, CaseStatus, Correction, Disposition, ManualClock, PaymentRecord, Report,
-    ReportContent, ReportStatus, Store, StoreError, UserRole, SCHEMA_VERSION,
+    AuditBreak, CaseStatus, Correction, Disposition, IngestedTxn, ManualClock, PaymentRecord,
+    Report, ReportContent, ReportStatus, Store, StoreError, UserRole, SCHEMA_VERSION,
 };
 
 // ---- fixtures ----
@@ -166,6 +166,7 @@ conformance! {
     reports_from_before_authors_were_kept_read_as_their_author,
     every_kept_payment_of_a_party,
     drafts_at_once_leave_one_open_report,
+    a_txn_is_kept_with_its_payments_digest,
 }
 
 // ---- helpers ----
@@ -1066,35 +1067,108 @@ fn payment(txn_id: &str, t: i64) -> PaymentRecord {
     }
 }
 
+/// Txn ids as a scan ingests them, each with a digest of its own.
+fn txns<'a>(ids: &[&'a str]) -> Vec<IngestedTxn<'a>> {
+    ids.iter()
+        .map(|id| IngestedTxn {
+            txn_id: id,
+            digest: digest_of(id),
+        })
+        .collect()
+}
+
+fn digest_of(text: &str) -> [u8; 32] {
+    let mut d = [0u8; 32];
+    for (i, b) in text.bytes().enumerate() {
+        d[i % 32] ^= b;
+    }
+    d
+}
+
+/// The known ones among `ids`, sorted.
+fn known_ids(s: &mut dyn Store, ids: &[&str]) -> Vec<String> {
+    let mut known: Vec<String> = s
+        .known_txns(ids)
+        .unwrap()
+        .into_iter()
+        .map(|k| k.txn_id)
+        .collect();
+    known.sort();
+    known
+}
+
+/// A scan keeps each payment's digest with its txn id, so a reused id with
+/// other content can be told from the same payment again; ids recorded
+/// without a digest (and those of before the digests) count as the same.
+fn a_txn_is_kept_with_its_payments_digest(f: &Fixture) {
+    let mut s = f.open();
+    staff(&mut *s);
+    s.record_txns(&["old"]).unwrap();
+    f.clock.advance(3 * 86_400);
+    s.commit_scan_batch_with_payments(&txns(&["t1", "t2"]), &[], &[], b"s1", 0)
+        .unwrap();
+    let mut known = s.known_txns(&["t2", "old", "t1", "t9"]).unwrap();
+    known.sort_by(|a, b| a.txn_id.cmp(&b.txn_id));
+    let summary: Vec<(&str, Option<[u8; 32]>, i64)> = known
+        .iter()
+        .map(|k| (k.txn_id.as_str(), k.digest, k.recorded_at))
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("old", None, T0),
+            ("t1", Some(digest_of("t1")), T0 + 3 * 86_400),
+            ("t2", Some(digest_of("t2")), T0 + 3 * 86_400),
+        ]
+    );
+    assert!(known[0].same_content(&digest_of("anything")));
+    assert!(known[1].same_content(&digest_of("t1")));
+    assert!(!known[1].same_content(&digest_of("t1 with another amount")));
+    let reason = known[1].reused_reason();
+    assert!(
+        reason.starts_with("txn id t1 was ingested on 2026-01-08 with different content"),
+        "{reason}"
+    );
+    // A later batch with the id again keeps the first digest.
+    let again = [IngestedTxn {
+        txn_id: "t1",
+        digest: digest_of("other"),
+    }];
+    let batch = s
+        .commit_scan_batch_with_payments(&again, &[], &[], b"s2", 1)
+        .unwrap();
+    assert_eq!(batch.new_txns, 0);
+    let k = s.known_txns(&["t1"]).unwrap();
+    assert_eq!(k[0].digest, Some(digest_of("t1")));
+}
+
 fn evidence_payments_are_kept_with_the_batch(f: &Fixture) {
     let mut s = f.open();
     staff(&mut *s);
-    assert_eq!(s.known_txns(&["t1", "t2"]).unwrap(), Vec::<String>::new());
+    assert_eq!(known_ids(&mut *s, &["t1", "t2"]), Vec::<String>::new());
     s.commit_scan_batch_with_payments(
-        &["t1", "t2", "t3"],
+        &txns(&["t1", "t2", "t3"]),
         &[alert("R-1", Role::Receiver, 0.9, &["t2", "t1"])],
         &[payment("t2", T0), payment("t1", T0 - 60)],
         b"s1",
         0,
     )
     .unwrap();
-    let mut known = s.known_txns(&["t1", "t3", "t9"]).unwrap();
-    known.sort();
-    assert_eq!(known, ["t1", "t3"]);
+    assert_eq!(known_ids(&mut *s, &["t1", "t3", "t9"]), ["t1", "t3"]);
     // By time; unknown ids are left out; the auditor may read them.
     let kept = s.payments(&["t2", "t1", "t9"], "aud").unwrap();
     assert_eq!(kept, [payment("t1", T0 - 60), payment("t2", T0)]);
     // Kept once: a later batch citing it again changes nothing.
     let mut again = payment("t1", T0 - 60);
     again.amount = 99.0;
-    s.commit_scan_batch_with_payments(&["t4"], &[], &[again], b"s2", 1)
+    s.commit_scan_batch_with_payments(&txns(&["t4"]), &[], &[again], b"s2", 1)
         .unwrap();
     assert_eq!(s.payments(&["t1"], "ana").unwrap()[0].amount, 45.5);
     assert_err!(s.payments(&["t1"], "nobody"), StoreError::UnknownUser(_));
     // A failing batch keeps none of its payments.
     assert_err!(
         s.commit_scan_batch_with_payments(
-            &["t5"],
+            &txns(&["t5"]),
             &[alert("X", Role::Sender, f64::NAN, &[])],
             &[payment("t5", T0)],
             b"s3",
@@ -1103,7 +1177,7 @@ fn evidence_payments_are_kept_with_the_batch(f: &Fixture) {
         StoreError::Invalid(_)
     );
     assert!(s.payments(&["t5"], "ana").unwrap().is_empty());
-    assert_eq!(s.known_txns(&["t5"]).unwrap(), Vec::<String>::new());
+    assert_eq!(known_ids(&mut *s, &["t5"]), Vec::<String>::new());
 }
 
 fn a_whole_scan_clears_the_alerts_it_no_longer_raises(f: &Fixture) {
@@ -1111,7 +1185,7 @@ fn a_whole_scan_clears_the_alerts_it_no_longer_raises(f: &Fixture) {
     staff(&mut *s);
     let first = s
         .commit_scan_batch_with_payments(
-            &["t1", "t2"],
+            &txns(&["t1", "t2"]),
             &[
                 alert("S-1", Role::Sender, 0.7, &["t1"]),
                 alert("R-1", Role::Receiver, 0.9, &["t1", "t2"]),
@@ -1127,7 +1201,7 @@ fn a_whole_scan_clears_the_alerts_it_no_longer_raises(f: &Fixture) {
     // S-1 fell below the threshold: cleared, not deleted; its case keeps it.
     let second = s
         .commit_scan_batch_with_payments(
-            &["t3"],
+            &txns(&["t3"]),
             &[alert("R-1", Role::Receiver, 0.95, &["t3"])],
             &[],
             b"s2",
@@ -1161,7 +1235,7 @@ fn a_scan_started_before_another_was_stored_is_refused(f: &Fixture) {
     staff(&mut *s);
     // Two scans start from an empty store; the first one stores.
     s.commit_scan_batch_with_payments(
-        &["t1"],
+        &txns(&["t1"]),
         &[alert("S-1", Role::Sender, 0.7, &["t1"])],
         &[payment("t1", T0)],
         b"a",
@@ -1171,7 +1245,7 @@ fn a_scan_started_before_another_was_stored_is_refused(f: &Fixture) {
     let audit = audit_len(&mut *s);
     let err = assert_err!(
         s.commit_scan_batch_with_payments(
-            &["t2"],
+            &txns(&["t2"]),
             &[alert("S-2", Role::Sender, 0.8, &["t2"])],
             &[payment("t2", T0)],
             b"b",
@@ -1185,14 +1259,14 @@ fn a_scan_started_before_another_was_stored_is_refused(f: &Fixture) {
     assert!(err.to_string().contains("run it again"), "{err}");
     assert_eq!(err.code(), "scan_conflict");
     // Nothing of the refused scan.
-    assert_eq!(s.known_txns(&["t2"]).unwrap(), Vec::<String>::new());
+    assert_eq!(known_ids(&mut *s, &["t2"]), Vec::<String>::new());
     assert!(s.payments(&["t2"], "aud").unwrap().is_empty());
     assert_eq!(s.alerts("aud").unwrap().len(), 1);
     assert_eq!(s.load_engine_state().unwrap().unwrap().blob, b"a");
     assert_eq!(audit_len(&mut *s), audit);
     // Run again from what is stored, it goes through.
     s.commit_scan_batch_with_payments(
-        &["t2"],
+        &txns(&["t2"]),
         &[alert("S-2", Role::Sender, 0.8, &["t2"])],
         &[payment("t2", T0)],
         b"b",
@@ -1527,20 +1601,20 @@ fn every_kept_payment_of_a_party(f: &Fixture) {
     let mut to_other = payment("t3", T0 + 60);
     to_other.receiver_id = "R-2".into();
     s.commit_scan_batch_with_payments(
-        &["t1", "t2", "t3"],
+        &txns(&["t1", "t2", "t3"]),
         &[alert("S-1", Role::Sender, 0.9, &["t2"])],
         &[payment("t2", T0), payment("t1", T0 - 60), to_other.clone()],
         b"s1",
         0,
     )
     .unwrap();
-    let txns = |p: Vec<PaymentRecord>| p.into_iter().map(|p| p.txn_id).collect::<Vec<_>>();
+    let ids = |p: Vec<PaymentRecord>| p.into_iter().map(|p| p.txn_id).collect::<Vec<_>>();
     assert_eq!(
-        txns(s.party_payments("S-1", Role::Sender, "aud").unwrap()),
+        ids(s.party_payments("S-1", Role::Sender, "aud").unwrap()),
         ["t1", "t2", "t3"]
     );
     assert_eq!(
-        txns(s.party_payments("R-1", Role::Receiver, "ana").unwrap()),
+        ids(s.party_payments("R-1", Role::Receiver, "ana").unwrap()),
         ["t1", "t2"]
     );
     assert!(s
