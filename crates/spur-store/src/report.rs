@@ -315,7 +315,8 @@ fn in_status(
             action,
         });
     }
-    if case::load(tx, report.case_id, false)?.status == CaseStatus::Closed {
+    // Locked: a close committing meanwhile waits, or is seen.
+    if case::load(tx, report.case_id, true)?.status == CaseStatus::Closed {
         return Err(StoreError::ReportCaseClosed {
             report: report_id,
             case: report.case_id,
