@@ -167,6 +167,19 @@ fn open_report(tx: &mut dyn Tx, case_id: i64) -> Result<Option<Report>, StoreErr
         .transpose()
 }
 
+/// The case's filed report with the highest id: the last one filed, since a
+/// case's reports are drafted one after the other.
+fn latest_filed(tx: &mut dyn Tx, case_id: i64) -> Result<Option<i64>, StoreError> {
+    Ok(tx
+        .query_opt(
+            "SELECT MAX(id) FROM reports WHERE case_id = $1 AND status = $2",
+            params![case_id, ReportStatus::Filed.as_str()],
+        )?
+        .map(|r| r.opt_int(0))
+        .transpose()?
+        .flatten())
+}
+
 /// Checks that a new report may be drafted on the case and what it must be.
 /// Call with the case's row lock held (`case::load(.., true)`) when drafting,
 /// so that two drafts at once cannot both pass.
@@ -185,14 +198,7 @@ pub(crate) fn plan(
             status: open.status,
         });
     }
-    let latest_filed = tx
-        .query_opt(
-            "SELECT MAX(id) FROM reports WHERE case_id = $1 AND status = $2",
-            params![case.id, ReportStatus::Filed.as_str()],
-        )?
-        .map(|r| r.opt_int(0))
-        .transpose()?
-        .flatten();
+    let latest_filed = latest_filed(tx, case.id)?;
     let Some(corrected_id) = corrects else {
         if let Some(filed) = latest_filed {
             return Err(StoreError::CorrectionRequired {
@@ -309,7 +315,8 @@ fn in_status(
             action,
         });
     }
-    if case::load(tx, report.case_id, false)?.status == CaseStatus::Closed {
+    // Locked: a close committing meanwhile waits, or is seen.
+    if case::load(tx, report.case_id, true)?.status == CaseStatus::Closed {
         return Err(StoreError::ReportCaseClosed {
             report: report_id,
             case: report.case_id,
@@ -384,6 +391,16 @@ pub(crate) fn file(
 ) -> Result<Report, StoreError> {
     let user = require(tx, actor, WORKERS, "file reports")?;
     let before = in_status(tx, report_id, ReportStatus::Approved, "file", "filed")?;
+    if before.entity_reference.is_none() {
+        // From before schema version 4, when a case could hold several open
+        // reports under the case id: only the first of them may be filed.
+        if let Some(filed) = latest_filed(tx, before.case_id)? {
+            return Err(StoreError::CorrectionRequired {
+                case: before.case_id,
+                filed,
+            });
+        }
+    }
     tx.execute(
         "UPDATE reports SET status = $1, filed_at = $2, updated_at = $2 WHERE id = $3",
         params![ReportStatus::Filed.as_str(), now, report_id],

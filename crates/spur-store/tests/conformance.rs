@@ -1593,6 +1593,19 @@ fn reports_from_before_authors_were_kept_read_as_their_author(f: &Fixture) {
     );
     assert_err!(s.approve_report(r.id, "ana"), StoreError::Forbidden { .. });
     s.approve_report(r.id, "sue").unwrap();
+    // Back then a case could hold a second open report under the same
+    // reference: once one is filed, the other is not.
+    f.sql(&format!(
+        "INSERT INTO reports (case_id, profile, xml, author, status, approved_by, created_at, updated_at) \
+         VALUES ({case}, 'ae', 'x', 'alex', 'approved', 'sam', 0, 0)"
+    ));
+    let second = s.reports(Some(case), "aud").unwrap()[1].clone();
+    assert_eq!(second.entity_reference, None);
+    s.file_report(r.id, "ana").unwrap();
+    assert_err!(
+        s.file_report(second.id, "ana"),
+        StoreError::CorrectionRequired { .. }
+    );
 }
 
 fn every_kept_payment_of_a_party(f: &Fixture) {
