@@ -65,6 +65,7 @@ pub fn run(
         rejects: out.join("rejects.csv"),
         max_rejects: Some(0),
         progress: true,
+        profile: spur_io::Profile::default(),
     };
     let report = scan::run(&opts, cfg, None)?;
     writeln!(say)?;

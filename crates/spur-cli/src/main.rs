@@ -230,6 +230,9 @@ enum Command {
         /// No progress bar.
         #[arg(long)]
         quiet: bool,
+        /// How the export writes its records; each flag overrides its [input] key.
+        #[command(flatten)]
+        input: settings::InputArgs,
     },
     /// Write synthetic payments with ground truth: payments.csv and truth.csv.
     Simulate {
@@ -343,7 +346,10 @@ fn run(cli: Cli) -> Result<()> {
             max_rejects,
             threshold,
             quiet,
+            input,
         } => {
+            let settings = settings::load_all(cli.config.as_deref(), std::env::vars())?;
+            let profile = input.apply(settings.input).context("input profile")?;
             let opts = scan::ScanOptions {
                 input: payments.clone(),
                 format: format.map(|f| match f {
@@ -354,6 +360,7 @@ fn run(cli: Cli) -> Result<()> {
                 rejects: rejects.clone(),
                 max_rejects: *max_rejects,
                 progress: !quiet,
+                profile,
             };
             let mut store = cli.db.as_deref().map(cases::open).transpose()?;
             let store: Option<&mut dyn spur_store::Store> = store.as_mut().map(|s| &mut **s as _);
