@@ -587,8 +587,12 @@ pub(crate) fn number_decimals(n: f64) -> usize {
 /// alike. Names may hold the latter: Arabic and Hebrew names carry marks.
 #[inline]
 fn odd_char(s: &str, id: bool) -> Option<char> {
-    // Most ids are ASCII: one pass over the bytes.
-    if s.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+    // One pass over the bytes for nearly every value: only these lead bytes
+    // start a character of the lists below (C1: C2; U+061C: D8; U+200B to
+    // U+206x: E2; U+FEFF, U+FFFE/F: EF), so other text needs no decoding.
+    if s.bytes()
+        .all(|b| b >= 0x20 && b != 0x7f && !matches!(b, 0xC2 | 0xD8 | 0xE2 | 0xEF))
+    {
         return None;
     }
     s.chars().find(|&c| {

@@ -283,8 +283,15 @@ impl Profile {
     }
 }
 
+/// Equal ignoring case (Unicode, so `EMPFÄNGER` is `Empfänger`), without
+/// allocating: JSON Lines compares every key of every record.
 fn same_name(a: &str, b: &str) -> bool {
-    a == b || a.to_lowercase() == b.to_lowercase()
+    a == b
+        || (a.len() == b.len() && a.eq_ignore_ascii_case(b))
+        || (!a.is_ascii()
+            && a.chars()
+                .flat_map(char::to_lowercase)
+                .eq(b.chars().flat_map(char::to_lowercase)))
 }
 
 impl fmt::Display for Thousands {
