@@ -693,7 +693,13 @@ mod tests {
     /// and decimals written).
     #[test]
     fn local_amounts() {
-        let cases: &[(&str, char, Thousands, Option<(f64, &str, bool)>)] = &[
+        type Case = (
+            &'static str,
+            char,
+            Thousands,
+            Option<(f64, &'static str, bool)>,
+        );
+        let cases: &[Case] = &[
             ("12,50", ',', Thousands::Unstated, Some((12.5, "50", false))),
             (
                 "1.234,50",

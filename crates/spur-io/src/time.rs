@@ -423,7 +423,7 @@ impl Times {
                 Ok((local, Some(offset))) => return Ok(local - offset),
                 Ok((local, None)) => return self.local(local, notes),
                 Err(why) => {
-                    first_error.get_or_insert_with(|| (format, why));
+                    first_error.get_or_insert((format, why));
                 }
             }
         }

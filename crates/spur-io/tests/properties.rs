@@ -487,7 +487,7 @@ impl RandomProfile {
             Some(t) if !t.is_empty() => {
                 let mut out = String::new();
                 for (i, c) in int.chars().enumerate() {
-                    if i > 0 && (int.len() - i) % 3 == 0 {
+                    if i > 0 && (int.len() - i).is_multiple_of(3) {
                         out.push_str(t);
                     }
                     out.push(c);
