@@ -73,6 +73,7 @@ pub fn run(
             .as_deref()
             .and_then(|t| spur_io::time::parse_rfc3339(t.as_bytes()).ok())
             .map_or(scan::system_now(), |last| last.max(scan::system_now())),
+        profile: spur_io::Profile::default(),
     };
     let report = scan::run(&opts, cfg, None)?;
     writeln!(say)?;

@@ -344,6 +344,9 @@ enum Command {
         /// dated ahead of today.
         #[arg(long, env = "SPUR_NOW", value_name = "TIME", value_parser = parse_now)]
         now: Option<i64>,
+        /// How the export writes its records; each flag overrides its [input] key.
+        #[command(flatten)]
+        input: settings::InputArgs,
     },
     /// Write synthetic payments with ground truth: payments.csv and truth.csv.
     Simulate {
@@ -479,7 +482,10 @@ fn run(cli: Cli) -> Result<()> {
             threshold,
             quiet,
             now,
+            input,
         } => {
+            let settings = settings::load_all(cli.config.as_deref(), std::env::vars())?;
+            let profile = input.apply(settings.input).context("input profile")?;
             let opts = scan::ScanOptions {
                 input: payments.clone(),
                 format: format.map(|f| match f {
@@ -491,6 +497,7 @@ fn run(cli: Cli) -> Result<()> {
                 max_rejects: *max_rejects,
                 progress: !quiet,
                 now: now.unwrap_or_else(scan::system_now),
+                profile,
             };
             let mut store = cli.db.as_deref().map(cases::open).transpose()?;
             let store: Option<&mut dyn spur_store::Store> = store.as_mut().map(|s| &mut **s as _);

@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use spur_engine::{Engine, EngineConfig, Outcome};
-use spur_io::{open_reader, Entry, Format, PaymentBatch, Reject, RejectsWriter};
+use spur_io::{open_reader_with, Entry, Format, PaymentBatch, Profile, Reject, RejectsWriter};
 use spur_store::{payment_digest, KnownTxn, ScanBatch, Store};
 
 use crate::ingest::Ingest;
@@ -42,6 +42,8 @@ pub struct ScanOptions {
     /// history): payments dated more than `future_margin_seconds` after it
     /// are rejected.
     pub now: spur_engine::Timestamp,
+    /// How the export writes its records ([input] in the configuration).
+    pub profile: Profile,
 }
 
 pub struct ScanReport {
@@ -51,6 +53,8 @@ pub struct ScanReport {
     pub unknown_columns: Vec<String>,
     /// Payments with a time that had no offset, read as UTC.
     pub naive_times: u64,
+    /// Payments with a local time that happened twice ([input] ambiguous_time).
+    pub ambiguous_times: u64,
     pub outcome: Outcome,
     pub elapsed: Duration,
     pub threshold: f64,
@@ -172,7 +176,8 @@ pub fn run(
         bar: bar.clone(),
         pending: 0,
     };
-    let mut reader = open_reader(format, Box::new(counting)).with_context(|| label.to_string())?;
+    let mut reader = open_reader_with(format, Box::new(counting), &opts.profile)
+        .with_context(|| label.to_string())?;
     // The same engine with no threshold names every party's evidence so far.
     let watch_cfg = EngineConfig {
         alert_threshold: 0.0,
@@ -330,7 +335,8 @@ pub fn run(
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
-    let naive_times = stats.with_context(|| label.to_string())?.naive_times;
+    let stats = stats.with_context(|| label.to_string())?;
+    let (naive_times, ambiguous_times) = (stats.naive_times, stats.ambiguous_times);
     if let Some(e) = failure {
         return Err(e);
     }
@@ -430,6 +436,7 @@ pub fn run(
         rejected,
         unknown_columns,
         naive_times,
+        ambiguous_times,
         outcome,
         elapsed: started.elapsed(),
         threshold,
@@ -525,6 +532,13 @@ impl ScanReport {
                 out,
                 "  times read as UTC {:>10} payments had a time without an offset (Z or ±hh:mm)",
                 self.naive_times
+            )?;
+        }
+        if self.ambiguous_times > 0 {
+            writeln!(
+                out,
+                "  times twice       {:>10} payments had a local time that happened twice (clocks went back), read as [input] ambiguous_time says",
+                self.ambiguous_times
             )?;
         }
         writeln!(

@@ -109,6 +109,160 @@ pub const BUILTIN_RATES: &[(&str, f64)] = &[
     ("XBT", 90_000.0),
 ];
 
+/// Digits after the decimal point of each currency's smallest unit: ISO 4217
+/// minor units, plus the de-facto codes of crypto assets (BTC and XBT in
+/// satoshi, 8; ETH in wei, 18), which ISO 4217 does not list. Every currency
+/// of [`BUILTIN_RATES`] is here (tested), and so are the other ISO 4217
+/// currencies whose minor unit is not 2, so that a `[rates]` entry for them
+/// is checked too. A reader rejects an amount written with more decimals
+/// than this (`3.500` EUR), unless they are only trailing zeros and cannot be
+/// a thousands group (`1500.00` JPY); see docs/input-format.md. Sorted by code.
+pub const MINOR_UNITS: &[(&str, u8)] = &[
+    ("AED", 2),
+    ("AMD", 2),
+    ("ARS", 2),
+    ("AUD", 2),
+    ("AZN", 2),
+    ("BBD", 2),
+    ("BDT", 2),
+    ("BGN", 2),
+    ("BHD", 3),
+    ("BIF", 0),
+    ("BND", 2),
+    ("BOB", 2),
+    ("BRL", 2),
+    ("BSD", 2),
+    ("BTC", 8),
+    ("BYN", 2),
+    ("CAD", 2),
+    ("CHF", 2),
+    ("CLF", 4),
+    ("CLP", 0),
+    ("CNY", 2),
+    ("COP", 2),
+    ("CRC", 2),
+    ("CZK", 2),
+    ("DJF", 0),
+    ("DKK", 2),
+    ("DOP", 2),
+    ("DZD", 2),
+    ("EGP", 2),
+    ("ETB", 2),
+    ("ETH", 18),
+    ("EUR", 2),
+    ("FJD", 2),
+    ("GBP", 2),
+    ("GEL", 2),
+    ("GHS", 2),
+    ("GNF", 0),
+    ("GTQ", 2),
+    ("HKD", 2),
+    ("HNL", 2),
+    ("HTG", 2),
+    ("HUF", 2),
+    ("IDR", 2),
+    ("ILS", 2),
+    ("INR", 2),
+    ("IQD", 3),
+    ("ISK", 0),
+    ("JMD", 2),
+    ("JOD", 3),
+    ("JPY", 0),
+    ("KES", 2),
+    ("KHR", 2),
+    ("KMF", 0),
+    ("KRW", 0),
+    ("KWD", 3),
+    ("KZT", 2),
+    ("LAK", 2),
+    ("LKR", 2),
+    ("LYD", 3),
+    ("MAD", 2),
+    ("MDL", 2),
+    ("MMK", 2),
+    ("MNT", 2),
+    ("MOP", 2),
+    ("MXN", 2),
+    ("MYR", 2),
+    ("NGN", 2),
+    ("NIO", 2),
+    ("NOK", 2),
+    ("NPR", 2),
+    ("NZD", 2),
+    ("OMR", 3),
+    ("PAB", 2),
+    ("PEN", 2),
+    ("PGK", 2),
+    ("PHP", 2),
+    ("PKR", 2),
+    ("PLN", 2),
+    ("PYG", 0),
+    ("QAR", 2),
+    ("RON", 2),
+    ("RSD", 2),
+    ("RUB", 2),
+    ("RWF", 0),
+    ("SAR", 2),
+    ("SEK", 2),
+    ("SGD", 2),
+    ("THB", 2),
+    ("TND", 3),
+    ("TRY", 2),
+    ("TTD", 2),
+    ("TWD", 2),
+    ("TZS", 2),
+    ("UAH", 2),
+    ("UGX", 0),
+    ("USD", 2),
+    ("UYI", 0),
+    ("UYU", 2),
+    ("UYW", 4),
+    ("UZS", 2),
+    ("VND", 0),
+    ("VUV", 0),
+    ("XAF", 0),
+    ("XBT", 8),
+    ("XCD", 2),
+    ("XOF", 0),
+    ("XPF", 0),
+    ("ZAR", 2),
+    ("ZMW", 2),
+];
+
+/// The minor units of `currency` ([`MINOR_UNITS`]), or `None` for a code the
+/// table does not know (its amounts are not checked for decimals).
+#[inline]
+pub fn minor_units(currency: Currency) -> Option<u8> {
+    // Every record asks: one load from a table of all three-letter codes
+    // (17 kB, built at compile time), where a binary search over the
+    // strings cost a fifth of reading a CSV record.
+    let [a, b, c] = currency.0;
+    if !(a.is_ascii_uppercase() && b.is_ascii_uppercase() && c.is_ascii_uppercase()) {
+        return None;
+    }
+    match MINOR_BY_CODE[code_index(a, b, c)] {
+        NO_MINOR => None,
+        n => Some(n),
+    }
+}
+
+const NO_MINOR: u8 = u8::MAX;
+
+const fn code_index(a: u8, b: u8, c: u8) -> usize {
+    (a - b'A') as usize * 676 + (b - b'A') as usize * 26 + (c - b'A') as usize
+}
+
+static MINOR_BY_CODE: [u8; 26 * 26 * 26] = {
+    let mut table = [NO_MINOR; 26 * 26 * 26];
+    let mut i = 0;
+    while i < MINOR_UNITS.len() {
+        let code = MINOR_UNITS[i].0.as_bytes();
+        table[code_index(code[0], code[1], code[2])] = MINOR_UNITS[i].1;
+        i += 1;
+    }
+    table
+};
+
 /// USD per unit, per currency.
 #[derive(Clone, Debug)]
 pub struct Rates {
@@ -180,5 +334,44 @@ mod tests {
         let n = codes.len();
         codes.dedup();
         assert_eq!(codes.len(), n, "a currency listed twice");
+    }
+
+    /// Every currency the rate table knows has its minor units, the table is
+    /// sorted (for the binary search) and the ISO 4217 exceptions hold.
+    #[test]
+    fn every_rated_currency_has_minor_units() {
+        for (code, _) in BUILTIN_RATES {
+            let c = Currency::parse(code.as_bytes()).unwrap();
+            assert!(minor_units(c).is_some(), "{code} has no minor units");
+        }
+        assert!(
+            MINOR_UNITS.windows(2).all(|w| w[0].0 < w[1].0),
+            "MINOR_UNITS must be sorted and without duplicates"
+        );
+        let cases = [
+            ("JPY", Some(0)),
+            ("KRW", Some(0)),
+            ("EUR", Some(2)),
+            ("USD", Some(2)),
+            ("KWD", Some(3)),
+            ("BHD", Some(3)),
+            ("TND", Some(3)),
+            ("CLF", Some(4)),
+            ("XBT", Some(8)),
+            ("ETH", Some(18)),
+            ("XAU", None),
+            ("AAA", None),
+            ("ZZZ", None),
+        ];
+        for (code, want) in cases {
+            assert_eq!(
+                minor_units(Currency::new(code.as_bytes().try_into().unwrap())),
+                want,
+                "{code}"
+            );
+        }
+        // Currency's field is public: bytes that are no upper-case code.
+        assert_eq!(minor_units(Currency(*b"U$D")), None);
+        assert_eq!(minor_units(Currency(*b"eur")), None);
     }
 }

@@ -8,7 +8,7 @@ use std::ops::ControlFlow;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use spur_io::time::rfc3339;
-use spur_io::{CsvPaymentReader, JsonlPaymentReader, PaymentReader};
+use spur_io::{CsvPaymentReader, InputProfile, JsonlPaymentReader, PaymentReader, Profile};
 
 const ROWS: usize = 200_000;
 
@@ -93,6 +93,44 @@ fn jsonl_input(csv: &[u8]) -> Vec<u8> {
     out
 }
 
+/// The same payments as a German bank exports them: semicolons, decimal
+/// commas, `dd.mm.yyyy hh:mm:ss` in Europe/Berlin, German column names.
+fn german_input(csv: &[u8]) -> Vec<u8> {
+    let mut reader = csv::Reader::from_reader(csv);
+    let headers = reader.headers().expect("generated header").clone();
+    let mut w = csv::WriterBuilder::new()
+        .delimiter(b';')
+        .from_writer(Vec::with_capacity(csv.len()));
+    let german = |h: &str| match h {
+        "txn_id" => "Buchungs-ID".to_owned(),
+        "timestamp" => "Buchungszeit".to_owned(),
+        "amount" => "Betrag".to_owned(),
+        other => other.to_owned(),
+    };
+    w.write_record(headers.iter().map(german))
+        .expect("in memory");
+    let berlin = jiff::tz::TimeZone::get("Europe/Berlin").expect("tzdb");
+    for record in reader.records() {
+        let record = record.expect("generated record");
+        let fields: Vec<String> = headers
+            .iter()
+            .zip(record.iter())
+            .map(|(h, v)| match h {
+                "amount" => v.replace('.', ","),
+                "timestamp" | "payout_time" if !v.is_empty() => {
+                    let ts: jiff::Timestamp = v.parse().expect("generated time");
+                    ts.to_zoned_datetime(berlin.clone())
+                        .strftime("%d.%m.%Y %H:%M:%S")
+                        .to_string()
+                }
+                _ => v.to_owned(),
+            })
+            .collect();
+        w.write_record(&fields).expect("in memory");
+    }
+    w.into_inner().expect("in memory")
+}
+
 fn count(reader: &mut dyn PaymentReader) -> u64 {
     let mut amount = 0.0;
     let stats = reader
@@ -117,6 +155,21 @@ fn bench(c: &mut Criterion) {
     group.bench_function("csv_200k", |b| {
         b.iter(|| {
             let mut reader = CsvPaymentReader::new(Cursor::new(&csv[..])).expect("good header");
+            assert_eq!(count(&mut reader), ROWS as u64);
+        })
+    });
+    let german = german_input(&csv);
+    let profile: InputProfile = toml::from_str(
+        "delimiter = \";\"\ndecimal_separator = \",\"\ntimestamp_format = [\"%d.%m.%Y %H:%M:%S\"]\n\
+         time_zone = \"Europe/Berlin\"\n[columns]\ntxn_id = \"Buchungs-ID\"\ntimestamp = \"Buchungszeit\"\namount = \"Betrag\"\n",
+    )
+    .expect("profile");
+    let profile = Profile::new(&profile).expect("valid profile");
+    group.bench_function("csv_profile_200k", |b| {
+        b.iter(|| {
+            let mut reader =
+                CsvPaymentReader::with_profile(Cursor::new(&german[..]), profile.clone())
+                    .expect("good header");
             assert_eq!(count(&mut reader), ROWS as u64);
         })
     });

@@ -1,5 +1,7 @@
 //! Canonical payments as CSV: a header row naming the columns in any order
 //! (matched ignoring case and surrounding whitespace), then one record per row.
+//! A [`Profile`] sets the delimiter, the export's column names and how its
+//! amounts and times are written.
 //!
 //! The hot path reads into one reused `ByteRecord` and borrows every field
 //! straight out of it: no allocation per record.
@@ -10,8 +12,10 @@ use std::io::{self, Read as _};
 use ::csv::{ByteRecord, ReaderBuilder};
 use spur_engine::model::Payment;
 
-use crate::field::{build, Field, Value, FIELD_COUNT};
+use crate::field::{build_with, Field, Value, FIELD_COUNT};
 use crate::input::{InputError, OnRecord, PaymentReader, ReadStats, Reject, WHOLE_RECORD};
+use crate::profile::Profile;
+use crate::time::TimeNotes;
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
@@ -25,13 +29,20 @@ pub struct CsvPaymentReader<R> {
     columns: Vec<Option<Field>>,
     unknown: Vec<String>,
     record: ByteRecord,
+    profile: Profile,
 }
 
 impl<R: io::Read> CsvPaymentReader<R> {
-    /// Reads and checks the header row.
+    /// Reads and checks the header row of a canonical CSV file.
     pub fn new(input: R) -> Result<Self, InputError> {
+        Self::with_profile(input, Profile::default())
+    }
+
+    /// Reads and checks the header row of an export written as `profile` says.
+    pub fn with_profile(input: R, profile: Profile) -> Result<Self, InputError> {
         let mut reader = ReaderBuilder::new()
             .has_headers(true)
+            .delimiter(profile.delimiter)
             // Field counts are checked per record, to reject rather than fail.
             .flexible(true)
             .buffer_capacity(1 << 16)
@@ -62,19 +73,28 @@ impl<R: io::Read> CsvPaymentReader<R> {
                 return Err(InputError::DuplicateColumn(name.to_owned()));
             }
             seen.push(lower);
-            let field = Field::from_name(name);
+            let field = profile.field(name);
             if field.is_none() {
                 unknown.push(name.to_owned());
             }
             columns.push(field);
         }
-        let missing: Vec<&'static str> = Field::ALL
+        let missing: Vec<Field> = Field::ALL
             .into_iter()
             .filter(|f| f.is_required() && !columns.contains(&Some(*f)))
-            .map(Field::name)
             .collect();
         if !missing.is_empty() {
-            return Err(InputError::MissingColumns(missing));
+            // One column that holds another delimiter: the profile's is wrong.
+            if header.len() == 1 {
+                let here = profile.delimiter();
+                if let Some(found) = [';', ',', '\t', '|']
+                    .into_iter()
+                    .find(|&c| c != here && header[0].contains(&(c as u8)))
+                {
+                    return Err(InputError::Delimiter { found, set: here });
+                }
+            }
+            return Err(InputError::missing_columns(&missing, &profile));
         }
 
         Ok(CsvPaymentReader {
@@ -82,6 +102,7 @@ impl<R: io::Read> CsvPaymentReader<R> {
             columns,
             unknown,
             record: ByteRecord::new(),
+            profile,
         })
     }
 }
@@ -98,12 +119,13 @@ impl<R: io::Read> PaymentReader for CsvPaymentReader<R> {
                 Some(p) => self.reader.get_mut().first_line(p.byte()),
                 None => 0,
             };
-            let mut naive = false;
-            let result = decode(&self.record, &self.columns, line, &mut naive);
+            let mut notes = TimeNotes::default();
+            let result = decode(&self.record, &self.columns, line, &self.profile, &mut notes);
             match result {
                 Ok(_) => {
                     stats.accepted += 1;
-                    stats.naive_times += u64::from(naive);
+                    stats.naive_times += u64::from(notes.naive);
+                    stats.ambiguous_times += u64::from(notes.ambiguous);
                 }
                 Err(_) => stats.rejected += 1,
             }
@@ -123,7 +145,8 @@ fn decode<'r>(
     record: &'r ByteRecord,
     columns: &[Option<Field>],
     line: u64,
-    naive: &mut bool,
+    profile: &Profile,
+    notes: &mut TimeNotes,
 ) -> Result<Payment<'r>, Reject> {
     if record.len() != columns.len() {
         return Err(Reject {
@@ -153,7 +176,7 @@ fn decode<'r>(
         })?;
         values[field as usize] = Value::Text(text.trim_ascii());
     }
-    build(&values, line, naive)
+    build_with(&values, line, profile, notes)
 }
 
 /// The input, noting where its line ends are, so that a record is reported
@@ -296,20 +319,20 @@ mod tests {
             ("T1,,12.50,USD,s1,US,r1,PH", "2 timestamp: missing"),
             (
                 "T1,2026-13-05T21:14:03Z,12.50,USD,s1,US,r1,PH",
-                "2 timestamp: \"2026-13-05T21:14:03Z\" is not an RFC 3339 time (month out of range)",
+                "2 timestamp: \"2026-13-05T21:14:03Z\" is not an RFC 3339 time (month out of range); if the export writes times differently, set [input] timestamp_format",
             ),
             (
                 "T1,2025-02-29T21:14:03Z,12.50,USD,s1,US,r1,PH",
-                "2 timestamp: \"2025-02-29T21:14:03Z\" is not an RFC 3339 time (day out of range)",
+                "2 timestamp: \"2025-02-29T21:14:03Z\" is not an RFC 3339 time (day out of range); if the export writes times differently, set [input] timestamp_format",
             ),
             (
                 "T1,05/01/2026,12.50,USD,s1,US,r1,PH",
-                "2 timestamp: \"05/01/2026\" is not an RFC 3339 time (too short)",
+                "2 timestamp: \"05/01/2026\" is not an RFC 3339 time (too short); if the export writes times differently, set [input] timestamp_format",
             ),
             ("T1,2026-01-05T21:14:03Z,,USD,s1,US,r1,PH", "2 amount: missing"),
             ("T1,2026-01-05T21:14:03Z,-5,USD,s1,US,r1,PH", "2 amount: \"-5\" must be a positive decimal"),
             ("T1,2026-01-05T21:14:03Z,0,USD,s1,US,r1,PH", "2 amount: \"0\" must be a positive decimal"),
-            ("T1,2026-01-05T21:14:03Z,\"1,000\",USD,s1,US,r1,PH", "2 amount: \"1,000\" must be a positive decimal"),
+            ("T1,2026-01-05T21:14:03Z,\"1,000\",USD,s1,US,r1,PH", "2 amount: \"1,000\" must be a positive decimal; is ',' a thousands separator? set [input] thousands_separator = \",\""),
             ("T1,2026-01-05T21:14:03Z,NaN,USD,s1,US,r1,PH", "2 amount: \"NaN\" must be a positive decimal"),
             ("T1,2026-01-05T21:14:03Z,12.50,,s1,US,r1,PH", "2 currency: missing"),
             ("T1,2026-01-05T21:14:03Z,12.50,US,s1,US,r1,PH", "2 currency: \"US\" is not a three-letter ISO 4217 code"),
@@ -361,7 +384,7 @@ mod tests {
             (",,q,", "2 sender_sex: \"q\" is not a sex (M, F or X)"),
             (
                 ",,,tomorrow",
-                "2 payout_time: \"tomorrow\" is not an RFC 3339 time (too short)",
+                "2 payout_time: \"tomorrow\" is not an RFC 3339 time (too short); if the export writes times differently, set [input] timestamp_format",
             ),
         ];
         for (extra, expected) in cases {
@@ -395,7 +418,7 @@ mod tests {
         check_error(
             Csv,
             "txn_id,timestamp,amount,currency,sender_country,receiver_id\nT1\n",
-            "missing required columns: sender_id, receiver_country",
+            "missing required columns: sender_id, receiver_country; if the export names them differently, set [input.columns]",
         );
         check_error(
             Csv,
@@ -568,7 +591,10 @@ mod tests {
         let (got, _) = outcomes(Csv, text.as_bytes()).unwrap();
         let rejects: Vec<_> = got.iter().filter(|o| !o.starts_with("ok ")).collect();
         assert_eq!(got.len(), 20);
-        assert_eq!(rejects, ["15 amount: \"12,5\" must be a positive decimal"]);
+        assert_eq!(
+            rejects,
+            ["15 amount: \"12,5\" must be a positive decimal; is ',' the decimal separator? set [input] decimal_separator = \",\""]
+        );
     }
 
     #[test]

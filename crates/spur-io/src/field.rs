@@ -6,8 +6,11 @@ use std::fmt::Write as _;
 
 use spur_engine::model::{Channel, Country, Currency, Extra, Payment, Sex, Timestamp};
 
+use spur_engine::money::minor_units;
+
 use crate::input::Reject;
-use crate::time::parse_time;
+use crate::profile::{Profile, Thousands, CANONICAL};
+use crate::time::TimeNotes;
 
 /// One column of the canonical schema (docs/input-format.md).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
@@ -141,13 +144,27 @@ pub(crate) enum Value<'a> {
 
 pub(crate) type Values<'a> = [Value<'a>; FIELD_COUNT];
 
-/// Checks every field of one record and assembles the payment, or names the
-/// first field (in canonical order) that is wrong. `naive` is set when a time
-/// had no offset and was read as UTC.
+/// Checks every field of one record in the canonical format and assembles
+/// the payment, or names the first field (in canonical order) that is wrong.
+/// `naive` is set when a time had no offset and was read as UTC.
+#[allow(dead_code)] // for readers of formats that have no profile
 pub(crate) fn build<'a>(
     v: &Values<'a>,
     line: u64,
     naive: &mut bool,
+) -> Result<Payment<'a>, Reject> {
+    let mut notes = TimeNotes::default();
+    let p = build_with(v, line, &CANONICAL, &mut notes);
+    *naive |= notes.naive;
+    p
+}
+
+/// As [`build`], with the text of amounts and times read as `profile` says.
+pub(crate) fn build_with<'a>(
+    v: &Values<'a>,
+    line: u64,
+    profile: &Profile,
+    notes: &mut TimeNotes,
 ) -> Result<Payment<'a>, Reject> {
     let get = |f: Field| v[f as usize];
     let reject = |f: Field, reason: String| Reject {
@@ -176,17 +193,25 @@ pub(crate) fn build<'a>(
             .ok_or_else(|| reject(f, quoted(s, " is not a two-letter ISO 3166-1 alpha-2 code")))
     };
     let mut time = |f: Field, s: &str| -> Result<Timestamp, Reject> {
-        match parse_time(s.as_bytes()) {
-            Ok((ts, no_offset)) => {
-                *naive |= no_offset;
-                Ok(ts)
-            }
-            Err(why) => {
-                let mut reason = quoted(s, " is not an RFC 3339 time (");
-                reason.push_str(why);
-                reason.push(')');
-                Err(reject(f, reason))
-            }
+        profile
+            .times
+            .parse(s, notes)
+            .map_err(|why| reject(f, quoted(s, &why)))
+    };
+    // Ids name parties in alerts and reports: one that holds a control or
+    // invisible character would be shown, or filed, as another party.
+    let id = |f: Field| -> Result<&'a str, Reject> {
+        let s = required(f)?;
+        match odd_char(s, true) {
+            None => Ok(s),
+            Some(c) => Err(reject(f, odd_char_reason(s, c, "an id"))),
+        }
+    };
+    let name = |f: Field| -> Result<&'a str, Reject> {
+        let s = text(f)?;
+        match odd_char(s, false) {
+            None => Ok(s),
+            Some(c) => Err(reject(f, odd_char_reason(s, c, "a name"))),
         }
     };
     // mcc and sender_birth_year: small whole numbers, as text or JSON numbers.
@@ -209,7 +234,7 @@ pub(crate) fn build<'a>(
         }
     };
 
-    let txn_id = required(Field::TxnId)?;
+    let txn_id = id(Field::TxnId)?;
     let timestamp = match get(Field::Timestamp) {
         Value::Number(_) => {
             return Err(reject(
@@ -219,8 +244,8 @@ pub(crate) fn build<'a>(
         }
         _ => time(Field::Timestamp, required(Field::Timestamp)?)?,
     };
-    let amount = match get(Field::Amount) {
-        Value::Number(n) if n.is_finite() && n > 0.0 => n,
+    let (amount, written) = match get(Field::Amount) {
+        Value::Number(n) if n.is_finite() && n > 0.0 => (n, Written::Number(n)),
         Value::Number(n) => {
             return Err(reject(
                 Field::Amount,
@@ -235,8 +260,15 @@ pub(crate) fn build<'a>(
         }
         _ => {
             let s = required(Field::Amount)?;
-            parse_amount(s)
-                .ok_or_else(|| reject(Field::Amount, quoted(s, " must be a positive decimal")))?
+            let parsed = if profile.decimal == '.'
+                && matches!(profile.thousands, Thousands::Unstated | Thousands::None)
+            {
+                parse_amount(s).map(|(n, frac)| (n, Written::Text(s, frac, false)))
+            } else {
+                parse_local_amount(s, profile.decimal, profile.thousands)
+                    .map(|(n, frac, grouped)| (n, Written::Text(s, frac, grouped)))
+            };
+            parsed.ok_or_else(|| reject(Field::Amount, amount_reason(s, profile)))?
         }
     };
     let currency = {
@@ -248,11 +280,14 @@ pub(crate) fn build<'a>(
             )
         })?
     };
-    let sender_id = required(Field::SenderId)?;
-    let sender_name = text(Field::SenderName)?;
+    if let Err(why) = check_decimals(written, currency, profile) {
+        return Err(reject(Field::Amount, why));
+    }
+    let sender_id = id(Field::SenderId)?;
+    let sender_name = name(Field::SenderName)?;
     let sender_country = country(Field::SenderCountry)?;
-    let receiver_id = required(Field::ReceiverId)?;
-    let receiver_name = text(Field::ReceiverName)?;
+    let receiver_id = id(Field::ReceiverId)?;
+    let receiver_name = name(Field::ReceiverName)?;
     let receiver_country = country(Field::ReceiverCountry)?;
     let channel = match text(Field::Channel)? {
         "" => None,
@@ -261,7 +296,11 @@ pub(crate) fn build<'a>(
     let message = text(Field::Message)?;
 
     let mcc = small_int(Field::Mcc, 0..=9999, "a merchant category code (0-9999)")?;
-    let receiver_phone = text(Field::ReceiverPhone)?;
+    // R-ALIAS links receivers by phone: as much an id as the account.
+    let receiver_phone = match text(Field::ReceiverPhone)? {
+        "" => "",
+        _ => id(Field::ReceiverPhone)?,
+    };
     let sender_birth_year = small_int(
         Field::SenderBirthYear,
         1900..=2100,
@@ -311,8 +350,10 @@ pub(crate) fn build<'a>(
 }
 
 /// A plain positive decimal: digits with an optional fraction (`12`, `12.50`).
-/// No sign, exponent, thousands separator, `inf` or `NaN`.
-fn parse_amount(s: &str) -> Option<f64> {
+/// No sign, exponent, thousands separator, `inf` or `NaN`. Also gives the
+/// fraction's digits as written, for [`check_decimals`].
+#[inline]
+fn parse_amount(s: &str) -> Option<(f64, &str)> {
     let b = s.as_bytes();
     let int_len = b.iter().take_while(|c| c.is_ascii_digit()).count();
     let frac = match &b[int_len..] {
@@ -334,7 +375,248 @@ fn parse_amount(s: &str) -> Option<f64> {
     } else {
         s.parse().ok()?
     };
-    (n.is_finite() && n > 0.0).then_some(n)
+    (n.is_finite() && n > 0.0).then_some((n, &s[s.len() - frac.len()..]))
+}
+
+/// How an amount was written, for [`check_decimals`].
+#[derive(Clone, Copy)]
+enum Written<'a> {
+    /// A JSON number: its decimals are those of the shortest text that reads
+    /// back as the same number.
+    Number(f64),
+    /// Text: the whole value, the digits after the decimal separator, and
+    /// whether thousands separators grouped the whole units.
+    Text(&'a str, &'a str, bool),
+}
+
+/// An amount written with the profile's separators (`1.234,50`), or `None`.
+/// Groups of thousands must be whole: one to three digits, then groups of
+/// three (`12.34,5` is refused, it was not written by a thousands rule).
+fn parse_local_amount(s: &str, decimal: char, thousands: Thousands) -> Option<(f64, &str, bool)> {
+    let (int, frac) = match s.split_once(decimal) {
+        Some((int, frac)) if !frac.is_empty() && frac.bytes().all(|c| c.is_ascii_digit()) => {
+            (int, frac)
+        }
+        Some(_) => return None,
+        None => (s, ""),
+    };
+    // The amount without separators, on the stack: no allocation per record.
+    let mut buf = [0u8; 64];
+    let mut len = 0;
+    let mut push = |part: &str| -> Option<()> {
+        let end = len + part.len();
+        buf.get_mut(len..end)?.copy_from_slice(part.as_bytes());
+        len = end;
+        Some(())
+    };
+    let mut grouped = false;
+    match thousands {
+        Thousands::Char(t) if int.contains(t) => {
+            let mut groups = int.split(t);
+            let first = groups.next()?;
+            if first.is_empty() || first.len() > 3 || !first.bytes().all(|c| c.is_ascii_digit()) {
+                return None;
+            }
+            push(first)?;
+            for g in groups {
+                if g.len() != 3 || !g.bytes().all(|c| c.is_ascii_digit()) {
+                    return None;
+                }
+                push(g)?;
+            }
+            grouped = true;
+        }
+        _ if int.is_empty() || !int.bytes().all(|c| c.is_ascii_digit()) => return None,
+        _ => push(int)?,
+    }
+    if !frac.is_empty() {
+        push(".")?;
+        push(frac)?;
+    }
+    // Only ASCII digits and a point went in.
+    let digits = std::str::from_utf8(&buf[..len]).ok()?;
+    let (n, _) = parse_amount(digits)?;
+    Some((n, frac, grouped))
+}
+
+/// Why an amount text is not one: what was expected, and which profile key
+/// would read it if the export writes amounts differently.
+fn amount_reason(s: &str, profile: &Profile) -> String {
+    let d = profile.decimal;
+    let mut reason = quoted(s, " must be a positive decimal");
+    let digits_around = |sep: char| {
+        let parts: Vec<&str> = s.split(sep).collect();
+        parts.len() >= 2
+            && parts
+                .iter()
+                .all(|p| !p.is_empty() && p.bytes().all(|c| c.is_ascii_digit()))
+    };
+    let other = if d == '.' { ',' } else { '.' };
+    if profile.thousands == Thousands::Char(other) || !s.contains(other) {
+        match profile.thousands {
+            Thousands::Char(t) => {
+                let _ = write!(
+                    reason,
+                    " (decimal separator {d:?}, thousands separator {t:?})"
+                );
+            }
+            _ if d != '.' => {
+                let _ = write!(reason, " (decimal separator {d:?})");
+            }
+            _ => {}
+        }
+        return reason;
+    }
+    let groups_of_three = {
+        let int = s.split(d).next().unwrap_or("");
+        let parts: Vec<&str> = int.split(other).collect();
+        parts.len() >= 2
+            && (1..=3).contains(&parts[0].len())
+            && parts[1..].iter().all(|p| p.len() == 3)
+    };
+    if digits_around(other) && !groups_of_three {
+        let _ = write!(
+            reason,
+            "; is '{other}' the decimal separator? set [input] decimal_separator = \"{other}\""
+        );
+    } else {
+        let _ = write!(
+            reason,
+            "; is '{other}' a thousands separator? set [input] thousands_separator = \"{other}\""
+        );
+    }
+    reason
+}
+
+/// Refuses an amount written with more decimals than its currency has
+/// (ISO 4217 minor units, `spur_engine::money::MINOR_UNITS`): `3.500` EUR
+/// was most likely 3500 with `.` grouping thousands, and would be read 1000
+/// times too small. Trailing zeros past the minor unit are padding
+/// (`1500.00` JPY) unless they make a group of three that the profile has
+/// not ruled out as thousands. A currency the table does not know is not
+/// checked.
+#[inline]
+fn check_decimals(
+    written: Written<'_>,
+    currency: Currency,
+    profile: &Profile,
+) -> Result<(), String> {
+    let decimals = match written {
+        Written::Text(_, frac, _) => frac.len(),
+        Written::Number(n) => number_decimals(n),
+    };
+    if decimals == 0 {
+        return Ok(());
+    }
+    let Some(minor) = minor_units(currency) else {
+        return Ok(());
+    };
+    let minor = usize::from(minor);
+    if decimals <= minor {
+        return Ok(());
+    }
+    let (s, frac, grouped) = match written {
+        Written::Text(s, frac, grouped) => (s, frac, grouped),
+        Written::Number(n) => {
+            // A JSON number is a binary float: 0.30000000000000004 is 0.30
+            // computed by a program, not a finer amount.
+            let scaled = n * 10f64.powi(minor as i32);
+            if (scaled - scaled.round()).abs() <= 1e-6 + scaled.abs() * 1e-12 {
+                return Ok(());
+            }
+            return Err(format!(
+                "{n} has {decimals} decimal{} but {currency} has {minor} (ISO 4217); an amount finer than the currency's smallest unit is not a payment",
+                if decimals == 1 { "" } else { "s" }
+            ));
+        }
+    };
+    let int_digits = s.len() - frac.len() - profile.decimal.len_utf8();
+    // Could the decimal separator have been a thousands separator?
+    let maybe_thousands = decimals == 3
+        && !grouped
+        && profile.thousands == Thousands::Unstated
+        && (1..=3).contains(&int_digits);
+    if maybe_thousands {
+        return Err(quoted(
+            s,
+            &format!(
+                " has 3 decimals but {currency} has {minor}; is '{}' a thousands separator? set [input] thousands_separator",
+                profile.decimal
+            ),
+        ));
+    }
+    if frac.as_bytes()[minor..].iter().all(|&c| c == b'0') {
+        return Ok(());
+    }
+    Err(quoted(
+        s,
+        &format!(
+            " has {decimals} decimal{} but {currency} has {minor} (ISO 4217); an amount finer than the currency's smallest unit is not a payment",
+            if decimals == 1 { "" } else { "s" }
+        ),
+    ))
+}
+
+/// The decimals of a JSON number as the shortest text that reads back as it.
+pub(crate) fn number_decimals(n: f64) -> usize {
+    struct Count {
+        after_point: Option<usize>,
+    }
+    impl std::fmt::Write for Count {
+        fn write_str(&mut self, s: &str) -> std::fmt::Result {
+            for c in s.bytes() {
+                match (&mut self.after_point, c) {
+                    (None, b'.') => self.after_point = Some(0),
+                    (Some(k), _) => *k += 1,
+                    _ => {}
+                }
+            }
+            Ok(())
+        }
+    }
+    let mut count = Count { after_point: None };
+    let _ = write!(count, "{n}");
+    count.after_point.unwrap_or(0)
+}
+
+/// The first character of `s` that an id (`id`) or a name must not hold:
+/// control characters (C0, DEL, C1) and U+FFFE/U+FFFF, which the goAML
+/// writer would drop (so `S1\u{1}` would be filed as `S1`, another party),
+/// and, in ids, the invisible formatting characters (bidirectional
+/// controls, zero-width spaces and joiners, the BOM) that make two ids look
+/// alike. Names may hold the latter: Arabic and Hebrew names carry marks.
+#[inline]
+fn odd_char(s: &str, id: bool) -> Option<char> {
+    // One pass over the bytes for nearly every value: only these lead bytes
+    // start a character of the lists below (C1: C2; U+061C: D8; U+200B to
+    // U+206x: E2; U+FEFF, U+FFFE/F: EF), so other text needs no decoding.
+    if s.bytes()
+        .all(|b| b >= 0x20 && b != 0x7f && !matches!(b, 0xC2 | 0xD8 | 0xE2 | 0xEF))
+    {
+        return None;
+    }
+    s.chars().find(|&c| {
+        c.is_control()
+            || matches!(c, '\u{FFFE}' | '\u{FFFF}')
+            || (id
+                && matches!(c, '\u{061C}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+                    | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}'))
+    })
+}
+
+fn odd_char_reason(s: &str, c: char, what: &str) -> String {
+    let kind = if c.is_control() {
+        "the control character"
+    } else {
+        "the invisible character"
+    };
+    quoted(
+        s,
+        &format!(
+            " holds {kind} U+{:04X}; {what} is used as written, never altered, so the record is rejected",
+            u32::from(c)
+        ),
+    )
 }
 
 const POW10: [f64; 16] = [
@@ -383,22 +665,120 @@ mod tests {
         assert_eq!(Field::ALL.iter().filter(|f| f.is_required()).count(), 8);
     }
 
+    fn amount(s: &str) -> Option<f64> {
+        parse_amount(s).map(|(n, _)| n)
+    }
+
     #[test]
     fn amounts() {
-        assert_eq!(parse_amount("12"), Some(12.0));
-        assert_eq!(parse_amount("12.50"), Some(12.5));
-        assert_eq!(parse_amount("0.01"), Some(0.01));
+        assert_eq!(amount("12"), Some(12.0));
+        assert_eq!(amount("12.50"), Some(12.5));
+        assert_eq!(amount("0.01"), Some(0.01));
+        assert_eq!(parse_amount("12.50"), Some((12.5, "50")));
+        assert_eq!(parse_amount("12"), Some((12.0, "")));
         for bad in [
             "", "0", "0.00", "-5", "+5", "1e3", "1,000", "1.", ".5", "inf", "NaN", "5 ", "1.2.3",
         ] {
-            assert_eq!(parse_amount(bad), None, "{bad:?}");
+            assert_eq!(amount(bad), None, "{bad:?}");
         }
-        assert_eq!(parse_amount(&"9".repeat(400)), None);
-        assert_eq!(parse_amount("000000000000001.5"), Some(1.5));
+        assert_eq!(amount(&"9".repeat(400)), None);
+        assert_eq!(amount("000000000000001.5"), Some(1.5));
         assert_eq!(
-            parse_amount("12345678901234567890.5"),
+            amount("12345678901234567890.5"),
             Some(12345678901234567890.5)
         );
+    }
+
+    /// Amounts with the profile's separators: (text, decimal, thousands, value
+    /// and decimals written).
+    #[test]
+    fn local_amounts() {
+        type Case = (
+            &'static str,
+            char,
+            Thousands,
+            Option<(f64, &'static str, bool)>,
+        );
+        let cases: &[Case] = &[
+            ("12,50", ',', Thousands::Unstated, Some((12.5, "50", false))),
+            (
+                "1.234,50",
+                ',',
+                Thousands::Char('.'),
+                Some((1234.5, "50", true)),
+            ),
+            (
+                "1.234.567",
+                ',',
+                Thousands::Char('.'),
+                Some((1234567.0, "", true)),
+            ),
+            (
+                "1234,5",
+                ',',
+                Thousands::Char('.'),
+                Some((1234.5, "5", false)),
+            ),
+            (
+                "1 234.50",
+                '.',
+                Thousands::Char(' '),
+                Some((1234.5, "50", true)),
+            ),
+            (
+                "1'234.50",
+                '.',
+                Thousands::Char('\''),
+                Some((1234.5, "50", true)),
+            ),
+            (
+                "1\u{a0}234,50",
+                ',',
+                Thousands::Char('\u{a0}'),
+                Some((1234.5, "50", true)),
+            ),
+            (
+                "1,234.50",
+                '.',
+                Thousands::Char(','),
+                Some((1234.5, "50", true)),
+            ),
+            // Groups must be whole thousands.
+            ("12.34,5", ',', Thousands::Char('.'), None),
+            ("1234.567,5", ',', Thousands::Char('.'), None),
+            (".234,5", ',', Thousands::Char('.'), None),
+            ("1..234", ',', Thousands::Char('.'), None),
+            ("1.234.", ',', Thousands::Char('.'), None),
+            // A point is no decimal separator in a decimal-comma profile.
+            ("12.50", ',', Thousands::Unstated, None),
+            ("12,", ',', Thousands::Unstated, None),
+            ("-12,5", ',', Thousands::Unstated, None),
+            ("12,5,0", ',', Thousands::Unstated, None),
+            ("0,00", ',', Thousands::Unstated, None),
+        ];
+        for (s, decimal, thousands, want) in cases {
+            assert_eq!(
+                parse_local_amount(s, *decimal, *thousands),
+                *want,
+                "{s:?} with {decimal:?} and {thousands}"
+            );
+        }
+        let long = format!("{},5", "9".repeat(80));
+        assert_eq!(parse_local_amount(&long, ',', Thousands::Unstated), None);
+    }
+
+    #[test]
+    fn number_decimals_are_the_shortest_text() {
+        for (n, want) in [
+            (12.5, 1),
+            (12.0, 0),
+            (0.1, 1),
+            (3.005, 3),
+            (1e-8, 8),
+            (1e300, 0),
+        ] {
+            assert_eq!(number_decimals(n), want, "{n}");
+        }
     }
 
     proptest::proptest! {
@@ -407,8 +787,134 @@ mod tests {
         fn amount_fast_path_is_exact(int in 0u64..10_000_000_000, frac in "[0-9]{0,12}") {
             let s = if frac.is_empty() { int.to_string() } else { format!("{int}.{frac}") };
             let want = s.parse::<f64>().ok().filter(|n| *n > 0.0);
-            proptest::prop_assert_eq!(parse_amount(&s), want, "{}", s);
+            proptest::prop_assert_eq!(amount(&s), want, "{}", s);
         }
+    }
+
+    const HEADER: &str = "txn_id,timestamp,amount,currency,sender_id,sender_country,receiver_id,receiver_country,sender_name,receiver_name,receiver_phone,message";
+
+    /// One CSV record with `amount` and `currency`, read with the profile.
+    #[track_caller]
+    fn check_amount(profile: &str, amount: &str, currency: &str, expected: &str) {
+        let text =
+            format!("{HEADER}\nT1,2026-01-05T21:14:03Z,\"{amount}\",{currency},s1,DE,r1,PH,,,,\n");
+        crate::testkit::check_with(crate::Format::Csv, profile, &text, &[expected]);
+    }
+
+    /// A regression: `3.500` EUR, where `.` grouped thousands, was read as
+    /// 3.5 without a word. ISO 4217 minor units decide.
+    #[test]
+    fn more_decimals_than_the_currency_has_are_rejected() {
+        let thousands = "2 amount: \"3.500\" has 3 decimals but EUR has 2; is '.' a thousands separator? set [input] thousands_separator";
+        let cases = [
+            ("", "3.500", "EUR", thousands),
+            ("", "3.50", "EUR", "ok T1"),
+            ("", "3.5", "EUR", "ok T1"),
+            ("", "3.505", "EUR", "2 amount: \"3.505\" has 3 decimals but EUR has 2; is '.' a thousands separator? set [input] thousands_separator"),
+            // No thousands group can be meant: padding zeros are fine, other digits are not.
+            ("", "1234.500", "EUR", "ok T1"),
+            ("", "12.5000", "EUR", "ok T1"),
+            ("", "12.5001", "EUR", "2 amount: \"12.5001\" has 4 decimals but EUR has 2 (ISO 4217); an amount finer than the currency's smallest unit is not a payment"),
+            // JPY has no minor unit: 1500.00 is padding, 12.50 is no yen amount.
+            ("", "1500.00", "JPY", "ok T1"),
+            ("", "1500", "JPY", "ok T1"),
+            ("", "12.50", "JPY", "2 amount: \"12.50\" has 2 decimals but JPY has 0 (ISO 4217); an amount finer than the currency's smallest unit is not a payment"),
+            ("", "12.000", "JPY", "2 amount: \"12.000\" has 3 decimals but JPY has 0; is '.' a thousands separator? set [input] thousands_separator"),
+            // Three-decimal currencies.
+            ("", "3.500", "KWD", "ok T1"),
+            ("", "3.500", "BHD", "ok T1"),
+            ("", "3.5001", "KWD", "2 amount: \"3.5001\" has 4 decimals but KWD has 3 (ISO 4217); an amount finer than the currency's smallest unit is not a payment"),
+            // Crypto: satoshi.
+            ("", "0.00012345", "XBT", "ok T1"),
+            ("", "0.000123456", "XBT", "2 amount: \"0.000123456\" has 9 decimals but XBT has 8 (ISO 4217); an amount finer than the currency's smallest unit is not a payment"),
+            // A currency without minor units in the table is not checked.
+            ("", "3.500", "XAU", "ok T1"),
+            // The profile says there are no thousands separators: 3.500 is 3.50.
+            ("thousands_separator = \"\"", "3.500", "EUR", "ok T1"),
+            ("thousands_separator = \",\"", "3.500", "EUR", "ok T1"),
+            ("thousands_separator = \",\"", "3.505", "EUR", "2 amount: \"3.505\" has 3 decimals but EUR has 2 (ISO 4217); an amount finer than the currency's smallest unit is not a payment"),
+            // A decimal-comma export.
+            ("decimal_separator = \",\"", "3,500", "EUR", "2 amount: \"3,500\" has 3 decimals but EUR has 2; is ',' a thousands separator? set [input] thousands_separator"),
+            ("decimal_separator = \",\"\nthousands_separator = \".\"", "3.500", "EUR", "ok T1"),
+        ];
+        for (profile, amount, currency, expected) in cases {
+            check_amount(profile, amount, currency, expected);
+        }
+    }
+
+    #[test]
+    fn amount_rejects_name_the_separator_key() {
+        let cases = [
+            ("", "12,50", "2 amount: \"12,50\" must be a positive decimal; is ',' the decimal separator? set [input] decimal_separator = \",\""),
+            ("", "1,250", "2 amount: \"1,250\" must be a positive decimal; is ',' a thousands separator? set [input] thousands_separator = \",\""),
+            ("", "1.250.000", "2 amount: \"1.250.000\" must be a positive decimal"),
+            ("decimal_separator = \",\"", "1.250,00", "2 amount: \"1.250,00\" must be a positive decimal; is '.' a thousands separator? set [input] thousands_separator = \".\""),
+            ("decimal_separator = \",\"", "12.50", "2 amount: \"12.50\" must be a positive decimal; is '.' the decimal separator? set [input] decimal_separator = \".\""),
+            ("decimal_separator = \",\"\nthousands_separator = \".\"", "12.34,5", "2 amount: \"12.34,5\" must be a positive decimal (decimal separator ',', thousands separator '.')"),
+            ("decimal_separator = \",\"\nthousands_separator = \".\"", "1.234,50", "ok T1"),
+        ];
+        for (profile, amount, expected) in cases {
+            check_amount(profile, amount, "EUR", expected);
+        }
+    }
+
+    /// JSON numbers cannot hold a thousands separator; their decimals are
+    /// checked, with room for binary rounding.
+    #[test]
+    fn json_number_decimals() {
+        let rec = |amount: &str, currency: &str| {
+            format!("{{\"txn_id\":\"T1\",\"timestamp\":\"2026-01-05T21:14:03Z\",\"amount\":{amount},\"currency\":\"{currency}\",\"sender_id\":\"s1\",\"sender_country\":\"DE\",\"receiver_id\":\"r1\",\"receiver_country\":\"PH\"}}\n")
+        };
+        let cases = [
+            ("3.5", "EUR", "ok T1"),
+            ("0.30000000000000004", "EUR", "ok T1"),
+            ("3.505", "EUR", "1 amount: 3.505 has 3 decimals but EUR has 2 (ISO 4217); an amount finer than the currency's smallest unit is not a payment"),
+            ("1500", "JPY", "ok T1"),
+            ("12.5", "JPY", "1 amount: 12.5 has 1 decimal but JPY has 0 (ISO 4217); an amount finer than the currency's smallest unit is not a payment"),
+            ("\"3.500\"", "EUR", "1 amount: \"3.500\" has 3 decimals but EUR has 2; is '.' a thousands separator? set [input] thousands_separator"),
+        ];
+        for (amount, currency, expected) in cases {
+            crate::testkit::check(crate::Format::Jsonl, &rec(amount, currency), &[expected]);
+        }
+    }
+
+    /// A regression: a control character inside an id was dropped when the
+    /// goAML report was written (spur-report's `xml_legal`), so `S1\u{1}`
+    /// was filed as `S1`, another party. Such ids are rejected, never
+    /// altered; names too.
+    #[test]
+    fn control_characters_in_ids_are_rejected() {
+        let row = |txn: &str,
+                   sender: &str,
+                   receiver: &str,
+                   names: &str,
+                   phone: &str,
+                   message: &str| {
+            format!("{HEADER}\n\"{txn}\",2026-01-05T21:14:03Z,12.50,USD,\"{sender}\",US,\"{receiver}\",PH,{names},\"{phone}\",\"{message}\"\n")
+        };
+        let cases = [
+            (row("T1", "s1", "r1", ",", "", ""), "ok T1"),
+            (row("T\u{1}1", "s1", "r1", ",", "", ""), "2 txn_id: \"T\\u{1}1\" holds the control character U+0001; an id is used as written, never altered, so the record is rejected"),
+            (row("T1", "s1\u{7f}", "r1", ",", "", ""), "2 sender_id: \"s1\\u{7f}\" holds the control character U+007F; an id is used as written, never altered, so the record is rejected"),
+            (row("T1", "s1", "r\u{1b}[2Jr1", ",", "", ""), "2 receiver_id: \"r\\u{1b}[2Jr1\" holds the control character U+001B; an id is used as written, never altered, so the record is rejected"),
+            (row("T1", "s1", "r1\u{85}", ",", "", ""), "2 receiver_id: \"r1\\u{85}\" holds the control character U+0085; an id is used as written, never altered, so the record is rejected"),
+            (row("T1", "s\u{202e}1", "r1", ",", "", ""), "2 sender_id: \"s\\u{202e}1\" holds the invisible character U+202E; an id is used as written, never altered, so the record is rejected"),
+            (row("T1", "s\u{200b}1", "r1", ",", "", ""), "2 sender_id: \"s\\u{200b}1\" holds the invisible character U+200B; an id is used as written, never altered, so the record is rejected"),
+            (row("T1", "s1", "r1", ",", "+63\u{0}917", ""), "2 receiver_phone: \"+63\\0917\" holds the control character U+0000; an id is used as written, never altered, so the record is rejected"),
+            (row("T1", "s1", "r1", "\"Ann\u{8}e\",", "", ""), "2 sender_name: \"Ann\\u{8}e\" holds the control character U+0008; a name is used as written, never altered, so the record is rejected"),
+            (row("T1", "s1", "r1", ",\"Bo\tB\"", "", ""), "2 receiver_name: \"Bo\\tB\" holds the control character U+0009; a name is used as written, never altered, so the record is rejected"),
+            // Names may carry bidirectional marks; ids may hold any other text.
+            (row("T1", "s1", "r1", ",\"\u{200f}سارة\"", "", ""), "ok T1"),
+            (row("T1", "Ω-ñ 1", "r1", ",", "", ""), "ok T1"),
+            // A message may span lines.
+            (row("T1", "s1", "r1", ",", "", "two\nlines\ttabbed"), "ok T1"),
+        ];
+        for (text, expected) in cases {
+            crate::testkit::check(crate::Format::Csv, &text, &[expected]);
+        }
+        // JSON Lines writes them as escapes; the same reject.
+        let json = "{\"txn_id\":\"T1\",\"timestamp\":\"2026-01-05T21:14:03Z\",\"amount\":1,\"currency\":\"USD\",\"sender_id\":\"s\\u0001\",\"sender_country\":\"US\",\"receiver_id\":\"r1\",\"receiver_country\":\"PH\"}\n";
+        crate::testkit::check(crate::Format::Jsonl, json, &["1 sender_id: \"s\\u{1}\" holds the control character U+0001; an id is used as written, never altered, so the record is rejected"]);
     }
 
     #[test]

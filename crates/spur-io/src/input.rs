@@ -9,7 +9,9 @@ use std::path::Path;
 use spur_engine::model::Payment;
 
 use crate::csv::CsvPaymentReader;
+use crate::field::Field;
 use crate::jsonl::JsonlPaymentReader;
+use crate::profile::Profile;
 
 /// An input file format.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -72,6 +74,10 @@ pub struct ReadStats {
     /// Accepted records with a time (`timestamp` or `payout_time`) that had
     /// no offset and was read as UTC: for a notice.
     pub naive_times: u64,
+    /// Accepted records with a local time that happened twice in the
+    /// profile's zone (the clocks went back), read as `[input]
+    /// ambiguous_time` says: for a notice.
+    pub ambiguous_times: u64,
 }
 
 /// A problem with the input as a whole; nothing (more) can be read from it.
@@ -83,8 +89,17 @@ pub enum InputError {
     Empty,
     #[error("the header row is not valid UTF-8")]
     HeaderNotUtf8,
-    #[error("missing required column{}: {}", if .0.len() == 1 { "" } else { "s" }, .0.join(", "))]
-    MissingColumns(Vec<&'static str>),
+    /// Each entry names the canonical field, and the export's name where the
+    /// profile maps it.
+    #[error(
+        "missing required column{}: {}; if the export names {} differently, set [input.columns]",
+        if .0.len() == 1 { "" } else { "s" },
+        .0.join(", "),
+        if .0.len() == 1 { "it" } else { "them" }
+    )]
+    MissingColumns(Vec<String>),
+    #[error("the header has one column; is the delimiter '{}'? set [input] delimiter = {:?} (it is {:?})", found.escape_default(), found.to_string(), set.to_string())]
+    Delimiter { found: char, set: char },
     #[error("column \"{0}\" appears more than once in the header")]
     DuplicateColumn(String),
     #[error("malformed CSV: {0}")]
@@ -108,15 +123,39 @@ pub trait PaymentReader {
     fn unknown_columns(&self) -> &[String];
 }
 
-/// Opens `input` as `format`. For CSV this reads and checks the header, so a
-/// missing required column is reported before any record.
+impl InputError {
+    pub(crate) fn missing_columns(fields: &[Field], profile: &Profile) -> InputError {
+        InputError::MissingColumns(
+            fields
+                .iter()
+                .map(|f| match profile.column(*f) {
+                    Some(export) => format!("{} (as {export:?})", f.name()),
+                    None => f.name().to_owned(),
+                })
+                .collect(),
+        )
+    }
+}
+
+/// Opens `input` as `format` in the canonical schema. For CSV this reads and
+/// checks the header, so a missing required column is reported before any
+/// record.
 pub fn open_reader(
     format: Format,
     input: Box<dyn io::Read + Send>,
 ) -> Result<Box<dyn PaymentReader + Send>, InputError> {
+    open_reader_with(format, input, &Profile::default())
+}
+
+/// As [`open_reader`], for an export written as `profile` says.
+pub fn open_reader_with(
+    format: Format,
+    input: Box<dyn io::Read + Send>,
+    profile: &Profile,
+) -> Result<Box<dyn PaymentReader + Send>, InputError> {
     Ok(match format {
-        Format::Csv => Box::new(CsvPaymentReader::new(input)?),
-        Format::Jsonl => Box::new(JsonlPaymentReader::new(input)),
+        Format::Csv => Box::new(CsvPaymentReader::with_profile(input, profile.clone())?),
+        Format::Jsonl => Box::new(JsonlPaymentReader::with_profile(input, profile.clone())),
     })
 }
 
@@ -138,13 +177,27 @@ mod tests {
 
     #[test]
     fn messages() {
-        let e = InputError::MissingColumns(vec!["sender_id", "receiver_country"]);
+        let e = InputError::missing_columns(
+            &[Field::SenderId, Field::ReceiverCountry],
+            &Profile::default(),
+        );
         assert_eq!(
             e.to_string(),
-            "missing required columns: sender_id, receiver_country"
+            "missing required columns: sender_id, receiver_country; if the export names them differently, set [input.columns]"
         );
-        let e = InputError::MissingColumns(vec!["amount"]);
-        assert_eq!(e.to_string(), "missing required column: amount");
+        let e = InputError::MissingColumns(vec!["amount (as \"Betrag\")".into()]);
+        assert_eq!(
+            e.to_string(),
+            "missing required column: amount (as \"Betrag\"); if the export names it differently, set [input.columns]"
+        );
+        let e = InputError::Delimiter {
+            found: ';',
+            set: ',',
+        };
+        assert_eq!(
+            e.to_string(),
+            "the header has one column; is the delimiter ';'? set [input] delimiter = \";\" (it is \",\")"
+        );
         let r = Reject {
             line: 3,
             field: "amount",

@@ -3,6 +3,9 @@
 //! lines skipped; `amount`, `mcc` and `sender_birth_year` may be numbers or
 //! strings.
 //!
+//! A [`Profile`] applies its column names and its amount and time layouts
+//! (to string values; JSON numbers are numbers); its delimiter does not.
+//!
 //! Lines are read into one reused buffer and strings are borrowed from it;
 //! only a string with escapes (`\"`, `\u00e9`) is copied.
 
@@ -13,8 +16,10 @@ use std::io::{self, BufRead, BufReader};
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 use spur_engine::model::Payment;
 
-use crate::field::{build, Field, Value, Values, FIELD_COUNT};
+use crate::field::{build_with, Field, Value, Values, FIELD_COUNT};
 use crate::input::{InputError, OnRecord, PaymentReader, ReadStats, Reject, WHOLE_RECORD};
+use crate::profile::Profile;
+use crate::time::TimeNotes;
 
 /// Distinct unknown keys remembered for the notice; more are not listed.
 const MAX_UNKNOWN: usize = 64;
@@ -24,14 +29,22 @@ pub struct JsonlPaymentReader<R> {
     input: BufReader<R>,
     buf: Vec<u8>,
     unknown: Vec<String>,
+    profile: Profile,
 }
 
 impl<R: io::Read> JsonlPaymentReader<R> {
+    /// A reader of canonical JSON Lines.
     pub fn new(input: R) -> Self {
+        Self::with_profile(input, Profile::default())
+    }
+
+    /// A reader of JSON Lines keyed and written as `profile` says.
+    pub fn with_profile(input: R, profile: Profile) -> Self {
         JsonlPaymentReader {
             input: BufReader::with_capacity(1 << 16, input),
             buf: Vec::with_capacity(1024),
             unknown: Vec::new(),
+            profile,
         }
     }
 }
@@ -55,12 +68,20 @@ impl<R: io::Read> PaymentReader for JsonlPaymentReader<R> {
                 continue;
             }
             let mut record = JsonRecord::default();
-            let mut naive = false;
-            let result = decode(bytes, line, &mut record, &mut self.unknown, &mut naive);
+            let mut notes = TimeNotes::default();
+            let result = decode(
+                bytes,
+                line,
+                &mut record,
+                &mut self.unknown,
+                &self.profile,
+                &mut notes,
+            );
             match result {
                 Ok(_) => {
                     stats.accepted += 1;
-                    stats.naive_times += u64::from(naive);
+                    stats.naive_times += u64::from(notes.naive);
+                    stats.ambiguous_times += u64::from(notes.ambiguous);
                 }
                 Err(_) => stats.rejected += 1,
             }
@@ -81,7 +102,8 @@ fn decode<'a: 'r, 'r>(
     line: u64,
     record: &'r mut JsonRecord<'a>,
     unknown: &mut Vec<String>,
-    naive: &mut bool,
+    profile: &Profile,
+    notes: &mut TimeNotes,
 ) -> Result<Payment<'r>, Reject> {
     let whole = |reason: String| Reject {
         line,
@@ -90,7 +112,7 @@ fn decode<'a: 'r, 'r>(
     };
     let text = std::str::from_utf8(bytes).map_err(|_| whole("is not valid UTF-8".into()))?;
     let mut de = serde_json::Deserializer::from_str(text);
-    *record = RecordSeed { unknown }
+    *record = RecordSeed { unknown, profile }
         .deserialize(&mut de)
         .map_err(|e| whole(json_reason(&e)))?;
     de.end().map_err(|e| whole(json_reason(&e)))?;
@@ -111,7 +133,7 @@ fn decode<'a: 'r, 'r>(
             JsonValue::Wrong(kind) => Value::Wrong(kind),
         };
     }
-    build(&values, line, naive)
+    build_with(&values, line, profile, notes)
 }
 
 /// serde_json's message without its "at line 1 column N" (always line 1
@@ -147,6 +169,7 @@ enum JsonValue<'de> {
 
 struct RecordSeed<'u> {
     unknown: &'u mut Vec<String>,
+    profile: &'u Profile,
 }
 
 impl<'de> DeserializeSeed<'de> for RecordSeed<'_> {
@@ -167,7 +190,7 @@ impl<'de> Visitor<'de> for RecordSeed<'_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut record = JsonRecord::default();
         while let Some(key) = map.next_key::<CowStr<'de>>()? {
-            match Field::from_name(&key.0) {
+            match self.profile.field(&key.0) {
                 Some(f) => {
                     let value = map.next_value::<JsonValue<'de>>()?;
                     let slot = &mut record.values[f as usize];
@@ -342,7 +365,7 @@ mod tests {
             (
                 "timestamp",
                 r#""2026-13-05T21:14:03Z""#,
-                "1 timestamp: \"2026-13-05T21:14:03Z\" is not an RFC 3339 time (month out of range)",
+                "1 timestamp: \"2026-13-05T21:14:03Z\" is not an RFC 3339 time (month out of range); if the export writes times differently, set [input] timestamp_format",
             ),
             ("amount", "", "1 amount: missing"),
             ("amount", "-5", "1 amount: -5 must be a positive amount"),
@@ -489,12 +512,14 @@ mod tests {
     /// written as a JSON number must equal the same amount written as text.
     #[test]
     fn regression_json_number_amount_parses_exactly() {
-        let number = obj(&REQ.replace("12.5", "948896325046.8793"));
-        let string = obj(&REQ.replace("12.5", "\"948896325046.8793\""));
+        // XAU (no minor units in the table): four decimals are no reject.
+        let req = REQ.replace("USD", "XAU");
+        let number = obj(&req.replace("12.5", "948896325046.8793"));
+        let string = obj(&req.replace("12.5", "\"948896325046.8793\""));
         assert_eq!(payments(Jsonl, &number), payments(Jsonl, &string));
         assert_eq!(
             payments(Jsonl, &number),
-            ["T1 2026-01-05T21:14:03Z 948896325046.8793 USD s1(US)->r1(PH)"]
+            ["T1 2026-01-05T21:14:03Z 948896325046.8793 XAU s1(US)->r1(PH)"]
         );
     }
 }

@@ -11,6 +11,7 @@ pub mod csv;
 mod field;
 mod input;
 pub mod jsonl;
+pub mod profile;
 pub mod rejects;
 #[cfg(test)]
 mod testkit;
@@ -20,7 +21,9 @@ pub use crate::batch::{Entry, PaymentBatch};
 pub use crate::csv::CsvPaymentReader;
 pub use crate::field::Field;
 pub use crate::input::{
-    open_reader, Format, InputError, OnRecord, PaymentReader, ReadStats, Reject, WHOLE_RECORD,
+    open_reader, open_reader_with, Format, InputError, OnRecord, PaymentReader, ReadStats, Reject,
+    WHOLE_RECORD,
 };
 pub use crate::jsonl::JsonlPaymentReader;
+pub use crate::profile::{AmbiguousTime, InputProfile, Profile, ProfileError};
 pub use crate::rejects::RejectsWriter;

@@ -5,14 +5,34 @@ use std::ops::ControlFlow;
 
 use spur_engine::model::Payment;
 
-use crate::input::{open_reader, Format};
+use crate::input::{open_reader_with, Format};
+use crate::profile::{InputProfile, Profile};
 use crate::time::rfc3339;
+
+/// The profile of an `[input]` section's TOML text.
+pub(crate) fn profile(toml_text: &str) -> Profile {
+    let p: InputProfile = toml::from_str(toml_text).expect("profile TOML");
+    Profile::new(&p).expect("a valid profile")
+}
 
 /// Every outcome of reading `input`, one line each: `ok <txn_id>` or
 /// `<line> <field>: <reason>`; or the whole-input error.
 pub(crate) fn outcomes(format: Format, input: &[u8]) -> Result<(Vec<String>, Vec<String>), String> {
-    let mut reader = open_reader(format, Box::new(std::io::Cursor::new(input.to_vec())))
-        .map_err(|e| e.to_string())?;
+    outcomes_with(format, &Profile::default(), input)
+}
+
+/// As [`outcomes`], read as `profile` says.
+pub(crate) fn outcomes_with(
+    format: Format,
+    profile: &Profile,
+    input: &[u8],
+) -> Result<(Vec<String>, Vec<String>), String> {
+    let mut reader = open_reader_with(
+        format,
+        Box::new(std::io::Cursor::new(input.to_vec())),
+        profile,
+    )
+    .map_err(|e| e.to_string())?;
     let mut out = Vec::new();
     let stats = reader
         .read_all(&mut |_, r| {
@@ -48,6 +68,44 @@ pub(crate) fn check_bytes(format: Format, input: &[u8], expected: &[&str]) {
     }
 }
 
+/// Asserts the outcomes of reading `input` with the profile `toml_text`.
+#[track_caller]
+pub(crate) fn check_with(format: Format, toml_text: &str, input: &str, expected: &[&str]) {
+    match outcomes_with(format, &profile(toml_text), input.as_bytes()) {
+        Ok((got, _)) => assert_eq!(got, expected, "profile {toml_text:?}, input:\n{input}"),
+        Err(e) => panic!("input error {e:?} for profile {toml_text:?}, input:\n{input}"),
+    }
+}
+
+/// Asserts that reading `input` with the profile `toml_text` fails as a whole.
+#[track_caller]
+pub(crate) fn check_error_with(format: Format, toml_text: &str, input: &str, expected: &str) {
+    match outcomes_with(format, &profile(toml_text), input.as_bytes()) {
+        Ok((got, _)) => panic!("expected error {expected:?}, got {got:?}"),
+        Err(e) => assert_eq!(e, expected),
+    }
+}
+
+/// The accepted payments of `input` read with the profile `toml_text`.
+pub(crate) fn payments_with(format: Format, toml_text: &str, input: &str) -> Vec<String> {
+    let mut reader = open_reader_with(
+        format,
+        Box::new(std::io::Cursor::new(input.as_bytes().to_vec())),
+        &profile(toml_text),
+    )
+    .unwrap();
+    let mut out = Vec::new();
+    reader
+        .read_all(&mut |_, r| {
+            if let Ok(p) = r {
+                out.push(render(&p));
+            }
+            ControlFlow::Continue(())
+        })
+        .unwrap();
+    out
+}
+
 /// Asserts that reading `input` fails as a whole with `expected`.
 #[track_caller]
 pub(crate) fn check_error(format: Format, input: &str, expected: &str) {
@@ -59,9 +117,10 @@ pub(crate) fn check_error(format: Format, input: &str, expected: &str) {
 
 /// The accepted payments of `input`, rendered field by field.
 pub(crate) fn payments(format: Format, input: &str) -> Vec<String> {
-    let mut reader = open_reader(
+    let mut reader = open_reader_with(
         format,
         Box::new(std::io::Cursor::new(input.as_bytes().to_vec())),
+        &Profile::default(),
     )
     .unwrap();
     let mut out = Vec::new();

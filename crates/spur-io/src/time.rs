@@ -25,6 +25,17 @@ pub fn parse_rfc3339(s: &[u8]) -> Result<Timestamp, &'static str> {
 /// offset may also be written `±hhmm` or `±hh` (ISO 8601), or be missing,
 /// in which case the time is read as UTC and the flag returned is `true`.
 pub fn parse_time(s: &[u8]) -> Result<(Timestamp, bool), &'static str> {
+    let (local, offset) = parse_local(s)?;
+    Ok(match offset {
+        Some(offset) => (local - offset, false),
+        None => (local, true),
+    })
+}
+
+/// The date and time of an RFC 3339 text as seconds since the epoch as if it
+/// were UTC, and its offset in seconds, if it has one.
+#[inline]
+fn parse_local(s: &[u8]) -> Result<(i64, Option<i64>), &'static str> {
     // YYYY-MM-DDThh:mm:ss is 19 bytes.
     if s.len() < 19 {
         return Err("too short");
@@ -81,19 +92,19 @@ pub fn parse_time(s: &[u8]) -> Result<(Timestamp, bool), &'static str> {
         let secs = i64::from(oh * 3600 + om * 60);
         Ok(if sign == b'-' { -secs } else { secs })
     };
-    let (offset, naive) = match &s[i..] {
-        [b'Z' | b'z'] => (0, false),
+    let offset = match &s[i..] {
+        [b'Z' | b'z'] => Some(0),
         [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] | [sign @ (b'+' | b'-'), h1, h2, m1, m2] => {
-            (hours_minutes(*sign, [*h1, *h2], [*m1, *m2])?, false)
+            Some(hours_minutes(*sign, [*h1, *h2], [*m1, *m2])?)
         }
-        [sign @ (b'+' | b'-'), h1, h2] => (hours_minutes(*sign, [*h1, *h2], *b"00")?, false),
-        [] => (0, true),
+        [sign @ (b'+' | b'-'), h1, h2] => Some(hours_minutes(*sign, [*h1, *h2], *b"00")?),
+        [] => None,
         _ => return Err("bad time zone offset"),
     };
 
     let days = days_from_civil(i64::from(year), month, day);
     let local = days * 86_400 + i64::from(hour * 3600 + minute * 60 + second);
-    Ok((local - offset, naive))
+    Ok((local, offset))
 }
 
 /// Writes `ts` as `YYYY-MM-DDThh:mm:ssZ`.
@@ -172,6 +183,303 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
     (y, m, d)
+}
+
+/// One layout of `[input] timestamp_format`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum TimeFormat {
+    /// The canonical parser ([`parse_time`]).
+    Rfc3339,
+    /// A strftime-like pattern, parsed by jiff's `strtime`.
+    Strftime(String),
+}
+
+impl TimeFormat {
+    /// Checks a layout: it must give back the date, hour and minute of a
+    /// sample time it wrote (a layout without them, or one jiff cannot
+    /// parse, would lose or invent the hour-of-day the indicators read).
+    pub(crate) fn new(layout: &str) -> Result<TimeFormat, String> {
+        if layout.eq_ignore_ascii_case("rfc3339") {
+            return Ok(TimeFormat::Rfc3339);
+        }
+        let bad = |why: String| format!("{layout:?} {why}");
+        // A day above 12 and an hour above 12: %m/%d swapped or %I without
+        // %p do not round-trip.
+        let sample = jiff::civil::DateTime::new(2026, 11, 28, 21, 47, 0, 0)
+            .map_err(|e| bad(e.to_string()))?;
+        let zoned = sample
+            .to_zoned_datetime(jiff::tz::TimeZone::fixed(jiff::tz::Offset::constant(1)))
+            .map_err(|e| bad(e.to_string()))?;
+        let text = jiff::fmt::strtime::format(layout, &zoned)
+            .map_err(|e| bad(format!("is not a layout spur can use: {e}")))?;
+        let tm = jiff::fmt::strtime::parse(layout, &text)
+            .map_err(|e| bad(format!("cannot read back what it writes ({text:?}): {e}")))?;
+        match tm.to_datetime() {
+            Ok(back) if back == sample => Ok(TimeFormat::Strftime(layout.to_owned())),
+            Ok(back) => Err(bad(format!(
+                "loses part of the date or time (2026-11-28 21:47 reads back as {back}); it needs the day, month, year, hour and minute"
+            ))),
+            Err(_) => Err(bad(
+                "needs the day, month, year, hour and minute (e.g. \"%d.%m.%Y %H:%M\")".into(),
+            )),
+        }
+    }
+}
+
+impl std::fmt::Display for TimeFormat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TimeFormat::Rfc3339 => f.write_str("rfc3339"),
+            TimeFormat::Strftime(s) => f.write_str(s),
+        }
+    }
+}
+
+/// The time zone of `[input] time_zone`.
+#[derive(Clone, Debug)]
+pub(crate) struct Zone {
+    name: String,
+    /// A fixed offset in seconds, read without the zone database.
+    fixed: Option<i64>,
+    tz: jiff::tz::TimeZone,
+}
+
+impl Zone {
+    /// `UTC`, a fixed offset (`+01:00`, `-0530`, `+03`, optionally after
+    /// `UTC`), or an IANA zone name looked up in the time zone database.
+    pub(crate) fn new(name: &str) -> Result<Zone, String> {
+        let name = name.trim();
+        let rest = name
+            .strip_prefix("UTC")
+            .or_else(|| name.strip_prefix("GMT"))
+            .unwrap_or(name);
+        let fixed = if rest.is_empty() || rest == "Z" {
+            Some(0)
+        } else {
+            fixed_offset(rest.as_bytes())
+        };
+        let tz = match fixed {
+            Some(secs) => jiff::tz::TimeZone::fixed(
+                jiff::tz::Offset::from_seconds(secs as i32).map_err(|e| e.to_string())?,
+            ),
+            None => jiff::tz::TimeZone::get(name).map_err(|_| {
+                format!(
+                    "{name:?} is neither a UTC offset (+01:00) nor a time zone of the IANA database (Europe/Berlin)"
+                )
+            })?,
+        };
+        Ok(Zone {
+            name: name.to_owned(),
+            fixed,
+            tz,
+        })
+    }
+
+    /// The instant of a local time given as seconds since the epoch as if it
+    /// were UTC; `true` when it happened twice and `ambiguous` chose.
+    fn to_utc(
+        &self,
+        local: i64,
+        ambiguous: crate::profile::AmbiguousTime,
+    ) -> Result<(Timestamp, bool), String> {
+        use crate::profile::AmbiguousTime;
+        use jiff::tz::AmbiguousOffset;
+        if let Some(offset) = self.fixed {
+            return Ok((local - offset, false));
+        }
+        let days = local.div_euclid(86_400);
+        let secs = local.rem_euclid(86_400);
+        let (y, m, d) = civil_from_days(days);
+        // A leap second is looked up as the second before it.
+        let dt = jiff::civil::DateTime::new(
+            y as i16,
+            m as i8,
+            d as i8,
+            (secs / 3600) as i8,
+            (secs / 60 % 60) as i8,
+            (secs % 60).min(59) as i8,
+            0,
+        )
+        .map_err(|_| " is outside the years the time zone database covers".to_owned())?;
+        match self.tz.to_ambiguous_timestamp(dt).offset() {
+            AmbiguousOffset::Unambiguous { offset } => {
+                Ok((local - i64::from(offset.seconds()), false))
+            }
+            AmbiguousOffset::Gap { before, after } => Err(format!(
+                " never happened in {}: the clocks jumped from {} to {}; check [input] time_zone",
+                self.name,
+                offset_text(before.seconds()),
+                offset_text(after.seconds())
+            )),
+            AmbiguousOffset::Fold { before, after } => match ambiguous {
+                AmbiguousTime::Earlier => Ok((local - i64::from(before.seconds()), true)),
+                AmbiguousTime::Later => Ok((local - i64::from(after.seconds()), true)),
+                AmbiguousTime::Reject => Err(format!(
+                    " happened twice in {} (at {} and at {}); [input] ambiguous_time = \"earlier\" or \"later\" reads it",
+                    self.name,
+                    offset_text(before.seconds()),
+                    offset_text(after.seconds())
+                )),
+            },
+        }
+    }
+}
+
+/// `+hh:mm`, `+hhmm` or `+hh` in seconds.
+fn fixed_offset(s: &[u8]) -> Option<i64> {
+    let (sign, h, m) = match s {
+        [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] | [sign @ (b'+' | b'-'), h1, h2, m1, m2] => {
+            (*sign, [*h1, *h2], [*m1, *m2])
+        }
+        [sign @ (b'+' | b'-'), h1, h2] => (*sign, [*h1, *h2], *b"00"),
+        [sign @ (b'+' | b'-'), h] => (*sign, [b'0', *h], *b"00"),
+        _ => return None,
+    };
+    let h = digits(&h, 0, 2)?;
+    let m = digits(&m, 0, 2)?;
+    if h > 23 || m > 59 {
+        return None;
+    }
+    let secs = i64::from(h * 3600 + m * 60);
+    Some(if sign == b'-' { -secs } else { secs })
+}
+
+fn offset_text(secs: i32) -> String {
+    let sign = if secs < 0 { '-' } else { '+' };
+    let secs = secs.unsigned_abs();
+    format!("{sign}{:02}:{:02}", secs / 3600, secs / 60 % 60)
+}
+
+/// What a profile's time layouts and zone make of a time text.
+#[derive(Clone, Debug)]
+pub(crate) struct Times {
+    /// Empty for the canonical format (RFC 3339, no zone).
+    formats: Vec<TimeFormat>,
+    zone: Option<Zone>,
+    ambiguous: crate::profile::AmbiguousTime,
+}
+
+/// What a reader counts of the times it read, for the summary.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct TimeNotes {
+    /// A time had no offset and no zone: read as UTC.
+    pub naive: bool,
+    /// A local time happened twice; `ambiguous_time` chose.
+    pub ambiguous: bool,
+}
+
+impl Times {
+    pub(crate) const CANONICAL: Times = Times {
+        formats: Vec::new(),
+        zone: None,
+        ambiguous: crate::profile::AmbiguousTime::Earlier,
+    };
+
+    pub(crate) fn new(
+        formats: Vec<TimeFormat>,
+        zone: Option<Zone>,
+        ambiguous: crate::profile::AmbiguousTime,
+    ) -> Times {
+        if zone.is_none() && formats == [TimeFormat::Rfc3339] {
+            return Times {
+                ambiguous,
+                ..Times::CANONICAL
+            };
+        }
+        Times {
+            formats,
+            zone,
+            ambiguous,
+        }
+    }
+
+    #[cfg(test)]
+    pub(crate) fn is_canonical(&self) -> bool {
+        self.formats.is_empty()
+    }
+
+    /// The instant `s` stands for. The error completes a reason that starts
+    /// with the quoted value, and names the profile key to change.
+    #[inline]
+    pub(crate) fn parse(&self, s: &str, notes: &mut TimeNotes) -> Result<Timestamp, String> {
+        if self.formats.is_empty() {
+            return match parse_time(s.as_bytes()) {
+                Ok((ts, naive)) => {
+                    notes.naive |= naive;
+                    Ok(ts)
+                }
+                Err(why) => Err(format!(
+                    " is not an RFC 3339 time ({why}); if the export writes times differently, set [input] timestamp_format"
+                )),
+            };
+        }
+        let mut first_error = None;
+        for format in &self.formats {
+            let parsed = match format {
+                TimeFormat::Rfc3339 => parse_local(s.as_bytes()).map_err(str::to_owned),
+                TimeFormat::Strftime(layout) => strftime_local(layout, s),
+            };
+            match parsed {
+                Ok((local, Some(offset))) => return Ok(local - offset),
+                Ok((local, None)) => return self.local(local, notes),
+                Err(why) => {
+                    first_error.get_or_insert((format, why));
+                }
+            }
+        }
+        let (format, why) = first_error.unwrap_or((&TimeFormat::Rfc3339, String::new()));
+        let more = if self.formats.len() > 1 {
+            format!(" (nor any of the {} layouts)", self.formats.len())
+        } else {
+            String::new()
+        };
+        Err(format!(
+            " does not match [input] timestamp_format \"{format}\"{more}: {why}"
+        ))
+    }
+
+    /// A local time without an offset: in the profile's zone, or UTC.
+    fn local(&self, local: i64, notes: &mut TimeNotes) -> Result<Timestamp, String> {
+        match &self.zone {
+            None => {
+                notes.naive = true;
+                Ok(local)
+            }
+            Some(zone) => {
+                let (ts, ambiguous) = zone.to_utc(local, self.ambiguous)?;
+                notes.ambiguous |= ambiguous;
+                Ok(ts)
+            }
+        }
+    }
+}
+
+/// A time read with a strftime-like layout: local seconds as if UTC, and the
+/// offset if the layout has one (`%z`, or `%Q` for a zone name).
+fn strftime_local(layout: &str, s: &str) -> Result<(i64, Option<i64>), String> {
+    let tm = jiff::fmt::strtime::parse(layout, s).map_err(|e| short_jiff_error(&e))?;
+    let dt = tm.to_datetime().map_err(|e| short_jiff_error(&e))?;
+    let local = days_from_civil(i64::from(dt.year()), dt.month() as u32, dt.day() as u32) * 86_400
+        + i64::from(dt.hour()) * 3600
+        + i64::from(dt.minute()) * 60
+        + i64::from(dt.second());
+    if let Some(offset) = tm.offset() {
+        return Ok((local, Some(i64::from(offset.seconds()))));
+    }
+    if tm.iana_time_zone().is_some() {
+        let zoned = tm.to_zoned_datetime().map_err(|e| short_jiff_error(&e))?;
+        return Ok((local, Some(i64::from(zoned.offset().seconds()))));
+    }
+    Ok((local, None))
+}
+
+/// jiff's message without its "strptime parsing failed: " lead.
+fn short_jiff_error(e: &jiff::Error) -> String {
+    let s = e.to_string();
+    match s.strip_prefix("strptime parsing failed: ") {
+        Some(rest) => rest.to_owned(),
+        None => s,
+    }
 }
 
 #[cfg(test)]
