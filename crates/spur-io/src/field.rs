@@ -587,9 +587,13 @@ pub(crate) fn number_decimals(n: f64) -> usize {
 /// alike. Names may hold the latter: Arabic and Hebrew names carry marks.
 #[inline]
 fn odd_char(s: &str, id: bool) -> Option<char> {
-    // One pass over the bytes for nearly every value: only these lead bytes
-    // start a character of the lists below (C1: C2; U+061C: D8; U+200B to
-    // U+206x: E2; U+FEFF, U+FFFE/F: EF), so other text needs no decoding.
+    // Most ids and names are printable ASCII: eight bytes at a time.
+    if printable_ascii(s.as_bytes()) {
+        return None;
+    }
+    // Only these lead bytes start a character of the lists below (C1: C2;
+    // U+061C: D8; U+200B to U+206x: E2; U+FEFF, U+FFFE/F: EF), so other
+    // text needs no decoding.
     if s.bytes()
         .all(|b| b >= 0x20 && b != 0x7f && !matches!(b, 0xC2 | 0xD8 | 0xE2 | 0xEF))
     {
@@ -602,6 +606,28 @@ fn odd_char(s: &str, id: bool) -> Option<char> {
                 && matches!(c, '\u{061C}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
                     | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}'))
     })
+}
+
+/// Whether every byte is printable ASCII (0x20..=0x7E). Word at a time: a
+/// flag is raised for a byte below 0x20, DEL or above 0x7F (and at worst
+/// spuriously next to one, which only sends the value to the exact check).
+#[inline]
+fn printable_ascii(b: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut words = b.chunks_exact(8);
+    for w in &mut words {
+        let mut bytes = [0u8; 8];
+        bytes.copy_from_slice(w);
+        let x = u64::from_le_bytes(bytes);
+        let below_space = x.wrapping_sub(ONES * 0x20) & !x & HIGH;
+        let y = x ^ (ONES * 0x7f);
+        let del = y.wrapping_sub(ONES) & !y & HIGH;
+        if (below_space | del | (x & HIGH)) != 0 {
+            return false;
+        }
+    }
+    words.remainder().iter().all(|&c| (0x20..0x7f).contains(&c))
 }
 
 fn odd_char_reason(s: &str, c: char, what: &str) -> String {
@@ -765,6 +791,34 @@ mod tests {
         }
         let long = format!("{},5", "9".repeat(80));
         assert_eq!(parse_local_amount(&long, ',', Thousands::Unstated), None);
+    }
+
+    proptest::proptest! {
+        /// The word-at-a-time check agrees with the byte-by-byte definition.
+        #[test]
+        fn printable_ascii_is_exact(
+            bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..40),
+            fill in 0x20u8..0x7f,
+        ) {
+            let mut v = vec![fill; 24];
+            v.extend_from_slice(&bytes);
+            for s in [&bytes[..], &v[..]] {
+                let want = s.iter().all(|&c| (0x20..0x7f).contains(&c));
+                proptest::prop_assert_eq!(printable_ascii(s), want, "{:?}", s);
+            }
+        }
+    }
+
+    #[test]
+    fn printable_ascii_flags_each_odd_byte_anywhere() {
+        for odd in [0x00u8, 0x1f, 0x7f, 0x80, 0xc2, 0xff] {
+            for at in 0..20 {
+                let mut v = vec![b'a'; 20];
+                v[at] = odd;
+                assert!(!printable_ascii(&v), "{odd:#x} at {at}");
+            }
+        }
+        assert!(printable_ascii(b" ~ plain ASCII, 20 bytes or more ~"));
     }
 
     #[test]
