@@ -7,7 +7,7 @@
 
 use std::collections::HashSet;
 use std::fs::File;
-use std::io::{self, BufWriter, IsTerminal, Read, Write};
+use std::io::{self, BufRead, BufWriter, IsTerminal, Read, Write};
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
@@ -47,6 +47,9 @@ pub struct ScanReport {
     pub unknown_columns: Vec<String>,
     /// Payments with a time that had no offset, read as UTC.
     pub naive_times: u64,
+    /// Records that are not payments by rule (camt entries that are not
+    /// booked credit transfers), left out.
+    pub skipped: u64,
     pub outcome: Outcome,
     pub elapsed: Duration,
     pub threshold: f64,
@@ -122,13 +125,11 @@ pub fn run(
     } else {
         opts.input.display().to_string()
     };
-    let format = match opts.format {
-        Some(f) => f,
-        None if stdin => Format::Csv,
-        None => Format::from_path(&opts.input).with_context(|| {
-            format!("{label}: cannot tell the format from the extension; use --format csv or --format jsonl")
-        })?,
-    };
+    // From the flag, else the extension, else the first bytes (XML reads as
+    // ISO 20022; standard input is otherwise CSV).
+    let named = opts
+        .format
+        .or_else(|| (!stdin).then(|| Format::from_path(&opts.input)).flatten());
     let (source, size): (Box<dyn Read + Send>, Option<u64>) = if stdin {
         (Box::new(io::stdin()), None)
     } else {
@@ -150,8 +151,24 @@ pub fn run(
         }
         _ => None,
     };
+    let mut source = io::BufReader::with_capacity(1 << 20, source);
+    let format = match named {
+        Some(f) => f,
+        None => {
+            let head = source
+                .fill_buf()
+                .with_context(|| format!("cannot read {label}"))?;
+            match Format::sniff(head) {
+                Some(f) => f,
+                None if stdin => Format::Csv,
+                None => bail!(
+                    "{label}: cannot tell the format from the extension; use --format csv, jsonl or iso20022"
+                ),
+            }
+        }
+    };
     let counting = Counting {
-        inner: io::BufReader::with_capacity(1 << 20, source),
+        inner: source,
         bar: bar.clone(),
         pending: 0,
     };
@@ -294,7 +311,8 @@ pub fn run(
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
-    let naive_times = stats.with_context(|| label.to_string())?.naive_times;
+    let stats = stats.with_context(|| label.to_string())?;
+    let (naive_times, skipped) = (stats.naive_times, stats.skipped);
     if let Some(e) = failure {
         return Err(e);
     }
@@ -376,6 +394,7 @@ pub fn run(
         rejected,
         unknown_columns,
         naive_times,
+        skipped,
         outcome,
         elapsed: started.elapsed(),
         threshold,
@@ -453,6 +472,13 @@ impl ScanReport {
                 out,
                 "  ignored columns   {}",
                 self.unknown_columns.join(", ")
+            )?;
+        }
+        if self.skipped > 0 {
+            writeln!(
+                out,
+                "  not payments      {:>10} entries left out (not booked credit transfers)",
+                self.skipped
             )?;
         }
         if self.naive_times > 0 {

@@ -9,6 +9,7 @@ use std::path::Path;
 use spur_engine::model::Payment;
 
 use crate::csv::CsvPaymentReader;
+use crate::iso20022::{Iso20022Reader, Message};
 use crate::jsonl::JsonlPaymentReader;
 
 /// An input file format.
@@ -16,11 +17,14 @@ use crate::jsonl::JsonlPaymentReader;
 pub enum Format {
     Csv,
     Jsonl,
+    /// ISO 20022 XML; the message type from each message's root element
+    /// and namespace, or only the one named (then in any version).
+    Iso20022(Option<Message>),
 }
 
 impl Format {
     /// Guesses the format from the file extension: `.csv`, or `.jsonl`,
-    /// `.ndjson`, `.json` for JSON Lines; any case.
+    /// `.ndjson`, `.json` for JSON Lines, `.xml` for ISO 20022; any case.
     pub fn from_path(path: &Path) -> Option<Format> {
         let ext = path.extension()?.to_str()?;
         if ext.eq_ignore_ascii_case("csv") {
@@ -30,9 +34,20 @@ impl Format {
             .any(|e| ext.eq_ignore_ascii_case(e))
         {
             Some(Format::Jsonl)
+        } else if ext.eq_ignore_ascii_case("xml") {
+            Some(Format::Iso20022(None))
         } else {
             None
         }
+    }
+
+    /// Guesses the format from the first bytes of an input whose name does
+    /// not tell: XML (after a BOM and whitespace, `<`) is ISO 20022.
+    pub fn sniff(head: &[u8]) -> Option<Format> {
+        let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+        head.trim_ascii_start()
+            .starts_with(b"<")
+            .then_some(Format::Iso20022(None))
     }
 }
 
@@ -72,6 +87,10 @@ pub struct ReadStats {
     /// Accepted records with a time (`timestamp` or `payout_time`) that had
     /// no offset and was read as UTC: for a notice.
     pub naive_times: u64,
+    /// Records that are not payments by rule and were left out, neither
+    /// accepted nor rejected: camt entries that are not booked credit
+    /// transfers.
+    pub skipped: u64,
 }
 
 /// A problem with the input as a whole; nothing (more) can be read from it.
@@ -89,6 +108,21 @@ pub enum InputError {
     DuplicateColumn(String),
     #[error("malformed CSV: {0}")]
     Csv(String),
+    #[error("malformed XML at line {line}: {reason}")]
+    Xml { line: u64, reason: String },
+    #[error(
+        "no ISO 20022 customer credit transfer (pacs.008, pain.001, camt.053, camt.054) in the file; {}",
+        match first_element { Some(e) => format!("its first element is <{e}>"), None => "it holds no XML element".into() }
+    )]
+    NotIso20022 { first_element: Option<String> },
+    #[error(
+        "the file's DOCTYPE declares XML entities; spur expands none and refuses the file (entities can hide an entity bomb or read local files)"
+    )]
+    XmlEntities,
+    #[error(
+        "the file declares encoding \"{0}\"; spur reads ISO 20022 files in UTF-8 only: convert it first (iconv -f {0} -t UTF-8)"
+    )]
+    Encoding(String),
 }
 
 /// What a reader calls for every record: the line where it starts, and the
@@ -117,6 +151,7 @@ pub fn open_reader(
     Ok(match format {
         Format::Csv => Box::new(CsvPaymentReader::new(input)?),
         Format::Jsonl => Box::new(JsonlPaymentReader::new(input)),
+        Format::Iso20022(message) => Box::new(Iso20022Reader::new(input, message)),
     })
 }
 
@@ -132,8 +167,18 @@ mod tests {
         assert_eq!(f("x.jsonl"), Some(Format::Jsonl));
         assert_eq!(f("x.ndjson"), Some(Format::Jsonl));
         assert_eq!(f("x.Json"), Some(Format::Jsonl));
+        assert_eq!(f("x.XML"), Some(Format::Iso20022(None)));
         assert_eq!(f("x.txt"), None);
         assert_eq!(f("csv"), None);
+    }
+
+    #[test]
+    fn format_from_content() {
+        let iso = Some(Format::Iso20022(None));
+        assert_eq!(Format::sniff(b"<?xml version=\"1.0\"?>"), iso);
+        assert_eq!(Format::sniff(b"\xEF\xBB\xBF\r\n  <Document>"), iso);
+        assert_eq!(Format::sniff(b"txn_id,timestamp"), None);
+        assert_eq!(Format::sniff(b""), None);
     }
 
     #[test]
