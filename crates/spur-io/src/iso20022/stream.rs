@@ -201,16 +201,12 @@ impl<R: Read> PaymentReader for Iso20022Reader<R> {
                     }
                 }
                 Event::Start(e) => {
-                    let (_, local) = self.xml.resolve_element(e.name());
-                    let local = local.as_ref().to_vec();
-                    let ns = namespace(&self.xml, &e);
-                    w.start(line, &e, &local, ns.as_deref(), self.forced, on)?;
+                    let xml = &self.xml;
+                    w.start(line, &e, || namespace(xml, &e), self.forced, on)?;
                 }
                 Event::Empty(e) => {
-                    let (_, local) = self.xml.resolve_element(e.name());
-                    let local = local.as_ref().to_vec();
-                    let ns = namespace(&self.xml, &e);
-                    w.start(line, &e, &local, ns.as_deref(), self.forced, on)?;
+                    let xml = &self.xml;
+                    w.start(line, &e, || namespace(xml, &e), self.forced, on)?;
                     if !w.stop {
                         w.end(on);
                     }
@@ -294,11 +290,12 @@ impl Walk {
         &mut self,
         line: u64,
         e: &BytesStart<'_>,
-        local: &[u8],
-        ns: Option<&str>,
+        ns: impl FnOnce() -> Option<String>,
         forced: Option<Message>,
         on: &mut OnRecord<'_>,
     ) -> Result<(), InputError> {
+        let local = e.local_name();
+        let local = local.as_ref();
         self.depth += 1;
         if self.depth > MAX_DEPTH {
             let reason = format!("elements nest deeper than {MAX_DEPTH}");
@@ -312,7 +309,8 @@ impl Walk {
                 self.first_element = Some(String::from_utf8_lossy(local).into_owned());
             }
             if let Some(m) = Message::from_root(local) {
-                self.begin_message(line, m, ns, forced, on);
+                // Only a message root's namespace matters: resolved here alone.
+                self.begin_message(line, m, ns().as_deref(), forced, on);
             }
             return Ok(());
         };
