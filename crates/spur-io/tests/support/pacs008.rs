@@ -92,7 +92,7 @@ impl<W: Write> Pacs008Writer<W> {
         let p = self.p();
         let i = self.written;
         let amount = format!("{}", pay.amount);
-        let (instd, sttlm) = if i % 2 == 0 {
+        let (instd, sttlm) = if i.is_multiple_of(2) {
             (
                 format!(
                     "<{p}InstdAmt Ccy=\"{}\">{amount}</{p}InstdAmt>",
