@@ -296,8 +296,36 @@ enum AuditCommand {
 
 #[derive(Clone, Copy, ValueEnum)]
 enum FormatArg {
+    /// Canonical CSV.
     Csv,
+    /// Canonical JSON Lines.
     Jsonl,
+    /// ISO 20022 XML, each message's type from its root element and namespace.
+    #[value(alias = "xml")]
+    Iso20022,
+    /// Only pacs.008 messages, in any version (also ones spur was not tested on).
+    Pacs008,
+    /// Only pain.001 messages, in any version.
+    Pain001,
+    /// Only camt.053 messages, in any version.
+    Camt053,
+    /// Only camt.054 messages, in any version.
+    Camt054,
+}
+
+impl FormatArg {
+    fn format(self) -> Format {
+        use spur_io::Message;
+        match self {
+            FormatArg::Csv => Format::Csv,
+            FormatArg::Jsonl => Format::Jsonl,
+            FormatArg::Iso20022 => Format::Iso20022(None),
+            FormatArg::Pacs008 => Format::Iso20022(Some(Message::Pacs008)),
+            FormatArg::Pain001 => Format::Iso20022(Some(Message::Pain001)),
+            FormatArg::Camt053 => Format::Iso20022(Some(Message::Camt053)),
+            FormatArg::Camt054 => Format::Iso20022(Some(Message::Camt054)),
+        }
+    }
 }
 
 /// The simulated world: the same seed and sizes give the same payments.
@@ -318,7 +346,7 @@ struct WorldArgs {
 enum Command {
     /// Score every sender and receiver in a payments file; write alerts as JSON Lines.
     Scan {
-        /// Payments (CSV or JSON Lines), `-` for standard input.
+        /// Payments (CSV, JSON Lines or ISO 20022 XML), `-` for standard input.
         payments: PathBuf,
         /// Alerts file (JSON Lines); standard output when absent.
         #[arg(long)]
@@ -326,7 +354,8 @@ enum Command {
         /// Rejected records, as CSV `file,line,field,reason` (created when there is one).
         #[arg(long, default_value = "rejects.csv")]
         rejects: PathBuf,
-        /// Input format when the extension does not tell (standard input defaults to CSV).
+        /// Input format when the extension does not tell (otherwise XML content reads as
+        /// ISO 20022, anything else as CSV); a message type reads only that type, in any version.
         #[arg(long, value_enum)]
         format: Option<FormatArg>,
         /// Stop with an error once more than N records are rejected.
@@ -488,10 +517,7 @@ fn run(cli: Cli) -> Result<()> {
             let profile = input.apply(settings.input).context("input profile")?;
             let opts = scan::ScanOptions {
                 input: payments.clone(),
-                format: format.map(|f| match f {
-                    FormatArg::Csv => Format::Csv,
-                    FormatArg::Jsonl => Format::Jsonl,
-                }),
+                format: format.map(FormatArg::format),
                 alerts: alerts.clone(),
                 rejects: rejects.clone(),
                 max_rejects: *max_rejects,

@@ -7,7 +7,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::fs::File;
-use std::io::{self, BufWriter, IsTerminal, Read, Write};
+use std::io::{self, BufRead, BufWriter, IsTerminal, Read, Write};
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
@@ -55,6 +55,9 @@ pub struct ScanReport {
     pub naive_times: u64,
     /// Payments with a local time that happened twice ([input] ambiguous_time).
     pub ambiguous_times: u64,
+    /// Records that are not payments by rule (camt entries that are not
+    /// booked credit transfers), left out.
+    pub skipped: u64,
     pub outcome: Outcome,
     pub elapsed: Duration,
     pub threshold: f64,
@@ -143,13 +146,11 @@ pub fn run(
     } else {
         opts.input.display().to_string()
     };
-    let format = match opts.format {
-        Some(f) => f,
-        None if stdin => Format::Csv,
-        None => Format::from_path(&opts.input).with_context(|| {
-            format!("{label}: cannot tell the format from the extension; use --format csv or --format jsonl")
-        })?,
-    };
+    // From the flag, else the extension, else the first bytes (XML reads as
+    // ISO 20022; standard input is otherwise CSV).
+    let named = opts
+        .format
+        .or_else(|| (!stdin).then(|| Format::from_path(&opts.input)).flatten());
     let (source, size): (Box<dyn Read + Send>, Option<u64>) = if stdin {
         (Box::new(io::stdin()), None)
     } else {
@@ -171,8 +172,24 @@ pub fn run(
         }
         _ => None,
     };
+    let mut source = io::BufReader::with_capacity(1 << 20, source);
+    let format = match named {
+        Some(f) => f,
+        None => {
+            let head = source
+                .fill_buf()
+                .with_context(|| format!("cannot read {label}"))?;
+            match Format::sniff(head) {
+                Some(f) => f,
+                None if stdin => Format::Csv,
+                None => bail!(
+                    "{label}: cannot tell the format from the extension; use --format csv, jsonl or iso20022"
+                ),
+            }
+        }
+    };
     let counting = Counting {
-        inner: io::BufReader::with_capacity(1 << 20, source),
+        inner: source,
         bar: bar.clone(),
         pending: 0,
     };
@@ -336,7 +353,8 @@ pub fn run(
         bar.finish_and_clear();
     }
     let stats = stats.with_context(|| label.to_string())?;
-    let (naive_times, ambiguous_times) = (stats.naive_times, stats.ambiguous_times);
+    let (naive_times, ambiguous_times, skipped) =
+        (stats.naive_times, stats.ambiguous_times, stats.skipped);
     if let Some(e) = failure {
         return Err(e);
     }
@@ -437,6 +455,7 @@ pub fn run(
         unknown_columns,
         naive_times,
         ambiguous_times,
+        skipped,
         outcome,
         elapsed: started.elapsed(),
         threshold,
@@ -525,6 +544,13 @@ impl ScanReport {
                 out,
                 "  ignored columns   {}",
                 crate::terminal::visible(&self.unknown_columns.join(", "))
+            )?;
+        }
+        if self.skipped > 0 {
+            writeln!(
+                out,
+                "  not payments      {:>10} entries left out (not booked credit transfers)",
+                self.skipped
             )?;
         }
         if self.naive_times > 0 {

@@ -1,14 +1,20 @@
 //! Read throughput of the input formats over an in-memory file of 200,000
-//! payments shaped like a remittance export. The scan as a whole must do
+//! payments shaped like a remittance export (and the same payments as
+//! pacs.008, 500 per message, written by the tests' writer). The scan as a whole must do
 //! 500,000 payments/s, so reading alone has to be well above 1,000,000 rows/s.
 
 use std::hint::black_box;
 use std::io::Cursor;
 use std::ops::ControlFlow;
 
+#[path = "../tests/support/pacs008.rs"]
+mod pacs008;
+
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use spur_io::time::rfc3339;
-use spur_io::{CsvPaymentReader, InputProfile, JsonlPaymentReader, PaymentReader, Profile};
+use spur_io::{
+    CsvPaymentReader, InputProfile, Iso20022Reader, JsonlPaymentReader, PaymentReader, Profile,
+};
 
 const ROWS: usize = 200_000;
 
@@ -131,6 +137,20 @@ fn german_input(csv: &[u8]) -> Vec<u8> {
     w.into_inner().expect("in memory")
 }
 
+/// The same payments as pacs.008.
+fn pacs008_input(csv: &[u8]) -> Vec<u8> {
+    let mut w =
+        pacs008::Pacs008Writer::new(Vec::with_capacity(csv.len() * 8), 500).expect("in memory");
+    let mut reader = CsvPaymentReader::new(Cursor::new(csv)).expect("generated header");
+    reader
+        .read_all(&mut |_, r| {
+            w.push(&r.expect("generated record")).expect("in memory");
+            ControlFlow::Continue(())
+        })
+        .expect("in memory");
+    w.finish().expect("in memory")
+}
+
 fn count(reader: &mut dyn PaymentReader) -> u64 {
     let mut amount = 0.0;
     let stats = reader
@@ -149,6 +169,7 @@ fn count(reader: &mut dyn PaymentReader) -> u64 {
 fn bench(c: &mut Criterion) {
     let csv = csv_input();
     let jsonl = jsonl_input(&csv);
+    let pacs008 = pacs008_input(&csv);
     let mut group = c.benchmark_group("read");
     group.throughput(Throughput::Elements(ROWS as u64));
     group.sample_size(10);
@@ -176,6 +197,12 @@ fn bench(c: &mut Criterion) {
     group.bench_function("jsonl_200k", |b| {
         b.iter(|| {
             let mut reader = JsonlPaymentReader::new(Cursor::new(&jsonl[..]));
+            assert_eq!(count(&mut reader), ROWS as u64);
+        })
+    });
+    group.bench_function("pacs008_200k", |b| {
+        b.iter(|| {
+            let mut reader = Iso20022Reader::new(Cursor::new(&pacs008[..]), None);
             assert_eq!(count(&mut reader), ROWS as u64);
         })
     });

@@ -1,5 +1,6 @@
-//! spur's input formats: canonical payments from CSV and JSON Lines, and the
-//! rejects file for records that could not be read.
+//! spur's input formats: canonical payments from CSV, JSON Lines and ISO
+//! 20022 XML (pacs.008, pain.001, camt.053/054), and the rejects file for
+//! records that could not be read.
 //!
 //! Every format implements [`PaymentReader`]; [`open_reader`] picks one by
 //! [`Format`]. Problems with one record become a [`Reject`] and reading goes
@@ -10,6 +11,7 @@ pub mod batch;
 pub mod csv;
 mod field;
 mod input;
+pub mod iso20022;
 pub mod jsonl;
 pub mod profile;
 pub mod rejects;
@@ -24,6 +26,7 @@ pub use crate::input::{
     open_reader, open_reader_with, Format, InputError, OnRecord, PaymentReader, ReadStats, Reject,
     WHOLE_RECORD,
 };
+pub use crate::iso20022::{Iso20022Reader, Message};
 pub use crate::jsonl::JsonlPaymentReader;
 pub use crate::profile::{AmbiguousTime, InputProfile, Profile, ProfileError};
 pub use crate::rejects::RejectsWriter;

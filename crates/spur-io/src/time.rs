@@ -9,6 +9,11 @@ use std::fmt;
 
 use spur_engine::model::Timestamp;
 
+/// Ends a canonical time's reject in the formats a profile can describe
+/// (CSV, JSON Lines); readers of fixed formats (ISO 20022) leave it out.
+pub(crate) const TIME_FORMAT_HINT: &str =
+    "; if the export writes times differently, set [input] timestamp_format";
+
 /// Parses an RFC 3339 date-time into seconds since the epoch, UTC.
 ///
 /// The error is a short reason (`"month out of range"`) for a reject message.
@@ -409,7 +414,7 @@ impl Times {
                     Ok(ts)
                 }
                 Err(why) => Err(format!(
-                    " is not an RFC 3339 time ({why}); if the export writes times differently, set [input] timestamp_format"
+                    " is not an RFC 3339 time ({why}){TIME_FORMAT_HINT}"
                 )),
             };
         }
