@@ -35,13 +35,13 @@ const ISO_NAMESPACE: &str = "urn:iso:std:iso:20022:tech:xsd:";
 /// Counts the lines read (for rejects) and the bytes of the current event
 /// (to refuse a runaway one before it fills memory).
 struct Counted<R> {
-    inner: R,
+    inner: BufReader<R>,
     lines: u64,
     event: u64,
     over: bool,
 }
 
-impl<R: BufRead> Read for Counted<R> {
+impl<R: Read> Read for Counted<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let avail = self.fill_buf()?;
         let n = avail.len().min(buf.len());
@@ -51,7 +51,7 @@ impl<R: BufRead> Read for Counted<R> {
     }
 }
 
-impl<R: BufRead> BufRead for Counted<R> {
+impl<R: Read> BufRead for Counted<R> {
     fn fill_buf(&mut self) -> io::Result<&[u8]> {
         if self.event > MAX_EVENT {
             self.over = true;
@@ -61,12 +61,9 @@ impl<R: BufRead> BufRead for Counted<R> {
     }
 
     fn consume(&mut self, n: usize) {
-        if n > 0 {
-            // The bytes are in the buffer already: no I/O here.
-            if let Ok(b) = self.inner.fill_buf() {
-                self.lines += memchr::memchr_iter(b'\n', &b[..n.min(b.len())]).count() as u64;
-            }
-        }
+        // The consumed bytes are the front of the buffer.
+        let b = self.inner.buffer();
+        self.lines += memchr::memchr_iter(b'\n', &b[..n.min(b.len())]).count() as u64;
         self.event += n as u64;
         self.inner.consume(n);
     }
@@ -74,7 +71,7 @@ impl<R: BufRead> BufRead for Counted<R> {
 
 /// Reads ISO 20022 credit transfers (see the module docs of `iso20022`).
 pub struct Iso20022Reader<R> {
-    xml: NsReader<Counted<BufReader<R>>>,
+    xml: NsReader<Counted<R>>,
     /// The message type `--format` named: read whatever its version.
     forced: Option<Message>,
     buf: Vec<u8>,
