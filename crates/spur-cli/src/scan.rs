@@ -527,3 +527,18 @@ impl ScanReport {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A 213 MB pacs.008 of 282,902 payments was sized as 2.1 million
+    /// payments (bytes/100) and peaked 60 MB above the same payments as CSV.
+    #[test]
+    fn regression_payments_hint_counts_iso20022_payments_by_their_size() {
+        let xml = payments_hint(212_940_018, Format::Iso20022(None));
+        assert!((250_000..=400_000).contains(&xml), "{xml}");
+        assert_eq!(payments_hint(37_561_673, Format::Csv), 375_616);
+        assert_eq!(payments_hint(u64::MAX, Format::Jsonl), 4_000_000);
+    }
+}
