@@ -236,7 +236,7 @@ pub fn run(
         });
         let mut failure: Option<anyhow::Error> = None;
         'batches: for mut batch in full_rx.iter() {
-            let known: HashMap<String, KnownTxn> = match &mut store {
+            let found: Vec<KnownTxn> = match &mut store {
                 Some(store) => {
                     let ids: Vec<&str> = batch
                         .entries()
@@ -246,15 +246,18 @@ pub fn run(
                         })
                         .collect();
                     match store.known_txns(&ids) {
-                        Ok(known) => known.into_iter().map(|k| (k.txn_id.clone(), k)).collect(),
+                        Ok(found) => found,
                         Err(e) => {
                             failure = Some(anyhow::Error::new(e).context("reading the database"));
                             break 'batches;
                         }
                     }
                 }
-                None => HashMap::new(),
+                None => Vec::new(),
             };
+            // By id, borrowed: no copy of each known id.
+            let known: HashMap<&str, &KnownTxn> =
+                found.iter().map(|k| (k.txn_id.as_str(), k)).collect();
             let mut ahead = batch.ids().skip(LOOKAHEAD);
             for entry in batch.entries() {
                 if let Some(Some([txn, sender, receiver])) = ahead.next() {
