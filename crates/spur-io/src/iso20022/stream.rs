@@ -11,8 +11,7 @@
 use std::io::{self, BufRead, BufReader, Read};
 
 use quick_xml::events::{BytesStart, Event};
-use quick_xml::name::ResolveResult;
-use quick_xml::NsReader;
+use quick_xml::Reader;
 
 use crate::field::{build, Field, Value, Values, FIELD_COUNT};
 use crate::input::{InputError, OnRecord, PaymentReader, ReadStats, Reject, WHOLE_RECORD};
@@ -36,13 +35,13 @@ const ISO_NAMESPACE: &str = "urn:iso:std:iso:20022:tech:xsd:";
 /// Counts the lines read (for rejects) and the bytes of the current event
 /// (to refuse a runaway one before it fills memory).
 struct Counted<R> {
-    inner: R,
+    inner: BufReader<R>,
     lines: u64,
     event: u64,
     over: bool,
 }
 
-impl<R: BufRead> Read for Counted<R> {
+impl<R: Read> Read for Counted<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let avail = self.fill_buf()?;
         let n = avail.len().min(buf.len());
@@ -52,7 +51,7 @@ impl<R: BufRead> Read for Counted<R> {
     }
 }
 
-impl<R: BufRead> BufRead for Counted<R> {
+impl<R: Read> BufRead for Counted<R> {
     fn fill_buf(&mut self) -> io::Result<&[u8]> {
         if self.event > MAX_EVENT {
             self.over = true;
@@ -62,12 +61,9 @@ impl<R: BufRead> BufRead for Counted<R> {
     }
 
     fn consume(&mut self, n: usize) {
-        if n > 0 {
-            // The bytes are in the buffer already: no I/O here.
-            if let Ok(b) = self.inner.fill_buf() {
-                self.lines += memchr::memchr_iter(b'\n', &b[..n.min(b.len())]).count() as u64;
-            }
-        }
+        // The consumed bytes are the front of the buffer.
+        let b = self.inner.buffer();
+        self.lines += memchr::memchr_iter(b'\n', &b[..n.min(b.len())]).count() as u64;
         self.event += n as u64;
         self.inner.consume(n);
     }
@@ -75,11 +71,10 @@ impl<R: BufRead> BufRead for Counted<R> {
 
 /// Reads ISO 20022 credit transfers (see the module docs of `iso20022`).
 pub struct Iso20022Reader<R> {
-    xml: NsReader<Counted<BufReader<R>>>,
+    xml: Reader<Counted<R>>,
     /// The message type `--format` named: read whatever its version.
     forced: Option<Message>,
     buf: Vec<u8>,
-    unknown: Vec<String>,
 }
 
 impl<R: Read> Iso20022Reader<R> {
@@ -92,13 +87,12 @@ impl<R: Read> Iso20022Reader<R> {
             event: 0,
             over: false,
         };
-        let mut xml = NsReader::from_reader(counted);
+        let mut xml = Reader::from_reader(counted);
         xml.config_mut().trim_markup_names_in_closing_tags = true;
         Iso20022Reader {
             xml,
             forced: message,
             buf: Vec::with_capacity(4096),
-            unknown: Vec::new(),
         }
     }
 }
@@ -136,6 +130,11 @@ struct Walk {
     number_in_message: u64,
     seen_message: bool,
     first_element: Option<String>,
+    /// Namespace declarations (document depth, prefix, URI) on the elements
+    /// open outside a message: all a message root's namespace can come from.
+    /// quick-xml's namespace-resolving reader would track them on every
+    /// element of every transaction, for nothing.
+    namespaces: Vec<(usize, Vec<u8>, String)>,
     stop: bool,
 }
 
@@ -159,6 +158,7 @@ impl<R: Read> PaymentReader for Iso20022Reader<R> {
             number_in_message: 0,
             seen_message: false,
             first_element: None,
+            namespaces: Vec::new(),
             stop: false,
         };
         loop {
@@ -201,13 +201,9 @@ impl<R: Read> PaymentReader for Iso20022Reader<R> {
                         return Err(InputError::XmlEntities);
                     }
                 }
-                Event::Start(e) => {
-                    let xml = &self.xml;
-                    w.start(line, &e, || namespace(xml, &e), self.forced, on)?;
-                }
+                Event::Start(e) => w.start(line, &e, self.forced, on)?,
                 Event::Empty(e) => {
-                    let xml = &self.xml;
-                    w.start(line, &e, || namespace(xml, &e), self.forced, on)?;
+                    w.start(line, &e, self.forced, on)?;
                     if !w.stop {
                         w.end(on);
                     }
@@ -260,8 +256,9 @@ impl<R: Read> PaymentReader for Iso20022Reader<R> {
         Ok(w.stats)
     }
 
+    /// ISO 20022 has no columns; elements spur does not map are simply not read.
     fn unknown_columns(&self) -> &[String] {
-        &self.unknown
+        &[]
     }
 }
 
@@ -278,20 +275,11 @@ fn text_problem(e: &quick_xml::Error) -> String {
     }
 }
 
-/// The namespace of a message root, when it names one.
-fn namespace<R>(xml: &NsReader<R>, e: &BytesStart<'_>) -> Option<String> {
-    match xml.resolve_element(e.name()).0 {
-        ResolveResult::Bound(ns) => Some(String::from_utf8_lossy(ns.as_ref()).into_owned()),
-        _ => None,
-    }
-}
-
 impl Walk {
     fn start(
         &mut self,
         line: u64,
         e: &BytesStart<'_>,
-        ns: impl FnOnce() -> Option<String>,
         forced: Option<Message>,
         on: &mut OnRecord<'_>,
     ) -> Result<(), InputError> {
@@ -309,9 +297,10 @@ impl Walk {
             if self.first_element.is_none() {
                 self.first_element = Some(String::from_utf8_lossy(local).into_owned());
             }
+            self.declare(e);
             if let Some(m) = Message::from_root(local) {
-                // Only a message root's namespace matters: resolved here alone.
-                self.begin_message(line, m, ns().as_deref(), forced, on);
+                let ns = self.namespace(e);
+                self.begin_message(line, m, ns.as_deref(), forced, on);
             }
             return Ok(());
         };
@@ -358,6 +347,35 @@ impl Walk {
             }
         }
         Ok(())
+    }
+
+    /// Notes the namespaces `e` declares (`xmlns`, `xmlns:p`).
+    fn declare(&mut self, e: &BytesStart<'_>) {
+        for a in e.attributes().with_checks(false).flatten() {
+            let key = a.key.as_ref();
+            let prefix = match key.strip_prefix(b"xmlns") {
+                Some([]) => &[][..],
+                Some([b':', p @ ..]) => p,
+                _ => continue,
+            };
+            let uri = a
+                .unescape_value()
+                .map(|v| v.into_owned())
+                .unwrap_or_default();
+            self.namespaces.push((self.depth, prefix.to_vec(), uri));
+        }
+    }
+
+    /// The namespace `e`'s prefix (or the default) is bound to, if any.
+    fn namespace(&self, e: &BytesStart<'_>) -> Option<String> {
+        let name = e.name();
+        let prefix = name.prefix().map_or(&[][..], |p| p.into_inner());
+        self.namespaces
+            .iter()
+            .rev()
+            .find(|(_, p, _)| p == prefix)
+            .map(|(_, _, uri)| uri.clone())
+            .filter(|uri| !uri.is_empty())
     }
 
     fn begin_message(
@@ -407,6 +425,9 @@ impl Walk {
     }
 
     fn end(&mut self, on: &mut OnRecord<'_>) {
+        while self.namespaces.last().is_some_and(|n| n.0 == self.depth) {
+            self.namespaces.pop();
+        }
         if self.capture.is_some_and(|(_, _, d)| d == self.depth) {
             self.capture = None;
         }
