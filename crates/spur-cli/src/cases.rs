@@ -7,15 +7,17 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use spur_engine::time::rfc3339;
-use spur_store::{Case, Store, StoreError, StoredAlert, SystemClock};
+use spur_store::{Case, OpenMode, Store, StoreError, StoredAlert, SystemClock};
 
 /// Where the store lives when neither `--db` nor `SPUR_DB` says.
 pub const DEFAULT_DB: &str = "spur-data/spur.db";
 
-/// Opens (creating and migrating) the store at `location`.
-pub fn open(location: &str) -> Result<Box<dyn Store>> {
+/// Opens and migrates the store at `location`; `mode` says whether this
+/// command may start a new database there (the store decides and names the
+/// path it looked at).
+pub fn open(location: &str, mode: OpenMode) -> Result<Box<dyn Store>> {
     // The location is not repeated: a PostgreSQL URL may carry a password.
-    spur_store::open(location, Arc::new(SystemClock)).context("cannot open the database")
+    spur_store::open_with(location, Arc::new(SystemClock), mode).context("cannot open the database")
 }
 
 /// The acting user's name, from `--user` or `SPUR_USER`.

@@ -14,6 +14,7 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use spur_io::Format;
+use spur_store::OpenMode;
 
 /// mimalloc instead of the system allocator: a scan makes millions of small,
 /// long-lived allocations on several threads, where glibc's per-thread arenas
@@ -355,7 +356,12 @@ fn run(cli: Cli) -> Result<()> {
                 max_rejects: *max_rejects,
                 progress: !quiet,
             };
-            let mut store = cli.db.as_deref().map(cases::open).transpose()?;
+            // A scan that stores is how a database starts.
+            let mut store = cli
+                .db
+                .as_deref()
+                .map(|db| cases::open(db, OpenMode::CreateIfMissing))
+                .transpose()?;
             let store: Option<&mut dyn spur_store::Store> = store.as_mut().map(|s| &mut **s as _);
             let report = scan::run(&opts, engine_config(*threshold)?, store)?;
             report.print(&mut io::stderr())?;
@@ -405,7 +411,12 @@ fn run(cli: Cli) -> Result<()> {
             demo::run(out, *seed, *senders, *days, engine_config(None)?)?;
         }
         Command::User { command } => {
-            let mut store = open_store(&cli)?;
+            // The first `user add` starts a database; nothing else does.
+            let mode = match command {
+                UserCommand::Add { .. } => OpenMode::CreateIfMissing,
+                _ => OpenMode::Existing,
+            };
+            let mut store = cases::open(db_location(&cli), mode)?;
             match command {
                 UserCommand::Add { name, role } => {
                     // The very first user (an admin) acts as themself.
@@ -524,8 +535,13 @@ fn run(cli: Cli) -> Result<()> {
     Ok(())
 }
 
+fn db_location(cli: &Cli) -> &str {
+    cli.db.as_deref().unwrap_or(cases::DEFAULT_DB)
+}
+
+/// The store of a command that works on an existing database.
 fn open_store(cli: &Cli) -> Result<Box<dyn spur_store::Store>> {
-    cases::open(cli.db.as_deref().unwrap_or(cases::DEFAULT_DB))
+    cases::open(db_location(cli), OpenMode::Existing)
 }
 
 fn store_role(role: RoleArg) -> spur_store::UserRole {

@@ -763,6 +763,28 @@ fn commands_default_to_spur_data_and_scan_without_db_stores_nothing() {
 }
 
 #[test]
+fn commands_other_than_scan_and_user_add_refuse_to_create_a_database() {
+    let dir = Workdir::new("no-db");
+    let env = [("SPUR_USER", "ada")];
+    for args in [
+        &["alerts"][..],
+        &["user", "list"],
+        &["case", "list"],
+        &["report", "list"],
+        &["audit", "verify"],
+    ] {
+        dir.spur_with(args, &env, None).fails_with(&[
+            "no spur database at spur-data/spur.db",
+            "run `spur scan FILE --db ...` or `spur user add` first, or pass --db",
+        ]);
+    }
+    let elsewhere = dir.join("typo/spur.db").display().to_string();
+    dir.spur_with(&["alerts", "--db", &elsewhere], &env, None)
+        .fails_with(&[&format!("no spur database at {elsewhere}")]);
+    assert!(!dir.join("spur-data").exists() && !dir.join("typo").exists());
+}
+
+#[test]
 fn logs_at_info_and_above_name_no_party() {
     let dir = Workdir::new("logs");
     let payments = simulate(&dir, 200);

@@ -29,6 +29,8 @@ pub enum StoreError {
         "unsupported database location {0:?}: give a file path, sqlite:PATH or postgres://..."
     )]
     BadLocation(String),
+    #[error("no spur database at {0}; run `spur scan FILE --db ...` or `spur user add` first, or pass --db")]
+    NoDatabase(String),
     #[error("the database has schema version {found}, newer than version {supported} that this spur knows: upgrade spur to use it")]
     SchemaTooNew { found: i64, supported: i64 },
     #[error("no {kind} with id {id}")]
@@ -88,6 +90,7 @@ impl StoreError {
     pub fn code(&self) -> &'static str {
         match self {
             StoreError::BadLocation(_) => "bad_location",
+            StoreError::NoDatabase(_) => "no_database",
             StoreError::SchemaTooNew { .. } => "schema_too_new",
             StoreError::NotFound { .. } => "not_found",
             StoreError::UnknownUser(_) => "unknown_user",

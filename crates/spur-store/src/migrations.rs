@@ -178,6 +178,19 @@ fn render(sql: &str, dialect: Dialect) -> String {
     sql.replace("{serial}", serial).replace("{blob}", blob)
 }
 
+/// Whether spur has created its tables in this database (any version).
+pub(crate) fn has_schema(tx: &mut dyn Tx) -> Result<bool, StoreError> {
+    let sql = match tx.dialect() {
+        Dialect::Sqlite => {
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'"
+        }
+        Dialect::Postgres => {
+            "SELECT COUNT(*) FROM pg_catalog.pg_tables WHERE schemaname = current_schema() AND tablename = 'schema_version'"
+        }
+    };
+    Ok(tx.query_one(sql, &[])?.int(0)? > 0)
+}
+
 /// Brings the schema to [`SCHEMA_VERSION`]; refuses a newer one.
 pub(crate) fn migrate(tx: &mut dyn Tx, now: Timestamp) -> Result<i64, StoreError> {
     debug_assert!(MIGRATIONS

@@ -154,12 +154,20 @@ pub(crate) struct SqlStore {
 }
 
 impl SqlStore {
+    /// Migrates; with `existing` (where the database was looked for), refuses
+    /// a database without spur's schema instead of creating it.
     pub(crate) fn open(
         mut db: Box<dyn Backend>,
         clock: Arc<dyn Clock>,
+        existing: Option<&str>,
     ) -> Result<Self, StoreError> {
         let now = clock.now();
         let mut tx = db.begin(true)?;
+        if let Some(place) = existing {
+            if !migrations::has_schema(&mut *tx)? {
+                return Err(StoreError::NoDatabase(place.to_owned()));
+            }
+        }
         migrations::migrate(&mut *tx, now)?;
         tx.commit()?;
         Ok(SqlStore { db, clock })

@@ -156,6 +156,8 @@ conformance! {
     evidence_payments_are_kept_with_the_batch,
     a_whole_scan_clears_the_alerts_it_no_longer_raises,
     a_scan_started_before_another_was_stored_is_refused,
+    fresh_database_opened_by_several_at_once_is_not_locked,
+    opening_an_existing_database_refuses_to_create_one,
 }
 
 // ---- helpers ----
@@ -1152,4 +1154,75 @@ fn a_scan_started_before_another_was_stored_is_refused(f: &Fixture) {
         1,
     )
     .unwrap();
+}
+
+// ---- issue 8: trust ----
+
+/// Several processes (here connections on threads) opening one fresh
+/// database at the same moment: each must wait for the one that migrates,
+/// never fail with "database is locked".
+fn fresh_database_opened_by_several_at_once_is_not_locked(f: &Fixture) {
+    let rounds = match f.kind {
+        Kind::Sqlite => 10,
+        Kind::Postgres => 2,
+    };
+    for round in 0..rounds {
+        let fresh;
+        let f = match (round, &f.kind) {
+            (0, _) => f,
+            (_, Kind::Sqlite) => {
+                fresh = Fixture::sqlite();
+                &fresh
+            }
+            (_, Kind::Postgres) => {
+                fresh = Fixture::postgres("fresh_database_opened_at_once");
+                &fresh
+            }
+        };
+        let start = Arc::new(std::sync::Barrier::new(6));
+        let openers: Vec<_> = (0..6)
+            .map(|_| {
+                let (url, clock, start) = (f.url.clone(), f.clock.clone(), start.clone());
+                std::thread::spawn(move || {
+                    start.wait();
+                    let mut s = spur_store::open(&url, clock)?;
+                    s.schema_version()
+                })
+            })
+            .collect();
+        for o in openers {
+            let opened = o.join().expect("opener thread");
+            assert_eq!(
+                opened.as_ref().ok(),
+                Some(&SCHEMA_VERSION),
+                "round {round}: {opened:?}"
+            );
+        }
+    }
+}
+
+/// A command that only works on an existing database names where it looked
+/// instead of starting an empty one there.
+fn opening_an_existing_database_refuses_to_create_one(f: &Fixture) {
+    use spur_store::OpenMode;
+    let existing = || spur_store::open_with(&f.url, f.clock.clone(), OpenMode::Existing);
+    let refused = || existing().err().expect("a missing database was opened");
+    let err = refused();
+    assert!(matches!(err, StoreError::NoDatabase(_)), "{err:?}");
+    assert_eq!(err.code(), "no_database");
+    let message = err.to_string();
+    assert!(message.contains("run `spur scan"), "{message}");
+    if let Kind::Sqlite = f.kind {
+        let path = f.url.trim_start_matches("sqlite:");
+        assert!(message.contains(path), "{message}");
+        assert!(
+            !std::path::Path::new(path).parent().unwrap().exists(),
+            "nothing is created"
+        );
+    }
+    // Refused twice: the first refusal left nothing behind.
+    assert!(matches!(refused(), StoreError::NoDatabase(_)));
+    f.open().add_user("ada", UserRole::Admin, "ada").unwrap();
+    let mut s = existing().expect("the database now exists");
+    assert_eq!(s.user("ada").unwrap().role, UserRole::Admin);
 }
