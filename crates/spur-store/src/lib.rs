@@ -16,6 +16,7 @@ mod migrations;
 mod model;
 mod postgres;
 mod report;
+mod rows;
 mod sql;
 mod sqlite;
 mod store;
@@ -27,8 +28,9 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{AuditBreak, StoreError};
 pub use migrations::SCHEMA_VERSION;
 pub use model::{
-    AuditEntry, AuditSummary, Case, CaseStatus, Disposition, EngineState, Note, PaymentRecord,
-    Report, ReportStatus, ScanBatch, StoredAlert, User, UserRole,
+    AuditEntry, AuditFilter, AuditSummary, Case, CaseStatus, Disposition, EngineState, Note,
+    PaymentRecord, Report, ReportStatus, RowFinding, RowProblem, ScanBatch, StoredAlert, User,
+    UserRole,
 };
 pub use store::{Store, SYSTEM_ACTOR};
 

@@ -162,6 +162,35 @@ ALTER TABLE alerts ADD COLUMN cleared_at BIGINT;
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        // Planned as version 5 of issue 8 (reports takes 4): renumber on merge,
+        // the versions must stay contiguous.
+        version: 4,
+        name: "row digests in the audit chain; disabled users",
+        shared: r#"
+ALTER TABLE users ADD COLUMN disabled_at BIGINT;
+ALTER TABLE audit_log ADD COLUMN rows_sha256 TEXT;
+CREATE TABLE audit_rows (
+    entry_id BIGINT NOT NULL,
+    object TEXT NOT NULL,
+    digest TEXT,
+    PRIMARY KEY (entry_id, object)
+);
+CREATE INDEX audit_rows_object ON audit_rows (object, entry_id);
+CREATE INDEX audit_log_actor ON audit_log (actor, id);
+CREATE INDEX audit_log_object ON audit_log (object, id);
+"#,
+        sqlite: r#"
+CREATE TRIGGER audit_rows_no_update BEFORE UPDATE ON audit_rows
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_rows_no_delete BEFORE DELETE ON audit_rows
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+"#,
+        postgres: r#"
+CREATE TRIGGER audit_rows_append_only BEFORE UPDATE OR DELETE ON audit_rows
+FOR EACH ROW EXECUTE FUNCTION spur_refuse_change('the audit log is append-only');
+"#,
+    },
 ];
 
 /// The schema version this build writes.
@@ -191,7 +220,12 @@ pub(crate) fn has_schema(tx: &mut dyn Tx) -> Result<bool, StoreError> {
     Ok(tx.query_one(sql, &[])?.int(0)? > 0)
 }
 
-/// Brings the schema to [`SCHEMA_VERSION`]; refuses a newer one.
+/// The version that added row digests to the audit chain: a database
+/// migrated across it gets a baseline entry for the rows it already held.
+pub(crate) const ROW_DIGESTS: i64 = 4;
+
+/// Brings the schema to [`SCHEMA_VERSION`]; refuses a newer one. Returns
+/// the version found (0 for a new database).
 pub(crate) fn migrate(tx: &mut dyn Tx, now: Timestamp) -> Result<i64, StoreError> {
     debug_assert!(MIGRATIONS
         .windows(2)
@@ -229,5 +263,5 @@ pub(crate) fn migrate(tx: &mut dyn Tx, now: Timestamp) -> Result<i64, StoreError
             "applied schema migration"
         );
     }
-    Ok(SCHEMA_VERSION)
+    Ok(found)
 }

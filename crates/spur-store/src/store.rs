@@ -14,10 +14,11 @@ use crate::clock::Clock;
 use crate::error::StoreError;
 use crate::migrations;
 use crate::model::{
-    AuditEntry, AuditSummary, Case, CaseStatus, Disposition, EngineState, PaymentRecord, Report,
-    ScanBatch, StoredAlert, User, UserRole,
+    AuditEntry, AuditFilter, AuditSummary, Case, CaseStatus, Disposition, EngineState,
+    PaymentRecord, Report, ScanBatch, StoredAlert, User, UserRole,
 };
 use crate::report;
+use crate::rows;
 use crate::sql::{params, Backend, Row, Tx};
 
 /// The audit log's actor for changes made by ingestion rather than a person.
@@ -29,8 +30,14 @@ pub const SYSTEM_ACTOR: &str = "system";
 /// Methods that take an `actor` check that user's role: every user may read;
 /// analysts and supervisors work cases and draft and file reports; only a
 /// supervisor who is not the author approves a report; an admin manages
-/// users; an auditor reads everything and changes nothing. Ingestion
-/// (`record_txns`, `commit_scan_batch`, the engine state) is the system's.
+/// users; an auditor reads everything and changes nothing. The audit log
+/// itself is read by auditors, admins and supervisors (who oversee the
+/// analysts), not by analysts. A disabled user can do nothing, not even
+/// read. Ingestion (`record_txns`, `commit_scan_batch`, the engine state)
+/// is the system's.
+///
+/// The `actor` is a name the caller vouches for: the store checks what that
+/// user may do, not who is calling (see docs/storage.md, "Who is trusted").
 pub trait Store: Send {
     /// The schema version of the open database (this build's, after open).
     fn schema_version(&mut self) -> Result<i64, StoreError>;
@@ -39,12 +46,18 @@ pub trait Store: Send {
     /// Adds a user. On an empty store the first user must be an admin and
     /// is its own actor; after that only an admin adds users.
     fn add_user(&mut self, name: &str, role: UserRole, actor: &str) -> Result<User, StoreError>;
+    /// An admin changes a user's role; the last active admin keeps theirs.
     fn set_user_role(
         &mut self,
         name: &str,
         role: UserRole,
         actor: &str,
     ) -> Result<User, StoreError>;
+    /// An admin disables a user, who can then no longer act; the last
+    /// active admin cannot be disabled (by themself either).
+    fn disable_user(&mut self, name: &str, actor: &str) -> Result<User, StoreError>;
+    /// An admin enables a disabled user again.
+    fn enable_user(&mut self, name: &str, actor: &str) -> Result<User, StoreError>;
     /// Looks a user up by name, to identify whoever acts.
     fn user(&mut self, name: &str) -> Result<User, StoreError>;
     fn users(&mut self, actor: &str) -> Result<Vec<User>, StoreError>;
@@ -142,9 +155,20 @@ pub trait Store: Send {
     fn reports(&mut self, case_id: Option<i64>, actor: &str) -> Result<Vec<Report>, StoreError>;
 
     // Audit.
+    /// The whole audit log, oldest first (auditors, admins, supervisors).
     fn audit_log(&mut self, actor: &str) -> Result<Vec<AuditEntry>, StoreError>;
-    /// Walks the hash chain; an edited, deleted or reordered entry gives
-    /// [`StoreError::AuditBreak`].
+    /// The entries that pass `filter`, oldest first (auditors, admins, supervisors).
+    fn audit_entries(
+        &mut self,
+        filter: &AuditFilter,
+        actor: &str,
+    ) -> Result<Vec<AuditEntry>, StoreError>;
+    /// Walks the hash chain, then recomputes every protected row's digest
+    /// (users, cases with their alerts and notes, reports with their XML,
+    /// alerts, evidence payments, the engine state, the number of txn ids)
+    /// against the chain. An edited, deleted or reordered entry gives
+    /// [`StoreError::AuditBreak`]; rows changed, added or deleted behind
+    /// the store's back give [`StoreError::RowsDiffer`], naming each.
     fn verify_audit(&mut self) -> Result<AuditSummary, StoreError>;
 }
 
@@ -168,7 +192,10 @@ impl SqlStore {
                 return Err(StoreError::NoDatabase(place.to_owned()));
             }
         }
-        migrations::migrate(&mut *tx, now)?;
+        let found = migrations::migrate(&mut *tx, now)?;
+        if found > 0 && found < migrations::ROW_DIGESTS {
+            baseline(&mut *tx, now, found)?;
+        }
         tx.commit()?;
         Ok(SqlStore { db, clock })
     }
@@ -195,6 +222,34 @@ impl SqlStore {
     }
 }
 
+/// A database from before row digests: one entry records the digest of
+/// every protected row it holds, so verify checks them from here on (what
+/// was changed before the upgrade cannot be told any more).
+fn baseline(tx: &mut dyn Tx, now: Timestamp, from_version: i64) -> Result<(), StoreError> {
+    let rows: Vec<rows::RowDigest> = rows::current(tx)?
+        .into_iter()
+        .map(|(object, f)| (object, Some(f.digest)))
+        .collect();
+    if rows.is_empty() {
+        return Ok(());
+    }
+    audit::append(
+        tx,
+        Change {
+            at: now,
+            actor: SYSTEM_ACTOR,
+            action: "audit.baseline",
+            object: "database".into(),
+            before: None,
+            after: json(
+                &serde_json::json!({ "rows": rows.len(), "from_schema_version": from_version }),
+            )?,
+            rows,
+        },
+    )?;
+    Ok(())
+}
+
 // ---- who may do what ----
 
 pub(crate) const WORKERS: &[UserRole] = &[UserRole::Analyst, UserRole::Supervisor];
@@ -205,12 +260,22 @@ fn user_from(r: &Row) -> Result<User, StoreError> {
         name: r.text(1)?,
         role: r.text(2)?.parse()?,
         created_at: r.int(3)?,
+        disabled_at: r.opt_int(4)?,
     })
+}
+
+const USER_COLUMNS: &str = "id, name, role, created_at, disabled_at FROM users";
+
+pub(crate) fn all_users(tx: &mut dyn Tx) -> Result<Vec<User>, StoreError> {
+    tx.query(&format!("SELECT {USER_COLUMNS} ORDER BY id"), &[])?
+        .iter()
+        .map(user_from)
+        .collect()
 }
 
 pub(crate) fn find_user(tx: &mut dyn Tx, name: &str) -> Result<User, StoreError> {
     match tx.query_opt(
-        "SELECT id, name, role, created_at FROM users WHERE name = $1",
+        &format!("SELECT {USER_COLUMNS} WHERE name = $1"),
         params![name],
     )? {
         Some(r) => user_from(&r),
@@ -226,6 +291,9 @@ pub(crate) fn require(
     action: &'static str,
 ) -> Result<User, StoreError> {
     let user = find_user(tx, actor)?;
+    if user.disabled_at.is_some() {
+        return Err(StoreError::UserDisabled(user.name));
+    }
     if !allowed.contains(&user.role) {
         return Err(StoreError::Forbidden {
             role: user.role,
@@ -237,6 +305,26 @@ pub(crate) fn require(
 
 fn reader(tx: &mut dyn Tx, actor: &str) -> Result<User, StoreError> {
     require(tx, actor, UserRole::ALL, "read")
+}
+
+const AUDIT_READERS: &[UserRole] = &[UserRole::Auditor, UserRole::Admin, UserRole::Supervisor];
+
+/// Refuses a change that would leave no active admin: `user` is about to
+/// lose the admin role or be disabled.
+fn keep_an_admin(tx: &mut dyn Tx, user: &User) -> Result<(), StoreError> {
+    if user.role != UserRole::Admin || user.disabled_at.is_some() {
+        return Ok(());
+    }
+    let others = tx
+        .query_one(
+            "SELECT COUNT(*) FROM users WHERE role = $1 AND disabled_at IS NULL AND id <> $2",
+            params![UserRole::Admin.as_str(), user.id],
+        )?
+        .int(0)?;
+    if others == 0 {
+        return Err(StoreError::LastAdmin(user.name.clone()));
+    }
+    Ok(())
 }
 
 // ---- ingestion ----
@@ -359,6 +447,44 @@ fn upsert_alert(tx: &mut dyn Tx, a: &Alert, now: Timestamp) -> Result<(i64, bool
     }
 }
 
+/// One admin's change to a user, audited with its before and after.
+fn change_user(
+    tx: &mut dyn Tx,
+    now: Timestamp,
+    name: &str,
+    actor: &str,
+    action: &str,
+    f: impl FnOnce(&mut dyn Tx, &User) -> Result<(), StoreError>,
+) -> Result<User, StoreError> {
+    // The audit head's lock first: two admins demoting or disabling each
+    // other at once on PostgreSQL must not both see the other still active.
+    tx.query_one(
+        &format!(
+            "SELECT last_id FROM audit_head WHERE id = 1{}",
+            tx.for_update()
+        ),
+        &[],
+    )?;
+    let admin = require(tx, actor, &[UserRole::Admin], "manage users")?;
+    let before = find_user(tx, name)?;
+    f(tx, &before)?;
+    let after = find_user(tx, name)?;
+    audit::append(
+        tx,
+        Change {
+            at: now,
+            actor: &admin.name,
+            action,
+            object: format!("user:{}", before.id),
+            before: json(&before)?,
+            after: json(&after)?,
+            rows: vec![rows::user(&after)?],
+        },
+    )?;
+    debug!(user_id = after.id, action, "user changed");
+    Ok(after)
+}
+
 impl SqlStore {
     /// A scan batch; with `payments`, `alerts` is the engine's complete outcome.
     fn commit_scan(
@@ -397,8 +523,11 @@ impl SqlStore {
                 }
             }
             let new_txns = insert_txns(tx, txn_ids, now)?;
+            let mut new_payments = Vec::new();
             for p in payments {
-                insert_payment(tx, p, now)?;
+                if insert_payment(tx, p, now)? {
+                    new_payments.push(p.txn_id.as_str());
+                }
             }
             let (mut alerts_created, mut alerts_updated) = (Vec::new(), Vec::new());
             for a in alerts {
@@ -413,6 +542,21 @@ impl SqlStore {
                 Vec::new()
             };
             let state_version = store_state(tx, state, now)?;
+            // The digests of what the scan wrote, as stored (read back: a
+            // database may store a number differently from how it was given).
+            let mut written = vec![rows::engine_state(state_version, now, state)?, rows::txns(tx)?];
+            let touched: Vec<i64> = alerts_created
+                .iter()
+                .chain(&alerts_updated)
+                .chain(&alerts_cleared)
+                .copied()
+                .collect();
+            for a in load_alerts(tx, &touched)? {
+                written.push(rows::alert(&a)?);
+            }
+            for p in load_payments(tx, &new_payments)? {
+                written.push(rows::payment(&p)?);
+            }
             let batch = ScanBatch {
                 new_txns,
                 alerts_created,
@@ -429,6 +573,7 @@ impl SqlStore {
                     object: "scan".into(),
                     before: None,
                     after: json(&serde_json::json!({ "batch": &batch, "state": state_audit(state_version, state) }))?,
+                    rows: written,
                 },
             )?;
             debug!(
@@ -490,11 +635,12 @@ fn payment_from(r: &Row) -> Result<PaymentRecord, StoreError> {
     })
 }
 
-fn insert_payment(tx: &mut dyn Tx, p: &PaymentRecord, now: Timestamp) -> Result<(), StoreError> {
-    tx.execute(
+/// Keeps a payment; false if it was kept already (and is left as it was).
+fn insert_payment(tx: &mut dyn Tx, p: &PaymentRecord, now: Timestamp) -> Result<bool, StoreError> {
+    let inserted = tx.query(
         "INSERT INTO payments (txn_id, paid_at, amount, currency, sender_id, sender_name, sender_country, \
          receiver_id, receiver_name, receiver_country, channel, message, recorded_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (txn_id) DO NOTHING",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (txn_id) DO NOTHING RETURNING txn_id",
         params![
             p.txn_id.as_str(),
             p.timestamp,
@@ -511,7 +657,25 @@ fn insert_payment(tx: &mut dyn Tx, p: &PaymentRecord, now: Timestamp) -> Result<
             now
         ],
     )?;
-    Ok(())
+    Ok(!inserted.is_empty())
+}
+
+pub(crate) fn all_payments(tx: &mut dyn Tx) -> Result<Vec<PaymentRecord>, StoreError> {
+    tx.query(&format!("SELECT {PAYMENT_COLUMNS} ORDER BY txn_id"), &[])?
+        .iter()
+        .map(payment_from)
+        .collect()
+}
+
+fn load_payments(tx: &mut dyn Tx, txn_ids: &[&str]) -> Result<Vec<PaymentRecord>, StoreError> {
+    let mut found = Vec::with_capacity(txn_ids.len());
+    for chunk in txn_ids.chunks(TXN_CHUNK) {
+        let (sql, values) = in_list(&format!("SELECT {PAYMENT_COLUMNS} WHERE txn_id IN"), chunk);
+        for r in tx.query(&sql, &values)? {
+            found.push(payment_from(&r)?);
+        }
+    }
+    Ok(found)
 }
 
 /// `PREFIX ($1, $2, ...)` with the ids as parameters.
@@ -554,6 +718,32 @@ fn alert_from(r: &Row) -> Result<StoredAlert, StoreError> {
         case_id: r.opt_int(12)?,
         cleared_at: r.opt_int(13)?,
     })
+}
+
+pub(crate) fn all_alerts(tx: &mut dyn Tx) -> Result<Vec<StoredAlert>, StoreError> {
+    tx.query(&format!("SELECT {ALERT_COLUMNS} ORDER BY a.id"), &[])?
+        .iter()
+        .map(alert_from)
+        .collect()
+}
+
+fn load_alerts(tx: &mut dyn Tx, ids: &[i64]) -> Result<Vec<StoredAlert>, StoreError> {
+    let mut found = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(TXN_CHUNK) {
+        let mut sql = format!("SELECT {ALERT_COLUMNS} WHERE a.id IN (");
+        for i in 0..chunk.len() {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!("${}", i + 1));
+        }
+        sql.push(')');
+        let values: Vec<crate::sql::Value> = chunk.iter().map(|id| (*id).into()).collect();
+        for r in tx.query(&sql, &values)? {
+            found.push(alert_from(&r)?);
+        }
+    }
+    Ok(found)
 }
 
 pub(crate) fn alert_exists(tx: &mut dyn Tx, alert_id: i64) -> Result<(), StoreError> {
@@ -605,6 +795,7 @@ impl Store for SqlStore {
                 name: name.to_owned(),
                 role,
                 created_at: now,
+                disabled_at: None,
             };
             audit::append(
                 tx,
@@ -615,6 +806,7 @@ impl Store for SqlStore {
                     object: format!("user:{id}"),
                     before: None,
                     after: json(&user)?,
+                    rows: vec![rows::user(&user)?],
                 },
             )?;
             debug!(user_id = id, role = role.as_str(), "user added");
@@ -629,33 +821,50 @@ impl Store for SqlStore {
         actor: &str,
     ) -> Result<User, StoreError> {
         self.write(|tx, now| {
-            let admin = require(tx, actor, &[UserRole::Admin], "manage users")?;
-            let before = find_user(tx, name)?;
-            if before.id == admin.id && role != UserRole::Admin {
-                return Err(StoreError::Invalid(
-                    "an admin cannot take away their own admin role".into(),
-                ));
-            }
-            tx.execute(
-                "UPDATE users SET role = $1 WHERE id = $2",
-                params![role.as_str(), before.id],
-            )?;
-            let after = User {
-                role,
-                ..before.clone()
-            };
-            audit::append(
-                tx,
-                Change {
-                    at: now,
-                    actor: &admin.name,
-                    action: "user.set_role",
-                    object: format!("user:{}", before.id),
-                    before: json(&before)?,
-                    after: json(&after)?,
-                },
-            )?;
-            Ok(after)
+            change_user(tx, now, name, actor, "user.set_role", |tx, before| {
+                if role != UserRole::Admin {
+                    keep_an_admin(tx, before)?;
+                }
+                tx.execute(
+                    "UPDATE users SET role = $1 WHERE id = $2",
+                    params![role.as_str(), before.id],
+                )?;
+                Ok(())
+            })
+        })
+    }
+
+    fn disable_user(&mut self, name: &str, actor: &str) -> Result<User, StoreError> {
+        self.write(|tx, now| {
+            change_user(tx, now, name, actor, "user.disable", |tx, before| {
+                if before.disabled_at.is_some() {
+                    return Err(StoreError::UserDisabled(before.name.clone()));
+                }
+                keep_an_admin(tx, before)?;
+                tx.execute(
+                    "UPDATE users SET disabled_at = $1 WHERE id = $2",
+                    params![now, before.id],
+                )?;
+                Ok(())
+            })
+        })
+    }
+
+    fn enable_user(&mut self, name: &str, actor: &str) -> Result<User, StoreError> {
+        self.write(|tx, now| {
+            change_user(tx, now, name, actor, "user.enable", |tx, before| {
+                if before.disabled_at.is_none() {
+                    return Err(StoreError::Invalid(format!(
+                        "user {:?} is not disabled",
+                        before.name
+                    )));
+                }
+                tx.execute(
+                    "UPDATE users SET disabled_at = NULL WHERE id = $1",
+                    params![before.id],
+                )?;
+                Ok(())
+            })
         })
     }
 
@@ -666,13 +875,7 @@ impl Store for SqlStore {
     fn users(&mut self, actor: &str) -> Result<Vec<User>, StoreError> {
         self.read(|tx| {
             reader(tx, actor)?;
-            tx.query(
-                "SELECT id, name, role, created_at FROM users ORDER BY id",
-                &[],
-            )?
-            .iter()
-            .map(user_from)
-            .collect()
+            all_users(tx)
         })
     }
 
@@ -681,6 +884,7 @@ impl Store for SqlStore {
         self.write(|tx, now| {
             let new = insert_txns(tx, txn_ids, now)?;
             if new > 0 {
+                let count = rows::txns(tx)?;
                 audit::append(
                     tx,
                     Change {
@@ -690,6 +894,7 @@ impl Store for SqlStore {
                         object: "txns".into(),
                         before: None,
                         after: json(&serde_json::json!({ "given": txn_ids.len(), "new": new }))?,
+                        rows: vec![count],
                     },
                 )?;
             }
@@ -709,6 +914,7 @@ impl Store for SqlStore {
                     object: "engine_state".into(),
                     before: None,
                     after: json(&state_audit(version, blob))?,
+                    rows: vec![rows::engine_state(version, now, blob)?],
                 },
             )?;
             Ok(version)
@@ -788,10 +994,7 @@ impl Store for SqlStore {
     fn alerts(&mut self, actor: &str) -> Result<Vec<StoredAlert>, StoreError> {
         self.read(|tx| {
             reader(tx, actor)?;
-            tx.query(&format!("SELECT {ALERT_COLUMNS} ORDER BY a.id"), &[])?
-                .iter()
-                .map(alert_from)
-                .collect()
+            all_alerts(tx)
         })
     }
 
@@ -903,8 +1106,19 @@ impl Store for SqlStore {
 
     fn audit_log(&mut self, actor: &str) -> Result<Vec<AuditEntry>, StoreError> {
         self.read(|tx| {
-            reader(tx, actor)?;
+            require(tx, actor, AUDIT_READERS, "read the audit log")?;
             audit::entries(tx)
+        })
+    }
+
+    fn audit_entries(
+        &mut self,
+        filter: &AuditFilter,
+        actor: &str,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        self.read(|tx| {
+            require(tx, actor, AUDIT_READERS, "read the audit log")?;
+            audit::filtered(tx, filter)
         })
     }
 
