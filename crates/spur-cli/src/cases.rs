@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use spur_engine::time::rfc3339;
-use spur_store::{Case, OpenMode, Store, StoreError, StoredAlert, SystemClock};
+use spur_store::{AuditFilter, Case, OpenMode, Store, StoreError, StoredAlert, SystemClock};
 
 /// Where the store lives when neither `--db` nor `SPUR_DB` says.
 pub const DEFAULT_DB: &str = "spur-data/spur.db";
@@ -27,16 +27,28 @@ pub fn actor(user: Option<&str>) -> Result<&str> {
 }
 
 pub fn print_users(store: &mut dyn Store, actor: &str) -> Result<()> {
+    let users = store.users(actor)?;
+    let width = users
+        .iter()
+        .map(|u| u.name.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(4);
     let mut out = io::stdout().lock();
-    writeln!(out, "  id  name                 role        created")?;
-    for u in store.users(actor)? {
+    writeln!(
+        out,
+        "  id  {:<width$}  role        created               disabled",
+        "name"
+    )?;
+    for u in users {
         writeln!(
             out,
-            "{:>4}  {:<20} {:<11} {}",
+            "{:>4}  {:<width$}  {:<11} {}  {}",
             u.id,
             u.name,
-            u.role,
-            rfc3339(u.created_at)
+            u.role.as_str(),
+            rfc3339(u.created_at),
+            u.disabled_at.map_or("-".to_owned(), rfc3339)
         )?;
     }
     Ok(())
@@ -194,7 +206,8 @@ pub fn say_case(what: &str, c: &Case) {
     );
 }
 
-/// `OK` with the entry count, or the first broken entry as an error.
+/// `OK` with the entry count; else the first broken entry, or every row that
+/// differs from the chain, as the error.
 pub fn verify_audit(store: &mut dyn Store) -> Result<()> {
     match store.verify_audit() {
         Ok(s) => {
@@ -206,6 +219,73 @@ pub fn verify_audit(store: &mut dyn Store) -> Result<()> {
             b.entry_id,
             b.reason
         )),
+        Err(StoreError::RowsDiffer(found)) => {
+            let mut out = io::stdout().lock();
+            for f in &found {
+                writeln!(out, "{}", f.message)?;
+            }
+            Err(anyhow::anyhow!(
+                "audit log does not cover the database: {} protected row(s) were changed, added or deleted behind spur's back (listed above)",
+                found.len()
+            ))
+        }
         Err(e) => Err(e.into()),
     }
+}
+
+/// An RFC 3339 time, or a date (midnight UTC), for `--since` and `--until`.
+pub fn parse_time(flag: &str, text: &str) -> Result<i64> {
+    let full = if text.len() == 10 {
+        format!("{text}T00:00:00Z")
+    } else {
+        text.to_owned()
+    };
+    spur_io::time::parse_rfc3339(full.as_bytes()).map_err(|reason| {
+        anyhow::anyhow!(
+            "{flag} {text:?}: {reason}; give an RFC 3339 time (2026-01-05T09:30:00Z) or a date (2026-01-05)"
+        )
+    })
+}
+
+/// The audit entries that pass `filter`, as a table or JSON Lines.
+pub fn print_audit_log(
+    store: &mut dyn Store,
+    filter: &AuditFilter,
+    actor: &str,
+    json: bool,
+) -> Result<()> {
+    let entries = store.audit_entries(filter, actor)?;
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    if json {
+        for e in &entries {
+            serde_json::to_writer(&mut out, e)?;
+            writeln!(out)?;
+        }
+    } else {
+        let width = |f: &dyn Fn(&spur_store::AuditEntry) -> usize, title: &str| {
+            entries.iter().map(f).max().unwrap_or(0).max(title.len())
+        };
+        let id_w = width(&|e| e.id.to_string().len(), "entry");
+        let actor_w = width(&|e| e.actor.chars().count(), "actor");
+        let action_w = width(&|e| e.action.len(), "action");
+        writeln!(
+            out,
+            "{:>id_w$}  {:<20}  {:<actor_w$}  {:<action_w$}  object",
+            "entry", "time", "actor", "action"
+        )?;
+        for e in &entries {
+            writeln!(
+                out,
+                "{:>id_w$}  {:<20}  {:<actor_w$}  {:<action_w$}  {}",
+                e.id,
+                rfc3339(e.at),
+                e.actor,
+                e.action,
+                e.object
+            )?;
+        }
+        writeln!(out, "{} entries", entries.len())?;
+    }
+    out.flush()?;
+    Ok(())
 }

@@ -80,7 +80,27 @@ enum UserCommand {
         #[arg(long, value_enum)]
         role: RoleArg,
     },
+    /// Users with their roles, and whether they are disabled.
     List,
+    /// Gives a user another role (by an admin; the last active admin stays one).
+    Role {
+        /// The user's name.
+        name: String,
+        /// The new role.
+        #[arg(value_enum)]
+        role: RoleArg,
+    },
+    /// Disables a user, who can then no longer act or read (by an admin;
+    /// not the last active admin).
+    Disable {
+        /// The user's name.
+        name: String,
+    },
+    /// Enables a disabled user again (by an admin).
+    Enable {
+        /// The user's name.
+        name: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -197,8 +217,40 @@ struct ReportText {
 
 #[derive(Subcommand)]
 enum AuditCommand {
-    /// Walks the hash chain: OK with the entry count, or the first broken entry.
+    /// Walks the hash chain and checks every protected row against it: OK
+    /// with the entry count, or what was changed behind spur's back.
     Verify,
+    /// The audit log, oldest first, filtered (auditors, admins, supervisors).
+    Log {
+        /// Only entries by this user (`system` for ingestion).
+        #[arg(long, value_name = "NAME")]
+        actor: Option<String>,
+        /// Only this action (`case.note`) or family of actions (`case`).
+        #[arg(long)]
+        action: Option<String>,
+        /// Only entries about objects of this kind: user, case, report,
+        /// alert, payment, scan, txns, engine_state, database.
+        #[arg(long, value_name = "KIND")]
+        object: Option<String>,
+        /// Only entries about this case.
+        #[arg(long = "case", value_name = "ID", conflicts_with_all = ["object", "report_id", "alert"])]
+        case_id: Option<i64>,
+        /// Only entries about this report.
+        #[arg(long = "report", value_name = "ID", conflicts_with_all = ["object", "alert"])]
+        report_id: Option<i64>,
+        /// Only entries that wrote this alert (the scans that raised or updated it).
+        #[arg(long, value_name = "ID", conflicts_with = "object")]
+        alert: Option<i64>,
+        /// Entries at or after this time (RFC 3339, or a date YYYY-MM-DD in UTC).
+        #[arg(long, value_name = "TIME")]
+        since: Option<String>,
+        /// Entries before this time (RFC 3339, or a date YYYY-MM-DD in UTC).
+        #[arg(long, value_name = "TIME")]
+        until: Option<String>,
+        /// One JSON object per entry and line, with its before and after.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -427,6 +479,19 @@ fn run(cli: Cli) -> Result<()> {
                 UserCommand::List => {
                     cases::print_users(&mut *store, cases::actor(cli.user.as_deref())?)?
                 }
+                UserCommand::Role { name, role } => {
+                    let actor = cases::actor(cli.user.as_deref())?;
+                    let u = store.set_user_role(name, store_role(*role), actor)?;
+                    println!("user {} is now {}", u.name, u.role);
+                }
+                UserCommand::Disable { name } => {
+                    let u = store.disable_user(name, cases::actor(cli.user.as_deref())?)?;
+                    println!("user {} disabled", u.name);
+                }
+                UserCommand::Enable { name } => {
+                    let u = store.enable_user(name, cases::actor(cli.user.as_deref())?)?;
+                    println!("user {} enabled: {}", u.name, u.role);
+                }
             }
         }
         Command::Alerts { json, all } => {
@@ -530,6 +595,45 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Audit { command } => match command {
             AuditCommand::Verify => cases::verify_audit(&mut *open_store(&cli)?)?,
+            AuditCommand::Log {
+                actor,
+                action,
+                object,
+                case_id,
+                report_id,
+                alert,
+                since,
+                until,
+                json,
+            } => {
+                let (object_kind, object_id) = match (case_id, report_id, alert) {
+                    (Some(id), _, _) => (Some("case".to_owned()), Some(id.to_string())),
+                    (_, Some(id), _) => (Some("report".to_owned()), Some(id.to_string())),
+                    (_, _, Some(id)) => (Some("alert".to_owned()), Some(id.to_string())),
+                    _ => (object.clone(), None),
+                };
+                let filter = spur_store::AuditFilter {
+                    actor: actor.clone(),
+                    action: action.clone(),
+                    object_kind,
+                    object_id,
+                    since: since
+                        .as_deref()
+                        .map(|t| cases::parse_time("--since", t))
+                        .transpose()?,
+                    until: until
+                        .as_deref()
+                        .map(|t| cases::parse_time("--until", t))
+                        .transpose()?,
+                };
+                let mut store = open_store(&cli)?;
+                cases::print_audit_log(
+                    &mut *store,
+                    &filter,
+                    cases::actor(cli.user.as_deref())?,
+                    *json,
+                )?
+            }
         },
     }
     Ok(())

@@ -175,6 +175,12 @@ pub(crate) fn entries(tx: &mut dyn Tx) -> Result<Vec<AuditEntry>, StoreError> {
         .collect()
 }
 
+/// Objects named `kind:id`; the others (`scan`, `txns`, `engine_state`,
+/// `database`) are one object each.
+fn is_kind_with_ids(kind: &str) -> bool {
+    matches!(kind, "user" | "case" | "report" | "alert" | "payment")
+}
+
 /// The entries that pass every condition of `filter`, oldest first.
 pub(crate) fn filtered(
     tx: &mut dyn Tx,
@@ -203,9 +209,25 @@ pub(crate) fn filtered(
             false => equals("action", format!("{a}."), true),
         }
     }
+    // An entry is about an object it names or whose row it recorded (a
+    // scan's entry records each alert it wrote).
+    let mut about = |value: String, prefix: bool| {
+        let n = values.len() + 1;
+        let test = |column: &str| match prefix {
+            true => format!("substr({column}, 1, {}) = ${n}", value.chars().count()),
+            false => format!("{column} = ${n}"),
+        };
+        conditions.push(format!(
+            "({} OR id IN (SELECT entry_id FROM audit_rows WHERE {}))",
+            test("object"),
+            test("object")
+        ));
+        values.push(value.into());
+    };
     match (&filter.object_kind, &filter.object_id) {
-        (Some(k), Some(id)) => equals("object", format!("{k}:{id}"), false),
-        (Some(k), None) => equals("object", format!("{k}:"), true),
+        (Some(k), Some(id)) => about(format!("{k}:{id}"), false),
+        (Some(k), None) if is_kind_with_ids(k) => about(format!("{k}:"), true),
+        (Some(k), None) => about(k.clone(), false),
         (None, Some(_)) => {
             return Err(StoreError::Invalid(
                 "an object id needs its kind (user, case, report, alert...)".into(),

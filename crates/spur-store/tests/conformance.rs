@@ -1615,6 +1615,24 @@ fn audit_log_filters_and_readers(f: &Fixture) {
             ("ana", "case.note"),
         ],
     );
+    // An alert's entries are the scans that wrote it.
+    check(
+        &mut *s,
+        AuditFilter {
+            object_kind: Some("alert".into()),
+            object_id: Some(alerts[1].to_string()),
+            ..f0()
+        },
+        &[("system", "scan.commit")],
+    );
+    check(
+        &mut *s,
+        AuditFilter {
+            object_kind: Some("scan".into()),
+            ..f0()
+        },
+        &[("system", "scan.commit")],
+    );
     // `%` and `_` are no wildcards.
     check(
         &mut *s,
