@@ -1413,7 +1413,18 @@ fn verify_names_every_row_changed_behind_the_stores_back(f: &Fixture) {
 /// to match an edited row breaks the chain at that entry.
 fn edited_row_digests_break_the_chain(f: &Fixture) {
     let mut s = f.open();
-    let (_, _, report) = office_with_everything(&mut *s);
+    let (_, case, report) = office_with_everything(&mut *s);
+    // Past the first page that verify reads.
+    for i in 0..70 {
+        s.note(case, &format!("note {i}"), "ana").unwrap();
+    }
+    let last_note = s.audit_log("aud").unwrap().last().unwrap().id;
+    assert!(last_note > 70);
+    f.drop_all_triggers();
+    f.sql(&format!(
+        "UPDATE audit_rows SET digest = 'ab' WHERE entry_id = {last_note}"
+    ));
+    expect_break(&mut *s, last_note);
     let entry = s
         .audit_log("aud")
         .unwrap()
@@ -1422,7 +1433,6 @@ fn edited_row_digests_break_the_chain(f: &Fixture) {
         .map(|e| e.id)
         .max()
         .unwrap();
-    f.drop_all_triggers();
     f.sql(&format!(
         "UPDATE audit_rows SET digest = 'ab' WHERE entry_id = {entry}"
     ));
