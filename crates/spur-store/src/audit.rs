@@ -45,7 +45,7 @@ pub(crate) fn json(v: &impl Serialize) -> Result<Option<String>, StoreError> {
     Ok(Some(serde_json::to_string(v)?))
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut s = String::with_capacity(bytes.len() * 2);
     for b in bytes {

@@ -2,13 +2,15 @@
 //! row that matters, written with the audit entry of the change that made
 //! the row what it is, and recomputed by `verify`.
 //!
-//! A row's digest is the hash of its *view*: a JSON value of the columns
-//! that matter, with object keys sorted (so the digest does not depend on
-//! serde_json's map order) and a report's XML as its own SHA-256. Each table
-//! has one view function below; a table that gains a column that matters
-//! gets it in its view (users, cases and reports take theirs from the same
-//! structs the audit entries' `after` JSON is made of, so a new field of
-//! [`Case`] or of `report::audited_view` is covered without more code).
+//! A row's digest is the hash of its *view*. Users, cases and reports, a few
+//! rows written one at a time, are viewed as the JSON their audit entries'
+//! `after` holds, with object keys sorted (so the digest does not depend on
+//! serde_json's map order) and a report's XML as its own SHA-256: a new
+//! field of [`User`], [`Case`] or `report::audited_view` is covered without
+//! more code, and verify can name the field that differs. Alerts and
+//! payments, written by the thousand in a scan, are viewed as their stored
+//! columns ([`ALERT_ROW`], [`PAYMENT_ROW`]: add a column there), hashed as
+//! stored without parsing their JSON.
 //!
 //! Objects are named as in the audit log: `user:3`, `case:7`, `report:2`,
 //! `alert:12`, `payment:TXN`, plus `engine_state` and `txns` (the number of
@@ -22,9 +24,11 @@ use spur_engine::Timestamp;
 use crate::audit::sha256_hex;
 use crate::case;
 use crate::error::StoreError;
-use crate::model::{Case, PaymentRecord, Report, StoredAlert, User};
+use sha2::{Digest, Sha256};
+
+use crate::model::{Case, Report, User};
 use crate::report;
-use crate::sql::Tx;
+use crate::sql::{Row, Tx, Value as SqlValue};
 use crate::store;
 
 /// One protected row as an audit entry records it: its object name and its
@@ -47,18 +51,15 @@ pub(crate) fn report_view(r: &Report) -> Result<Value, StoreError> {
     report::audited_view(r)
 }
 
-/// The alert without its case: the link belongs to the case's view.
-pub(crate) fn alert_view(a: &StoredAlert) -> Result<Value, StoreError> {
-    let mut v = serde_json::to_value(a)?;
-    if let Value::Object(m) = &mut v {
-        m.remove("case_id");
-    }
-    Ok(v)
-}
+/// The columns of an alert that its digest covers, `id` first (its case
+/// link is the case's).
+pub(crate) const ALERT_ROW: &str = "id, subject, role, score, country, indicators, transactions, \
+     body, first_seen, last_seen, created_at, updated_at, cleared_at FROM alerts";
 
-pub(crate) fn payment_view(p: &PaymentRecord) -> Result<Value, StoreError> {
-    Ok(serde_json::to_value(p)?)
-}
+/// The columns of an evidence payment that its digest covers, `txn_id` first.
+pub(crate) const PAYMENT_ROW: &str = "txn_id, paid_at, amount, currency, sender_id, sender_name, \
+     sender_country, receiver_id, receiver_name, receiver_country, channel, message, recorded_at \
+     FROM payments";
 
 pub(crate) fn engine_state_view(version: i64, saved_at: Timestamp, blob: &[u8]) -> Value {
     serde_json::json!({
@@ -107,6 +108,82 @@ fn canonical(v: &Value, out: &mut String) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// A stored row, column by column, each value tagged and text
+/// length-prefixed so that no two rows encode alike.
+fn columns_digest(r: &Row) -> String {
+    let mut h = Sha256::new();
+    for v in &r.0 {
+        match v {
+            SqlValue::Null => h.update(b"n;"),
+            SqlValue::Int(i) => h.update(format!("i{i};").as_bytes()),
+            // `{:?}` of an f64 is the shortest text that reads back the same.
+            SqlValue::Real(x) => h.update(format!("r{x:?};").as_bytes()),
+            SqlValue::Text(t) => {
+                h.update(format!("t{}:", t.len()).as_bytes());
+                h.update(t.as_bytes());
+            }
+            SqlValue::Blob(b) => {
+                h.update(format!("b{}:", b.len()).as_bytes());
+                h.update(b);
+            }
+        }
+    }
+    crate::audit::hex(&h.finalize())
+}
+
+/// The digests of the alerts with these ids, or of all (`None`), as stored.
+pub(crate) fn alerts(tx: &mut dyn Tx, ids: Option<&[i64]>) -> Result<Vec<RowDigest>, StoreError> {
+    let rows = match ids {
+        None => tx.query(&format!("SELECT {ALERT_ROW}"), &[])?,
+        Some(ids) => {
+            let mut rows = Vec::with_capacity(ids.len());
+            for chunk in ids.chunks(500) {
+                let (sql, values) = in_list(&format!("SELECT {ALERT_ROW} WHERE id IN"), chunk);
+                rows.extend(tx.query(&sql, &values)?);
+            }
+            rows
+        }
+    };
+    rows.iter()
+        .map(|r| Ok((format!("alert:{}", r.int(0)?), Some(columns_digest(r)))))
+        .collect()
+}
+
+/// The digests of the payments with these txn ids, or of all, as stored.
+pub(crate) fn payments(
+    tx: &mut dyn Tx,
+    txn_ids: Option<&[&str]>,
+) -> Result<Vec<RowDigest>, StoreError> {
+    let rows = match txn_ids {
+        None => tx.query(&format!("SELECT {PAYMENT_ROW}"), &[])?,
+        Some(ids) => {
+            let mut rows = Vec::with_capacity(ids.len());
+            for chunk in ids.chunks(500) {
+                let (sql, values) =
+                    in_list(&format!("SELECT {PAYMENT_ROW} WHERE txn_id IN"), chunk);
+                rows.extend(tx.query(&sql, &values)?);
+            }
+            rows
+        }
+    };
+    rows.iter()
+        .map(|r| Ok((format!("payment:{}", r.text(0)?), Some(columns_digest(r)))))
+        .collect()
+}
+
+/// `PREFIX ($1, $2, ...)` with the values as parameters.
+fn in_list<T: Clone + Into<SqlValue>>(prefix: &str, items: &[T]) -> (String, Vec<SqlValue>) {
+    let mut sql = format!("{prefix} (");
+    for i in 0..items.len() {
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        sql.push_str(&format!("${}", i + 1));
+    }
+    sql.push(')');
+    (sql, items.iter().cloned().map(Into::into).collect())
+}
+
 pub(crate) fn digest(view: &Value) -> Result<String, StoreError> {
     let mut text = String::new();
     canonical(view, &mut text)?;
@@ -127,14 +204,6 @@ pub(crate) fn case(c: &Case) -> Result<RowDigest, StoreError> {
 
 pub(crate) fn report(r: &Report) -> Result<RowDigest, StoreError> {
     row(format!("report:{}", r.id), &report_view(r)?)
-}
-
-pub(crate) fn alert(a: &StoredAlert) -> Result<RowDigest, StoreError> {
-    row(format!("alert:{}", a.id), &alert_view(a)?)
-}
-
-pub(crate) fn payment(p: &PaymentRecord) -> Result<RowDigest, StoreError> {
-    row(format!("payment:{}", p.txn_id), &payment_view(p)?)
 }
 
 pub(crate) fn engine_state(
@@ -205,22 +274,6 @@ pub(crate) fn current(tx: &mut dyn Tx) -> Result<BTreeMap<String, Found>, StoreE
             true,
         )?;
     }
-    for a in store::all_alerts(tx)? {
-        put(
-            format!("alert:{}", a.id),
-            format!("alert {}", a.id),
-            alert_view(&a)?,
-            false,
-        )?;
-    }
-    for p in store::all_payments(tx)? {
-        put(
-            format!("payment:{}", p.txn_id),
-            format!("payment {}", p.txn_id),
-            payment_view(&p)?,
-            false,
-        )?;
-    }
     if let Some(r) = tx.query_opt(
         "SELECT version, saved_at, state FROM engine_state WHERE id = 1",
         &[],
@@ -240,6 +293,18 @@ pub(crate) fn current(tx: &mut dyn Tx) -> Result<BTreeMap<String, Found>, StoreE
             txns_view(count),
             false,
         )?;
+    }
+    let scanned = alerts(tx, None)?.into_iter().chain(payments(tx, None)?);
+    for (object, digest) in scanned {
+        let label = object.replacen(':', " ", 1);
+        found.insert(
+            object,
+            Found {
+                digest: digest.unwrap_or_default(),
+                label,
+                view: None,
+            },
+        );
     }
     Ok(found)
 }
@@ -290,6 +355,18 @@ mod tests {
         let c: Value = serde_json::from_str(r#"{"a":{"x":"s","y":[2,1]},"b":1}"#).unwrap();
         assert_eq!(digest(&a).unwrap(), digest(&b).unwrap());
         assert_ne!(digest(&a).unwrap(), digest(&c).unwrap());
+    }
+
+    #[test]
+    fn stored_columns_encode_unambiguously() {
+        use SqlValue::*;
+        let d = |v: Vec<SqlValue>| columns_digest(&Row(v));
+        let t = |s: &str| Text(s.to_owned());
+        assert_ne!(d(vec![t("ab"), t("c")]), d(vec![t("a"), t("bc")]));
+        assert_ne!(d(vec![Int(1)]), d(vec![Real(1.0)]));
+        assert_ne!(d(vec![Null]), d(vec![t("")]));
+        assert_ne!(d(vec![Real(0.1)]), d(vec![Real(0.1 + 1e-17 * 2.0)]));
+        assert_eq!(d(vec![t("x"), Real(0.25)]), d(vec![t("x"), Real(0.25)]));
     }
 
     #[test]

@@ -551,12 +551,8 @@ impl SqlStore {
                 .chain(&alerts_cleared)
                 .copied()
                 .collect();
-            for a in load_alerts(tx, &touched)? {
-                written.push(rows::alert(&a)?);
-            }
-            for p in load_payments(tx, &new_payments)? {
-                written.push(rows::payment(&p)?);
-            }
+            written.extend(rows::alerts(tx, Some(&touched))?);
+            written.extend(rows::payments(tx, Some(&new_payments))?);
             let batch = ScanBatch {
                 new_txns,
                 alerts_created,
@@ -660,24 +656,6 @@ fn insert_payment(tx: &mut dyn Tx, p: &PaymentRecord, now: Timestamp) -> Result<
     Ok(!inserted.is_empty())
 }
 
-pub(crate) fn all_payments(tx: &mut dyn Tx) -> Result<Vec<PaymentRecord>, StoreError> {
-    tx.query(&format!("SELECT {PAYMENT_COLUMNS} ORDER BY txn_id"), &[])?
-        .iter()
-        .map(payment_from)
-        .collect()
-}
-
-fn load_payments(tx: &mut dyn Tx, txn_ids: &[&str]) -> Result<Vec<PaymentRecord>, StoreError> {
-    let mut found = Vec::with_capacity(txn_ids.len());
-    for chunk in txn_ids.chunks(TXN_CHUNK) {
-        let (sql, values) = in_list(&format!("SELECT {PAYMENT_COLUMNS} WHERE txn_id IN"), chunk);
-        for r in tx.query(&sql, &values)? {
-            found.push(payment_from(&r)?);
-        }
-    }
-    Ok(found)
-}
-
 /// `PREFIX ($1, $2, ...)` with the ids as parameters.
 fn in_list(prefix: &str, ids: &[&str]) -> (String, Vec<crate::sql::Value>) {
     let mut sql = format!("{prefix} (");
@@ -720,30 +698,11 @@ fn alert_from(r: &Row) -> Result<StoredAlert, StoreError> {
     })
 }
 
-pub(crate) fn all_alerts(tx: &mut dyn Tx) -> Result<Vec<StoredAlert>, StoreError> {
+fn all_alerts(tx: &mut dyn Tx) -> Result<Vec<StoredAlert>, StoreError> {
     tx.query(&format!("SELECT {ALERT_COLUMNS} ORDER BY a.id"), &[])?
         .iter()
         .map(alert_from)
         .collect()
-}
-
-fn load_alerts(tx: &mut dyn Tx, ids: &[i64]) -> Result<Vec<StoredAlert>, StoreError> {
-    let mut found = Vec::with_capacity(ids.len());
-    for chunk in ids.chunks(TXN_CHUNK) {
-        let mut sql = format!("SELECT {ALERT_COLUMNS} WHERE a.id IN (");
-        for i in 0..chunk.len() {
-            if i > 0 {
-                sql.push_str(", ");
-            }
-            sql.push_str(&format!("${}", i + 1));
-        }
-        sql.push(')');
-        let values: Vec<crate::sql::Value> = chunk.iter().map(|id| (*id).into()).collect();
-        for r in tx.query(&sql, &values)? {
-            found.push(alert_from(&r)?);
-        }
-    }
-    Ok(found)
 }
 
 pub(crate) fn alert_exists(tx: &mut dyn Tx, alert_id: i64) -> Result<(), StoreError> {
