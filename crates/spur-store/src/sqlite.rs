@@ -1,4 +1,5 @@
-//! The embedded backend: one SQLite file, created on first use.
+//! The embedded backend: one SQLite file, created on first use where the
+//! caller allows it (`OpenMode`).
 
 use std::path::Path;
 use std::time::{Duration, Instant};
