@@ -1,4 +1,4 @@
-//! `spur user`, `spur alerts`, `spur case` and `spur audit`: the store's case
+//! `spur user`, `spur alerts`, `spur alert show`, `spur case` and `spur audit`: the store's case
 //! workflow on the command line. The store checks who may do what; this file
 //! only opens it, names the acting user and prints.
 
@@ -7,7 +7,13 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use spur_engine::time::rfc3339;
-use spur_store::{AuditFilter, Case, OpenMode, Store, StoreError, StoredAlert, SystemClock};
+use spur_store::{
+    alert_detail, filtered_alerts, indicator_codes, AlertFilter, AlertStatus, AuditFilter, Case,
+    OpenMode, Store, StoreError, StoredAlert, SystemClock,
+};
+
+use crate::table::{Align, Table};
+use crate::terminal::visible;
 
 /// Where the store lives when neither `--db` nor `SPUR_DB` says.
 pub const DEFAULT_DB: &str = "spur-data/spur.db";
@@ -27,65 +33,59 @@ pub fn actor(user: Option<&str>) -> Result<&str> {
 }
 
 pub fn print_users(store: &mut dyn Store, actor: &str) -> Result<()> {
-    let users = store.users(actor)?;
-    let width = users
-        .iter()
-        .map(|u| u.name.chars().count())
-        .max()
-        .unwrap_or(0)
-        .max(4);
-    let mut out = io::stdout().lock();
-    writeln!(
-        out,
-        "  id  {:<width$}  role        created               disabled",
-        "name"
-    )?;
-    for u in users {
-        writeln!(
-            out,
-            "{:>4}  {:<width$}  {:<11} {}  {}",
-            u.id,
+    let mut t = Table::new(&[
+        ("id", Align::Right),
+        ("name", Align::Left),
+        ("role", Align::Left),
+        ("created", Align::Left),
+        ("disabled", Align::Left),
+    ]);
+    for u in store.users(actor)? {
+        t.row([
+            u.id.to_string(),
             u.name,
-            u.role.as_str(),
+            u.role.to_string(),
             rfc3339(u.created_at),
-            u.disabled_at.map_or("-".to_owned(), rfc3339)
-        )?;
+            u.disabled_at.map_or("-".to_owned(), rfc3339),
+        ]);
     }
+    let mut out = io::stdout().lock();
+    t.write(&mut out)?;
     Ok(())
 }
 
-fn codes(a: &StoredAlert) -> String {
-    a.indicators
-        .as_array()
-        .map(|list| {
-            list.iter()
-                .filter_map(|f| f["code"].as_str())
-                .collect::<Vec<_>>()
-                .join(" ")
-        })
-        .unwrap_or_default()
-}
+const ALERT_COLUMNS: &[(&str, Align)] = &[
+    ("id", Align::Right),
+    ("status", Align::Left),
+    ("role", Align::Left),
+    ("score", Align::Right),
+    ("country", Align::Left),
+    ("case", Align::Right),
+    ("subject", Align::Left),
+    ("indicators", Align::Left),
+];
 
-fn alert_line(a: &StoredAlert) -> String {
-    format!(
-        "{:>5}{} {:<8} {:>5.2}  {:<7} {:<5} {:<16} {}",
-        a.id,
-        if a.cleared_at.is_some() { "c" } else { " " },
-        a.role.as_str(),
-        a.score,
-        a.country,
+fn alert_row(a: &StoredAlert) -> [String; 8] {
+    [
+        a.id.to_string(),
+        AlertStatus::of(a).to_string(),
+        a.role.as_str().to_owned(),
+        format!("{:.2}", a.score),
+        a.country.clone(),
         a.case_id.map_or("-".to_owned(), |c| c.to_string()),
-        a.subject,
-        codes(a)
-    )
+        a.subject.clone(),
+        indicator_codes(a).collect::<Vec<_>>().join(" "),
+    ]
 }
 
-const ALERT_HEADER: &str = "   id  role     score  country case  subject          indicators";
-
-/// Standing alerts; with `all` also those a later scan cleared.
-pub fn print_alerts(store: &mut dyn Store, actor: &str, json: bool, all: bool) -> Result<()> {
-    let mut alerts = store.alerts(actor)?;
-    alerts.retain(|a| all || a.cleared_at.is_none());
+/// The alerts that pass `filter`, as a table or one JSON object per line.
+pub fn print_alerts(
+    store: &mut dyn Store,
+    actor: &str,
+    filter: &AlertFilter,
+    json: bool,
+) -> Result<()> {
+    let alerts = filtered_alerts(store, filter, actor)?;
     let mut out = io::BufWriter::new(io::stdout().lock());
     if json {
         for a in &alerts {
@@ -93,15 +93,234 @@ pub fn print_alerts(store: &mut dyn Store, actor: &str, json: bool, all: bool) -
             writeln!(out)?;
         }
     } else {
-        writeln!(out, "{ALERT_HEADER}")?;
+        let mut t = Table::new(ALERT_COLUMNS);
         for a in &alerts {
-            writeln!(out, "{}", alert_line(a))?;
+            t.row(alert_row(a));
         }
+        t.write(&mut out)?;
         writeln!(out, "{} alerts", alerts.len())?;
-        if all && alerts.iter().any(|a| a.cleared_at.is_some()) {
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// The standing alerts as the engine wrote them, one JSON object per line
+/// (what `spur scan --alerts` writes), for `spur eval --db`.
+pub fn standing_alert_lines(store: &mut dyn Store, actor: &str) -> Result<Vec<u8>> {
+    let mut lines = Vec::new();
+    for a in filtered_alerts(store, &AlertFilter::default(), actor)? {
+        serde_json::to_writer(&mut lines, &a.body)?;
+        lines.push(b'\n');
+    }
+    Ok(lines)
+}
+
+/// One alert: why, with whom, and the payments behind it.
+pub fn print_alert(store: &mut dyn Store, alert_id: i64, actor: &str, json: bool) -> Result<()> {
+    let d = alert_detail(store, alert_id, actor)?;
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    if json {
+        serde_json::to_writer_pretty(&mut out, &d)?;
+        writeln!(out)?;
+        out.flush()?;
+        return Ok(());
+    }
+    let a = &d.alert;
+    writeln!(
+        out,
+        "alert {}: {} {} ({}), score {:.2}, {}",
+        a.id,
+        a.role.as_str(),
+        visible(&a.subject),
+        visible(&a.country),
+        a.score,
+        AlertStatus::of(a)
+    )?;
+    writeln!(
+        out,
+        "  seen {} to {}; {} evidence payment(s){}",
+        rfc3339(a.first_seen),
+        rfc3339(a.last_seen),
+        a.transactions.len(),
+        a.case_id.map(|c| format!("; case {c}")).unwrap_or_default()
+    )?;
+    writeln!(out, "\nwhy")?;
+    let mut why = Table::new(&[
+        ("indicator", Align::Left),
+        ("contribution", Align::Right),
+        ("reason", Align::Left),
+    ]);
+    for f in a.indicators.as_array().into_iter().flatten() {
+        let parties = f["parties"]
+            .as_array()
+            .map(|p| {
+                p.iter()
+                    .filter_map(|x| x.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+            .filter(|p| !p.is_empty())
+            .map(|p| format!(" [parties: {p}]"))
+            .unwrap_or_default();
+        why.row([
+            f["code"].as_str().unwrap_or("?").to_owned(),
+            f["contribution"]
+                .as_f64()
+                .map_or(String::new(), |c| format!("{c:.2}")),
+            format!("{}{parties}", f["reason"].as_str().unwrap_or("")),
+        ]);
+    }
+    why.write(&mut out)?;
+    writeln!(out, "\ncounterparties ({})", d.counterparties.len())?;
+    let mut cps = Table::new(&[
+        ("id", Align::Left),
+        ("name", Align::Left),
+        ("country", Align::Left),
+        ("payments", Align::Right),
+        ("total", Align::Right),
+        ("first", Align::Left),
+        ("last", Align::Left),
+    ]);
+    for c in &d.counterparties {
+        let totals = c
+            .totals
+            .iter()
+            .map(|(cur, sum)| format!("{sum:.2} {cur}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        cps.row([
+            c.id.clone(),
+            c.name.clone(),
+            c.country.clone(),
+            c.payments.to_string(),
+            totals,
+            rfc3339(c.first),
+            rfc3339(c.last),
+        ]);
+    }
+    cps.write(&mut out)?;
+    writeln!(
+        out,
+        "\npayments ({} of {} held by the store)",
+        d.payments.len(),
+        a.transactions.len()
+    )?;
+    let mut pays = Table::new(&[
+        ("txn", Align::Left),
+        ("time", Align::Left),
+        ("amount", Align::Right),
+        ("currency", Align::Left),
+        ("sender", Align::Left),
+        ("receiver", Align::Left),
+        ("channel", Align::Left),
+        ("message", Align::Left),
+    ]);
+    for p in &d.payments {
+        pays.row([
+            p.txn_id.clone(),
+            rfc3339(p.timestamp),
+            format!("{:.2}", p.amount),
+            p.currency.clone(),
+            format!("{} ({})", p.sender_id, p.sender_country),
+            format!("{} ({})", p.receiver_id, p.receiver_country),
+            p.channel.clone(),
+            p.message.clone(),
+        ]);
+    }
+    pays.write(&mut out)?;
+    if !d.missing.is_empty() {
+        writeln!(out, "not held: {}", visible(&d.missing.join(" ")))?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+pub fn print_cases(store: &mut dyn Store, actor: &str) -> Result<()> {
+    let mut t = Table::new(&[
+        ("id", Align::Right),
+        ("status", Align::Left),
+        ("disposition", Align::Left),
+        ("assignee", Align::Left),
+        ("alerts", Align::Right),
+        ("updated", Align::Left),
+    ]);
+    for c in store.cases(actor)? {
+        t.row([
+            c.id.to_string(),
+            c.status.to_string(),
+            c.disposition.to_string(),
+            c.assignee.unwrap_or_else(|| "-".to_owned()),
+            c.alerts.len().to_string(),
+            rfc3339(c.updated_at),
+        ]);
+    }
+    let mut out = io::stdout().lock();
+    t.write(&mut out)?;
+    Ok(())
+}
+
+pub fn print_case(store: &mut dyn Store, case_id: i64, actor: &str) -> Result<()> {
+    let c = store.case(case_id, actor)?;
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    writeln!(out, "case {}", c.id)?;
+    writeln!(out, "  status       {}", c.status)?;
+    if let Some(r) = &c.close_reason {
+        writeln!(out, "  closed for   {}", visible(r))?;
+    }
+    writeln!(out, "  disposition  {}", c.disposition)?;
+    writeln!(
+        out,
+        "  assignee     {}",
+        visible(c.assignee.as_deref().unwrap_or("-"))
+    )?;
+    writeln!(
+        out,
+        "  opened by    {} at {}",
+        visible(&c.opened_by),
+        rfc3339(c.created_at)
+    )?;
+    writeln!(out, "\nalerts")?;
+    let mut t = Table::new(ALERT_COLUMNS);
+    let mut reasons = Table::new(&[
+        ("alert", Align::Right),
+        ("indicator", Align::Left),
+        ("reason", Align::Left),
+    ]);
+    for id in &c.alerts {
+        let a = store.alert(*id, actor)?;
+        t.row(alert_row(&a));
+        for f in a.indicators.as_array().into_iter().flatten() {
+            reasons.row([
+                a.id.to_string(),
+                f["code"].as_str().unwrap_or("?").to_owned(),
+                f["reason"].as_str().unwrap_or("").to_owned(),
+            ]);
+        }
+    }
+    t.write(&mut out)?;
+    writeln!(out, "\nwhy")?;
+    reasons.write(&mut out)?;
+    if !c.notes.is_empty() {
+        writeln!(out, "\nnotes")?;
+        for n in &c.notes {
             writeln!(
                 out,
-                "c: cleared, a later scan found the party below the threshold"
+                "  {} {}: {}",
+                rfc3339(n.at),
+                visible(&n.author),
+                visible(&n.text)
+            )?;
+        }
+    }
+    let reports = store.reports(Some(c.id), actor)?;
+    if !reports.is_empty() {
+        writeln!(out, "\nreports")?;
+        for r in &reports {
+            writeln!(
+                out,
+                "  report {}: {}",
+                r.id,
+                visible(&crate::reports::details(r))
             )?;
         }
     }
@@ -109,111 +328,32 @@ pub fn print_alerts(store: &mut dyn Store, actor: &str, json: bool, all: bool) -
     Ok(())
 }
 
-fn case_line(c: &Case) -> String {
-    format!(
-        "{:>5}  {:<13} {:<15} {:<12} {:>6}  {}",
-        c.id,
-        c.status,
-        c.disposition,
-        c.assignee.as_deref().unwrap_or("-"),
-        c.alerts.len(),
-        rfc3339(c.updated_at)
-    )
-}
-
-pub fn print_cases(store: &mut dyn Store, actor: &str) -> Result<()> {
-    let mut out = io::stdout().lock();
-    writeln!(
-        out,
-        "   id  status        disposition     assignee     alerts  updated"
-    )?;
-    for c in store.cases(actor)? {
-        writeln!(out, "{}", case_line(&c))?;
-    }
-    Ok(())
-}
-
-pub fn print_case(store: &mut dyn Store, case_id: i64, actor: &str) -> Result<()> {
-    let c = store.case(case_id, actor)?;
-    let mut out = io::stdout().lock();
-    writeln!(out, "case {}", c.id)?;
-    writeln!(out, "  status       {}", c.status)?;
-    if let Some(r) = &c.close_reason {
-        writeln!(out, "  closed for   {r}")?;
-    }
-    writeln!(out, "  disposition  {}", c.disposition)?;
-    writeln!(
-        out,
-        "  assignee     {}",
-        c.assignee.as_deref().unwrap_or("-")
-    )?;
-    writeln!(
-        out,
-        "  opened by    {} at {}",
-        c.opened_by,
-        rfc3339(c.created_at)
-    )?;
-    writeln!(out, "  alerts")?;
-    writeln!(out, "  {ALERT_HEADER}")?;
-    for id in &c.alerts {
-        let a = store.alert(*id, actor)?;
-        writeln!(out, "  {}", alert_line(&a))?;
-        let list = a.indicators.as_array().cloned().unwrap_or_default();
-        for f in list {
-            writeln!(
-                out,
-                "           {:<10} {}",
-                f["code"].as_str().unwrap_or("?"),
-                f["reason"].as_str().unwrap_or("")
-            )?;
-        }
-    }
-    if !c.notes.is_empty() {
-        writeln!(out, "  notes")?;
-        for n in &c.notes {
-            writeln!(out, "    {} {}: {}", rfc3339(n.at), n.author, n.text)?;
-        }
-    }
-    let reports = store.reports(Some(c.id), actor)?;
-    if !reports.is_empty() {
-        writeln!(out, "  reports")?;
-        for r in &reports {
-            writeln!(
-                out,
-                "    report {} ({}) {} by {}{}",
-                r.id,
-                r.profile,
-                r.status,
-                r.author,
-                r.approved_by
-                    .as_deref()
-                    .map(|s| format!(", approved by {s}"))
-                    .unwrap_or_default()
-            )?;
-        }
-    }
-    Ok(())
-}
-
 /// One line saying what a change did to a case.
-pub fn say_case(what: &str, c: &Case) {
-    println!(
+pub fn say_case(what: &str, c: &Case) -> Result<()> {
+    say(&format!(
         "case {} {what}: status {}, {} alert(s), assignee {}",
         c.id,
         c.status,
         c.alerts.len(),
-        c.assignee.as_deref().unwrap_or("-")
-    );
+        visible(c.assignee.as_deref().unwrap_or("-"))
+    ))
+}
+
+/// One line on standard output. `println!` would panic on a closed pipe;
+/// this hands the error up, where `main` ends quietly.
+pub fn say(line: &str) -> Result<()> {
+    writeln!(io::stdout().lock(), "{line}")?;
+    Ok(())
 }
 
 /// `OK` with the entry count; else the first broken entry, or every row that
 /// differs from the chain, as the error.
 pub fn verify_audit(store: &mut dyn Store) -> Result<()> {
     match store.verify_audit() {
-        Ok(s) => {
-            println!("audit log OK: {} entries, head {}", s.entries, s.head_hash);
-            Ok(())
-        }
+        Ok(s) => say(&format!(
+            "audit log OK: {} entries, head {}",
+            s.entries, s.head_hash
+        )),
         Err(StoreError::AuditBreak(b)) => Err(anyhow::anyhow!(
             "audit log broken at entry {}: {}",
             b.entry_id,
@@ -262,28 +402,23 @@ pub fn print_audit_log(
             writeln!(out)?;
         }
     } else {
-        let width = |f: &dyn Fn(&spur_store::AuditEntry) -> usize, title: &str| {
-            entries.iter().map(f).max().unwrap_or(0).max(title.len())
-        };
-        let id_w = width(&|e| e.id.to_string().len(), "entry");
-        let actor_w = width(&|e| e.actor.chars().count(), "actor");
-        let action_w = width(&|e| e.action.len(), "action");
-        writeln!(
-            out,
-            "{:>id_w$}  {:<20}  {:<actor_w$}  {:<action_w$}  object",
-            "entry", "time", "actor", "action"
-        )?;
+        let mut t = Table::new(&[
+            ("entry", Align::Right),
+            ("time", Align::Left),
+            ("actor", Align::Left),
+            ("action", Align::Left),
+            ("object", Align::Left),
+        ]);
         for e in &entries {
-            writeln!(
-                out,
-                "{:>id_w$}  {:<20}  {:<actor_w$}  {:<action_w$}  {}",
-                e.id,
+            t.row([
+                e.id.to_string(),
                 rfc3339(e.at),
-                e.actor,
-                e.action,
-                e.object
-            )?;
+                e.actor.clone(),
+                e.action.clone(),
+                e.object.clone(),
+            ]);
         }
+        t.write(&mut out)?;
         writeln!(out, "{} entries", entries.len())?;
     }
     out.flush()?;

@@ -11,6 +11,7 @@ use spur_engine::{Alert, EngineConfig, Role};
 use spur_sim::{SimConfig, SimSummary};
 
 use crate::scan::{self, ScanOptions};
+use crate::terminal::visible;
 
 pub fn simulate(
     out: &Path,
@@ -65,6 +66,13 @@ pub fn run(
         rejects: out.join("rejects.csv"),
         max_rejects: Some(0),
         progress: true,
+        // Simulated traffic may run past today: the demo scans it as if
+        // the clock stood at its last payment.
+        now: sim
+            .last
+            .as_deref()
+            .and_then(|t| spur_io::time::parse_rfc3339(t.as_bytes()).ok())
+            .map_or(scan::system_now(), |last| last.max(scan::system_now())),
     };
     let report = scan::run(&opts, cfg, None)?;
     writeln!(say)?;
@@ -114,7 +122,7 @@ fn tell(out: &mut impl Write, alerts: &[Alert]) -> io::Result<()> {
             out,
             "\n  {title}: {} {} in {}, score {:.2}, {} payments, {} to {}",
             a.role.as_str(),
-            a.subject,
+            visible(&a.subject),
             a.country,
             a.score,
             a.payments,
@@ -125,7 +133,9 @@ fn tell(out: &mut impl Write, alerts: &[Alert]) -> io::Result<()> {
             writeln!(
                 out,
                 "    {:<11} +{:.2}  {}",
-                f.code, f.contribution, f.reason
+                f.code,
+                f.contribution,
+                visible(&f.reason)
             )?;
         }
     }

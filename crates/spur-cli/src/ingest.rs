@@ -3,7 +3,7 @@
 //! that the txn ids and the details of the evidence payments can be read back.
 
 use spur_engine::Payment;
-use spur_store::PaymentRecord;
+use spur_store::{payment_digest, IngestedTxn, PaymentDigest, PaymentRecord};
 
 /// The run's accepted payments, each as length-prefixed fields in one buffer.
 #[derive(Default)]
@@ -11,6 +11,8 @@ pub struct Ingest {
     bytes: Vec<u8>,
     /// Where each payment starts in `bytes`.
     starts: Vec<usize>,
+    /// Each payment's content digest, kept with its txn id.
+    digests: Vec<PaymentDigest>,
     /// Payments skipped because the store had their txn id.
     pub already_ingested: u64,
 }
@@ -19,6 +21,7 @@ const TEXT_FIELDS: usize = 10;
 
 impl Ingest {
     pub fn push(&mut self, p: &Payment<'_>) {
+        self.digests.push(payment_digest(p));
         self.starts.push(self.bytes.len());
         self.bytes.extend_from_slice(&p.timestamp.to_le_bytes());
         self.bytes.extend_from_slice(&p.amount.to_le_bytes());
@@ -70,8 +73,14 @@ impl Ingest {
         (timestamp, amount, fields)
     }
 
-    pub fn txn_ids(&self) -> Vec<&str> {
-        (0..self.len()).map(|i| self.fields(i).2[0]).collect()
+    /// The txn ids with their payments' digests, as the store keeps them.
+    pub fn txns(&self) -> Vec<IngestedTxn<'_>> {
+        (0..self.len())
+            .map(|i| IngestedTxn {
+                txn_id: self.fields(i).2[0],
+                digest: self.digests[i],
+            })
+            .collect()
     }
 
     /// The payments whose txn id `keep` accepts, as the store keeps them.
@@ -126,7 +135,14 @@ mod tests {
         ingest.push(&payment("T1", "Peña, José", ""));
         ingest.push(&payment("T2", "", "load \u{1f}\n 'n' stuff"));
         ingest.push(&payment("T3", "x", "y"));
-        assert_eq!(ingest.txn_ids(), ["T1", "T2", "T3"]);
+        let txns = ingest.txns();
+        let ids: Vec<&str> = txns.iter().map(|t| t.txn_id).collect();
+        assert_eq!(ids, ["T1", "T2", "T3"]);
+        assert_eq!(
+            txns[0].digest,
+            payment_digest(&payment("T1", "Peña, José", ""))
+        );
+        assert_ne!(txns[1].digest, txns[2].digest);
         let kept = ingest.records(|t| t != "T1");
         assert_eq!(kept.len(), 2);
         assert_eq!(

@@ -3,12 +3,15 @@
 mod cases;
 mod demo;
 mod ingest;
+mod outfile;
 mod reports;
 mod scan;
 mod settings;
+mod table;
+mod terminal;
 
 use std::fs::File;
-use std::io::{self, BufReader, BufWriter, IsTerminal};
+use std::io::{self, BufReader, BufWriter, IsTerminal, Write};
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
@@ -76,7 +79,9 @@ enum DispositionArg {
 enum UserCommand {
     /// Adds a user (by an admin; the very first user is an admin adding themself).
     Add {
+        /// The user's name, as they will give it with --user.
         name: String,
+        /// What the user may do: analyst, supervisor, admin or auditor (docs/cases.md).
         #[arg(long, value_enum)]
         role: RoleArg,
     },
@@ -103,55 +108,103 @@ enum UserCommand {
     },
 }
 
+#[derive(Clone, Copy, ValueEnum)]
+enum AlertRoleArg {
+    Sender,
+    Receiver,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum AlertStatusArg {
+    /// Standing, in no case.
+    New,
+    /// Gathered into a case.
+    #[value(name = "in_case", alias = "in-case")]
+    InCase,
+    /// A later scan found the party below the threshold.
+    Cleared,
+}
+
+#[derive(Subcommand)]
+enum AlertCommand {
+    /// Why the party was alerted, its counterparties and the payments behind it.
+    Show {
+        /// The alert, by id (`spur alerts`).
+        #[arg(long = "alert", value_name = "ID")]
+        alert_id: i64,
+        /// The whole view as one JSON document.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
 #[derive(Subcommand)]
 enum CaseCommand {
     /// Opens a case from an alert.
     Open {
-        #[arg(long)]
+        /// The alert, by id (`spur alerts`).
+        #[arg(long, value_name = "ID")]
         alert: i64,
     },
     /// Adds another alert to a case (e.g. another member of the same ring).
     AddAlert {
-        #[arg(long = "case")]
+        /// The case, by id (`spur case list`).
+        #[arg(long = "case", value_name = "ID")]
         case_id: i64,
-        #[arg(long)]
+        /// The alert, by id (`spur alerts`).
+        #[arg(long, value_name = "ID")]
         alert: i64,
     },
+    /// All cases, newest activity last.
     List,
+    /// One case: its alerts and why, notes, reports.
     Show {
-        id: i64,
+        /// The case, by id (`spur case list`).
+        #[arg(long = "case", value_name = "ID")]
+        case_id: i64,
     },
     /// Assigns the case to an analyst or supervisor.
     Assign {
-        #[arg(long = "case")]
+        /// The case, by id (`spur case list`).
+        #[arg(long = "case", value_name = "ID")]
         case_id: i64,
-        #[arg(long)]
+        /// The user who takes the case over.
+        #[arg(long, value_name = "NAME")]
         to: String,
     },
+    /// Adds a note to the case's record (kept in the audit log).
     Note {
-        #[arg(long = "case")]
+        /// The case, by id (`spur case list`).
+        #[arg(long = "case", value_name = "ID")]
         case_id: i64,
+        /// The note.
         #[arg(long)]
         text: String,
     },
     /// open → investigating | escalated; investigating ⇄ escalated.
     Status {
-        #[arg(long = "case")]
+        /// The case, by id (`spur case list`).
+        #[arg(long = "case", value_name = "ID")]
         case_id: i64,
+        /// The new status.
         #[arg(long, value_enum)]
         to: StatusArg,
     },
     /// The analysts' conclusion.
     Disposition {
-        #[arg(long = "case")]
+        /// The case, by id (`spur case list`).
+        #[arg(long = "case", value_name = "ID")]
         case_id: i64,
+        /// The conclusion.
         #[arg(long, value_enum)]
         to: DispositionArg,
     },
     /// Closes the case for good.
     Close {
-        #[arg(long = "case")]
+        /// The case, by id (`spur case list`).
+        #[arg(long = "case", value_name = "ID")]
         case_id: i64,
+        /// Why the case is closed (kept in the case and the audit log).
         #[arg(long)]
         reason: String,
     },
@@ -160,18 +213,30 @@ enum CaseCommand {
 #[derive(Subcommand)]
 enum ReportCommand {
     /// Writes a goAML report for a case, validates it and stores it as a draft.
+    /// A case has at most one report not yet filed; once one is filed, a later
+    /// report is a correction of it (--corrects).
     Draft {
-        #[arg(long = "case")]
+        /// The case, by id (`spur case list`).
+        #[arg(long = "case", value_name = "ID")]
         case_id: i64,
         /// FIU profile: ae, generic, or a profile file.
         #[arg(long)]
         fiu: String,
+        /// The case's latest filed report, which this one corrects (replaces in full).
+        #[arg(long = "corrects", value_name = "REPORT_ID")]
+        corrects: Option<i64>,
+        /// The FIU's reference of the corrected report (its acknowledgement), written as fiu_ref_number.
+        #[arg(long = "fiu-ref", value_name = "REF", requires = "corrects")]
+        fiu_ref: Option<String>,
         #[command(flatten)]
         text: ReportText,
     },
-    /// Writes a draft again from the case as it is now (drafts only).
+    /// Writes a draft again from the case as it is now (drafts only); the
+    /// reason, action and evidence choice stay unless given. Whoever redrafts
+    /// becomes one of its authors and may not approve it.
     Redraft {
-        #[arg(long = "report")]
+        /// The report, by id (`spur report list`).
+        #[arg(long = "report", value_name = "ID")]
         report_id: i64,
         /// The FIU profile, when the report's was a profile file.
         #[arg(long)]
@@ -181,21 +246,32 @@ enum ReportCommand {
     },
     /// Four eyes: a supervisor other than the author approves.
     Approve {
-        #[arg(long = "report")]
+        /// The report, by id (`spur report list`).
+        #[arg(long = "report", value_name = "ID")]
         report_id: i64,
     },
     /// Files an approved report; it never changes again.
     File {
-        #[arg(long = "report")]
+        /// The report, by id (`spur report list`).
+        #[arg(long = "report", value_name = "ID")]
         report_id: i64,
-        /// Where to write the filed XML.
+        /// Where to write the filed XML; the report is filed only if it can be written.
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Replace the --out file if it exists.
+        #[arg(long, requires = "out")]
+        force: bool,
     },
-    /// Prints a report's XML.
+    /// Prints what the store holds of a report (authors, reference, ...), then its XML.
     Show {
-        id: i64,
+        /// The report, by id (`spur report list`).
+        #[arg(long = "report", value_name = "ID")]
+        report_id: i64,
+        /// Only the XML, as stored (to redirect into a file).
+        #[arg(long)]
+        xml: bool,
     },
+    /// Every report with its case, status and authors.
     List,
 }
 
@@ -204,15 +280,32 @@ struct ReportText {
     /// The reporting entity (TOML), see docs/reporting-entity.example.toml.
     #[arg(long, env = "SPUR_ENTITY")]
     entity: Option<PathBuf>,
-    /// The analyst's own words on why the case is suspicious.
-    #[arg(long, default_value = "")]
-    reason: String,
-    /// What the institution did about it.
-    #[arg(long, default_value = "")]
-    action: String,
+    /// The analyst's own words on why the case is suspicious (redraft: kept unless given).
+    #[arg(long)]
+    reason: Option<String>,
+    /// What the institution did about it (redraft: kept unless given).
+    #[arg(long)]
+    action: Option<String>,
+    /// Report every kept payment of the alerted parties, not only their alerts' evidence.
+    #[arg(long, conflicts_with = "alert_evidence")]
+    all_evidence: bool,
+    /// Report only the alerts' evidence payments (the default for a draft).
+    #[arg(long)]
+    alert_evidence: bool,
     /// Also write the XML here.
     #[arg(long)]
     out: Option<PathBuf>,
+}
+
+impl ReportText {
+    /// The evidence choice, if one was given.
+    fn evidence(&self) -> Option<bool> {
+        match (self.all_evidence, self.alert_evidence) {
+            (true, _) => Some(true),
+            (_, true) => Some(false),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -259,6 +352,20 @@ enum FormatArg {
     Jsonl,
 }
 
+/// The simulated world: the same seed and sizes give the same payments.
+#[derive(clap::Args)]
+struct WorldArgs {
+    /// Seed of the simulation's random numbers.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// How many senders (customers and look-alikes); default 20,000.
+    #[arg(long)]
+    senders: Option<usize>,
+    /// How many days of traffic; default 90.
+    #[arg(long)]
+    days: Option<u32>,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Score every sender and receiver in a payments file; write alerts as JSON Lines.
@@ -283,24 +390,31 @@ enum Command {
         /// No progress bar.
         #[arg(long)]
         quiet: bool,
+        /// The wall clock at ingestion, RFC 3339 (default: the system clock).
+        /// Payments dated more than future_margin_seconds after it are
+        /// rejected; set it to replay history or to scan simulated traffic
+        /// dated ahead of today.
+        #[arg(long, env = "SPUR_NOW", value_name = "TIME", value_parser = parse_now)]
+        now: Option<i64>,
     },
     /// Write synthetic payments with ground truth: payments.csv and truth.csv.
     Simulate {
+        /// The folder for payments.csv and truth.csv (created).
+        /// The folder for payments.csv and truth.csv (created when missing).
         #[arg(long)]
         out: PathBuf,
-        #[arg(long, default_value_t = 42)]
-        seed: u64,
-        #[arg(long)]
-        senders: Option<usize>,
-        #[arg(long)]
-        days: Option<u32>,
+        #[command(flatten)]
+        world: WorldArgs,
     },
     /// Precision, recall and average precision of alerts against ground truth.
     Eval {
+        /// The ground truth `spur simulate` wrote (truth.csv).
         #[arg(long)]
         truth: PathBuf,
+        /// The alerts (JSON Lines) of a scan; without it, the standing alerts
+        /// of the database (`--db`, read as `--user`).
         #[arg(long)]
-        alerts: PathBuf,
+        alerts: Option<PathBuf>,
         /// The payments, to report recall for light and heavy offenders.
         #[arg(long)]
         payments: Option<PathBuf>,
@@ -313,7 +427,7 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
-    /// Stored alerts with their ids.
+    /// Stored alerts with their ids, filtered (standing ones by default).
     Alerts {
         /// One JSON object per line.
         #[arg(long)]
@@ -321,6 +435,26 @@ enum Command {
         /// Also the alerts a later scan cleared (the party fell below the threshold).
         #[arg(long)]
         all: bool,
+        /// Only senders (possible customers) or receivers (possible facilitators).
+        #[arg(long, value_enum)]
+        role: Option<AlertRoleArg>,
+        /// Only alerts scoring at least this, in [0, 1].
+        #[arg(long, value_name = "SCORE")]
+        min_score: Option<f64>,
+        /// Only alerts with this indicator behind them, e.g. P-SHARED (docs/indicators.md).
+        #[arg(long, value_name = "CODE")]
+        indicator: Option<String>,
+        /// Only parties in this country (ISO 3166 alpha-2, e.g. PH).
+        #[arg(long, value_name = "CC")]
+        country: Option<String>,
+        /// Only alerts in these states (repeat or comma-separate): new, in_case, cleared.
+        #[arg(long, value_enum, value_delimiter = ',')]
+        status: Vec<AlertStatusArg>,
+    },
+    /// One stored alert: `spur alert show --alert ID`.
+    Alert {
+        #[command(subcommand)]
+        command: AlertCommand,
     },
     /// Cases: open, gather alerts, assign, note, change status, close.
     Case {
@@ -340,14 +474,11 @@ enum Command {
     /// Simulate, scan and evaluate in one go, then tell what was found.
     Demo {
         /// Where the demo writes its files.
+        /// The folder for payments.csv and truth.csv (created).
         #[arg(long, default_value = "spur-demo")]
         out: PathBuf,
-        #[arg(long, default_value_t = 42)]
-        seed: u64,
-        #[arg(long)]
-        senders: Option<usize>,
-        #[arg(long)]
-        days: Option<u32>,
+        #[command(flatten)]
+        world: WorldArgs,
     },
 }
 
@@ -364,10 +495,13 @@ fn main() {
         .init();
     if let Err(e) = run(Cli::parse()) {
         // The reader of our output went away (`spur alerts | head`): not an error.
-        let closed_pipe = e
-            .chain()
-            .filter_map(|c| c.downcast_ref::<std::io::Error>())
-            .any(|io| io.kind() == std::io::ErrorKind::BrokenPipe);
+        let closed_pipe = e.chain().any(|c| {
+            let kind = c
+                .downcast_ref::<io::Error>()
+                .map(io::Error::kind)
+                .or_else(|| c.downcast_ref::<serde_json::Error>()?.io_error_kind());
+            kind == Some(io::ErrorKind::BrokenPipe)
+        });
         if closed_pipe {
             std::process::exit(0);
         }
@@ -396,6 +530,7 @@ fn run(cli: Cli) -> Result<()> {
             max_rejects,
             threshold,
             quiet,
+            now,
         } => {
             let opts = scan::ScanOptions {
                 input: payments.clone(),
@@ -407,6 +542,7 @@ fn run(cli: Cli) -> Result<()> {
                 rejects: rejects.clone(),
                 max_rejects: *max_rejects,
                 progress: !quiet,
+                now: now.unwrap_or_else(scan::system_now),
             };
             // A scan that stores is how a database starts.
             let mut store = cli
@@ -418,13 +554,8 @@ fn run(cli: Cli) -> Result<()> {
             let report = scan::run(&opts, engine_config(*threshold)?, store)?;
             report.print(&mut io::stderr())?;
         }
-        Command::Simulate {
-            out,
-            seed,
-            senders,
-            days,
-        } => {
-            let summary = demo::simulate(out, *seed, *senders, *days)?;
+        Command::Simulate { out, world } => {
+            let summary = demo::simulate(out, world.seed, world.senders, world.days)?;
             eprintln!("{summary}");
         }
         Command::Eval {
@@ -438,29 +569,42 @@ fn run(cli: Cli) -> Result<()> {
                     File::open(p).with_context(|| format!("cannot open {}", p.display()))?,
                 ))
             };
+            let truth_file = open(truth)?;
             let payments = payments.as_ref().map(open).transpose()?;
-            let report =
-                spur_sim::evaluate(open(truth)?, open(alerts)?, payments).with_context(|| {
-                    format!(
-                        "evaluating {} against {}",
-                        alerts.display(),
-                        truth.display()
+            let (alert_lines, source): (Box<dyn io::Read>, String) = match (alerts, &cli.db) {
+                (Some(path), _) => (Box::new(open(path)?), path.display().to_string()),
+                (None, Some(db)) => {
+                    let mut store = cases::open(db, OpenMode::Existing)?;
+                    let actor = cases::actor(cli.user.as_deref())?;
+                    let lines = cases::standing_alert_lines(&mut *store, actor)?;
+                    (
+                        Box::new(io::Cursor::new(lines)),
+                        "the database's alerts".to_owned(),
                     )
-                })?;
+                }
+                (None, None) => {
+                    anyhow::bail!("name the alerts with --alerts FILE, or a database with --db DB")
+                }
+            };
+            let report = spur_sim::evaluate(truth_file, BufReader::new(alert_lines), payments)
+                .with_context(|| format!("evaluating {source} against {}", truth.display()))?;
+            let mut out = BufWriter::new(io::stdout().lock());
             if *json {
-                serde_json::to_writer_pretty(BufWriter::new(io::stdout().lock()), &report)?;
-                println!();
+                serde_json::to_writer_pretty(&mut out, &report)?;
+                writeln!(out)?;
             } else {
-                print!("{report}");
+                write!(out, "{report}")?;
             }
+            out.flush()?;
         }
-        Command::Demo {
-            out,
-            seed,
-            senders,
-            days,
-        } => {
-            demo::run(out, *seed, *senders, *days, engine_config(None)?)?;
+        Command::Demo { out, world } => {
+            demo::run(
+                out,
+                world.seed,
+                world.senders,
+                world.days,
+                engine_config(None)?,
+            )?;
         }
         Command::User { command } => {
             // The first `user add` starts a database; nothing else does.
@@ -474,7 +618,12 @@ fn run(cli: Cli) -> Result<()> {
                     // The very first user (an admin) acts as themself.
                     let actor = cli.user.as_deref().unwrap_or(name);
                     let u = store.add_user(name, store_role(*role), actor)?;
-                    println!("user {} added: {} (id {})", u.name, u.role, u.id);
+                    cases::say(&format!(
+                        "user {} added: {} (id {})",
+                        terminal::visible(&u.name),
+                        u.role,
+                        u.id
+                    ))?;
                 }
                 UserCommand::List => {
                     cases::print_users(&mut *store, cases::actor(cli.user.as_deref())?)?
@@ -494,9 +643,54 @@ fn run(cli: Cli) -> Result<()> {
                 }
             }
         }
-        Command::Alerts { json, all } => {
+        Command::Alerts {
+            json,
+            all,
+            role,
+            min_score,
+            indicator,
+            country,
+            status,
+        } => {
+            let mut statuses: Vec<spur_store::AlertStatus> = status
+                .iter()
+                .map(|s| match s {
+                    AlertStatusArg::New => spur_store::AlertStatus::New,
+                    AlertStatusArg::InCase => spur_store::AlertStatus::InCase,
+                    AlertStatusArg::Cleared => spur_store::AlertStatus::Cleared,
+                })
+                .collect();
+            if *all {
+                statuses = spur_store::AlertStatus::ALL.to_vec();
+            }
+            let filter = spur_store::AlertFilter {
+                role: role.map(|r| match r {
+                    AlertRoleArg::Sender => spur_engine::Role::Sender,
+                    AlertRoleArg::Receiver => spur_engine::Role::Receiver,
+                }),
+                min_score: *min_score,
+                indicator: indicator.clone(),
+                country: country.clone(),
+                statuses,
+            };
             let mut store = open_store(&cli)?;
-            cases::print_alerts(&mut *store, cases::actor(cli.user.as_deref())?, *json, *all)?;
+            cases::print_alerts(
+                &mut *store,
+                cases::actor(cli.user.as_deref())?,
+                &filter,
+                *json,
+            )?;
+        }
+        Command::Alert {
+            command: AlertCommand::Show { alert_id, json },
+        } => {
+            let mut store = open_store(&cli)?;
+            cases::print_alert(
+                &mut *store,
+                *alert_id,
+                cases::actor(cli.user.as_deref())?,
+                *json,
+            )?;
         }
         Command::Case { command } => {
             let mut store = open_store(&cli)?;
@@ -504,25 +698,25 @@ fn run(cli: Cli) -> Result<()> {
             let s = &mut *store;
             match command {
                 CaseCommand::Open { alert } => {
-                    cases::say_case("opened", &s.open_case(*alert, actor)?)
+                    cases::say_case("opened", &s.open_case(*alert, actor)?)?
                 }
                 CaseCommand::AddAlert { case_id, alert } => {
-                    cases::say_case("gained an alert", &s.add_alert(*case_id, *alert, actor)?)
+                    cases::say_case("gained an alert", &s.add_alert(*case_id, *alert, actor)?)?
                 }
                 CaseCommand::List => cases::print_cases(s, actor)?,
-                CaseCommand::Show { id } => cases::print_case(s, *id, actor)?,
+                CaseCommand::Show { case_id } => cases::print_case(s, *case_id, actor)?,
                 CaseCommand::Assign { case_id, to } => {
-                    cases::say_case("assigned", &s.assign(*case_id, to, actor)?)
+                    cases::say_case("assigned", &s.assign(*case_id, to, actor)?)?
                 }
                 CaseCommand::Note { case_id, text } => {
-                    cases::say_case("noted", &s.note(*case_id, text, actor)?)
+                    cases::say_case("noted", &s.note(*case_id, text, actor)?)?
                 }
                 CaseCommand::Status { case_id, to } => {
                     let status = match to {
                         StatusArg::Investigating => spur_store::CaseStatus::Investigating,
                         StatusArg::Escalated => spur_store::CaseStatus::Escalated,
                     };
-                    cases::say_case("changed", &s.set_status(*case_id, status, actor)?)
+                    cases::say_case("changed", &s.set_status(*case_id, status, actor)?)?
                 }
                 CaseCommand::Disposition { case_id, to } => {
                     use spur_store::Disposition as D;
@@ -533,10 +727,10 @@ fn run(cli: Cli) -> Result<()> {
                         DispositionArg::FalsePositive => D::FalsePositive,
                     };
                     let c = s.set_disposition(*case_id, d, actor)?;
-                    cases::say_case(&format!("judged {}", c.disposition), &c)
+                    cases::say_case(&format!("judged {}", c.disposition), &c)?
                 }
                 CaseCommand::Close { case_id, reason } => {
-                    cases::say_case("closed", &s.close(*case_id, reason, actor)?)
+                    cases::say_case("closed", &s.close(*case_id, reason, actor)?)?
                 }
             }
         }
@@ -548,18 +742,29 @@ fn run(cli: Cli) -> Result<()> {
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| d.as_secs() as i64);
             match command {
-                ReportCommand::Draft { case_id, fiu, text } => {
+                ReportCommand::Draft {
+                    case_id,
+                    fiu,
+                    corrects,
+                    fiu_ref,
+                    text,
+                } => {
                     let opts = reports::DraftOptions {
                         case_id: *case_id,
                         fiu,
                         entity: text.entity.as_deref(),
-                        reason: &text.reason,
-                        action: &text.action,
+                        reason: text.reason.as_deref(),
+                        action: text.action.as_deref(),
+                        all_evidence: text.evidence(),
                         out: text.out.as_deref(),
                         now,
                     };
-                    let r = reports::draft(s, &opts, &engine_config(None)?, actor)?;
-                    reports::say("drafted (validated against its schema)", &r);
+                    let corrects = corrects.map(|report_id| spur_store::Correction {
+                        report_id,
+                        fiu_ref_number: fiu_ref.as_deref(),
+                    });
+                    let r = reports::draft(s, &opts, corrects, &engine_config(None)?, actor)?;
+                    reports::say("drafted (validated against its schema)", &r)?;
                 }
                 ReportCommand::Redraft {
                     report_id,
@@ -570,27 +775,36 @@ fn run(cli: Cli) -> Result<()> {
                         case_id: 0,
                         fiu: fiu.as_deref().unwrap_or(""),
                         entity: text.entity.as_deref(),
-                        reason: &text.reason,
-                        action: &text.action,
+                        reason: text.reason.as_deref(),
+                        action: text.action.as_deref(),
+                        all_evidence: text.evidence(),
                         out: text.out.as_deref(),
                         now,
                     };
                     let r = reports::redraft(s, *report_id, &opts, &engine_config(None)?, actor)?;
-                    reports::say("redrafted (validated against its schema)", &r);
+                    reports::say("redrafted (validated against its schema)", &r)?;
                 }
                 ReportCommand::Approve { report_id } => {
-                    reports::say("approved", &s.approve_report(*report_id, actor)?)
+                    reports::say("approved", &s.approve_report(*report_id, actor)?)?
                 }
-                ReportCommand::File { report_id, out } => reports::say(
+                ReportCommand::File {
+                    report_id,
+                    out,
+                    force,
+                } => reports::say(
                     "filed",
-                    &reports::file(s, *report_id, out.as_deref(), actor)?,
-                ),
-                ReportCommand::Show { id } => print!("{}", s.report(*id, actor)?.xml),
-                ReportCommand::List => {
-                    for r in s.reports(None, actor)? {
-                        reports::say("", &r);
+                    &reports::file(s, *report_id, out.as_deref(), *force, actor)?,
+                )?,
+                ReportCommand::Show { report_id, xml } => {
+                    let r = s.report(*report_id, actor)?;
+                    let mut out = io::stdout().lock();
+                    if *xml {
+                        write!(out, "{}", r.xml)?;
+                    } else {
+                        write!(out, "{}", terminal::visible_lines(&reports::show(&r)))?;
                     }
                 }
+                ReportCommand::List => reports::print_list(&s.reports(None, actor)?)?,
             }
         }
         Command::Audit { command } => match command {
@@ -637,6 +851,12 @@ fn run(cli: Cli) -> Result<()> {
         },
     }
     Ok(())
+}
+
+/// `--now`: an RFC 3339 time, as the payments' own.
+fn parse_now(s: &str) -> std::result::Result<i64, String> {
+    spur_io::time::parse_rfc3339(s.as_bytes())
+        .map_err(|e| format!("{e} (an RFC 3339 time such as 2026-03-31T23:59:59Z)"))
 }
 
 fn db_location(cli: &Cli) -> &str {

@@ -3,17 +3,21 @@
 //! approval by another supervisor and filing.
 
 use std::collections::BTreeSet;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 use serde::Deserialize;
 use spur_engine::money::Rates;
+use spur_engine::time::rfc3339;
 use spur_engine::{Currency, EngineConfig, Timestamp};
 use spur_report::{
-    AlertSummary, FiuProfile, ForeignAmount, IndicatorReason, Party, ReportError, ReportInput,
-    ReportMeta, ReportingEntity, Transaction,
+    AlertSummary, CorrectedReport, FiuProfile, ForeignAmount, IndicatorReason, Party, ReportError,
+    ReportInput, ReportMeta, ReportingEntity, Transaction,
 };
-use spur_store::{PaymentRecord, Report, Store};
+use spur_store::{Correction, PaymentRecord, Report, ReportContent, Store, StoredAlert};
+
+use crate::outfile;
 
 /// The reporting entity file (`--entity` / `SPUR_ENTITY`).
 #[derive(Deserialize)]
@@ -56,16 +60,76 @@ pub struct DraftOptions<'a> {
     pub case_id: i64,
     pub fiu: &'a str,
     pub entity: Option<&'a Path>,
-    pub reason: &'a str,
-    pub action: &'a str,
+    /// `None`: a redraft keeps the report's; a draft has none.
+    pub reason: Option<&'a str>,
+    pub action: Option<&'a str>,
+    /// `None`: a redraft keeps the report's choice; a draft takes the alerts' evidence.
+    pub all_evidence: Option<bool>,
     pub out: Option<&'a Path>,
     pub now: Timestamp,
+}
+
+/// What a report is built from beyond the case: settled by the store and the options.
+struct Plan<'a> {
+    entity_reference: String,
+    corrects: Option<CorrectedReport>,
+    reason: &'a str,
+    action: &'a str,
+    all_evidence: bool,
+}
+
+/// The kept payments behind the case's alerts: each alert's evidence, or with
+/// `all` every kept payment of the alerted party in its role.
+fn evidence(
+    store: &mut dyn Store,
+    alerts: &[StoredAlert],
+    all: bool,
+    actor: &str,
+) -> Result<(Vec<PaymentRecord>, Vec<String>)> {
+    let mut warnings = Vec::new();
+    let mut ids = BTreeSet::new();
+    for a in alerts {
+        ids.extend(a.transactions.iter().cloned());
+    }
+    let wanted: Vec<&str> = ids.iter().map(String::as_str).collect();
+    let mut payments = store.payments(&wanted, actor)?;
+    if payments.len() < wanted.len() {
+        let kept: BTreeSet<&str> = payments.iter().map(|p| p.txn_id.as_str()).collect();
+        let missing: Vec<&str> = wanted
+            .iter()
+            .copied()
+            .filter(|t| !kept.contains(t))
+            .collect();
+        warnings.push(format!(
+            "{} evidence payment(s) have no stored details (ingested in a scan before they became evidence) and are left out: {}",
+            missing.len(),
+            missing.join(", ")
+        ));
+    }
+    if all {
+        let mut seen: BTreeSet<String> = payments.iter().map(|p| p.txn_id.clone()).collect();
+        for a in alerts {
+            for p in store.party_payments(&a.subject, a.role, actor)? {
+                if seen.insert(p.txn_id.clone()) {
+                    payments.push(p);
+                }
+            }
+        }
+        payments.sort_by(|a, b| (a.timestamp, &a.txn_id).cmp(&(b.timestamp, &b.txn_id)));
+    }
+    Ok((payments, warnings))
+}
+
+/// All payments of the alert's party in its role, as the engine counted them.
+fn payment_count(a: &StoredAlert) -> u64 {
+    a.body["payments"].as_u64().unwrap_or(0)
 }
 
 /// The report's XML for a case, validated; warnings for the person at the terminal.
 fn build(
     store: &mut dyn Store,
     opts: &DraftOptions<'_>,
+    plan: &Plan<'_>,
     cfg: &EngineConfig,
     actor: &str,
 ) -> Result<(FiuProfile, String, Vec<String>)> {
@@ -75,44 +139,34 @@ fn build(
         .context("name the reporting entity file with --entity FILE or SPUR_ENTITY (see docs/reporting-entity.example.toml)")?;
     let entity = read_entity(entity_path)?;
     let case = store.case(opts.case_id, actor)?;
-    let mut warnings = Vec::new();
     let mut alerts = Vec::new();
-    let mut evidence = BTreeSet::new();
     for id in &case.alerts {
-        let a = store.alert(*id, actor)?;
-        evidence.extend(a.transactions.iter().cloned());
-        let indicators = a
-            .indicators
-            .as_array()
-            .map(|list| {
-                list.iter()
-                    .map(|f| IndicatorReason {
-                        code: f["code"].as_str().unwrap_or_default().to_owned(),
-                        reason: f["reason"].as_str().unwrap_or_default().to_owned(),
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        alerts.push(AlertSummary {
-            subject: a.subject,
+        alerts.push(store.alert(*id, actor)?);
+    }
+    let (payments, mut warnings) = evidence(store, &alerts, plan.all_evidence, actor)?;
+    let summaries: Vec<AlertSummary> = alerts
+        .iter()
+        .map(|a| AlertSummary {
+            subject: a.subject.clone(),
             role: a.role,
             score: a.score,
             first_seen: a.first_seen,
             last_seen: a.last_seen,
-            indicators,
-        });
-    }
-    let ids: Vec<&str> = evidence.iter().map(String::as_str).collect();
-    let payments = store.payments(&ids, actor)?;
-    if payments.len() < ids.len() {
-        let kept: BTreeSet<&str> = payments.iter().map(|p| p.txn_id.as_str()).collect();
-        let missing: Vec<&str> = ids.iter().copied().filter(|t| !kept.contains(t)).collect();
-        warnings.push(format!(
-            "{} evidence payment(s) have no stored details (ingested in a scan before they became evidence) and are left out: {}",
-            missing.len(),
-            missing.join(", ")
-        ));
-    }
+            payments: payment_count(a),
+            indicators: a
+                .indicators
+                .as_array()
+                .map(|list| {
+                    list.iter()
+                        .map(|f| IndicatorReason {
+                            code: f["code"].as_str().unwrap_or_default().to_owned(),
+                            reason: f["reason"].as_str().unwrap_or_default().to_owned(),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+        })
+        .collect();
     let rates = Rates::new(cfg.rates.iter().map(|(k, v)| (k.as_str(), *v)))
         .map_err(anyhow::Error::msg)
         .context("configuration [rates]")?;
@@ -157,14 +211,27 @@ fn build(
         entity: entity.entity,
         meta: ReportMeta {
             case_id: case.id.to_string(),
+            entity_reference: plan.entity_reference.clone(),
             submission_date: opts.now,
             currency_code_local: local,
+            corrects: plan.corrects.clone(),
         },
-        reason: opts.reason.to_owned(),
-        action: opts.action.to_owned(),
-        alerts,
+        reason: plan.reason.to_owned(),
+        action: plan.action.to_owned(),
+        alerts: summaries,
         transactions,
     };
+    let (shown, total) = input.shown_of_total();
+    if shown < total {
+        warnings.push(format!(
+            "the report shows {shown} of the alerted parties' {total} payments{}",
+            if plan.all_evidence {
+                " (spur keeps the details of evidence payments only); the report says so"
+            } else {
+                " (each alert's evidence); the report says so. --all-evidence adds every kept payment of the alerted parties"
+            }
+        ));
+    }
     let report = match spur_report::draft_report(&input, &profile, &root()) {
         Ok(r) => r,
         Err(ReportError::Invalid(messages)) => bail!(
@@ -218,20 +285,55 @@ fn warn(warnings: &[String]) {
     }
 }
 
+/// What the corrected report is, as a correction's XML names it.
+fn corrected(filed: &Report, fiu_ref: Option<&str>) -> CorrectedReport {
+    CorrectedReport {
+        entity_reference: filed
+            .entity_reference
+            .clone()
+            .unwrap_or_else(|| filed.case_id.to_string()),
+        filed_at: filed.filed_at.unwrap_or(filed.updated_at),
+        fiu_ref_number: fiu_ref.unwrap_or_default().trim().to_owned(),
+    }
+}
+
+/// A new report on a case; with `corrects`, a correction of its latest filed report.
 pub fn draft(
     store: &mut dyn Store,
     opts: &DraftOptions<'_>,
+    corrects: Option<Correction<'_>>,
     cfg: &EngineConfig,
     actor: &str,
 ) -> Result<Report> {
-    let (profile, xml, warnings) = build(store, opts, cfg, actor)?;
+    // Refused before anything is built: another open report, a missing --corrects.
+    let plan = store.plan_report(opts.case_id, corrects.map(|c| c.report_id), actor)?;
+    let all_evidence = opts.all_evidence.unwrap_or(false);
+    let built = Plan {
+        entity_reference: plan.entity_reference.clone(),
+        corrects: plan
+            .corrects
+            .as_ref()
+            .map(|r| corrected(r, corrects.and_then(|c| c.fiu_ref_number))),
+        reason: opts.reason.unwrap_or_default(),
+        action: opts.action.unwrap_or_default(),
+        all_evidence,
+    };
+    let (profile, xml, warnings) = build(store, opts, &built, cfg, actor)?;
     warn(&warnings);
-    let report = store.draft_report(opts.case_id, &profile.name, &xml, actor)?;
+    let content = ReportContent {
+        profile: &profile.name,
+        xml: &xml,
+        reason: built.reason,
+        action: built.action,
+        all_evidence,
+    };
+    let report = store.draft_report(opts.case_id, &content, corrects, actor)?;
     write_out(opts.out, &report.xml)?;
     Ok(report)
 }
 
-/// Writes a draft again from the case as it is now; approved and filed reports stay.
+/// Writes a draft again from the case as it is now; the reason, action and
+/// evidence choice stay as they were unless given. Approved and filed reports stay.
 pub fn redraft(
     store: &mut dyn Store,
     report_id: i64,
@@ -240,10 +342,34 @@ pub fn redraft(
     actor: &str,
 ) -> Result<Report> {
     let before = store.report(report_id, actor)?;
+    let kept = ReportContent {
+        profile: &before.profile,
+        xml: &before.xml,
+        reason: &before.reason,
+        action: &before.action,
+        all_evidence: before.all_evidence,
+    };
     if before.status != spur_store::ReportStatus::Draft {
         // The store says why (filed: immutable; approved: no longer a draft).
-        store.revise_report(report_id, &before.xml, actor)?;
+        store.revise_report(report_id, &kept, actor)?;
     }
+    let corrects = match before.corrects {
+        Some(id) => Some(corrected(
+            &store.report(id, actor)?,
+            before.fiu_ref_number.as_deref(),
+        )),
+        None => None,
+    };
+    let plan = Plan {
+        entity_reference: before
+            .entity_reference
+            .clone()
+            .unwrap_or_else(|| before.case_id.to_string()),
+        corrects,
+        reason: opts.reason.unwrap_or(&before.reason),
+        action: opts.action.unwrap_or(&before.action),
+        all_evidence: opts.all_evidence.unwrap_or(before.all_evidence),
+    };
     let opts = DraftOptions {
         case_id: before.case_id,
         fiu: if opts.fiu.is_empty() {
@@ -253,40 +379,174 @@ pub fn redraft(
         },
         ..*opts
     };
-    let (_, xml, warnings) = build(store, &opts, cfg, actor)?;
+    let (profile, xml, warnings) = build(store, &opts, &plan, cfg, actor)?;
     warn(&warnings);
-    let report = store.revise_report(report_id, &xml, actor)?;
+    let content = ReportContent {
+        profile: &profile.name,
+        xml: &xml,
+        reason: plan.reason,
+        action: plan.action,
+        all_evidence: plan.all_evidence,
+    };
+    let report = store.revise_report(report_id, &content, actor)?;
     write_out(opts.out, &report.xml)?;
     Ok(report)
 }
 
+/// Files an approved report. With `out`, the XML is written to a temporary
+/// file beside it and synced first; the report is filed only once that
+/// worked, and the file is then put in place without replacing an existing
+/// one unless `force` (docs/cases.md: what a crash at each step leaves).
 pub fn file(
     store: &mut dyn Store,
     report_id: i64,
     out: Option<&Path>,
+    force: bool,
     actor: &str,
 ) -> Result<Report> {
-    let report = store.file_report(report_id, actor)?;
-    write_out(out, &report.xml)?;
-    Ok(report)
+    let Some(path) = out else {
+        return Ok(store.file_report(report_id, actor)?);
+    };
+    let stays = || format!("report {report_id} stays approved, not filed");
+    if !force && path.symlink_metadata().is_ok() {
+        bail!(
+            "{} exists: not overwritten (give --force to replace it); {}",
+            path.display(),
+            stays()
+        );
+    }
+    let approved = store.report(report_id, actor)?;
+    let staged = outfile::Staged::write(path, approved.xml.as_bytes())
+        .with_context(|| format!("cannot write {}; {}", path.display(), stays()))?;
+    let filed = match store.file_report(report_id, actor) {
+        Ok(r) => r,
+        Err(e) => {
+            staged.discard();
+            return Err(e.into());
+        }
+    };
+    let kept = staged.path().display().to_string();
+    if filed.xml != approved.xml {
+        // Cannot happen: an approved report's XML never changes. Said, not assumed.
+        bail!("report {report_id} is filed, but its XML changed while filing; the XML written to {kept} is not the filed one: print the filed XML with `spur report show {report_id} --xml`");
+    }
+    staged.publish(force).with_context(|| {
+        format!(
+            "report {report_id} is filed, but its XML could not be put at {}: it is in {kept} (or print it with `spur report show {report_id} --xml`)",
+            path.display()
+        )
+    })?;
+    Ok(filed)
 }
 
-pub fn say(what: &str, r: &Report) {
+/// What a line about a report says after its id: for listings and after a change.
+pub fn details(r: &Report) -> String {
+    let mut line = format!(
+        "case {}, profile {}, status {}, reference {}, authors {}",
+        r.case_id,
+        r.profile,
+        r.status,
+        r.entity_reference.as_deref().unwrap_or("-"),
+        r.authors.join(", ")
+    );
+    if let Some(c) = r.corrects {
+        line.push_str(&format!(", corrects report {c}"));
+    }
+    if let Some(s) = &r.approved_by {
+        line.push_str(&format!(", approved by {s}"));
+    }
+    line
+}
+
+/// Everything the store holds about a report, then its XML.
+pub fn show(r: &Report) -> String {
+    let when = |t: Option<Timestamp>| t.map(rfc3339).unwrap_or_else(|| "-".into());
+    let mut out = format!("report {}\n", r.id);
+    let mut row = |k: &str, v: &str| {
+        out.push_str(&format!("  {k:<17}{v}\n"));
+    };
+    row("case", &r.case_id.to_string());
+    row("profile", &r.profile);
+    row("status", r.status.as_str());
+    row(
+        "entity reference",
+        r.entity_reference
+            .as_deref()
+            .unwrap_or("- (before schema 4)"),
+    );
+    if let Some(c) = r.corrects {
+        let fiu = r
+            .fiu_ref_number
+            .as_deref()
+            .map(|f| format!(" (FIU reference {f})"))
+            .unwrap_or_default();
+        row("corrects", &format!("report {c}{fiu}"));
+    }
+    row("authors", &r.authors.join(", "));
+    row("created", &rfc3339(r.created_at));
+    row(
+        "approved by",
+        &match &r.approved_by {
+            Some(s) => format!("{s} at {}", when(r.approved_at)),
+            None => "-".into(),
+        },
+    );
+    row("filed", &when(r.filed_at));
+    row(
+        "evidence",
+        if r.all_evidence {
+            "every kept payment of the alerted parties"
+        } else {
+            "the alerts' evidence payments"
+        },
+    );
+    row("reason", if r.reason.is_empty() { "-" } else { &r.reason });
+    row("action", if r.action.is_empty() { "-" } else { &r.action });
+    out.push('\n');
+    out.push_str(&r.xml);
+    out
+}
+
+/// Every report as an aligned table, with the count.
+pub fn print_list(reports: &[Report]) -> Result<()> {
+    use crate::table::{Align, Table};
+    let mut t = Table::new(&[
+        ("id", Align::Right),
+        ("case", Align::Right),
+        ("status", Align::Left),
+        ("profile", Align::Left),
+        ("reference", Align::Left),
+        ("corrects", Align::Right),
+        ("authors", Align::Left),
+        ("approved by", Align::Left),
+    ]);
+    for r in reports {
+        t.row([
+            r.id.to_string(),
+            r.case_id.to_string(),
+            r.status.to_string(),
+            r.profile.clone(),
+            r.entity_reference.clone().unwrap_or_else(|| "-".into()),
+            r.corrects.map_or("-".into(), |c| c.to_string()),
+            r.authors.join(", "),
+            r.approved_by.clone().unwrap_or_else(|| "-".into()),
+        ]);
+    }
+    let mut out = std::io::stdout().lock();
+    t.write(&mut out)?;
+    writeln!(out, "{} reports", reports.len())?;
+    Ok(())
+}
+
+pub fn say(what: &str, r: &Report) -> Result<()> {
     let what = if what.is_empty() {
         String::new()
     } else {
         format!(" {what}")
     };
-    println!(
-        "report {}{what}: case {}, profile {}, status {}, author {}{}",
+    crate::cases::say(&format!(
+        "report {}{what}: {}",
         r.id,
-        r.case_id,
-        r.profile,
-        r.status,
-        r.author,
-        r.approved_by
-            .as_deref()
-            .map(|s| format!(", approved by {s}"))
-            .unwrap_or_default()
-    );
+        crate::terminal::visible(&details(r))
+    ))
 }

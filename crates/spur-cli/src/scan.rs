@@ -5,7 +5,7 @@
 //! evidence payments and new engine state are committed in one transaction at
 //! the end: a scan stopped at any moment leaves nothing of its run, or all of it.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Read, Write};
 use std::ops::ControlFlow;
@@ -18,7 +18,7 @@ use anyhow::{bail, Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use spur_engine::{Engine, EngineConfig, Outcome};
 use spur_io::{open_reader, Entry, Format, PaymentBatch, Reject, RejectsWriter};
-use spur_store::{ScanBatch, Store};
+use spur_store::{payment_digest, KnownTxn, ScanBatch, Store};
 
 use crate::ingest::Ingest;
 
@@ -38,6 +38,10 @@ pub struct ScanOptions {
     pub rejects: PathBuf,
     pub max_rejects: Option<u64>,
     pub progress: bool,
+    /// The wall clock at ingestion (the system's, or `--now` when replaying
+    /// history): payments dated more than `future_margin_seconds` after it
+    /// are rejected.
+    pub now: spur_engine::Timestamp,
 }
 
 pub struct ScanReport {
@@ -55,6 +59,14 @@ pub struct ScanReport {
     pub already_ingested: u64,
     /// What the store committed (with `--db`).
     pub stored: Option<ScanBatch>,
+}
+
+/// The system clock, in seconds since 1970: the wall clock at ingestion
+/// unless `--now` says otherwise.
+pub fn system_now() -> spur_engine::Timestamp {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
 }
 
 /// About how many payments a file of `bytes` holds, to size the engine's
@@ -92,6 +104,8 @@ struct Rejects<'a> {
     file_label: &'a str,
     writer: Option<RejectsWriter<BufWriter<File>>>,
     count: u64,
+    /// The first one, named when every record was rejected.
+    first: Option<Reject>,
 }
 
 impl Rejects<'_> {
@@ -103,6 +117,9 @@ impl Rejects<'_> {
         }
         if let Some(w) = &mut self.writer {
             w.write(self.file_label, r)?;
+        }
+        if self.first.is_none() {
+            self.first = Some(r.clone());
         }
         self.count += 1;
         Ok(())
@@ -174,6 +191,7 @@ pub fn run(
         },
         None => Engine::new(cfg)?,
     };
+    engine.set_now(opts.now);
     if let Some(size) = size {
         engine.reserve(payments_hint(size));
     }
@@ -183,6 +201,7 @@ pub fn run(
         file_label: &label,
         writer: None,
         count: 0,
+        first: None,
     };
     let mut read = 0u64;
     let max = opts.max_rejects;
@@ -217,7 +236,7 @@ pub fn run(
         });
         let mut failure: Option<anyhow::Error> = None;
         'batches: for mut batch in full_rx.iter() {
-            let known: HashSet<String> = match &mut store {
+            let known: HashMap<String, KnownTxn> = match &mut store {
                 Some(store) => {
                     let ids: Vec<&str> = batch
                         .entries()
@@ -227,14 +246,14 @@ pub fn run(
                         })
                         .collect();
                     match store.known_txns(&ids) {
-                        Ok(known) => known.into_iter().collect(),
+                        Ok(known) => known.into_iter().map(|k| (k.txn_id.clone(), k)).collect(),
                         Err(e) => {
                             failure = Some(anyhow::Error::new(e).context("reading the database"));
                             break 'batches;
                         }
                     }
                 }
-                None => HashSet::new(),
+                None => HashMap::new(),
             };
             let mut ahead = batch.ids().skip(LOOKAHEAD);
             for entry in batch.entries() {
@@ -243,24 +262,40 @@ pub fn run(
                 }
                 read += 1;
                 let rejected = match entry {
-                    Entry::Payment { payment, .. } if known.contains(payment.txn_id) => {
-                        ingest.already_ingested += 1;
-                        continue;
-                    }
-                    Entry::Payment { line, payment } => match engine.push(&payment) {
-                        Ok(()) => {
-                            if store.is_some() {
-                                ingest.push(&payment);
-                            }
-                            continue;
-                        }
-                        Err(e) => Reject {
-                            line,
-                            field: e.field(),
-                            reason: e.to_string(),
-                        },
-                    },
                     Entry::Reject(r) => r.clone(),
+                    Entry::Payment { line, payment } => {
+                        // Without a store (or none of the batch known) no lookup.
+                        let seen = if known.is_empty() {
+                            None
+                        } else {
+                            known.get(payment.txn_id)
+                        };
+                        match seen {
+                            // The same payment again: skipped, not an error.
+                            Some(k) if k.same_content(&payment_digest(&payment)) => {
+                                ingest.already_ingested += 1;
+                                continue;
+                            }
+                            Some(k) => Reject {
+                                line,
+                                field: "txn_id",
+                                reason: k.reused_reason(),
+                            },
+                            None => match engine.push(&payment) {
+                                Ok(()) => {
+                                    if store.is_some() {
+                                        ingest.push(&payment);
+                                    }
+                                    continue;
+                                }
+                                Err(e) => Reject {
+                                    line,
+                                    field: e.field(),
+                                    reason: e.to_string(),
+                                },
+                            },
+                        }
+                    }
                 };
                 if let Err(e) = rejects.add(&rejected) {
                     failure = Some(e);
@@ -290,6 +325,7 @@ pub fn run(
         w.flush()?;
     }
     let rejected = rejects.count;
+    let first_reject = rejects.first.take();
     drop(rejects);
     if let Some(bar) = &bar {
         bar.finish_and_clear();
@@ -306,6 +342,24 @@ pub fn run(
                 opts.rejects.display()
             );
         }
+    }
+    // A file none of whose records could be taken is an error, not "0
+    // alerts": the wrong file, format or profile, or a database it no
+    // longer fits (older than what is stored, every id reused).
+    if read > 0 && rejected == read {
+        let first = first_reject
+            .map(|r| format!(" The first: line {}, {}: {}.", r.line, r.field, r.reason))
+            .unwrap_or_default();
+        bail!(
+            "{label}: every one of its {read} records was rejected; nothing was scanned{}.{first} \
+             All the reasons are in {}",
+            if store.is_some() {
+                " and nothing stored"
+            } else {
+                ""
+            },
+            opts.rejects.display()
+        );
     }
     // Unknown columns are named once, in the summary.
     tracing::info!(
@@ -340,15 +394,15 @@ pub fn run(
                 .flat_map(|a| a.transactions.iter().map(String::as_str))
                 .collect();
             let payments = ingest.records(|t| evidence.contains(t));
-            let txn_ids = ingest.txn_ids();
+            let txns = ingest.txns();
             tracing::info!(
-                txns = txn_ids.len(),
+                txns = txns.len(),
                 payments = payments.len(),
                 "storing in one transaction"
             );
             let batch = store
                 .commit_scan_batch_with_payments(
-                    &txn_ids,
+                    &txns,
                     &outcome.alerts,
                     &payments,
                     &state,
@@ -424,7 +478,7 @@ impl ScanReport {
 
     pub fn print(&self, out: &mut impl Write) -> io::Result<()> {
         let s = &self.outcome.stats;
-        writeln!(out, "spur scan: {}", self.input)?;
+        writeln!(out, "spur scan: {}", crate::terminal::visible(&self.input))?;
         writeln!(
             out,
             "  payments read     {:>10}   rejected {}",
@@ -445,6 +499,17 @@ impl ScanReport {
                 b.state_version
             )?;
         }
+        if self.read > 0 && self.already_ingested + self.rejected == self.read {
+            writeln!(
+                out,
+                "  nothing new       every payment of this file was already ingested{}",
+                if self.rejected > 0 {
+                    " or rejected"
+                } else {
+                    ""
+                }
+            )?;
+        }
         if let Some(f) = &self.rejects_file {
             writeln!(out, "  rejects file      {}", f.display())?;
         }
@@ -452,7 +517,7 @@ impl ScanReport {
             writeln!(
                 out,
                 "  ignored columns   {}",
-                self.unknown_columns.join(", ")
+                crate::terminal::visible(&self.unknown_columns.join(", "))
             )?;
         }
         if self.naive_times > 0 {

@@ -15,7 +15,7 @@ use toml::Value;
 /// Variables that belong to the command line, not to the engine.
 /// `SPUR_TEST_PG` is the test script's PostgreSQL, for storage tests.
 /// `SPUR_ENTITY` names the reporting entity file; `SPUR_ROOT` where the FIU
-/// profiles' XSD paths start.
+/// profiles' XSD paths start. `SPUR_NOW` is `spur scan --now`.
 const NOT_CONFIG: &[&str] = &[
     "SPUR_CONFIG",
     "SPUR_LOG",
@@ -24,6 +24,7 @@ const NOT_CONFIG: &[&str] = &[
     "SPUR_ENTITY",
     "SPUR_ROOT",
     "SPUR_TEST_PG",
+    "SPUR_NOW",
 ];
 
 pub fn load(

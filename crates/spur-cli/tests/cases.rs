@@ -372,7 +372,13 @@ fn office(dir: &Workdir) -> String {
 /// Alert ids, highest score first, from the readable table.
 fn alert_ids(dir: &Workdir, db: &str) -> Vec<i64> {
     let table = spur(dir, db, Some("ana"), &["alerts"]).ok().stdout;
-    assert!(table.starts_with("   id  role"), "{table}");
+    let header: Vec<&str> = table
+        .lines()
+        .next()
+        .unwrap_or("")
+        .split_whitespace()
+        .collect();
+    assert_eq!(header[..3], ["id", "status", "role"], "{table}");
     table
         .lines()
         .skip(1)
@@ -415,7 +421,7 @@ fn from_alert_to_filed_report_with_four_eyes_and_a_verified_audit_log() {
         &["case", "disposition", "--case", "1", "--to", "suspicious"],
     )
     .ok();
-    let shown = as_("aud", &["case", "show", "1"]).ok().stdout;
+    let shown = as_("aud", &["case", "show", "--case", "1"]).ok().stdout;
     for needle in [
         "status       investigating",
         "disposition  suspicious",
@@ -510,10 +516,12 @@ fn from_alert_to_filed_report_with_four_eyes_and_a_verified_audit_log() {
     as_("sam", &["report", "approve", "--report", "1"]).fails_with(&["report 1 is filed"]);
     as_("ana", &["report", "file", "--report", "1"]).fails_with(&["report 1 is filed"]);
     assert_eq!(
-        as_("aud", &["report", "show", "1"]).ok().stdout,
+        as_("aud", &["report", "show", "--report", "1", "--xml"])
+            .ok()
+            .stdout,
         dir.read("filed.xml")
     );
-    assert!(as_("aud", &["case", "show", "1"])
+    assert!(as_("aud", &["case", "show", "--case", "1"])
         .ok()
         .stdout
         .contains("status       reported"));
@@ -668,7 +676,7 @@ fn a_report_that_does_not_validate_is_refused_with_xmllints_messages() {
     let reports = spur(&dir, &db, Some("aud"), &["report", "list"])
         .ok()
         .stdout;
-    assert_eq!(reports, "", "nothing stored");
+    assert_eq!(reports.lines().last(), Some("0 reports"), "nothing stored");
     spur_entity(
         &dir,
         &db,
@@ -676,6 +684,290 @@ fn a_report_that_does_not_validate_is_refused_with_xmllints_messages() {
         &["report", "draft", "--case", "1", "--fiu", "de"],
     )
     .fails_with(&["unknown FIU profile \"de\""]);
+}
+
+/// Four eyes over every author, one open report per case, corrections,
+/// redrafts that keep the analyst's words, atomic filing (issue 8).
+#[test]
+fn supervisor_who_redrafts_cannot_approve_and_other_report_rules() {
+    let dir = Workdir::new("rules");
+    let db = office(&dir);
+    let ids = alert_ids(&dir, &db);
+    let as_ = |user: &str, args: &[&str]| spur_entity(&dir, &db, user, args);
+    let show = |id: &str| as_("aud", &["report", "show", "--report", id]).ok().stdout;
+    as_("ana", &["case", "open", "--alert", &ids[0].to_string()]).ok();
+    let draft = [
+        "report",
+        "draft",
+        "--case",
+        "1",
+        "--fiu",
+        "ae",
+        "--reason",
+        "Pays three young women in PH at night.",
+        "--action",
+        "Account restricted.",
+    ];
+    as_("ana", &draft).ok();
+
+    // A supervisor who rewrites the content becomes an author: no approving it.
+    as_("sue", &["report", "redraft", "--report", "1"]).ok();
+    as_("sue", &["report", "approve", "--report", "1"]).fails_with(&["self-approval refused"]);
+    let listed = as_("aud", &["report", "list"]).ok().stdout;
+    assert!(listed.contains("  ana, sue  "), "{listed}");
+    let shown = show("1");
+    assert!(shown.contains("authors          ana, sue"), "{shown}");
+    // The redraft kept the analyst's reason and action.
+    for kept in [
+        "Pays three young women in PH at night.",
+        "Account restricted.",
+    ] {
+        assert!(
+            shown.contains(&format!("  {kept}")) || shown.contains(kept),
+            "{shown}"
+        );
+        let xml = as_("aud", &["report", "show", "--report", "1", "--xml"])
+            .ok()
+            .stdout;
+        assert!(xml.contains(kept), "{kept} kept in the XML");
+    }
+    as_(
+        "ana",
+        &[
+            "report",
+            "redraft",
+            "--report",
+            "1",
+            "--action",
+            "Relationship ended.",
+        ],
+    )
+    .ok();
+    let xml = as_("aud", &["report", "show", "--report", "1", "--xml"])
+        .ok()
+        .stdout;
+    assert!(
+        xml.contains("Pays three young women in PH at night.")
+            && xml.contains("Relationship ended."),
+        "{xml}"
+    );
+
+    // One open report per case.
+    as_("ana", &draft).fails_with(&["case 1 already has report 1", "redraft report 1"]);
+
+    // Filing: an unwritable place leaves the report approved.
+    as_("sam", &["report", "approve", "--report", "1"]).ok();
+    dir.write("not-a-dir", "a file");
+    for out in ["not-a-dir/STR.xml", "missing/STR.xml"] {
+        as_("ana", &["report", "file", "--report", "1", "--out", out])
+            .fails_with(&["cannot write", "report 1 stays approved, not filed"]);
+    }
+    assert!(show("1").contains("status           approved"));
+    // An existing file is not overwritten, without --force.
+    dir.write("STR-1.xml", "an earlier file");
+    as_(
+        "ana",
+        &["report", "file", "--report", "1", "--out", "STR-1.xml"],
+    )
+    .fails_with(&["STR-1.xml exists", "--force", "report 1 stays approved"]);
+    assert_eq!(dir.read("STR-1.xml"), "an earlier file");
+    assert!(show("1").contains("status           approved"));
+    as_(
+        "ana",
+        &[
+            "report",
+            "file",
+            "--report",
+            "1",
+            "--out",
+            "STR-1.xml",
+            "--force",
+        ],
+    )
+    .ok();
+    let filed = as_("aud", &["report", "show", "--report", "1", "--xml"])
+        .ok()
+        .stdout;
+    assert_eq!(dir.read("STR-1.xml"), filed);
+    let leftovers: Vec<_> = std::fs::read_dir(dir.join("."))
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".spur-tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+
+    // A later report on the filed case is a correction naming the filed one.
+    as_("ana", &draft).fails_with(&["case 1 has filed report 1", "correction"]);
+    as_(
+        "ana",
+        &[
+            "report",
+            "draft",
+            "--case",
+            "1",
+            "--fiu",
+            "ae",
+            "--corrects",
+            "1",
+            "--fiu-ref",
+            "AE-STR-2026-000123",
+            "--out",
+            "correction.xml",
+        ],
+    )
+    .ok();
+    let correction = dir.read("correction.xml");
+    for needle in [
+        "<entity_reference>1-c1</entity_reference>",
+        "<fiu_ref_number>AE-STR-2026-000123</fiu_ref_number>",
+        "CORRECTION: this report replaces in full the report with entity reference 1 filed on",
+    ] {
+        assert!(correction.contains(needle), "{needle} in\n{correction}");
+    }
+    xmllint(&dir, "correction.xml", "goAMLSchema-5.0.2-ae.xsd");
+    let shown = show("2");
+    assert!(
+        shown.contains("corrects         report 1 (FIU reference AE-STR-2026-000123)"),
+        "{shown}"
+    );
+    // A redraft keeps it a correction.
+    as_(
+        "sue",
+        &[
+            "report",
+            "redraft",
+            "--report",
+            "2",
+            "--out",
+            "correction.xml",
+        ],
+    )
+    .ok();
+    assert!(dir
+        .read("correction.xml")
+        .contains("<entity_reference>1-c1</entity_reference>"));
+
+    // A report on a closed case is not approved; closing needs a disposition.
+    as_(
+        "ana",
+        &["case", "close", "--case", "1", "--reason", "reported"],
+    )
+    .fails_with(&["case 1 has no disposition"]);
+    as_(
+        "ana",
+        &["case", "disposition", "--case", "1", "--to", "suspicious"],
+    )
+    .ok();
+    as_(
+        "ana",
+        &["case", "close", "--case", "1", "--reason", "reported"],
+    )
+    .ok();
+    as_("sam", &["report", "approve", "--report", "2"])
+        .fails_with(&["report 2 is on case 1, which is closed"]);
+    audit_ok(&dir, &db);
+}
+
+/// The engine keeps at most `max_evidence` payments per party as evidence:
+/// a report that shows fewer than the party's payments says how many of how
+/// many, and `--all-evidence` adds every kept payment of the party.
+#[test]
+fn a_report_showing_part_of_the_evidence_says_so() {
+    let dir = Workdir::new("partial");
+    let db = office(&dir);
+    // The alert whose party has the most kept payments beyond its evidence
+    // (payments kept as evidence of its counterparties).
+    let alerts: Vec<Value> = spur(&dir, &db, Some("ana"), &["alerts", "--json"])
+        .ok()
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let kept = |a: &Value| -> u64 {
+        let column = if a["role"] == "sender" {
+            "sender_id"
+        } else {
+            "receiver_id"
+        };
+        conn.query_row(
+            &format!("SELECT COUNT(*) FROM payments WHERE {column} = ?1"),
+            [a["subject"].as_str().unwrap()],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    let evidence_of = |a: &Value| a["transactions"].as_array().unwrap().len() as u64;
+    let partial = alerts
+        .iter()
+        .max_by_key(|a| kept(a).saturating_sub(evidence_of(a)))
+        .expect("alerts");
+    let total = partial["body"]["payments"].as_u64().unwrap();
+    let evidence = evidence_of(partial);
+    assert!(
+        kept(partial) > evidence && total > evidence,
+        "the scan has a party with more kept payments than its evidence: {partial} kept {}",
+        kept(partial)
+    );
+    let as_ = |user: &str, args: &[&str]| spur_entity(&dir, &db, user, args);
+    as_(
+        "ana",
+        &["case", "open", "--alert", &partial["id"].to_string()],
+    )
+    .ok();
+    let run = as_(
+        "ana",
+        &[
+            "report", "draft", "--case", "1", "--fiu", "generic", "--out", "r.xml",
+        ],
+    )
+    .ok();
+    let said = format!("shows {evidence} of {total} payments of the alerted parties");
+    assert!(dir.read("r.xml").contains(&said), "{said}");
+    assert!(run.stderr.contains("--all-evidence"), "{}", run.stderr);
+    let run = as_(
+        "ana",
+        &[
+            "report",
+            "redraft",
+            "--report",
+            "1",
+            "--all-evidence",
+            "--out",
+            "r.xml",
+        ],
+    )
+    .ok();
+    let xml = dir.read("r.xml");
+    let shown = xml.matches("<transaction>").count() as u64;
+    assert!(
+        shown > evidence,
+        "--all-evidence adds kept payments: {shown} <= {evidence}"
+    );
+    if shown < total {
+        assert!(
+            xml.contains(&format!("shows {shown} of {total} payments")),
+            "{}",
+            run.stderr
+        );
+    } else {
+        assert!(!xml.contains("of the evidence"));
+    }
+    xmllint(&dir, "r.xml", "goAMLSchema-5.0.1-generic.xsd");
+    // The choice is kept by the next redraft.
+    as_(
+        "ana",
+        &["report", "redraft", "--report", "1", "--out", "r.xml"],
+    )
+    .ok();
+    assert_eq!(
+        dir.read("r.xml").matches("<transaction>").count() as u64,
+        shown
+    );
+    assert!(as_("aud", &["report", "show", "--report", "1"])
+        .ok()
+        .stdout
+        .contains("every kept payment of the alerted parties"));
 }
 
 // ---------------------------------------------------------------------------
@@ -691,10 +983,10 @@ fn unknown_ids_and_illegal_transitions_are_clear_errors() {
 
     spur(&dir, &db, None, &["alerts"]).fails_with(&["--user NAME or SPUR_USER"]);
     as_("mallory", &["alerts"]).fails_with(&["no user named \"mallory\""]);
-    as_("ana", &["case", "show", "99"]).fails_with(&["no case with id 99"]);
+    as_("ana", &["case", "show", "--case", "99"]).fails_with(&["no case with id 99"]);
     as_("ana", &["case", "open", "--alert", "99999"]).fails_with(&["no alert with id 99999"]);
     as_("sue", &["report", "approve", "--report", "7"]).fails_with(&["no report with id 7"]);
-    as_("ana", &["report", "show", "7"]).fails_with(&["no report with id 7"]);
+    as_("ana", &["report", "show", "--report", "7"]).fails_with(&["no report with id 7"]);
 
     as_("ana", &["case", "open", "--alert", &a1]).ok();
     as_("ana", &["case", "open", "--alert", &a1])
@@ -702,6 +994,23 @@ fn unknown_ids_and_illegal_transitions_are_clear_errors() {
     as_("ana", &["case", "assign", "--case", "1", "--to", "aud"]).fails_with(&["auditor"]);
     as_("ana", &["case", "assign", "--case", "1", "--to", "nobody"])
         .fails_with(&["no user named \"nobody\""]);
+    as_(
+        "ana",
+        &["case", "close", "--case", "1", "--reason", "family support"],
+    )
+    .fails_with(&["case 1 has no disposition", "false_positive"]);
+    as_(
+        "ana",
+        &[
+            "case",
+            "disposition",
+            "--case",
+            "1",
+            "--to",
+            "false-positive",
+        ],
+    )
+    .ok();
     as_(
         "ana",
         &[
@@ -725,7 +1034,7 @@ fn unknown_ids_and_illegal_transitions_are_clear_errors() {
         .fails_with(&["case 1 is closed"]);
     as_("ana", &["case", "status", "--case", "1", "--to", "closed"])
         .fails_with(&["invalid value 'closed'"]);
-    let shown = as_("ana", &["case", "show", "1"]).ok().stdout;
+    let shown = as_("ana", &["case", "show", "--case", "1"]).ok().stdout;
     assert!(
         shown.contains("closed for   false positive: family support"),
         "{shown}"

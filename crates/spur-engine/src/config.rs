@@ -22,6 +22,9 @@ pub struct EngineConfig {
     /// How far out of time order payments may arrive when fed one by one.
     /// `None`: the engine buffers everything and sorts once (batch scans).
     pub reorder_tolerance_seconds: Option<i64>,
+    /// How far after the caller's clock at ingestion a payment's time may
+    /// lie (clocks drift, time zones are mistaken); later ones are refused.
+    pub future_margin_seconds: i64,
     /// Relationship context read from conduct instead of names.
     pub conduct: ConductConfig,
     pub indicators: IndicatorsConfig,
@@ -79,6 +82,7 @@ impl Default for EngineConfig {
             rates: BTreeMap::new(),
             max_evidence: 50,
             reorder_tolerance_seconds: None,
+            future_margin_seconds: 86_400,
             conduct: ConductConfig::default(),
             indicators: IndicatorsConfig::default(),
         }
@@ -211,6 +215,9 @@ impl EngineConfig {
         }
         if self.max_evidence == 0 {
             return Err("max_evidence must be at least 1".into());
+        }
+        if self.future_margin_seconds < 0 {
+            return Err("future_margin_seconds must be >= 0".into());
         }
         if matches!(self.reorder_tolerance_seconds, Some(t) if t < 0) {
             return Err("reorder_tolerance_seconds must be >= 0".into());

@@ -28,8 +28,25 @@ pub enum RecordError {
     DuplicateTxn,
     #[error("arrived {0} s after later payments were scored (reorder tolerance exceeded)")]
     Late(i64),
+    /// Older than what a snapshot (or `finish`) settled: the windows only go forward.
+    #[error(
+        "is {0} s older than the newest payment already scored ({1}); payments are scored in \
+         time order: load an older period into a new database, or ingest in time order"
+    )]
+    BehindState(i64, DisplayTime),
     #[error("amount must be a positive number")]
     BadAmount,
+    #[error("amount {0:e} is above the maximum of {max:e} in any currency", max = MAX_AMOUNT)]
+    AmountTooLarge(f64),
+    #[error("amount is {0:e} USD, above the maximum of {max:e} USD", max = MAX_USD)]
+    UsdTooLarge(f64),
+    #[error("timestamp {0} is outside the years 1753-9999 that goAML accepts")]
+    TimeOutOfRange(DisplayTime),
+    #[error(
+        "timestamp {0} is {1} s after the clock at ingestion ({2}); more than future_margin_seconds \
+         allows: a wrong year, or a time zone?"
+    )]
+    InFuture(DisplayTime, i64, DisplayTime),
 }
 
 impl RecordError {
@@ -38,11 +55,47 @@ impl RecordError {
         match self {
             RecordError::UnknownCurrency(_) => "currency",
             RecordError::DuplicateTxn => "txn_id",
-            RecordError::Late(_) => "timestamp",
-            RecordError::BadAmount => "amount",
+            RecordError::Late(_)
+            | RecordError::BehindState(..)
+            | RecordError::TimeOutOfRange(_)
+            | RecordError::InFuture(..) => "timestamp",
+            RecordError::BadAmount
+            | RecordError::AmountTooLarge(_)
+            | RecordError::UsdTooLarge(_) => "amount",
         }
     }
 }
+
+/// A timestamp in an error message, shown as RFC 3339 (formatted only when
+/// the message is, so a reject costs no allocation until it is written).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DisplayTime(pub Timestamp);
+
+impl std::fmt::Display for DisplayTime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if (-62_135_596_800..=253_402_300_799).contains(&self.0) {
+            crate::time::write_rfc3339(f, self.0)
+        } else {
+            // Outside years 1-9999 RFC 3339 has no form; seconds say it.
+            write!(f, "{} s from 1970", self.0)
+        }
+    }
+}
+
+/// The largest amount taken, in the payment's own currency: past 2^53 / 10
+/// an `f64` no longer holds cents exactly, and no payment is that large.
+pub const MAX_AMOUNT: f64 = 1e15;
+
+/// The largest amount taken once converted to USD, a trillion: beyond any
+/// real payment, and far enough below `f32::MAX` (about 3.4e38, the windows'
+/// type) that no state and no snapshot ever holds an infinity.
+pub const MAX_USD: f64 = 1e12;
+
+/// The earliest time taken: 1753-01-01T00:00:00Z, goAML's first year.
+pub const MIN_TIMESTAMP: Timestamp = -6_847_804_800;
+
+/// The latest time taken: 9999-12-31T23:59:59Z, goAML's last second.
+pub const MAX_TIMESTAMP: Timestamp = 253_402_300_799;
 
 /// Bad configuration.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -176,8 +229,10 @@ impl Engine {
                 high_risk[country_slot(c)] = true;
             }
         }
+        let mut intake = Intake::new(rates);
+        intake.future_margin = cfg.future_margin_seconds;
         Ok(Engine {
-            intake: Intake::new(rates),
+            intake,
             names: Names::new(),
             remarks: RemarkReader::new(&cfg.risk.cover_words),
             indicators: cfg.indicators.build(),
@@ -199,6 +254,17 @@ impl Engine {
         })
     }
 
+    /// The wall clock at ingestion, read by the caller (the engine has no
+    /// clock): payments dated more than `future_margin_seconds` after it are
+    /// refused ([`RecordError::InFuture`]). One such payment would otherwise
+    /// settle the windows past every real payment, and every later scan
+    /// would refuse all of its payments as late. Without it only the years
+    /// (1753-9999) are checked: a caller that takes payments from outside
+    /// sets it.
+    pub fn set_now(&mut self, now: Timestamp) {
+        self.intake.now = Some(now);
+    }
+
     pub fn config(&self) -> &EngineConfig {
         &self.cfg
     }
@@ -213,7 +279,7 @@ impl Engine {
     /// hint only: a wrong guess costs time or memory, never a result.
     pub fn reserve(&mut self, payments: usize) {
         self.intake.txns.reserve(payments, 12);
-        if self.cfg.reorder_tolerance_seconds.is_none() && self.intake.refuse_before.is_none() {
+        if self.cfg.reorder_tolerance_seconds.is_none() && self.intake.settled_until.is_none() {
             self.applied_log.reserve(payments);
         }
         // A hash table's room is written when it is made, so it is sized
@@ -291,7 +357,10 @@ impl Engine {
         }
         let rec = Record {
             ts: p.timestamp,
-            payout_delay: p.extra.payout_time.map_or(-1, |t| (t - p.timestamp).max(0)),
+            payout_delay: p
+                .extra
+                .payout_time
+                .map_or(-1, |t| t.saturating_sub(p.timestamp).max(0)),
             usd: usd as f32,
             txn,
             sender,
@@ -332,7 +401,7 @@ impl Engine {
             self.pending.sort_by_key(|r| r.ts);
         }
         let ready = std::mem::take(&mut self.pending);
-        let keep = self.intake.refuse_before.is_none();
+        let keep = self.intake.settled_until.is_none();
         self.apply_all(&ready, keep);
         if let Some(last) = ready.last() {
             self.applied_until = Some(last.ts);
@@ -455,7 +524,7 @@ impl Engine {
 
     /// No replay reaches behind what was applied.
     fn settle(&mut self) {
-        self.intake.refuse_before = self.applied_until;
+        self.intake.settled_until = self.applied_until;
         self.applied_log = Vec::new();
     }
 
@@ -512,7 +581,7 @@ impl Engine {
             start = end as usize;
         }
         e.applied_until = snap.applied_until;
-        e.intake.refuse_before = snap.applied_until;
+        e.intake.settled_until = snap.applied_until;
         e.max_seen = snap.max_seen;
         e.payments = snap.payments;
         Ok(e)

@@ -10,7 +10,7 @@
 //! the caller can ask for the slots of the payments to come ahead of time
 //! ([`Intake::prefetch`]). The tables are in `table.rs`.
 
-use crate::engine::RecordError;
+use crate::engine::{DisplayTime, RecordError, MAX_AMOUNT, MAX_TIMESTAMP, MAX_USD, MIN_TIMESTAMP};
 use crate::geo::utc_offset;
 use crate::model::{Country, Payment, Sex, Timestamp};
 use crate::money::Rates;
@@ -272,8 +272,16 @@ impl<S: Default> Parties<S> {
 /// gain on two cores, which the reading and the windows keep busy).
 pub(crate) struct Intake {
     pub rates: Rates,
-    /// Payments older than this are refused as late.
+    /// Payments older than this are refused as late (the reorder tolerance).
     pub refuse_before: Option<Timestamp>,
+    /// Payments older than this are refused as behind what a snapshot or
+    /// `finish` settled: the windows only go forward.
+    pub settled_until: Option<Timestamp>,
+    /// The wall clock at ingestion, as the caller read it: payments more
+    /// than `future_margin` seconds after it are refused. `None`: no clock
+    /// given, only the years are checked.
+    pub now: Option<Timestamp>,
+    pub future_margin: i64,
     pub txns: TxnIds,
     pub senders: Index,
     pub receivers: Index,
@@ -296,6 +304,9 @@ impl Intake {
         Intake {
             rates,
             refuse_before: None,
+            settled_until: None,
+            now: None,
+            future_margin: 0,
             txns: TxnIds::default(),
             senders: Index::default(),
             receivers: Index::default(),
@@ -315,13 +326,40 @@ impl Intake {
         if !(p.amount.is_finite() && p.amount > 0.0) {
             return Err(RecordError::BadAmount);
         }
+        if p.amount > MAX_AMOUNT {
+            return Err(RecordError::AmountTooLarge(p.amount));
+        }
         let usd = self
             .rates
             .to_usd(p.amount, p.currency)
             .ok_or_else(|| RecordError::UnknownCurrency(p.currency.as_str().to_owned()))?;
+        // A NaN from an odd rate is refused too.
+        if usd.is_nan() || usd > MAX_USD {
+            return Err(RecordError::UsdTooLarge(usd));
+        }
+        let ts = p.timestamp;
+        if !(MIN_TIMESTAMP..=MAX_TIMESTAMP).contains(&ts) {
+            return Err(RecordError::TimeOutOfRange(DisplayTime(ts)));
+        }
+        // A payment from the future would settle the windows past every
+        // real one, and every later payment would be late.
+        if let Some(now) = self.now {
+            if ts - now > self.future_margin {
+                return Err(RecordError::InFuture(
+                    DisplayTime(ts),
+                    ts - now,
+                    DisplayTime(now),
+                ));
+            }
+        }
+        if let Some(until) = self.settled_until {
+            if ts < until {
+                return Err(RecordError::BehindState(until - ts, DisplayTime(until)));
+            }
+        }
         if let Some(until) = self.refuse_before {
-            if p.timestamp < until {
-                return Err(RecordError::Late(until - p.timestamp));
+            if ts < until {
+                return Err(RecordError::Late(until - ts));
             }
         }
         let txn = self

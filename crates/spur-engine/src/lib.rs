@@ -21,6 +21,9 @@ pub mod time;
 
 pub use alert::{Alert, Finding};
 pub use config::{ConductConfig, EngineConfig, RiskConfig};
-pub use engine::{ConfigError, Engine, Outcome, RecordError, SnapshotError, Stats};
+pub use engine::{
+    ConfigError, DisplayTime, Engine, Outcome, RecordError, SnapshotError, Stats, MAX_AMOUNT,
+    MAX_TIMESTAMP, MAX_USD, MIN_TIMESTAMP,
+};
 pub use indicators::{Indicator, Role};
 pub use model::{Channel, Country, Currency, Extra, Payment, Sex, Timestamp};

@@ -691,7 +691,10 @@ fn after_finish_older_payments_are_late_and_newer_ones_count() {
     assert_eq!(first.stats.payments, 2);
     let mut pay_at = |t| s.pay_full(t, &a, &b, 30.0, "USD", "", Channel::Bank, Extra::default());
     let late = pay_at(T0 + HOUR);
-    assert!(matches!(late, Err(RecordError::Late(_))), "{late:?}");
+    assert!(
+        matches!(late, Err(RecordError::BehindState(..))),
+        "{late:?}"
+    );
     let newer = pay_at(T0 + 2 * DAY);
     assert!(newer.is_ok(), "{newer:?}");
     assert_eq!(s.engine.finish().stats.payments, 3);
@@ -811,4 +814,116 @@ fn early_applied_batch_takes_a_latecomer_in_its_place() {
             .collect::<Vec<_>>()
     );
     assert_eq!(run(&late), want);
+}
+
+/// What the intake refuses as a record, each with its own reason, and the
+/// edges it still takes.
+#[test]
+fn intake_refuses_values_out_of_range_as_records() {
+    use spur_engine::{MAX_AMOUNT, MAX_TIMESTAMP, MAX_USD, MIN_TIMESTAMP};
+    // 2026-01-05: the caller's clock at ingestion.
+    let now = T0;
+    // (time, amount, currency, None if taken, else (field, reason))
+    type Case<'a> = (i64, f64, &'a str, Option<(&'a str, &'a str)>);
+    let cases: &[Case] = &[
+        (T0, 45.0, "USD", None),
+        (MIN_TIMESTAMP, 45.0, "USD", None),
+        (MIN_TIMESTAMP - 1, 45.0, "USD", Some(("timestamp", "1752-12-31T23:59:59Z is outside the years 1753-9999"))),
+        (MAX_TIMESTAMP + 1, 45.0, "USD", Some(("timestamp", "253402300800 s from 1970 is outside the years"))),
+        (i64::MIN, 45.0, "USD", Some(("timestamp", "outside the years 1753-9999"))),
+        // Within the years, but after the clock.
+        (MAX_TIMESTAMP, 45.0, "USD", Some(("timestamp", "9999-12-31T23:59:59Z is 251634729599 s after the clock at ingestion (2026-01-05T00:00:00Z)"))),
+        (now + DAY, 45.0, "USD", None),
+        (now + DAY + 1, 45.0, "USD", Some(("timestamp", "future_margin_seconds"))),
+        (T0, MAX_USD, "USD", None),
+        (T0, MAX_USD * 1.01, "USD", Some(("amount", "above the maximum of 1e12 USD"))),
+        (T0, 1e39, "USD", Some(("amount", "amount 1e39 is above the maximum of 1e15"))),
+        (T0, f64::MAX, "PHP", Some(("amount", "above the maximum of 1e15 in any currency"))),
+        (T0, MAX_AMOUNT, "VND", None),
+        (T0, MAX_AMOUNT, "PHP", Some(("amount", "USD, above the maximum of 1e12 USD"))),
+        (T0, 5e-324, "USD", None),
+        (T0, 0.0, "USD", Some(("amount", "positive"))),
+        (T0, f64::INFINITY, "USD", Some(("amount", "positive"))),
+    ];
+    let a = p("S1", "A B", "US");
+    let b = p("R1", "C D", "PH");
+    for &(ts, amount, cur, want) in cases {
+        let mut s = Script::new();
+        s.engine.set_now(now);
+        let got = s.pay_full(ts, &a, &b, amount, cur, "", Channel::Bank, Extra::default());
+        match (want, got) {
+            (None, Ok(())) => {}
+            (Some((field, reason)), Err(e)) => {
+                assert_eq!(e.field(), field, "{ts} {amount}: {e}");
+                assert!(e.to_string().contains(reason), "{ts} {amount}: {e}");
+            }
+            (want, got) => panic!("{ts} {amount} {cur}: wanted {want:?}, got {got:?}"),
+        }
+    }
+}
+
+/// The defect: one payment dated 9999 settled the windows in the year 9999,
+/// and every later run refused every payment as late.
+#[test]
+fn a_payment_from_the_future_does_not_settle_the_windows() {
+    let mut s = Script::new();
+    s.engine.set_now(T0 + 10 * DAY);
+    let a = p("S1", "Gary Whitfield", "US");
+    let b = p("R1", "Maria Santos", "PH");
+    s.pay(T0, &a, &b, 30.0, "USD", "");
+    let future = s.pay_full(
+        253_370_764_800,
+        &a,
+        &b,
+        30.0,
+        "USD",
+        "",
+        Channel::Bank,
+        Extra::default(),
+    );
+    assert!(
+        matches!(future, Err(RecordError::InFuture(..))),
+        "{future:?}"
+    );
+    let state = s.engine.snapshot();
+    let mut next = Engine::restore(EngineConfig::default(), &state).unwrap();
+    next.set_now(T0 + 10 * DAY);
+    let later = next.push(&Payment {
+        txn_id: "T-NEXT",
+        timestamp: T0 + DAY,
+        amount: 30.0,
+        currency: Currency::parse(b"USD").unwrap(),
+        sender_id: "S1",
+        sender_country: Country::parse(b"US").unwrap(),
+        sender_name: "",
+        receiver_id: "R1",
+        receiver_country: Country::parse(b"PH").unwrap(),
+        receiver_name: "",
+        channel: None,
+        message: "",
+        extra: Extra::default(),
+    });
+    assert_eq!(later, Ok(()));
+    // Older than the stored state: refused, saying what to do.
+    let older = next.push(&Payment {
+        txn_id: "T-OLD",
+        timestamp: T0 - DAY,
+        amount: 30.0,
+        currency: Currency::parse(b"USD").unwrap(),
+        sender_id: "S1",
+        sender_country: Country::parse(b"US").unwrap(),
+        sender_name: "",
+        receiver_id: "R1",
+        receiver_country: Country::parse(b"PH").unwrap(),
+        receiver_name: "",
+        channel: None,
+        message: "",
+        extra: Extra::default(),
+    });
+    let msg = older.unwrap_err().to_string();
+    assert!(
+        msg.contains("older than the newest payment already scored (2026-01-05T00:00:00Z)"),
+        "{msg}"
+    );
+    assert!(msg.contains("new database"), "{msg}");
 }

@@ -138,6 +138,27 @@ impl<'a> Prepared<'a> {
         }
         ident("entity.branch", &entity.branch, TEXT255)?;
         ident("meta.case_id", &input.meta.case_id, TEXT255)?;
+        ident("meta.entity_reference", input.meta.reference(), TEXT255)?;
+        if let Some(c) = &input.meta.corrects {
+            ident(
+                "meta.corrects.entity_reference",
+                &c.entity_reference,
+                TEXT255,
+            )?;
+            if c.entity_reference.trim() == input.meta.reference() {
+                return Err(bad(
+                    "meta.entity_reference",
+                    "a correction needs a reference of its own, not the corrected report's",
+                ));
+            }
+            date("meta.corrects.filed_at", c.filed_at)?;
+            if c.fiu_ref_number.chars().count() > TEXT255 {
+                return Err(bad(
+                    "meta.corrects.fiu_ref_number",
+                    format!("is longer than the schema's {TEXT255} characters"),
+                ));
+            }
+        }
         ident("entity.institution_code", &entity.institution_code, 50)?;
         let currency_local = input.meta.currency_code_local.trim().to_ascii_uppercase();
         if !profile.currency_allowed(&currency_local) {
@@ -204,8 +225,13 @@ impl<'a> Prepared<'a> {
             el(
                 w,
                 "entity_reference",
-                &text(&self.input.meta.case_id, TEXT255),
+                &text(self.input.meta.reference(), TEXT255),
             )?;
+            // goAML has no correction element: the FIU's own number of the
+            // replaced report is how its analysts find it (docs/goaml.md).
+            if let Some(c) = &self.input.meta.corrects {
+                opt(w, "fiu_ref_number", &text(&c.fiu_ref_number, TEXT255))?;
+            }
             el(w, "submission_date", &self.submission_date)?;
             el(w, "currency_code_local", &self.currency_local)?;
             w.create_element("reporting_person")
@@ -522,11 +548,24 @@ fn counted(n: usize, one: &str, many: &str) -> String {
 
 /// The report's reason: what an FIU analyst reads first, in words, without spur.
 fn reason_text(input: &ReportInput, currency_local: &str) -> String {
-    let mut lines = vec![
+    let mut lines = Vec::new();
+    if let Some(c) = &input.meta.corrects {
+        // First, so that an FIU analyst reads it before anything else.
+        let fiu = match c.fiu_ref_number.trim() {
+            "" => String::new(),
+            r => format!(", FIU reference {}", xml_legal(r)),
+        };
+        lines.push(format!(
+            "CORRECTION: this report replaces in full the report with entity reference {} filed on {}{fiu}. Disregard that report.",
+            xml_legal(c.entity_reference.trim()),
+            sql_date(c.filed_at).map_or_else(String::new, |d| d[..10].to_string()),
+        ));
+    }
+    lines.push(
         "Suspected payments for live-streamed child sexual abuse (online sexual exploitation of children). \
          The reporting institution's transaction monitoring flagged the parties below and an analyst reviewed the case."
             .to_string(),
-    ];
+    );
     let reason = input.reason.trim();
     if !reason.is_empty() {
         lines.push(format!("Analyst: {reason}"));
@@ -553,7 +592,15 @@ fn reason_text(input: &ReportInput, currency_local: &str) -> String {
             counted(receivers.len(), "receiver", "receivers"),
         ));
     }
-    for alert in &input.alerts {
+    let evidence = input.evidence_shown();
+    let (shown, total) = input.shown_of_total();
+    if shown < total {
+        lines.push(format!(
+            "Part of the evidence: this report shows {shown} of {total} payments of the alerted parties; \
+             the reporting institution holds the others."
+        ));
+    }
+    for (alert, (shown, total)) in input.alerts.iter().zip(evidence) {
         let role = match alert.role {
             Role::Sender => "Sender",
             Role::Receiver => "Receiver",
@@ -573,6 +620,15 @@ fn reason_text(input: &ReportInput, currency_local: &str) -> String {
         ));
         for indicator in &alert.indicators {
             lines.push(format!("- {}", indicator.reason.trim()));
+        }
+        if shown < total {
+            let side = match alert.role {
+                Role::Sender => "made",
+                Role::Receiver => "received",
+            };
+            lines.push(format!(
+                "- {shown} of the {total} payments it {side} are in this report."
+            ));
         }
     }
 

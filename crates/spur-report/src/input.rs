@@ -18,6 +18,36 @@ pub struct ReportInput {
     pub transactions: Vec<Transaction>,
 }
 
+impl ReportInput {
+    /// For each alert, (the party's payments in the report, all its payments
+    /// in its role); equal when the engine's count is not known.
+    pub fn evidence_shown(&self) -> Vec<(u64, u64)> {
+        self.alerts
+            .iter()
+            .map(|a| {
+                let subject = a.subject.trim();
+                let shown = self
+                    .transactions
+                    .iter()
+                    .filter(|t| match a.role {
+                        Role::Sender => t.from.id.trim() == subject,
+                        Role::Receiver => t.to.id.trim() == subject,
+                    })
+                    .count() as u64;
+                (shown, a.payments.max(shown))
+            })
+            .collect()
+    }
+
+    /// The sums of [`ReportInput::evidence_shown`]: what the report says when
+    /// it shows fewer payments than the alerted parties made or received.
+    pub fn shown_of_total(&self) -> (u64, u64) {
+        self.evidence_shown()
+            .iter()
+            .fold((0, 0), |(s, t), e| (s + e.0, t + e.1))
+    }
+}
+
 /// The institution that files the report, from configuration.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ReportingEntity {
@@ -57,12 +87,43 @@ pub struct Address {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ReportMeta {
-    /// The case id: the report's `entity_reference`.
+    /// The case id.
     pub case_id: String,
+    /// The report's `entity_reference`, unique per report (the store gives
+    /// it: the case id for a case's first report, `CASE-cN` for a
+    /// correction); empty reads as the case id.
+    #[serde(default)]
+    pub entity_reference: String,
     /// Seconds since 1970-01-01 UTC.
     pub submission_date: Timestamp,
     /// ISO 4217 code of the institution's local currency.
     pub currency_code_local: String,
+    /// Set when this report corrects (replaces in full) a filed one.
+    #[serde(default)]
+    pub corrects: Option<CorrectedReport>,
+}
+
+impl ReportMeta {
+    /// What `entity_reference` says.
+    pub fn reference(&self) -> &str {
+        match self.entity_reference.trim() {
+            "" => self.case_id.trim(),
+            r => r,
+        }
+    }
+}
+
+/// The filed report a correction replaces.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CorrectedReport {
+    /// Its `entity_reference`.
+    pub entity_reference: String,
+    /// When it was filed, seconds since 1970-01-01 UTC.
+    pub filed_at: Timestamp,
+    /// The FIU's reference of it (from the FIU's acknowledgement), written
+    /// as `fiu_ref_number`; empty when not known.
+    #[serde(default)]
+    pub fiu_ref_number: String,
 }
 
 /// One alert of the case, as the report needs it.
@@ -75,6 +136,10 @@ pub struct AlertSummary {
     pub first_seen: Timestamp,
     pub last_seen: Timestamp,
     pub indicators: Vec<IndicatorReason>,
+    /// All payments of the party in its role, as the engine counted them;
+    /// the report says so when it shows fewer. 0: not known.
+    #[serde(default)]
+    pub payments: u64,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -93,6 +158,7 @@ impl From<&Alert> for AlertSummary {
             score: alert.score,
             first_seen: alert.first_seen,
             last_seen: alert.last_seen,
+            payments: alert.payments.into(),
             indicators: alert
                 .indicators
                 .iter()

@@ -16,8 +16,8 @@ mod validate;
 
 pub use goaml::write_goaml;
 pub use input::{
-    Address, AlertSummary, ForeignAmount, IndicatorReason, Party, ReportInput, ReportMeta,
-    ReportingEntity, ReportingPerson, Transaction,
+    Address, AlertSummary, CorrectedReport, ForeignAmount, IndicatorReason, Party, ReportInput,
+    ReportMeta, ReportingEntity, ReportingPerson, Transaction,
 };
 pub use profile::{
     ChannelCodes, CodeLists, FiuProfile, IndicatorMapping, NameCharset, ProfileError,

@@ -93,8 +93,10 @@ fn report(case_id: &str, alerts: Vec<AlertSummary>, transactions: Vec<Transactio
         entity: entity(),
         meta: ReportMeta {
             case_id: case_id.into(),
+            entity_reference: String::new(),
             submission_date: T0 + 40 * DAY,
             currency_code_local: "AED".into(),
+            corrects: None,
         },
         reason: "Receiver's account shows the pattern of a facilitator of live-streamed abuse."
             .into(),
@@ -134,6 +136,7 @@ fn facilitator_case() -> ReportInput {
         ));
     }
     let alert = AlertSummary {
+        payments: 0,
         subject: "R000042".into(),
         role: spur_engine::Role::Receiver,
         score: 0.93,
@@ -190,6 +193,7 @@ fn customer_case() -> ReportInput {
         })
         .collect();
     let alert = AlertSummary {
+        payments: 0,
         subject: "S004711".into(),
         role: spur_engine::Role::Sender,
         score: 0.71,
@@ -253,6 +257,7 @@ fn odd_names_case() -> ReportInput {
         })
         .collect();
     let alert = AlertSummary {
+        payments: 0,
         subject: "S3".into(),
         role: spur_engine::Role::Sender,
         score: 0.5,
@@ -302,6 +307,7 @@ fn max_length_case() -> ReportInput {
     input.action = long('q', 9_000);
     input.alerts = (0..200)
         .map(|i| AlertSummary {
+            payments: 0,
             subject: format!("S{i}"),
             role: spur_engine::Role::Sender,
             score: 0.6,
@@ -659,4 +665,86 @@ fn profiles_map_exactly_the_engines_indicators() {
     let off_by_default: BTreeSet<&str> = ours.difference(&engine_codes).copied().collect();
     assert!(engine_codes.is_subset(&ours), "{engine_codes:?}");
     assert_eq!(off_by_default, BTreeSet::from(["P-PROFILE"]));
+}
+
+/// The text of one element, unescaped enough for these checks.
+fn element<'a>(xml: &'a str, name: &str) -> Option<&'a str> {
+    let open = format!("<{name}>");
+    let start = xml.find(&open)? + open.len();
+    let end = start + xml[start..].find(&format!("</{name}>"))?;
+    Some(&xml[start..end])
+}
+
+#[test]
+fn a_report_that_shows_part_of_the_evidence_says_so() {
+    let mut input = facilitator_case();
+    input.alerts[0].payments = 137;
+    for xml in check(&input) {
+        let reason = element(&xml, "reason").unwrap();
+        assert!(
+            reason.contains("this report shows 32 of 137 payments of the alerted parties"),
+            "{reason}"
+        );
+        assert!(
+            reason.contains("- 32 of the 137 payments it received are in this report."),
+            "{reason}"
+        );
+    }
+    // All of them shown: nothing to say.
+    input.alerts[0].payments = 32;
+    for xml in check(&input) {
+        assert!(!xml.contains("of the evidence"), "{xml}");
+    }
+    // A sender's side counts the payments it made.
+    let mut input = customer_case();
+    input.alerts[0].payments = 9;
+    for xml in check(&input) {
+        let reason = element(&xml, "reason").unwrap();
+        assert!(reason.contains("shows 8 of 9 payments"), "{reason}");
+        assert!(reason.contains("8 of the 9 payments it made"), "{reason}");
+    }
+}
+
+#[test]
+fn a_correction_names_the_report_it_replaces() {
+    let mut input = facilitator_case();
+    input.meta.entity_reference = "CASE-2026-0042-c1".into();
+    input.meta.corrects = Some(CorrectedReport {
+        entity_reference: "CASE-2026-0042".into(),
+        filed_at: T0 + 20 * DAY,
+        fiu_ref_number: "AE-STR-2026-000123".into(),
+    });
+    for xml in check(&input) {
+        assert_eq!(element(&xml, "entity_reference"), Some("CASE-2026-0042-c1"));
+        assert_eq!(element(&xml, "fiu_ref_number"), Some("AE-STR-2026-000123"));
+        // Still an STR: goAML 5.0 has no report code for a correction.
+        assert_eq!(element(&xml, "report_code"), Some("STR"));
+        let reason = element(&xml, "reason").unwrap();
+        assert!(
+            reason.starts_with(
+                "CORRECTION: this report replaces in full the report with entity reference \
+                 CASE-2026-0042 filed on 2026-01-25, FIU reference AE-STR-2026-000123."
+            ),
+            "{reason}"
+        );
+    }
+    // Without the FIU's reference: no fiu_ref_number, the reason still says it.
+    input.meta.corrects.as_mut().unwrap().fiu_ref_number.clear();
+    for xml in check(&input) {
+        assert!(!xml.contains("fiu_ref_number"), "{xml}");
+        assert!(element(&xml, "reason").unwrap().starts_with("CORRECTION"));
+    }
+    // A correction under the corrected report's own reference is refused.
+    input.meta.entity_reference = "CASE-2026-0042".into();
+    let profile = FiuProfile::shipped("ae").unwrap();
+    match write_goaml(&input, &profile) {
+        Err(ReportError::Input { field, .. }) => assert_eq!(field, "meta.entity_reference"),
+        other => panic!("{other:?}"),
+    }
+    // A first report's reference is the case id.
+    let first = facilitator_case();
+    for xml in check(&first) {
+        assert_eq!(element(&xml, "entity_reference"), Some("CASE-2026-0042"));
+        assert!(!xml.contains("CORRECTION"));
+    }
 }

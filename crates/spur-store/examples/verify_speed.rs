@@ -9,8 +9,9 @@
 use std::sync::Arc;
 use std::time::Instant;
 
+use sha2::{Digest, Sha256};
 use spur_engine::{Alert, Finding, Role};
-use spur_store::{ManualClock, PaymentRecord, UserRole};
+use spur_store::{IngestedTxn, ManualClock, PaymentRecord, UserRole};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
@@ -67,7 +68,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut version = 0;
     for round in 0..3 {
         let (txns, alerts, payments) = scan(round);
-        let ids: Vec<&str> = txns.iter().map(String::as_str).collect();
+        let ids: Vec<IngestedTxn> = txns
+            .iter()
+            .map(|t| IngestedTxn {
+                txn_id: t,
+                digest: Sha256::digest(t.as_bytes()).into(),
+            })
+            .collect();
         clock.advance(3600);
         let started = Instant::now();
         let batch =

@@ -2,7 +2,8 @@
 //!
 //! Status moves along [`transition`]: open → investigating | escalated,
 //! investigating ⇄ escalated; any unclosed case may be closed with a reason
-//! (final); filing a report makes a case `reported`.
+//! and a disposition other than undetermined (final); filing a report makes
+//! a case `reported`.
 
 use spur_engine::Timestamp;
 
@@ -332,6 +333,10 @@ pub(crate) fn close(
                 to: CaseStatus::Closed,
                 hint: ": it is closed already",
             });
+        }
+        // A closed case is final: its conclusion must be on record.
+        if case.disposition == Disposition::Undetermined {
+            return Err(StoreError::NoDisposition(case.id));
         }
         tx.execute(
             "UPDATE cases SET status = $1, close_reason = $2 WHERE id = $3",

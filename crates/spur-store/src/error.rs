@@ -69,8 +69,28 @@ pub enum StoreError {
     },
     #[error("report {0} is filed and can no longer change")]
     ReportFiled(i64),
-    #[error("self-approval refused: the author of report {0} cannot approve it; another supervisor must")]
+    #[error("self-approval refused: an author of report {0} (whoever drafted or redrafted it) cannot approve it; another supervisor must")]
     SelfApproval(i64),
+    #[error("report {report} is on case {case}, which is closed: it cannot be {action}")]
+    ReportCaseClosed {
+        report: i64,
+        case: i64,
+        action: &'static str,
+    },
+    #[error("case {0} has no disposition (it is undetermined): set it to suspicious, not_suspicious or false_positive before closing the case")]
+    NoDisposition(i64),
+    #[error("case {case} already has report {report} ({status}), not yet filed: a case has at most one open report; redraft report {report} instead")]
+    OpenReport {
+        case: i64,
+        report: i64,
+        status: ReportStatus,
+    },
+    #[error("case {case} has filed report {filed}: a later report on it is a correction and must name the filed report it corrects (report {filed})")]
+    CorrectionRequired { case: i64, filed: i64 },
+    #[error("report {report} cannot be corrected here: {reason}")]
+    BadCorrection { report: i64, reason: String },
+    #[error("the report's XML does not carry its entity_reference {0:?}: write it with the reference the store gave it")]
+    WrongReference(String),
     #[error("invalid input: {0}")]
     Invalid(String),
     #[error("another scan was stored while this one ran (engine state version {found}, this scan started from version {expected}): nothing of this scan was stored; run it again")]
@@ -111,6 +131,12 @@ impl StoreError {
             StoreError::IllegalReportTransition { .. } => "illegal_report_transition",
             StoreError::ReportFiled(_) => "report_filed",
             StoreError::SelfApproval(_) => "self_approval",
+            StoreError::ReportCaseClosed { .. } => "case_closed",
+            StoreError::NoDisposition(_) => "no_disposition",
+            StoreError::OpenReport { .. } => "open_report",
+            StoreError::CorrectionRequired { .. } => "correction_required",
+            StoreError::BadCorrection { .. } => "bad_correction",
+            StoreError::WrongReference(_) => "wrong_reference",
             StoreError::Invalid(_) => "invalid_input",
             StoreError::ScanConflict { .. } => "scan_conflict",
             StoreError::AuditBreak(_) => "audit_break",

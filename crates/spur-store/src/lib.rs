@@ -8,9 +8,11 @@
 //! The store never reads the system clock: the caller passes a [`Clock`].
 //! See docs/storage.md.
 
+mod alert_view;
 mod audit;
 mod case;
 mod clock;
+mod digest;
 mod error;
 mod migrations;
 mod model;
@@ -24,12 +26,17 @@ mod store;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+pub use alert_view::{
+    alert_detail, filtered_alerts, indicator_codes, AlertDetail, AlertFilter, Counterparty,
+};
 pub use clock::{Clock, ManualClock, SystemClock};
+pub use digest::{payment_digest, PaymentDigest};
 pub use error::{AuditBreak, StoreError};
 pub use migrations::SCHEMA_VERSION;
 pub use model::{
-    AuditEntry, AuditFilter, AuditSummary, Case, CaseStatus, Disposition, EngineState, Note,
-    PaymentRecord, Report, ReportStatus, RowFinding, RowProblem, ScanBatch, StoredAlert, User,
+    entity_reference, AlertStatus, AuditEntry, AuditFilter, AuditSummary, Case, CaseStatus,
+    Correction, Disposition, EngineState, IngestedTxn, KnownTxn, Note, PaymentRecord, Report,
+    ReportContent, ReportPlan, ReportStatus, RowFinding, RowProblem, ScanBatch, StoredAlert, User,
     UserRole,
 };
 pub use store::{Store, SYSTEM_ACTOR};

@@ -3,6 +3,7 @@
 use serde::Serialize;
 use spur_engine::{Role, Timestamp};
 
+use crate::digest::PaymentDigest;
 use crate::error::StoreError;
 
 macro_rules! string_enum {
@@ -61,6 +62,13 @@ string_enum! {
         NotSuspicious = "not_suspicious",
         FalsePositive = "false_positive",
     }
+}
+
+string_enum! {
+    /// Where an alert stands: `new` (standing, in no case), `in_case`
+    /// (gathered into a case) or `cleared` (a later scan found the party
+    /// below the threshold, and no case holds it).
+    AlertStatus { New = "new", InCase = "in_case", Cleared = "cleared" }
 }
 
 string_enum! {
@@ -135,13 +143,81 @@ pub struct Report {
     /// The FIU profile the XML was written for (`ae`, `generic`, ...).
     pub profile: String,
     pub xml: String,
+    /// Who drafted it.
     pub author: String,
+    /// Everyone who wrote its content (drafted or redrafted it), in the
+    /// order they first did: none of them may approve it.
+    pub authors: Vec<String>,
+    /// The report's goAML `entity_reference`, unique among all reports: the
+    /// case id for a case's first report, `CASE-cN` for its N-th correction
+    /// (see [`entity_reference`]). `None` only for reports stored before
+    /// schema version 4 (their XML carries the case id).
+    pub entity_reference: Option<String>,
+    /// The filed report this one corrects (replaces in full).
+    pub corrects: Option<i64>,
+    /// The FIU's reference of the corrected report, as the FIU acknowledged
+    /// it, written as goAML `fiu_ref_number`.
+    pub fiu_ref_number: Option<String>,
+    /// The analyst's own words on why (empty if none): a redraft keeps them.
+    pub reason: String,
+    /// What the institution did (empty if none): a redraft keeps it.
+    pub action: String,
+    /// Whether every kept payment of the alerted parties is in the report,
+    /// not only their alerts' evidence: a redraft keeps the choice.
+    pub all_evidence: bool,
     pub status: ReportStatus,
     pub approved_by: Option<String>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     pub approved_at: Option<Timestamp>,
     pub filed_at: Option<Timestamp>,
+}
+
+impl Report {
+    /// Whether `user` wrote any of its content.
+    pub fn is_author(&self, user: &str) -> bool {
+        self.authors.iter().any(|a| a == user)
+    }
+}
+
+/// A report's `entity_reference`: the case id for its first report, then
+/// `CASE-c1`, `CASE-c2`, ... for the corrections that replace it. Distinct
+/// for every report of every case, so that no two filed reports share one.
+pub fn entity_reference(case_id: i64, correction: u32) -> String {
+    match correction {
+        0 => case_id.to_string(),
+        n => format!("{case_id}-c{n}"),
+    }
+}
+
+/// What a draft or redraft writes: the XML and what the analyst chose for
+/// it, kept so that the next redraft starts from the same choices.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ReportContent<'a> {
+    /// The FIU profile the XML was written for.
+    pub profile: &'a str,
+    pub xml: &'a str,
+    pub reason: &'a str,
+    pub action: &'a str,
+    pub all_evidence: bool,
+}
+
+/// The filed report a new report corrects.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Correction<'a> {
+    pub report_id: i64,
+    /// The FIU's reference of the corrected report, when known.
+    pub fiu_ref_number: Option<&'a str>,
+}
+
+/// What a new report on a case must be, from [`crate::Store::plan_report`]:
+/// the checks passed, and the reference its XML must carry.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ReportPlan {
+    pub case_id: i64,
+    pub entity_reference: String,
+    /// The filed report the new one corrects.
+    pub corrects: Option<Report>,
 }
 
 /// An evidence payment as ingested: what a report needs to describe it.
@@ -162,6 +238,45 @@ pub struct PaymentRecord {
     /// Empty when the input did not say.
     pub channel: String,
     pub message: String,
+}
+
+/// A payment a scan ingested: its txn id and the digest of its content
+/// ([`crate::payment_digest`]), kept so that the id coming again with other
+/// content is told apart from the same payment coming again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IngestedTxn<'a> {
+    pub txn_id: &'a str,
+    pub digest: PaymentDigest,
+}
+
+/// A txn id the store holds, as [`crate::Store::known_txns`] finds it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KnownTxn {
+    pub txn_id: String,
+    /// `None` for ids recorded without one (`record_txns`, `commit_scan_batch`,
+    /// or before schema version 4).
+    pub digest: Option<PaymentDigest>,
+    /// When it was ingested (the store's clock).
+    pub recorded_at: Timestamp,
+}
+
+impl KnownTxn {
+    /// Whether a payment with this digest is the one ingested under the id.
+    /// Without a stored digest it cannot be told, and counts as the same.
+    pub fn same_content(&self, digest: &PaymentDigest) -> bool {
+        self.digest.is_none_or(|d| d == *digest)
+    }
+
+    /// Why a payment with this id and other content is refused, for the
+    /// rejects file (formatted only for such a payment).
+    pub fn reused_reason(&self) -> String {
+        format!(
+            "txn id {} was ingested on {} with different content (another time, amount, \
+             currency, party, channel or message under the same id); a correction needs a new txn id",
+            self.txn_id,
+            spur_engine::time::rfc3339(self.recorded_at).get(..10).unwrap_or("?"),
+        )
+    }
 }
 
 /// The engine's opaque state, as last saved.

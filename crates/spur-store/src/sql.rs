@@ -121,6 +121,13 @@ impl Row {
             _ => Err(StoreError::Corrupt(format!("column {i}: expected bytes"))),
         }
     }
+
+    pub(crate) fn opt_blob(&self, i: usize) -> Result<Option<Vec<u8>>, StoreError> {
+        match self.at(i)? {
+            Value::Null => Ok(None),
+            _ => self.blob(i).map(Some),
+        }
+    }
 }
 
 /// An open database transaction. Dropping it without [`Tx::commit`] rolls

@@ -14,12 +14,14 @@ use crate::clock::Clock;
 use crate::error::StoreError;
 use crate::migrations;
 use crate::model::{
-    AuditEntry, AuditFilter, AuditSummary, Case, CaseStatus, Disposition, EngineState,
-    PaymentRecord, Report, ScanBatch, StoredAlert, User, UserRole,
+    AuditEntry, AuditFilter, AuditSummary, Case, CaseStatus, Correction, Disposition, EngineState,
+    IngestedTxn, KnownTxn, PaymentRecord, Report, ReportContent, ReportPlan, ScanBatch,
+    StoredAlert, User, UserRole,
 };
 use crate::report;
 use crate::rows;
 use crate::sql::{params, Backend, Row, Tx};
+use crate::PaymentDigest;
 
 /// The audit log's actor for changes made by ingestion rather than a person.
 pub const SYSTEM_ACTOR: &str = "system";
@@ -29,7 +31,7 @@ pub const SYSTEM_ACTOR: &str = "system";
 ///
 /// Methods that take an `actor` check that user's role: every user may read;
 /// analysts and supervisors work cases and draft and file reports; only a
-/// supervisor who is not the author approves a report; an admin manages
+/// supervisor who is none of its authors approves a report; an admin manages
 /// users; an auditor reads everything and changes nothing. The audit log
 /// itself is read by auditors, admins and supervisors (who oversee the
 /// analysts), not by analysts. A disabled user can do nothing, not even
@@ -87,19 +89,32 @@ pub trait Store: Send {
     /// `based_on` is the engine state version the scan started from (0: none).
     /// If another scan committed meanwhile, nothing is stored and the error
     /// is [`StoreError::ScanConflict`]: run the scan again.
+    ///
+    /// Each txn id is kept with the digest of its payment's content, so that
+    /// [`Store::known_txns`] tells the same payment from a reused id.
     fn commit_scan_batch_with_payments(
         &mut self,
-        txn_ids: &[&str],
+        txns: &[IngestedTxn<'_>],
         alerts: &[Alert],
         payments: &[PaymentRecord],
         state: &[u8],
         based_on: i64,
     ) -> Result<ScanBatch, StoreError>;
-    /// Which of the given txn ids were recorded before.
-    fn known_txns(&mut self, txn_ids: &[&str]) -> Result<Vec<String>, StoreError>;
+    /// Which of the given txn ids were recorded before, with their digests
+    /// (in no particular order).
+    fn known_txns(&mut self, txn_ids: &[&str]) -> Result<Vec<KnownTxn>, StoreError>;
     /// The kept payments among the given txn ids, by time then txn id.
     fn payments(&mut self, txn_ids: &[&str], actor: &str)
         -> Result<Vec<PaymentRecord>, StoreError>;
+    /// Every kept payment the party made (`Role::Sender`) or received
+    /// (`Role::Receiver`), by time then txn id: more than its alert's
+    /// evidence when it was evidence for its counterparties too.
+    fn party_payments(
+        &mut self,
+        party: &str,
+        role: Role,
+        actor: &str,
+    ) -> Result<Vec<PaymentRecord>, StoreError>;
 
     // Alerts.
     fn alerts(&mut self, actor: &str) -> Result<Vec<StoredAlert>, StoreError>;
@@ -131,24 +146,41 @@ pub trait Store: Send {
     fn case(&mut self, case_id: i64, actor: &str) -> Result<Case, StoreError>;
 
     // Reports.
+    /// Whether a new report may be drafted on the case, and the
+    /// `entity_reference` its XML must carry: a case has at most one report
+    /// not yet filed; once one is filed, a later report is a correction of
+    /// the latest filed one (`corrects`). Reads only; [`Store::draft_report`]
+    /// checks the same again when it stores.
+    fn plan_report(
+        &mut self,
+        case_id: i64,
+        corrects: Option<i64>,
+        actor: &str,
+    ) -> Result<ReportPlan, StoreError>;
+    /// Stores a new draft on an unclosed case (see [`Store::plan_report`]);
+    /// its XML must carry the planned `entity_reference`. The actor is its
+    /// first author.
     fn draft_report(
         &mut self,
         case_id: i64,
-        profile: &str,
-        xml: &str,
+        content: &ReportContent<'_>,
+        corrects: Option<Correction<'_>>,
         actor: &str,
     ) -> Result<Report, StoreError>;
-    /// Replaces a draft's XML; approved and filed reports cannot be revised.
+    /// Replaces a draft's content; approved and filed reports, and reports
+    /// on closed cases, cannot be revised. The actor becomes one of its
+    /// authors.
     fn revise_report(
         &mut self,
         report_id: i64,
-        xml: &str,
+        content: &ReportContent<'_>,
         actor: &str,
     ) -> Result<Report, StoreError>;
-    /// Four-eyes: a supervisor other than the author approves a draft.
+    /// Four-eyes: a supervisor who is none of its authors approves a draft
+    /// on an unclosed case.
     fn approve_report(&mut self, report_id: i64, actor: &str) -> Result<Report, StoreError>;
-    /// Files an approved report; the case becomes `reported`. A filed report
-    /// never changes again.
+    /// Files an approved report on an unclosed case; the case becomes
+    /// `reported`. A filed report never changes again.
     fn file_report(&mut self, report_id: i64, actor: &str) -> Result<Report, StoreError>;
     fn report(&mut self, report_id: i64, actor: &str) -> Result<Report, StoreError>;
     /// All reports, or those of one case.
@@ -338,18 +370,22 @@ fn check_txn_ids(txn_ids: &[&str]) -> Result<(), StoreError> {
     Ok(())
 }
 
-fn insert_txns(tx: &mut dyn Tx, txn_ids: &[&str], now: Timestamp) -> Result<u64, StoreError> {
+/// A txn id to record, with its payment's digest when known.
+type TxnRow<'a> = (&'a str, Option<&'a PaymentDigest>);
+
+fn insert_txns(tx: &mut dyn Tx, txns: &[TxnRow<'_>], now: Timestamp) -> Result<u64, StoreError> {
     let mut new = 0;
-    for chunk in txn_ids.chunks(TXN_CHUNK) {
-        let mut sql = String::from("INSERT INTO txns (txn_id, recorded_at) VALUES ");
-        let mut values = Vec::with_capacity(chunk.len() + 1);
+    for chunk in txns.chunks(TXN_CHUNK) {
+        let mut sql = String::from("INSERT INTO txns (txn_id, digest, recorded_at) VALUES ");
+        let mut values = Vec::with_capacity(2 * chunk.len() + 1);
         values.push(now.into());
-        for (i, id) in chunk.iter().enumerate() {
+        for (i, (id, digest)) in chunk.iter().enumerate() {
             if i > 0 {
                 sql.push_str(", ");
             }
-            sql.push_str(&format!("(${}, $1)", i + 2));
+            sql.push_str(&format!("(${}, ${}, $1)", 2 * i + 2, 2 * i + 3));
             values.push((*id).into());
+            values.push(digest.map(|d| &d[..]).into());
         }
         sql.push_str(" ON CONFLICT (txn_id) DO NOTHING");
         new += tx.execute(&sql, &values)?;
@@ -489,7 +525,7 @@ impl SqlStore {
     /// A scan batch; with `payments`, `alerts` is the engine's complete outcome.
     fn commit_scan(
         &mut self,
-        txn_ids: &[&str],
+        txns: &[TxnRow<'_>],
         alerts: &[Alert],
         whole: Option<(&[PaymentRecord], i64)>,
         state: &[u8],
@@ -498,7 +534,9 @@ impl SqlStore {
             Some((p, v)) => (p, Some(v)),
             None => (&[][..], None),
         };
-        check_txn_ids(txn_ids)?;
+        if txns.iter().any(|(t, _)| t.is_empty()) {
+            return Err(StoreError::Invalid("an empty txn_id".into()));
+        }
         check_alerts(alerts)?;
         if payments
             .iter()
@@ -522,7 +560,7 @@ impl SqlStore {
                     return Err(StoreError::ScanConflict { expected, found });
                 }
             }
-            let new_txns = insert_txns(tx, txn_ids, now)?;
+            let new_txns = insert_txns(tx, txns, now)?;
             let mut new_payments = Vec::new();
             for p in payments {
                 if insert_payment(tx, p, now)? {
@@ -840,8 +878,9 @@ impl Store for SqlStore {
 
     fn record_txns(&mut self, txn_ids: &[&str]) -> Result<u64, StoreError> {
         check_txn_ids(txn_ids)?;
+        let rows: Vec<TxnRow<'_>> = txn_ids.iter().map(|t| (*t, None)).collect();
         self.write(|tx, now| {
-            let new = insert_txns(tx, txn_ids, now)?;
+            let new = insert_txns(tx, &rows, now)?;
             if new > 0 {
                 let count = rows::txns(tx)?;
                 audit::append(
@@ -903,27 +942,42 @@ impl Store for SqlStore {
         alerts: &[Alert],
         state: &[u8],
     ) -> Result<ScanBatch, StoreError> {
-        self.commit_scan(txn_ids, alerts, None, state)
+        let rows: Vec<TxnRow<'_>> = txn_ids.iter().map(|t| (*t, None)).collect();
+        self.commit_scan(&rows, alerts, None, state)
     }
 
     fn commit_scan_batch_with_payments(
         &mut self,
-        txn_ids: &[&str],
+        txns: &[IngestedTxn<'_>],
         alerts: &[Alert],
         payments: &[PaymentRecord],
         state: &[u8],
         based_on: i64,
     ) -> Result<ScanBatch, StoreError> {
-        self.commit_scan(txn_ids, alerts, Some((payments, based_on)), state)
+        let rows: Vec<TxnRow<'_>> = txns.iter().map(|t| (t.txn_id, Some(&t.digest))).collect();
+        self.commit_scan(&rows, alerts, Some((payments, based_on)), state)
     }
 
-    fn known_txns(&mut self, txn_ids: &[&str]) -> Result<Vec<String>, StoreError> {
+    fn known_txns(&mut self, txn_ids: &[&str]) -> Result<Vec<KnownTxn>, StoreError> {
         self.read(|tx| {
             let mut known = Vec::new();
             for chunk in txn_ids.chunks(TXN_CHUNK) {
-                let (sql, values) = in_list("SELECT txn_id FROM txns WHERE txn_id IN", chunk);
+                let (sql, values) = in_list(
+                    "SELECT txn_id, digest, recorded_at FROM txns WHERE txn_id IN",
+                    chunk,
+                );
                 for r in tx.query(&sql, &values)? {
-                    known.push(r.text(0)?);
+                    let digest = match r.opt_blob(1)? {
+                        None => None,
+                        Some(b) => Some(b.try_into().map_err(|_| {
+                            StoreError::Corrupt("a txn digest is not 32 bytes".into())
+                        })?),
+                    };
+                    known.push(KnownTxn {
+                        txn_id: r.text(0)?,
+                        digest,
+                        recorded_at: r.int(2)?,
+                    });
                 }
             }
             Ok(known)
@@ -947,6 +1001,28 @@ impl Store for SqlStore {
             }
             found.sort_by(|a, b| (a.timestamp, &a.txn_id).cmp(&(b.timestamp, &b.txn_id)));
             Ok(found)
+        })
+    }
+
+    fn party_payments(
+        &mut self,
+        party: &str,
+        role: Role,
+        actor: &str,
+    ) -> Result<Vec<PaymentRecord>, StoreError> {
+        let column = match role {
+            Role::Sender => "sender_id",
+            Role::Receiver => "receiver_id",
+        };
+        self.read(|tx| {
+            reader(tx, actor)?;
+            tx.query(
+                &format!("SELECT {PAYMENT_COLUMNS} WHERE {column} = $1 ORDER BY paid_at, txn_id"),
+                params![party],
+            )?
+            .iter()
+            .map(payment_from)
+            .collect()
         })
     }
 
@@ -1022,23 +1098,36 @@ impl Store for SqlStore {
         })
     }
 
+    fn plan_report(
+        &mut self,
+        case_id: i64,
+        corrects: Option<i64>,
+        actor: &str,
+    ) -> Result<ReportPlan, StoreError> {
+        self.read(|tx| {
+            require(tx, actor, WORKERS, "draft reports")?;
+            let case = case::load(tx, case_id, false)?;
+            report::plan(tx, &case, corrects)
+        })
+    }
+
     fn draft_report(
         &mut self,
         case_id: i64,
-        profile: &str,
-        xml: &str,
+        content: &ReportContent<'_>,
+        corrects: Option<Correction<'_>>,
         actor: &str,
     ) -> Result<Report, StoreError> {
-        self.write(|tx, now| report::draft(tx, now, case_id, profile, xml, actor))
+        self.write(|tx, now| report::draft(tx, now, case_id, content, corrects, actor))
     }
 
     fn revise_report(
         &mut self,
         report_id: i64,
-        xml: &str,
+        content: &ReportContent<'_>,
         actor: &str,
     ) -> Result<Report, StoreError> {
-        self.write(|tx, now| report::revise(tx, now, report_id, xml, actor))
+        self.write(|tx, now| report::revise(tx, now, report_id, content, actor))
     }
 
     fn approve_report(&mut self, report_id: i64, actor: &str) -> Result<Report, StoreError> {

@@ -11,8 +11,8 @@ use std::sync::Arc;
 
 use spur_engine::{Alert, Finding, Role};
 use spur_store::{
-    AuditBreak, CaseStatus, Disposition, ManualClock, PaymentRecord, ReportStatus, Store,
-    StoreError, UserRole, SCHEMA_VERSION,
+    AuditBreak, CaseStatus, Correction, Disposition, IngestedTxn, ManualClock, PaymentRecord,
+    Report, ReportContent, ReportStatus, Store, StoreError, UserRole, SCHEMA_VERSION,
 };
 
 // ---- fixtures ----
@@ -163,6 +163,17 @@ conformance! {
     last_admin_cannot_be_disabled_or_demoted,
     audit_log_filters_and_readers,
     a_database_from_before_row_digests_gets_a_baseline,
+    supervisor_who_redrafts_cannot_approve,
+    a_case_has_one_open_report,
+    a_later_report_on_a_filed_case_is_a_correction_of_it,
+    no_two_reports_share_an_entity_reference,
+    a_report_on_a_closed_case_cannot_be_approved_or_filed,
+    a_case_cannot_be_closed_without_a_disposition,
+    a_report_keeps_what_the_analyst_chose,
+    reports_from_before_authors_were_kept_read_as_their_author,
+    every_kept_payment_of_a_party,
+    drafts_at_once_leave_one_open_report,
+    a_txn_is_kept_with_its_payments_digest,
 }
 
 // ---- helpers ----
@@ -216,6 +227,44 @@ fn with_alerts(s: &mut dyn Store) -> Vec<i64> {
         )
         .unwrap();
     batch.alerts_created
+}
+
+/// Report XML as the report crate writes it: the store finds the
+/// `entity_reference` element in it.
+fn xml(reference: &str, body: &str) -> String {
+    format!("<report>\n  <entity_reference>{reference}</entity_reference>\n  {body}\n</report>\n")
+}
+
+fn content(xml: &str) -> ReportContent<'_> {
+    ReportContent {
+        profile: "ae",
+        xml,
+        reason: "",
+        action: "",
+        all_evidence: false,
+    }
+}
+
+/// The case's first report, drafted.
+fn draft(s: &mut dyn Store, case: i64, body: &str, actor: &str) -> Result<Report, StoreError> {
+    s.draft_report(case, &content(&xml(&case.to_string(), body)), None, actor)
+}
+
+/// A redraft of a case's first report.
+fn revise(s: &mut dyn Store, r: &Report, body: &str, actor: &str) -> Result<Report, StoreError> {
+    let reference = r.entity_reference.clone().unwrap();
+    s.revise_report(r.id, &content(&xml(&reference, body)), actor)
+}
+
+/// A correction of `filed`, drafted.
+fn correct(s: &mut dyn Store, filed: &Report, actor: &str) -> Result<Report, StoreError> {
+    let plan = s.plan_report(filed.case_id, Some(filed.id), actor)?;
+    let x = xml(&plan.entity_reference, "corrected");
+    let correction = Correction {
+        report_id: filed.id,
+        fiu_ref_number: Some("FIU-2026-0042"),
+    };
+    s.draft_report(filed.case_id, &content(&x), Some(correction), actor)
 }
 
 fn audit_len(s: &mut dyn Store) -> usize {
@@ -561,6 +610,12 @@ fn case_workflow(f: &Fixture) {
     let listed: Vec<_> = s.cases("aud").unwrap().into_iter().map(|c| c.id).collect();
     assert_eq!(listed, [id, second.id]);
     assert_eq!(s.case(id, "aud").unwrap(), d);
+    assert_err!(
+        s.close(second.id, "a family member paying school fees", "sue"),
+        StoreError::NoDisposition(_)
+    );
+    s.set_disposition(second.id, Disposition::NotSuspicious, "sue")
+        .unwrap();
     let closed = s
         .close(second.id, "a family member paying school fees", "sue")
         .unwrap();
@@ -653,11 +708,13 @@ fn case_illegal_transitions_and_unknown_ids(f: &Fixture) {
         StoreError::NotFound { kind: "report", .. }
     );
     assert_err!(
-        s.draft_report(999, "ae", "<report/>", "ana"),
+        draft(&mut *s, 999, "", "ana"),
         StoreError::NotFound { kind: "case", .. }
     );
     assert_err!(s.case(id, "nobody"), StoreError::UnknownUser(_));
     // Closed is final.
+    s.set_disposition(id, Disposition::FalsePositive, "ana")
+        .unwrap();
     s.close(id, "no link to abuse", "ana").unwrap();
     assert_err!(
         s.close(id, "again", "ana"),
@@ -674,12 +731,9 @@ fn case_illegal_transitions_and_unknown_ids(f: &Fixture) {
         s.set_disposition(id, Disposition::FalsePositive, "ana"),
         StoreError::CaseClosed(_)
     );
-    assert_err!(
-        s.draft_report(id, "ae", "<report/>", "ana"),
-        StoreError::CaseClosed(_)
-    );
-    // Refused changes left no trace; the two that happened did.
-    assert_eq!(audit_len(&mut *s), audited + 2);
+    assert_err!(draft(&mut *s, id, "", "ana"), StoreError::CaseClosed(_));
+    // Refused changes left no trace; the three that happened did.
+    assert_eq!(audit_len(&mut *s), audited + 3);
     s.verify_audit().unwrap();
 }
 
@@ -690,9 +744,7 @@ fn four_eyes(f: &Fixture) {
     s.set_status(case, CaseStatus::Investigating, "ana")
         .unwrap();
 
-    let by_sue = s
-        .draft_report(case, "ae", "<report>v1</report>", "sue")
-        .unwrap();
+    let by_sue = draft(&mut *s, case, "v1", "sue").unwrap();
     assert_eq!(
         (by_sue.status, by_sue.author.as_str()),
         (ReportStatus::Draft, "sue")
@@ -704,10 +756,10 @@ fn four_eyes(f: &Fixture) {
     );
     assert!(e.to_string().contains("self-approval refused"));
 
-    let by_ana = s
-        .draft_report(case, "ae", "<report>v1</report>", "ana")
-        .unwrap();
-    let audited = audited + 1;
+    // One open report per case: ana's is on another case.
+    let case = s.open_case(alerts[1], "ana").unwrap().id;
+    let by_ana = draft(&mut *s, case, "v1", "ana").unwrap();
+    let audited = audited + 2;
     assert_err!(
         s.approve_report(by_ana.id, "alex"),
         StoreError::Forbidden {
@@ -745,10 +797,9 @@ fn four_eyes(f: &Fixture) {
     );
     assert_eq!(audit_len(&mut *s), audited, "refusals are not changes");
 
-    let revised = s
-        .revise_report(by_ana.id, "<report>v2</report>", "ana")
-        .unwrap();
-    assert_eq!(revised.xml, "<report>v2</report>");
+    let revised = revise(&mut *s, &by_ana, "v2", "ana").unwrap();
+    assert_eq!(revised.xml, xml(&case.to_string(), "v2"));
+    assert_eq!(revised.authors, ["ana"]);
     f.clock.advance(600);
     let approved = s.approve_report(by_ana.id, "sam").unwrap();
     assert_eq!(approved.status, ReportStatus::Approved);
@@ -761,7 +812,7 @@ fn four_eyes(f: &Fixture) {
         StoreError::IllegalReportTransition { .. }
     );
     assert_err!(
-        s.revise_report(by_ana.id, "<report>v3</report>", "ana"),
+        revise(&mut *s, &by_ana, "v3", "ana"),
         StoreError::IllegalReportTransition { .. }
     );
     // Supervisors approve each other's reports.
@@ -785,13 +836,7 @@ fn four_eyes(f: &Fixture) {
         .into_iter()
         .map(|r| (r.id, r.status))
         .collect();
-    assert_eq!(
-        listed,
-        [
-            (by_sue.id, ReportStatus::Approved),
-            (by_ana.id, ReportStatus::Filed)
-        ]
-    );
+    assert_eq!(listed, [(by_ana.id, ReportStatus::Filed)]);
     assert_eq!(s.reports(None, "aud").unwrap().len(), 2);
     s.verify_audit().unwrap();
 }
@@ -800,10 +845,8 @@ fn auditor_reads_everything_and_changes_nothing(f: &Fixture) {
     let mut s = f.open();
     let alerts = with_alerts(&mut *s);
     let case = s.open_case(alerts[0], "ana").unwrap().id;
-    let report = s
-        .draft_report(case, "generic", "<report/>", "ana")
-        .unwrap()
-        .id;
+    let drafted = draft(&mut *s, case, "", "ana").unwrap();
+    let report = drafted.id;
     let audited = audit_len(&mut *s);
 
     assert_eq!(s.users("aud").unwrap().len(), 6);
@@ -834,8 +877,9 @@ fn auditor_reads_everything_and_changes_nothing(f: &Fixture) {
             .map(drop),
     );
     forbidden(s.close(case, "x", "aud").map(drop));
-    forbidden(s.draft_report(case, "ae", "<r/>", "aud").map(drop));
-    forbidden(s.revise_report(report, "<r/>", "aud").map(drop));
+    forbidden(draft(&mut *s, case, "", "aud").map(drop));
+    forbidden(s.plan_report(case, None, "aud").map(drop));
+    forbidden(revise(&mut *s, &drafted, "", "aud").map(drop));
     forbidden(s.approve_report(report, "aud").map(drop));
     forbidden(s.file_report(report, "aud").map(drop));
     forbidden(s.add_user("eve", UserRole::Admin, "aud").map(drop));
@@ -855,14 +899,12 @@ fn filed_report_is_immutable(f: &Fixture) {
     let mut s = f.open();
     let alerts = with_alerts(&mut *s);
     let case = s.open_case(alerts[0], "ana").unwrap().id;
-    let id = s
-        .draft_report(case, "ae", "<report>final</report>", "ana")
-        .unwrap()
-        .id;
+    let drafted = draft(&mut *s, case, "final", "ana").unwrap();
+    let id = drafted.id;
     s.approve_report(id, "sue").unwrap();
     let filed = s.file_report(id, "alex").unwrap();
     assert_err!(
-        s.revise_report(id, "<report>changed</report>", "ana"),
+        revise(&mut *s, &drafted, "changed", "ana"),
         StoreError::ReportFiled(_)
     );
     assert_err!(s.approve_report(id, "sam"), StoreError::ReportFiled(_));
@@ -879,6 +921,8 @@ fn filed_report_is_immutable(f: &Fixture) {
         .is_err());
     assert_eq!(s.report(id, "aud").unwrap(), filed);
     // Closing its case afterwards is fine; the report stays as filed.
+    s.set_disposition(case, Disposition::Suspicious, "sue")
+        .unwrap();
     s.close(case, "reported to the FIU", "sue").unwrap();
     assert_eq!(s.report(id, "aud").unwrap(), filed);
 }
@@ -894,7 +938,10 @@ fn audit_records_every_change_at_the_clock_time(f: &Fixture) {
         .commit_scan_batch(&["t1"], &[alert("S-1", Role::Sender, 0.9, &["t1"])], b"y")
         .unwrap();
     f.clock.set(T0 + 2000);
-    let case = s.open_case(b.alerts_created[0], "ana").unwrap();
+    let opened = s.open_case(b.alerts_created[0], "ana").unwrap();
+    let case = s
+        .set_disposition(opened.id, Disposition::FalsePositive, "sue")
+        .unwrap();
     let closed = s.close(case.id, "false positive", "sue").unwrap();
 
     let log = s.audit_log("aud").unwrap();
@@ -905,7 +952,7 @@ fn audit_records_every_change_at_the_clock_time(f: &Fixture) {
         .iter()
         .map(|e| (e.actor.as_str(), e.action.as_str(), e.at))
         .collect();
-    assert_eq!(shape.len(), 6 + 5);
+    assert_eq!(shape.len(), 6 + 6);
     assert_eq!(shape[0], ("ada", "user.add", T0));
     assert_eq!(
         shape[6..],
@@ -914,6 +961,7 @@ fn audit_records_every_change_at_the_clock_time(f: &Fixture) {
             ("system", "engine_state.save", T0 + 1000),
             ("system", "scan.commit", T0 + 1000),
             ("ana", "case.open", T0 + 2000),
+            ("sue", "case.set_disposition", T0 + 2000),
             ("sue", "case.close", T0 + 2000),
         ]
     );
@@ -1026,35 +1074,108 @@ fn payment(txn_id: &str, t: i64) -> PaymentRecord {
     }
 }
 
+/// Txn ids as a scan ingests them, each with a digest of its own.
+fn txns<'a>(ids: &[&'a str]) -> Vec<IngestedTxn<'a>> {
+    ids.iter()
+        .map(|id| IngestedTxn {
+            txn_id: id,
+            digest: digest_of(id),
+        })
+        .collect()
+}
+
+fn digest_of(text: &str) -> [u8; 32] {
+    let mut d = [0u8; 32];
+    for (i, b) in text.bytes().enumerate() {
+        d[i % 32] ^= b;
+    }
+    d
+}
+
+/// The known ones among `ids`, sorted.
+fn known_ids(s: &mut dyn Store, ids: &[&str]) -> Vec<String> {
+    let mut known: Vec<String> = s
+        .known_txns(ids)
+        .unwrap()
+        .into_iter()
+        .map(|k| k.txn_id)
+        .collect();
+    known.sort();
+    known
+}
+
+/// A scan keeps each payment's digest with its txn id, so a reused id with
+/// other content can be told from the same payment again; ids recorded
+/// without a digest (and those of before the digests) count as the same.
+fn a_txn_is_kept_with_its_payments_digest(f: &Fixture) {
+    let mut s = f.open();
+    staff(&mut *s);
+    s.record_txns(&["old"]).unwrap();
+    f.clock.advance(3 * 86_400);
+    s.commit_scan_batch_with_payments(&txns(&["t1", "t2"]), &[], &[], b"s1", 0)
+        .unwrap();
+    let mut known = s.known_txns(&["t2", "old", "t1", "t9"]).unwrap();
+    known.sort_by(|a, b| a.txn_id.cmp(&b.txn_id));
+    let summary: Vec<(&str, Option<[u8; 32]>, i64)> = known
+        .iter()
+        .map(|k| (k.txn_id.as_str(), k.digest, k.recorded_at))
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("old", None, T0),
+            ("t1", Some(digest_of("t1")), T0 + 3 * 86_400),
+            ("t2", Some(digest_of("t2")), T0 + 3 * 86_400),
+        ]
+    );
+    assert!(known[0].same_content(&digest_of("anything")));
+    assert!(known[1].same_content(&digest_of("t1")));
+    assert!(!known[1].same_content(&digest_of("t1 with another amount")));
+    let reason = known[1].reused_reason();
+    assert!(
+        reason.starts_with("txn id t1 was ingested on 2026-01-08 with different content"),
+        "{reason}"
+    );
+    // A later batch with the id again keeps the first digest.
+    let again = [IngestedTxn {
+        txn_id: "t1",
+        digest: digest_of("other"),
+    }];
+    let batch = s
+        .commit_scan_batch_with_payments(&again, &[], &[], b"s2", 1)
+        .unwrap();
+    assert_eq!(batch.new_txns, 0);
+    let k = s.known_txns(&["t1"]).unwrap();
+    assert_eq!(k[0].digest, Some(digest_of("t1")));
+}
+
 fn evidence_payments_are_kept_with_the_batch(f: &Fixture) {
     let mut s = f.open();
     staff(&mut *s);
-    assert_eq!(s.known_txns(&["t1", "t2"]).unwrap(), Vec::<String>::new());
+    assert_eq!(known_ids(&mut *s, &["t1", "t2"]), Vec::<String>::new());
     s.commit_scan_batch_with_payments(
-        &["t1", "t2", "t3"],
+        &txns(&["t1", "t2", "t3"]),
         &[alert("R-1", Role::Receiver, 0.9, &["t2", "t1"])],
         &[payment("t2", T0), payment("t1", T0 - 60)],
         b"s1",
         0,
     )
     .unwrap();
-    let mut known = s.known_txns(&["t1", "t3", "t9"]).unwrap();
-    known.sort();
-    assert_eq!(known, ["t1", "t3"]);
+    assert_eq!(known_ids(&mut *s, &["t1", "t3", "t9"]), ["t1", "t3"]);
     // By time; unknown ids are left out; the auditor may read them.
     let kept = s.payments(&["t2", "t1", "t9"], "aud").unwrap();
     assert_eq!(kept, [payment("t1", T0 - 60), payment("t2", T0)]);
     // Kept once: a later batch citing it again changes nothing.
     let mut again = payment("t1", T0 - 60);
     again.amount = 99.0;
-    s.commit_scan_batch_with_payments(&["t4"], &[], &[again], b"s2", 1)
+    s.commit_scan_batch_with_payments(&txns(&["t4"]), &[], &[again], b"s2", 1)
         .unwrap();
     assert_eq!(s.payments(&["t1"], "ana").unwrap()[0].amount, 45.5);
     assert_err!(s.payments(&["t1"], "nobody"), StoreError::UnknownUser(_));
     // A failing batch keeps none of its payments.
     assert_err!(
         s.commit_scan_batch_with_payments(
-            &["t5"],
+            &txns(&["t5"]),
             &[alert("X", Role::Sender, f64::NAN, &[])],
             &[payment("t5", T0)],
             b"s3",
@@ -1063,7 +1184,7 @@ fn evidence_payments_are_kept_with_the_batch(f: &Fixture) {
         StoreError::Invalid(_)
     );
     assert!(s.payments(&["t5"], "ana").unwrap().is_empty());
-    assert_eq!(s.known_txns(&["t5"]).unwrap(), Vec::<String>::new());
+    assert_eq!(known_ids(&mut *s, &["t5"]), Vec::<String>::new());
 }
 
 fn a_whole_scan_clears_the_alerts_it_no_longer_raises(f: &Fixture) {
@@ -1071,7 +1192,7 @@ fn a_whole_scan_clears_the_alerts_it_no_longer_raises(f: &Fixture) {
     staff(&mut *s);
     let first = s
         .commit_scan_batch_with_payments(
-            &["t1", "t2"],
+            &txns(&["t1", "t2"]),
             &[
                 alert("S-1", Role::Sender, 0.7, &["t1"]),
                 alert("R-1", Role::Receiver, 0.9, &["t1", "t2"]),
@@ -1087,7 +1208,7 @@ fn a_whole_scan_clears_the_alerts_it_no_longer_raises(f: &Fixture) {
     // S-1 fell below the threshold: cleared, not deleted; its case keeps it.
     let second = s
         .commit_scan_batch_with_payments(
-            &["t3"],
+            &txns(&["t3"]),
             &[alert("R-1", Role::Receiver, 0.95, &["t3"])],
             &[],
             b"s2",
@@ -1121,7 +1242,7 @@ fn a_scan_started_before_another_was_stored_is_refused(f: &Fixture) {
     staff(&mut *s);
     // Two scans start from an empty store; the first one stores.
     s.commit_scan_batch_with_payments(
-        &["t1"],
+        &txns(&["t1"]),
         &[alert("S-1", Role::Sender, 0.7, &["t1"])],
         &[payment("t1", T0)],
         b"a",
@@ -1131,7 +1252,7 @@ fn a_scan_started_before_another_was_stored_is_refused(f: &Fixture) {
     let audit = audit_len(&mut *s);
     let err = assert_err!(
         s.commit_scan_batch_with_payments(
-            &["t2"],
+            &txns(&["t2"]),
             &[alert("S-2", Role::Sender, 0.8, &["t2"])],
             &[payment("t2", T0)],
             b"b",
@@ -1145,14 +1266,14 @@ fn a_scan_started_before_another_was_stored_is_refused(f: &Fixture) {
     assert!(err.to_string().contains("run it again"), "{err}");
     assert_eq!(err.code(), "scan_conflict");
     // Nothing of the refused scan.
-    assert_eq!(s.known_txns(&["t2"]).unwrap(), Vec::<String>::new());
+    assert_eq!(known_ids(&mut *s, &["t2"]), Vec::<String>::new());
     assert!(s.payments(&["t2"], "aud").unwrap().is_empty());
     assert_eq!(s.alerts("aud").unwrap().len(), 1);
     assert_eq!(s.load_engine_state().unwrap().unwrap().blob, b"a");
     assert_eq!(audit_len(&mut *s), audit);
     // Run again from what is stored, it goes through.
     s.commit_scan_batch_with_payments(
-        &["t2"],
+        &txns(&["t2"]),
         &[alert("S-2", Role::Sender, 0.8, &["t2"])],
         &[payment("t2", T0)],
         b"b",
@@ -1264,7 +1385,7 @@ fn office_with_everything(s: &mut dyn Store) -> (Vec<i64>, i64, i64) {
     staff(s);
     let alerts = s
         .commit_scan_batch_with_payments(
-            &["t1", "t2", "t3"],
+            &txns(&["t1", "t2", "t3"]),
             &[
                 alert("S-1", Role::Sender, 0.9, &["t1"]),
                 alert("S-2", Role::Sender, 0.8, &["t2"]),
@@ -1279,10 +1400,7 @@ fn office_with_everything(s: &mut dyn Store) -> (Vec<i64>, i64, i64) {
     let case = s.open_case(alerts[0], "ana").unwrap().id;
     s.add_alert(case, alerts[2], "ana").unwrap();
     s.note(case, "pays at night", "ana").unwrap();
-    let report = s
-        .draft_report(case, "generic", "<report>S-1 pays R-1</report>", "ana")
-        .unwrap()
-        .id;
+    let report = draft(s, case, "S-1 pays R-1", "ana").unwrap().id;
     s.approve_report(report, "sue").unwrap();
     s.file_report(report, "ana").unwrap();
     s.open_case(alerts[1], "alex").unwrap();
@@ -1531,7 +1649,7 @@ fn audit_log_filters_and_readers(f: &Fixture) {
         s.note(case, "first", "ana").unwrap();
         f.clock.set(T0 + 300);
         s.note(case, "second", "sue").unwrap();
-        let report = s.draft_report(case, "generic", "<r/>", "ana").unwrap().id;
+        let report = draft(&mut *s, case, "first", "ana").unwrap().id;
         (alerts, case, report)
     };
     s.open_case(alerts[1], "alex").unwrap();
@@ -1674,7 +1792,9 @@ fn audit_log_filters_and_readers(f: &Fixture) {
 fn a_database_from_before_row_digests_gets_a_baseline(f: &Fixture) {
     use sha2::{Digest, Sha256};
     drop(f.open());
-    // Back to schema version 3 with one user and its entry, as spur 3 wrote them.
+    // Back to schema version 5, the one before row digests (migration 6),
+    // with one user and its entry as spur wrote them then. A migration after
+    // 6 must be undone here too.
     f.sql(match f.kind {
         Kind::Sqlite => "DROP TRIGGER audit_rows_no_update; DROP TRIGGER audit_rows_no_delete;",
         Kind::Postgres => "DROP TRIGGER audit_rows_append_only ON audit_rows;",
@@ -1682,7 +1802,7 @@ fn a_database_from_before_row_digests_gets_a_baseline(f: &Fixture) {
     f.sql(
         "DROP TABLE audit_rows; DROP INDEX audit_log_actor; DROP INDEX audit_log_object; \
          ALTER TABLE audit_log DROP COLUMN rows_sha256; ALTER TABLE users DROP COLUMN disabled_at; \
-         DELETE FROM schema_version WHERE version > 3;",
+         DELETE FROM schema_version WHERE version > 5;",
     );
     let after = r#"{"id":1,"name":"ada","role":"admin","created_at":1767571200}"#;
     let canonical = serde_json::to_string(&(
@@ -1722,4 +1842,407 @@ fn a_database_from_before_row_digests_gets_a_baseline(f: &Fixture) {
     f.sql("UPDATE users SET role = 'auditor' WHERE name = 'ada'");
     let said: Vec<String> = findings(&mut *s).into_iter().map(|x| x.message).collect();
     assert_eq!(said, ["user ada: differs from what audit entry 2 recorded"]);
+}
+
+// ---- four eyes and one report per case (issue 8) ----
+
+fn supervisor_who_redrafts_cannot_approve(f: &Fixture) {
+    let mut s = f.open();
+    let alerts = with_alerts(&mut *s);
+    let case = s.open_case(alerts[0], "ana").unwrap().id;
+    let drafted = draft(&mut *s, case, "ana's text", "ana").unwrap();
+    assert_eq!(drafted.authors, ["ana"]);
+    // Sue rewrites the content: the text to approve is now hers too.
+    let redrafted = revise(&mut *s, &drafted, "sue's text", "sue").unwrap();
+    assert_eq!(redrafted.authors, ["ana", "sue"]);
+    assert_eq!(redrafted.author, "ana");
+    let audited = audit_len(&mut *s);
+    let e = assert_err!(
+        s.approve_report(drafted.id, "sue"),
+        StoreError::SelfApproval(_)
+    );
+    assert_eq!(e.code(), "self_approval");
+    assert!(e.to_string().contains("redrafted"), "{e}");
+    assert_eq!(audit_len(&mut *s), audited, "a refusal is not a change");
+    // Redrafting again adds no one twice; another supervisor approves.
+    let again = revise(&mut *s, &redrafted, "ana again", "ana").unwrap();
+    assert_eq!(again.authors, ["ana", "sue"]);
+    let approved = s.approve_report(drafted.id, "sam").unwrap();
+    assert_eq!(approved.approved_by.as_deref(), Some("sam"));
+    assert_eq!(approved.authors, ["ana", "sue"]);
+    // The authors are in the audit log, in the change that made them.
+    let log = s.audit_log("aud").unwrap();
+    let revise_entry = log
+        .iter()
+        .find(|e| e.action == "report.revise")
+        .expect("report.revise audited");
+    let after: serde_json::Value =
+        serde_json::from_str(revise_entry.after.as_deref().unwrap()).unwrap();
+    assert_eq!(after["authors"], serde_json::json!(["ana", "sue"]));
+    s.verify_audit().unwrap();
+}
+
+fn a_case_has_one_open_report(f: &Fixture) {
+    let mut s = f.open();
+    let alerts = with_alerts(&mut *s);
+    let case = s.open_case(alerts[0], "ana").unwrap().id;
+    let first = draft(&mut *s, case, "v1", "ana").unwrap();
+    let audited = audit_len(&mut *s);
+    // Drafted, approved: either way it is open, and a second draft is refused.
+    for step in 0..2 {
+        let e = assert_err!(
+            draft(&mut *s, case, "again", "alex"),
+            StoreError::OpenReport { .. }
+        );
+        assert_eq!(e.code(), "open_report");
+        let message = e.to_string();
+        assert!(
+            message.contains(&format!("report {}", first.id)),
+            "names the open report: {message}"
+        );
+        assert_err!(
+            s.plan_report(case, None, "alex"),
+            StoreError::OpenReport { .. }
+        );
+        if step == 0 {
+            s.approve_report(first.id, "sue").unwrap();
+        }
+    }
+    assert_eq!(audit_len(&mut *s), audited + 1);
+    assert_eq!(s.reports(Some(case), "aud").unwrap().len(), 1);
+    // Another case is another matter.
+    let other = s.open_case(alerts[1], "ana").unwrap().id;
+    draft(&mut *s, other, "v1", "ana").unwrap();
+}
+
+fn a_later_report_on_a_filed_case_is_a_correction_of_it(f: &Fixture) {
+    let mut s = f.open();
+    let alerts = with_alerts(&mut *s);
+    let case = s.open_case(alerts[0], "ana").unwrap().id;
+    let plan = s.plan_report(case, None, "ana").unwrap();
+    assert_eq!(
+        (plan.entity_reference.as_str(), plan.corrects),
+        (case.to_string().as_str(), None)
+    );
+    let first = draft(&mut *s, case, "v1", "ana").unwrap();
+    assert_eq!(first.entity_reference, Some(case.to_string()));
+    // Only a filed report is corrected; a draft is redrafted.
+    assert_err!(
+        s.plan_report(case, Some(first.id), "ana"),
+        StoreError::OpenReport { .. }
+    );
+    s.approve_report(first.id, "sue").unwrap();
+    let filed = s.file_report(first.id, "ana").unwrap();
+
+    // A plain second report on the filed case is refused, naming the filed one.
+    let e = assert_err!(
+        draft(&mut *s, case, "another", "ana"),
+        StoreError::CorrectionRequired { .. }
+    );
+    assert!(
+        e.to_string().contains(&format!("report {}", filed.id)),
+        "{e}"
+    );
+    assert_eq!(e.code(), "correction_required");
+    // A correction of something that is not a filed report of the case is refused.
+    let other_case = s.open_case(alerts[1], "ana").unwrap().id;
+    let other = draft(&mut *s, other_case, "v1", "ana").unwrap();
+    let e = assert_err!(
+        s.plan_report(case, Some(other.id), "ana"),
+        StoreError::BadCorrection { .. }
+    );
+    assert!(e.to_string().contains("not on case"), "{e}");
+    // On its own case the open draft comes first: it is redrafted, not corrected.
+    assert_err!(
+        s.plan_report(other_case, Some(other.id), "ana"),
+        StoreError::OpenReport { .. }
+    );
+    assert_err!(
+        s.plan_report(case, Some(999), "ana"),
+        StoreError::NotFound { kind: "report", .. }
+    );
+
+    // The correction: its own reference, naming the one it corrects.
+    let c1 = correct(&mut *s, &filed, "alex").unwrap();
+    assert_eq!(c1.entity_reference, Some(format!("{case}-c1")));
+    assert_eq!(c1.corrects, Some(filed.id));
+    assert_eq!(c1.fiu_ref_number.as_deref(), Some("FIU-2026-0042"));
+    // A correction is a report like any other: four eyes, then filed.
+    assert_err!(
+        correct(&mut *s, &filed, "ana"),
+        StoreError::OpenReport { .. }
+    );
+    s.approve_report(c1.id, "sue").unwrap();
+    let c1 = s.file_report(c1.id, "ana").unwrap();
+    assert_eq!(
+        s.report(filed.id, "aud").unwrap(),
+        filed,
+        "the original stays as filed"
+    );
+    // The next correction corrects the latest filed report, not the original.
+    let e = assert_err!(
+        correct(&mut *s, &filed, "ana"),
+        StoreError::BadCorrection { .. }
+    );
+    assert!(
+        e.to_string().contains(&format!("correct report {}", c1.id)),
+        "{e}"
+    );
+    let c2 = correct(&mut *s, &c1, "ana").unwrap();
+    assert_eq!(c2.entity_reference, Some(format!("{case}-c2")));
+    s.verify_audit().unwrap();
+}
+
+fn no_two_reports_share_an_entity_reference(f: &Fixture) {
+    let mut s = f.open();
+    let alerts = with_alerts(&mut *s);
+    let case = s.open_case(alerts[0], "ana").unwrap().id;
+    // XML that does not carry the planned reference is refused.
+    let wrong = xml("7-c9", "v1");
+    let e = assert_err!(
+        s.draft_report(case, &content(&wrong), None, "ana"),
+        StoreError::WrongReference(_)
+    );
+    assert_eq!(e.code(), "wrong_reference");
+    let first = draft(&mut *s, case, "v1", "ana").unwrap();
+    assert_err!(
+        s.revise_report(first.id, &content(&wrong), "ana"),
+        StoreError::WrongReference(_)
+    );
+    // The database itself refuses a second report with the same reference.
+    let other = s.open_case(alerts[1], "ana").unwrap().id;
+    let r = f.raw(&format!(
+        "INSERT INTO reports (case_id, profile, xml, author, status, created_at, updated_at, entity_reference) \
+         VALUES ({other}, 'ae', 'x', 'ana', 'draft', 0, 0, '{case}')"
+    ));
+    assert!(r.is_err(), "a duplicate entity_reference was stored");
+}
+
+fn a_report_on_a_closed_case_cannot_be_approved_or_filed(f: &Fixture) {
+    let mut s = f.open();
+    let alerts = with_alerts(&mut *s);
+    let close = |s: &mut dyn Store, case: i64| {
+        s.set_disposition(case, Disposition::NotSuspicious, "ana")
+            .unwrap();
+        s.close(case, "a documented family relationship", "ana")
+            .unwrap();
+    };
+    let a = s.open_case(alerts[0], "ana").unwrap().id;
+    let drafted = draft(&mut *s, a, "v1", "ana").unwrap();
+    close(&mut *s, a);
+    let audited = audit_len(&mut *s);
+    let e = assert_err!(
+        s.approve_report(drafted.id, "sue"),
+        StoreError::ReportCaseClosed { .. }
+    );
+    assert_eq!(e.code(), "case_closed");
+    assert!(e.to_string().contains("closed"), "{e}");
+    assert_err!(
+        revise(&mut *s, &drafted, "v2", "ana"),
+        StoreError::ReportCaseClosed { .. }
+    );
+
+    let b = s.open_case(alerts[1], "ana").unwrap().id;
+    let approved = draft(&mut *s, b, "v1", "ana").unwrap();
+    s.approve_report(approved.id, "sue").unwrap();
+    close(&mut *s, b);
+    let audited = audited + 5;
+    assert_err!(
+        s.file_report(approved.id, "ana"),
+        StoreError::ReportCaseClosed { .. }
+    );
+    assert_eq!(
+        s.report(approved.id, "aud").unwrap().status,
+        ReportStatus::Approved
+    );
+    assert_eq!(audit_len(&mut *s), audited, "refusals are not changes");
+}
+
+fn a_case_cannot_be_closed_without_a_disposition(f: &Fixture) {
+    let mut s = f.open();
+    let alerts = with_alerts(&mut *s);
+    let case = s.open_case(alerts[0], "ana").unwrap().id;
+    let audited = audit_len(&mut *s);
+    let e = assert_err!(
+        s.close(case, "nothing found", "ana"),
+        StoreError::NoDisposition(_)
+    );
+    assert_eq!(e.code(), "no_disposition");
+    for d in ["suspicious", "not_suspicious", "false_positive"] {
+        assert!(e.to_string().contains(d), "{e} names {d}");
+    }
+    assert_eq!(s.case(case, "aud").unwrap().status, CaseStatus::Open);
+    assert_eq!(audit_len(&mut *s), audited);
+    // Set back to undetermined, still refused.
+    s.set_disposition(case, Disposition::Suspicious, "ana")
+        .unwrap();
+    s.set_disposition(case, Disposition::Undetermined, "ana")
+        .unwrap();
+    assert_err!(
+        s.close(case, "nothing found", "ana"),
+        StoreError::NoDisposition(_)
+    );
+    s.set_disposition(case, Disposition::FalsePositive, "ana")
+        .unwrap();
+    assert_eq!(
+        s.close(case, "nothing found", "ana").unwrap().status,
+        CaseStatus::Closed
+    );
+}
+
+fn a_report_keeps_what_the_analyst_chose(f: &Fixture) {
+    let mut s = f.open();
+    let alerts = with_alerts(&mut *s);
+    let case = s.open_case(alerts[0], "ana").unwrap().id;
+    let x = xml(&case.to_string(), "v1");
+    let chosen = ReportContent {
+        profile: "generic",
+        xml: &x,
+        reason: "pays three young women at night",
+        action: "account restricted",
+        all_evidence: true,
+    };
+    let r = s.draft_report(case, &chosen, None, "ana").unwrap();
+    assert_eq!(
+        (
+            r.profile.as_str(),
+            r.reason.as_str(),
+            r.action.as_str(),
+            r.all_evidence
+        ),
+        (
+            "generic",
+            "pays three young women at night",
+            "account restricted",
+            true
+        )
+    );
+    assert_eq!(s.report(r.id, "aud").unwrap(), r);
+    let x2 = xml(&case.to_string(), "v2");
+    let revised = s
+        .revise_report(
+            r.id,
+            &ReportContent {
+                xml: &x2,
+                action: "relationship ended",
+                all_evidence: false,
+                ..chosen
+            },
+            "ana",
+        )
+        .unwrap();
+    assert_eq!(
+        (
+            revised.reason.as_str(),
+            revised.action.as_str(),
+            revised.all_evidence
+        ),
+        (
+            "pays three young women at night",
+            "relationship ended",
+            false
+        )
+    );
+}
+
+fn reports_from_before_authors_were_kept_read_as_their_author(f: &Fixture) {
+    let mut s = f.open();
+    let alerts = with_alerts(&mut *s);
+    let case = s.open_case(alerts[0], "ana").unwrap().id;
+    let r = draft(&mut *s, case, "v1", "ana").unwrap();
+    // As a report stored before schema version 4 reads.
+    f.sql(&format!(
+        "UPDATE reports SET authors = NULL, entity_reference = NULL WHERE id = {}",
+        r.id
+    ));
+    let old = s.report(r.id, "aud").unwrap();
+    assert_eq!(
+        (old.authors, old.entity_reference),
+        (vec!["ana".to_string()], None)
+    );
+    assert_err!(s.approve_report(r.id, "ana"), StoreError::Forbidden { .. });
+    s.approve_report(r.id, "sue").unwrap();
+    // Back then a case could hold a second open report under the same
+    // reference: once one is filed, the other is not.
+    f.sql(&format!(
+        "INSERT INTO reports (case_id, profile, xml, author, status, approved_by, created_at, updated_at) \
+         VALUES ({case}, 'ae', 'x', 'alex', 'approved', 'sam', 0, 0)"
+    ));
+    let second = s.reports(Some(case), "aud").unwrap()[1].clone();
+    assert_eq!(second.entity_reference, None);
+    s.file_report(r.id, "ana").unwrap();
+    assert_err!(
+        s.file_report(second.id, "ana"),
+        StoreError::CorrectionRequired { .. }
+    );
+}
+
+fn every_kept_payment_of_a_party(f: &Fixture) {
+    let mut s = f.open();
+    staff(&mut *s);
+    let mut to_other = payment("t3", T0 + 60);
+    to_other.receiver_id = "R-2".into();
+    s.commit_scan_batch_with_payments(
+        &txns(&["t1", "t2", "t3"]),
+        &[alert("S-1", Role::Sender, 0.9, &["t2"])],
+        &[payment("t2", T0), payment("t1", T0 - 60), to_other.clone()],
+        b"s1",
+        0,
+    )
+    .unwrap();
+    let ids = |p: Vec<PaymentRecord>| p.into_iter().map(|p| p.txn_id).collect::<Vec<_>>();
+    assert_eq!(
+        ids(s.party_payments("S-1", Role::Sender, "aud").unwrap()),
+        ["t1", "t2", "t3"]
+    );
+    assert_eq!(
+        ids(s.party_payments("R-1", Role::Receiver, "ana").unwrap()),
+        ["t1", "t2"]
+    );
+    assert!(s
+        .party_payments("S-1", Role::Receiver, "ana")
+        .unwrap()
+        .is_empty());
+    assert_err!(
+        s.party_payments("S-1", Role::Sender, "nobody"),
+        StoreError::UnknownUser(_)
+    );
+}
+
+fn drafts_at_once_leave_one_open_report(f: &Fixture) {
+    let mut s = f.open();
+    let alerts = with_alerts(&mut *s);
+    let cases: Vec<i64> = (0..3)
+        .map(|i| s.open_case(alerts[i], "ana").unwrap().id)
+        .collect();
+    // Two writers race to draft on each case: the case's lock lets one through.
+    let writers: Vec<_> = ["ana", "alex"]
+        .into_iter()
+        .map(|who| {
+            let mut mine = f.open();
+            let cases = cases.clone();
+            std::thread::spawn(move || {
+                cases
+                    .iter()
+                    .map(|&case| match draft(&mut *mine, case, who, who) {
+                        Ok(_) => true,
+                        Err(StoreError::OpenReport { .. }) => false,
+                        Err(e) => panic!("{who} on case {case}: {e}"),
+                    })
+                    .collect::<Vec<bool>>()
+            })
+        })
+        .collect();
+    let outcomes: Vec<Vec<bool>> = writers
+        .into_iter()
+        .map(|w| w.join().expect("writer thread"))
+        .collect();
+    for (i, &case) in cases.iter().enumerate() {
+        assert!(
+            outcomes[0][i] != outcomes[1][i],
+            "exactly one draft on case {case}"
+        );
+        assert_eq!(s.reports(Some(case), "aud").unwrap().len(), 1);
+    }
+    s.verify_audit().unwrap();
 }
