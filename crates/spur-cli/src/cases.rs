@@ -8,8 +8,8 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 use spur_engine::time::rfc3339;
 use spur_store::{
-    alert_detail, filtered_alerts, indicator_codes, AlertFilter, AlertStatus, Case, Store,
-    StoreError, StoredAlert, SystemClock,
+    alert_detail, filtered_alerts, indicator_codes, AlertFilter, AlertStatus, AuditFilter, Case,
+    OpenMode, Store, StoreError, StoredAlert, SystemClock,
 };
 
 use crate::table::{Align, Table};
@@ -18,10 +18,12 @@ use crate::terminal::visible;
 /// Where the store lives when neither `--db` nor `SPUR_DB` says.
 pub const DEFAULT_DB: &str = "spur-data/spur.db";
 
-/// Opens (creating and migrating) the store at `location`.
-pub fn open(location: &str) -> Result<Box<dyn Store>> {
+/// Opens and migrates the store at `location`; `mode` says whether this
+/// command may start a new database there (the store decides and names the
+/// path it looked at).
+pub fn open(location: &str, mode: OpenMode) -> Result<Box<dyn Store>> {
     // The location is not repeated: a PostgreSQL URL may carry a password.
-    spur_store::open(location, Arc::new(SystemClock)).context("cannot open the database")
+    spur_store::open_with(location, Arc::new(SystemClock), mode).context("cannot open the database")
 }
 
 /// The acting user's name, from `--user` or `SPUR_USER`.
@@ -36,6 +38,7 @@ pub fn print_users(store: &mut dyn Store, actor: &str) -> Result<()> {
         ("name", Align::Left),
         ("role", Align::Left),
         ("created", Align::Left),
+        ("disabled", Align::Left),
     ]);
     for u in store.users(actor)? {
         t.row([
@@ -43,6 +46,7 @@ pub fn print_users(store: &mut dyn Store, actor: &str) -> Result<()> {
             u.name,
             u.role.to_string(),
             rfc3339(u.created_at),
+            u.disabled_at.map_or("-".to_owned(), rfc3339),
         ]);
     }
     let mut out = io::stdout().lock();
@@ -342,7 +346,8 @@ pub fn say(line: &str) -> Result<()> {
     Ok(())
 }
 
-/// `OK` with the entry count, or the first broken entry as an error.
+/// `OK` with the entry count; else the first broken entry, or every row that
+/// differs from the chain, as the error.
 pub fn verify_audit(store: &mut dyn Store) -> Result<()> {
     match store.verify_audit() {
         Ok(s) => say(&format!(
@@ -354,6 +359,68 @@ pub fn verify_audit(store: &mut dyn Store) -> Result<()> {
             b.entry_id,
             b.reason
         )),
+        Err(StoreError::RowsDiffer(found)) => {
+            let mut out = io::stdout().lock();
+            for f in &found {
+                writeln!(out, "{}", f.message)?;
+            }
+            Err(anyhow::anyhow!(
+                "audit log does not cover the database: {} protected row(s) were changed, added or deleted behind spur's back (listed above)",
+                found.len()
+            ))
+        }
         Err(e) => Err(e.into()),
     }
+}
+
+/// An RFC 3339 time, or a date (midnight UTC), for `--since` and `--until`.
+pub fn parse_time(flag: &str, text: &str) -> Result<i64> {
+    let full = if text.len() == 10 {
+        format!("{text}T00:00:00Z")
+    } else {
+        text.to_owned()
+    };
+    spur_io::time::parse_rfc3339(full.as_bytes()).map_err(|reason| {
+        anyhow::anyhow!(
+            "{flag} {text:?}: {reason}; give an RFC 3339 time (2026-01-05T09:30:00Z) or a date (2026-01-05)"
+        )
+    })
+}
+
+/// The audit entries that pass `filter`, as a table or JSON Lines.
+pub fn print_audit_log(
+    store: &mut dyn Store,
+    filter: &AuditFilter,
+    actor: &str,
+    json: bool,
+) -> Result<()> {
+    let entries = store.audit_entries(filter, actor)?;
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    if json {
+        for e in &entries {
+            serde_json::to_writer(&mut out, e)?;
+            writeln!(out)?;
+        }
+    } else {
+        let mut t = Table::new(&[
+            ("entry", Align::Right),
+            ("time", Align::Left),
+            ("actor", Align::Left),
+            ("action", Align::Left),
+            ("object", Align::Left),
+        ]);
+        for e in &entries {
+            t.row([
+                e.id.to_string(),
+                rfc3339(e.at),
+                e.actor.clone(),
+                e.action.clone(),
+                e.object.clone(),
+            ]);
+        }
+        t.write(&mut out)?;
+        writeln!(out, "{} entries", entries.len())?;
+    }
+    out.flush()?;
+    Ok(())
 }

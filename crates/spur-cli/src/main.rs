@@ -17,6 +17,7 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use spur_io::Format;
+use spur_store::OpenMode;
 
 /// mimalloc instead of the system allocator: a scan makes millions of small,
 /// long-lived allocations on several threads, where glibc's per-thread arenas
@@ -84,8 +85,27 @@ enum UserCommand {
         #[arg(long, value_enum)]
         role: RoleArg,
     },
-    /// Every user with their role.
+    /// Users with their roles, and whether they are disabled.
     List,
+    /// Gives a user another role (by an admin; the last active admin stays one).
+    Role {
+        /// The user's name.
+        name: String,
+        /// The new role.
+        #[arg(value_enum)]
+        role: RoleArg,
+    },
+    /// Disables a user, who can then no longer act or read (by an admin;
+    /// not the last active admin).
+    Disable {
+        /// The user's name.
+        name: String,
+    },
+    /// Enables a disabled user again (by an admin).
+    Enable {
+        /// The user's name.
+        name: String,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -290,8 +310,40 @@ impl ReportText {
 
 #[derive(Subcommand)]
 enum AuditCommand {
-    /// Walks the hash chain: OK with the entry count, or the first broken entry.
+    /// Walks the hash chain and checks every protected row against it: OK
+    /// with the entry count, or what was changed behind spur's back.
     Verify,
+    /// The audit log, oldest first, filtered (auditors, admins, supervisors).
+    Log {
+        /// Only entries by this user (`system` for ingestion).
+        #[arg(long, value_name = "NAME")]
+        actor: Option<String>,
+        /// Only this action (`case.note`) or family of actions (`case`).
+        #[arg(long)]
+        action: Option<String>,
+        /// Only entries about objects of this kind: user, case, report,
+        /// alert, payment, scan, txns, engine_state, database.
+        #[arg(long, value_name = "KIND")]
+        object: Option<String>,
+        /// Only entries about this case.
+        #[arg(long = "case", value_name = "ID", conflicts_with_all = ["object", "report_id", "alert"])]
+        case_id: Option<i64>,
+        /// Only entries about this report.
+        #[arg(long = "report", value_name = "ID", conflicts_with_all = ["object", "alert"])]
+        report_id: Option<i64>,
+        /// Only entries that wrote this alert (the scans that raised or updated it).
+        #[arg(long, value_name = "ID", conflicts_with = "object")]
+        alert: Option<i64>,
+        /// Entries at or after this time (RFC 3339, or a date YYYY-MM-DD in UTC).
+        #[arg(long, value_name = "TIME")]
+        since: Option<String>,
+        /// Entries before this time (RFC 3339, or a date YYYY-MM-DD in UTC).
+        #[arg(long, value_name = "TIME")]
+        until: Option<String>,
+        /// One JSON object per entry and line, with its before and after.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -525,7 +577,12 @@ fn run(cli: Cli) -> Result<()> {
                 now: now.unwrap_or_else(scan::system_now),
                 profile,
             };
-            let mut store = cli.db.as_deref().map(cases::open).transpose()?;
+            // A scan that stores is how a database starts.
+            let mut store = cli
+                .db
+                .as_deref()
+                .map(|db| cases::open(db, OpenMode::CreateIfMissing))
+                .transpose()?;
             let store: Option<&mut dyn spur_store::Store> = store.as_mut().map(|s| &mut **s as _);
             let report = scan::run(&opts, engine_config(*threshold)?, store)?;
             report.print(&mut io::stderr())?;
@@ -550,7 +607,7 @@ fn run(cli: Cli) -> Result<()> {
             let (alert_lines, source): (Box<dyn io::Read>, String) = match (alerts, &cli.db) {
                 (Some(path), _) => (Box::new(open(path)?), path.display().to_string()),
                 (None, Some(db)) => {
-                    let mut store = cases::open(db)?;
+                    let mut store = cases::open(db, OpenMode::Existing)?;
                     let actor = cases::actor(cli.user.as_deref())?;
                     let lines = cases::standing_alert_lines(&mut *store, actor)?;
                     (
@@ -583,7 +640,12 @@ fn run(cli: Cli) -> Result<()> {
             )?;
         }
         Command::User { command } => {
-            let mut store = open_store(&cli)?;
+            // The first `user add` starts a database; nothing else does.
+            let mode = match command {
+                UserCommand::Add { .. } => OpenMode::CreateIfMissing,
+                _ => OpenMode::Existing,
+            };
+            let mut store = cases::open(db_location(&cli), mode)?;
             match command {
                 UserCommand::Add { name, role } => {
                     // The very first user (an admin) acts as themself.
@@ -598,6 +660,19 @@ fn run(cli: Cli) -> Result<()> {
                 }
                 UserCommand::List => {
                     cases::print_users(&mut *store, cases::actor(cli.user.as_deref())?)?
+                }
+                UserCommand::Role { name, role } => {
+                    let actor = cases::actor(cli.user.as_deref())?;
+                    let u = store.set_user_role(name, store_role(*role), actor)?;
+                    println!("user {} is now {}", u.name, u.role);
+                }
+                UserCommand::Disable { name } => {
+                    let u = store.disable_user(name, cases::actor(cli.user.as_deref())?)?;
+                    println!("user {} disabled", u.name);
+                }
+                UserCommand::Enable { name } => {
+                    let u = store.enable_user(name, cases::actor(cli.user.as_deref())?)?;
+                    println!("user {} enabled: {}", u.name, u.role);
                 }
             }
         }
@@ -767,6 +842,45 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Audit { command } => match command {
             AuditCommand::Verify => cases::verify_audit(&mut *open_store(&cli)?)?,
+            AuditCommand::Log {
+                actor,
+                action,
+                object,
+                case_id,
+                report_id,
+                alert,
+                since,
+                until,
+                json,
+            } => {
+                let (object_kind, object_id) = match (case_id, report_id, alert) {
+                    (Some(id), _, _) => (Some("case".to_owned()), Some(id.to_string())),
+                    (_, Some(id), _) => (Some("report".to_owned()), Some(id.to_string())),
+                    (_, _, Some(id)) => (Some("alert".to_owned()), Some(id.to_string())),
+                    _ => (object.clone(), None),
+                };
+                let filter = spur_store::AuditFilter {
+                    actor: actor.clone(),
+                    action: action.clone(),
+                    object_kind,
+                    object_id,
+                    since: since
+                        .as_deref()
+                        .map(|t| cases::parse_time("--since", t))
+                        .transpose()?,
+                    until: until
+                        .as_deref()
+                        .map(|t| cases::parse_time("--until", t))
+                        .transpose()?,
+                };
+                let mut store = open_store(&cli)?;
+                cases::print_audit_log(
+                    &mut *store,
+                    &filter,
+                    cases::actor(cli.user.as_deref())?,
+                    *json,
+                )?
+            }
         },
     }
     Ok(())
@@ -778,8 +892,13 @@ fn parse_now(s: &str) -> std::result::Result<i64, String> {
         .map_err(|e| format!("{e} (an RFC 3339 time such as 2026-03-31T23:59:59Z)"))
 }
 
+fn db_location(cli: &Cli) -> &str {
+    cli.db.as_deref().unwrap_or(cases::DEFAULT_DB)
+}
+
+/// The store of a command that works on an existing database.
 fn open_store(cli: &Cli) -> Result<Box<dyn spur_store::Store>> {
-    cases::open(cli.db.as_deref().unwrap_or(cases::DEFAULT_DB))
+    cases::open(db_location(cli), OpenMode::Existing)
 }
 
 fn store_role(role: RoleArg) -> spur_store::UserRole {

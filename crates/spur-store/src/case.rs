@@ -10,6 +10,7 @@ use spur_engine::Timestamp;
 use crate::audit::{self, json, Change};
 use crate::error::StoreError;
 use crate::model::{Case, CaseStatus, Disposition, Note, UserRole};
+use crate::rows;
 use crate::sql::{params, Row, Tx};
 use crate::store::{alert_exists, find_user, require, WORKERS};
 
@@ -144,6 +145,7 @@ pub(crate) fn open(
             object: format!("case:{id}"),
             before: None,
             after: json(&case)?,
+            rows: vec![rows::case(&case)?],
         },
     )?;
     Ok(case)
@@ -175,6 +177,7 @@ fn change(
             object: format!("case:{case_id}"),
             before: json(&before)?,
             after: json(&after)?,
+            rows: vec![rows::case(&after)?],
         },
     )?;
     Ok(after)
@@ -210,6 +213,9 @@ pub(crate) fn assign(
     change(tx, now, case_id, actor, "case.assign", |tx, case, _| {
         not_closed(case)?;
         let to = find_user(tx, assignee)?;
+        if to.disabled_at.is_some() {
+            return Err(StoreError::UserDisabled(to.name));
+        }
         if !matches!(to.role, UserRole::Analyst | UserRole::Supervisor) {
             return Err(StoreError::Invalid(format!(
                 "cases go to analysts or supervisors, not to an {}",

@@ -1,7 +1,7 @@
 //! What can go wrong, typed; [`StoreError::code`] gives each kind a stable
 //! snake_case code for the CLI and the HTTP API.
 
-use crate::model::{CaseStatus, ReportStatus, UserRole};
+use crate::model::{CaseStatus, ReportStatus, RowFinding, UserRole};
 
 /// Where and why the audit chain does not hold.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -29,6 +29,8 @@ pub enum StoreError {
         "unsupported database location {0:?}: give a file path, sqlite:PATH or postgres://..."
     )]
     BadLocation(String),
+    #[error("no spur database at {0}; run `spur scan FILE --db ...` or `spur user add` first, or pass --db")]
+    NoDatabase(String),
     #[error("the database has schema version {found}, newer than version {supported} that this spur knows: upgrade spur to use it")]
     SchemaTooNew { found: i64, supported: i64 },
     #[error("no {kind} with id {id}")]
@@ -37,6 +39,10 @@ pub enum StoreError {
     UnknownUser(String),
     #[error("a user named {0:?} already exists")]
     UserExists(String),
+    #[error("user {0:?} is disabled")]
+    UserDisabled(String),
+    #[error("{0:?} is the last active admin: add or enable another admin first")]
+    LastAdmin(String),
     #[error("the first user must be an admin, who then adds the others")]
     FirstUserNotAdmin,
     #[error("a user with role {role} may not {action}")]
@@ -93,6 +99,8 @@ pub enum StoreError {
     // What was found in the database.
     #[error("{0}")]
     AuditBreak(AuditBreak),
+    #[error("{} protected row(s) differ from the audit log: {}", .0.len(), .0.iter().map(|f| f.message.as_str()).collect::<Vec<_>>().join("; "))]
+    RowsDiffer(Vec<RowFinding>),
     #[error("stored data is not what spur wrote: {0}")]
     Corrupt(String),
 
@@ -108,10 +116,13 @@ impl StoreError {
     pub fn code(&self) -> &'static str {
         match self {
             StoreError::BadLocation(_) => "bad_location",
+            StoreError::NoDatabase(_) => "no_database",
             StoreError::SchemaTooNew { .. } => "schema_too_new",
             StoreError::NotFound { .. } => "not_found",
             StoreError::UnknownUser(_) => "unknown_user",
             StoreError::UserExists(_) => "user_exists",
+            StoreError::UserDisabled(_) => "user_disabled",
+            StoreError::LastAdmin(_) => "last_admin",
             StoreError::FirstUserNotAdmin => "first_user_not_admin",
             StoreError::Forbidden { .. } => "forbidden",
             StoreError::IllegalTransition { .. } => "illegal_transition",
@@ -129,6 +140,7 @@ impl StoreError {
             StoreError::Invalid(_) => "invalid_input",
             StoreError::ScanConflict { .. } => "scan_conflict",
             StoreError::AuditBreak(_) => "audit_break",
+            StoreError::RowsDiffer(_) => "audit_rows_differ",
             StoreError::Corrupt(_) => "corrupt_data",
             StoreError::Database(_) => "database_error",
             StoreError::Io(_) => "io_error",

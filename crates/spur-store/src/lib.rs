@@ -18,6 +18,7 @@ mod migrations;
 mod model;
 mod postgres;
 mod report;
+mod rows;
 mod sql;
 mod sqlite;
 mod store;
@@ -33,9 +34,10 @@ pub use digest::{payment_digest, PaymentDigest};
 pub use error::{AuditBreak, StoreError};
 pub use migrations::SCHEMA_VERSION;
 pub use model::{
-    entity_reference, AlertStatus, AuditEntry, AuditSummary, Case, CaseStatus, Correction,
-    Disposition, EngineState, IngestedTxn, KnownTxn, Note, PaymentRecord, Report, ReportContent,
-    ReportPlan, ReportStatus, ScanBatch, StoredAlert, User, UserRole,
+    entity_reference, AlertStatus, AuditEntry, AuditFilter, AuditSummary, Case, CaseStatus,
+    Correction, Disposition, EngineState, IngestedTxn, KnownTxn, Note, PaymentRecord, Report,
+    ReportContent, ReportPlan, ReportStatus, RowFinding, RowProblem, ScanBatch, StoredAlert, User,
+    UserRole,
 };
 pub use store::{Store, SYSTEM_ACTOR};
 
@@ -71,20 +73,55 @@ impl Location {
     }
 }
 
+/// Whether opening may create a database that holds no spur data yet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OpenMode {
+    /// Create the SQLite file (and its folders) or spur's tables in an empty
+    /// PostgreSQL database: for the commands that start a database (a scan
+    /// that stores, the first user).
+    CreateIfMissing,
+    /// Refuse with [`StoreError::NoDatabase`] unless spur's schema is already
+    /// there: every other command, so that a mistyped `--db` or the wrong
+    /// working folder does not silently start a second, empty database.
+    Existing,
+}
+
 /// Opens (creating a SQLite file and its folders on first use) and migrates.
 pub fn open(location: &str, clock: Arc<dyn Clock>) -> Result<Box<dyn Store>, StoreError> {
-    open_location(&Location::parse(location)?, clock)
+    open_with(location, clock, OpenMode::CreateIfMissing)
+}
+
+/// Opens and migrates; `mode` says whether a missing database may be created.
+pub fn open_with(
+    location: &str,
+    clock: Arc<dyn Clock>,
+    mode: OpenMode,
+) -> Result<Box<dyn Store>, StoreError> {
+    open_location(&Location::parse(location)?, clock, mode)
 }
 
 pub fn open_location(
     location: &Location,
     clock: Arc<dyn Clock>,
+    mode: OpenMode,
 ) -> Result<Box<dyn Store>, StoreError> {
-    let backend: Box<dyn sql::Backend> = match location {
-        Location::Sqlite(path) => Box::new(sqlite::Sqlite::open(path)?),
-        Location::Postgres(url) => Box::new(postgres::Postgres::connect(url)?),
+    let create = mode == OpenMode::CreateIfMissing;
+    let (backend, place): (Box<dyn sql::Backend>, String) = match location {
+        Location::Sqlite(path) => {
+            let place = path.display().to_string();
+            if !create && !path.exists() {
+                return Err(StoreError::NoDatabase(place));
+            }
+            (Box::new(sqlite::Sqlite::open(path, create)?), place)
+        }
+        // Not the URL: it may carry a password.
+        Location::Postgres(url) => (
+            Box::new(postgres::Postgres::connect(url)?),
+            "the given PostgreSQL database".to_owned(),
+        ),
     };
-    Ok(Box::new(store::SqlStore::open(backend, clock)?))
+    let existing = (!create).then_some(place.as_str());
+    Ok(Box::new(store::SqlStore::open(backend, clock, existing)?))
 }
 
 #[cfg(test)]

@@ -190,6 +190,33 @@ CREATE INDEX payments_receiver ON payments (receiver_id);
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 6,
+        name: "row digests in the audit chain; disabled users",
+        shared: r#"
+ALTER TABLE users ADD COLUMN disabled_at BIGINT;
+ALTER TABLE audit_log ADD COLUMN rows_sha256 TEXT;
+CREATE TABLE audit_rows (
+    entry_id BIGINT NOT NULL,
+    object TEXT NOT NULL,
+    digest TEXT,
+    PRIMARY KEY (entry_id, object)
+);
+CREATE INDEX audit_rows_object ON audit_rows (object, entry_id);
+CREATE INDEX audit_log_actor ON audit_log (actor, id);
+CREATE INDEX audit_log_object ON audit_log (object, id);
+"#,
+        sqlite: r#"
+CREATE TRIGGER audit_rows_no_update BEFORE UPDATE ON audit_rows
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_rows_no_delete BEFORE DELETE ON audit_rows
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+"#,
+        postgres: r#"
+CREATE TRIGGER audit_rows_append_only BEFORE UPDATE OR DELETE ON audit_rows
+FOR EACH ROW EXECUTE FUNCTION spur_refuse_change('the audit log is append-only');
+"#,
+    },
 ];
 
 /// The schema version this build writes.
@@ -206,7 +233,25 @@ fn render(sql: &str, dialect: Dialect) -> String {
     sql.replace("{serial}", serial).replace("{blob}", blob)
 }
 
-/// Brings the schema to [`SCHEMA_VERSION`]; refuses a newer one.
+/// Whether spur has created its tables in this database (any version).
+pub(crate) fn has_schema(tx: &mut dyn Tx) -> Result<bool, StoreError> {
+    let sql = match tx.dialect() {
+        Dialect::Sqlite => {
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'"
+        }
+        Dialect::Postgres => {
+            "SELECT COUNT(*) FROM pg_catalog.pg_tables WHERE schemaname = current_schema() AND tablename = 'schema_version'"
+        }
+    };
+    Ok(tx.query_one(sql, &[])?.int(0)? > 0)
+}
+
+/// The version that added row digests to the audit chain: a database
+/// migrated across it gets a baseline entry for the rows it already held.
+pub(crate) const ROW_DIGESTS: i64 = 6;
+
+/// Brings the schema to [`SCHEMA_VERSION`]; refuses a newer one. Returns
+/// the version found (0 for a new database).
 pub(crate) fn migrate(tx: &mut dyn Tx, now: Timestamp) -> Result<i64, StoreError> {
     debug_assert!(MIGRATIONS
         .windows(2)
@@ -244,5 +289,5 @@ pub(crate) fn migrate(tx: &mut dyn Tx, now: Timestamp) -> Result<i64, StoreError
             "applied schema migration"
         );
     }
-    Ok(SCHEMA_VERSION)
+    Ok(found)
 }

@@ -82,6 +82,9 @@ pub struct User {
     pub name: String,
     pub role: UserRole,
     pub created_at: Timestamp,
+    /// When an admin disabled the user; a disabled user can no longer act
+    /// (nor read), and their name stays in the audit log.
+    pub disabled_at: Option<Timestamp>,
 }
 
 /// An engine [`spur_engine::Alert`] as stored, with its id.
@@ -317,6 +320,57 @@ pub struct AuditEntry {
     pub prev_hash: String,
     /// Hex SHA-256 of `prev_hash` and this entry's canonical content.
     pub hash: String,
+    /// Hex SHA-256 over the digests of the protected rows the change wrote;
+    /// `None` when it wrote none (and for entries older than row digests).
+    pub rows_sha256: Option<String>,
+}
+
+/// Which audit entries [`crate::Store::audit_entries`] returns; every
+/// condition given must hold.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AuditFilter {
+    /// The acting user's name (or `system`).
+    pub actor: Option<String>,
+    /// An action (`case.note`), or a family of them (`case`).
+    pub action: Option<String>,
+    /// `user`, `case`, `report`, `alert`...: entries about objects of that kind.
+    pub object_kind: Option<String>,
+    /// With `object_kind`: one object (`case` and `7` is `case:7`).
+    pub object_id: Option<String>,
+    /// Entries at or after this time.
+    pub since: Option<Timestamp>,
+    /// Entries before this time.
+    pub until: Option<Timestamp>,
+}
+
+/// How a protected row differs from what the audit chain recorded of it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RowProblem {
+    /// Its content is not what the last entry that wrote it recorded.
+    Changed,
+    /// The row exists but no entry recorded it.
+    NotInLog,
+    /// An entry recorded it and it is gone.
+    Deleted,
+}
+
+/// One protected row that does not match the audit chain.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RowFinding {
+    /// As in the audit log: `report:3`, `user:2`, `alert:12`, `txns`...
+    pub object: String,
+    /// The last entry that recorded the row, if any.
+    pub entry_id: Option<i64>,
+    pub problem: RowProblem,
+    /// In words: "report 3: xml changed after audit entry 17".
+    pub message: String,
+}
+
+impl std::fmt::Display for RowFinding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
 }
 
 /// The result of a successful [`crate::Store::verify_audit`]: pin `head_hash`

@@ -14,6 +14,7 @@ use crate::model::{
     entity_reference, Case, CaseStatus, Correction, Report, ReportContent, ReportPlan,
     ReportStatus, UserRole,
 };
+use crate::rows;
 use crate::sql::{params, Row, Tx};
 use crate::store::{require, WORKERS};
 
@@ -74,8 +75,9 @@ pub(crate) fn all(tx: &mut dyn Tx, case_id: Option<i64>) -> Result<Vec<Report>, 
 }
 
 /// What the audit log keeps of a report: the XML as its hash and length,
-/// everything else as it is.
-fn audited(r: &Report) -> Result<Option<String>, StoreError> {
+/// everything else as it is. It is also the report's row view for the audit
+/// chain (`rows.rs`): a column that matters goes here.
+pub(crate) fn audited_view(r: &Report) -> Result<serde_json::Value, StoreError> {
     #[derive(Serialize)]
     struct WithoutXml<'a> {
         id: i64,
@@ -96,7 +98,7 @@ fn audited(r: &Report) -> Result<Option<String>, StoreError> {
         xml_bytes: usize,
         xml_sha256: String,
     }
-    json(&WithoutXml {
+    Ok(serde_json::to_value(WithoutXml {
         id: r.id,
         case_id: r.case_id,
         profile: &r.profile,
@@ -114,7 +116,11 @@ fn audited(r: &Report) -> Result<Option<String>, StoreError> {
         filed_at: r.filed_at,
         xml_bytes: r.xml.len(),
         xml_sha256: sha256_hex(r.xml.as_bytes()),
-    })
+    })?)
+}
+
+fn audited(r: &Report) -> Result<Option<String>, StoreError> {
+    json(&audited_view(r)?)
 }
 
 fn record(
@@ -134,6 +140,7 @@ fn record(
             object: format!("report:{}", after.id),
             before: before.map(audited).transpose()?.flatten(),
             after: audited(after)?,
+            rows: vec![rows::report(after)?],
         },
     )?;
     Ok(())

@@ -1,10 +1,11 @@
-//! The embedded backend: one SQLite file, created on first use.
+//! The embedded backend: one SQLite file, created on first use where the
+//! caller allows it (`OpenMode`).
 
 use std::path::Path;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rusqlite::types::{ToSqlOutput, ValueRef};
-use rusqlite::{Connection, Transaction, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
 use crate::error::StoreError;
 use crate::sql::{Backend, Dialect, Row, Tx, Value};
@@ -13,17 +14,62 @@ pub(crate) struct Sqlite {
     conn: Connection,
 }
 
+/// How long a connection waits for another's lock: a second `spur` may hold
+/// the write lock for a whole scan batch.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
 impl Sqlite {
-    pub(crate) fn open(path: &Path) -> Result<Self, StoreError> {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)?;
-        }
-        let conn = Connection::open(path)?;
-        // Another process (a second `spur`) may hold the write lock for a while.
-        conn.busy_timeout(Duration::from_secs(30))?;
-        conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;")?;
+    pub(crate) fn open(path: &Path, create: bool) -> Result<Self, StoreError> {
+        let flags = if create {
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir)?;
+            }
+            OpenFlags::default()
+        } else {
+            OpenFlags::default() - OpenFlags::SQLITE_OPEN_CREATE
+        };
+        let conn = Connection::open_with_flags(path, flags)?;
+        // Before any other statement: every later lock waits instead of failing.
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        wal(&conn)?;
+        conn.execute_batch("PRAGMA foreign_keys = ON;")?;
         Ok(Sqlite { conn })
     }
+}
+
+/// Switches the file to write-ahead logging (readers never block the writer).
+///
+/// The switch needs the exclusive lock while holding a shared one, and SQLite
+/// answers "database is locked" at once rather than call the busy handler
+/// (two connections upgrading could deadlock). That is what failed when two
+/// processes opened a fresh file together; so retry until the busy timeout.
+/// Once one connection has switched, the mode is in the file and the others
+/// find it already set.
+fn wal(conn: &Connection) -> Result<(), StoreError> {
+    let deadline = Instant::now() + BUSY_TIMEOUT;
+    let mut pause = Duration::from_millis(1);
+    loop {
+        match conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0)) {
+            Ok(mode) if mode.eq_ignore_ascii_case("wal") => return Ok(()),
+            Ok(mode) => {
+                return Err(StoreError::Corrupt(format!(
+                    "the SQLite file cannot use write-ahead logging (journal mode {mode})"
+                )))
+            }
+            Err(e) if is_busy(&e) && Instant::now() < deadline => {
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(Duration::from_millis(50));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+    )
 }
 
 impl Backend for Sqlite {

@@ -14,11 +14,12 @@ use crate::clock::Clock;
 use crate::error::StoreError;
 use crate::migrations;
 use crate::model::{
-    AuditEntry, AuditSummary, Case, CaseStatus, Correction, Disposition, EngineState,
+    AuditEntry, AuditFilter, AuditSummary, Case, CaseStatus, Correction, Disposition, EngineState,
     IngestedTxn, KnownTxn, PaymentRecord, Report, ReportContent, ReportPlan, ScanBatch,
     StoredAlert, User, UserRole,
 };
 use crate::report;
+use crate::rows;
 use crate::sql::{params, Backend, Row, Tx};
 use crate::PaymentDigest;
 
@@ -31,8 +32,14 @@ pub const SYSTEM_ACTOR: &str = "system";
 /// Methods that take an `actor` check that user's role: every user may read;
 /// analysts and supervisors work cases and draft and file reports; only a
 /// supervisor who is none of its authors approves a report; an admin manages
-/// users; an auditor reads everything and changes nothing. Ingestion
-/// (`record_txns`, `commit_scan_batch`, the engine state) is the system's.
+/// users; an auditor reads everything and changes nothing. The audit log
+/// itself is read by auditors, admins and supervisors (who oversee the
+/// analysts), not by analysts. A disabled user can do nothing, not even
+/// read. Ingestion (`record_txns`, `commit_scan_batch`, the engine state)
+/// is the system's.
+///
+/// The `actor` is a name the caller vouches for: the store checks what that
+/// user may do, not who is calling (see docs/storage.md, "Who is trusted").
 pub trait Store: Send {
     /// The schema version of the open database (this build's, after open).
     fn schema_version(&mut self) -> Result<i64, StoreError>;
@@ -41,12 +48,18 @@ pub trait Store: Send {
     /// Adds a user. On an empty store the first user must be an admin and
     /// is its own actor; after that only an admin adds users.
     fn add_user(&mut self, name: &str, role: UserRole, actor: &str) -> Result<User, StoreError>;
+    /// An admin changes a user's role; the last active admin keeps theirs.
     fn set_user_role(
         &mut self,
         name: &str,
         role: UserRole,
         actor: &str,
     ) -> Result<User, StoreError>;
+    /// An admin disables a user, who can then no longer act; the last
+    /// active admin cannot be disabled (by themself either).
+    fn disable_user(&mut self, name: &str, actor: &str) -> Result<User, StoreError>;
+    /// An admin enables a disabled user again.
+    fn enable_user(&mut self, name: &str, actor: &str) -> Result<User, StoreError>;
     /// Looks a user up by name, to identify whoever acts.
     fn user(&mut self, name: &str) -> Result<User, StoreError>;
     fn users(&mut self, actor: &str) -> Result<Vec<User>, StoreError>;
@@ -174,9 +187,20 @@ pub trait Store: Send {
     fn reports(&mut self, case_id: Option<i64>, actor: &str) -> Result<Vec<Report>, StoreError>;
 
     // Audit.
+    /// The whole audit log, oldest first (auditors, admins, supervisors).
     fn audit_log(&mut self, actor: &str) -> Result<Vec<AuditEntry>, StoreError>;
-    /// Walks the hash chain; an edited, deleted or reordered entry gives
-    /// [`StoreError::AuditBreak`].
+    /// The entries that pass `filter`, oldest first (auditors, admins, supervisors).
+    fn audit_entries(
+        &mut self,
+        filter: &AuditFilter,
+        actor: &str,
+    ) -> Result<Vec<AuditEntry>, StoreError>;
+    /// Walks the hash chain, then recomputes every protected row's digest
+    /// (users, cases with their alerts and notes, reports with their XML,
+    /// alerts, evidence payments, the engine state, the number of txn ids)
+    /// against the chain. An edited, deleted or reordered entry gives
+    /// [`StoreError::AuditBreak`]; rows changed, added or deleted behind
+    /// the store's back give [`StoreError::RowsDiffer`], naming each.
     fn verify_audit(&mut self) -> Result<AuditSummary, StoreError>;
 }
 
@@ -186,13 +210,24 @@ pub(crate) struct SqlStore {
 }
 
 impl SqlStore {
+    /// Migrates; with `existing` (where the database was looked for), refuses
+    /// a database without spur's schema instead of creating it.
     pub(crate) fn open(
         mut db: Box<dyn Backend>,
         clock: Arc<dyn Clock>,
+        existing: Option<&str>,
     ) -> Result<Self, StoreError> {
         let now = clock.now();
         let mut tx = db.begin(true)?;
-        migrations::migrate(&mut *tx, now)?;
+        if let Some(place) = existing {
+            if !migrations::has_schema(&mut *tx)? {
+                return Err(StoreError::NoDatabase(place.to_owned()));
+            }
+        }
+        let found = migrations::migrate(&mut *tx, now)?;
+        if found > 0 && found < migrations::ROW_DIGESTS {
+            baseline(&mut *tx, now, found)?;
+        }
         tx.commit()?;
         Ok(SqlStore { db, clock })
     }
@@ -219,6 +254,34 @@ impl SqlStore {
     }
 }
 
+/// A database from before row digests: one entry records the digest of
+/// every protected row it holds, so verify checks them from here on (what
+/// was changed before the upgrade cannot be told any more).
+fn baseline(tx: &mut dyn Tx, now: Timestamp, from_version: i64) -> Result<(), StoreError> {
+    let rows: Vec<rows::RowDigest> = rows::current(tx)?
+        .into_iter()
+        .map(|(object, f)| (object, Some(f.digest)))
+        .collect();
+    if rows.is_empty() {
+        return Ok(());
+    }
+    audit::append(
+        tx,
+        Change {
+            at: now,
+            actor: SYSTEM_ACTOR,
+            action: "audit.baseline",
+            object: "database".into(),
+            before: None,
+            after: json(
+                &serde_json::json!({ "rows": rows.len(), "from_schema_version": from_version }),
+            )?,
+            rows,
+        },
+    )?;
+    Ok(())
+}
+
 // ---- who may do what ----
 
 pub(crate) const WORKERS: &[UserRole] = &[UserRole::Analyst, UserRole::Supervisor];
@@ -229,12 +292,22 @@ fn user_from(r: &Row) -> Result<User, StoreError> {
         name: r.text(1)?,
         role: r.text(2)?.parse()?,
         created_at: r.int(3)?,
+        disabled_at: r.opt_int(4)?,
     })
+}
+
+const USER_COLUMNS: &str = "id, name, role, created_at, disabled_at FROM users";
+
+pub(crate) fn all_users(tx: &mut dyn Tx) -> Result<Vec<User>, StoreError> {
+    tx.query(&format!("SELECT {USER_COLUMNS} ORDER BY id"), &[])?
+        .iter()
+        .map(user_from)
+        .collect()
 }
 
 pub(crate) fn find_user(tx: &mut dyn Tx, name: &str) -> Result<User, StoreError> {
     match tx.query_opt(
-        "SELECT id, name, role, created_at FROM users WHERE name = $1",
+        &format!("SELECT {USER_COLUMNS} WHERE name = $1"),
         params![name],
     )? {
         Some(r) => user_from(&r),
@@ -250,6 +323,9 @@ pub(crate) fn require(
     action: &'static str,
 ) -> Result<User, StoreError> {
     let user = find_user(tx, actor)?;
+    if user.disabled_at.is_some() {
+        return Err(StoreError::UserDisabled(user.name));
+    }
     if !allowed.contains(&user.role) {
         return Err(StoreError::Forbidden {
             role: user.role,
@@ -261,6 +337,26 @@ pub(crate) fn require(
 
 fn reader(tx: &mut dyn Tx, actor: &str) -> Result<User, StoreError> {
     require(tx, actor, UserRole::ALL, "read")
+}
+
+const AUDIT_READERS: &[UserRole] = &[UserRole::Auditor, UserRole::Admin, UserRole::Supervisor];
+
+/// Refuses a change that would leave no active admin: `user` is about to
+/// lose the admin role or be disabled.
+fn keep_an_admin(tx: &mut dyn Tx, user: &User) -> Result<(), StoreError> {
+    if user.role != UserRole::Admin || user.disabled_at.is_some() {
+        return Ok(());
+    }
+    let others = tx
+        .query_one(
+            "SELECT COUNT(*) FROM users WHERE role = $1 AND disabled_at IS NULL AND id <> $2",
+            params![UserRole::Admin.as_str(), user.id],
+        )?
+        .int(0)?;
+    if others == 0 {
+        return Err(StoreError::LastAdmin(user.name.clone()));
+    }
+    Ok(())
 }
 
 // ---- ingestion ----
@@ -387,6 +483,44 @@ fn upsert_alert(tx: &mut dyn Tx, a: &Alert, now: Timestamp) -> Result<(i64, bool
     }
 }
 
+/// One admin's change to a user, audited with its before and after.
+fn change_user(
+    tx: &mut dyn Tx,
+    now: Timestamp,
+    name: &str,
+    actor: &str,
+    action: &str,
+    f: impl FnOnce(&mut dyn Tx, &User) -> Result<(), StoreError>,
+) -> Result<User, StoreError> {
+    // The audit head's lock first: two admins demoting or disabling each
+    // other at once on PostgreSQL must not both see the other still active.
+    tx.query_one(
+        &format!(
+            "SELECT last_id FROM audit_head WHERE id = 1{}",
+            tx.for_update()
+        ),
+        &[],
+    )?;
+    let admin = require(tx, actor, &[UserRole::Admin], "manage users")?;
+    let before = find_user(tx, name)?;
+    f(tx, &before)?;
+    let after = find_user(tx, name)?;
+    audit::append(
+        tx,
+        Change {
+            at: now,
+            actor: &admin.name,
+            action,
+            object: format!("user:{}", before.id),
+            before: json(&before)?,
+            after: json(&after)?,
+            rows: vec![rows::user(&after)?],
+        },
+    )?;
+    debug!(user_id = after.id, action, "user changed");
+    Ok(after)
+}
+
 impl SqlStore {
     /// A scan batch; with `payments`, `alerts` is the engine's complete outcome.
     fn commit_scan(
@@ -427,8 +561,11 @@ impl SqlStore {
                 }
             }
             let new_txns = insert_txns(tx, txns, now)?;
+            let mut new_payments = Vec::new();
             for p in payments {
-                insert_payment(tx, p, now)?;
+                if insert_payment(tx, p, now)? {
+                    new_payments.push(p.txn_id.as_str());
+                }
             }
             let (mut alerts_created, mut alerts_updated) = (Vec::new(), Vec::new());
             for a in alerts {
@@ -443,6 +580,17 @@ impl SqlStore {
                 Vec::new()
             };
             let state_version = store_state(tx, state, now)?;
+            // The digests of what the scan wrote, as stored (read back: a
+            // database may store a number differently from how it was given).
+            let mut written = vec![rows::engine_state(state_version, now, state)?, rows::txns(tx)?];
+            let touched: Vec<i64> = alerts_created
+                .iter()
+                .chain(&alerts_updated)
+                .chain(&alerts_cleared)
+                .copied()
+                .collect();
+            written.extend(rows::alerts(tx, Some(&touched))?);
+            written.extend(rows::payments(tx, Some(&new_payments))?);
             let batch = ScanBatch {
                 new_txns,
                 alerts_created,
@@ -459,6 +607,7 @@ impl SqlStore {
                     object: "scan".into(),
                     before: None,
                     after: json(&serde_json::json!({ "batch": &batch, "state": state_audit(state_version, state) }))?,
+                    rows: written,
                 },
             )?;
             debug!(
@@ -520,11 +669,12 @@ fn payment_from(r: &Row) -> Result<PaymentRecord, StoreError> {
     })
 }
 
-fn insert_payment(tx: &mut dyn Tx, p: &PaymentRecord, now: Timestamp) -> Result<(), StoreError> {
-    tx.execute(
+/// Keeps a payment; false if it was kept already (and is left as it was).
+fn insert_payment(tx: &mut dyn Tx, p: &PaymentRecord, now: Timestamp) -> Result<bool, StoreError> {
+    let inserted = tx.query(
         "INSERT INTO payments (txn_id, paid_at, amount, currency, sender_id, sender_name, sender_country, \
          receiver_id, receiver_name, receiver_country, channel, message, recorded_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (txn_id) DO NOTHING",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (txn_id) DO NOTHING RETURNING txn_id",
         params![
             p.txn_id.as_str(),
             p.timestamp,
@@ -541,7 +691,7 @@ fn insert_payment(tx: &mut dyn Tx, p: &PaymentRecord, now: Timestamp) -> Result<
             now
         ],
     )?;
-    Ok(())
+    Ok(!inserted.is_empty())
 }
 
 /// `PREFIX ($1, $2, ...)` with the ids as parameters.
@@ -584,6 +734,13 @@ fn alert_from(r: &Row) -> Result<StoredAlert, StoreError> {
         case_id: r.opt_int(12)?,
         cleared_at: r.opt_int(13)?,
     })
+}
+
+fn all_alerts(tx: &mut dyn Tx) -> Result<Vec<StoredAlert>, StoreError> {
+    tx.query(&format!("SELECT {ALERT_COLUMNS} ORDER BY a.id"), &[])?
+        .iter()
+        .map(alert_from)
+        .collect()
 }
 
 pub(crate) fn alert_exists(tx: &mut dyn Tx, alert_id: i64) -> Result<(), StoreError> {
@@ -635,6 +792,7 @@ impl Store for SqlStore {
                 name: name.to_owned(),
                 role,
                 created_at: now,
+                disabled_at: None,
             };
             audit::append(
                 tx,
@@ -645,6 +803,7 @@ impl Store for SqlStore {
                     object: format!("user:{id}"),
                     before: None,
                     after: json(&user)?,
+                    rows: vec![rows::user(&user)?],
                 },
             )?;
             debug!(user_id = id, role = role.as_str(), "user added");
@@ -659,33 +818,50 @@ impl Store for SqlStore {
         actor: &str,
     ) -> Result<User, StoreError> {
         self.write(|tx, now| {
-            let admin = require(tx, actor, &[UserRole::Admin], "manage users")?;
-            let before = find_user(tx, name)?;
-            if before.id == admin.id && role != UserRole::Admin {
-                return Err(StoreError::Invalid(
-                    "an admin cannot take away their own admin role".into(),
-                ));
-            }
-            tx.execute(
-                "UPDATE users SET role = $1 WHERE id = $2",
-                params![role.as_str(), before.id],
-            )?;
-            let after = User {
-                role,
-                ..before.clone()
-            };
-            audit::append(
-                tx,
-                Change {
-                    at: now,
-                    actor: &admin.name,
-                    action: "user.set_role",
-                    object: format!("user:{}", before.id),
-                    before: json(&before)?,
-                    after: json(&after)?,
-                },
-            )?;
-            Ok(after)
+            change_user(tx, now, name, actor, "user.set_role", |tx, before| {
+                if role != UserRole::Admin {
+                    keep_an_admin(tx, before)?;
+                }
+                tx.execute(
+                    "UPDATE users SET role = $1 WHERE id = $2",
+                    params![role.as_str(), before.id],
+                )?;
+                Ok(())
+            })
+        })
+    }
+
+    fn disable_user(&mut self, name: &str, actor: &str) -> Result<User, StoreError> {
+        self.write(|tx, now| {
+            change_user(tx, now, name, actor, "user.disable", |tx, before| {
+                if before.disabled_at.is_some() {
+                    return Err(StoreError::UserDisabled(before.name.clone()));
+                }
+                keep_an_admin(tx, before)?;
+                tx.execute(
+                    "UPDATE users SET disabled_at = $1 WHERE id = $2",
+                    params![now, before.id],
+                )?;
+                Ok(())
+            })
+        })
+    }
+
+    fn enable_user(&mut self, name: &str, actor: &str) -> Result<User, StoreError> {
+        self.write(|tx, now| {
+            change_user(tx, now, name, actor, "user.enable", |tx, before| {
+                if before.disabled_at.is_none() {
+                    return Err(StoreError::Invalid(format!(
+                        "user {:?} is not disabled",
+                        before.name
+                    )));
+                }
+                tx.execute(
+                    "UPDATE users SET disabled_at = NULL WHERE id = $1",
+                    params![before.id],
+                )?;
+                Ok(())
+            })
         })
     }
 
@@ -696,13 +872,7 @@ impl Store for SqlStore {
     fn users(&mut self, actor: &str) -> Result<Vec<User>, StoreError> {
         self.read(|tx| {
             reader(tx, actor)?;
-            tx.query(
-                "SELECT id, name, role, created_at FROM users ORDER BY id",
-                &[],
-            )?
-            .iter()
-            .map(user_from)
-            .collect()
+            all_users(tx)
         })
     }
 
@@ -712,6 +882,7 @@ impl Store for SqlStore {
         self.write(|tx, now| {
             let new = insert_txns(tx, &rows, now)?;
             if new > 0 {
+                let count = rows::txns(tx)?;
                 audit::append(
                     tx,
                     Change {
@@ -721,6 +892,7 @@ impl Store for SqlStore {
                         object: "txns".into(),
                         before: None,
                         after: json(&serde_json::json!({ "given": txn_ids.len(), "new": new }))?,
+                        rows: vec![count],
                     },
                 )?;
             }
@@ -740,6 +912,7 @@ impl Store for SqlStore {
                     object: "engine_state".into(),
                     before: None,
                     after: json(&state_audit(version, blob))?,
+                    rows: vec![rows::engine_state(version, now, blob)?],
                 },
             )?;
             Ok(version)
@@ -856,10 +1029,7 @@ impl Store for SqlStore {
     fn alerts(&mut self, actor: &str) -> Result<Vec<StoredAlert>, StoreError> {
         self.read(|tx| {
             reader(tx, actor)?;
-            tx.query(&format!("SELECT {ALERT_COLUMNS} ORDER BY a.id"), &[])?
-                .iter()
-                .map(alert_from)
-                .collect()
+            all_alerts(tx)
         })
     }
 
@@ -984,8 +1154,19 @@ impl Store for SqlStore {
 
     fn audit_log(&mut self, actor: &str) -> Result<Vec<AuditEntry>, StoreError> {
         self.read(|tx| {
-            reader(tx, actor)?;
+            require(tx, actor, AUDIT_READERS, "read the audit log")?;
             audit::entries(tx)
+        })
+    }
+
+    fn audit_entries(
+        &mut self,
+        filter: &AuditFilter,
+        actor: &str,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        self.read(|tx| {
+            require(tx, actor, AUDIT_READERS, "read the audit log")?;
+            audit::filtered(tx, filter)
         })
     }
 
