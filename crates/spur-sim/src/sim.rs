@@ -610,6 +610,18 @@ impl World {
         (value * 100.0).round() as i64
     }
 
+    /// The step of `sender`'s amounts in hundredths: 100 where amounts are
+    /// whole units of the currency (`local_cents` pays those where a dollar
+    /// is 50 units or more, e.g. JPY, whose ISO 4217 minor units are 0), else 1.
+    fn unit_cents(&self, sender: u32) -> i64 {
+        let cur = COUNTRIES[self.senders[sender as usize].country as usize].currency;
+        if cur.per_usd >= 50.0 {
+            100
+        } else {
+            1
+        }
+    }
+
     fn usd_of(&self, sender: u32, cents: i64) -> f64 {
         cents as f64
             / 100.0
@@ -943,9 +955,13 @@ fn gen_offender(w: &mut World, facs: &[Facilitator], rings: &[Ring], ring_cum: &
         // R-CASHOUT: facilitators often cash out within minutes to hours.
         let payout = w.payout(0.65, 45.0 * 60.0, 1.0, 3.0 * 86_400.0);
         if w.usd_of(s, cents) >= 50.0 && w.rng.chance(split_p) {
-            let first = (cents as f64 * w.rng.uniform(0.4, 0.6)).round() as i64;
+            // Both parts in the currency's own unit: whole yen where the
+            // sender pays whole amounts (`local_cents`), never 4311.63 JPY.
+            let unit = w.unit_cents(s);
+            let first =
+                ((cents as f64 * w.rng.uniform(0.4, 0.6)) / unit as f64).round() as i64 * unit;
             let first = if w.usd_of(s, first) < 20.0 || w.usd_of(s, cents - first) < 20.0 {
-                cents / 2
+                cents / 2 / unit * unit
             } else {
                 first
             };

@@ -159,6 +159,14 @@ fn payments_csv_is_well_formed() {
             &row[2]
         );
         assert!(usd_rate(&row[3]).is_some(), "currency {}", &row[3]);
+        // ISO 4217 currencies without minor units are paid in whole units.
+        if [
+            "JPY", "KRW", "VND", "CLP", "ISK", "PYG", "UGX", "XAF", "XOF",
+        ]
+        .contains(&&row[3])
+        {
+            assert_eq!(cents, "00", "amount {} {}", &row[2], &row[3]);
+        }
         assert!(row[4].starts_with('S') && row[7].starts_with('R'));
         for c in [&row[6], &row[9]] {
             assert!(
