@@ -362,7 +362,7 @@ pub fn verify_audit(store: &mut dyn Store) -> Result<()> {
         Err(StoreError::RowsDiffer(found)) => {
             let mut out = io::stdout().lock();
             for f in &found {
-                writeln!(out, "{}", f.message)?;
+                writeln!(out, "{}", visible(&f.message))?;
             }
             Err(anyhow::anyhow!(
                 "audit log does not cover the database: {} protected row(s) were changed, added or deleted behind spur's back (listed above)",

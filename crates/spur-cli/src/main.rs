@@ -537,7 +537,11 @@ fn main() {
         if closed_pipe {
             std::process::exit(0);
         }
-        eprintln!("spur: error: {e:#}");
+        // Errors may quote payment data: shown escaped, like all output.
+        eprintln!(
+            "spur: error: {}",
+            terminal::visible_lines(&format!("{e:#}"))
+        );
         std::process::exit(1);
     }
 }
@@ -664,15 +668,23 @@ fn run(cli: Cli) -> Result<()> {
                 UserCommand::Role { name, role } => {
                     let actor = cases::actor(cli.user.as_deref())?;
                     let u = store.set_user_role(name, store_role(*role), actor)?;
-                    println!("user {} is now {}", u.name, u.role);
+                    cases::say(&format!(
+                        "user {} is now {}",
+                        terminal::visible(&u.name),
+                        u.role
+                    ))?;
                 }
                 UserCommand::Disable { name } => {
                     let u = store.disable_user(name, cases::actor(cli.user.as_deref())?)?;
-                    println!("user {} disabled", u.name);
+                    cases::say(&format!("user {} disabled", terminal::visible(&u.name)))?;
                 }
                 UserCommand::Enable { name } => {
                     let u = store.enable_user(name, cases::actor(cli.user.as_deref())?)?;
-                    println!("user {} enabled: {}", u.name, u.role);
+                    cases::say(&format!(
+                        "user {} enabled: {}",
+                        terminal::visible(&u.name),
+                        u.role
+                    ))?;
                 }
             }
         }

@@ -281,7 +281,7 @@ fn write_out(out: Option<&Path>, xml: &str) -> Result<()> {
 
 fn warn(warnings: &[String]) {
     for w in warnings {
-        eprintln!("spur: warning: {w}");
+        eprintln!("spur: warning: {}", crate::terminal::visible(w));
     }
 }
 

@@ -265,3 +265,27 @@ fn output_into_a_pipe_closed_early_ends_quietly() {
         assert!(stderr.is_empty(), "{args:?}: {stderr}");
     }
 }
+
+#[test]
+fn control_characters_never_reach_the_terminal_raw() {
+    let (dir, db) = office("escape-all", "600");
+    let evil = "ev\x1b[2Jil\u{202e}";
+    let runs = [
+        as_ada(&dir, &db, &["user", "add", evil, "--role", "analyst"]),
+        as_ada(&dir, &db, &["user", "list"]),
+        as_ada(&dir, &db, &["user", "disable", evil]),
+        as_ada(&dir, &db, &["case", "assign", "--case", "1", "--to", evil]),
+        as_ada(&dir, &db, &["alerts", "--indicator", evil]),
+        dir.spur_with(&["alerts"], &[("SPUR_DB", &db), ("SPUR_USER", evil)], None),
+        dir.spur(&["scan", evil, "--alerts", "a.jsonl"]),
+    ];
+    for run in runs {
+        for (what, text) in [("stdout", &run.stdout), ("stderr", &run.stderr)] {
+            assert!(
+                !text.contains('\x1b') && !text.contains('\u{202e}'),
+                "{}: raw control character on {what}: {text:?}",
+                run.what
+            );
+        }
+    }
+}
