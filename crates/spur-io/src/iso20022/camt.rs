@@ -15,7 +15,7 @@ use crate::field::Field;
 use crate::iso20022::assemble::{self, Out, RECEIVER, SENDER};
 use crate::iso20022::party::{self, Side};
 use crate::iso20022::slots::{Level, Role, Slot, View};
-use crate::iso20022::{Family, NotAPayment};
+use crate::iso20022::{group_header_slot, Family, NotAPayment};
 
 pub(crate) struct Camt {
     /// `Stmt` or `Ntfctn`.
@@ -54,11 +54,7 @@ impl Family for Camt {
 
     fn slot(&self, level: Level, path: &str) -> Option<Slot> {
         match level {
-            Level::Group => match path {
-                "MsgId" => Some(Slot::MsgId),
-                "CreDtTm" => Some(Slot::CreDtTm),
-                _ => None,
-            },
+            Level::Group => group_header_slot(path),
             Level::Batch => {
                 let field = if let Some(p) = path.strip_prefix("Acct/Ownr/") {
                     party::party(p)?

@@ -111,6 +111,15 @@ pub(crate) enum NotAPayment {
     Reject(crate::Field, String),
 }
 
+/// The slots of the group header (`GrpHdr`) that every family reads.
+pub(crate) fn group_header_slot(path: &str) -> Option<Slot> {
+    match path {
+        "MsgId" => Some(Slot::MsgId),
+        "CreDtTm" => Some(Slot::CreDtTm),
+        _ => None,
+    }
+}
+
 /// What a message family tells the shared streaming core.
 pub(crate) trait Family: Sync {
     /// The scope an element opens, by its path below the message root

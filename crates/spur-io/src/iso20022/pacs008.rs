@@ -4,7 +4,7 @@
 use crate::iso20022::assemble::{self, Out, RECEIVER, SENDER};
 use crate::iso20022::party::{self, CREDITOR, DEBTOR};
 use crate::iso20022::slots::{Level, Role, Slot, View};
-use crate::iso20022::{Family, NotAPayment};
+use crate::iso20022::{group_header_slot, Family, NotAPayment};
 
 pub(crate) struct Pacs008;
 
@@ -20,10 +20,8 @@ impl Family for Pacs008 {
     fn slot(&self, level: Level, path: &str) -> Option<Slot> {
         match level {
             Level::Group => match path {
-                "MsgId" => Some(Slot::MsgId),
-                "CreDtTm" => Some(Slot::CreDtTm),
                 "IntrBkSttlmDt" => Some(Slot::SttlmDt),
-                _ => None,
+                _ => group_header_slot(path),
             },
             Level::Transaction => match path {
                 "PmtId/InstrId" => Some(Slot::InstrId),

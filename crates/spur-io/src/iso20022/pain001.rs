@@ -5,7 +5,7 @@
 use crate::iso20022::assemble::{self, Out, RECEIVER, SENDER};
 use crate::iso20022::party::{self, CREDITOR, DEBTOR};
 use crate::iso20022::slots::{Level, Role, Slot, View};
-use crate::iso20022::{Family, NotAPayment};
+use crate::iso20022::{group_header_slot, Family, NotAPayment};
 
 pub(crate) struct Pain001;
 
@@ -21,11 +21,7 @@ impl Family for Pain001 {
 
     fn slot(&self, level: Level, path: &str) -> Option<Slot> {
         match level {
-            Level::Group => match path {
-                "MsgId" => Some(Slot::MsgId),
-                "CreDtTm" => Some(Slot::CreDtTm),
-                _ => None,
-            },
+            Level::Group => group_header_slot(path),
             Level::Batch => match path {
                 // A date in .03, a choice of date or date-time since .08.
                 "ReqdExctnDt" | "ReqdExctnDt/Dt" | "ReqdExctnDt/DtTm" => Some(Slot::ReqdExctnDt),

@@ -1,0 +1,511 @@
+//! The `spur` command's arguments: every subcommand and flag, with its help
+//! text (clap derives the parser and `--help` from these types).
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use spur_io::Format;
+
+use crate::settings;
+
+#[derive(Parser)]
+#[command(
+    name = "spur",
+    version,
+    about = "Follows the money behind live-streamed child sexual abuse"
+)]
+pub(crate) struct Cli {
+    /// Engine configuration (TOML); `SPUR_` variables and flags override it.
+    #[arg(long, global = true, env = "SPUR_CONFIG")]
+    pub(crate) config: Option<PathBuf>,
+    /// The database: a SQLite file, sqlite:PATH or postgres://... (default
+    /// spur-data/spur.db; `spur scan` stores only when given).
+    #[arg(
+        long,
+        global = true,
+        env = "SPUR_DB",
+        value_name = "DB",
+        hide_env_values = true
+    )]
+    pub(crate) db: Option<String>,
+    /// The acting user, for the audit log and the role checks.
+    #[arg(long, global = true, env = "SPUR_USER", value_name = "NAME")]
+    pub(crate) user: Option<String>,
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum RoleArg {
+    Analyst,
+    Supervisor,
+    Admin,
+    Auditor,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum StatusArg {
+    Investigating,
+    Escalated,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum DispositionArg {
+    Undetermined,
+    Suspicious,
+    NotSuspicious,
+    FalsePositive,
+}
+
+#[derive(Subcommand)]
+pub(crate) enum UserCommand {
+    /// Adds a user (by an admin; the very first user is an admin adding themself).
+    Add {
+        /// The user's name, as they will give it with --user.
+        name: String,
+        /// What the user may do: analyst, supervisor, admin or auditor (docs/cases.md).
+        #[arg(long, value_enum)]
+        role: RoleArg,
+    },
+    /// Users with their roles, and whether they are disabled.
+    List,
+    /// Gives a user another role (by an admin; the last active admin stays one).
+    Role {
+        /// The user's name.
+        name: String,
+        /// The new role.
+        #[arg(value_enum)]
+        role: RoleArg,
+    },
+    /// Disables a user, who can then no longer act or read (by an admin;
+    /// not the last active admin).
+    Disable {
+        /// The user's name.
+        name: String,
+    },
+    /// Enables a disabled user again (by an admin).
+    Enable {
+        /// The user's name.
+        name: String,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum AlertRoleArg {
+    Sender,
+    Receiver,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum AlertStatusArg {
+    /// Standing, in no case.
+    New,
+    /// Gathered into a case.
+    #[value(name = "in_case", alias = "in-case")]
+    InCase,
+    /// A later scan found the party below the threshold.
+    Cleared,
+}
+
+#[derive(Subcommand)]
+pub(crate) enum AlertCommand {
+    /// Why the party was alerted, its counterparties and the payments behind it.
+    Show {
+        /// The alert, by id (`spur alerts`).
+        #[arg(long = "alert", value_name = "ID")]
+        alert_id: i64,
+        /// The whole view as one JSON document.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+pub(crate) enum CaseCommand {
+    /// Opens a case from an alert.
+    Open {
+        /// The alert, by id (`spur alerts`).
+        #[arg(long, value_name = "ID")]
+        alert: i64,
+    },
+    /// Adds another alert to a case (e.g. another member of the same ring).
+    AddAlert {
+        /// The case, by id (`spur case list`).
+        #[arg(long = "case", value_name = "ID")]
+        case_id: i64,
+        /// The alert, by id (`spur alerts`).
+        #[arg(long, value_name = "ID")]
+        alert: i64,
+    },
+    /// All cases, newest activity last.
+    List,
+    /// One case: its alerts and why, notes, reports.
+    Show {
+        /// The case, by id (`spur case list`).
+        #[arg(long = "case", value_name = "ID")]
+        case_id: i64,
+    },
+    /// Assigns the case to an analyst or supervisor.
+    Assign {
+        /// The case, by id (`spur case list`).
+        #[arg(long = "case", value_name = "ID")]
+        case_id: i64,
+        /// The user who takes the case over.
+        #[arg(long, value_name = "NAME")]
+        to: String,
+    },
+    /// Adds a note to the case's record (kept in the audit log).
+    Note {
+        /// The case, by id (`spur case list`).
+        #[arg(long = "case", value_name = "ID")]
+        case_id: i64,
+        /// The note.
+        #[arg(long)]
+        text: String,
+    },
+    /// open → investigating | escalated; investigating ⇄ escalated.
+    Status {
+        /// The case, by id (`spur case list`).
+        #[arg(long = "case", value_name = "ID")]
+        case_id: i64,
+        /// The new status.
+        #[arg(long, value_enum)]
+        to: StatusArg,
+    },
+    /// The analysts' conclusion.
+    Disposition {
+        /// The case, by id (`spur case list`).
+        #[arg(long = "case", value_name = "ID")]
+        case_id: i64,
+        /// The conclusion.
+        #[arg(long, value_enum)]
+        to: DispositionArg,
+    },
+    /// Closes the case for good.
+    Close {
+        /// The case, by id (`spur case list`).
+        #[arg(long = "case", value_name = "ID")]
+        case_id: i64,
+        /// Why the case is closed (kept in the case and the audit log).
+        #[arg(long)]
+        reason: String,
+    },
+}
+
+#[derive(Subcommand)]
+pub(crate) enum ReportCommand {
+    /// Writes a goAML report for a case, validates it and stores it as a draft.
+    /// A case has at most one report not yet filed; once one is filed, a later
+    /// report is a correction of it (--corrects).
+    Draft {
+        /// The case, by id (`spur case list`).
+        #[arg(long = "case", value_name = "ID")]
+        case_id: i64,
+        /// FIU profile: ae, generic, or a profile file.
+        #[arg(long)]
+        fiu: String,
+        /// The case's latest filed report, which this one corrects (replaces in full).
+        #[arg(long = "corrects", value_name = "REPORT_ID")]
+        corrects: Option<i64>,
+        /// The FIU's reference of the corrected report (its acknowledgement), written as fiu_ref_number.
+        #[arg(long = "fiu-ref", value_name = "REF", requires = "corrects")]
+        fiu_ref: Option<String>,
+        #[command(flatten)]
+        text: ReportText,
+    },
+    /// Writes a draft again from the case as it is now (drafts only); the
+    /// reason, action and evidence choice stay unless given. Whoever redrafts
+    /// becomes one of its authors and may not approve it.
+    Redraft {
+        /// The report, by id (`spur report list`).
+        #[arg(long = "report", value_name = "ID")]
+        report_id: i64,
+        /// The FIU profile, when the report's was a profile file.
+        #[arg(long)]
+        fiu: Option<String>,
+        #[command(flatten)]
+        text: ReportText,
+    },
+    /// Four eyes: a supervisor other than the author approves.
+    Approve {
+        /// The report, by id (`spur report list`).
+        #[arg(long = "report", value_name = "ID")]
+        report_id: i64,
+    },
+    /// Files an approved report; it never changes again.
+    File {
+        /// The report, by id (`spur report list`).
+        #[arg(long = "report", value_name = "ID")]
+        report_id: i64,
+        /// Where to write the filed XML; the report is filed only if it can be written.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Replace the --out file if it exists.
+        #[arg(long, requires = "out")]
+        force: bool,
+    },
+    /// Prints what the store holds of a report (authors, reference, ...), then its XML.
+    Show {
+        /// The report, by id (`spur report list`).
+        #[arg(long = "report", value_name = "ID")]
+        report_id: i64,
+        /// Only the XML, as stored (to redirect into a file).
+        #[arg(long)]
+        xml: bool,
+    },
+    /// Every report with its case, status and authors.
+    List,
+}
+
+#[derive(clap::Args)]
+pub(crate) struct ReportText {
+    /// The reporting entity (TOML), see docs/reporting-entity.example.toml.
+    #[arg(long, env = "SPUR_ENTITY")]
+    pub(crate) entity: Option<PathBuf>,
+    /// The analyst's own words on why the case is suspicious (redraft: kept unless given).
+    #[arg(long)]
+    pub(crate) reason: Option<String>,
+    /// What the institution did about it (redraft: kept unless given).
+    #[arg(long)]
+    pub(crate) action: Option<String>,
+    /// Report every kept payment of the alerted parties, not only their alerts' evidence.
+    #[arg(long, conflicts_with = "alert_evidence")]
+    pub(crate) all_evidence: bool,
+    /// Report only the alerts' evidence payments (the default for a draft).
+    #[arg(long)]
+    pub(crate) alert_evidence: bool,
+    /// Also write the XML here.
+    #[arg(long)]
+    pub(crate) out: Option<PathBuf>,
+}
+
+impl ReportText {
+    /// The evidence choice, if one was given.
+    pub(crate) fn evidence(&self) -> Option<bool> {
+        match (self.all_evidence, self.alert_evidence) {
+            (true, _) => Some(true),
+            (_, true) => Some(false),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Subcommand)]
+pub(crate) enum AuditCommand {
+    /// Walks the hash chain and checks every protected row against it: OK
+    /// with the entry count, or what was changed behind spur's back.
+    Verify,
+    /// The audit log, oldest first, filtered (auditors, admins, supervisors).
+    Log {
+        /// Only entries by this user (`system` for ingestion).
+        #[arg(long, value_name = "NAME")]
+        actor: Option<String>,
+        /// Only this action (`case.note`) or family of actions (`case`).
+        #[arg(long)]
+        action: Option<String>,
+        /// Only entries about objects of this kind: user, case, report,
+        /// alert, payment, scan, txns, engine_state, database.
+        #[arg(long, value_name = "KIND")]
+        object: Option<String>,
+        /// Only entries about this case.
+        #[arg(long = "case", value_name = "ID", conflicts_with_all = ["object", "report_id", "alert"])]
+        case_id: Option<i64>,
+        /// Only entries about this report.
+        #[arg(long = "report", value_name = "ID", conflicts_with_all = ["object", "alert"])]
+        report_id: Option<i64>,
+        /// Only entries that wrote this alert (the scans that raised or updated it).
+        #[arg(long, value_name = "ID", conflicts_with = "object")]
+        alert: Option<i64>,
+        /// Entries at or after this time (RFC 3339, or a date YYYY-MM-DD in UTC).
+        #[arg(long, value_name = "TIME")]
+        since: Option<String>,
+        /// Entries before this time (RFC 3339, or a date YYYY-MM-DD in UTC).
+        #[arg(long, value_name = "TIME")]
+        until: Option<String>,
+        /// One JSON object per entry and line, with its before and after.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum FormatArg {
+    /// Canonical CSV.
+    Csv,
+    /// Canonical JSON Lines.
+    Jsonl,
+    /// ISO 20022 XML, each message's type from its root element and namespace.
+    #[value(alias = "xml")]
+    Iso20022,
+    /// Only pacs.008 messages, in any version (also ones spur was not tested on).
+    Pacs008,
+    /// Only pain.001 messages, in any version.
+    Pain001,
+    /// Only camt.053 messages, in any version.
+    Camt053,
+    /// Only camt.054 messages, in any version.
+    Camt054,
+}
+
+impl FormatArg {
+    pub(crate) fn format(self) -> Format {
+        use spur_io::Message;
+        match self {
+            FormatArg::Csv => Format::Csv,
+            FormatArg::Jsonl => Format::Jsonl,
+            FormatArg::Iso20022 => Format::Iso20022(None),
+            FormatArg::Pacs008 => Format::Iso20022(Some(Message::Pacs008)),
+            FormatArg::Pain001 => Format::Iso20022(Some(Message::Pain001)),
+            FormatArg::Camt053 => Format::Iso20022(Some(Message::Camt053)),
+            FormatArg::Camt054 => Format::Iso20022(Some(Message::Camt054)),
+        }
+    }
+}
+
+/// The simulated world: the same seed and sizes give the same payments.
+#[derive(clap::Args)]
+pub(crate) struct WorldArgs {
+    /// Seed of the simulation's random numbers.
+    #[arg(long, default_value_t = 42)]
+    pub(crate) seed: u64,
+    /// How many senders (customers and look-alikes); default 20,000.
+    #[arg(long)]
+    pub(crate) senders: Option<usize>,
+    /// How many days of traffic; default 90.
+    #[arg(long)]
+    pub(crate) days: Option<u32>,
+}
+
+#[derive(Subcommand)]
+pub(crate) enum Command {
+    /// Score every sender and receiver in a payments file; write alerts as JSON Lines.
+    Scan {
+        /// Payments (CSV, JSON Lines or ISO 20022 XML), `-` for standard input.
+        payments: PathBuf,
+        /// Alerts file (JSON Lines); standard output when absent.
+        #[arg(long)]
+        alerts: Option<PathBuf>,
+        /// Rejected records, as CSV `file,line,field,reason` (created when there is one).
+        #[arg(long, default_value = "rejects.csv")]
+        rejects: PathBuf,
+        /// Input format when the extension does not tell (otherwise XML content reads as
+        /// ISO 20022, anything else as CSV); a message type reads only that type, in any version.
+        #[arg(long, value_enum)]
+        format: Option<FormatArg>,
+        /// Stop with an error once more than N records are rejected.
+        #[arg(long)]
+        max_rejects: Option<u64>,
+        /// Alert threshold in [0, 1], overriding the configuration.
+        #[arg(long)]
+        threshold: Option<f64>,
+        /// No progress bar.
+        #[arg(long)]
+        quiet: bool,
+        /// The wall clock at ingestion, RFC 3339 (default: the system clock).
+        /// Payments dated more than future_margin_seconds after it are
+        /// rejected; set it to replay history or to scan simulated traffic
+        /// dated ahead of today.
+        #[arg(long, env = "SPUR_NOW", value_name = "TIME", value_parser = parse_now)]
+        now: Option<i64>,
+        /// How the export writes its records; each flag overrides its [input] key.
+        #[command(flatten)]
+        input: settings::InputArgs,
+    },
+    /// Write synthetic payments with ground truth: payments.csv and truth.csv.
+    Simulate {
+        /// The folder for payments.csv and truth.csv (created).
+        /// The folder for payments.csv and truth.csv (created when missing).
+        #[arg(long)]
+        out: PathBuf,
+        #[command(flatten)]
+        world: WorldArgs,
+    },
+    /// Precision, recall and average precision of alerts against ground truth.
+    Eval {
+        /// The ground truth `spur simulate` wrote (truth.csv).
+        #[arg(long)]
+        truth: PathBuf,
+        /// The alerts (JSON Lines) of a scan; without it, the standing alerts
+        /// of the database (`--db`, read as `--user`).
+        #[arg(long)]
+        alerts: Option<PathBuf>,
+        /// The payments, to report recall for light and heavy offenders.
+        #[arg(long)]
+        payments: Option<PathBuf>,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Users and their roles.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Stored alerts with their ids, filtered (standing ones by default).
+    Alerts {
+        /// One JSON object per line.
+        #[arg(long)]
+        json: bool,
+        /// Also the alerts a later scan cleared (the party fell below the threshold).
+        #[arg(long)]
+        all: bool,
+        /// Only senders (possible customers) or receivers (possible facilitators).
+        #[arg(long, value_enum)]
+        role: Option<AlertRoleArg>,
+        /// Only alerts scoring at least this, in [0, 1].
+        #[arg(long, value_name = "SCORE")]
+        min_score: Option<f64>,
+        /// Only alerts with this indicator behind them, e.g. P-SHARED (docs/indicators.md).
+        #[arg(long, value_name = "CODE")]
+        indicator: Option<String>,
+        /// Only parties in this country (ISO 3166 alpha-2, e.g. PH).
+        #[arg(long, value_name = "CC")]
+        country: Option<String>,
+        /// Only alerts in these states (repeat or comma-separate): new, in_case, cleared.
+        #[arg(long, value_enum, value_delimiter = ',')]
+        status: Vec<AlertStatusArg>,
+    },
+    /// One stored alert: `spur alert show --alert ID`.
+    Alert {
+        #[command(subcommand)]
+        command: AlertCommand,
+    },
+    /// Cases: open, gather alerts, assign, note, change status, close.
+    Case {
+        #[command(subcommand)]
+        command: CaseCommand,
+    },
+    /// goAML reports: draft, approve (four eyes), file.
+    Report {
+        #[command(subcommand)]
+        command: ReportCommand,
+    },
+    /// The hash-chained audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// Simulate, scan and evaluate in one go, then tell what was found.
+    Demo {
+        /// Where the demo writes its files.
+        #[arg(long, default_value = "spur-demo")]
+        out: PathBuf,
+        #[command(flatten)]
+        world: WorldArgs,
+    },
+}
+
+/// `--now`: an RFC 3339 time, as the payments' own.
+pub(crate) fn parse_now(s: &str) -> std::result::Result<i64, String> {
+    spur_io::time::parse_rfc3339(s.as_bytes())
+        .map_err(|e| format!("{e} (an RFC 3339 time such as 2026-03-31T23:59:59Z)"))
+}
+
+pub(crate) fn store_role(role: RoleArg) -> spur_store::UserRole {
+    match role {
+        RoleArg::Analyst => spur_store::UserRole::Analyst,
+        RoleArg::Supervisor => spur_store::UserRole::Supervisor,
+        RoleArg::Admin => spur_store::UserRole::Admin,
+        RoleArg::Auditor => spur_store::UserRole::Auditor,
+    }
+}
