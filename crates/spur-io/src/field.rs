@@ -9,8 +9,9 @@ use spur_engine::model::{Channel, Country, Currency, Extra, Payment, Sex, Timest
 use spur_engine::money::minor_units;
 
 use crate::input::Reject;
-use crate::profile::{Profile, Thousands, CANONICAL};
+use crate::profile::{Profile, Thousands, FIXED};
 use crate::time::TimeNotes;
+use crate::time::TIME_FORMAT_HINT;
 
 /// One column of the canonical schema (docs/input-format.md).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
@@ -144,17 +145,17 @@ pub(crate) enum Value<'a> {
 
 pub(crate) type Values<'a> = [Value<'a>; FIELD_COUNT];
 
-/// Checks every field of one record in the canonical format and assembles
-/// the payment, or names the first field (in canonical order) that is wrong.
-/// `naive` is set when a time had no offset and was read as UTC.
-#[allow(dead_code)] // for readers of formats that have no profile
+/// Checks every field of one record of a format fixed by its standard
+/// (ISO 20022: canonical values, no profile) and assembles the payment, or
+/// names the first field (in canonical order) that is wrong. `naive` is set
+/// when a time had no offset and was read as UTC.
 pub(crate) fn build<'a>(
     v: &Values<'a>,
     line: u64,
     naive: &mut bool,
 ) -> Result<Payment<'a>, Reject> {
     let mut notes = TimeNotes::default();
-    let p = build_with(v, line, &CANONICAL, &mut notes);
+    let p = build_with(v, line, &FIXED, &mut notes);
     *naive |= notes.naive;
     p
 }
@@ -193,10 +194,14 @@ pub(crate) fn build_with<'a>(
             .ok_or_else(|| reject(f, quoted(s, " is not a two-letter ISO 3166-1 alpha-2 code")))
     };
     let mut time = |f: Field, s: &str| -> Result<Timestamp, Reject> {
-        profile
-            .times
-            .parse(s, notes)
-            .map_err(|why| reject(f, quoted(s, &why)))
+        profile.times.parse(s, notes).map_err(|mut why| {
+            // Other layouts name their own keys; the canonical one
+            // points to the key that describes an export's times.
+            if !profile.fixed && profile.times.is_canonical() {
+                why.push_str(TIME_FORMAT_HINT);
+            }
+            reject(f, quoted(s, &why))
+        })
     };
     // Ids name parties in alerts and reports: one that holds a control or
     // invisible character would be shown, or filed, as another party.
@@ -444,6 +449,9 @@ fn parse_local_amount(s: &str, decimal: char, thousands: Thousands) -> Option<(f
 fn amount_reason(s: &str, profile: &Profile) -> String {
     let d = profile.decimal;
     let mut reason = quoted(s, " must be a positive decimal");
+    if profile.fixed {
+        return reason;
+    }
     let digits_around = |sep: char| {
         let parts: Vec<&str> = s.split(sep).collect();
         parts.len() >= 2
@@ -537,10 +545,15 @@ fn check_decimals(
         && profile.thousands == Thousands::Unstated
         && (1..=3).contains(&int_digits);
     if maybe_thousands {
+        let key = if profile.fixed {
+            ""
+        } else {
+            " set [input] thousands_separator"
+        };
         return Err(quoted(
             s,
             &format!(
-                " has 3 decimals but {currency} has {minor}; is '{}' a thousands separator? set [input] thousands_separator",
+                " has 3 decimals but {currency} has {minor}; is '{}' a thousands separator?{key}",
                 profile.decimal
             ),
         ));
@@ -853,6 +866,42 @@ mod tests {
         let text =
             format!("{HEADER}\nT1,2026-01-05T21:14:03Z,\"{amount}\",{currency},s1,DE,r1,PH,,,,\n");
         crate::testkit::check_with(crate::Format::Csv, profile, &text, &[expected]);
+    }
+
+    /// Formats fixed by their standard (ISO 20022, `build`) have no
+    /// `[input]` key that would read them otherwise: their rejects point to none.
+    #[test]
+    fn rejects_of_a_fixed_format_name_no_profile_key() {
+        let check = |amount: &str, time: &str, expected: Result<(), &str>| {
+            let mut v: Values<'_> = [Value::Missing; FIELD_COUNT];
+            for (f, text) in [
+                (Field::TxnId, "T1"),
+                (Field::Timestamp, time),
+                (Field::Amount, amount),
+                (Field::Currency, "EUR"),
+                (Field::SenderId, "s1"),
+                (Field::SenderCountry, "DE"),
+                (Field::ReceiverId, "r1"),
+                (Field::ReceiverCountry, "PH"),
+            ] {
+                v[f as usize] = Value::Text(text);
+            }
+            let got = build(&v, 2, &mut false).map(|_| ()).map_err(|r| r.reason);
+            assert_eq!(got, expected.map_err(str::to_owned), "{amount} {time}");
+        };
+        let t = "2026-01-05T21:14:03Z";
+        check("12.50", t, Ok(()));
+        check("12,50", t, Err("\"12,50\" must be a positive decimal"));
+        check(
+            "3.500",
+            t,
+            Err("\"3.500\" has 3 decimals but EUR has 2; is '.' a thousands separator?"),
+        );
+        check(
+            "12.50",
+            "2026-13-05T21:14:03Z",
+            Err("\"2026-13-05T21:14:03Z\" is not an RFC 3339 time (month out of range)"),
+        );
     }
 
     /// A regression: `3.500` EUR, where `.` grouped thousands, was read as

@@ -113,6 +113,9 @@ pub struct Profile {
     /// The export's name of each canonical field, where it differs.
     columns: [Option<String>; FIELD_COUNT],
     mapped: bool,
+    /// The format is fixed by its standard (ISO 20022): no `[input]` key
+    /// changes how its values are written, so its rejects point to none.
+    pub(crate) fixed: bool,
 }
 
 impl Default for Profile {
@@ -121,8 +124,16 @@ impl Default for Profile {
     }
 }
 
-/// The canonical format, for readers made without a profile.
-pub(crate) static CANONICAL: Profile = Profile::CANONICAL;
+/// The canonical values of a format that no profile describes (ISO 20022).
+pub(crate) static FIXED: Profile = Profile {
+    delimiter: b',',
+    decimal: '.',
+    thousands: Thousands::Unstated,
+    times: Times::CANONICAL,
+    columns: [const { None }; FIELD_COUNT],
+    mapped: false,
+    fixed: true,
+};
 
 impl Profile {
     /// The canonical format: what [`InputProfile::default`] compiles to.
@@ -133,6 +144,7 @@ impl Profile {
         times: Times::CANONICAL,
         columns: [const { None }; FIELD_COUNT],
         mapped: false,
+        fixed: false,
     };
 
     /// Checks `p`; the error names the key at fault.
@@ -251,6 +263,7 @@ impl Profile {
             times,
             columns,
             mapped,
+            fixed: false,
         })
     }
 

@@ -10,7 +10,7 @@ use std::fmt;
 use spur_engine::model::Timestamp;
 
 /// Ends a canonical time's reject in the formats a profile can describe
-/// (CSV, JSON Lines); readers of fixed formats (ISO 20022) leave it out.
+/// (CSV, JSON Lines), not in fixed ones (ISO 20022, `Profile::fixed`).
 pub(crate) const TIME_FORMAT_HINT: &str =
     "; if the export writes times differently, set [input] timestamp_format";
 
@@ -398,7 +398,7 @@ impl Times {
         }
     }
 
-    #[cfg(test)]
+    /// RFC 3339 with no zone: what no `[input]` key was given for.
     pub(crate) fn is_canonical(&self) -> bool {
         self.formats.is_empty()
     }
@@ -413,9 +413,7 @@ impl Times {
                     notes.naive |= naive;
                     Ok(ts)
                 }
-                Err(why) => Err(format!(
-                    " is not an RFC 3339 time ({why}){TIME_FORMAT_HINT}"
-                )),
+                Err(why) => Err(format!(" is not an RFC 3339 time ({why})")),
             };
         }
         let mut first_error = None;

@@ -19,7 +19,6 @@ use crate::iso20022::assemble::{self, Out, Source};
 use crate::iso20022::path::Path;
 use crate::iso20022::slots::{Level, Scope, Slot, View, LEVELS};
 use crate::iso20022::{Family, Message, NotAPayment};
-use crate::time::TIME_FORMAT_HINT;
 
 /// The longest element tag or text spur reads (4 MiB); ISO 20022 values
 /// are a few hundred bytes, so only a damaged or hostile file comes near.
@@ -554,10 +553,8 @@ impl Walk {
                 let built = build(&values, line, &mut naive).map_err(|r| {
                     let source = Field::from_name(r.field)
                         .map_or(Source::None, |f| self.out.source[f as usize]);
-                    // ISO 20022 times have one form: no profile can change it.
-                    let reason = r.reason.strip_suffix(TIME_FORMAT_HINT).unwrap_or(&r.reason);
                     Reject {
-                        reason: assemble::reason(&view, source, reason),
+                        reason: assemble::reason(&view, source, &r.reason),
                         ..r
                     }
                 });
