@@ -7,7 +7,6 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use common::{Run, Workdir};
@@ -27,44 +26,9 @@ impl Db {
     fn create(&self, dir: &Workdir, name: &str) -> String {
         match self {
             Db::Sqlite => dir.join(&format!("{name}.db")).display().to_string(),
-            Db::Postgres => {
-                let base = std::env::var("SPUR_TEST_PG").unwrap_or_else(|_| {
-                    panic!(
-                        "SPUR_TEST_PG is not set: these tests need a PostgreSQL server. \
-                         Run them with scripts/test, which starts one on loopback"
-                    )
-                });
-                static SEQ: AtomicU32 = AtomicU32::new(0);
-                let db = format!(
-                    "spur_cli_{}_{}_{name}",
-                    std::process::id(),
-                    SEQ.fetch_add(1, Ordering::SeqCst)
-                );
-                let mut admin = ::postgres::Client::connect(&base, ::postgres::NoTls)
-                    .unwrap_or_else(|e| panic!("cannot reach SPUR_TEST_PG: {e}"));
-                admin
-                    .batch_execute(&format!("CREATE DATABASE {db}"))
-                    .expect("create test database");
-                with_dbname(&base, &db)
-            }
+            Db::Postgres => common::postgres_database(&format!("cli_{name}")),
         }
     }
-}
-
-/// The base URL with another database name, keeping user, host and options.
-fn with_dbname(base: &str, db: &str) -> String {
-    let (main, query) = match base.split_once('?') {
-        Some((m, q)) => (m, Some(q)),
-        None => (base, None),
-    };
-    let start = main.find("://").map_or(0, |i| i + 3);
-    let end = main[start..].find('/').map_or(main.len(), |i| start + i);
-    let mut url = format!("{}/{db}", &main[..end]);
-    if let Some(q) = query {
-        url.push('?');
-        url.push_str(q);
-    }
-    url
 }
 
 /// `spur ARGS` against the database `db`, acting as `user` when given.

@@ -7,8 +7,6 @@
 
 mod common;
 
-use std::sync::atomic::{AtomicU32, Ordering};
-
 use common::{Run, Workdir};
 
 const HEADER: &str = "txn_id,timestamp,amount,currency,sender_id,sender_country,receiver_id,receiver_country,sender_name,receiver_name,channel,message";
@@ -125,30 +123,7 @@ fn database(dir: &Workdir, postgres: bool) -> String {
     if !postgres {
         return dir.join("spur.db").display().to_string();
     }
-    let base = std::env::var("SPUR_TEST_PG").unwrap_or_else(|_| {
-        panic!("SPUR_TEST_PG is not set: run this test with scripts/test, which starts PostgreSQL")
-    });
-    static SEQ: AtomicU32 = AtomicU32::new(0);
-    let name = format!(
-        "spur_intake_{}_{}",
-        std::process::id(),
-        SEQ.fetch_add(1, Ordering::SeqCst)
-    );
-    let mut admin = ::postgres::Client::connect(&base, ::postgres::NoTls)
-        .unwrap_or_else(|e| panic!("cannot reach SPUR_TEST_PG: {e}"));
-    admin
-        .batch_execute(&format!("CREATE DATABASE {name}"))
-        .expect("create test database");
-    // The server's URL with the new database's name.
-    let (main, query) = base.split_once('?').unwrap_or((&base, ""));
-    let start = main.find("://").map_or(0, |i| i + 3);
-    let end = main[start..].find('/').map_or(main.len(), |i| start + i);
-    let mut url = format!("{}/{name}", &main[..end]);
-    if !query.is_empty() {
-        url.push('?');
-        url.push_str(query);
-    }
-    url
+    common::postgres_database("intake")
 }
 
 fn reused_id(postgres: bool) {

@@ -149,3 +149,35 @@ impl Run {
         self
     }
 }
+
+/// A new, empty PostgreSQL database on the server of `SPUR_TEST_PG` (which
+/// scripts/test starts on loopback), as a `--db` URL: user, host and options
+/// of the server's URL, the database named `spur_{what}_{pid}_{n}`.
+pub fn postgres_database(what: &str) -> String {
+    let base = std::env::var("SPUR_TEST_PG").unwrap_or_else(|_| {
+        panic!(
+            "SPUR_TEST_PG is not set: these tests need a PostgreSQL server. \
+             Run them with scripts/test, which starts one on loopback"
+        )
+    });
+    static SEQ: AtomicU32 = AtomicU32::new(0);
+    let name = format!(
+        "spur_{what}_{}_{}",
+        std::process::id(),
+        SEQ.fetch_add(1, Ordering::SeqCst)
+    );
+    let mut admin = ::postgres::Client::connect(&base, ::postgres::NoTls)
+        .unwrap_or_else(|e| panic!("cannot reach SPUR_TEST_PG: {e}"));
+    admin
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .expect("create test database");
+    let (main, query) = base.split_once('?').unwrap_or((&base, ""));
+    let start = main.find("://").map_or(0, |i| i + 3);
+    let end = main[start..].find('/').map_or(main.len(), |i| start + i);
+    let mut url = format!("{}/{name}", &main[..end]);
+    if !query.is_empty() {
+        url.push('?');
+        url.push_str(query);
+    }
+    url
+}
