@@ -41,6 +41,8 @@ pub(crate) enum RoleArg {
     Supervisor,
     Admin,
     Auditor,
+    /// A system that posts payments to `spur serve` and may do nothing else.
+    Ingest,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -63,7 +65,7 @@ pub(crate) enum UserCommand {
     Add {
         /// The user's name, as they will give it with --user.
         name: String,
-        /// What the user may do: analyst, supervisor, admin or auditor (docs/cases.md).
+        /// What the user may do: analyst, supervisor, admin, auditor or ingest (docs/cases.md).
         #[arg(long, value_enum)]
         role: RoleArg,
     },
@@ -88,6 +90,26 @@ pub(crate) enum UserCommand {
         /// The user's name.
         name: String,
     },
+}
+
+#[derive(Subcommand)]
+pub(crate) enum TokenCommand {
+    /// Creates an API token for a user and prints it once (by an admin);
+    /// only its hash is kept.
+    Create {
+        /// The user the token acts as.
+        #[arg(long = "for", value_name = "NAME")]
+        for_user: String,
+    },
+    /// Revokes a token: requests carrying it are refused from now on (by an admin).
+    Revoke {
+        /// The token, by id (`spur token list`).
+        #[arg(long = "token-id", value_name = "ID")]
+        token_id: i64,
+    },
+    /// Every token with its user, who created it and whether it is revoked
+    /// (admins, auditors); never the secrets.
+    List,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -441,6 +463,11 @@ pub(crate) enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// API tokens for `spur serve`: create, revoke, list.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
     /// Stored alerts with their ids, filtered (standing ones by default).
     Alerts {
         /// One JSON object per line.
@@ -507,5 +534,6 @@ pub(crate) fn store_role(role: RoleArg) -> spur_store::UserRole {
         RoleArg::Supervisor => spur_store::UserRole::Supervisor,
         RoleArg::Admin => spur_store::UserRole::Admin,
         RoleArg::Auditor => spur_store::UserRole::Auditor,
+        RoleArg::Ingest => spur_store::UserRole::Ingest,
     }
 }

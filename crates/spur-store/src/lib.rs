@@ -22,6 +22,7 @@ mod rows;
 mod sql;
 mod sqlite;
 mod store;
+mod token;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -40,6 +41,7 @@ pub use model::{
     UserRole,
 };
 pub use store::{Store, SYSTEM_ACTOR};
+pub use token::{IssuedToken, Token};
 
 /// Where a store lives, parsed from the `--db` / `SPUR_DB` string.
 #[derive(Clone, Debug, PartialEq, Eq)]

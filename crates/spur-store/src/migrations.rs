@@ -217,6 +217,25 @@ CREATE TRIGGER audit_rows_append_only BEFORE UPDATE OR DELETE ON audit_rows
 FOR EACH ROW EXECUTE FUNCTION spur_refuse_change('the audit log is append-only');
 "#,
     },
+    Migration {
+        version: 7,
+        name: "API tokens",
+        // Only the SHA-256 of a token's secret is kept (token.rs).
+        shared: r#"
+CREATE TABLE api_tokens (
+    id {serial},
+    user_id BIGINT NOT NULL REFERENCES users (id),
+    token_sha256 TEXT NOT NULL UNIQUE,
+    created_by TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    revoked_at BIGINT,
+    revoked_by TEXT
+);
+CREATE INDEX api_tokens_user ON api_tokens (user_id);
+"#,
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
 /// The schema version this build writes.
