@@ -512,6 +512,20 @@ pub(crate) enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// The HTTP API (docs/server.md) over the database (`--db`), until
+    /// SIGTERM or Ctrl-C; every /v1 request carries a token (`spur token create`).
+    Serve {
+        /// Address and port to listen on; port 0 picks a free one.
+        #[arg(
+            long,
+            env = "SPUR_LISTEN",
+            default_value = "127.0.0.1:8080",
+            value_name = "ADDR:PORT"
+        )]
+        listen: std::net::SocketAddr,
+        #[command(flatten)]
+        limits: ServeLimits,
+    },
     /// Simulate, scan and evaluate in one go, then tell what was found.
     Demo {
         /// Where the demo writes its files.
@@ -520,6 +534,35 @@ pub(crate) enum Command {
         #[command(flatten)]
         world: WorldArgs,
     },
+}
+
+/// `spur serve`'s limits (defaults: `spur_server::Limits::default()`).
+#[derive(clap::Args)]
+pub(crate) struct ServeLimits {
+    /// Largest request body in bytes; larger ones are answered 413.
+    #[arg(long, value_name = "BYTES", default_value_t = spur_server::Limits::default().body_bytes)]
+    pub(crate) max_body_bytes: usize,
+    /// Requests to /v1 handled at once.
+    #[arg(long, value_name = "N", default_value_t = spur_server::Limits::default().in_flight)]
+    pub(crate) max_in_flight: usize,
+    /// Requests to /v1 waiting for a place; beyond them, 503 with Retry-After.
+    #[arg(long, value_name = "N", default_value_t = spur_server::Limits::default().waiting)]
+    pub(crate) max_waiting: usize,
+    /// Threads with a database connection each.
+    #[arg(long, value_name = "N", default_value_t = spur_server::Limits::default().store_threads)]
+    pub(crate) store_threads: usize,
+}
+
+impl ServeLimits {
+    pub(crate) fn limits(&self) -> spur_server::Limits {
+        spur_server::Limits {
+            body_bytes: self.max_body_bytes,
+            in_flight: self.max_in_flight,
+            waiting: self.max_waiting,
+            store_threads: self.store_threads,
+            ..spur_server::Limits::default()
+        }
+    }
 }
 
 /// `--now`: an RFC 3339 time, as the payments' own.

@@ -152,6 +152,17 @@ fn run(cli: Cli) -> Result<()> {
             }
             out.flush()?;
         }
+        Command::Serve { listen, limits } => {
+            let server = spur_server::start(spur_server::ServerConfig {
+                db: db_location(&cli).to_owned(),
+                listen: *listen,
+                limits: limits.limits(),
+                handle_signals: true,
+            })
+            .context("spur serve")?;
+            eprintln!("spur serve: listening on http://{}", server.addr());
+            server.wait().context("spur serve")?;
+        }
         Command::Demo { out, world } => {
             demo::run(
                 out,
