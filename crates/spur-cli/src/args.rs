@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand, ValueEnum};
 use spur_io::Format;
 
-use crate::settings;
+use spur_app::settings;
 
 #[derive(Parser)]
 #[command(
@@ -551,6 +551,10 @@ pub(crate) struct ServeLimits {
     /// Threads with a database connection each.
     #[arg(long, value_name = "N", default_value_t = spur_server::Limits::default().store_threads)]
     pub(crate) store_threads: usize,
+    /// The network findings of posted payments are settled within this many
+    /// milliseconds of their acknowledgement (plus the settle's own time).
+    #[arg(long, value_name = "MS", default_value_t = 1000)]
+    pub(crate) settle_after_ms: u64,
 }
 
 impl ServeLimits {

@@ -1,6 +1,9 @@
 //! What `spur serve` is told: where the store is, where to listen, its limits.
 
 use std::net::SocketAddr;
+use std::time::Duration;
+
+use spur_engine::EngineConfig;
 
 /// Bounds that keep an overloaded server answering instead of falling over.
 #[derive(Clone, Debug)]
@@ -15,6 +18,8 @@ pub struct Limits {
     pub store_threads: usize,
     /// Store jobs waiting for a thread; beyond them, 503 with `Retry-After`.
     pub store_queue: usize,
+    /// Requests with payments waiting for the writer; beyond them, 503.
+    pub ingest_queue: usize,
 }
 
 impl Default for Limits {
@@ -25,6 +30,7 @@ impl Default for Limits {
             waiting: 256,
             store_threads: 4,
             store_queue: 1024,
+            ingest_queue: 1024,
         }
     }
 }
@@ -36,6 +42,11 @@ pub struct ServerConfig {
     /// Where to listen; port 0 picks a free one ([`crate::RunningServer::addr`]).
     pub listen: SocketAddr,
     pub limits: Limits,
+    /// The engine's configuration (the same the scans of this database use).
+    pub engine: EngineConfig,
+    /// Payments' network findings are settled within this time of their
+    /// acknowledgement (plus the settle's own time).
+    pub settle_after: Duration,
     /// Stop on SIGTERM and Ctrl-C (the `spur serve` command); tests stop the
     /// server with [`crate::RunningServer::shutdown`] instead.
     pub handle_signals: bool,

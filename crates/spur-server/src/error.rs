@@ -11,6 +11,7 @@ use std::time::Duration;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
+use spur_app::AppError;
 use spur_store::StoreError;
 use utoipa::ToSchema;
 
@@ -131,7 +132,9 @@ fn store_status(e: &StoreError) -> StatusCode {
         | E::CorrectionRequired { .. }
         | E::BadCorrection { .. }
         | E::TokenRevoked(_)
-        | E::ScanConflict { .. } => StatusCode::CONFLICT,
+        | E::ScanConflict { .. }
+        | E::LogConflict { .. }
+        | E::AlreadyIngested(_) => StatusCode::CONFLICT,
         E::BadLocation(_)
         | E::NoDatabase(_)
         | E::SchemaTooNew { .. }
@@ -151,6 +154,27 @@ impl From<StoreError> for ApiError {
             return ApiError::internal(e.code(), &e);
         }
         ApiError::new(status, e.code(), e.to_string())
+    }
+}
+
+/// The application layer's errors, by their innermost cause: the store's
+/// through the store's table; a refused request as 400; the rest are faults
+/// of the server or its configuration (500).
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        let whole = e.to_string();
+        let mut root = e;
+        while let AppError::Context { inner, .. } = root {
+            root = *inner;
+        }
+        match root {
+            AppError::Store(s) => ApiError::from(s),
+            AppError::Invalid(_) | AppError::Input(_) => {
+                ApiError::new(StatusCode::BAD_REQUEST, "invalid_input", whole)
+            }
+            AppError::Io(_) => ApiError::internal("io_error", whole),
+            _ => ApiError::internal("application_error", whole),
+        }
     }
 }
 

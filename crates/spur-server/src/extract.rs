@@ -39,6 +39,23 @@ pub(crate) fn json_rejection(r: JsonRejection, limit: usize) -> ApiError {
     }
 }
 
+/// The body as bytes, within the configured limit (413 beyond it).
+pub struct RawBody(pub axum::body::Bytes);
+
+impl FromRequest<AppState> for RawBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
+        match axum::body::Bytes::from_request(req, state).await {
+            Ok(b) => Ok(RawBody(b)),
+            Err(r) if r.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                Err(ApiError::body_too_large(state.limits().body_bytes))
+            }
+            Err(r) => Err(ApiError::malformed(r.body_text())),
+        }
+    }
+}
+
 /// Query parameters: 400 `bad_parameter` when they do not read.
 pub struct Query<T>(pub T);
 

@@ -18,6 +18,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod extract;
+pub mod ingest;
 mod limit;
 pub mod metrics;
 mod observe;
@@ -56,6 +57,8 @@ pub enum ServerError {
     },
     #[error("cannot start the server: {0}")]
     Runtime(#[source] std::io::Error),
+    #[error("cannot start the ingest service: {0}")]
+    Ingest(String),
     #[error("the server thread ended abnormally")]
     Panicked,
 }
@@ -180,7 +183,21 @@ pub fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
         .enable_all()
         .build()
         .map_err(ServerError::Runtime)?;
-    let state = AppState::new(db, limits);
+    let metrics = Arc::new(metrics::Metrics::default());
+    let ingest = ingest::Ingest::open(
+        &config.db,
+        ingest::IngestConfig {
+            engine: config.engine.clone(),
+            queue: limits.ingest_queue,
+            settle_after: config.settle_after,
+        },
+        metrics.clone(),
+    )
+    .map_err(|e| {
+        db.close();
+        ServerError::Ingest(e)
+    })?;
+    let state = AppState::new(db, ingest, metrics, limits);
     let (stop, stopped) = oneshot::channel::<()>();
     let handle_signals = config.handle_signals;
     let thread = std::thread::Builder::new()
@@ -199,8 +216,9 @@ pub fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
                     asked.await;
                 }
             }));
-            // In-flight requests are answered; now the store threads finish
-            // their queue and end.
+            // In-flight requests are answered; now the writer settles and
+            // checkpoints, and the store threads finish their queue and end.
+            state.ingest().close();
             state.db().close();
             tracing::info!("stopped");
             served

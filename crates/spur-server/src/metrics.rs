@@ -74,9 +74,9 @@ pub struct Metrics {
     pub alerts_raised: AtomicU64,
     /// From a batch handed to the ingest service to its answer (durable, scored).
     pub scoring: Histogram,
-    /// Parties in the engine's state (a gauge the ingest service sets).
-    pub state_parties: AtomicU64,
-    /// Bytes of the engine's state (a gauge the ingest service sets).
+    /// Alerts standing after the last settle (a gauge).
+    pub alerts_standing: AtomicU64,
+    /// Bytes of the engine's state at the last checkpoint (a gauge).
     pub state_bytes: AtomicU64,
     /// Requests answered 503 because too many were in flight and waiting.
     pub shed: AtomicU64,
@@ -138,14 +138,14 @@ impl Metrics {
         );
         gauge(
             &mut out,
-            "spur_state_parties",
-            "Parties in the engine's state.",
-            &self.state_parties,
+            "spur_alerts_standing",
+            "Alerts standing after the last settle.",
+            &self.alerts_standing,
         );
         gauge(
             &mut out,
             "spur_state_bytes",
-            "Bytes of the engine's state.",
+            "Bytes of the engine's state at the last checkpoint (0 before the first).",
             &self.state_bytes,
         );
         let _ = writeln!(

@@ -6,6 +6,7 @@ use std::sync::{Arc, OnceLock};
 
 use crate::config::Limits;
 use crate::db::Db;
+use crate::ingest::Ingest;
 use crate::limit::Limiter;
 use crate::metrics::Metrics;
 
@@ -17,7 +18,8 @@ pub struct AppState {
 
 struct Inner {
     db: Db,
-    metrics: Metrics,
+    ingest: Ingest,
+    metrics: Arc<Metrics>,
     limits: Limits,
     limiter: Limiter,
     ready: AtomicBool,
@@ -25,11 +27,12 @@ struct Inner {
 }
 
 impl AppState {
-    pub(crate) fn new(db: Db, limits: Limits) -> AppState {
+    pub(crate) fn new(db: Db, ingest: Ingest, metrics: Arc<Metrics>, limits: Limits) -> AppState {
         AppState {
             inner: Arc::new(Inner {
                 db,
-                metrics: Metrics::default(),
+                ingest,
+                metrics,
                 limiter: Limiter::new(limits.in_flight, limits.waiting),
                 limits,
                 ready: AtomicBool::new(false),
@@ -41,6 +44,11 @@ impl AppState {
     /// The store threads: `state.db().run(move |store| ...).await?`.
     pub fn db(&self) -> &Db {
         &self.inner.db
+    }
+
+    /// The one writer of payments (group commit): `state.ingest().submit(batch).await?`.
+    pub fn ingest(&self) -> &Ingest {
+        &self.inner.ingest
     }
 
     pub fn metrics(&self) -> &Metrics {

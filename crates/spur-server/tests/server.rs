@@ -49,6 +49,18 @@ struct Route {
 
 const ROUTES: &[Route] = &[
     Route {
+        method: "POST",
+        path: "/v1/payments",
+        template: "/v1/payments",
+        body: Some(
+            r#"{"txn_id": "M-1", "timestamp": "2026-01-05T09:30:00Z", "amount": "5.00",
+                "currency": "USD", "sender_id": "S-1", "sender_country": "US",
+                "receiver_id": "R-1", "receiver_country": "PH"}"#,
+        ),
+        allowed: &["ingest"],
+        ok: 200,
+    },
+    Route {
         method: "GET",
         path: "/v1/tokens",
         template: "/v1/tokens",

@@ -14,6 +14,8 @@ mod case;
 mod clock;
 mod digest;
 mod error;
+mod log;
+mod log_store;
 mod migrations;
 mod model;
 mod postgres;
@@ -33,6 +35,8 @@ pub use alert_view::{
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use digest::{payment_digest, PaymentDigest};
 pub use error::{AuditBreak, StoreError};
+pub use log::{chunk_len, decode_chunk, ChunkWriter, LogError};
+pub use log_store::{AlertUpdate, Checkpoint, LogChunk, LogCommit, LogCommitted, LogHead};
 pub use migrations::SCHEMA_VERSION;
 pub use model::{
     entity_reference, AlertStatus, AuditEntry, AuditFilter, AuditSummary, Case, CaseStatus,

@@ -4,6 +4,7 @@
 //! `#[utoipa::path]`), and is merged below: into [`public`] if it needs no
 //! token, into [`authenticated`] otherwise.
 
+pub(crate) mod payments;
 pub(crate) mod system;
 pub(crate) mod tokens;
 
@@ -19,5 +20,7 @@ pub(crate) fn public() -> OpenApiRouter<AppState> {
 /// Routes behind `Authorization: Bearer TOKEN` and the concurrency limit.
 /// Add a resource's file here.
 pub(crate) fn authenticated() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().merge(tokens::router())
+    OpenApiRouter::new()
+        .merge(payments::router())
+        .merge(tokens::router())
 }

@@ -24,6 +24,9 @@ pub struct Health {
 pub struct Readiness {
     /// The store is open and the ingest service's state is loaded and settled.
     pub ready: bool,
+    /// Every acknowledged payment's network findings are settled (false for
+    /// up to the settling interval after a payment).
+    pub settled: bool,
 }
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
@@ -49,7 +52,10 @@ async fn healthz() -> Json<Health> {
     ))]
 async fn readyz(State(state): State<AppState>) -> Result<Json<Readiness>, ApiError> {
     if state.is_ready() {
-        Ok(Json(Readiness { ready: true }))
+        Ok(Json(Readiness {
+            ready: true,
+            settled: state.ingest().is_settled(),
+        }))
     } else {
         Err(ApiError::unavailable(
             "not ready: loading or settling the state, or stopping",

@@ -36,6 +36,7 @@ pub const T0: i64 = 1_767_571_200;
 
 pub struct TestServer {
     pub server: Option<RunningServer>,
+    config: ServerConfig,
     pub base: String,
     pub db: String,
     /// Token secrets by role name (see [`ROLES`]), plus `disabled` (an
@@ -85,6 +86,15 @@ impl TestServer {
     }
 
     pub fn with_limits(backend: Backend, what: &str, limits: Limits) -> TestServer {
+        Self::with_settling(backend, what, limits, Duration::from_millis(100))
+    }
+
+    pub fn with_settling(
+        backend: Backend,
+        what: &str,
+        limits: Limits,
+        settle_after: Duration,
+    ) -> TestServer {
         let dir = tempfile::tempdir().expect("temp dir");
         let db = database(backend, &dir, what);
         let mut tokens = BTreeMap::new();
@@ -104,13 +114,15 @@ impl TestServer {
             s.revoke_token(revoked.token.id, "ada").unwrap();
             tokens.insert("revoked", revoked.secret);
         }
-        let server = spur_server::start(ServerConfig {
+        let config = ServerConfig {
             db: db.clone(),
             listen: "127.0.0.1:0".parse().unwrap(),
             limits,
+            engine: spur_engine::EngineConfig::default(),
+            settle_after,
             handle_signals: false,
-        })
-        .expect("start the server");
+        };
+        let server = spur_server::start(config.clone()).expect("start the server");
         let base = format!("http://{}", server.addr());
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
@@ -119,6 +131,7 @@ impl TestServer {
             .into();
         TestServer {
             server: Some(server),
+            config,
             base,
             db,
             tokens,
@@ -167,6 +180,14 @@ impl TestServer {
 
     pub fn get(&self, path: &str, who: Option<&str>) -> Answer {
         self.call("GET", path, who, None)
+    }
+
+    /// Stops the server gracefully, then starts it again on the same database.
+    pub fn restart(&mut self) {
+        self.stop();
+        let server = spur_server::start(self.config.clone()).expect("start the server again");
+        self.base = format!("http://{}", server.addr());
+        self.server = Some(server);
     }
 
     /// Stops the server gracefully and waits for it.
