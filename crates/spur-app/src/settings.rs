@@ -29,7 +29,8 @@ pub struct Settings {
 /// Variables that belong to the command line, not to the engine.
 /// `SPUR_TEST_PG` is the test script's PostgreSQL, for storage tests.
 /// `SPUR_ENTITY` names the reporting entity file; `SPUR_ROOT` where the FIU
-/// profiles' XSD paths start. `SPUR_NOW` is `spur scan --now`.
+/// profiles' XSD paths start. `SPUR_NOW` is `spur scan --now`,
+/// `SPUR_LISTEN` `spur serve --listen`.
 const NOT_CONFIG: &[&str] = &[
     "SPUR_CONFIG",
     "SPUR_LOG",
@@ -39,6 +40,7 @@ const NOT_CONFIG: &[&str] = &[
     "SPUR_ROOT",
     "SPUR_TEST_PG",
     "SPUR_NOW",
+    "SPUR_LISTEN",
 ];
 
 /// The engine's configuration, layered (the `[input]` section is checked
@@ -262,6 +264,14 @@ mod tests {
         .unwrap();
         assert_eq!(cfg.alert_threshold, 0.4, "environment over file");
         assert_eq!(cfg.risk.destinations, vec!["PH".to_owned()]);
+    }
+
+    /// Regression: `SPUR_LISTEN` was read as an engine key, so `spur serve`
+    /// refused to start when it was set.
+    #[test]
+    fn spur_listen_is_not_an_engine_key() {
+        let cfg = load(None, env(&[("SPUR_LISTEN", "127.0.0.1:0")])).unwrap();
+        assert_eq!(cfg, EngineConfig::default());
     }
 
     /// docs/spur.example.toml holds every key at its default, `[input]`
