@@ -17,7 +17,7 @@ use serde::Serialize;
 use spur_engine::{Alert, Engine, EngineConfig, Outcome, Payment, Role, Timestamp};
 use spur_store::{
     payment_digest, AlertUpdate, ChunkWriter, IngestedTxn, KnownTxn, LogCommit, LogCommitted,
-    PaymentDigest, Store,
+    PaymentDigest, PaymentRecord, Store,
 };
 
 use crate::AppError;
@@ -126,6 +126,16 @@ impl Live {
 
     pub fn store(&mut self) -> &mut dyn Store {
         &mut *self.store
+    }
+
+    /// The engine and the store at once (a scan feeds one and asks the other).
+    pub fn parts(&mut self) -> (&mut Engine, &mut dyn Store) {
+        (&mut self.engine, &mut *self.store)
+    }
+
+    /// The engine, the store closed.
+    pub fn into_engine(self) -> Engine {
+        self.engine
     }
 
     /// The last log chunk the engine has applied.
@@ -327,6 +337,7 @@ impl Live {
         &mut self,
         chunks: &[&[u8]],
         txns: &[IngestedTxn<'_>],
+        payments: &[PaymentRecord],
         outcome: &Outcome,
     ) -> Result<LogCommitted, AppError> {
         let logged = self.since_checkpoint + txns.len() as u64;
@@ -336,8 +347,9 @@ impl Live {
             chunks,
             txns,
             alerts: AlertUpdate::Whole(&outcome.alerts),
-            payments: &[],
+            payments,
             checkpoint: state.as_deref(),
+            action: Some("scan.commit"),
         });
         let done = match done {
             Ok(done) => done,

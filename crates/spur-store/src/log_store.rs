@@ -93,6 +93,9 @@ pub struct LogCommit<'a> {
     /// The engine's state after the last chunk, saved as the checkpoint
     /// (older checkpoints are dropped).
     pub checkpoint: Option<&'a [u8]>,
+    /// The audit entry's action: `log.commit` unless given (a whole scan
+    /// is `scan.commit`).
+    pub action: Option<&'a str>,
 }
 
 /// What a commit stored.
@@ -248,7 +251,7 @@ pub(crate) fn commit(
             Change {
                 at: now,
                 actor: SYSTEM_ACTOR,
-                action: "log.commit",
+                action: c.action.unwrap_or("log.commit"),
                 object: "log".into(),
                 before: None,
                 after: json(&committed)?,
