@@ -604,8 +604,13 @@ impl Engine {
     /// older than the newest one seen (they would be refused as late).
     pub fn snapshot(&mut self) -> Vec<u8> {
         self.apply_everything();
-        // What is saved is settled: no replay reaches behind it.
-        self.seal();
+        // What is saved is settled: no replay reaches behind it. Online,
+        // payments are refused per party instead, and a snapshot (a
+        // checkpoint while serving) must not start refusing those older
+        // than the newest of all.
+        if !self.online {
+            self.seal();
+        }
         let snap = SnapshotRef {
             version: SNAPSHOT_VERSION,
             fingerprint: fingerprint(&self.cfg),
