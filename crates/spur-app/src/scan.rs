@@ -212,7 +212,7 @@ pub fn run(
     // log's tail); the commit is refused if another writer moved the log.
     let mut live = match store {
         Some(store) => Some(
-            Live::open(store, cfg.clone(), opts.now)
+            Live::open_batch(store, cfg.clone(), opts.now)
                 .context("cannot go on from the engine state stored in the database")?,
         ),
         None => None,
