@@ -36,8 +36,41 @@ fn simulated(senders: usize) -> Vec<u8> {
 /// After the simulated window: nothing is in the future.
 const NOW: i64 = 1_767_225_600 + 120 * 86_400;
 
-fn store(dir: &tempfile::TempDir) -> Box<dyn Store> {
-    let url = format!("sqlite:{}", dir.path().join("spur.db").display());
+/// Where the tests' database is: a SQLite file in a temporary folder, or a
+/// fresh PostgreSQL database on the server of SPUR_TEST_PG (scripts/test).
+enum Db {
+    Sqlite(tempfile::TempDir),
+    Postgres(String),
+}
+
+impl Db {
+    fn sqlite() -> Db {
+        Db::Sqlite(tempfile::tempdir().unwrap())
+    }
+
+    fn postgres(name: &str) -> Db {
+        let base = std::env::var("SPUR_TEST_PG").unwrap_or_else(|_| {
+            panic!("SPUR_TEST_PG is not set: run the PostgreSQL tests with scripts/test")
+        });
+        let db = format!("spur_live_{}_{name}", std::process::id());
+        let mut admin = postgres::Client::connect(&base, postgres::NoTls).unwrap();
+        admin
+            .batch_execute(&format!("CREATE DATABASE {db}"))
+            .unwrap();
+        let (head, _) = base.rsplit_once('/').unwrap();
+        Db::Postgres(format!("{head}/{db}"))
+    }
+
+    fn url(&self) -> String {
+        match self {
+            Db::Sqlite(dir) => format!("sqlite:{}", dir.path().join("spur.db").display()),
+            Db::Postgres(url) => url.clone(),
+        }
+    }
+}
+
+fn store(db: &Db) -> Box<dyn Store> {
+    let url = db.url();
     let clock = Arc::new(ManualClock::new(NOW));
     let mut s = spur_store::open(&url, clock).unwrap();
     if s.users("ada").is_err() {
@@ -46,7 +79,7 @@ fn store(dir: &tempfile::TempDir) -> Box<dyn Store> {
     s
 }
 
-fn live(dir: &tempfile::TempDir) -> Live {
+fn live(dir: &Db) -> Live {
     Live::open(store(dir), EngineConfig::default(), NOW).unwrap()
 }
 
@@ -84,12 +117,20 @@ fn scanned(payments: &[Payment<'_>]) -> Scored {
 
 #[test]
 fn batches_across_restarts_end_with_the_alerts_of_one_scan() {
+    batches_across_restarts(&Db::sqlite());
+}
+
+#[test]
+fn postgres_batches_across_restarts_end_with_the_alerts_of_one_scan() {
+    batches_across_restarts(&Db::postgres("restarts"));
+}
+
+fn batches_across_restarts(dir: &Db) {
     let bytes = simulated(600);
     let payments = spur_store::decode_chunk(0, &bytes).unwrap();
     assert!(payments.len() > 2000, "{}", payments.len());
     let want = scanned(&payments);
     assert!(!want.is_empty(), "the simulation raises alerts");
-    let dir = tempfile::tempdir().unwrap();
     let mut l = live(&dir);
     let third = payments.len() / 3;
     for (i, batch) in payments.chunks(250).enumerate() {
@@ -139,7 +180,7 @@ fn batches_across_restarts_end_with_the_alerts_of_one_scan() {
 fn duplicates_reused_ids_and_bad_values_are_told_apart() {
     let bytes = simulated(30);
     let payments = spur_store::decode_chunk(0, &bytes).unwrap();
-    let dir = tempfile::tempdir().unwrap();
+    let dir = Db::sqlite();
     let mut l = live(&dir);
     let first = l.submit(&payments[..3]).unwrap();
     assert!(matches!(&first[0], Verdict::Accepted { txn_id, sender, .. }
@@ -198,9 +239,17 @@ fn duplicates_reused_ids_and_bad_values_are_told_apart() {
 
 #[test]
 fn a_second_writer_is_refused_then_catches_up() {
+    second_writer(&Db::sqlite());
+}
+
+#[test]
+fn postgres_a_second_writer_is_refused_then_catches_up() {
+    second_writer(&Db::postgres("second_writer"));
+}
+
+fn second_writer(dir: &Db) {
     let bytes = simulated(30);
     let payments = spur_store::decode_chunk(0, &bytes).unwrap();
-    let dir = tempfile::tempdir().unwrap();
     let mut a = live(&dir);
     let mut b = live(&dir);
     a.submit(&payments[..4]).unwrap();
@@ -234,7 +283,7 @@ fn a_second_writer_is_refused_then_catches_up() {
 fn a_checkpoint_online_does_not_refuse_payments_in_each_partys_order() {
     let bytes = simulated(30);
     let payments = spur_store::decode_chunk(0, &bytes).unwrap();
-    let dir = tempfile::tempdir().unwrap();
+    let dir = Db::sqlite();
     let mut l = live(&dir);
     let mut later = payments[0];
     later.txn_id = "LATER";
