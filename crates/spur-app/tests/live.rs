@@ -131,7 +131,7 @@ fn batches_across_restarts(dir: &Db) {
     assert!(payments.len() > 2000, "{}", payments.len());
     let want = scanned(&payments);
     assert!(!want.is_empty(), "the simulation raises alerts");
-    let mut l = live(&dir);
+    let mut l = live(dir);
     let third = payments.len() / 3;
     for (i, batch) in payments.chunks(250).enumerate() {
         let verdicts = l.submit(batch).unwrap();
@@ -145,7 +145,7 @@ fn batches_across_restarts(dir: &Db) {
         // log replays), once after one (only the tail does).
         if (i + 1) * 250 == (third / 250 + 1) * 250 {
             drop(l);
-            l = live(&dir);
+            l = live(dir);
             l.checkpoint().unwrap();
         }
         if i % 4 == 1 {
@@ -153,7 +153,7 @@ fn batches_across_restarts(dir: &Db) {
         }
         if (i + 1) * 250 == (2 * third / 250 + 1) * 250 {
             drop(l);
-            l = live(&dir);
+            l = live(dir);
             assert!(l.log_seq() > 0);
         }
     }
@@ -161,7 +161,7 @@ fn batches_across_restarts(dir: &Db) {
     assert_eq!(standing(l.store()), want);
     // Everything again: every payment a duplicate, nothing changes.
     drop(l);
-    let mut l = live(&dir);
+    let mut l = live(dir);
     let head = l.store().log_head().unwrap();
     assert_eq!(head.txns as usize, payments.len());
     for batch in payments.chunks(1000) {
@@ -250,8 +250,8 @@ fn postgres_a_second_writer_is_refused_then_catches_up() {
 fn second_writer(dir: &Db) {
     let bytes = simulated(30);
     let payments = spur_store::decode_chunk(0, &bytes).unwrap();
-    let mut a = live(&dir);
-    let mut b = live(&dir);
+    let mut a = live(dir);
+    let mut b = live(dir);
     a.submit(&payments[..4]).unwrap();
     let e = b.submit(&payments[4..8]).unwrap_err();
     assert!(
