@@ -31,17 +31,77 @@ const REPLAY_PAGE: usize = 16;
 /// the snapshot is worth its bytes.
 pub const CHECKPOINT_AFTER: u64 = 200_000;
 
+/// One party's standing when its payment was accepted: the engine's score
+/// now (online: its local findings current, its network findings as of
+/// the last settle).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PartyStanding {
+    pub id: String,
+    /// In [0, 1]; `None` for a batch-mode `Live`, which scores at the end.
+    pub score: Option<f64>,
+    /// The score reaches the alert threshold.
+    pub alerted: bool,
+    /// No payment of the party came since the last settle.
+    pub settled: bool,
+    /// The strongest findings (at most [`TOP_REASONS`], highest
+    /// contribution first).
+    pub reasons: Vec<Reason>,
+}
+
+/// How many findings a standing names.
+pub const TOP_REASONS: usize = 3;
+
+/// One finding behind a party's score, in the alert's words.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Reason {
+    pub code: &'static str,
+    pub contribution: f64,
+    pub reason: String,
+}
+
+impl PartyStanding {
+    fn of(id: &str, score: Option<PartyScore>) -> PartyStanding {
+        match score {
+            None => PartyStanding {
+                id: id.to_owned(),
+                score: None,
+                alerted: false,
+                settled: false,
+                reasons: Vec::new(),
+            },
+            Some(s) => {
+                let mut reasons: Vec<Reason> = s
+                    .indicators
+                    .into_iter()
+                    .map(|f| Reason {
+                        code: f.code,
+                        contribution: f.contribution,
+                        reason: f.reason,
+                    })
+                    .collect();
+                reasons.sort_by(|a, b| b.contribution.total_cmp(&a.contribution));
+                reasons.truncate(TOP_REASONS);
+                PartyStanding {
+                    id: id.to_owned(),
+                    score: Some(s.score),
+                    alerted: s.alerted,
+                    settled: s.settled,
+                    reasons,
+                }
+            }
+        }
+    }
+}
+
 /// What became of one submitted payment.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(tag = "status", rename_all = "lowercase")]
 pub enum Verdict {
-    /// Taken and durable, with both parties' current scores (online: local
-    /// findings now, network findings as of the last settle; `None` for a
-    /// batch-mode `Live`, which scores at the end).
+    /// Taken and durable, with both parties' standing.
     Accepted {
         txn_id: String,
-        sender: Option<PartyScore>,
-        receiver: Option<PartyScore>,
+        sender: PartyStanding,
+        receiver: PartyStanding,
     },
     /// The same txn id with the same content was taken before: not again.
     Duplicate { txn_id: String },
@@ -241,8 +301,14 @@ impl Live {
                         });
                         Verdict::Accepted {
                             txn_id,
-                            sender: self.engine.party_score(p.sender_id, Role::Sender),
-                            receiver: self.engine.party_score(p.receiver_id, Role::Receiver),
+                            sender: PartyStanding::of(
+                                p.sender_id,
+                                self.engine.party_score(p.sender_id, Role::Sender),
+                            ),
+                            receiver: PartyStanding::of(
+                                p.receiver_id,
+                                self.engine.party_score(p.receiver_id, Role::Receiver),
+                            ),
                         }
                     }
                     Err(e) => Verdict::Rejected {

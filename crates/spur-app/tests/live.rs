@@ -185,7 +185,7 @@ fn duplicates_reused_ids_and_bad_values_are_told_apart() {
     let first = l.submit(&payments[..3]).unwrap();
     assert!(matches!(&first[0], Verdict::Accepted { txn_id, sender, .. }
         if txn_id == payments[0].txn_id
-            && sender.as_ref().is_some_and(|s| s.subject == payments[0].sender_id)));
+            && sender.id == payments[0].sender_id && sender.score.is_some()));
     let mut other = payments[1];
     other.amount += 1.0;
     let mut odd = payments[5];
