@@ -8,6 +8,7 @@ mod reports;
 mod scan_print;
 mod table;
 mod terminal;
+mod tokens;
 
 use std::fs::File;
 use std::io::{self, BufReader, BufWriter, IsTerminal, Write};
@@ -20,7 +21,7 @@ use spur_store::OpenMode;
 
 use args::{
     store_role, AlertCommand, AlertRoleArg, AlertStatusArg, AuditCommand, CaseCommand, Cli,
-    Command, DispositionArg, FormatArg, ReportCommand, StatusArg, UserCommand,
+    Command, DispositionArg, FormatArg, ReportCommand, StatusArg, TokenCommand, UserCommand,
 };
 
 /// mimalloc instead of the system allocator: a scan makes millions of small,
@@ -154,6 +155,19 @@ fn run(cli: Cli) -> Result<()> {
             }
             out.flush()?;
         }
+        Command::Serve { listen, limits } => {
+            let server = spur_server::start(spur_server::ServerConfig {
+                db: db_location(&cli).to_owned(),
+                listen: *listen,
+                limits: limits.limits(),
+                engine: engine_config(None)?,
+                settle_after: std::time::Duration::from_millis(limits.settle_after_ms),
+                handle_signals: true,
+            })
+            .context("spur serve")?;
+            eprintln!("spur serve: listening on http://{}", server.addr());
+            server.wait().context("spur serve")?;
+        }
         Command::Demo { out, world } => {
             demo::run(
                 out,
@@ -206,6 +220,24 @@ fn run(cli: Cli) -> Result<()> {
                         u.role
                     ))?;
                 }
+            }
+        }
+        Command::Token { command } => {
+            let mut store = open_store(&cli)?;
+            let actor = cases::actor(cli.user.as_deref())?;
+            match command {
+                TokenCommand::Create { for_user } => {
+                    tokens::say_created(&store.create_token(for_user, actor)?)?
+                }
+                TokenCommand::Revoke { token_id } => {
+                    let t = store.revoke_token(*token_id, actor)?;
+                    cases::say(&format!(
+                        "token {} of {} revoked",
+                        t.id,
+                        terminal::visible(&t.user)
+                    ))?;
+                }
+                TokenCommand::List => tokens::print_tokens(&mut *store, actor)?,
             }
         }
         Command::Alerts {

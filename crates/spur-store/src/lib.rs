@@ -24,6 +24,7 @@ mod rows;
 mod sql;
 mod sqlite;
 mod store;
+mod token;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -44,6 +45,7 @@ pub use model::{
     UserRole,
 };
 pub use store::{Store, SYSTEM_ACTOR};
+pub use token::{IssuedToken, Token};
 
 /// Where a store lives, parsed from the `--db` / `SPUR_DB` string.
 #[derive(Clone, Debug, PartialEq, Eq)]

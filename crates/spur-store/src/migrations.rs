@@ -218,6 +218,25 @@ FOR EACH ROW EXECUTE FUNCTION spur_refuse_change('the audit log is append-only')
 "#,
     },
     Migration {
+        version: 7,
+        name: "API tokens",
+        // Only the SHA-256 of a token's secret is kept (token.rs).
+        shared: r#"
+CREATE TABLE api_tokens (
+    id {serial},
+    user_id BIGINT NOT NULL REFERENCES users (id),
+    token_sha256 TEXT NOT NULL UNIQUE,
+    created_by TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    revoked_at BIGINT,
+    revoked_by TEXT
+);
+CREATE INDEX api_tokens_user ON api_tokens (user_id);
+"#,
+        sqlite: "",
+        postgres: "",
+    },
+    Migration {
         version: 8,
         name: "payment log and engine checkpoints",
         // `txns.log_seq` names the chunk a txn came in (NULL for ids from
@@ -298,8 +317,9 @@ pub(crate) const ROW_DIGESTS: i64 = 6;
 /// Brings the schema to [`SCHEMA_VERSION`]; refuses a newer one. Returns
 /// the version found (0 for a new database).
 pub(crate) fn migrate(tx: &mut dyn Tx, now: Timestamp) -> Result<i64, StoreError> {
-    // Version 7 is another branch's (tokens); until it is merged, 8 follows 6.
-    debug_assert!(MIGRATIONS.windows(2).all(|w| w[1].version > w[0].version));
+    debug_assert!(MIGRATIONS
+        .windows(2)
+        .all(|w| w[1].version == w[0].version + 1));
     if tx.dialect() == Dialect::Postgres {
         // Two servers opening a fresh database at once: one migrates, the other waits.
         tx.execute("SELECT pg_advisory_xact_lock(7300154113)", &[])?;

@@ -1,0 +1,308 @@
+//! `POST /v1/payments`: one payment or a JSON array of them, with the
+//! canonical field names (docs/input-format.md).
+//!
+//! Each element is read by spur-io's JSON Lines reader from the text the
+//! client sent (`amount` as a string or a number), so a payment is refused
+//! for the same reason, in the same words, as in a scan's rejects file. The
+//! readable ones go to the one writer (group commit, see `ingest.rs`); the
+//! answer comes once they are durable. Who may post is the store's decision
+//! (`authorize_ingest`: the `ingest` role).
+
+use std::ops::ControlFlow;
+use std::sync::atomic::Ordering;
+
+use axum::extract::State;
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+use spur_app::live::{PartyStanding, Verdict};
+use spur_io::{JsonlPaymentReader, PaymentBatch, PaymentReader};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::auth::Actor;
+use crate::error::{ApiError, ErrorBody};
+use crate::extract::RawBody;
+use crate::state::AppState;
+
+pub(crate) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(post_payments))
+}
+
+/// One finding behind a party's score.
+#[derive(Serialize, ToSchema)]
+pub struct Reason {
+    /// The indicator, e.g. `P-SHARED` (docs/indicators.md).
+    #[schema(example = "P-SHARED")]
+    pub code: String,
+    /// Its share of the score.
+    pub contribution: f64,
+    /// In words.
+    pub reason: String,
+}
+
+/// A party's standing after the payment, as of the latest settle.
+#[derive(Serialize, ToSchema)]
+pub struct Standing {
+    pub id: String,
+    /// The party's alert score in this role, when it has a standing alert.
+    pub score: Option<f64>,
+    /// Whether it has a standing alert in this role.
+    pub alerted: bool,
+    /// The strongest findings behind the score (at most three).
+    pub reasons: Vec<Reason>,
+}
+
+/// What became of one payment of the request.
+#[derive(Serialize, ToSchema)]
+#[serde(tag = "status", rename_all = "lowercase")]
+pub enum PaymentResult {
+    /// Taken, durable, scored.
+    Accepted {
+        /// The payment's place in the request (0 for a single payment).
+        index: usize,
+        txn_id: String,
+        sender: Standing,
+        receiver: Standing,
+    },
+    /// Taken before with the same content: not counted again.
+    Duplicate { index: usize, txn_id: String },
+    /// Refused; the other payments of the request are not affected.
+    Rejected {
+        index: usize,
+        /// When the payment carried a readable one.
+        txn_id: Option<String>,
+        /// The canonical field at fault, or `record` for the whole payment.
+        field: String,
+        /// As the rejects file of a scan says it.
+        reason: String,
+    },
+}
+
+/// The answer: one result per payment, in the request's order.
+#[derive(Serialize, ToSchema)]
+pub struct PaymentsAnswer {
+    pub accepted: usize,
+    pub duplicate: usize,
+    pub rejected: usize,
+    pub results: Vec<PaymentResult>,
+}
+
+/// A canonical payment (docs/input-format.md); shown for the document only,
+/// the server reads the fields as a scan does.
+#[derive(Deserialize, ToSchema)]
+#[allow(dead_code)]
+pub struct PaymentIn {
+    #[schema(example = "T-0001")]
+    txn_id: String,
+    /// RFC 3339.
+    #[schema(example = "2026-01-05T09:30:00Z")]
+    timestamp: String,
+    /// A decimal, as a string or a number.
+    #[schema(value_type = String, example = "45.10")]
+    amount: serde_json::Value,
+    #[schema(example = "USD")]
+    currency: String,
+    sender_id: String,
+    sender_name: String,
+    #[schema(example = "US")]
+    sender_country: String,
+    receiver_id: String,
+    receiver_name: String,
+    #[schema(example = "PH")]
+    receiver_country: String,
+    channel: Option<String>,
+    message: Option<String>,
+}
+
+/// One payment, or an array of them.
+#[derive(Deserialize, ToSchema)]
+#[allow(dead_code)]
+#[serde(untagged)]
+pub enum PaymentsIn {
+    One(Box<PaymentIn>),
+    Many(Vec<PaymentIn>),
+}
+
+/// Posts payments for scoring: each accepted, duplicate or rejected.
+#[utoipa::path(
+    post,
+    path = "/v1/payments",
+    tag = "payments",
+    request_body(content = PaymentsIn, description = "one payment or an array of them"),
+    responses(
+        (status = 200, description = "one result per payment; accepted ones are durable", body = PaymentsAnswer),
+        (status = 400, description = "the body is not JSON", body = ErrorBody),
+        (status = 401, description = "missing, unknown or revoked token", body = ErrorBody),
+        (status = 403, description = "not the ingest role, or a disabled user", body = ErrorBody),
+        (status = 413, description = "body too large", body = ErrorBody),
+        (status = 503, description = "overloaded: try again after Retry-After", body = ErrorBody),
+    )
+)]
+async fn post_payments(
+    State(state): State<AppState>,
+    actor: Actor,
+    RawBody(body): RawBody,
+) -> Result<Json<PaymentsAnswer>, ApiError> {
+    state
+        .db()
+        .run(move |store| Ok(store.authorize_ingest(&actor.name)?))
+        .await?;
+    let elements = elements(&body)?;
+    let (batch, parsed) = read(&elements);
+    let verdicts = if batch.is_empty() {
+        Vec::new()
+    } else {
+        state.ingest().submit(batch).await?
+    };
+    let answer = answer(&elements, parsed, verdicts);
+    let m = state.metrics();
+    m.payments_accepted
+        .fetch_add(answer.accepted as u64, Ordering::Relaxed);
+    m.payments_duplicate
+        .fetch_add(answer.duplicate as u64, Ordering::Relaxed);
+    m.payments_rejected
+        .fetch_add(answer.rejected as u64, Ordering::Relaxed);
+    Ok(Json(answer))
+}
+
+/// The payments of the body, each as the client wrote it.
+fn elements(body: &[u8]) -> Result<Vec<&RawValue>, ApiError> {
+    let text = std::str::from_utf8(body)
+        .map_err(|_| ApiError::malformed("the body is not valid UTF-8"))?;
+    let bad = |e: serde_json::Error| ApiError::malformed(format!("the body is not JSON: {e}"));
+    if text.trim_start().starts_with('[') {
+        serde_json::from_str::<Vec<&RawValue>>(text).map_err(bad)
+    } else {
+        serde_json::from_str::<&RawValue>(text)
+            .map(|one| vec![one])
+            .map_err(bad)
+    }
+}
+
+/// What the reader made of one element.
+enum Parsed {
+    /// The next payment of the batch.
+    Payment,
+    Rejected {
+        field: &'static str,
+        reason: String,
+    },
+}
+
+/// Reads every element as one JSON Lines record: the elements are valid
+/// JSON (checked above), so the only line breaks in them are white space,
+/// and a space does as well.
+fn read(elements: &[&RawValue]) -> (PaymentBatch, Vec<Parsed>) {
+    let mut lines = String::with_capacity(elements.iter().map(|e| e.get().len() + 1).sum());
+    for e in elements {
+        lines.extend(e.get().chars().map(|c| match c {
+            '\n' | '\r' => ' ',
+            c => c,
+        }));
+        lines.push('\n');
+    }
+    let mut batch = PaymentBatch::with_capacity(elements.len());
+    let mut parsed = Vec::with_capacity(elements.len());
+    let mut reader = JsonlPaymentReader::new(lines.as_bytes());
+    // The reader cannot fail on a byte slice: only records are refused.
+    let _ = reader.read_all(&mut |line, result| {
+        match result {
+            Ok(p) => {
+                batch.push(line, &p);
+                parsed.push(Parsed::Payment);
+            }
+            Err(r) => parsed.push(Parsed::Rejected {
+                field: r.field,
+                reason: r.reason,
+            }),
+        }
+        ControlFlow::Continue(())
+    });
+    (batch, parsed)
+}
+
+/// The txn id of an element the reader refused, when it has a readable one.
+fn txn_id_of(element: &RawValue) -> Option<String> {
+    #[derive(Deserialize)]
+    struct Id {
+        txn_id: Option<String>,
+    }
+    serde_json::from_str::<Id>(element.get())
+        .ok()
+        .and_then(|i| i.txn_id)
+}
+
+fn standing(s: PartyStanding) -> Standing {
+    Standing {
+        id: s.id,
+        score: s.score,
+        alerted: s.alerted,
+        reasons: s
+            .reasons
+            .into_iter()
+            .map(|r| Reason {
+                code: r.code.to_owned(),
+                contribution: r.contribution,
+                reason: r.reason,
+            })
+            .collect(),
+    }
+}
+
+fn answer(elements: &[&RawValue], parsed: Vec<Parsed>, verdicts: Vec<Verdict>) -> PaymentsAnswer {
+    let mut verdicts = verdicts.into_iter();
+    let mut out = PaymentsAnswer {
+        accepted: 0,
+        duplicate: 0,
+        rejected: 0,
+        results: Vec::with_capacity(parsed.len()),
+    };
+    for (index, p) in parsed.into_iter().enumerate() {
+        let result = match p {
+            Parsed::Rejected { field, reason } => PaymentResult::Rejected {
+                index,
+                txn_id: txn_id_of(elements[index]),
+                field: field.to_owned(),
+                reason,
+            },
+            Parsed::Payment => match verdicts.next() {
+                Some(Verdict::Accepted {
+                    txn_id,
+                    sender,
+                    receiver,
+                }) => PaymentResult::Accepted {
+                    index,
+                    txn_id,
+                    sender: standing(sender),
+                    receiver: standing(receiver),
+                },
+                Some(Verdict::Duplicate { txn_id }) => PaymentResult::Duplicate { index, txn_id },
+                Some(Verdict::Rejected {
+                    txn_id,
+                    field,
+                    reason,
+                }) => PaymentResult::Rejected {
+                    index,
+                    txn_id: Some(txn_id),
+                    field: field.to_owned(),
+                    reason,
+                },
+                None => PaymentResult::Rejected {
+                    index,
+                    txn_id: None,
+                    field: spur_io::WHOLE_RECORD.to_owned(),
+                    reason: "no verdict from the writer (a fault of the server)".into(),
+                },
+            },
+        };
+        match result {
+            PaymentResult::Accepted { .. } => out.accepted += 1,
+            PaymentResult::Duplicate { .. } => out.duplicate += 1,
+            PaymentResult::Rejected { .. } => out.rejected += 1,
+        }
+        out.results.push(result);
+    }
+    out
+}
