@@ -1,6 +1,6 @@
 //! spur's application logic: what a user asks of spur, whether through the
 //! `spur` command or the HTTP server. Configuration (`settings`), the scan
-//! pipeline from a file to stored alerts (`scan`, `ingest`), durable ingestion
+//! pipeline from a file to stored alerts (`scan`), durable ingestion
 //! over the store's payment log (`live`, for `scan --db` and the server), report drafting
 //! from a case to a validated goAML report (`reports`, `outfile`).
 //!
@@ -9,7 +9,6 @@
 //! typed ([`AppError`]).
 
 pub mod error;
-pub mod ingest;
 pub mod live;
 pub mod outfile;
 pub mod reports;

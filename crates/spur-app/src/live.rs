@@ -14,10 +14,10 @@
 use std::collections::HashMap;
 
 use serde::Serialize;
-use spur_engine::{Alert, Engine, EngineConfig, Outcome, Payment, Role, Timestamp};
+use spur_engine::{Engine, EngineConfig, Outcome, PartyScore, Payment, Role, Timestamp};
 use spur_store::{
     payment_digest, AlertUpdate, ChunkWriter, IngestedTxn, KnownTxn, LogCommit, LogCommitted,
-    PaymentDigest, Store,
+    PaymentDigest, PaymentRecord, Store,
 };
 
 use crate::AppError;
@@ -31,17 +31,20 @@ const REPLAY_PAGE: usize = 16;
 /// the snapshot is worth its bytes.
 pub const CHECKPOINT_AFTER: u64 = 200_000;
 
-/// One party's standing, as of the latest settle.
+/// One party's standing when its payment was accepted: the engine's score
+/// now (online: its local findings current, its network findings as of
+/// the last settle).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct PartyStanding {
     pub id: String,
-    /// The party's alert score in this role when it has an alert that
-    /// stands; `None` when it has none (below the threshold, or not settled
-    /// since it was first seen).
+    /// In [0, 1]; `None` for a batch-mode `Live`, which scores at the end.
     pub score: Option<f64>,
+    /// The score reaches the alert threshold.
     pub alerted: bool,
-    /// The alert's strongest findings (at most [`TOP_REASONS`], highest
-    /// contribution first); empty without an alert.
+    /// No payment of the party came since the last settle.
+    pub settled: bool,
+    /// The strongest findings (at most [`TOP_REASONS`], highest
+    /// contribution first).
     pub reasons: Vec<Reason>,
 }
 
@@ -54,6 +57,40 @@ pub struct Reason {
     pub code: &'static str,
     pub contribution: f64,
     pub reason: String,
+}
+
+impl PartyStanding {
+    fn of(id: &str, score: Option<PartyScore>) -> PartyStanding {
+        match score {
+            None => PartyStanding {
+                id: id.to_owned(),
+                score: None,
+                alerted: false,
+                settled: false,
+                reasons: Vec::new(),
+            },
+            Some(s) => {
+                let mut reasons: Vec<Reason> = s
+                    .indicators
+                    .into_iter()
+                    .map(|f| Reason {
+                        code: f.code,
+                        contribution: f.contribution,
+                        reason: f.reason,
+                    })
+                    .collect();
+                reasons.sort_by(|a, b| b.contribution.total_cmp(&a.contribution));
+                reasons.truncate(TOP_REASONS);
+                PartyStanding {
+                    id: id.to_owned(),
+                    score: Some(s.score),
+                    alerted: s.alerted,
+                    settled: s.settled,
+                    reasons,
+                }
+            }
+        }
+    }
 }
 
 /// What became of one submitted payment.
@@ -79,7 +116,10 @@ pub enum Verdict {
 /// What a settle stored.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Settled {
+    /// Alerts standing after the settle.
     pub alerts: usize,
+    /// Payments the settle took into the network stage.
+    pub payments: u64,
     pub created: usize,
     pub updated: usize,
     pub cleared: usize,
@@ -94,24 +134,52 @@ pub struct Live {
     seq: i64,
     /// Payments logged after the checkpoint the engine started from.
     since_checkpoint: u64,
-    /// The alerts as the last settle stored them (`None` before the first
-    /// settle of this process, which then stores the whole outcome).
-    standing: Option<HashMap<(String, Role), Alert>>,
+    /// Whether this process has stored the engine's whole set of alerts
+    /// (its first settle does; later ones store what changed).
+    stored_whole: bool,
     /// A commit failed after the engine took payments: rebuild before more.
     stale: bool,
+    mode: Mode,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Mode {
+    Online,
+    Batch,
 }
 
 impl Live {
     /// Loads the latest checkpoint (or, in a database from before the log,
-    /// the engine state a scan stored) and replays the log after it.
-    /// `now` is the wall clock at ingestion: later payments dated more than
-    /// `future_margin_seconds` after it are refused.
+    /// the engine state a scan stored), switches the engine online
+    /// (`Engine::go_online`: each payment scored as it is pushed) and
+    /// replays the log after the checkpoint. `now` is the wall clock at
+    /// ingestion: later payments dated more than `future_margin_seconds`
+    /// after it are refused. What the server uses.
     pub fn open(
-        mut store: Box<dyn Store>,
+        store: Box<dyn Store>,
         cfg: EngineConfig,
         now: Timestamp,
     ) -> Result<Live, AppError> {
-        let (engine, seq, since_checkpoint) = rebuild(&mut *store, &cfg, now)?;
+        Live::open_in(store, cfg, now, Mode::Online)
+    }
+
+    /// As [`Live::open`] with the engine in batch mode (payments of a file
+    /// in any order, scored at the end): what `spur scan --db` uses.
+    pub fn open_batch(
+        store: Box<dyn Store>,
+        cfg: EngineConfig,
+        now: Timestamp,
+    ) -> Result<Live, AppError> {
+        Live::open_in(store, cfg, now, Mode::Batch)
+    }
+
+    fn open_in(
+        mut store: Box<dyn Store>,
+        cfg: EngineConfig,
+        now: Timestamp,
+        mode: Mode,
+    ) -> Result<Live, AppError> {
+        let (engine, seq, since_checkpoint) = rebuild(&mut *store, &cfg, now, mode)?;
         Ok(Live {
             store,
             cfg,
@@ -119,8 +187,9 @@ impl Live {
             now,
             seq,
             since_checkpoint,
-            standing: None,
+            stored_whole: false,
             stale: false,
+            mode,
         })
     }
 
@@ -142,6 +211,16 @@ impl Live {
         &mut *self.store
     }
 
+    /// The engine and the store at once (a scan feeds one and asks the other).
+    pub fn parts(&mut self) -> (&mut Engine, &mut dyn Store) {
+        (&mut self.engine, &mut *self.store)
+    }
+
+    /// The engine, the store closed.
+    pub fn into_engine(self) -> Engine {
+        self.engine
+    }
+
     /// The last log chunk the engine has applied.
     pub fn log_seq(&self) -> i64 {
         self.seq
@@ -156,11 +235,11 @@ impl Live {
     /// it is rebuilt from the store before it takes any more.
     fn fresh(&mut self) -> Result<(), AppError> {
         if self.stale {
-            let (engine, seq, since) = rebuild(&mut *self.store, &self.cfg, self.now)?;
+            let (engine, seq, since) = rebuild(&mut *self.store, &self.cfg, self.now, self.mode)?;
             self.engine = engine;
             self.seq = seq;
             self.since_checkpoint = since;
-            self.standing = None;
+            self.stored_whole = false;
             self.stale = false;
         }
         Ok(())
@@ -222,8 +301,14 @@ impl Live {
                         });
                         Verdict::Accepted {
                             txn_id,
-                            sender: self.standing_of(p.sender_id, Role::Sender),
-                            receiver: self.standing_of(p.receiver_id, Role::Receiver),
+                            sender: PartyStanding::of(
+                                p.sender_id,
+                                self.engine.party_score(p.sender_id, Role::Sender),
+                            ),
+                            receiver: PartyStanding::of(
+                                p.receiver_id,
+                                self.engine.party_score(p.receiver_id, Role::Receiver),
+                            ),
                         }
                     }
                     Err(e) => Verdict::Rejected {
@@ -249,82 +334,36 @@ impl Live {
         Ok(verdicts)
     }
 
-    fn standing_of(&self, id: &str, role: Role) -> PartyStanding {
-        let alert = self
-            .standing
-            .as_ref()
-            .and_then(|s| s.get(&(id.to_owned(), role)));
-        let mut reasons: Vec<Reason> = alert
-            .map(|a| {
-                a.indicators
-                    .iter()
-                    .map(|f| Reason {
-                        code: f.code,
-                        contribution: f.contribution,
-                        reason: f.reason.clone(),
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        reasons.sort_by(|a, b| b.contribution.total_cmp(&a.contribution));
-        reasons.truncate(TOP_REASONS);
-        PartyStanding {
-            id: id.to_owned(),
-            score: alert.map(|a| a.score),
-            alerted: alert.is_some(),
-            reasons,
-        }
-    }
-
-    /// Scores every party and stores the alerts that changed since the last
-    /// settle (the first settle of a process stores the whole outcome, and
-    /// clears stored alerts it no longer raises).
+    /// Runs the engine's network stage over what came since the last
+    /// settle and stores the alerts it raised, changed or cleared (the
+    /// first settle of a process stores every current alert, and clears
+    /// stored ones the engine no longer raises: what a crash between a
+    /// submit and its settle left unstored is stored then).
     pub fn settle(&mut self) -> Result<Settled, AppError> {
         self.fresh()?;
-        let outcome = self.engine.finish();
-        let now: HashMap<(String, Role), Alert> = outcome
-            .alerts
-            .into_iter()
-            .map(|a| ((a.subject.clone(), a.role), a))
-            .collect();
-        let done = match self.standing.take() {
-            None => {
-                let all: Vec<Alert> = now.values().cloned().collect();
-                self.commit_alerts(AlertUpdate::Whole(&all))?
-            }
-            Some(before) => {
-                let raised: Vec<Alert> = now
-                    .iter()
-                    .filter(|(k, a)| before.get(*k) != Some(a))
-                    .map(|(_, a)| a.clone())
-                    .collect();
-                let cleared: Vec<(&str, Role)> = before
-                    .keys()
-                    .filter(|k| !now.contains_key(*k))
-                    .map(|(id, role)| (id.as_str(), *role))
-                    .collect();
-                let done = self.commit_alerts(AlertUpdate::Changed {
-                    raised: &raised,
-                    cleared: &cleared,
-                });
-                match done {
-                    Ok(done) => done,
-                    Err(e) => {
-                        // Not stored: the next settle compares with it again.
-                        self.standing = Some(before);
-                        return Err(e);
-                    }
-                }
-            }
+        let s = self.engine.settle();
+        let done = if self.stored_whole {
+            let cleared: Vec<(&str, Role)> = s
+                .cleared
+                .iter()
+                .map(|(id, role)| (id.as_str(), *role))
+                .collect();
+            self.commit_alerts(AlertUpdate::Changed {
+                raised: &s.raised,
+                cleared: &cleared,
+            })?
+        } else {
+            let all = self.engine.alerts().to_vec();
+            self.commit_alerts(AlertUpdate::Whole(&all))?
         };
-        let settled = Settled {
-            alerts: now.len(),
+        self.stored_whole = true;
+        Ok(Settled {
+            alerts: self.engine.alerts().len(),
+            payments: s.payments,
             created: done.alerts_created.len(),
             updated: done.alerts_updated.len(),
             cleared: done.alerts_cleared.len(),
-        };
-        self.standing = Some(now);
-        Ok(settled)
+        })
     }
 
     fn commit_alerts(&mut self, alerts: AlertUpdate<'_>) -> Result<LogCommitted, AppError> {
@@ -356,6 +395,7 @@ impl Live {
         &mut self,
         chunks: &[&[u8]],
         txns: &[IngestedTxn<'_>],
+        payments: &[PaymentRecord],
         outcome: &Outcome,
     ) -> Result<LogCommitted, AppError> {
         let logged = self.since_checkpoint + txns.len() as u64;
@@ -365,8 +405,9 @@ impl Live {
             chunks,
             txns,
             alerts: AlertUpdate::Whole(&outcome.alerts),
-            payments: &[],
+            payments,
             checkpoint: state.as_deref(),
+            action: Some("scan.commit"),
         });
         let done = match done {
             Ok(done) => done,
@@ -377,13 +418,7 @@ impl Live {
         };
         self.seq = done.seq;
         self.since_checkpoint = if done.checkpoint { 0 } else { logged };
-        self.standing = Some(
-            outcome
-                .alerts
-                .iter()
-                .map(|a| ((a.subject.clone(), a.role), a.clone()))
-                .collect(),
-        );
+        self.stored_whole = true;
         Ok(done)
     }
 }
@@ -393,6 +428,7 @@ fn rebuild(
     store: &mut dyn Store,
     cfg: &EngineConfig,
     now: Timestamp,
+    mode: Mode,
 ) -> Result<(Engine, i64, u64), AppError> {
     let (mut engine, mut seq) = match store.load_checkpoint()? {
         Some(c) => (Engine::restore(cfg.clone(), &c.state)?, c.log_seq),
@@ -403,6 +439,11 @@ fn rebuild(
             None => (Engine::new(cfg.clone())?, 0),
         },
     };
+    // Online before the replay: the log's online payments were taken in
+    // each party's time order, not the whole log's, and are replayed so.
+    if mode == Mode::Online {
+        engine.go_online()?;
+    }
     // What was accepted once is accepted again, whatever the clock says now.
     engine.set_now(spur_engine::MAX_TIMESTAMP);
     let mut replayed = 0u64;
@@ -423,10 +464,14 @@ fn rebuild(
         }
     }
     if refused > 0 {
+        // Still logged and known as ingested, but not in the engine's state:
+        // a log written online replayed in batch mode (older than the
+        // checkpoint's newest payment), or the other way round (a scan's
+        // file out of each party's order), or another configuration.
         tracing::warn!(
             refused,
             replayed,
-            "payments of the log the engine refused on replay (another configuration?)"
+            "payments of the log the engine refused on replay"
         );
     }
     tracing::info!(log_seq = seq, replayed, "engine state loaded");

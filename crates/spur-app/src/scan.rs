@@ -1,9 +1,12 @@
 //! `spur scan`: read payments, feed the engine, write alerts and rejects.
 //!
-//! With a store (`--db`) the engine goes on from the stored state, payments
-//! whose txn id was ingested before are skipped, and the run's txn ids, alerts,
-//! evidence payments and new engine state are committed in one transaction at
-//! the end: a scan stopped at any moment leaves nothing of its run, or all of it.
+//! With a store (`--db`) the engine goes on from the stored state ([`Live`]:
+//! the latest checkpoint and the payment log after it), payments whose txn id
+//! was ingested before are skipped, and the run's accepted payments (as log
+//! chunks with their txn ids and digests), alerts, the evidence payments the
+//! alerts cite and, when the log has grown enough, a checkpoint are committed
+//! in one transaction at the end: a scan stopped at any moment leaves nothing
+//! of its run, or all of it.
 
 use std::collections::{HashMap, HashSet};
 use std::fs::File;
@@ -19,9 +22,12 @@ use std::sync::Arc;
 use crate::{bail, Context, Result};
 use spur_engine::{Engine, EngineConfig, Outcome};
 use spur_io::{open_reader_with, Entry, Format, PaymentBatch, Profile, Reject, RejectsWriter};
-use spur_store::{payment_digest, KnownTxn, ScanBatch, Store};
+use spur_store::{
+    payment_digest, ChunkWriter, IngestedTxn, KnownTxn, LogCommitted, PaymentDigest, PaymentRecord,
+    Store,
+};
 
-use crate::ingest::Ingest;
+use crate::live::Live;
 
 /// Records per batch handed from the reading thread to the scoring thread.
 const BATCH: usize = 8192;
@@ -67,7 +73,7 @@ pub struct ScanReport {
     /// Payments skipped because the store had their txn id (with `--db`).
     pub already_ingested: u64,
     /// What the store committed (with `--db`).
-    pub stored: Option<ScanBatch>,
+    pub stored: Option<LogCommitted>,
 }
 
 /// The system clock, in seconds since 1970: the wall clock at ingestion
@@ -153,7 +159,7 @@ impl Rejects<'_> {
 pub fn run(
     opts: &ScanOptions,
     cfg: EngineConfig,
-    mut store: Option<&mut dyn Store>,
+    store: Option<Box<dyn Store>>,
 ) -> Result<ScanReport> {
     let started = Instant::now();
     let threshold = cfg.alert_threshold;
@@ -202,29 +208,28 @@ pub fn run(
     };
     let mut reader = open_reader_with(format, Box::new(counting), &opts.profile)
         .with_context(|| label.to_string())?;
-    // The same engine with no threshold names every party's evidence so far.
-    let watch_cfg = EngineConfig {
-        alert_threshold: 0.0,
-        ..cfg.clone()
+    // With a store, the engine as the store has it (checkpoint, then the
+    // log's tail); the commit is refused if another writer moved the log.
+    let mut live = match store {
+        Some(store) => Some(
+            Live::open_batch(store, cfg.clone(), opts.now)
+                .context("cannot go on from the engine state stored in the database")?,
+        ),
+        None => None,
     };
-    // The stored state's version: the commit is refused if another scan moved it.
-    let mut based_on = 0;
-    let mut engine = match &mut store {
-        Some(store) => match store.load_engine_state()? {
-            Some(state) => {
-                based_on = state.version;
-                Engine::restore(cfg, &state.blob)
-                    .context("cannot go on from the engine state stored in the database")?
-            }
-            None => Engine::new(cfg)?,
-        },
-        None => Engine::new(cfg)?,
+    let mut own = None;
+    let (engine, mut store): (&mut Engine, Option<&mut dyn Store>) = match &mut live {
+        Some(live) => {
+            let (engine, store) = live.parts();
+            (engine, Some(store))
+        }
+        None => (own.insert(Engine::new(cfg)?), None),
     };
     engine.set_now(opts.now);
     if let Some(size) = size {
         engine.reserve(payments_hint(size, format));
     }
-    let mut ingest = Ingest::default();
+    let mut logged = Logged::default();
     let mut rejects = Rejects {
         path: &opts.rejects,
         file_label: &label,
@@ -308,7 +313,7 @@ pub fn run(
                         match seen {
                             // The same payment again: skipped, not an error.
                             Some(k) if k.same_content(&payment_digest(&payment)) => {
-                                ingest.already_ingested += 1;
+                                logged.already_ingested += 1;
                                 continue;
                             }
                             Some(k) => Reject {
@@ -319,7 +324,7 @@ pub fn run(
                             None => match engine.push(&payment) {
                                 Ok(()) => {
                                     if store.is_some() {
-                                        ingest.push(&payment);
+                                        logged.push(&payment);
                                     }
                                     continue;
                                 }
@@ -400,63 +405,51 @@ pub fn run(
     }
     // Unknown columns are named once, in the summary.
     tracing::info!(
-        payments = read - rejected - ingest.already_ingested,
-        already_ingested = ingest.already_ingested,
+        payments = read - rejected - logged.already_ingested,
+        already_ingested = logged.already_ingested,
         rejected,
         seconds = started.elapsed().as_secs_f64(),
         "input read; scoring"
     );
-    let state = store.is_some().then(|| engine.snapshot());
     let outcome = engine.finish();
-    // Freeing the state of hundreds of thousands of parties one allocation at
-    // a time takes longer than the rest of a small scan; the process ends soon.
-    std::mem::forget(engine);
     tracing::info!(
         alerts = outcome.alerts.len(),
         seconds = started.elapsed().as_secs_f64(),
         "scored"
     );
-    let stored = match (&mut store, state) {
-        (Some(store), Some(state)) => {
-            // Kept: the evidence of every party, alerted or not yet, so that
-            // an alert raised by a later scan still finds the details of
-            // this run's payments among its evidence. Nothing else is kept.
-            let watch = Engine::restore(watch_cfg, &state)
-                .context("reading back the engine state")?
-                .finish();
-            let evidence: HashSet<&str> = outcome
-                .alerts
-                .iter()
-                .chain(&watch.alerts)
-                .flat_map(|a| a.transactions.iter().map(String::as_str))
-                .collect();
-            let payments = ingest.records(|t| evidence.contains(t));
-            let txns = ingest.txns();
+    let stored = match &mut live {
+        Some(live) => {
+            let chunks: Vec<&[u8]> = logged.chunks.iter().map(ChunkWriter::bytes).collect();
+            let (txns, payments) = logged.txns_and_evidence(&outcome)?;
             tracing::info!(
                 txns = txns.len(),
+                chunks = chunks.len(),
                 payments = payments.len(),
                 "storing in one transaction"
             );
-            let batch = store
-                .commit_scan_batch_with_payments(
-                    &txns,
-                    &outcome.alerts,
-                    &payments,
-                    &state,
-                    based_on,
-                )
+            let done = live
+                .commit_scan(&chunks, &txns, &payments, &outcome)
                 .context("storing the scan")?;
             tracing::info!(
-                new_txns = batch.new_txns,
-                alerts_created = batch.alerts_created.len(),
-                alerts_updated = batch.alerts_updated.len(),
-                alerts_cleared = batch.alerts_cleared.len(),
+                new_txns = done.new_txns,
+                log_seq = done.seq,
+                checkpoint = done.checkpoint,
+                alerts_created = done.alerts_created.len(),
+                alerts_updated = done.alerts_updated.len(),
+                alerts_cleared = done.alerts_cleared.len(),
                 "stored"
             );
-            Some(batch)
+            Some(done)
         }
-        _ => None,
+        None => None,
     };
+    // Freeing the state of hundreds of thousands of parties one allocation at
+    // a time takes longer than the rest of a small scan; the process ends soon.
+    if let Some(live) = live {
+        std::mem::forget(live.into_engine());
+    } else {
+        std::mem::forget(own);
+    }
     // With a store, alerts go to a file only when asked for.
     if stored.is_none() || opts.alerts.is_some() {
         write_alerts(opts.alerts.as_deref(), &outcome)?;
@@ -473,9 +466,66 @@ pub fn run(
         elapsed: started.elapsed(),
         threshold,
         rejects_file: (rejected > 0).then(|| opts.rejects.clone()),
-        already_ingested: ingest.already_ingested,
+        already_ingested: logged.already_ingested,
         stored,
     })
+}
+
+/// Payments per log chunk of a scan (the log reads back a chunk at a time).
+const LOG_CHUNK: usize = 8192;
+
+/// The run's accepted payments as log chunks, with their content digests.
+#[derive(Default)]
+struct Logged {
+    chunks: Vec<ChunkWriter>,
+    digests: Vec<PaymentDigest>,
+    /// Payments skipped because the store had their txn id.
+    already_ingested: u64,
+}
+
+impl Logged {
+    fn push(&mut self, p: &spur_engine::Payment<'_>) {
+        if self.chunks.last().is_none_or(|c| c.len() >= LOG_CHUNK) {
+            self.chunks.push(ChunkWriter::with_capacity(LOG_CHUNK));
+        }
+        if let Some(c) = self.chunks.last_mut() {
+            c.push(p);
+        }
+        self.digests.push(payment_digest(p));
+    }
+
+    /// The txn ids with their digests, in log order, and the details of the
+    /// run's payments that the alerts cite (older evidence the store reads
+    /// back from its log).
+    fn txns_and_evidence(
+        &self,
+        outcome: &Outcome,
+    ) -> Result<(Vec<IngestedTxn<'_>>, Vec<PaymentRecord>)> {
+        let cited: HashSet<&str> = outcome
+            .alerts
+            .iter()
+            .flat_map(|a| a.transactions.iter().map(String::as_str))
+            .collect();
+        let mut txns = Vec::with_capacity(self.digests.len());
+        let mut evidence = Vec::new();
+        let mut digests = self.digests.iter();
+        for (i, chunk) in self.chunks.iter().enumerate() {
+            // Encoded by this run: reads back unless memory is broken.
+            for p in spur_store::decode_chunk(i as i64 + 1, chunk.bytes())? {
+                if cited.contains(p.txn_id) {
+                    evidence.push(PaymentRecord::from_payment(&p));
+                }
+                let digest = *digests
+                    .next()
+                    .context("a digest for every logged payment")?;
+                txns.push(IngestedTxn {
+                    txn_id: p.txn_id,
+                    digest,
+                });
+            }
+        }
+        Ok((txns, evidence))
+    }
 }
 
 fn write_alerts(path: Option<&Path>, outcome: &Outcome) -> Result<()> {

@@ -36,8 +36,41 @@ fn simulated(senders: usize) -> Vec<u8> {
 /// After the simulated window: nothing is in the future.
 const NOW: i64 = 1_767_225_600 + 120 * 86_400;
 
-fn store(dir: &tempfile::TempDir) -> Box<dyn Store> {
-    let url = format!("sqlite:{}", dir.path().join("spur.db").display());
+/// Where the tests' database is: a SQLite file in a temporary folder, or a
+/// fresh PostgreSQL database on the server of SPUR_TEST_PG (scripts/test).
+enum Db {
+    Sqlite(tempfile::TempDir),
+    Postgres(String),
+}
+
+impl Db {
+    fn sqlite() -> Db {
+        Db::Sqlite(tempfile::tempdir().unwrap())
+    }
+
+    fn postgres(name: &str) -> Db {
+        let base = std::env::var("SPUR_TEST_PG").unwrap_or_else(|_| {
+            panic!("SPUR_TEST_PG is not set: run the PostgreSQL tests with scripts/test")
+        });
+        let db = format!("spur_live_{}_{name}", std::process::id());
+        let mut admin = postgres::Client::connect(&base, postgres::NoTls).unwrap();
+        admin
+            .batch_execute(&format!("CREATE DATABASE {db}"))
+            .unwrap();
+        let (head, _) = base.rsplit_once('/').unwrap();
+        Db::Postgres(format!("{head}/{db}"))
+    }
+
+    fn url(&self) -> String {
+        match self {
+            Db::Sqlite(dir) => format!("sqlite:{}", dir.path().join("spur.db").display()),
+            Db::Postgres(url) => url.clone(),
+        }
+    }
+}
+
+fn store(db: &Db) -> Box<dyn Store> {
+    let url = db.url();
     let clock = Arc::new(ManualClock::new(NOW));
     let mut s = spur_store::open(&url, clock).unwrap();
     if s.users("ada").is_err() {
@@ -46,7 +79,7 @@ fn store(dir: &tempfile::TempDir) -> Box<dyn Store> {
     s
 }
 
-fn live(dir: &tempfile::TempDir) -> Live {
+fn live(dir: &Db) -> Live {
     Live::open(store(dir), EngineConfig::default(), NOW).unwrap()
 }
 
@@ -84,13 +117,21 @@ fn scanned(payments: &[Payment<'_>]) -> Scored {
 
 #[test]
 fn batches_across_restarts_end_with_the_alerts_of_one_scan() {
+    batches_across_restarts(&Db::sqlite());
+}
+
+#[test]
+fn postgres_batches_across_restarts_end_with_the_alerts_of_one_scan() {
+    batches_across_restarts(&Db::postgres("restarts"));
+}
+
+fn batches_across_restarts(dir: &Db) {
     let bytes = simulated(600);
     let payments = spur_store::decode_chunk(0, &bytes).unwrap();
     assert!(payments.len() > 2000, "{}", payments.len());
     let want = scanned(&payments);
     assert!(!want.is_empty(), "the simulation raises alerts");
-    let dir = tempfile::tempdir().unwrap();
-    let mut l = live(&dir);
+    let mut l = live(dir);
     let third = payments.len() / 3;
     for (i, batch) in payments.chunks(250).enumerate() {
         let verdicts = l.submit(batch).unwrap();
@@ -104,12 +145,15 @@ fn batches_across_restarts_end_with_the_alerts_of_one_scan() {
         // log replays), once after one (only the tail does).
         if (i + 1) * 250 == (third / 250 + 1) * 250 {
             drop(l);
-            l = live(&dir);
+            l = live(dir);
             l.checkpoint().unwrap();
+        }
+        if i % 4 == 1 {
+            l.settle().unwrap();
         }
         if (i + 1) * 250 == (2 * third / 250 + 1) * 250 {
             drop(l);
-            l = live(&dir);
+            l = live(dir);
             assert!(l.log_seq() > 0);
         }
     }
@@ -117,7 +161,7 @@ fn batches_across_restarts_end_with_the_alerts_of_one_scan() {
     assert_eq!(standing(l.store()), want);
     // Everything again: every payment a duplicate, nothing changes.
     drop(l);
-    let mut l = live(&dir);
+    let mut l = live(dir);
     let head = l.store().log_head().unwrap();
     assert_eq!(head.txns as usize, payments.len());
     for batch in payments.chunks(1000) {
@@ -136,11 +180,12 @@ fn batches_across_restarts_end_with_the_alerts_of_one_scan() {
 fn duplicates_reused_ids_and_bad_values_are_told_apart() {
     let bytes = simulated(30);
     let payments = spur_store::decode_chunk(0, &bytes).unwrap();
-    let dir = tempfile::tempdir().unwrap();
+    let dir = Db::sqlite();
     let mut l = live(&dir);
     let first = l.submit(&payments[..3]).unwrap();
     assert!(matches!(&first[0], Verdict::Accepted { txn_id, sender, .. }
-        if txn_id == payments[0].txn_id && sender.id == payments[0].sender_id));
+        if txn_id == payments[0].txn_id
+            && sender.id == payments[0].sender_id && sender.score.is_some()));
     let mut other = payments[1];
     other.amount += 1.0;
     let mut odd = payments[5];
@@ -194,11 +239,19 @@ fn duplicates_reused_ids_and_bad_values_are_told_apart() {
 
 #[test]
 fn a_second_writer_is_refused_then_catches_up() {
+    second_writer(&Db::sqlite());
+}
+
+#[test]
+fn postgres_a_second_writer_is_refused_then_catches_up() {
+    second_writer(&Db::postgres("second_writer"));
+}
+
+fn second_writer(dir: &Db) {
     let bytes = simulated(30);
     let payments = spur_store::decode_chunk(0, &bytes).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let mut a = live(&dir);
-    let mut b = live(&dir);
+    let mut a = live(dir);
+    let mut b = live(dir);
     a.submit(&payments[..4]).unwrap();
     let e = b.submit(&payments[4..8]).unwrap_err();
     assert!(
@@ -221,4 +274,39 @@ fn a_second_writer_is_refused_then_catches_up() {
         .count();
     assert_eq!((accepted, duplicates), (4, 4));
     assert_eq!(b.store().log_head().unwrap().txns, 8);
+}
+
+/// A checkpoint taken while serving left the engine refusing every payment
+/// older than the newest of all, though online each party's own order is
+/// what counts.
+#[test]
+fn a_checkpoint_online_does_not_refuse_payments_in_each_partys_order() {
+    let bytes = simulated(30);
+    let payments = spur_store::decode_chunk(0, &bytes).unwrap();
+    let dir = Db::sqlite();
+    let mut l = live(&dir);
+    let mut later = payments[0];
+    later.txn_id = "LATER";
+    later.timestamp += 5 * 86_400;
+    assert!(matches!(
+        l.submit(&[later]).unwrap()[0],
+        Verdict::Accepted { .. }
+    ));
+    l.checkpoint().unwrap();
+    // Other parties, an hour older than the newest payment.
+    let mut older = payments[1];
+    older.txn_id = "OLDER";
+    older.sender_id = "S-ELSEWHERE";
+    older.receiver_id = "R-ELSEWHERE";
+    older.timestamp = later.timestamp - 3600;
+    let v = l.submit(&[older]).unwrap();
+    assert!(matches!(v[0], Verdict::Accepted { .. }), "{v:?}");
+    // And after a restart from that checkpoint, the same.
+    drop(l);
+    let mut l = live(&dir);
+    let mut again = older;
+    again.txn_id = "OLDER2";
+    again.timestamp += 60;
+    let v = l.submit(&[again]).unwrap();
+    assert!(matches!(v[0], Verdict::Accepted { .. }), "{v:?}");
 }

@@ -104,12 +104,11 @@ fn run(cli: Cli) -> Result<()> {
                 profile,
             };
             // A scan that stores is how a database starts.
-            let mut store = cli
+            let store = cli
                 .db
                 .as_deref()
                 .map(|db| cases::open(db, OpenMode::CreateIfMissing))
                 .transpose()?;
-            let store: Option<&mut dyn spur_store::Store> = store.as_mut().map(|s| &mut **s as _);
             let report = scan::run(&opts, engine_config(*threshold)?, store)?;
             scan_print::print(&report, &mut io::stderr())?;
         }

@@ -20,11 +20,16 @@ pub fn print(r: &ScanReport, out: &mut impl Write) -> io::Result<()> {
         )?;
         writeln!(
             out,
-            "  stored alerts     {:>10} new, {} updated, {} cleared (engine state version {})",
+            "  stored alerts     {:>10} new, {} updated, {} cleared (log at chunk {}{})",
             b.alerts_created.len(),
             b.alerts_updated.len(),
             b.alerts_cleared.len(),
-            b.state_version
+            b.seq,
+            if b.checkpoint {
+                ", checkpoint saved"
+            } else {
+                ""
+            }
         )?;
     }
     if r.read > 0 && r.already_ingested + r.rejected == r.read {

@@ -1,23 +1,24 @@
 //! The engine: interns parties, keeps windowed state per party, and at the end
 //! of a batch (or whenever asked) runs the network stage and scores everyone.
 
-use std::collections::VecDeque;
-
 use serde::Serialize;
 
-use crate::alert::{Alert, Finding};
-use crate::config::{ConductConfig, EngineConfig};
-use crate::facts::{Conduct, Diaspora, ReceiverFacts, SenderFacts};
+use crate::alert::Alert;
+use crate::config::EngineConfig;
 use crate::geo::{hour_in, local_hour};
-use crate::indicators::{Indicator, Role, Stage, Subject};
+use crate::indicators::{Indicator, Role};
 pub(crate) use crate::intern::PartyInfo;
 use crate::intern::{Admitted, Index, Intake, Parties};
 use crate::model::{Country, Payment, Timestamp, DAY, MINUTE};
 use crate::money::Rates;
-use crate::names::{NameKey, Names, Ties};
+use crate::names::Names;
 use crate::prefetch::prefetch;
 use crate::remark::{Remark, RemarkReader};
+use crate::scoring::View;
 use crate::state::*;
+
+mod online;
+pub use online::{PartyScore, Settled};
 
 /// Why one record was not taken. The caller adds file and line.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -28,6 +29,12 @@ pub enum RecordError {
     DuplicateTxn,
     #[error("arrived {0} s after later payments were scored (reorder tolerance exceeded)")]
     Late(i64),
+    /// Online: older than a payment of one of its parties already applied.
+    #[error(
+        "is {0} s older than a payment of the {1} already scored ({2}); online, each party's \
+         payments are scored in time order"
+    )]
+    LateForParty(i64, &'static str, DisplayTime),
     /// Older than what a snapshot (or `finish`) settled: the windows only go forward.
     #[error(
         "is {0} s older than the newest payment already scored ({1}); payments are scored in \
@@ -56,6 +63,7 @@ impl RecordError {
             RecordError::UnknownCurrency(_) => "currency",
             RecordError::DuplicateTxn => "txn_id",
             RecordError::Late(_)
+            | RecordError::LateForParty(..)
             | RecordError::BehindState(..)
             | RecordError::TimeOutOfRange(_)
             | RecordError::InFuture(..) => "timestamp",
@@ -210,6 +218,11 @@ pub struct Engine {
     replay: bool,
     max_seen: Timestamp,
     payments: u64,
+    /// Online mode (`Engine::online`): every payment is applied at once.
+    online: bool,
+    /// What the last settle left (alerts, the network stage's values per
+    /// party), and what was pushed since; `None` before the first settle.
+    settlement: Option<Box<online::Settlement>>,
 }
 
 fn country_slot(c: Country) -> usize {
@@ -250,6 +263,8 @@ impl Engine {
             replay: false,
             max_seen: i64::MIN,
             payments: 0,
+            online: false,
+            settlement: None,
             cfg,
         })
     }
@@ -303,14 +318,23 @@ impl Engine {
 
     /// Takes one payment. Payments may come in any order within the reorder
     /// tolerance (all of them, in a batch with no tolerance set).
+    ///
+    /// Online ([`Engine::online`]), the payment is applied to both parties'
+    /// state at once; one older than a payment already applied for either
+    /// of its parties is refused ([`RecordError::LateForParty`]).
     pub fn push(&mut self, p: &Payment<'_>) -> Result<(), RecordError> {
-        let admitted = self.intake.admit(p)?;
-        self.take(p, &admitted);
+        if self.online {
+            return self.push_online(p);
+        }
+        let admitted = self.intake.admit(p, |_, _| Ok(()))?;
+        let rec = self.record(p, &admitted);
+        self.take(rec);
         Ok(())
     }
 
-    /// Takes a payment through the intake.
-    fn take(&mut self, p: &Payment<'_>, a: &Admitted) {
+    /// The compact record of a payment through the intake; its parties'
+    /// rows are brought up to date.
+    fn record(&mut self, p: &Payment<'_>, a: &Admitted) -> Record {
         let (usd, txn) = (a.usd, a.txn);
         let (sender, receiver) = (a.sender.index, a.receiver.index);
         self.senders
@@ -378,7 +402,12 @@ impl Engine {
         };
         self.payments += 1;
         self.max_seen = self.max_seen.max(p.timestamp);
-        if self.applied_until.is_some_and(|u| p.timestamp < u) {
+        rec
+    }
+
+    /// Batch mode: buffers a record, applying early what comes in order.
+    fn take(&mut self, rec: Record) {
+        if self.applied_until.is_some_and(|u| rec.ts < u) {
             // Older than what a batch applied early: put back in order at the end.
             self.replay = true;
         }
@@ -516,14 +545,56 @@ impl Engine {
     /// before the network stage needs the memory.
     ///
     /// [`snapshot`]: Engine::snapshot
+    ///
+    /// Online, it settles ([`Engine::settle`]) and returns every current alert.
     pub fn finish(&mut self) -> Outcome {
+        if self.online {
+            self.settle();
+            return Outcome {
+                alerts: self.alerts().to_vec(),
+                stats: self.stats(),
+            };
+        }
         self.apply_everything();
-        self.settle();
-        crate::network::score(self)
+        self.seal();
+        // A settlement kept by `settle` describes an older state.
+        self.settlement = None;
+        let (net, alerts) = crate::network::Net::full(&self.view());
+        let mut out = Outcome {
+            alerts: alerts.into_iter().map(|(_, a)| a).collect(),
+            stats: self.stats(),
+        };
+        out.stats.possible_romance_victims = net.routed_count();
+        sort_alerts(&mut out.alerts);
+        out.stats.alerts_senders =
+            out.alerts.iter().filter(|a| a.role == Role::Sender).count() as u64;
+        out.stats.alerts_receivers = out.alerts.len() as u64 - out.stats.alerts_senders;
+        out
+    }
+
+    /// Counts of payments and parties (the alert counts and romance victims
+    /// as of the last settle, online; zero in batch mode before `finish`).
+    pub fn stats(&self) -> Stats {
+        let mut st = Stats {
+            payments: self.payments,
+            senders: self.senders.len() as u64,
+            receivers: self.receivers.len() as u64,
+            ..Stats::default()
+        };
+        if let Some(o) = &self.settlement {
+            st.possible_romance_victims = o.net.routed_count();
+            st.alerts_senders = o
+                .alert_list
+                .iter()
+                .filter(|a| a.role == Role::Sender)
+                .count() as u64;
+            st.alerts_receivers = o.alert_list.len() as u64 - st.alerts_senders;
+        }
+        st
     }
 
     /// No replay reaches behind what was applied.
-    fn settle(&mut self) {
+    fn seal(&mut self) {
         self.intake.settled_until = self.applied_until;
         self.applied_log = Vec::new();
     }
@@ -533,8 +604,13 @@ impl Engine {
     /// older than the newest one seen (they would be refused as late).
     pub fn snapshot(&mut self) -> Vec<u8> {
         self.apply_everything();
-        // What is saved is settled: no replay reaches behind it.
-        self.settle();
+        // What is saved is settled: no replay reaches behind it. Online,
+        // payments are refused per party instead, and a snapshot (a
+        // checkpoint while serving) must not start refusing those older
+        // than the newest of all.
+        if !self.online {
+            self.seal();
+        }
         let snap = SnapshotRef {
             version: SNAPSHOT_VERSION,
             fingerprint: fingerprint(&self.cfg),
@@ -587,20 +663,26 @@ impl Engine {
         Ok(e)
     }
 
-    // Accessors for the network stage.
-    pub(crate) fn parts(&self) -> EngineParts<'_> {
-        EngineParts {
+    /// The read-only view scoring works on.
+    pub(crate) fn view(&self) -> View<'_> {
+        View {
             cfg: &self.cfg,
             indicators: &self.indicators,
             senders: &self.senders,
             receivers: &self.receivers,
-            payments: self.payments,
+            txns: &self.intake.txns,
         }
     }
+}
 
-    pub(crate) fn txn_id(&self, i: u32) -> &str {
-        self.intake.txns.get(i)
-    }
+/// Alerts by score (highest first), role, id: the order `finish` gives.
+pub(crate) fn sort_alerts(alerts: &mut [Alert]) {
+    alerts.sort_by(|a, b| {
+        b.score
+            .total_cmp(&a.score)
+            .then(a.role.cmp(&b.role))
+            .then_with(|| a.subject.cmp(&b.subject))
+    });
 }
 
 /// Room for one more element: exactly one while the list is short, as most
@@ -864,444 +946,5 @@ fn apply_receiver(c: &ApplyCtx<'_>, receivers: &mut [ReceiverState], r: &Record)
             }
         }
         keep_evidence(&mut v.evidence, r.txn, max_ev);
-    }
-}
-
-/// Read-only view of the engine for scoring.
-pub(crate) struct EngineParts<'e> {
-    pub cfg: &'e EngineConfig,
-    pub indicators: &'e [Box<dyn Indicator>],
-    pub senders: &'e Parties<SenderState>,
-    pub receivers: &'e Parties<ReceiverState>,
-    pub payments: u64,
-}
-
-/// Sender facts from the sender's own payments (the local stage).
-/// How receiver `v` is paid, where that reads like an organisation.
-pub(crate) fn conduct(cfg: &ConductConfig, v: &ReceiverState) -> Conduct {
-    // Among the payers it keeps links to (the first MAX_RECEIVER_LINKS).
-    let card_payers = v.links.iter().filter(|l| l.purchase).count() as u32;
-    if card_payers >= cfg.shop_min_payers
-        && card_payers as f64 >= cfg.shop_purchase_share * v.links.len() as f64
-    {
-        return Conduct::Shop;
-    }
-    let fanin = v.links.iter().filter(|l| l.fanin.n > 0).count() as u32;
-    let steady = v.links.iter().filter(|l| l.fanin.steady_monthly()).count() as u32;
-    if steady >= cfg.sponsor_min_payers
-        && f64::from(steady) >= cfg.sponsor_steady_share * f64::from(fanin)
-    {
-        return Conduct::Sponsored;
-    }
-    Conduct::Person
-}
-
-/// Payments between two parties that come again and again at regular gaps,
-/// as a household's provider pays (`[conduct] household_*`).
-fn regular_gaps(cfg: &ConductConfig, c: &Cadence) -> bool {
-    c.n >= cfg.household_min_payments
-        && c.gap_variation()
-            .is_some_and(|v| f64::from(v) <= cfg.household_gap_variation)
-}
-
-/// How many of a receiver's `fanin` payers (of `all` fan-in payers) pay it
-/// at regular gaps, when they are at least two and at least half: a
-/// household paid by its providers abroad. 0 otherwise.
-pub(crate) fn household_payers<'a>(
-    cfg: &ConductConfig,
-    fanin: impl Iterator<Item = &'a Cadence>,
-    all: u32,
-) -> u32 {
-    let regular = fanin.filter(|c| regular_gaps(cfg, c)).count() as u32;
-    if regular >= 2 && 2 * regular >= all {
-        regular
-    } else {
-        0
-    }
-}
-
-/// Sender facts from the sender's own payments (the local stage); `conduct`
-/// is every receiver's.
-pub(crate) fn sender_facts<'e>(
-    e: &EngineParts<'e>,
-    i: usize,
-    conduct: &[Conduct],
-) -> SenderFacts<'e> {
-    let info = &e.senders.info[i];
-    let s = &e.senders.state[i];
-    let recv = &e.receivers.info;
-    // Receivers of risk payments; related ones count as one family.
-    let mut groups: Vec<&NameKey> = Vec::new();
-    let mut risk_receivers = 0;
-    let mut steady = 0;
-    let mut unsteady = 0;
-    let (mut multi, mut max_channels) = (0, 0);
-    let mut to_organisations = 0;
-    for l in s.links.iter().filter(|l| l.risk.n > 0) {
-        risk_receivers += 1;
-        if conduct[l.receiver as usize] != Conduct::Person {
-            to_organisations += 1;
-        }
-        let key = &recv[l.receiver as usize].key;
-        if !groups.iter().any(|g| g.related(key)) {
-            groups.push(key);
-        }
-        if l.risk.n >= 2 {
-            if l.risk.steady_monthly() {
-                steady += 1;
-            } else {
-                unsteady += 1;
-            }
-        }
-        let ch = l.channels.count_ones();
-        if ch > 1 {
-            multi += 1;
-        }
-        max_channels = max_channels.max(ch);
-    }
-    // Regular gaps to the receivers it pays again and again: a household's
-    // provider. Customers buy shows when they want them.
-    let household = &e.cfg.conduct;
-    let (mut regular_payments, mut irregular, mut gap_days) = (0u32, false, 0f32);
-    for l in s
-        .links
-        .iter()
-        .filter(|l| l.risk.n >= household.household_min_payments)
-    {
-        if regular_gaps(household, &l.risk) {
-            regular_payments += l.risk.n;
-            gap_days += l.risk.mean_gap_days().unwrap_or(0.0) * l.risk.n as f32;
-        } else {
-            irregular = true;
-        }
-    }
-    let partner_like = groups.len() == 1
-        && s.risk >= 3
-        && 2 * s.night < s.risk
-        && s.links
-            .iter()
-            .filter(|l| l.risk.n > 0)
-            .all(|l| l.risk.n < 3 || l.risk.steady_amounts())
-        && s.links.iter().any(|l| l.risk.steady_amounts());
-    let household_gap_days = (!partner_like
-        && !irregular
-        && regular_payments > 0
-        && 2 * regular_payments >= s.risk
-        && 2 * s.night < s.risk)
-        .then(|| gap_days / regular_payments as f32);
-    let last_n = s.risk.min(5);
-    let last_amount = if last_n == 0 {
-        0.0
-    } else {
-        s.last_amounts[..last_n as usize]
-            .iter()
-            .map(|&x| f64::from(x))
-            .sum::<f64>()
-            / f64::from(last_n)
-    };
-    SenderFacts {
-        id: &info.id,
-        country: info.country,
-        payments: s.payments,
-        to_high_risk: s.to_high_risk,
-        risk_payments: s.risk,
-        risk_usd: s.risk_usd,
-        risk_country: s.risk_country,
-        family_payments: s.family,
-        max_7d: s.max_7d,
-        max_30d: s.max_30d,
-        max_90d: s.max_90d,
-        first_30d: s.first_30d,
-        first_amount_usd: if s.first_amounts.1 == 0 {
-            0.0
-        } else {
-            s.first_amounts.0 / f64::from(s.first_amounts.1)
-        },
-        last_amount_usd: last_amount,
-        risk_receivers,
-        unrelated_receiver_groups: groups.len() as u32,
-        steady_monthly: steady > 0 && unsteady == 0,
-        partner_like,
-        household_gap_days,
-        named: !info.name.is_empty(),
-        pays_organisations: risk_receivers > 0 && to_organisations == risk_receivers,
-        surname_ties: s.risk > 0
-            && info
-                .key
-                .ties
-                .contains(Ties::for_destination(s.risk_country)),
-        diaspora: {
-            let mut d = Diaspora::default();
-            if s.family > 0 {
-                d.0 |= Diaspora::FAMILY_LINK.0;
-            }
-            let to_ph = s.risk_country == Country::new(b"PH") || s.risk == 0;
-            if (to_ph && info.key.filipino)
-                || (s.risk_country == Country::new(b"VN") && info.key.ties.contains(Ties::VN))
-            {
-                d.0 |= Diaspora::NAME.0;
-            }
-            if to_ph && s.filipino_words > 0 {
-                d.0 |= Diaspora::FILIPINO_WORDS.0;
-            }
-            d
-        },
-        night_payments: s.night,
-        cover_remarks: s.cover,
-        handles: s.handles,
-        round_amounts: s.round,
-        split_payments: s.split,
-        multi_channel_receivers: multi,
-        max_channels,
-        risky_purchases: s.purchases,
-        birth_year: info.birth_year,
-        sex: info.sex,
-        shared: None,
-        first_seen: s.first_seen,
-        last_seen: s.last_seen,
-    }
-}
-
-/// Receiver facts from the receiver's own payments (the local stage).
-///
-/// Senders marked in `routed` (the romance-scam pattern) are not part of the fan-in.
-pub(crate) fn receiver_facts<'e>(
-    e: &EngineParts<'e>,
-    i: usize,
-    routed: &[bool],
-    conduct: Conduct,
-) -> ReceiverFacts<'e> {
-    let info = &e.receivers.info[i];
-    let v = &e.receivers.state[i];
-    let fanin_links = v
-        .links
-        .iter()
-        .filter(|l| l.fanin.n > 0 && !routed[l.sender as usize]);
-    let fanin_senders =
-        fanin_links.clone().count() as u32 + if v.fanin > 0 { v.links_overflow } else { 0 };
-    let steady = fanin_links
-        .clone()
-        .filter(|l| l.fanin.steady_monthly())
-        .count() as u32;
-    let household_payers =
-        household_payers(&e.cfg.conduct, fanin_links.map(|l| &l.fanin), fanin_senders);
-    let median = if v.delays_min.is_empty() {
-        None
-    } else {
-        let mut d = v.delays_min.clone();
-        d.sort_unstable();
-        Some(d[d.len() / 2])
-    };
-    ReceiverFacts {
-        id: &info.id,
-        country: info.country,
-        payments: v.payments,
-        usd: v.usd,
-        band_payments: v.band,
-        band_usd: v.band_usd,
-        fanin_payments: v.fanin,
-        fanin_senders,
-        fanin_max_30d: v.max_30d,
-        steady_senders: steady,
-        evening_payments: v.evening,
-        payouts: v.payouts,
-        fast_payouts: v.fast_payouts,
-        median_payout_minutes: median,
-        organisation: info.key.organisation || conduct != Conduct::Person,
-        conduct,
-        household_payers,
-        alias_accounts: Vec::new(),
-        group_fanin_senders: fanin_senders,
-        suspicious_senders: 0,
-        suspicious_sender_ids: Vec::new(),
-        sender_suspicion: 0.0,
-        ring_receivers: Vec::new(),
-        first_seen: v.first_seen,
-        last_seen: v.last_seen,
-    }
-}
-
-/// Weighs findings into one score: raw = Σ weight·strength, score = 1 − e^(−raw).
-/// Each finding's contribution is its share of the score.
-pub(crate) fn combine(
-    indicators: &[Box<dyn Indicator>],
-    subject: Subject<'_, '_>,
-    role: Role,
-    stage: Option<Stage>,
-) -> (f64, Vec<(usize, f64)>) {
-    let mut raw = 0.0;
-    let mut parts = Vec::new();
-    for (k, ind) in indicators.iter().enumerate() {
-        if ind.role() != role || stage.is_some_and(|st| ind.stage() != st) {
-            continue;
-        }
-        let s = ind.strength(subject);
-        debug_assert!((0.0..=1.0).contains(&s), "{} strength {s}", ind.code());
-        if s > 0.0 {
-            let w = ind.weight() * s;
-            raw += w;
-            parts.push((k, w));
-        }
-    }
-    (raw, parts)
-}
-
-/// The raw score alone, without allocating: for every party.
-pub(crate) fn raw_score(
-    indicators: &[Box<dyn Indicator>],
-    subject: Subject<'_, '_>,
-    role: Role,
-    stage: Option<Stage>,
-) -> f64 {
-    indicators
-        .iter()
-        .filter(|ind| ind.role() == role && stage.is_none_or(|st| ind.stage() == st))
-        .map(|ind| ind.weight() * ind.strength(subject))
-        .sum()
-}
-
-pub(crate) fn score_of(raw: f64) -> f64 {
-    1.0 - (-raw).exp()
-}
-
-/// Turns scored facts into an alert.
-pub(crate) fn make_alert(
-    e: &Engine,
-    subject: Subject<'_, '_>,
-    raw: f64,
-    parts: &[(usize, f64)],
-    evidence: &VecDeque<u32>,
-    context: Vec<String>,
-) -> Alert {
-    let (id, country, payments, first_seen, last_seen) = subject.summary();
-    let role = subject.role();
-    let score = score_of(raw);
-    let mut findings: Vec<Finding> = parts
-        .iter()
-        .map(|&(k, w)| {
-            let ind = &e.indicators[k];
-            Finding {
-                code: ind.code(),
-                contribution: round3(score * w / raw),
-                reason: ind.reason(subject),
-                parties: ind.parties(subject),
-            }
-        })
-        .collect();
-    findings.sort_by(|a, b| {
-        b.contribution
-            .total_cmp(&a.contribution)
-            .then(a.code.cmp(b.code))
-    });
-    Alert {
-        subject: id.to_owned(),
-        role,
-        score: round3(score),
-        country: country.as_str().to_owned(),
-        indicators: findings,
-        context,
-        transactions: evidence.iter().map(|&t| e.txn_id(t).to_owned()).collect(),
-        payments,
-        first_seen,
-        last_seen,
-    }
-}
-
-pub(crate) fn round3(x: f64) -> f64 {
-    (x * 1000.0).round() / 1000.0
-}
-
-#[cfg(test)]
-mod conduct_tests {
-    use super::*;
-
-    /// `payers` payers, the first `card` of them by card, of whom `steady` pay
-    /// a fixed amount monthly and `other_fanin` more pay irregularly.
-    fn receiver(payers: u32, card: u32, steady: u32, other_fanin: u32) -> ReceiverState {
-        let mut v = ReceiverState::default();
-        for k in 0..payers {
-            let mut fanin = Cadence::new();
-            if k < steady {
-                for m in 0..3 {
-                    fanin.add(m * 30 * DAY, 35.0);
-                }
-            } else if k < steady + other_fanin {
-                fanin.add(0, 35.0);
-                fanin.add(3 * DAY, 60.0);
-            }
-            v.links.push(ReceiverLink {
-                sender: k,
-                related: false,
-                purchase: k < card,
-                fanin,
-            });
-        }
-        v
-    }
-
-    #[test]
-    fn households_by_the_gaps_of_their_payers() {
-        let cadence = |days: &[i64]| {
-            let mut c = Cadence::new();
-            for d in days {
-                c.add(1_000_000_000 + d * DAY, 40.0);
-            }
-            c
-        };
-        let weekly = cadence(&[0, 7, 14, 21, 28]);
-        let monthly = cadence(&[3, 33, 62, 93]);
-        let bursts = cadence(&[0, 1, 2, 30, 31]);
-        let few = cadence(&[0, 7, 14]);
-        let cfg = ConductConfig::default();
-        let count =
-            |links: &[&Cadence], all: u32| household_payers(&cfg, links.iter().copied(), all);
-        assert_eq!(count(&[&weekly, &monthly], 2), 2, "both regular");
-        assert_eq!(
-            count(&[&weekly, &monthly, &bursts, &few], 4),
-            2,
-            "half regular"
-        );
-        assert_eq!(
-            count(&[&weekly, &monthly, &bursts, &few, &few], 5),
-            0,
-            "under half"
-        );
-        assert_eq!(count(&[&weekly], 1), 0, "one payer is not a household");
-        assert_eq!(
-            count(&[&weekly, &monthly], 6),
-            0,
-            "payers past the kept links count"
-        );
-        let strict = ConductConfig {
-            household_min_payments: 6,
-            ..ConductConfig::default()
-        };
-        assert_eq!(
-            household_payers(&strict, [&weekly, &monthly].into_iter(), 2),
-            0
-        );
-    }
-
-    #[test]
-    fn shops_and_sponsorships_by_conduct() {
-        let c = ConductConfig::default();
-        // (payers, by card, steady monthly, other fan-in) → conduct
-        let cases = [
-            ((6, 3, 0, 0), Conduct::Shop, "half by card"),
-            ((7, 3, 0, 0), Conduct::Person, "under half by card"),
-            ((2, 2, 0, 0), Conduct::Person, "too few payers"),
-            ((6, 0, 3, 3), Conduct::Sponsored, "half steady"),
-            ((7, 0, 3, 4), Conduct::Person, "under half steady"),
-            ((2, 0, 2, 0), Conduct::Person, "too few sponsors"),
-        ];
-        for ((payers, card, steady, other), want, why) in cases {
-            let v = receiver(payers, card, steady, other);
-            assert_eq!(conduct(&c, &v), want, "{why}");
-        }
-        let strict = ConductConfig {
-            shop_purchase_share: 0.9,
-            ..ConductConfig::default()
-        };
-        assert_eq!(conduct(&strict, &receiver(6, 3, 0, 0)), Conduct::Person);
     }
 }

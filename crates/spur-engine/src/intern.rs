@@ -115,6 +115,12 @@ impl Index {
         self.map.reserve(more);
     }
 
+    /// The index of a party seen before.
+    #[inline]
+    pub fn get(&self, id: &str) -> Option<u32> {
+        self.map.get(id).map(|(i, _)| i)
+    }
+
     #[inline]
     pub fn prefetch(&self, id: &str) {
         self.map.prefetch(id);
@@ -322,7 +328,14 @@ impl Intake {
         self.receivers.prefetch(receiver_id);
     }
 
-    pub fn admit(&mut self, p: &Payment<'_>) -> Result<Admitted, RecordError> {
+    /// Checks a payment and enters its txn id and parties. `in_order` sees
+    /// the parties' indices (those already known) before anything is
+    /// entered, so that a payment it refuses leaves no trace.
+    pub fn admit(
+        &mut self,
+        p: &Payment<'_>,
+        in_order: impl FnOnce(Option<u32>, Option<u32>) -> Result<(), RecordError>,
+    ) -> Result<Admitted, RecordError> {
         if !(p.amount.is_finite() && p.amount > 0.0) {
             return Err(RecordError::BadAmount);
         }
@@ -362,6 +375,10 @@ impl Intake {
                 return Err(RecordError::Late(until - ts));
             }
         }
+        in_order(
+            self.senders.get(p.sender_id),
+            self.receivers.get(p.receiver_id),
+        )?;
         let txn = self
             .txns
             .insert(p.txn_id)

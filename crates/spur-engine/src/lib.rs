@@ -15,6 +15,7 @@ pub mod names;
 mod network;
 mod prefetch;
 pub mod remark;
+mod scoring;
 mod state;
 mod table;
 pub mod time;
@@ -22,8 +23,8 @@ pub mod time;
 pub use alert::{Alert, Finding};
 pub use config::{ConductConfig, EngineConfig, RiskConfig};
 pub use engine::{
-    ConfigError, DisplayTime, Engine, Outcome, RecordError, SnapshotError, Stats, MAX_AMOUNT,
-    MAX_TIMESTAMP, MAX_USD, MIN_TIMESTAMP,
+    ConfigError, DisplayTime, Engine, Outcome, PartyScore, RecordError, Settled, SnapshotError,
+    Stats, MAX_AMOUNT, MAX_TIMESTAMP, MAX_USD, MIN_TIMESTAMP,
 };
 pub use indicators::{Indicator, Role};
 pub use model::{Channel, Country, Currency, Extra, Payment, Sex, Timestamp};

@@ -21,20 +21,36 @@
 //! receiver's score with the sender's own local suspicion in it, by choice:
 //! see docs/network.md.)
 
-use rustc_hash::{FxHashMap, FxHashSet};
+//!
+//! The stage keeps what it computed per party ([`Net`]) so that an online
+//! engine can settle again after new payments by recomputing only the
+//! parties those payments can reach (`Net::update`), with the very same
+//! functions, so that the result is bit-equal to a full stage over the same
+//! state.
+
+use std::borrow::Cow;
+
+use rustc_hash::FxHashMap;
+
+use crate::alert::Alert;
+use crate::config::EngineConfig;
+use crate::facts::{Conduct, ReceiverFacts, SenderFacts, SharedReceiver};
+use crate::indicators::{Role, Stage, Subject};
+use crate::intern::PartyInfo;
+use crate::model::Country;
+use crate::scoring::{
+    combine, conduct, make_alert, raw_score, receiver_facts, score_of, sender_facts, View,
+};
+use crate::state::SenderState;
 
 /// Most ring partners R-RING lists for one receiver.
 const RING_PARTNERS: usize = 32;
 
-use crate::engine::{
-    combine, conduct, make_alert, raw_score, receiver_facts, score_of, sender_facts, Engine,
-    Outcome, PartyInfo,
-};
-use crate::facts::SharedReceiver;
-use crate::facts::{Conduct, ReceiverFacts};
-use crate::indicators::{Role, Stage, Subject};
-
-struct UnionFind(Vec<u32>);
+/// Alias groups; a group's root is its lowest receiver index, whatever the
+/// order the links were joined in, so groups kept across settles equal
+/// groups built from scratch.
+#[derive(Clone, Default)]
+pub(crate) struct UnionFind(Vec<u32>);
 
 impl UnionFind {
     fn find(&mut self, mut x: u32) -> u32 {
@@ -45,16 +61,23 @@ impl UnionFind {
         }
         x
     }
-    fn union(&mut self, a: u32, b: u32) {
+    /// Joins the groups of `a` and `b`; true when they were apart.
+    fn union(&mut self, a: u32, b: u32) -> bool {
         let (a, b) = (self.find(a), self.find(b));
         if a != b {
             self.0[a.max(b) as usize] = a.min(b);
+        }
+        a != b
+    }
+    fn grow(&mut self, n: usize) {
+        while self.0.len() < n {
+            self.0.push(self.0.len() as u32);
         }
     }
 }
 
 /// Receivers of a sender's risk payments.
-fn risk_receivers(s: &crate::state::SenderState) -> impl Iterator<Item = u32> + '_ {
+pub(crate) fn risk_receivers(s: &SenderState) -> impl Iterator<Item = u32> + '_ {
     s.links.iter().filter(|l| l.risk.n > 0).map(|l| l.receiver)
 }
 
@@ -108,7 +131,7 @@ fn suspect<'a>(
 
 /// Relationship context on the receiving side: an organisation (by name or
 /// conduct), or a household paid by its providers abroad.
-fn receiver_weight(cfg: &crate::config::EngineConfig, f: &ReceiverFacts<'_>) -> f64 {
+fn receiver_weight(cfg: &EngineConfig, f: &ReceiverFacts<'_>) -> f64 {
     if f.organisation {
         cfg.risk.organisation_factor
     } else if f.household_payers > 0 {
@@ -118,290 +141,527 @@ fn receiver_weight(cfg: &crate::config::EngineConfig, f: &ReceiverFacts<'_>) -> 
     }
 }
 
-pub(crate) fn score(e: &Engine) -> Outcome {
-    let parts = e.parts();
-    let cfg = parts.cfg;
-    let threshold = cfg.alert_threshold;
-    let ns = parts.senders.len();
-    let nr = parts.receivers.len();
+/// The weight of a sender's findings of one stage: relationship context and
+/// routing weigh the paying side down.
+fn weigh(cfg: &EngineConfig, routed: bool, f: &SenderFacts<'_>, stage: Stage) -> f64 {
+    let mut d = 1.0;
+    if f.diaspora.any() {
+        d *= cfg.risk.diaspora_factor;
+    }
+    if routed {
+        d *= cfg.risk.romance_factor;
+    }
+    if f.partner_like && stage == Stage::Local {
+        d *= cfg.risk.partner_factor;
+    }
+    if f.household_gap_days.is_some() && stage == Stage::Local {
+        d *= cfg.conduct.household_factor;
+    }
+    if f.pays_organisations {
+        d *= cfg.risk.organisation_factor;
+    }
+    d
+}
 
-    // How each receiver is paid, where that reads like an organisation.
-    let conducts: Vec<Conduct> = parts
-        .receivers
-        .state
+/// A sender's raw score over the given stages.
+fn sender_raw(v: &View<'_>, routed: bool, f: &SenderFacts<'_>, stages: &[Stage]) -> f64 {
+    stages
         .iter()
-        .map(|v| conduct(&cfg.conduct, v))
-        .collect();
+        .map(|&st| {
+            weigh(v.cfg, routed, f, st)
+                * raw_score(v.indicators, Subject::Sender(f), Role::Sender, Some(st))
+        })
+        .sum()
+}
 
-    // 1. Local sender scores.
-    let mut sfacts: Vec<_> = par_map(ns, |i| sender_facts(&parts, i, &conducts));
-    // Relationship context and routing weigh the paying side down.
-    let routed: Vec<bool> = parts
-        .senders
-        .state
-        .iter()
-        .map(|s| s.romance_pattern())
-        .collect();
-    // The weight of a sender's findings of one stage.
-    let weigh = |i: usize, f: &crate::facts::SenderFacts<'_>, stage: Stage| {
-        let mut d = 1.0;
-        if f.diaspora.any() {
-            d *= cfg.risk.diaspora_factor;
-        }
-        if routed[i] {
-            d *= cfg.risk.romance_factor;
-        }
-        if f.partner_like && stage == Stage::Local {
-            d *= cfg.risk.partner_factor;
-        }
-        if f.household_gap_days.is_some() && stage == Stage::Local {
-            d *= cfg.conduct.household_factor;
-        }
-        if f.pays_organisations {
-            d *= cfg.risk.organisation_factor;
-        }
-        d
-    };
-    // Organisations (charities, schools, shops) are not facilitators by name
-    // alone; their receiving-side score is weighed down.
-    let receiver_raw = |f: &ReceiverFacts<'_>| {
-        let w = receiver_weight(cfg, f);
-        w * raw_score(parts.indicators, Subject::Receiver(f), Role::Receiver, None)
-    };
-    let sender_raw = |i: usize, f: &crate::facts::SenderFacts<'_>, stages: &[Stage]| -> f64 {
-        stages
-            .iter()
-            .map(|&st| {
-                weigh(i, f, st)
-                    * raw_score(parts.indicators, Subject::Sender(f), Role::Sender, Some(st))
-            })
-            .sum()
-    };
-    let s_local: Vec<f64> = par_map(ns, |i| score_of(sender_raw(i, &sfacts[i], &[Stage::Local])));
+/// A receiver's raw score. Organisations (charities, schools, shops) are not
+/// facilitators by name alone; their receiving-side score is weighed down.
+fn receiver_raw(v: &View<'_>, f: &ReceiverFacts<'_>) -> f64 {
+    receiver_weight(v.cfg, f) * raw_score(v.indicators, Subject::Receiver(f), Role::Receiver, None)
+}
 
-    // 2. Alias groups.
-    let mut uf = UnionFind((0..nr as u32).collect());
-    let mut by_phone: FxHashMap<(crate::model::Country, u64), u32> = FxHashMap::default();
-    for (i, info) in parts.receivers.info.iter().enumerate() {
-        if let Some(p) = info.phone {
-            match by_phone.get(&(info.country, p)) {
-                Some(&j) => uf.union(i as u32, j),
-                None => {
-                    by_phone.insert((info.country, p), i as u32);
+/// The receiver a sender's P-SHARED comes through, as the stage settled it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Shared {
+    pub receiver: u32,
+    pub score: f64,
+    pub others: u32,
+    pub suspicious: u32,
+}
+
+/// What the network stage computed per party, kept between settles. Every
+/// vector is indexed by party; `f64` scores are compared bit for bit when an
+/// update decides what changed.
+#[derive(Clone, Default)]
+pub(crate) struct Net {
+    /// Per receiver: how it is paid.
+    pub conduct: Vec<Conduct>,
+    /// Per sender: the romance-scam pattern (left out of every fan-in).
+    pub routed: Vec<bool>,
+    /// Per sender: step 1's local score.
+    pub s_local: Vec<f64>,
+    uf: UnionFind,
+    /// Per receiver: its alias group's root.
+    roots: Vec<u32>,
+    by_phone: FxHashMap<(Country, u64), u32>,
+    /// Groups of two or more accounts by root, members by index.
+    members: FxHashMap<u32, Vec<u32>>,
+    /// Their pooled fan-in senders, sorted.
+    pool: FxHashMap<u32, Vec<u32>>,
+    /// Per receiver: step 3's score, pooled fan-in count and suspicious senders.
+    r_first: Vec<f64>,
+    gf: Vec<u32>,
+    susp3: Vec<u32>,
+    /// Per receiver: R-RING partners (step 4) and the raw score with them.
+    ring: Vec<Vec<u32>>,
+    r_scored: Vec<f64>,
+    /// Per sender: step 5's P-SHARED receiver and final raw score.
+    shared: Vec<Option<Shared>>,
+    s_final: Vec<f64>,
+    /// Per receiver: step 6's final raw score.
+    r_final: Vec<f64>,
+}
+
+/// An alert's key: role and party index.
+pub(crate) type Key = (Role, u32);
+
+/// A sender's or receiver's score, facts and whether it is alerted.
+fn alerted(raw: f64, threshold: f64) -> bool {
+    raw > 0.0 && score_of(raw) >= threshold
+}
+
+impl Net {
+    /// The whole stage over every party: the kept values and every alert.
+    pub fn full(v: &View<'_>) -> (Net, Vec<(Key, Alert)>) {
+        let cfg = v.cfg;
+        let ns = v.senders.len();
+        let nr = v.receivers.len();
+        let mut net = Net {
+            conduct: v
+                .receivers
+                .state
+                .iter()
+                .map(|x| conduct(&cfg.conduct, x))
+                .collect(),
+            routed: v
+                .senders
+                .state
+                .iter()
+                .map(|s| s.romance_pattern())
+                .collect(),
+            ..Net::default()
+        };
+
+        // 1. Local sender scores.
+        let mut sfacts: Vec<_> = par_map(ns, |i| net.sender_local(v, i));
+        net.s_local = par_map(ns, |i| net.local_score(v, i, &sfacts[i]));
+
+        // 2. Alias groups.
+        net.uf.grow(nr);
+        for (i, info) in v.receivers.info.iter().enumerate() {
+            net.join_phone(i as u32, info);
+        }
+        for s in &v.senders.state {
+            net.join_variants(v, s);
+        }
+        net.roots = (0..nr as u32).map(|i| net.uf.find(i)).collect();
+        let mut group_size = vec![0u32; nr];
+        for &r in &net.roots {
+            group_size[r as usize] += 1;
+        }
+        for (i, &r) in net.roots.iter().enumerate() {
+            if group_size[r as usize] > 1 {
+                net.members.entry(r).or_default().push(i as u32);
+            }
+        }
+        let roots: Vec<u32> = net.members.keys().copied().collect();
+        for root in roots {
+            let pool = net.pool_of_group(v, root);
+            net.pool.insert(root, pool);
+        }
+
+        // 3. Receiver scores with R-ALIAS and R-SENDERS.
+        let mut rfacts: Vec<_> = par_map(nr, |r| net.receiver_first(v, r));
+        net.r_first = par_map(nr, |r| score_of(receiver_raw(v, &rfacts[r])));
+        net.gf = rfacts.iter().map(|f| f.group_fanin_senders).collect();
+        net.susp3 = rfacts.iter().map(|f| f.suspicious_senders).collect();
+
+        // 4. Rings: other suspicious receivers (not alias accounts) sharing a payer.
+        net.ring = vec![Vec::new(); nr];
+        for s in &v.senders.state {
+            let paid = || risk_receivers(s);
+            if paid().nth(1).is_none() {
+                continue;
+            }
+            for a in paid() {
+                for b in paid() {
+                    net.offer_partner(v, a, b);
                 }
             }
         }
+        for (r, f) in rfacts.iter_mut().enumerate() {
+            net.set_ring(v, r, f);
+        }
+        net.r_scored = par_map(nr, |r| receiver_raw(v, &rfacts[r]));
+
+        // 5. P-SHARED and final sender scores.
+        net.shared = sfacts
+            .iter_mut()
+            .enumerate()
+            .map(|(i, f)| net.shared_for(v, i, f))
+            .collect();
+        net.s_final = par_map(ns, |i| net.final_raw(v, i, &sfacts[i]));
+
+        // 6. Back to the receivers once more.
+        for (r, f) in rfacts.iter_mut().enumerate() {
+            net.suspect_final(v, r, f);
+        }
+        net.r_final = par_map(nr, |r| receiver_raw(v, &rfacts[r]));
+
+        // Alerts are built on two threads: evidence and reasons take their time.
+        let threshold = cfg.alert_threshold;
+        let senders: Vec<usize> = (0..ns)
+            .filter(|&i| alerted(net.s_final[i], threshold))
+            .collect();
+        let mut alerts = par_map_from(senders.len(), 256, |k| {
+            let i = senders[k];
+            ((Role::Sender, i as u32), net.sender_alert(v, i, &sfacts[i]))
+        });
+        let receivers: Vec<usize> = (0..nr)
+            .filter(|&r| alerted(net.r_final[r], threshold))
+            .collect();
+        alerts.extend(par_map_from(receivers.len(), 256, |k| {
+            let r = receivers[k];
+            (
+                (Role::Receiver, r as u32),
+                net.receiver_alert(v, r, &rfacts[r]),
+            )
+        }));
+        (net, alerts)
     }
-    let rinfo = &parts.receivers.info;
-    for s in &parts.senders.state {
+
+    /// Senders now routed away as romance-scam victims.
+    pub fn routed_count(&self) -> u64 {
+        self.routed.iter().filter(|&&r| r).count() as u64
+    }
+
+    /// Step 1's facts of sender `i`, before P-SHARED.
+    fn sender_local<'e>(&self, v: &View<'e>, i: usize) -> SenderFacts<'e> {
+        sender_facts(v, i, |r| self.conduct[r])
+    }
+
+    fn local_score(&self, v: &View<'_>, i: usize, f: &SenderFacts<'_>) -> f64 {
+        score_of(sender_raw(v, self.routed[i], f, &[Stage::Local]))
+    }
+
+    fn final_raw(&self, v: &View<'_>, i: usize, f: &SenderFacts<'_>) -> f64 {
+        sender_raw(v, self.routed[i], f, &[Stage::Local, Stage::Network])
+    }
+
+    /// A receiver's phone joins it to the first account with the same one.
+    fn join_phone(&mut self, r: u32, info: &PartyInfo) -> Option<(u32, u32)> {
+        let p = info.phone?;
+        match self.by_phone.get(&(info.country, p)) {
+            Some(&j) if j != r => {
+                let apart = self.uf.find(r) != self.uf.find(j);
+                self.uf.union(r, j);
+                apart.then_some((r, j))
+            }
+            Some(_) => None,
+            None => {
+                self.by_phone.insert((info.country, p), r);
+                None
+            }
+        }
+    }
+
+    /// Name variants among one sender's risk receivers are joined; the
+    /// pairs that were apart are returned.
+    fn join_variants(&mut self, v: &View<'_>, s: &SenderState) -> Vec<(u32, u32)> {
+        let rinfo = &v.receivers.info;
+        let mut joined = Vec::new();
         let risky = || risk_receivers(s);
         for (k, a) in risky().enumerate() {
             for b in risky().skip(k + 1) {
                 if rinfo[a as usize]
                     .key
                     .same_person_variant(&rinfo[b as usize].key)
+                    && self.uf.union(a, b)
                 {
-                    uf.union(a, b);
+                    joined.push((a, b));
                 }
             }
         }
+        joined
     }
-    let roots: Vec<u32> = (0..nr as u32).map(|i| uf.find(i)).collect();
-    let mut group_size = vec![0u32; nr];
-    for &r in &roots {
-        group_size[r as usize] += 1;
-    }
-    let mut members: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
-    for (i, &r) in roots.iter().enumerate() {
-        if group_size[r as usize] > 1 {
-            members.entry(r).or_default().push(i as u32);
-        }
-    }
-    // Pooled fan-in senders per group.
-    let fanin_of = |r: u32| {
-        parts.receivers.state[r as usize]
+
+    /// A receiver's own fan-in senders, routed senders left out.
+    fn fanin_of<'v>(&'v self, v: &'v View<'_>, r: u32) -> impl Iterator<Item = u32> + 'v {
+        v.receivers.state[r as usize]
             .links
             .iter()
-            .filter(|l| l.fanin.n > 0 && !routed[l.sender as usize])
+            .filter(|l| l.fanin.n > 0 && !self.routed[l.sender as usize])
             .map(|l| l.sender)
-    };
-    let mut group_senders: FxHashMap<u32, FxHashSet<u32>> = FxHashMap::default();
-    for (&root, m) in &members {
-        let set = group_senders.entry(root).or_default();
-        for &r in m {
-            set.extend(fanin_of(r));
+    }
+
+    /// The pooled fan-in senders of the group with this root, sorted.
+    fn pool_of_group(&self, v: &View<'_>, root: u32) -> Vec<u32> {
+        let mut pool: Vec<u32> = self.members[&root]
+            .iter()
+            .flat_map(|&m| self.fanin_of(v, m))
+            .collect();
+        pool.sort_unstable();
+        pool.dedup();
+        pool
+    }
+
+    /// The fan-in senders receiver `r` reads R-SENDERS over: its alias
+    /// group's, pooled, or its own; sorted.
+    fn pool_of<'s>(&'s self, v: &View<'_>, r: usize) -> Cow<'s, [u32]> {
+        match self.pool.get(&self.roots[r]) {
+            Some(p) => Cow::Borrowed(p),
+            None => {
+                let mut own: Vec<u32> = self.fanin_of(v, r as u32).collect();
+                own.sort_unstable();
+                Cow::Owned(own)
+            }
         }
     }
 
-    // 3. Receiver scores with R-ALIAS and R-SENDERS.
-    let floor = cfg.indicators.r_senders.sender_score;
-    let mut rfacts: Vec<_> = par_map(nr, |i| receiver_facts(&parts, i, &routed, conducts[i]));
-    // Each receiver's fan-in senders (its alias group's, pooled), one after
-    // the other in one list: receiver i's are pooled[pooled_at[i]..pooled_at[i + 1]].
-    let mut pooled: Vec<u32> = Vec::new();
-    let mut pooled_at: Vec<usize> = Vec::with_capacity(nr + 1);
-    pooled_at.push(0);
-    for (i, f) in rfacts.iter_mut().enumerate() {
-        let root = roots[i];
-        let start = pooled.len();
-        match group_senders.get(&root) {
-            Some(set) => {
-                f.group_fanin_senders = f.group_fanin_senders.max(set.len() as u32);
-                f.alias_accounts = members[&root]
-                    .iter()
-                    .filter(|&&r| r as usize != i)
-                    .map(|&r| &*rinfo[r as usize].id)
-                    .collect();
-                // By id, so that the output does not depend on input order.
-                f.alias_accounts.sort_unstable();
-                pooled.extend(set.iter().copied());
-            }
-            None => pooled.extend(fanin_of(i as u32)),
+    /// Step 3's facts of receiver `r`: local, R-ALIAS, and R-SENDERS from
+    /// the senders' local scores.
+    fn receiver_first<'e>(&self, v: &View<'e>, r: usize) -> ReceiverFacts<'e> {
+        let mut f = receiver_facts(v, r, |s| self.routed[s], self.conduct[r]);
+        let root = self.roots[r];
+        if let Some(m) = self.members.get(&root) {
+            let pooled = self.pool[&root].len() as u32;
+            f.group_fanin_senders = f.group_fanin_senders.max(pooled);
+            f.alias_accounts = m
+                .iter()
+                .filter(|&&x| x as usize != r)
+                .map(|&x| &*v.receivers.info[x as usize].id)
+                .collect();
+            // By id, so that the output does not depend on input order.
+            f.alias_accounts.sort_unstable();
         }
-        pooled[start..].sort_unstable();
-        pooled_at.push(pooled.len());
-    }
-    let pooled_of = |i: usize| &pooled[pooled_at[i]..pooled_at[i + 1]];
-    let senders_info = &parts.senders.info[..];
-    for (i, f) in rfacts.iter_mut().enumerate() {
+        let floor = v.cfg.indicators.r_senders.sender_score;
         suspect(
-            f,
-            pooled_of(i),
-            &|s| s_local[s as usize],
-            senders_info,
+            &mut f,
+            &self.pool_of(v, r),
+            &|s| self.s_local[s as usize],
+            &v.senders.info,
             floor,
         );
+        f
     }
-    let r_first: Vec<f64> = par_map(nr, |i| score_of(receiver_raw(&rfacts[i])));
 
-    // 4. Rings: other suspicious receivers (not alias accounts) sharing a payer.
-    // At most RING_PARTNERS each, the strongest (then the first by id), so
-    // that the list does not depend on the order the payments came in.
-    let mut ring: Vec<Vec<u32>> = vec![Vec::new(); nr];
-    let stronger = |b: u32, than: u32| {
-        let (sb, st) = (r_first[b as usize], r_first[than as usize]);
-        sb > st || (sb == st && rinfo[b as usize].id < rinfo[than as usize].id)
-    };
-    for s in &parts.senders.state {
-        let paid = || risk_receivers(s);
-        if paid().nth(1).is_none() {
-            continue;
+    /// Step 4 for one pair: `b` becomes a ring partner of `a` when it is in
+    /// another alias group and scored at least the threshold in step 3. At
+    /// most RING_PARTNERS each, the strongest (then the first by id), so
+    /// that the list does not depend on the order the pairs come in.
+    fn offer_partner(&mut self, v: &View<'_>, a: u32, b: u32) {
+        let threshold = v.cfg.alert_threshold;
+        if self.roots[a as usize] == self.roots[b as usize] || self.r_first[b as usize] < threshold
+        {
+            return;
         }
-        for a in paid() {
-            for b in paid() {
-                if roots[a as usize] == roots[b as usize] || r_first[b as usize] < threshold {
-                    continue;
+        let r_first = &self.r_first;
+        let rinfo = &v.receivers.info;
+        let stronger = |b: u32, than: u32| {
+            let (sb, st) = (r_first[b as usize], r_first[than as usize]);
+            sb > st || (sb == st && rinfo[b as usize].id < rinfo[than as usize].id)
+        };
+        let partners = &mut self.ring[a as usize];
+        if partners.contains(&b) {
+            return;
+        }
+        if partners.len() < RING_PARTNERS {
+            partners.push(b);
+        } else if let Some(weakest) = (0..partners.len())
+            .reduce(|w, k| {
+                if stronger(partners[w], partners[k]) {
+                    k
+                } else {
+                    w
                 }
-                let partners = &mut ring[a as usize];
-                if partners.contains(&b) {
-                    continue;
-                }
-                if partners.len() < RING_PARTNERS {
-                    partners.push(b);
-                } else if let Some(weakest) = (0..partners.len())
-                    .reduce(|w, k| {
-                        if stronger(partners[w], partners[k]) {
-                            k
-                        } else {
-                            w
-                        }
-                    })
-                    .filter(|&w| stronger(b, partners[w]))
-                {
-                    partners[weakest] = b;
-                }
-            }
+            })
+            .filter(|&w| stronger(b, partners[w]))
+        {
+            partners[weakest] = b;
         }
     }
-    for (i, f) in rfacts.iter_mut().enumerate() {
-        f.ring_receivers = ring[i].iter().map(|&r| &*rinfo[r as usize].id).collect();
+
+    fn set_ring<'e>(&self, v: &View<'e>, r: usize, f: &mut ReceiverFacts<'e>) {
+        let rinfo = &v.receivers.info;
+        f.ring_receivers = self.ring[r]
+            .iter()
+            .map(|&x| &*rinfo[x as usize].id)
+            .collect();
         f.ring_receivers.sort_unstable();
     }
-    let r_scored: Vec<f64> = par_map(nr, |i| receiver_raw(&rfacts[i]));
 
-    // 5. P-SHARED and final sender scores.
-    // The receiver each sender's P-SHARED comes through.
-    let mut shared_via: Vec<Option<u32>> = vec![None; ns];
-    for (i, f) in sfacts.iter_mut().enumerate() {
-        let s = &parts.senders.state[i];
-        let mut best: Option<(SharedReceiver<'_>, u32)> = None;
+    /// Step 5 for sender `i`: the receiver giving the strongest P-SHARED
+    /// finding (the first paid on a tie), set into `f`. Receivers the stage
+    /// has not scored yet are no candidates.
+    fn shared_for<'e>(&self, v: &View<'e>, i: usize, f: &mut SenderFacts<'e>) -> Option<Shared> {
+        let floor = v.cfg.indicators.r_senders.sender_score;
+        let self_sus = u32::from(self.s_local[i] >= floor);
+        self.pick_shared(v, i, f, self_sus)
+    }
+
+    /// Step 5's choice for sender `i`, whose own local suspicion (0 or 1)
+    /// is left out of its receivers' suspicious senders.
+    fn pick_shared<'e>(
+        &self,
+        v: &View<'e>,
+        i: usize,
+        f: &mut SenderFacts<'e>,
+        self_sus: u32,
+    ) -> Option<Shared> {
+        let s = &v.senders.state[i];
+        let mut best: Option<Shared> = None;
         let mut best_key = 0.0;
         for l in s.links.iter().filter(|l| l.risk.n > 0) {
             let r = l.receiver as usize;
-            let rf = &rfacts[r];
-            let others = rf
-                .group_fanin_senders
-                .max(rf.fanin_senders)
-                .saturating_sub(1);
-            let self_sus = u32::from(s_local[i] >= floor);
-            let cand = SharedReceiver {
-                id: rf.id,
-                score: score_of(r_scored[r]),
-                other_senders: others,
-                other_suspicious: rf.suspicious_senders.saturating_sub(self_sus),
+            if r >= self.r_scored.len() {
+                continue;
+            }
+            let cand = Shared {
+                receiver: l.receiver,
+                score: score_of(self.r_scored[r]),
+                others: self.gf[r].saturating_sub(1),
+                suspicious: self.susp3[r].saturating_sub(self_sus),
             };
             // The strongest finding, as the network indicators read it.
-            f.shared = Some(cand.clone());
+            f.shared = Some(shared_receiver(v, &cand));
             let key = raw_score(
-                parts.indicators,
+                v.indicators,
                 Subject::Sender(f),
                 Role::Sender,
                 Some(Stage::Network),
             );
             if key > best_key {
                 best_key = key;
-                best = Some((cand, r as u32));
+                best = Some(cand);
             }
         }
-        shared_via[i] = best.as_ref().map(|(_, r)| *r);
-        f.shared = best.map(|(c, _)| c);
+        f.shared = best.as_ref().map(|c| shared_receiver(v, c));
+        best
     }
 
-    let s_final: Vec<f64> = par_map(ns, |i| {
-        sender_raw(i, &sfacts[i], &[Stage::Local, Stage::Network])
-    });
-
-    // 6. Back to the receivers once more: suspicion from the senders' final
-    // scores, except a score a sender owes to this very person (P-SHARED
-    // through this account or one of its alias accounts), where the sender's
-    // local score stands: no finding echoes back to where it came from.
-    for (r, f) in rfacts.iter_mut().enumerate() {
-        let root = roots[r];
+    /// Step 6 for receiver `r`: suspicion from the senders' final scores,
+    /// except a score a sender owes to this very person (P-SHARED through
+    /// this account or one of its alias accounts), where the sender's local
+    /// score stands: no finding echoes back to where it came from.
+    fn suspect_final<'e>(&self, v: &View<'e>, r: usize, f: &mut ReceiverFacts<'e>) {
+        let root = self.roots[r];
+        let floor = v.cfg.indicators.r_senders.sender_score;
         suspect(
             f,
-            pooled_of(r),
+            &self.pool_of(v, r),
             &|s| {
-                if shared_via[s as usize].is_some_and(|v| roots[v as usize] == root) {
-                    s_local[s as usize]
-                } else {
-                    score_of(s_final[s as usize])
+                let s = s as usize;
+                match self.shared[s] {
+                    Some(c) if self.roots[c.receiver as usize] == root => self.s_local[s],
+                    _ => score_of(self.s_final[s]),
                 }
             },
-            senders_info,
+            &v.senders.info,
             floor,
         );
     }
-    let r_final: Vec<f64> = par_map(nr, |i| receiver_raw(&rfacts[i]));
 
-    // Alerts and scores.
-    let mut out = Outcome::default();
-    out.stats.payments = parts.payments;
-    out.stats.senders = ns as u64;
-    out.stats.receivers = nr as u64;
-    out.stats.possible_romance_victims = routed.iter().filter(|&&r| r).count() as u64;
-    // Alerts are built on two threads: evidence and reasons take their time.
-    let alerted = |raw: &[f64]| -> Vec<usize> {
-        (0..raw.len())
-            .filter(|&i| raw[i] > 0.0 && score_of(raw[i]) >= threshold)
-            .collect()
-    };
-    let senders_alerted = alerted(&s_final);
-    let sender_alert = |i: usize| {
-        let f = &sfacts[i];
+    /// The alert of sender `i`, from its facts with P-SHARED set.
+    fn sender_alert(&self, v: &View<'_>, i: usize, f: &SenderFacts<'_>) -> Alert {
+        sender_alert(v, i, f, self.routed[i])
+    }
+
+    /// Sender `i` now: its facts from its current state (and its receivers'
+    /// current conduct), P-SHARED from the receivers' values of the last
+    /// settle; the alert it would have and whether it is alerted.
+    pub fn sender_now(&self, v: &View<'_>, i: usize) -> (Alert, bool) {
+        let mut f = sender_facts(v, i, |r| conduct(&v.cfg.conduct, &v.receivers.state[r]));
+        let routed = v.senders.state[i].romance_pattern();
+        let local = score_of(sender_raw(v, routed, &f, &[Stage::Local]));
+        let floor = v.cfg.indicators.r_senders.sender_score;
+        self.pick_shared(v, i, &mut f, u32::from(local >= floor));
+        let raw = sender_raw(v, routed, &f, &[Stage::Local, Stage::Network]);
+        (
+            sender_alert(v, i, &f, routed),
+            alerted(raw, v.cfg.alert_threshold),
+        )
+    }
+
+    /// Receiver `r` now: its facts from its current state (its senders'
+    /// routing read now), its alias group, ring partners and its senders'
+    /// scores as of the last settle (senders not settled yet count 0).
+    pub fn receiver_now(&self, v: &View<'_>, r: usize) -> (Alert, bool) {
+        let cfg = v.cfg;
+        let own = conduct(&cfg.conduct, &v.receivers.state[r]);
+        let mut f = receiver_facts(v, r, |s| v.senders.state[s].romance_pattern(), own);
+        let known = r < self.roots.len();
+        let root = if known { self.roots[r] } else { r as u32 };
+        let pooled: Cow<'_, [u32]> = match self.pool.get(&root).filter(|_| known) {
+            Some(p) => {
+                f.group_fanin_senders = f.group_fanin_senders.max(p.len() as u32);
+                f.alias_accounts = self.members[&root]
+                    .iter()
+                    .filter(|&&x| x as usize != r)
+                    .map(|&x| &*v.receivers.info[x as usize].id)
+                    .collect();
+                f.alias_accounts.sort_unstable();
+                Cow::Borrowed(p)
+            }
+            None => {
+                let mut own: Vec<u32> = v.receivers.state[r]
+                    .links
+                    .iter()
+                    .filter(|l| {
+                        l.fanin.n > 0 && !v.senders.state[l.sender as usize].romance_pattern()
+                    })
+                    .map(|l| l.sender)
+                    .collect();
+                own.sort_unstable();
+                Cow::Owned(own)
+            }
+        };
+        if known {
+            self.set_ring(v, r, &mut f);
+        }
+        let floor = cfg.indicators.r_senders.sender_score;
+        let settled = |s: u32| (s as usize) < self.s_final.len();
+        suspect(
+            &mut f,
+            &pooled,
+            &|s| {
+                if !settled(s) {
+                    return 0.0;
+                }
+                let s = s as usize;
+                match self.shared[s] {
+                    Some(c) if self.roots[c.receiver as usize] == root => self.s_local[s],
+                    _ => score_of(self.s_final[s]),
+                }
+            },
+            &v.senders.info,
+            floor,
+        );
+        let raw = receiver_raw(v, &f);
+        (
+            self.receiver_alert(v, r, &f),
+            alerted(raw, cfg.alert_threshold),
+        )
+    }
+}
+
+/// The alert of sender `i`, from its facts with P-SHARED set.
+fn sender_alert(v: &View<'_>, i: usize, f: &SenderFacts<'_>, routed: bool) -> Alert {
+    {
+        let cfg = v.cfg;
         let subject = Subject::Sender(f);
-        let (_, mut p) = combine(parts.indicators, subject, Role::Sender, None);
+        let (_, mut p) = combine(v.indicators, subject, Role::Sender, None);
         p.iter_mut()
-            .for_each(|(k, w)| *w *= weigh(i, f, parts.indicators[*k].stage()));
+            .for_each(|(k, w)| *w *= weigh(cfg, routed, f, v.indicators[*k].stage()));
         let mut context = Vec::new();
         if f.diaspora.any() {
             context.push(format!(
@@ -429,23 +689,24 @@ pub(crate) fn score(e: &Engine) -> Outcome {
                 cfg.risk.organisation_factor
             ));
         }
-        if routed[i] {
+        if routed {
             context.push(format!(
                 "romance-scam pattern (emergency or travel stories, rising amounts): another crime, route to fraud; score weighed by {}",
                 cfg.risk.romance_factor
             ));
         }
-        let evidence = &parts.senders.state[i].evidence;
-        make_alert(e, subject, s_final[i], &p, evidence, context)
-    };
-    out.alerts = par_map_from(senders_alerted.len(), 256, |k| {
-        sender_alert(senders_alerted[k])
-    });
-    let receivers_alerted = alerted(&r_final);
-    let receiver_alert = |i: usize| {
-        let f = &rfacts[i];
+        let evidence = &v.senders.state[i].evidence;
+        let raw = sender_raw(v, routed, f, &[Stage::Local, Stage::Network]);
+        make_alert(v, subject, raw, &p, evidence, context)
+    }
+}
+
+impl Net {
+    /// The alert of receiver `r`, from its final facts.
+    fn receiver_alert(&self, v: &View<'_>, r: usize, f: &ReceiverFacts<'_>) -> Alert {
+        let cfg = v.cfg;
         let subject = Subject::Receiver(f);
-        let (_, mut p) = combine(parts.indicators, subject, Role::Receiver, None);
+        let (_, mut p) = combine(v.indicators, subject, Role::Receiver, None);
         let mut context = Vec::new();
         let w = receiver_weight(cfg, f);
         p.iter_mut().for_each(|(_, c)| *c *= w);
@@ -467,20 +728,16 @@ pub(crate) fn score(e: &Engine) -> Outcome {
                 f.household_payers, cfg.conduct.household_factor
             ));
         }
-        let evidence = &parts.receivers.state[i].evidence;
-        make_alert(e, subject, r_final[i], &p, evidence, context)
-    };
-    out.alerts
-        .extend(par_map_from(receivers_alerted.len(), 256, |k| {
-            receiver_alert(receivers_alerted[k])
-        }));
-    out.alerts.sort_by(|a, b| {
-        b.score
-            .total_cmp(&a.score)
-            .then(a.role.cmp(&b.role))
-            .then_with(|| a.subject.cmp(&b.subject))
-    });
-    out.stats.alerts_senders = out.alerts.iter().filter(|a| a.role == Role::Sender).count() as u64;
-    out.stats.alerts_receivers = out.alerts.len() as u64 - out.stats.alerts_senders;
-    out
+        let evidence = &v.receivers.state[r].evidence;
+        make_alert(v, subject, receiver_raw(v, f), &p, evidence, context)
+    }
+}
+
+fn shared_receiver<'e>(v: &View<'e>, c: &Shared) -> SharedReceiver<'e> {
+    SharedReceiver {
+        id: &v.receivers.info[c.receiver as usize].id,
+        score: c.score,
+        other_senders: c.others,
+        other_suspicious: c.suspicious,
+    }
 }

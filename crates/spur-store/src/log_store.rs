@@ -8,6 +8,8 @@
 //! it. Nothing here grows with the history per commit: no whole-state
 //! rewrite, no count over every txn id (`log_head` keeps the count).
 
+use std::collections::HashMap;
+
 use spur_engine::{Alert, Payment, Role, Timestamp};
 use tracing::debug;
 
@@ -93,6 +95,9 @@ pub struct LogCommit<'a> {
     /// The engine's state after the last chunk, saved as the checkpoint
     /// (older checkpoints are dropped).
     pub checkpoint: Option<&'a [u8]>,
+    /// The audit entry's action: `log.commit` unless given (a whole scan
+    /// is `scan.commit`).
+    pub action: Option<&'a str>,
 }
 
 /// What a commit stored.
@@ -217,9 +222,9 @@ pub(crate) fn commit(
         )?;
         written.push(rows::txns_counted(txns)?);
     }
-    let (created, updated, cleared) = alerts(tx, c.alerts, now)?;
+    let (created, updated, cleared, written_alerts) = alerts(tx, c.alerts, now)?;
     let mut kept = store::insert_payments(tx, c.payments, now)?;
-    kept.extend(evidence_from_log(tx, c.alerts, now)?);
+    kept.extend(evidence_from_log(tx, &written_alerts, now)?);
     let touched: Vec<i64> = created
         .iter()
         .chain(&updated)
@@ -248,7 +253,7 @@ pub(crate) fn commit(
             Change {
                 at: now,
                 actor: SYSTEM_ACTOR,
-                action: "log.commit",
+                action: c.action.unwrap_or("log.commit"),
                 object: "log".into(),
                 before: None,
                 after: json(&committed)?,
@@ -329,29 +334,57 @@ fn known_before(
     Ok(known)
 }
 
-type AlertIds = (Vec<i64>, Vec<i64>, Vec<i64>);
+/// Created, updated (changed) and cleared alert ids, and the alerts written.
+type AlertIds<'a> = (Vec<i64>, Vec<i64>, Vec<i64>, Vec<&'a Alert>);
 /// Parties whose alert in a role is cleared.
 type Cleared<'a> = &'a [(&'a str, Role)];
 
-fn alerts(
+fn alerts<'a>(
     tx: &mut dyn Tx,
-    update: AlertUpdate<'_>,
+    update: AlertUpdate<'a>,
     now: Timestamp,
-) -> Result<AlertIds, StoreError> {
+) -> Result<AlertIds<'a>, StoreError> {
     let (mut created, mut updated, mut cleared) = (Vec::new(), Vec::new(), Vec::new());
     let (raised, clear): (&[Alert], Option<Cleared<'_>>) = match update {
-        AlertUpdate::None => return Ok((created, updated, cleared)),
+        AlertUpdate::None => return Ok((created, updated, cleared, Vec::new())),
         AlertUpdate::Changed { raised, cleared } => (raised, Some(cleared)),
         AlertUpdate::Whole(raised) => (raised, None),
     };
+    // The alerts as stored, so that only those that changed are written (a
+    // day's scan on a long history re-raises thousands unchanged).
+    let mut stored: HashMap<(String, String), (i64, String, bool)> = HashMap::new();
+    if !raised.is_empty() {
+        for r in tx.query(
+            "SELECT id, subject, role, body, cleared_at FROM alerts",
+            &[],
+        )? {
+            stored.insert(
+                (r.text(1)?, r.text(2)?),
+                (r.int(0)?, r.text(3)?, r.opt_int(4)?.is_some()),
+            );
+        }
+    }
+    let mut unchanged = Vec::new();
+    let mut written = Vec::new();
     for a in raised {
+        let key = (a.subject.clone(), a.role.as_str().to_owned());
+        if let Some((id, body, false)) = stored.get(&key) {
+            if *body == store::alert_body(a)? {
+                unchanged.push(*id);
+                continue;
+            }
+        }
+        written.push(a);
         match store::upsert_alert(tx, a, now)? {
             (id, true) => created.push(id),
             (id, false) => updated.push(id),
         }
     }
     match clear {
-        None => cleared = store::clear_others(tx, &created, &updated, now)?,
+        None => {
+            let standing: Vec<i64> = updated.iter().chain(&unchanged).copied().collect();
+            cleared = store::clear_others(tx, &created, &standing, now)?
+        }
         Some(parties) => {
             for (subject, role) in parties {
                 for r in tx.query(
@@ -364,20 +397,16 @@ fn alerts(
             }
         }
     }
-    Ok((created, updated, cleared))
+    Ok((created, updated, cleared, written))
 }
 
 /// Keeps the evidence payments of the raised alerts that are not kept yet,
 /// read from the log chunks their txn ids name; returns their txn ids.
 fn evidence_from_log(
     tx: &mut dyn Tx,
-    update: AlertUpdate<'_>,
+    raised: &[&Alert],
     now: Timestamp,
 ) -> Result<Vec<String>, StoreError> {
-    let raised = match update {
-        AlertUpdate::None => return Ok(Vec::new()),
-        AlertUpdate::Changed { raised, .. } | AlertUpdate::Whole(raised) => raised,
-    };
     let mut wanted: Vec<&str> = raised
         .iter()
         .flat_map(|a| a.transactions.iter().map(String::as_str))

@@ -505,6 +505,11 @@ pub(crate) fn check_alerts(alerts: &[Alert]) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// The alert as its `body` column holds it.
+pub(crate) fn alert_body(a: &Alert) -> Result<String, StoreError> {
+    Ok(serde_json::to_string(&serde_json::to_value(a)?)?)
+}
+
 /// Creates the alert, or updates the party's alert in that role; true if created.
 pub(crate) fn upsert_alert(
     tx: &mut dyn Tx,
@@ -515,6 +520,7 @@ pub(crate) fn upsert_alert(
     let indicators = serde_json::to_string(&body["indicators"])?;
     let transactions = serde_json::to_string(&a.transactions)?;
     let body = serde_json::to_string(&body)?;
+    debug_assert_eq!(body, alert_body(a)?);
     let existing = tx.query_opt(
         &format!(
             "SELECT id FROM alerts WHERE subject = $1 AND role = $2{}",

@@ -187,6 +187,7 @@ conformance! {
     only_the_latest_checkpoint_is_kept,
     the_payment_log_is_append_only_and_verified,
     alert_evidence_is_read_from_the_log,
+    an_alert_raised_again_unchanged_is_not_rewritten,
 }
 
 // ---- helpers ----
@@ -2735,5 +2736,60 @@ fn alert_evidence_is_read_from_the_log(f: &Fixture) {
         .map(|a| (a.subject.as_str(), a.cleared_at.is_some()))
         .collect();
     assert_eq!(standing, [("R-1", true), ("S-1", false)]);
+    s.verify_audit().unwrap();
+}
+
+fn an_alert_raised_again_unchanged_is_not_rewritten(f: &Fixture) {
+    let mut s = f.open();
+    staff(&mut *s);
+    append(&mut *s, 0, &["t1", "t2"]).unwrap();
+    let whole = |s: &mut dyn Store, alerts: &[Alert]| {
+        s.commit_log(&LogCommit {
+            after: 1,
+            alerts: AlertUpdate::Whole(alerts),
+            ..LogCommit::default()
+        })
+        .unwrap()
+    };
+    let first = [
+        alert("R-1", Role::Receiver, 0.9, &["t1"]),
+        alert("S-1", Role::Sender, 0.8, &["t2"]),
+    ];
+    assert_eq!(whole(&mut *s, &first).alerts_created.len(), 2);
+    f.clock.advance(60);
+    // The same again: nothing written, nothing cleared.
+    let again = whole(&mut *s, &first);
+    assert_eq!(
+        (
+            again.alerts_created.len(),
+            again.alerts_updated.len(),
+            again.alerts_cleared.len()
+        ),
+        (0, 0, 0)
+    );
+    let updated_at: Vec<i64> = s
+        .alerts("aud")
+        .unwrap()
+        .iter()
+        .map(|a| a.updated_at)
+        .collect();
+    assert_eq!(updated_at, [T0, T0]);
+    // One changed, the other no longer raised.
+    let changed = [alert("R-1", Role::Receiver, 0.95, &["t1", "t2"])];
+    let done = whole(&mut *s, &changed);
+    assert_eq!(
+        (
+            done.alerts_created.len(),
+            done.alerts_updated.len(),
+            done.alerts_cleared.len()
+        ),
+        (0, 1, 1)
+    );
+    // Raised again unchanged after it was cleared: standing again.
+    let back = whole(&mut *s, &[changed[0].clone(), first[1].clone()]);
+    assert_eq!(
+        (back.alerts_updated.len(), back.alerts_cleared.len()),
+        (1, 0)
+    );
     s.verify_audit().unwrap();
 }

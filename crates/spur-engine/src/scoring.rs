@@ -1,0 +1,457 @@
+//! Scoring: the facts indicators read, derived from a read-only view of the
+//! engine's state ([`View`]), and the rule that weighs findings into one score
+//! and one alert. The network stage (`network.rs`) and `Engine::party_score`
+//! call these; neither the state nor the intake is changed here.
+
+use std::collections::VecDeque;
+
+use crate::alert::{Alert, Finding};
+use crate::config::{ConductConfig, EngineConfig};
+use crate::facts::{Conduct, Diaspora, ReceiverFacts, SenderFacts};
+use crate::indicators::{Indicator, Role, Stage, Subject};
+use crate::intern::{Parties, TxnIds};
+use crate::model::Country;
+use crate::names::{NameKey, Ties};
+use crate::state::{Cadence, ReceiverState, SenderState};
+
+/// A read-only view of the engine's state: all that scoring reads. The
+/// engine lends it out (`Engine::view`); nothing here can change the state.
+pub(crate) struct View<'e> {
+    pub cfg: &'e EngineConfig,
+    pub indicators: &'e [Box<dyn Indicator>],
+    pub senders: &'e Parties<SenderState>,
+    pub receivers: &'e Parties<ReceiverState>,
+    pub txns: &'e TxnIds,
+}
+
+/// How receiver `v` is paid, where that reads like an organisation.
+pub(crate) fn conduct(cfg: &ConductConfig, v: &ReceiverState) -> Conduct {
+    // Among the payers it keeps links to (the first MAX_RECEIVER_LINKS).
+    let card_payers = v.links.iter().filter(|l| l.purchase).count() as u32;
+    if card_payers >= cfg.shop_min_payers
+        && card_payers as f64 >= cfg.shop_purchase_share * v.links.len() as f64
+    {
+        return Conduct::Shop;
+    }
+    let fanin = v.links.iter().filter(|l| l.fanin.n > 0).count() as u32;
+    let steady = v.links.iter().filter(|l| l.fanin.steady_monthly()).count() as u32;
+    if steady >= cfg.sponsor_min_payers
+        && f64::from(steady) >= cfg.sponsor_steady_share * f64::from(fanin)
+    {
+        return Conduct::Sponsored;
+    }
+    Conduct::Person
+}
+
+/// Payments between two parties that come again and again at regular gaps,
+/// as a household's provider pays (`[conduct] household_*`).
+fn regular_gaps(cfg: &ConductConfig, c: &Cadence) -> bool {
+    c.n >= cfg.household_min_payments
+        && c.gap_variation()
+            .is_some_and(|v| f64::from(v) <= cfg.household_gap_variation)
+}
+
+/// How many of a receiver's `fanin` payers (of `all` fan-in payers) pay it
+/// at regular gaps, when they are at least two and at least half: a
+/// household paid by its providers abroad. 0 otherwise.
+pub(crate) fn household_payers<'a>(
+    cfg: &ConductConfig,
+    fanin: impl Iterator<Item = &'a Cadence>,
+    all: u32,
+) -> u32 {
+    let regular = fanin.filter(|c| regular_gaps(cfg, c)).count() as u32;
+    if regular >= 2 && 2 * regular >= all {
+        regular
+    } else {
+        0
+    }
+}
+
+/// Sender facts from the sender's own payments (the local stage); `conduct`
+/// gives a receiver's, by index.
+pub(crate) fn sender_facts<'e>(
+    e: &View<'e>,
+    i: usize,
+    conduct: impl Fn(usize) -> Conduct,
+) -> SenderFacts<'e> {
+    let info = &e.senders.info[i];
+    let s = &e.senders.state[i];
+    let recv = &e.receivers.info;
+    // Receivers of risk payments; related ones count as one family.
+    let mut groups: Vec<&NameKey> = Vec::new();
+    let mut risk_receivers = 0;
+    let mut steady = 0;
+    let mut unsteady = 0;
+    let (mut multi, mut max_channels) = (0, 0);
+    let mut to_organisations = 0;
+    for l in s.links.iter().filter(|l| l.risk.n > 0) {
+        risk_receivers += 1;
+        if conduct(l.receiver as usize) != Conduct::Person {
+            to_organisations += 1;
+        }
+        let key = &recv[l.receiver as usize].key;
+        if !groups.iter().any(|g| g.related(key)) {
+            groups.push(key);
+        }
+        if l.risk.n >= 2 {
+            if l.risk.steady_monthly() {
+                steady += 1;
+            } else {
+                unsteady += 1;
+            }
+        }
+        let ch = l.channels.count_ones();
+        if ch > 1 {
+            multi += 1;
+        }
+        max_channels = max_channels.max(ch);
+    }
+    // Regular gaps to the receivers it pays again and again: a household's
+    // provider. Customers buy shows when they want them.
+    let household = &e.cfg.conduct;
+    let (mut regular_payments, mut irregular, mut gap_days) = (0u32, false, 0f32);
+    for l in s
+        .links
+        .iter()
+        .filter(|l| l.risk.n >= household.household_min_payments)
+    {
+        if regular_gaps(household, &l.risk) {
+            regular_payments += l.risk.n;
+            gap_days += l.risk.mean_gap_days().unwrap_or(0.0) * l.risk.n as f32;
+        } else {
+            irregular = true;
+        }
+    }
+    let partner_like = groups.len() == 1
+        && s.risk >= 3
+        && 2 * s.night < s.risk
+        && s.links
+            .iter()
+            .filter(|l| l.risk.n > 0)
+            .all(|l| l.risk.n < 3 || l.risk.steady_amounts())
+        && s.links.iter().any(|l| l.risk.steady_amounts());
+    let household_gap_days = (!partner_like
+        && !irregular
+        && regular_payments > 0
+        && 2 * regular_payments >= s.risk
+        && 2 * s.night < s.risk)
+        .then(|| gap_days / regular_payments as f32);
+    let last_n = s.risk.min(5);
+    let last_amount = if last_n == 0 {
+        0.0
+    } else {
+        s.last_amounts[..last_n as usize]
+            .iter()
+            .map(|&x| f64::from(x))
+            .sum::<f64>()
+            / f64::from(last_n)
+    };
+    SenderFacts {
+        id: &info.id,
+        country: info.country,
+        payments: s.payments,
+        to_high_risk: s.to_high_risk,
+        risk_payments: s.risk,
+        risk_usd: s.risk_usd,
+        risk_country: s.risk_country,
+        family_payments: s.family,
+        max_7d: s.max_7d,
+        max_30d: s.max_30d,
+        max_90d: s.max_90d,
+        first_30d: s.first_30d,
+        first_amount_usd: if s.first_amounts.1 == 0 {
+            0.0
+        } else {
+            s.first_amounts.0 / f64::from(s.first_amounts.1)
+        },
+        last_amount_usd: last_amount,
+        risk_receivers,
+        unrelated_receiver_groups: groups.len() as u32,
+        steady_monthly: steady > 0 && unsteady == 0,
+        partner_like,
+        household_gap_days,
+        named: !info.name.is_empty(),
+        pays_organisations: risk_receivers > 0 && to_organisations == risk_receivers,
+        surname_ties: s.risk > 0
+            && info
+                .key
+                .ties
+                .contains(Ties::for_destination(s.risk_country)),
+        diaspora: {
+            let mut d = Diaspora::default();
+            if s.family > 0 {
+                d.0 |= Diaspora::FAMILY_LINK.0;
+            }
+            let to_ph = s.risk_country == Country::new(b"PH") || s.risk == 0;
+            if (to_ph && info.key.filipino)
+                || (s.risk_country == Country::new(b"VN") && info.key.ties.contains(Ties::VN))
+            {
+                d.0 |= Diaspora::NAME.0;
+            }
+            if to_ph && s.filipino_words > 0 {
+                d.0 |= Diaspora::FILIPINO_WORDS.0;
+            }
+            d
+        },
+        night_payments: s.night,
+        cover_remarks: s.cover,
+        handles: s.handles,
+        round_amounts: s.round,
+        split_payments: s.split,
+        multi_channel_receivers: multi,
+        max_channels,
+        risky_purchases: s.purchases,
+        birth_year: info.birth_year,
+        sex: info.sex,
+        shared: None,
+        first_seen: s.first_seen,
+        last_seen: s.last_seen,
+    }
+}
+
+/// Receiver facts from the receiver's own payments (the local stage).
+///
+/// Senders `routed` marks (the romance-scam pattern, by index) are not part
+/// of the fan-in.
+pub(crate) fn receiver_facts<'e>(
+    e: &View<'e>,
+    i: usize,
+    routed: impl Fn(usize) -> bool,
+    conduct: Conduct,
+) -> ReceiverFacts<'e> {
+    let info = &e.receivers.info[i];
+    let v = &e.receivers.state[i];
+    let fanin_links = v
+        .links
+        .iter()
+        .filter(|l| l.fanin.n > 0 && !routed(l.sender as usize));
+    let fanin_senders =
+        fanin_links.clone().count() as u32 + if v.fanin > 0 { v.links_overflow } else { 0 };
+    let steady = fanin_links
+        .clone()
+        .filter(|l| l.fanin.steady_monthly())
+        .count() as u32;
+    let household_payers =
+        household_payers(&e.cfg.conduct, fanin_links.map(|l| &l.fanin), fanin_senders);
+    let median = if v.delays_min.is_empty() {
+        None
+    } else {
+        let mut d = v.delays_min.clone();
+        d.sort_unstable();
+        Some(d[d.len() / 2])
+    };
+    ReceiverFacts {
+        id: &info.id,
+        country: info.country,
+        payments: v.payments,
+        usd: v.usd,
+        band_payments: v.band,
+        band_usd: v.band_usd,
+        fanin_payments: v.fanin,
+        fanin_senders,
+        fanin_max_30d: v.max_30d,
+        steady_senders: steady,
+        evening_payments: v.evening,
+        payouts: v.payouts,
+        fast_payouts: v.fast_payouts,
+        median_payout_minutes: median,
+        organisation: info.key.organisation || conduct != Conduct::Person,
+        conduct,
+        household_payers,
+        alias_accounts: Vec::new(),
+        group_fanin_senders: fanin_senders,
+        suspicious_senders: 0,
+        suspicious_sender_ids: Vec::new(),
+        sender_suspicion: 0.0,
+        ring_receivers: Vec::new(),
+        first_seen: v.first_seen,
+        last_seen: v.last_seen,
+    }
+}
+
+/// Weighs findings into one score: raw = Σ weight·strength, score = 1 − e^(−raw).
+/// Each finding's contribution is its share of the score.
+pub(crate) fn combine(
+    indicators: &[Box<dyn Indicator>],
+    subject: Subject<'_, '_>,
+    role: Role,
+    stage: Option<Stage>,
+) -> (f64, Vec<(usize, f64)>) {
+    let mut raw = 0.0;
+    let mut parts = Vec::new();
+    for (k, ind) in indicators.iter().enumerate() {
+        if ind.role() != role || stage.is_some_and(|st| ind.stage() != st) {
+            continue;
+        }
+        let s = ind.strength(subject);
+        debug_assert!((0.0..=1.0).contains(&s), "{} strength {s}", ind.code());
+        if s > 0.0 {
+            let w = ind.weight() * s;
+            raw += w;
+            parts.push((k, w));
+        }
+    }
+    (raw, parts)
+}
+
+/// The raw score alone, without allocating: for every party.
+pub(crate) fn raw_score(
+    indicators: &[Box<dyn Indicator>],
+    subject: Subject<'_, '_>,
+    role: Role,
+    stage: Option<Stage>,
+) -> f64 {
+    indicators
+        .iter()
+        .filter(|ind| ind.role() == role && stage.is_none_or(|st| ind.stage() == st))
+        .map(|ind| ind.weight() * ind.strength(subject))
+        .sum()
+}
+
+pub(crate) fn score_of(raw: f64) -> f64 {
+    1.0 - (-raw).exp()
+}
+
+/// Turns scored facts into an alert.
+pub(crate) fn make_alert(
+    e: &View<'_>,
+    subject: Subject<'_, '_>,
+    raw: f64,
+    parts: &[(usize, f64)],
+    evidence: &VecDeque<u32>,
+    context: Vec<String>,
+) -> Alert {
+    let (id, country, payments, first_seen, last_seen) = subject.summary();
+    let role = subject.role();
+    let score = score_of(raw);
+    let mut findings: Vec<Finding> = parts
+        .iter()
+        .map(|&(k, w)| {
+            let ind = &e.indicators[k];
+            Finding {
+                code: ind.code(),
+                contribution: round3(score * w / raw),
+                reason: ind.reason(subject),
+                parties: ind.parties(subject),
+            }
+        })
+        .collect();
+    findings.sort_by(|a, b| {
+        b.contribution
+            .total_cmp(&a.contribution)
+            .then(a.code.cmp(b.code))
+    });
+    Alert {
+        subject: id.to_owned(),
+        role,
+        score: round3(score),
+        country: country.as_str().to_owned(),
+        indicators: findings,
+        context,
+        transactions: evidence.iter().map(|&t| e.txns.get(t).to_owned()).collect(),
+        payments,
+        first_seen,
+        last_seen,
+    }
+}
+
+pub(crate) fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+#[cfg(test)]
+mod conduct_tests {
+    use super::*;
+    use crate::model::DAY;
+    use crate::state::ReceiverLink;
+
+    /// `payers` payers, the first `card` of them by card, of whom `steady` pay
+    /// a fixed amount monthly and `other_fanin` more pay irregularly.
+    fn receiver(payers: u32, card: u32, steady: u32, other_fanin: u32) -> ReceiverState {
+        let mut v = ReceiverState::default();
+        for k in 0..payers {
+            let mut fanin = Cadence::new();
+            if k < steady {
+                for m in 0..3 {
+                    fanin.add(m * 30 * DAY, 35.0);
+                }
+            } else if k < steady + other_fanin {
+                fanin.add(0, 35.0);
+                fanin.add(3 * DAY, 60.0);
+            }
+            v.links.push(ReceiverLink {
+                sender: k,
+                related: false,
+                purchase: k < card,
+                fanin,
+            });
+        }
+        v
+    }
+
+    #[test]
+    fn households_by_the_gaps_of_their_payers() {
+        let cadence = |days: &[i64]| {
+            let mut c = Cadence::new();
+            for d in days {
+                c.add(1_000_000_000 + d * DAY, 40.0);
+            }
+            c
+        };
+        let weekly = cadence(&[0, 7, 14, 21, 28]);
+        let monthly = cadence(&[3, 33, 62, 93]);
+        let bursts = cadence(&[0, 1, 2, 30, 31]);
+        let few = cadence(&[0, 7, 14]);
+        let cfg = ConductConfig::default();
+        let count =
+            |links: &[&Cadence], all: u32| household_payers(&cfg, links.iter().copied(), all);
+        assert_eq!(count(&[&weekly, &monthly], 2), 2, "both regular");
+        assert_eq!(
+            count(&[&weekly, &monthly, &bursts, &few], 4),
+            2,
+            "half regular"
+        );
+        assert_eq!(
+            count(&[&weekly, &monthly, &bursts, &few, &few], 5),
+            0,
+            "under half"
+        );
+        assert_eq!(count(&[&weekly], 1), 0, "one payer is not a household");
+        assert_eq!(
+            count(&[&weekly, &monthly], 6),
+            0,
+            "payers past the kept links count"
+        );
+        let strict = ConductConfig {
+            household_min_payments: 6,
+            ..ConductConfig::default()
+        };
+        assert_eq!(
+            household_payers(&strict, [&weekly, &monthly].into_iter(), 2),
+            0
+        );
+    }
+
+    #[test]
+    fn shops_and_sponsorships_by_conduct() {
+        let c = ConductConfig::default();
+        // (payers, by card, steady monthly, other fan-in) → conduct
+        let cases = [
+            ((6, 3, 0, 0), Conduct::Shop, "half by card"),
+            ((7, 3, 0, 0), Conduct::Person, "under half by card"),
+            ((2, 2, 0, 0), Conduct::Person, "too few payers"),
+            ((6, 0, 3, 3), Conduct::Sponsored, "half steady"),
+            ((7, 0, 3, 4), Conduct::Person, "under half steady"),
+            ((2, 0, 2, 0), Conduct::Person, "too few sponsors"),
+        ];
+        for ((payers, card, steady, other), want, why) in cases {
+            let v = receiver(payers, card, steady, other);
+            assert_eq!(conduct(&c, &v), want, "{why}");
+        }
+        let strict = ConductConfig {
+            shop_purchase_share: 0.9,
+            ..ConductConfig::default()
+        };
+        assert_eq!(conduct(&strict, &receiver(6, 3, 0, 0)), Conduct::Person);
+    }
+}

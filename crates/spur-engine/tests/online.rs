@@ -1,0 +1,221 @@
+//! The online engine's invariant: pushing a simulated file's payments
+//! online, one by one or in batches of random sizes with a settle after
+//! each, ends (after a last settle) with exactly the alerts of a batch
+//! `finish` over the same file — same subjects, roles, bit-equal scores,
+//! findings and evidence — and every settle's changes, applied in turn,
+//! give the alerts it holds.
+
+use std::collections::BTreeMap;
+use std::io::Cursor;
+use std::ops::ControlFlow;
+
+use spur_engine::{Alert, Engine, EngineConfig, Role};
+use spur_io::{CsvPaymentReader, Entry, PaymentBatch, PaymentReader};
+use spur_sim::SimConfig;
+
+/// A simulated world's payments, parsed once.
+fn world(seed: u64, senders: usize, days: u32) -> PaymentBatch {
+    let cfg = SimConfig {
+        seed,
+        senders,
+        days,
+        ..SimConfig::default()
+    };
+    let mut csv = Vec::new();
+    spur_sim::simulate(&cfg, &mut csv, std::io::sink()).expect("simulation in memory");
+    let mut batch = PaymentBatch::with_capacity(senders * 7);
+    let mut reader = CsvPaymentReader::new(Cursor::new(&csv[..])).expect("simulated header");
+    reader
+        .read_all(&mut |line, rec| {
+            batch.push(line, &rec.expect("simulated payments are valid"));
+            ControlFlow::Continue(())
+        })
+        .expect("in memory");
+    batch
+}
+
+fn batch_alerts(batch: &PaymentBatch) -> Vec<Alert> {
+    let mut e = Engine::new(EngineConfig::default()).expect("default configuration");
+    for entry in batch.entries() {
+        if let Entry::Payment { payment, .. } = entry {
+            e.push(&payment).expect("accepted");
+        }
+    }
+    e.finish().alerts
+}
+
+/// How the payments are cut into batches, each followed by a settle.
+#[derive(Clone, Copy, Debug)]
+enum Split {
+    /// One settle at the end.
+    OneByOne,
+    /// Batches of 1 to `max` payments, sizes from a generator seeded so.
+    Random { seed: u64, max: usize },
+}
+
+/// A small deterministic generator (xorshift), so that a failing split can
+/// be named by its seed.
+fn sizes(seed: u64, max: usize) -> impl Iterator<Item = usize> {
+    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    std::iter::from_fn(move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        Some(1 + (x % max as u64) as usize)
+    })
+}
+
+type Alerts = BTreeMap<(Role, String), Alert>;
+
+fn keyed(alerts: &[Alert]) -> Alerts {
+    alerts
+        .iter()
+        .map(|a| ((a.role, a.subject.clone()), a.clone()))
+        .collect()
+}
+
+/// Pushes the world online as `split` says and checks the invariant.
+fn check(seed: u64, senders: usize, days: u32, splits: &[Split]) {
+    let batch = world(seed, senders, days);
+    let want = batch_alerts(&batch);
+    assert!(!want.is_empty(), "world {seed}/{senders} raises alerts");
+    let payments: Vec<_> = batch
+        .entries()
+        .filter_map(|e| match e {
+            Entry::Payment { payment, .. } => Some(payment),
+            Entry::Reject(_) => None,
+        })
+        .collect();
+    for &split in splits {
+        let why = format!("world seed {seed}, {senders} senders, {split:?}");
+        let mut e = Engine::online(EngineConfig::default()).expect("default configuration");
+        // The alerts as the settles' changes tell them.
+        let mut told = Alerts::new();
+        let settle = |e: &mut Engine, told: &mut Alerts| {
+            let s = e.settle();
+            for (subject, role) in &s.cleared {
+                assert!(
+                    told.remove(&(*role, subject.clone())).is_some(),
+                    "{why}: cleared {subject} was alerted"
+                );
+            }
+            for a in s.raised {
+                told.insert((a.role, a.subject.clone()), a);
+            }
+            assert!(e.is_settled());
+            assert_eq!(
+                *told,
+                keyed(e.alerts()),
+                "{why}: changes add up to the alerts"
+            );
+        };
+        match split {
+            Split::OneByOne => {
+                for p in &payments {
+                    e.push(p).expect("accepted online");
+                }
+                assert_eq!(e.unsettled(), payments.len() as u64);
+                assert!(!e.is_settled());
+            }
+            Split::Random { seed, max } => {
+                let mut rest = &payments[..];
+                for n in sizes(seed, max) {
+                    if rest.is_empty() {
+                        break;
+                    }
+                    let (now, later) = rest.split_at(n.min(rest.len()));
+                    for p in now {
+                        e.push(p).expect("accepted online");
+                    }
+                    settle(&mut e, &mut told);
+                    rest = later;
+                }
+            }
+        }
+        settle(&mut e, &mut told);
+        let got = e.alerts();
+        assert_eq!(got.len(), want.len(), "{why}: number of alerts");
+        for (g, w) in got.iter().zip(&want) {
+            assert_eq!(g, w, "{why}");
+            assert_eq!(g.score.to_bits(), w.score.to_bits(), "{why}: score bits");
+        }
+        // A settled party's score is its alert's.
+        for a in got.iter().take(50) {
+            let p = e.party_score(&a.subject, a.role).expect("known party");
+            assert!(p.alerted && p.settled, "{why}: {} alerted", a.subject);
+            assert_eq!(p.score.to_bits(), a.score.to_bits(), "{why}: {}", a.subject);
+            assert_eq!(p.indicators, a.indicators, "{why}: {}", a.subject);
+        }
+        assert_eq!(e.finish().alerts, want, "{why}: finish online");
+    }
+}
+
+#[test]
+fn online_settles_to_the_batch_alerts() {
+    use Split::*;
+    // (seed, senders, days, splits)
+    let cases: &[(u64, usize, u32, &[Split])] = &[
+        (42, 400, 90, &[OneByOne, Random { seed: 1, max: 400 }]),
+        (
+            7,
+            800,
+            60,
+            &[Random { seed: 2, max: 1500 }, Random { seed: 3, max: 40 }],
+        ),
+        (2026, 1500, 120, &[OneByOne, Random { seed: 4, max: 3000 }]),
+    ];
+    for &(seed, senders, days, splits) in cases {
+        check(seed, senders, days, splits);
+    }
+}
+
+#[test]
+fn online_refuses_a_payment_older_than_its_partys_newest() {
+    let batch = world(5, 200, 60);
+    let payments: Vec<_> = batch
+        .entries()
+        .filter_map(|e| match e {
+            Entry::Payment { payment, .. } => Some(payment),
+            Entry::Reject(_) => None,
+        })
+        .collect();
+    let mut e = Engine::online(EngineConfig::default()).expect("default configuration");
+    for p in &payments {
+        e.push(p).expect("accepted online");
+    }
+    let last = payments.last().expect("payments");
+    let early = payments[0].timestamp;
+    let mut again = *last;
+    again.txn_id = "LATE-1";
+    again.timestamp = early;
+    let err = e.push(&again).expect_err("older than its parties' newest");
+    assert!(
+        matches!(err, spur_engine::RecordError::LateForParty(..)),
+        "{err}"
+    );
+    assert_eq!(err.field(), "timestamp");
+    // Refused without a trace: the same id is taken in order, and new
+    // parties may come at any time.
+    again.timestamp = last.timestamp;
+    e.push(&again).expect("in order now");
+    let mut stranger = again;
+    stranger.txn_id = "LATE-2";
+    stranger.sender_id = "NEW-SENDER";
+    stranger.receiver_id = "NEW-RECEIVER";
+    stranger.timestamp = early;
+    e.push(&stranger)
+        .expect("new parties have no newer payment");
+    let p = e
+        .party_score("NEW-SENDER", Role::Sender)
+        .expect("known at once");
+    assert!(!p.settled, "pushed since the last settle");
+    assert!(e.party_score("NEW-SENDER", Role::Receiver).is_none());
+    let tolerant = EngineConfig {
+        reorder_tolerance_seconds: Some(60),
+        ..EngineConfig::default()
+    };
+    assert!(
+        Engine::online(tolerant).is_err(),
+        "no reorder buffer online"
+    );
+}
