@@ -94,8 +94,14 @@ fn one_payment_or_many_each_with_its_verdict(backend: Backend) {
     );
     assert_eq!(r["sender"]["id"], "S-1");
     assert_eq!(r["receiver"]["id"], "R-1");
-    assert_eq!(r["sender"]["alerted"], false);
-    assert!(r["sender"]["reasons"].as_array().unwrap().is_empty());
+    for side in ["sender", "receiver"] {
+        let party = &r[side];
+        assert_eq!(party["alerted"], false, "{party}");
+        assert_eq!(party["settled"], false, "{party}");
+        let score = party["score"].as_f64().unwrap();
+        assert!((0.0..0.5).contains(&score), "{party}");
+        assert!(party["reasons"].as_array().unwrap().len() <= 3, "{party}");
+    }
 
     let mut other = payment("T-1", json!(99));
     other["message"] = json!("changed");

@@ -42,14 +42,18 @@ pub struct Reason {
     pub reason: String,
 }
 
-/// A party's standing after the payment, as of the latest settle.
+/// A party's standing in its role right after the payment.
 #[derive(Serialize, ToSchema)]
 pub struct Standing {
     pub id: String,
-    /// The party's alert score in this role, when it has a standing alert.
+    /// The party's score in this role, in [0, 1]: its local findings with
+    /// this payment, its network findings as of the latest settle.
     pub score: Option<f64>,
-    /// Whether it has a standing alert in this role.
+    /// The score reaches the alert threshold.
     pub alerted: bool,
+    /// No payment of the party came since the latest settle (false right
+    /// after this one: its network findings follow with the next settle).
+    pub settled: bool,
     /// The strongest findings behind the score (at most three).
     pub reasons: Vec<Reason>,
 }
@@ -239,6 +243,7 @@ fn standing(s: PartyStanding) -> Standing {
         id: s.id,
         score: s.score,
         alerted: s.alerted,
+        settled: s.settled,
         reasons: s
             .reasons
             .into_iter()
