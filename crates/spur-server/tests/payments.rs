@@ -30,6 +30,46 @@ on_both! {
     an_acknowledged_payment_survives_a_restart_and_is_then_a_duplicate,
     simulated_traffic_posted_in_batches_ends_with_the_alerts_of_one_scan,
     readyz_is_unsettled_as_soon_as_a_payment_is_acknowledged,
+    concurrent_requests_share_group_commits,
+}
+
+/// Clients posting at once are answered from shared commits: fewer
+/// `submit` calls (one scoring sample each) than requests, every payment
+/// accepted exactly once.
+fn concurrent_requests_share_group_commits(backend: Backend) {
+    let server = TestServer::start(backend, "group");
+    let (clients, each) = (8, 25);
+    std::thread::scope(|s| {
+        for c in 0..clients {
+            let server = &server;
+            s.spawn(move || {
+                for i in 0..each {
+                    let mut p = payment(&format!("G-{c}-{i}"), json!("3.00"));
+                    p["sender_id"] = json!(format!("S-{c}"));
+                    let a = post(server, &p.to_string()).json();
+                    assert_eq!(a["accepted"], 1, "{a}");
+                }
+            });
+        }
+    });
+    let metrics = server.get("/metrics", None).body;
+    let commits: u64 = metrics
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("spur_scoring_duration_seconds_count ")?
+                .parse()
+                .ok()
+        })
+        .unwrap();
+    let requests = (clients * each) as u64;
+    assert!(
+        commits >= 1 && commits < requests,
+        "{commits} commits for {requests} requests"
+    );
+    let accepted = format!("spur_payments_total{{outcome=\"accepted\"}} {requests}");
+    assert!(metrics.lines().any(|l| l == accepted), "{metrics}");
+    let mut store = spur_store::open(&server.db, Arc::new(spur_store::SystemClock)).unwrap();
+    assert_eq!(store.log_head().unwrap().txns, requests as i64);
 }
 
 /// Regression: the writer cleared `settled` after answering, so a client

@@ -109,15 +109,27 @@ pub struct PaymentIn {
     #[schema(example = "USD")]
     currency: String,
     sender_id: String,
-    sender_name: String,
+    sender_name: Option<String>,
     #[schema(example = "US")]
     sender_country: String,
     receiver_id: String,
-    receiver_name: String,
+    receiver_name: Option<String>,
     #[schema(example = "PH")]
     receiver_country: String,
+    /// remittance, wallet, bank, card, crypto, cash, or a common other name.
     channel: Option<String>,
     message: Option<String>,
+    /// ISO 18245 merchant category code (string or number).
+    #[schema(value_type = Option<String>)]
+    mcc: Option<serde_json::Value>,
+    receiver_phone: Option<String>,
+    /// A year (string or number).
+    #[schema(value_type = Option<String>)]
+    sender_birth_year: Option<serde_json::Value>,
+    /// M/male, F/female, X/other.
+    sender_sex: Option<String>,
+    /// RFC 3339, when the receiver cashed the payment out.
+    payout_time: Option<String>,
 }
 
 /// One payment, or an array of them.
