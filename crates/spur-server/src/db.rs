@@ -160,3 +160,57 @@ fn work(mut store: Box<dyn Store>, jobs: &Mutex<Receiver<Job>>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use spur_store::{ManualClock, UserRole};
+
+    /// One thread, one job waiting: a third job is refused at once (503),
+    /// and the two taken are answered.
+    // One runtime thread: a spawned task runs up to its first await (its
+    // job sent) before the test goes on past a yield.
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_full_queue_answers_overloaded() {
+        let dir = tempfile::tempdir().unwrap();
+        let location = dir.path().join("q.db").display().to_string();
+        let clock: Arc<dyn Clock> = Arc::new(ManualClock::new(0));
+        spur_store::open(&location, clock.clone())
+            .unwrap()
+            .add_user("ada", UserRole::Admin, "ada")
+            .unwrap();
+        let db = Db::open(&location, clock, 1, 1).unwrap();
+        let (release, held) = std::sync::mpsc::channel::<()>();
+        let (started, running) = oneshot::channel::<()>();
+        let busy = {
+            let db = db.clone();
+            tokio::spawn(async move {
+                db.run(move |store| {
+                    let _ = started.send(());
+                    let _ = held.recv();
+                    Ok(store.user("ada")?.name)
+                })
+                .await
+            })
+        };
+        running.await.unwrap();
+        let queued = {
+            let db = db.clone();
+            tokio::spawn(async move { db.run(|store| Ok(store.user("ada")?.role)).await })
+        };
+        tokio::task::yield_now().await;
+        let refused = db.run(|_| Ok(())).await.expect_err("a full queue refuses");
+        assert_eq!(refused.code, "overloaded");
+        assert_eq!(refused.status.as_u16(), 503);
+        assert!(refused.retry_after.is_some());
+        release.send(()).unwrap();
+        assert_eq!(busy.await.unwrap().unwrap(), "ada");
+        assert_eq!(queued.await.unwrap().unwrap(), UserRole::Admin);
+        db.close();
+        assert_eq!(
+            db.run(|_| Ok(())).await.unwrap_err().code,
+            "unavailable",
+            "a closed Db refuses"
+        );
+    }
+}

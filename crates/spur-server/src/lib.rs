@@ -32,8 +32,8 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 
 use axum::extract::DefaultBodyLimit;
-use axum::middleware::{from_fn_with_state, map_response};
-use axum::response::{IntoResponse, Response};
+use axum::middleware::from_fn_with_state;
+use axum::response::IntoResponse;
 use axum::Router;
 use spur_store::{StoreError, SystemClock};
 use tokio::sync::oneshot;
@@ -84,26 +84,9 @@ pub fn router(state: AppState) -> Router {
             )
             .into_response()
         })
-        .layer(map_response(plain_errors))
         .layer(DefaultBodyLimit::max(state.limits().body_bytes))
         .layer(from_fn_with_state(state.clone(), observe::observe))
         .with_state(state)
-}
-
-/// A rejection axum answers by itself, as plain text, before any extractor
-/// of ours sees it (a body over the limit read by a layer): into the table's
-/// shape too.
-async fn plain_errors(response: Response) -> Response {
-    let status = response.status();
-    let is_json = response
-        .headers()
-        .get(axum::http::header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
-    if status == axum::http::StatusCode::PAYLOAD_TOO_LARGE && !is_json {
-        return ApiError::new(status, "body_too_large", "the request body is too large")
-            .into_response();
-    }
-    response
 }
 
 /// A server running on its own thread.
