@@ -90,6 +90,7 @@ impl Ingest {
                             metrics
                                 .alerts_standing
                                 .store(settled.alerts as u64, Ordering::Relaxed);
+                            state_gauges(&live, &metrics);
                             Ok(live)
                         });
                 match live {
@@ -294,6 +295,7 @@ fn settle(
             metrics
                 .alerts_standing
                 .store(s.alerts as u64, Ordering::Relaxed);
+            state_gauges(live, metrics);
             *unsettled_since = None;
             settled.store(true, Ordering::Release);
         }
@@ -304,4 +306,14 @@ fn settle(
             tracing::error!(code = e.code, "settle failed");
         }
     }
+}
+
+/// The state's size, as the engine counts it.
+fn state_gauges(live: &Live, metrics: &Metrics) {
+    let st = live.engine().stats();
+    metrics.state_senders.store(st.senders, Ordering::Relaxed);
+    metrics
+        .state_receivers
+        .store(st.receivers, Ordering::Relaxed);
+    metrics.state_payments.store(st.payments, Ordering::Relaxed);
 }

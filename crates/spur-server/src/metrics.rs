@@ -74,6 +74,11 @@ pub struct Metrics {
     pub alerts_raised: AtomicU64,
     /// From a batch handed to the ingest service to its answer (durable, scored).
     pub scoring: Histogram,
+    /// Senders, receivers and payments in the engine's state after the last
+    /// settle (gauges).
+    pub state_senders: AtomicU64,
+    pub state_receivers: AtomicU64,
+    pub state_payments: AtomicU64,
     /// Alerts standing after the last settle (a gauge).
     pub alerts_standing: AtomicU64,
     /// Bytes of the engine's state at the last checkpoint (a gauge).
@@ -141,6 +146,24 @@ impl Metrics {
             "spur_alerts_standing",
             "Alerts standing after the last settle.",
             &self.alerts_standing,
+        );
+        gauge(
+            &mut out,
+            "spur_state_senders",
+            "Senders in the engine's state after the last settle.",
+            &self.state_senders,
+        );
+        gauge(
+            &mut out,
+            "spur_state_receivers",
+            "Receivers in the engine's state after the last settle.",
+            &self.state_receivers,
+        );
+        gauge(
+            &mut out,
+            "spur_state_payments",
+            "Payments the engine's state has taken, after the last settle.",
+            &self.state_payments,
         );
         gauge(
             &mut out,

@@ -395,6 +395,9 @@ fn simulated_traffic_posted_in_batches_ends_with_the_alerts_of_one_scan(backend:
         !metrics.contains("spur_alerts_raised_total 0\n"),
         "{metrics}"
     );
+    let state_payments = format!("spur_state_payments {}", payments.len());
+    assert!(metrics.lines().any(|l| l == state_payments), "{metrics}");
+    assert!(!metrics.contains("spur_state_senders 0\n"), "{metrics}");
     let mut p = payments
         .iter()
         .find(|p| {
