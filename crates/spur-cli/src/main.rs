@@ -234,6 +234,7 @@ fn run(cli: Cli) -> Result<()> {
                 indicator: indicator.clone(),
                 country: country.clone(),
                 statuses,
+                ..Default::default()
             };
             let mut store = open_store(&cli)?;
             cases::print_alerts(

@@ -93,6 +93,8 @@ pub enum StoreError {
     WrongReference(String),
     #[error("invalid input: {0}")]
     Invalid(String),
+    #[error("{0}; start again from the first page (no cursor)")]
+    BadCursor(String),
     #[error("another scan was stored while this one ran (engine state version {found}, this scan started from version {expected}): nothing of this scan was stored; run it again")]
     ScanConflict { expected: i64, found: i64 },
 
@@ -138,6 +140,7 @@ impl StoreError {
             StoreError::BadCorrection { .. } => "bad_correction",
             StoreError::WrongReference(_) => "wrong_reference",
             StoreError::Invalid(_) => "invalid_input",
+            StoreError::BadCursor(_) => "bad_cursor",
             StoreError::ScanConflict { .. } => "scan_conflict",
             StoreError::AuditBreak(_) => "audit_break",
             StoreError::RowsDiffer(_) => "audit_rows_differ",

@@ -14,8 +14,11 @@ mod case;
 mod clock;
 mod digest;
 mod error;
+mod lists;
 mod migrations;
 mod model;
+mod page;
+mod party_view;
 mod postgres;
 mod report;
 mod rows;
@@ -32,12 +35,18 @@ pub use alert_view::{
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use digest::{payment_digest, PaymentDigest};
 pub use error::{AuditBreak, StoreError};
+pub use lists::{CaseFilter, ReportFilter};
 pub use migrations::SCHEMA_VERSION;
 pub use model::{
     entity_reference, AlertStatus, AuditEntry, AuditFilter, AuditSummary, Case, CaseStatus,
     Correction, Disposition, EngineState, IngestedTxn, KnownTxn, Note, PaymentRecord, Report,
     ReportContent, ReportPlan, ReportStatus, RowFinding, RowProblem, ScanBatch, StoredAlert, User,
     UserRole,
+};
+pub use page::{Page, PageRequest, DEFAULT_LIMIT, MAX_LIMIT};
+pub use party_view::{
+    Network, NetworkLink, NetworkParty, NodeAlert, PartySummary, PartyView, MAX_NETWORK_PARTIES,
+    NETWORK_HOPS,
 };
 pub use store::{Store, SYSTEM_ACTOR};
 
