@@ -41,6 +41,8 @@ pub(crate) enum RoleArg {
     Supervisor,
     Admin,
     Auditor,
+    /// A system that posts payments to `spur serve` and may do nothing else.
+    Ingest,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -63,7 +65,7 @@ pub(crate) enum UserCommand {
     Add {
         /// The user's name, as they will give it with --user.
         name: String,
-        /// What the user may do: analyst, supervisor, admin or auditor (docs/cases.md).
+        /// What the user may do: analyst, supervisor, admin, auditor or ingest (docs/cases.md).
         #[arg(long, value_enum)]
         role: RoleArg,
     },
@@ -88,6 +90,26 @@ pub(crate) enum UserCommand {
         /// The user's name.
         name: String,
     },
+}
+
+#[derive(Subcommand)]
+pub(crate) enum TokenCommand {
+    /// Creates an API token for a user and prints it once (by an admin);
+    /// only its hash is kept.
+    Create {
+        /// The user the token acts as.
+        #[arg(long = "for", value_name = "NAME")]
+        for_user: String,
+    },
+    /// Revokes a token: requests carrying it are refused from now on (by an admin).
+    Revoke {
+        /// The token, by id (`spur token list`).
+        #[arg(long = "token-id", value_name = "ID")]
+        token_id: i64,
+    },
+    /// Every token with its user, who created it and whether it is revoked
+    /// (admins, auditors); never the secrets.
+    List,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -441,6 +463,11 @@ pub(crate) enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// API tokens for `spur serve`: create, revoke, list.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
     /// Stored alerts with their ids, filtered (standing ones by default).
     Alerts {
         /// One JSON object per line.
@@ -485,6 +512,20 @@ pub(crate) enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// The HTTP API (docs/server.md) over the database (`--db`), until
+    /// SIGTERM or Ctrl-C; every /v1 request carries a token (`spur token create`).
+    Serve {
+        /// Address and port to listen on; port 0 picks a free one.
+        #[arg(
+            long,
+            env = "SPUR_LISTEN",
+            default_value = "127.0.0.1:8080",
+            value_name = "ADDR:PORT"
+        )]
+        listen: std::net::SocketAddr,
+        #[command(flatten)]
+        limits: ServeLimits,
+    },
     /// Simulate, scan and evaluate in one go, then tell what was found.
     Demo {
         /// Where the demo writes its files.
@@ -493,6 +534,35 @@ pub(crate) enum Command {
         #[command(flatten)]
         world: WorldArgs,
     },
+}
+
+/// `spur serve`'s limits (defaults: `spur_server::Limits::default()`).
+#[derive(clap::Args)]
+pub(crate) struct ServeLimits {
+    /// Largest request body in bytes; larger ones are answered 413.
+    #[arg(long, value_name = "BYTES", default_value_t = spur_server::Limits::default().body_bytes)]
+    pub(crate) max_body_bytes: usize,
+    /// Requests to /v1 handled at once.
+    #[arg(long, value_name = "N", default_value_t = spur_server::Limits::default().in_flight)]
+    pub(crate) max_in_flight: usize,
+    /// Requests to /v1 waiting for a place; beyond them, 503 with Retry-After.
+    #[arg(long, value_name = "N", default_value_t = spur_server::Limits::default().waiting)]
+    pub(crate) max_waiting: usize,
+    /// Threads with a database connection each.
+    #[arg(long, value_name = "N", default_value_t = spur_server::Limits::default().store_threads)]
+    pub(crate) store_threads: usize,
+}
+
+impl ServeLimits {
+    pub(crate) fn limits(&self) -> spur_server::Limits {
+        spur_server::Limits {
+            body_bytes: self.max_body_bytes,
+            in_flight: self.max_in_flight,
+            waiting: self.max_waiting,
+            store_threads: self.store_threads,
+            ..spur_server::Limits::default()
+        }
+    }
 }
 
 /// `--now`: an RFC 3339 time, as the payments' own.
@@ -507,5 +577,6 @@ pub(crate) fn store_role(role: RoleArg) -> spur_store::UserRole {
         RoleArg::Supervisor => spur_store::UserRole::Supervisor,
         RoleArg::Admin => spur_store::UserRole::Admin,
         RoleArg::Auditor => spur_store::UserRole::Auditor,
+        RoleArg::Ingest => spur_store::UserRole::Ingest,
     }
 }

@@ -8,6 +8,7 @@ mod reports;
 mod scan_print;
 mod table;
 mod terminal;
+mod tokens;
 
 use std::fs::File;
 use std::io::{self, BufReader, BufWriter, IsTerminal, Write};
@@ -20,7 +21,7 @@ use spur_store::OpenMode;
 
 use args::{
     store_role, AlertCommand, AlertRoleArg, AlertStatusArg, AuditCommand, CaseCommand, Cli,
-    Command, DispositionArg, FormatArg, ReportCommand, StatusArg, UserCommand,
+    Command, DispositionArg, FormatArg, ReportCommand, StatusArg, TokenCommand, UserCommand,
 };
 
 /// mimalloc instead of the system allocator: a scan makes millions of small,
@@ -155,6 +156,17 @@ fn run(cli: Cli) -> Result<()> {
             }
             out.flush()?;
         }
+        Command::Serve { listen, limits } => {
+            let server = spur_server::start(spur_server::ServerConfig {
+                db: db_location(&cli).to_owned(),
+                listen: *listen,
+                limits: limits.limits(),
+                handle_signals: true,
+            })
+            .context("spur serve")?;
+            eprintln!("spur serve: listening on http://{}", server.addr());
+            server.wait().context("spur serve")?;
+        }
         Command::Demo { out, world } => {
             demo::run(
                 out,
@@ -207,6 +219,24 @@ fn run(cli: Cli) -> Result<()> {
                         u.role
                     ))?;
                 }
+            }
+        }
+        Command::Token { command } => {
+            let mut store = open_store(&cli)?;
+            let actor = cases::actor(cli.user.as_deref())?;
+            match command {
+                TokenCommand::Create { for_user } => {
+                    tokens::say_created(&store.create_token(for_user, actor)?)?
+                }
+                TokenCommand::Revoke { token_id } => {
+                    let t = store.revoke_token(*token_id, actor)?;
+                    cases::say(&format!(
+                        "token {} of {} revoked",
+                        t.id,
+                        terminal::visible(&t.user)
+                    ))?;
+                }
+                TokenCommand::List => tokens::print_tokens(&mut *store, actor)?,
             }
         }
         Command::Alerts {

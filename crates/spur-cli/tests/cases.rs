@@ -1210,3 +1210,78 @@ fn logs_at_info_and_above_name_no_party() {
         }
     }
 }
+
+#[test]
+fn token_create_prints_the_secret_once_and_list_and_revoke_never_show_it() {
+    let dir = Workdir::new("tokens");
+    let db = Db::Sqlite.create(&dir, "tokens");
+    spur(&dir, &db, None, &["user", "add", "ada", "--role", "admin"]).ok();
+    spur(
+        &dir,
+        &db,
+        Some("ada"),
+        &["user", "add", "feed", "--role", "ingest"],
+    )
+    .ok();
+    spur(
+        &dir,
+        &db,
+        Some("ada"),
+        &["user", "add", "ana", "--role", "analyst"],
+    )
+    .ok();
+    let created = spur(
+        &dir,
+        &db,
+        Some("ada"),
+        &["token", "create", "--for", "feed"],
+    )
+    .ok();
+    // Standard output is the secret alone, for `TOKEN=$(spur token create ...)`.
+    let secret = created.stdout.trim_end_matches('\n');
+    assert!(
+        secret.starts_with("spur_") && secret.len() == 69 && !secret.contains('\n'),
+        "{secret:?}"
+    );
+    assert!(
+        created.stderr.contains("token 1 for feed created") && created.stderr.contains("once"),
+        "{}",
+        created.stderr
+    );
+    let listed = spur(&dir, &db, Some("ada"), &["token", "list"]).ok();
+    assert!(listed.stdout.contains("feed") && listed.stdout.contains("ada"));
+    assert!(!listed.stdout.contains(&secret[5..]), "{}", listed.stdout);
+    spur(&dir, &db, Some("ana"), &["token", "create", "--for", "ana"])
+        .fails_with(&["analyst may not manage API tokens"]);
+    spur(&dir, &db, Some("ana"), &["alerts"]).ok();
+    spur(&dir, &db, Some("feed"), &["alerts"]).fails_with(&["ingest may not read"]);
+    let revoked = spur(
+        &dir,
+        &db,
+        Some("ada"),
+        &["token", "revoke", "--token-id", "1"],
+    )
+    .ok();
+    assert_eq!(revoked.stdout, "token 1 of feed revoked\n");
+    spur(
+        &dir,
+        &db,
+        Some("ada"),
+        &["token", "revoke", "--token-id", "1"],
+    )
+    .fails_with(&["token 1 is already revoked"]);
+    let log = spur(
+        &dir,
+        &db,
+        Some("ada"),
+        &["audit", "log", "--action", "token"],
+    )
+    .ok();
+    assert!(
+        log.stdout.contains("token.create") && log.stdout.contains("token.revoke"),
+        "{}",
+        log.stdout
+    );
+    assert!(!log.stdout.contains(&secret[5..]));
+    audit_ok(&dir, &db);
+}

@@ -91,6 +91,10 @@ pub enum StoreError {
     BadCorrection { report: i64, reason: String },
     #[error("the report's XML does not carry its entity_reference {0:?}: write it with the reference the store gave it")]
     WrongReference(String),
+    #[error("missing, unknown or revoked API token")]
+    BadToken,
+    #[error("token {0} is already revoked")]
+    TokenRevoked(i64),
     #[error("invalid input: {0}")]
     Invalid(String),
     #[error("{0}; start again from the first page (no cursor)")]
@@ -139,6 +143,8 @@ impl StoreError {
             StoreError::CorrectionRequired { .. } => "correction_required",
             StoreError::BadCorrection { .. } => "bad_correction",
             StoreError::WrongReference(_) => "wrong_reference",
+            StoreError::BadToken => "bad_token",
+            StoreError::TokenRevoked(_) => "token_revoked",
             StoreError::Invalid(_) => "invalid_input",
             StoreError::BadCursor(_) => "bad_cursor",
             StoreError::ScanConflict { .. } => "scan_conflict",

@@ -25,6 +25,7 @@ mod rows;
 mod sql;
 mod sqlite;
 mod store;
+mod token;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -49,6 +50,7 @@ pub use party_view::{
     NETWORK_HOPS,
 };
 pub use store::{Store, SYSTEM_ACTOR};
+pub use token::{IssuedToken, Token};
 
 /// Where a store lives, parsed from the `--db` / `SPUR_DB` string.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -217,8 +217,27 @@ CREATE TRIGGER audit_rows_append_only BEFORE UPDATE OR DELETE ON audit_rows
 FOR EACH ROW EXECUTE FUNCTION spur_refuse_change('the audit log is append-only');
 "#,
     },
-    // 7 (tokens) and 8 (payment log) are other branches' until they merge;
-    // this one does not depend on them (see `migrate`: each missing version
+    Migration {
+        version: 7,
+        name: "API tokens",
+        // Only the SHA-256 of a token's secret is kept (token.rs).
+        shared: r#"
+CREATE TABLE api_tokens (
+    id {serial},
+    user_id BIGINT NOT NULL REFERENCES users (id),
+    token_sha256 TEXT NOT NULL UNIQUE,
+    created_by TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    revoked_at BIGINT,
+    revoked_by TEXT
+);
+CREATE INDEX api_tokens_user ON api_tokens (user_id);
+"#,
+        sqlite: "",
+        postgres: "",
+    },
+    // 8 (payment log) is another branch's until it merges;
+    // this one does not depend on it (see `migrate`: each missing version
     // is applied, not only those above the highest).
     Migration {
         version: 9,

@@ -45,7 +45,8 @@ macro_rules! string_enum {
 
 string_enum! {
     /// What a user may do: see [`crate::Store`] for the checks.
-    UserRole { Analyst = "analyst", Supervisor = "supervisor", Admin = "admin", Auditor = "auditor" }
+    /// `Ingest` is a system that posts payments to `spur serve`, and may do nothing else.
+    UserRole { Analyst = "analyst", Supervisor = "supervisor", Admin = "admin", Auditor = "auditor", Ingest = "ingest" }
 }
 
 string_enum! {

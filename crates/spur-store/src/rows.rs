@@ -12,7 +12,8 @@
 //! columns ([`ALERT_ROW`], [`PAYMENT_ROW`]: add a column there), hashed as
 //! stored without parsing their JSON.
 //!
-//! Objects are named as in the audit log: `user:3`, `case:7`, `report:2`,
+//! Objects are named as in the audit log: `user:3`, `case:7`, `report:2`, `token:4`
+//! (the token row with its hash, token.rs),
 //! `alert:12`, `payment:TXN`, plus `engine_state` and `txns` (the number of
 //! recorded txn ids: millions of ids are counted, not hashed one by one).
 
@@ -30,6 +31,7 @@ use crate::model::{Case, Report, User};
 use crate::report;
 use crate::sql::{Row, Tx, Value as SqlValue};
 use crate::store;
+use crate::token;
 
 /// One protected row as an audit entry records it: its object name and its
 /// digest (`None` for a row the change deleted).
@@ -271,6 +273,14 @@ pub(crate) fn current(tx: &mut dyn Tx) -> Result<BTreeMap<String, Found>, StoreE
             format!("report:{}", r.id),
             format!("report {}", r.id),
             report_view(&r)?,
+            true,
+        )?;
+    }
+    for (t, sha256) in token::all_with_hashes(tx)? {
+        put(
+            format!("token:{}", t.id),
+            format!("token {}", t.id),
+            token::view(&t, &sha256)?,
             true,
         )?;
     }

@@ -25,6 +25,7 @@ use crate::party_view::{self, PartyView};
 use crate::report;
 use crate::rows;
 use crate::sql::{params, Backend, Row, Tx};
+use crate::token::{self, IssuedToken, Token};
 use crate::PaymentDigest;
 
 /// The audit log's actor for changes made by ingestion rather than a person.
@@ -69,6 +70,22 @@ pub trait Store: Send {
     fn users(&mut self, actor: &str) -> Result<Vec<User>, StoreError>;
     /// One page of the users, by id.
     fn user_page(&mut self, page: &PageRequest, actor: &str) -> Result<Page<User>, StoreError>;
+
+    // API tokens (token.rs).
+    /// An admin creates a token for an active user; the secret is in the
+    /// answer only, the store keeps its SHA-256.
+    fn create_token(&mut self, for_user: &str, actor: &str) -> Result<IssuedToken, StoreError>;
+    /// An admin revokes a token; it no longer authenticates.
+    fn revoke_token(&mut self, token_id: i64, actor: &str) -> Result<Token, StoreError>;
+    /// Every token, revoked ones included (admins, auditors).
+    fn tokens(&mut self, actor: &str) -> Result<Vec<Token>, StoreError>;
+    /// The active user a bearer secret belongs to: [`StoreError::BadToken`]
+    /// for an unknown, malformed or revoked one, [`StoreError::UserDisabled`]
+    /// for a disabled user's.
+    fn authenticate(&mut self, secret: &str) -> Result<User, StoreError>;
+    /// The acting user, if they may post payments (the `ingest` role only):
+    /// the ingest service asks before it takes a request's payments.
+    fn authorize_ingest(&mut self, actor: &str) -> Result<User, StoreError>;
 
     // Ingestion.
     /// Records txn ids, ignoring those seen before; returns how many were new.
@@ -379,9 +396,20 @@ pub(crate) fn require(
     Ok(user)
 }
 
+/// Everyone but `ingest`, which posts payments and reads nothing.
+pub(crate) const READERS: &[UserRole] = &[
+    UserRole::Analyst,
+    UserRole::Supervisor,
+    UserRole::Admin,
+    UserRole::Auditor,
+];
+
 pub(crate) fn reader(tx: &mut dyn Tx, actor: &str) -> Result<User, StoreError> {
-    require(tx, actor, UserRole::ALL, "read")
+    require(tx, actor, READERS, "read")
 }
+
+/// Who may post payments to `spur serve`: systems with the `ingest` role.
+const INGESTERS: &[UserRole] = &[UserRole::Ingest];
 
 pub(crate) const AUDIT_READERS: &[UserRole] =
     &[UserRole::Auditor, UserRole::Admin, UserRole::Supervisor];
@@ -924,6 +952,26 @@ impl Store for SqlStore {
             reader(tx, actor)?;
             all_users(tx)
         })
+    }
+
+    fn create_token(&mut self, for_user: &str, actor: &str) -> Result<IssuedToken, StoreError> {
+        self.write(|tx, now| token::create(tx, now, for_user, actor))
+    }
+
+    fn revoke_token(&mut self, token_id: i64, actor: &str) -> Result<Token, StoreError> {
+        self.write(|tx, now| token::revoke(tx, now, token_id, actor))
+    }
+
+    fn tokens(&mut self, actor: &str) -> Result<Vec<Token>, StoreError> {
+        self.read(|tx| token::all(tx, actor))
+    }
+
+    fn authenticate(&mut self, secret: &str) -> Result<User, StoreError> {
+        self.read(|tx| token::authenticate(tx, secret))
+    }
+
+    fn authorize_ingest(&mut self, actor: &str) -> Result<User, StoreError> {
+        self.read(|tx| require(tx, actor, INGESTERS, "post payments"))
     }
 
     fn record_txns(&mut self, txn_ids: &[&str]) -> Result<u64, StoreError> {

@@ -1,0 +1,42 @@
+//! What `spur serve` is told: where the store is, where to listen, its limits.
+
+use std::net::SocketAddr;
+
+/// Bounds that keep an overloaded server answering instead of falling over.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    /// Largest request body; larger ones are answered 413.
+    pub body_bytes: usize,
+    /// Requests to `/v1` handled at once.
+    pub in_flight: usize,
+    /// Requests to `/v1` waiting for a place; beyond them, 503 with `Retry-After`.
+    pub waiting: usize,
+    /// Threads, each with its own store connection.
+    pub store_threads: usize,
+    /// Store jobs waiting for a thread; beyond them, 503 with `Retry-After`.
+    pub store_queue: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            body_bytes: 4 << 20,
+            in_flight: 64,
+            waiting: 256,
+            store_threads: 4,
+            store_queue: 1024,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct ServerConfig {
+    /// The store location (`--db`): an existing spur database.
+    pub db: String,
+    /// Where to listen; port 0 picks a free one ([`crate::RunningServer::addr`]).
+    pub listen: SocketAddr,
+    pub limits: Limits,
+    /// Stop on SIGTERM and Ctrl-C (the `spur serve` command); tests stop the
+    /// server with [`crate::RunningServer::shutdown`] instead.
+    pub handle_signals: bool,
+}

@@ -1,0 +1,225 @@
+//! The one error table: every error the API answers is `{"code", "message"}`
+//! with a status decided here, and nowhere else.
+//!
+//! Codes are stable snake_case names: the store's own ([`StoreError::code`])
+//! for what the store refuses, and the few of the HTTP layer
+//! (`malformed_body`, `unauthenticated`, `body_too_large`, `overloaded`, ...).
+//! Route files return [`ApiError`] (a `StoreError` converts with `?`).
+
+use std::time::Duration;
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use spur_store::StoreError;
+use utoipa::ToSchema;
+
+/// The body of every error answer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// A stable, machine-readable snake_case code, e.g. `forbidden`, `not_found`.
+    #[schema(example = "forbidden")]
+    pub code: String,
+    /// What went wrong, for people.
+    #[schema(example = "a user with role analyst may not approve reports")]
+    pub message: String,
+}
+
+/// An error on its way to becoming an HTTP answer.
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+    /// With 503: when to try again.
+    pub retry_after: Option<Duration>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+            retry_after: None,
+        }
+    }
+
+    /// 400: the body (or a query or path parameter) could not be read.
+    pub fn malformed(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "malformed_body", message)
+    }
+
+    /// 400: a query parameter or path segment could not be read.
+    pub fn bad_parameter(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "bad_parameter", message)
+    }
+
+    /// 401: no `Authorization: Bearer` header.
+    pub fn unauthenticated() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+            "this route needs an `Authorization: Bearer TOKEN` header (spur token create)",
+        )
+    }
+
+    /// 413: the body is larger than the configured limit.
+    pub fn body_too_large(limit: usize) -> Self {
+        Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body_too_large",
+            format!("the request body is larger than the limit of {limit} bytes"),
+        )
+    }
+
+    /// 503: too many requests in flight and waiting; try again shortly.
+    pub fn overloaded(what: &str) -> Self {
+        ApiError {
+            retry_after: Some(Duration::from_secs(1)),
+            ..Self::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "overloaded",
+                format!("the server is busy ({what}): try again shortly"),
+            )
+        }
+    }
+
+    /// 503: the server is starting or stopping.
+    pub fn unavailable(message: impl Into<String>) -> Self {
+        ApiError {
+            retry_after: Some(Duration::from_secs(1)),
+            ..Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", message)
+        }
+    }
+
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not_found", message)
+    }
+
+    /// 500: a fault of the server, not of the request. The details go to the
+    /// log at debug level only (they may quote data); the client gets the code.
+    pub fn internal(code: &'static str, detail: impl std::fmt::Display) -> Self {
+        tracing::debug!(code, %detail, "internal error");
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            code,
+            "internal server error: the server's log says more at debug level",
+        )
+    }
+}
+
+/// The status for each kind of store error: the table.
+fn store_status(e: &StoreError) -> StatusCode {
+    use StoreError as E;
+    match e {
+        E::BadToken => StatusCode::UNAUTHORIZED,
+        E::Forbidden { .. } | E::UserDisabled(_) | E::SelfApproval(_) => StatusCode::FORBIDDEN,
+        E::NotFound { .. } | E::UnknownUser(_) => StatusCode::NOT_FOUND,
+        E::Invalid(_) | E::BadCursor(_) => StatusCode::BAD_REQUEST,
+        E::UserExists(_)
+        | E::LastAdmin(_)
+        | E::FirstUserNotAdmin
+        | E::IllegalTransition { .. }
+        | E::CaseClosed(_)
+        | E::AlertInCase { .. }
+        | E::IllegalReportTransition { .. }
+        | E::ReportFiled(_)
+        | E::ReportCaseClosed { .. }
+        | E::NoDisposition(_)
+        | E::OpenReport { .. }
+        | E::CorrectionRequired { .. }
+        | E::BadCorrection { .. }
+        | E::TokenRevoked(_)
+        | E::ScanConflict { .. } => StatusCode::CONFLICT,
+        E::BadLocation(_)
+        | E::NoDatabase(_)
+        | E::SchemaTooNew { .. }
+        | E::WrongReference(_)
+        | E::AuditBreak(_)
+        | E::RowsDiffer(_)
+        | E::Corrupt(_)
+        | E::Database(_)
+        | E::Io(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        let status = store_status(&e);
+        if status == StatusCode::INTERNAL_SERVER_ERROR {
+            return ApiError::internal(e.code(), &e);
+        }
+        ApiError::new(status, e.code(), e.to_string())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = ErrorBody {
+            code: self.code.to_owned(),
+            message: self.message,
+        };
+        let mut response = (self.status, axum::Json(body)).into_response();
+        if let Some(after) = self.retry_after {
+            let secs = after.as_secs().max(1);
+            response.headers_mut().insert(
+                header::RETRY_AFTER,
+                HeaderValue::from_str(&secs.to_string()).expect("digits are a header value"),
+            );
+        }
+        response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use spur_store::{ReportStatus, UserRole};
+
+    #[test]
+    fn store_errors_map_to_their_status_and_code() {
+        let check = |e: StoreError, status: u16, code: &str| {
+            let api = ApiError::from(e);
+            assert_eq!((api.status.as_u16(), api.code), (status, code));
+        };
+        check(StoreError::BadToken, 401, "bad_token");
+        check(
+            StoreError::Forbidden {
+                role: UserRole::Ingest,
+                action: "read",
+            },
+            403,
+            "forbidden",
+        );
+        check(StoreError::UserDisabled("x".into()), 403, "user_disabled");
+        check(StoreError::SelfApproval(1), 403, "self_approval");
+        check(
+            StoreError::NotFound {
+                kind: "case",
+                id: "9".into(),
+            },
+            404,
+            "not_found",
+        );
+        check(StoreError::Invalid("x".into()), 400, "invalid_input");
+        check(StoreError::BadCursor("x".into()), 400, "bad_cursor");
+        check(
+            StoreError::IllegalReportTransition {
+                report: 1,
+                status: ReportStatus::Filed,
+                action: "approve",
+            },
+            409,
+            "illegal_report_transition",
+        );
+        check(StoreError::TokenRevoked(1), 409, "token_revoked");
+        check(StoreError::Corrupt("x".into()), 500, "corrupt_data");
+    }
+
+    #[test]
+    fn an_internal_error_does_not_echo_its_detail() {
+        let api = ApiError::from(StoreError::Corrupt("S-1 Maria Santos".into()));
+        assert!(!api.message.contains("Maria"), "{}", api.message);
+    }
+}

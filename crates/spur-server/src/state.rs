@@ -1,0 +1,75 @@
+//! What every handler can reach: the store threads, the metrics, the limits
+//! and whether the server is ready.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
+
+use crate::config::Limits;
+use crate::db::Db;
+use crate::limit::Limiter;
+use crate::metrics::Metrics;
+
+/// Shared by every request (cheap to clone).
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    db: Db,
+    metrics: Metrics,
+    limits: Limits,
+    limiter: Limiter,
+    ready: AtomicBool,
+    openapi: OnceLock<String>,
+}
+
+impl AppState {
+    pub(crate) fn new(db: Db, limits: Limits) -> AppState {
+        AppState {
+            inner: Arc::new(Inner {
+                db,
+                metrics: Metrics::default(),
+                limiter: Limiter::new(limits.in_flight, limits.waiting),
+                limits,
+                ready: AtomicBool::new(false),
+                openapi: OnceLock::new(),
+            }),
+        }
+    }
+
+    /// The store threads: `state.db().run(move |store| ...).await?`.
+    pub fn db(&self) -> &Db {
+        &self.inner.db
+    }
+
+    pub fn metrics(&self) -> &Metrics {
+        &self.inner.metrics
+    }
+
+    pub fn limits(&self) -> &Limits {
+        &self.inner.limits
+    }
+
+    pub(crate) fn limiter(&self) -> &Limiter {
+        &self.inner.limiter
+    }
+
+    /// Ready: the store is open and the ingest service's state loaded and settled.
+    pub fn is_ready(&self) -> bool {
+        self.inner.ready.load(Ordering::Acquire)
+    }
+
+    pub(crate) fn set_ready(&self, ready: bool) {
+        self.inner.ready.store(ready, Ordering::Release);
+    }
+
+    /// The OpenAPI document as JSON, set once the router is built.
+    pub(crate) fn openapi(&self) -> Option<&str> {
+        self.inner.openapi.get().map(String::as_str)
+    }
+
+    pub(crate) fn set_openapi(&self, doc: String) {
+        let _ = self.inner.openapi.set(doc);
+    }
+}
