@@ -156,12 +156,20 @@ fn run(cli: Cli) -> Result<()> {
             }
             out.flush()?;
         }
-        Command::Serve { listen, limits } => {
+        Command::Serve {
+            listen,
+            entity,
+            limits,
+        } => {
             let server = spur_server::start(spur_server::ServerConfig {
                 db: db_location(&cli).to_owned(),
                 listen: *listen,
                 limits: limits.limits(),
                 handle_signals: true,
+                reporting: spur_server::Reporting {
+                    entity: entity.clone(),
+                    engine: engine_config(None)?,
+                },
             })
             .context("spur serve")?;
             eprintln!("spur serve: listening on http://{}", server.addr());

@@ -11,6 +11,7 @@ use std::time::Duration;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
+use spur_app::AppError;
 use spur_store::StoreError;
 use utoipa::ToSchema;
 
@@ -154,6 +155,29 @@ impl From<StoreError> for ApiError {
     }
 }
 
+/// spur-app's errors (report drafting): the store's refusals keep their
+/// status and code; a request the application finds wrong (a report that
+/// does not validate, a missing rate) is 400 `invalid_input` with the whole
+/// message; the rest is the server's fault (its files, its configuration).
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        let status = match e.root() {
+            AppError::Store(s) => store_status(s),
+            AppError::Invalid(_) => StatusCode::BAD_REQUEST,
+            _ => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        let code = match e.root() {
+            AppError::Store(s) => s.code(),
+            AppError::Invalid(_) => "invalid_input",
+            _ => "application_error",
+        };
+        if status == StatusCode::INTERNAL_SERVER_ERROR {
+            return ApiError::internal(code, &e);
+        }
+        ApiError::new(status, code, e.to_string())
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = ErrorBody {
@@ -215,6 +239,44 @@ mod tests {
         );
         check(StoreError::TokenRevoked(1), 409, "token_revoked");
         check(StoreError::Corrupt("x".into()), 500, "corrupt_data");
+    }
+
+    #[test]
+    fn app_errors_map_through_their_root() {
+        let check = |e: AppError, status: u16, code: &str| {
+            let api = ApiError::from(e);
+            assert_eq!(
+                (api.status.as_u16(), api.code),
+                (status, code),
+                "{}",
+                api.message
+            );
+        };
+        let within = |e: AppError| AppError::Context {
+            what: "report for case 1".into(),
+            inner: Box::new(e),
+        };
+        check(
+            within(AppError::Store(StoreError::SelfApproval(1))),
+            403,
+            "self_approval",
+        );
+        check(
+            within(AppError::Store(StoreError::OpenReport {
+                case: 1,
+                report: 2,
+                status: ReportStatus::Draft,
+            })),
+            409,
+            "open_report",
+        );
+        check(
+            within(AppError::Invalid("does not validate".into())),
+            400,
+            "invalid_input",
+        );
+        let io = std::io::Error::other("disk");
+        check(within(AppError::Io(io)), 500, "application_error");
     }
 
     #[test]

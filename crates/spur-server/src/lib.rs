@@ -40,7 +40,7 @@ use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
 pub use auth::Actor;
-pub use config::{Limits, ServerConfig};
+pub use config::{Limits, Reporting, ServerConfig};
 pub use error::{ApiError, ErrorBody};
 pub use state::AppState;
 
@@ -180,7 +180,7 @@ pub fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
         .enable_all()
         .build()
         .map_err(ServerError::Runtime)?;
-    let state = AppState::new(db, limits);
+    let state = AppState::new(db, limits, config.reporting.clone());
     let (stop, stopped) = oneshot::channel::<()>();
     let handle_signals = config.handle_signals;
     let thread = std::thread::Builder::new()

@@ -4,7 +4,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 
-use crate::config::Limits;
+use crate::config::{Limits, Reporting};
 use crate::db::Db;
 use crate::limit::Limiter;
 use crate::metrics::Metrics;
@@ -19,19 +19,21 @@ struct Inner {
     db: Db,
     metrics: Metrics,
     limits: Limits,
+    reporting: Reporting,
     limiter: Limiter,
     ready: AtomicBool,
     openapi: OnceLock<String>,
 }
 
 impl AppState {
-    pub(crate) fn new(db: Db, limits: Limits) -> AppState {
+    pub(crate) fn new(db: Db, limits: Limits, reporting: Reporting) -> AppState {
         AppState {
             inner: Arc::new(Inner {
                 db,
                 metrics: Metrics::default(),
                 limiter: Limiter::new(limits.in_flight, limits.waiting),
                 limits,
+                reporting,
                 ready: AtomicBool::new(false),
                 openapi: OnceLock::new(),
             }),
@@ -49,6 +51,11 @@ impl AppState {
 
     pub fn limits(&self) -> &Limits {
         &self.inner.limits
+    }
+
+    /// The reporting entity and rates report drafting uses.
+    pub fn reporting(&self) -> &Reporting {
+        &self.inner.reporting
     }
 
     pub(crate) fn limiter(&self) -> &Limiter {

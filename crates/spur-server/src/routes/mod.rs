@@ -4,8 +4,15 @@
 //! `#[utoipa::path]`), and is merged below: into [`public`] if it needs no
 //! token, into [`authenticated`] otherwise.
 
+pub(crate) mod alerts;
+pub(crate) mod audit;
+pub(crate) mod cases;
+pub(crate) mod paging;
+pub(crate) mod parties;
+pub(crate) mod reports;
 pub(crate) mod system;
 pub(crate) mod tokens;
+pub(crate) mod users;
 
 use utoipa_axum::router::OpenApiRouter;
 
@@ -19,5 +26,12 @@ pub(crate) fn public() -> OpenApiRouter<AppState> {
 /// Routes behind `Authorization: Bearer TOKEN` and the concurrency limit.
 /// Add a resource's file here.
 pub(crate) fn authenticated() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().merge(tokens::router())
+    OpenApiRouter::new()
+        .merge(tokens::router())
+        .merge(alerts::router())
+        .merge(parties::router())
+        .merge(cases::router())
+        .merge(reports::router())
+        .merge(users::router())
+        .merge(audit::router())
 }
