@@ -191,6 +191,7 @@ pub struct AlertQuery {
     /// The alerted party's id.
     pub subject: Option<String>,
     /// 1 to 500 items a page; 50 when not given.
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<usize>,
     /// The `next_cursor` of the page before.
     pub cursor: Option<String>,
@@ -218,11 +219,11 @@ async fn list_alerts(
     let filter = spur_store::AlertFilter {
         role: q.role.map(Into::into),
         min_score: q.min_score,
-        indicator: q.indicator,
-        country: q.country,
+        indicator: paging::given(q.indicator),
+        country: paging::given(q.country),
         statuses: paging::names::<spur_store::AlertStatus>(q.status.as_deref())?,
-        assignee: q.assignee,
-        subject: q.subject,
+        assignee: paging::given(q.assignee),
+        subject: paging::given(q.subject),
     };
     let request = paging::page(q.limit, q.cursor);
     let page = state

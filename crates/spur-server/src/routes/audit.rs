@@ -88,6 +88,7 @@ pub struct AuditQuery {
     /// Entries before this time.
     pub until: Option<i64>,
     /// 1 to 500 items a page; 50 when not given.
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<usize>,
     /// The `next_cursor` of the page before.
     pub cursor: Option<String>,
@@ -113,10 +114,10 @@ async fn list_audit(
     Query(q): Query<AuditQuery>,
 ) -> Result<Json<AuditPage>, ApiError> {
     let filter = spur_store::AuditFilter {
-        actor: q.actor,
-        action: q.action,
-        object_kind: q.object_kind,
-        object_id: q.object_id,
+        actor: paging::given(q.actor),
+        action: paging::given(q.action),
+        object_kind: paging::given(q.object_kind),
+        object_id: paging::given(q.object_id),
         since: q.since,
         until: q.until,
     };

@@ -98,6 +98,7 @@ pub struct CaseQuery {
     pub assignee: Option<String>,
     pub disposition: Option<Disposition>,
     /// 1 to 500 items a page; 50 when not given.
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<usize>,
     /// The `next_cursor` of the page before.
     pub cursor: Option<String>,
@@ -126,7 +127,7 @@ async fn list_cases(
 ) -> Result<Json<CasePage>, ApiError> {
     let filter = spur_store::CaseFilter {
         statuses: paging::names::<spur_store::CaseStatus>(q.status.as_deref())?,
-        assignee: q.assignee,
+        assignee: paging::given(q.assignee),
         disposition: q.disposition.map(Into::into),
     };
     let request = paging::page(q.limit, q.cursor);
@@ -305,6 +306,7 @@ async fn assign(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewNote {
+    #[schema(min_length = 1)]
     pub text: String,
 }
 
@@ -411,6 +413,7 @@ async fn set_disposition(
 #[serde(deny_unknown_fields)]
 pub struct Close {
     /// Why, for the record (not empty).
+    #[schema(min_length = 1)]
     pub reason: String,
 }
 

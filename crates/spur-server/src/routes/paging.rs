@@ -10,7 +10,16 @@ use crate::error::ApiError;
 
 /// `?limit=&cursor=` as the store takes them.
 pub(crate) fn page(limit: Option<usize>, cursor: Option<String>) -> PageRequest {
-    PageRequest { limit, cursor }
+    PageRequest {
+        limit,
+        cursor: given(cursor),
+    }
+}
+
+/// A query parameter sent empty (`?cursor=`, as a form sends a field left
+/// blank) is one not given, not a filter on the empty text.
+pub(crate) fn given(v: Option<String>) -> Option<String> {
+    v.filter(|s| !s.is_empty())
 }
 
 /// A comma-separated list of named values (`status=new,in_case`), each

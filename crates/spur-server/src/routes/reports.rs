@@ -101,6 +101,7 @@ pub struct ReportQuery {
     /// Comma-separated: `draft`, `approved`, `filed`.
     pub status: Option<String>,
     /// 1 to 500 items a page; 50 when not given.
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<usize>,
     /// The `next_cursor` of the page before.
     pub cursor: Option<String>,
@@ -181,6 +182,7 @@ pub struct NewReport {
     /// The case to report.
     pub case: i64,
     /// A shipped FIU profile: `ae` (goAML 5.0.2 with CSAM1) or `generic`.
+    #[schema(example = "ae", min_length = 1)]
     pub fiu: String,
     /// The analyst's words on why the activity is suspicious.
     pub reason: Option<String>,

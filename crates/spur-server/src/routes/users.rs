@@ -57,6 +57,7 @@ page_of!(
 #[into_params(parameter_in = Query)]
 pub struct UserQuery {
     /// 1 to 500 items a page; 50 when not given.
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<usize>,
     /// The `next_cursor` of the page before.
     pub cursor: Option<String>,
@@ -95,6 +96,8 @@ async fn list_users(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewUser {
+    /// Not empty, and not `system` (ingestion's name in the audit log).
+    #[schema(min_length = 1)]
     pub name: String,
     pub role: UserRole,
 }
