@@ -37,6 +37,8 @@ pub enum AppError {
     #[error(transparent)]
     State(#[from] SnapshotError),
     #[error(transparent)]
+    Log(#[from] spur_store::LogError),
+    #[error(transparent)]
     Json(#[from] serde_json::Error),
     #[error(transparent)]
     TomlRead(#[from] toml::de::Error),

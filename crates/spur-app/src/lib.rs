@@ -1,6 +1,7 @@
 //! spur's application logic: what a user asks of spur, whether through the
 //! `spur` command or the HTTP server. Configuration (`settings`), the scan
-//! pipeline from a file to stored alerts (`scan`, `ingest`), report drafting
+//! pipeline from a file to stored alerts (`scan`, `ingest`), durable ingestion
+//! over the store's payment log (`live`, for `scan --db` and the server), report drafting
 //! from a case to a validated goAML report (`reports`, `outfile`).
 //!
 //! The binaries parse flags or requests, call these functions and print or
@@ -9,6 +10,7 @@
 
 pub mod error;
 pub mod ingest;
+pub mod live;
 pub mod outfile;
 pub mod reports;
 pub mod scan;

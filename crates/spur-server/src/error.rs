@@ -132,7 +132,9 @@ fn store_status(e: &StoreError) -> StatusCode {
         | E::CorrectionRequired { .. }
         | E::BadCorrection { .. }
         | E::TokenRevoked(_)
-        | E::ScanConflict { .. } => StatusCode::CONFLICT,
+        | E::ScanConflict { .. }
+        | E::LogConflict { .. }
+        | E::AlreadyIngested(_) => StatusCode::CONFLICT,
         E::BadLocation(_)
         | E::NoDatabase(_)
         | E::SchemaTooNew { .. }

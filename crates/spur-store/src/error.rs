@@ -101,6 +101,10 @@ pub enum StoreError {
     BadCursor(String),
     #[error("another scan was stored while this one ran (engine state version {found}, this scan started from version {expected}): nothing of this scan was stored; run it again")]
     ScanConflict { expected: i64, found: i64 },
+    #[error("the payment log moved on while this writer held its state (it was at chunk {expected}, it is at chunk {found}): nothing was stored; open again to catch up")]
+    LogConflict { expected: i64, found: i64 },
+    #[error("{} txn id(s) were ingested before: {}; nothing of this commit was stored", .0.len(), .0.iter().take(5).map(|k| k.txn_id.as_str()).collect::<Vec<_>>().join(", "))]
+    AlreadyIngested(Vec<crate::model::KnownTxn>),
 
     // What was found in the database.
     #[error("{0}")]
@@ -148,6 +152,8 @@ impl StoreError {
             StoreError::Invalid(_) => "invalid_input",
             StoreError::BadCursor(_) => "bad_cursor",
             StoreError::ScanConflict { .. } => "scan_conflict",
+            StoreError::LogConflict { .. } => "log_conflict",
+            StoreError::AlreadyIngested(_) => "already_ingested",
             StoreError::AuditBreak(_) => "audit_break",
             StoreError::RowsDiffer(_) => "audit_rows_differ",
             StoreError::Corrupt(_) => "corrupt_data",

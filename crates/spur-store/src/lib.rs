@@ -15,6 +15,8 @@ mod clock;
 mod digest;
 mod error;
 mod lists;
+mod log;
+mod log_store;
 mod migrations;
 mod model;
 mod page;
@@ -37,6 +39,8 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use digest::{payment_digest, PaymentDigest};
 pub use error::{AuditBreak, StoreError};
 pub use lists::{CaseFilter, ReportFilter};
+pub use log::{chunk_len, decode_chunk, ChunkWriter, LogError};
+pub use log_store::{AlertUpdate, Checkpoint, LogChunk, LogCommit, LogCommitted, LogHead};
 pub use migrations::SCHEMA_VERSION;
 pub use model::{
     entity_reference, AlertStatus, AuditEntry, AuditFilter, AuditSummary, Case, CaseStatus,

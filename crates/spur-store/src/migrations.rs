@@ -236,9 +236,54 @@ CREATE INDEX api_tokens_user ON api_tokens (user_id);
         sqlite: "",
         postgres: "",
     },
-    // 8 (payment log) is another branch's until it merges;
-    // this one does not depend on it (see `migrate`: each missing version
-    // is applied, not only those above the highest).
+    Migration {
+        version: 8,
+        name: "payment log and engine checkpoints",
+        // `txns.log_seq` names the chunk a txn came in (NULL for ids from
+        // before the log), so that an alert's evidence can be read back
+        // from the log. `log_head` is where the log ends and the count of
+        // txn ids, kept so that a commit need not count the table.
+        shared: r#"
+CREATE TABLE checkpoints (
+    log_seq BIGINT PRIMARY KEY,
+    state {blob} NOT NULL,
+    saved_at BIGINT NOT NULL
+);
+CREATE TABLE log_head (
+    id BIGINT PRIMARY KEY CHECK (id = 1),
+    last_seq BIGINT NOT NULL,
+    txns BIGINT NOT NULL
+);
+INSERT INTO log_head (id, last_seq, txns) SELECT 1, 0, COUNT(*) FROM txns;
+ALTER TABLE txns ADD COLUMN log_seq BIGINT;
+"#,
+        // SQLite: an INTEGER PRIMARY KEY is the row id itself, no second index.
+        sqlite: r#"
+CREATE TABLE payment_log (
+    seq INTEGER PRIMARY KEY,
+    payments BIGINT NOT NULL,
+    bytes BLOB NOT NULL,
+    recorded_at BIGINT NOT NULL
+);
+CREATE TRIGGER payment_log_no_update BEFORE UPDATE ON payment_log
+BEGIN SELECT RAISE(ABORT, 'the payment log is append-only'); END;
+CREATE TRIGGER payment_log_no_delete BEFORE DELETE ON payment_log
+BEGIN SELECT RAISE(ABORT, 'the payment log is append-only'); END;
+"#,
+        postgres: r#"
+CREATE TABLE payment_log (
+    seq BIGINT PRIMARY KEY,
+    payments BIGINT NOT NULL,
+    bytes BYTEA NOT NULL,
+    recorded_at BIGINT NOT NULL
+);
+CREATE TRIGGER payment_log_append_only BEFORE UPDATE OR DELETE ON payment_log
+FOR EACH ROW EXECUTE FUNCTION spur_refuse_change('the payment log is append-only');
+"#,
+    },
+    // Written before 7 and 8 were merged: a database may hold 9 without
+    // them (see `migrate`: each missing version is applied, not only those
+    // above the highest).
     Migration {
         version: 9,
         name: "indices for the paged lists",

@@ -241,6 +241,27 @@ pub struct PaymentRecord {
     pub message: String,
 }
 
+impl PaymentRecord {
+    /// The record of a canonical payment (its optional extra fields are not
+    /// part of an evidence record).
+    pub fn from_payment(p: &spur_engine::Payment<'_>) -> PaymentRecord {
+        PaymentRecord {
+            txn_id: p.txn_id.to_owned(),
+            timestamp: p.timestamp,
+            amount: p.amount,
+            currency: p.currency.as_str().to_owned(),
+            sender_id: p.sender_id.to_owned(),
+            sender_name: p.sender_name.to_owned(),
+            sender_country: p.sender_country.as_str().to_owned(),
+            receiver_id: p.receiver_id.to_owned(),
+            receiver_name: p.receiver_name.to_owned(),
+            receiver_country: p.receiver_country.as_str().to_owned(),
+            channel: p.channel.map(|c| c.as_str()).unwrap_or_default().to_owned(),
+            message: p.message.to_owned(),
+        }
+    }
+}
+
 /// A payment a scan ingested: its txn id and the digest of its content
 /// ([`crate::payment_digest`]), kept so that the id coming again with other
 /// content is told apart from the same payment coming again.

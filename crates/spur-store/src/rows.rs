@@ -219,10 +219,60 @@ pub(crate) fn engine_state(
     )
 }
 
-/// The `txns` object after a change: how many txn ids are recorded.
+/// The `txns` object after a change: how many txn ids are recorded, as
+/// `log_head` keeps the count (verify counts the table itself).
 pub(crate) fn txns(tx: &mut dyn Tx) -> Result<RowDigest, StoreError> {
-    let count = tx.query_one("SELECT COUNT(*) FROM txns", &[])?.int(0)?;
+    let count = tx
+        .query_one("SELECT txns FROM log_head WHERE id = 1", &[])?
+        .int(0)?;
+    txns_counted(count)
+}
+
+pub(crate) fn txns_counted(count: i64) -> Result<RowDigest, StoreError> {
     row("txns".into(), &txns_view(count))
+}
+
+/// A chunk of the payment log: `log:SEQ`.
+pub(crate) fn log_chunk_view(payments: i64, bytes: &[u8], recorded_at: Timestamp) -> Value {
+    serde_json::json!({
+        "payments": payments,
+        "recorded_at": recorded_at,
+        "bytes": bytes.len(),
+        "sha256": sha256_hex(bytes),
+    })
+}
+
+pub(crate) fn log_chunk(
+    seq: i64,
+    payments: u32,
+    bytes: &[u8],
+    recorded_at: Timestamp,
+) -> Result<RowDigest, StoreError> {
+    row(
+        format!("log:{seq}"),
+        &log_chunk_view(payments.into(), bytes, recorded_at),
+    )
+}
+
+/// The latest engine checkpoint: `checkpoint`.
+pub(crate) fn checkpoint(
+    log_seq: i64,
+    saved_at: Timestamp,
+    state: &[u8],
+) -> Result<RowDigest, StoreError> {
+    row(
+        "checkpoint".into(),
+        &checkpoint_view(log_seq, saved_at, state),
+    )
+}
+
+pub(crate) fn checkpoint_view(log_seq: i64, saved_at: Timestamp, state: &[u8]) -> Value {
+    serde_json::json!({
+        "log_seq": log_seq,
+        "saved_at": saved_at,
+        "bytes": state.len(),
+        "sha256": sha256_hex(state),
+    })
 }
 
 // ---- the database as it is now ----
@@ -303,6 +353,36 @@ pub(crate) fn current(tx: &mut dyn Tx) -> Result<BTreeMap<String, Found>, StoreE
             txns_view(count),
             false,
         )?;
+    }
+    if let Some(r) = tx.query_opt(
+        "SELECT log_seq, saved_at, state FROM checkpoints ORDER BY log_seq DESC LIMIT 1",
+        &[],
+    )? {
+        put(
+            "checkpoint".into(),
+            "the engine checkpoint".into(),
+            checkpoint_view(r.int(0)?, r.int(1)?, &r.blob(2)?),
+            false,
+        )?;
+    }
+    // A page of chunks at a time: the log may be larger than memory allows.
+    let mut after = 0;
+    loop {
+        let page = tx.query(
+            "SELECT seq, payments, bytes, recorded_at FROM payment_log WHERE seq > $1 ORDER BY seq LIMIT 64",
+            &[SqlValue::Int(after)],
+        )?;
+        let Some(last) = page.last() else { break };
+        after = last.int(0)?;
+        for r in &page {
+            let seq = r.int(0)?;
+            put(
+                format!("log:{seq}"),
+                format!("payment log chunk {seq}"),
+                log_chunk_view(r.int(1)?, &r.blob(2)?, r.int(3)?),
+                false,
+            )?;
+        }
     }
     let scanned = alerts(tx, None)?.into_iter().chain(payments(tx, None)?);
     for (object, digest) in scanned {

@@ -14,6 +14,7 @@ use crate::case;
 use crate::clock::Clock;
 use crate::error::StoreError;
 use crate::lists::{self, CaseFilter, ReportFilter};
+use crate::log_store::{self, Checkpoint, LogChunk, LogCommit, LogCommitted, LogHead};
 use crate::migrations;
 use crate::model::{
     AuditEntry, AuditFilter, AuditSummary, Case, CaseStatus, Correction, Disposition, EngineState,
@@ -263,6 +264,40 @@ pub trait Store: Send {
     /// [`StoreError::AuditBreak`]; rows changed, added or deleted behind
     /// the store's back give [`StoreError::RowsDiffer`], naming each.
     fn verify_audit(&mut self) -> Result<AuditSummary, StoreError>;
+
+    // The payment log and checkpoints (docs/storage.md, "The payment log").
+    /// One group commit: new log chunks with their txn ids and digests,
+    /// alert changes, evidence payments and a checkpoint, all in one
+    /// transaction. Refused with [`StoreError::LogConflict`] if the log is
+    /// no longer at `commit.after`, with [`StoreError::AlreadyIngested`] if
+    /// a txn id is held already (naming each, with its digest): nothing of
+    /// it is stored then.
+    fn commit_log(&mut self, commit: &LogCommit<'_>) -> Result<LogCommitted, StoreError>;
+    /// Appends one chunk after log position `after` with its txn ids and
+    /// digests ([`Store::commit_log`] with nothing else).
+    fn append_log(
+        &mut self,
+        after: i64,
+        chunk: &[u8],
+        txns: &[IngestedTxn<'_>],
+    ) -> Result<LogCommitted, StoreError> {
+        self.commit_log(&LogCommit {
+            after,
+            chunks: &[chunk],
+            txns,
+            ..LogCommit::default()
+        })
+    }
+    /// Where the log ends and how many txn ids the store holds.
+    fn log_head(&mut self) -> Result<LogHead, StoreError>;
+    /// Up to `limit` chunks after position `after`, oldest first.
+    fn read_log(&mut self, after: i64, limit: usize) -> Result<Vec<LogChunk>, StoreError>;
+    /// Saves the engine's state as of log position `log_seq` as the
+    /// checkpoint, dropping older ones; refused for a position the log does
+    /// not have or one older than the stored checkpoint's.
+    fn save_checkpoint(&mut self, log_seq: i64, state: &[u8]) -> Result<(), StoreError>;
+    /// The latest checkpoint.
+    fn load_checkpoint(&mut self) -> Result<Option<Checkpoint>, StoreError>;
 }
 
 pub(crate) struct SqlStore {
@@ -463,6 +498,13 @@ fn insert_txns(tx: &mut dyn Tx, txns: &[TxnRow<'_>], now: Timestamp) -> Result<u
         sql.push_str(" ON CONFLICT (txn_id) DO NOTHING");
         new += tx.execute(&sql, &values)?;
     }
+    if new > 0 {
+        // The count the audit chain records, kept without counting the table.
+        tx.execute(
+            "UPDATE log_head SET txns = txns + $1 WHERE id = 1",
+            params![new as i64],
+        )?;
+    }
     Ok(new)
 }
 
@@ -496,7 +538,7 @@ fn state_audit(version: i64, blob: &[u8]) -> StateAudit {
     }
 }
 
-fn check_alerts(alerts: &[Alert]) -> Result<(), StoreError> {
+pub(crate) fn check_alerts(alerts: &[Alert]) -> Result<(), StoreError> {
     if alerts
         .iter()
         .any(|a| !a.score.is_finite() || a.subject.is_empty())
@@ -509,7 +551,11 @@ fn check_alerts(alerts: &[Alert]) -> Result<(), StoreError> {
 }
 
 /// Creates the alert, or updates the party's alert in that role; true if created.
-fn upsert_alert(tx: &mut dyn Tx, a: &Alert, now: Timestamp) -> Result<(i64, bool), StoreError> {
+pub(crate) fn upsert_alert(
+    tx: &mut dyn Tx,
+    a: &Alert,
+    now: Timestamp,
+) -> Result<(i64, bool), StoreError> {
     let body = serde_json::to_value(a)?;
     let indicators = serde_json::to_string(&body["indicators"])?;
     let transactions = serde_json::to_string(&a.transactions)?;
@@ -700,7 +746,7 @@ impl SqlStore {
 }
 
 /// Marks cleared the standing alerts that are neither `created` nor `updated`.
-fn clear_others(
+pub(crate) fn clear_others(
     tx: &mut dyn Tx,
     created: &[i64],
     updated: &[i64],
@@ -770,6 +816,107 @@ fn insert_payment(tx: &mut dyn Tx, p: &PaymentRecord, now: Timestamp) -> Result<
         ],
     )?;
     Ok(!inserted.is_empty())
+}
+
+/// The given txn ids the store holds, each with the log chunk it came in.
+pub(crate) fn txn_rows(
+    tx: &mut dyn Tx,
+    txn_ids: &[&str],
+) -> Result<Vec<(KnownTxn, Option<i64>)>, StoreError> {
+    let mut known = Vec::new();
+    for chunk in txn_ids.chunks(TXN_CHUNK) {
+        let (sql, values) = in_list(
+            "SELECT txn_id, digest, recorded_at, log_seq FROM txns WHERE txn_id IN",
+            chunk,
+        );
+        for r in tx.query(&sql, &values)? {
+            let digest = match r.opt_blob(1)? {
+                None => None,
+                Some(b) => Some(
+                    b.try_into()
+                        .map_err(|_| StoreError::Corrupt("a txn digest is not 32 bytes".into()))?,
+                ),
+            };
+            known.push((
+                KnownTxn {
+                    txn_id: r.text(0)?,
+                    digest,
+                    recorded_at: r.int(2)?,
+                },
+                r.opt_int(3)?,
+            ));
+        }
+    }
+    Ok(known)
+}
+
+/// Of the given txn ids, those whose payment is not kept.
+pub(crate) fn payments_missing(
+    tx: &mut dyn Tx,
+    txn_ids: &[&str],
+) -> Result<Vec<String>, StoreError> {
+    let mut kept = std::collections::HashSet::new();
+    for chunk in txn_ids.chunks(TXN_CHUNK) {
+        let (sql, values) = in_list("SELECT txn_id FROM payments WHERE txn_id IN", chunk);
+        for r in tx.query(&sql, &values)? {
+            kept.insert(r.text(0)?);
+        }
+    }
+    Ok(txn_ids
+        .iter()
+        .filter(|t| !kept.contains(**t))
+        .map(|t| (*t).to_owned())
+        .collect())
+}
+
+/// Keeps the payments not kept yet (in statements of many rows); returns
+/// the txn ids of those it kept.
+pub(crate) fn insert_payments(
+    tx: &mut dyn Tx,
+    payments: &[PaymentRecord],
+    now: Timestamp,
+) -> Result<Vec<String>, StoreError> {
+    const COLUMNS: usize = 12;
+    let mut kept = Vec::new();
+    // 12 columns: within SQLite's limit of parameters per statement.
+    for chunk in payments.chunks(TXN_CHUNK) {
+        let mut sql = String::from(
+            "INSERT INTO payments (txn_id, paid_at, amount, currency, sender_id, sender_name, sender_country, \
+             receiver_id, receiver_name, receiver_country, channel, message, recorded_at) VALUES ",
+        );
+        let mut values = Vec::with_capacity(COLUMNS * chunk.len() + 1);
+        values.push(now.into());
+        for (i, p) in chunk.iter().enumerate() {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            sql.push('(');
+            for c in 0..COLUMNS {
+                use std::fmt::Write;
+                let _ = write!(sql, "${}, ", 2 + i * COLUMNS + c);
+            }
+            sql.push_str("$1)");
+            values.extend([
+                p.txn_id.as_str().into(),
+                p.timestamp.into(),
+                p.amount.into(),
+                p.currency.as_str().into(),
+                p.sender_id.as_str().into(),
+                p.sender_name.as_str().into(),
+                p.sender_country.as_str().into(),
+                p.receiver_id.as_str().into(),
+                p.receiver_name.as_str().into(),
+                p.receiver_country.as_str().into(),
+                p.channel.as_str().into(),
+                p.message.as_str().into(),
+            ]);
+        }
+        sql.push_str(" ON CONFLICT (txn_id) DO NOTHING RETURNING txn_id");
+        for r in tx.query(&sql, &values)? {
+            kept.push(r.text(0)?);
+        }
+    }
+    Ok(kept)
 }
 
 /// `PREFIX ($1, $2, ...)` with the ids as parameters.
@@ -1057,29 +1204,7 @@ impl Store for SqlStore {
     }
 
     fn known_txns(&mut self, txn_ids: &[&str]) -> Result<Vec<KnownTxn>, StoreError> {
-        self.read(|tx| {
-            let mut known = Vec::new();
-            for chunk in txn_ids.chunks(TXN_CHUNK) {
-                let (sql, values) = in_list(
-                    "SELECT txn_id, digest, recorded_at FROM txns WHERE txn_id IN",
-                    chunk,
-                );
-                for r in tx.query(&sql, &values)? {
-                    let digest = match r.opt_blob(1)? {
-                        None => None,
-                        Some(b) => Some(b.try_into().map_err(|_| {
-                            StoreError::Corrupt("a txn digest is not 32 bytes".into())
-                        })?),
-                    };
-                    known.push(KnownTxn {
-                        txn_id: r.text(0)?,
-                        digest,
-                        recorded_at: r.int(2)?,
-                    });
-                }
-            }
-            Ok(known)
-        })
+        self.read(|tx| Ok(txn_rows(tx, txn_ids)?.into_iter().map(|(k, _)| k).collect()))
     }
 
     fn payments(
@@ -1333,6 +1458,26 @@ impl Store for SqlStore {
             require(tx, actor, AUDIT_READERS, "read the audit log")?;
             audit::filtered(tx, filter)
         })
+    }
+
+    fn commit_log(&mut self, commit: &LogCommit<'_>) -> Result<LogCommitted, StoreError> {
+        self.write(|tx, now| log_store::commit(tx, commit, now))
+    }
+
+    fn log_head(&mut self) -> Result<LogHead, StoreError> {
+        self.read(|tx| log_store::head(tx, false))
+    }
+
+    fn read_log(&mut self, after: i64, limit: usize) -> Result<Vec<LogChunk>, StoreError> {
+        self.read(|tx| log_store::read(tx, after, limit))
+    }
+
+    fn save_checkpoint(&mut self, log_seq: i64, state: &[u8]) -> Result<(), StoreError> {
+        self.write(|tx, now| log_store::checkpoint(tx, log_seq, state, now))
+    }
+
+    fn load_checkpoint(&mut self) -> Result<Option<Checkpoint>, StoreError> {
+        self.read(log_store::load_checkpoint)
     }
 
     fn verify_audit(&mut self) -> Result<AuditSummary, StoreError> {

@@ -1,0 +1,519 @@
+//! The payment log and engine checkpoints in the database (migration 8).
+//!
+//! Durable ingestion writes what is *new*: each group commit appends one or
+//! more chunks of accepted payments to `payment_log` with their txn ids and
+//! content digests in `txns` (idempotency), in one transaction; now and then
+//! a checkpoint of the engine's state is saved with the log position it
+//! covers. Start-up loads the latest checkpoint and replays the chunks after
+//! it. Nothing here grows with the history per commit: no whole-state
+//! rewrite, no count over every txn id (`log_head` keeps the count).
+
+use spur_engine::{Alert, Payment, Role, Timestamp};
+use tracing::debug;
+
+use crate::audit::{self, json, Change};
+use crate::error::StoreError;
+use crate::log::{chunk_len, decode_chunk, LogError};
+use crate::model::{IngestedTxn, KnownTxn, PaymentRecord};
+use crate::rows;
+use crate::sql::{params, Tx, Value};
+use crate::store::{self, SYSTEM_ACTOR};
+
+/// One stored chunk of the log.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LogChunk {
+    /// Its position: 1, 2, 3, ... in the order of commit.
+    pub seq: i64,
+    pub payments: u32,
+    pub bytes: Vec<u8>,
+    pub recorded_at: Timestamp,
+}
+
+impl LogChunk {
+    /// Its payments, borrowing their text from the chunk.
+    pub fn decode(&self) -> Result<Vec<Payment<'_>>, LogError> {
+        decode_chunk(self.seq, &self.bytes)
+    }
+}
+
+/// The engine's state as of a log position.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Checkpoint {
+    /// The last chunk the state includes (0: none).
+    pub log_seq: i64,
+    /// `Engine::snapshot`'s bytes, opaque to the store.
+    pub state: Vec<u8>,
+    pub saved_at: Timestamp,
+}
+
+/// Where the log ends.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LogHead {
+    /// The last chunk's seq (0: an empty log).
+    pub seq: i64,
+    /// How many txn ids the store holds (logged or recorded before the log).
+    pub txns: i64,
+}
+
+/// What a commit does to the stored alerts.
+#[derive(Clone, Copy, Debug, Default)]
+pub enum AlertUpdate<'a> {
+    /// Leaves them as they are.
+    #[default]
+    None,
+    /// These alerts are raised or changed (created, or updated in place),
+    /// and these parties' alerts in these roles no longer reach the
+    /// threshold (marked cleared): what a settle changed.
+    Changed {
+        raised: &'a [Alert],
+        cleared: &'a [(&'a str, Role)],
+    },
+    /// The engine's whole outcome: stored alerts not among them are cleared.
+    Whole(&'a [Alert]),
+}
+
+/// One group commit: everything in it is stored together or not at all.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct LogCommit<'a> {
+    /// The log position the caller's engine is at (the last chunk it has
+    /// applied); if the log has moved on (another writer), nothing is stored
+    /// and the error is [`StoreError::LogConflict`].
+    pub after: i64,
+    /// New chunks, as `ChunkWriter` encodes them; numbered `after + 1`, ...
+    pub chunks: &'a [&'a [u8]],
+    /// The chunks' payments' txn ids and digests, in chunk order, one per
+    /// payment. An id the store holds already fails the commit with
+    /// [`StoreError::AlreadyIngested`].
+    pub txns: &'a [IngestedTxn<'a>],
+    pub alerts: AlertUpdate<'a>,
+    /// Details of evidence payments to keep (a payment kept already is left
+    /// as it was). Evidence of the alerts in `alerts` that is neither here
+    /// nor kept yet is read from the log.
+    pub payments: &'a [PaymentRecord],
+    /// The engine's state after the last chunk, saved as the checkpoint
+    /// (older checkpoints are dropped).
+    pub checkpoint: Option<&'a [u8]>,
+}
+
+/// What a commit stored.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct LogCommitted {
+    /// The log's end after the commit (its last chunk's seq).
+    pub seq: i64,
+    pub chunks: usize,
+    pub new_txns: u64,
+    pub alerts_created: Vec<i64>,
+    pub alerts_updated: Vec<i64>,
+    pub alerts_cleared: Vec<i64>,
+    /// Evidence payments newly kept.
+    pub payments_kept: usize,
+    pub checkpoint: bool,
+}
+
+/// Rows per multi-row INSERT (SQLite allows 32,766 parameters).
+const ROWS: usize = 500;
+
+pub(crate) fn head(tx: &mut dyn Tx, lock: bool) -> Result<LogHead, StoreError> {
+    let lock = if lock { tx.for_update() } else { "" };
+    let r = tx.query_one(
+        &format!("SELECT last_seq, txns FROM log_head WHERE id = 1{lock}"),
+        &[],
+    )?;
+    Ok(LogHead {
+        seq: r.int(0)?,
+        txns: r.int(1)?,
+    })
+}
+
+/// Checks the commit before any SQL: the txn ids are the chunks' payments.
+fn check(c: &LogCommit<'_>) -> Result<(), StoreError> {
+    let mut expected = 0usize;
+    let mut at = 0usize;
+    for (i, bytes) in c.chunks.iter().enumerate() {
+        let seq = c.after + 1 + i as i64;
+        let payments = decode_chunk(seq, bytes)
+            .map_err(|e| StoreError::Invalid(format!("a log chunk to append: {e}")))?;
+        expected += payments.len();
+        for p in payments {
+            match c.txns.get(at) {
+                Some(t) if t.txn_id == p.txn_id => {}
+                _ => {
+                    return Err(StoreError::Invalid(format!(
+                        "txn id {} of the log chunk is not the txn id given with it",
+                        at + 1
+                    )))
+                }
+            }
+            if p.txn_id.is_empty() {
+                return Err(StoreError::Invalid("an empty txn_id".into()));
+            }
+            at += 1;
+        }
+    }
+    if expected != c.txns.len() {
+        return Err(StoreError::Invalid(format!(
+            "{} txn ids given with {expected} logged payments",
+            c.txns.len()
+        )));
+    }
+    if c.payments
+        .iter()
+        .any(|p| p.txn_id.is_empty() || !p.amount.is_finite())
+    {
+        return Err(StoreError::Invalid(
+            "every payment needs a txn_id and a finite amount".into(),
+        ));
+    }
+    match c.alerts {
+        AlertUpdate::None => {}
+        AlertUpdate::Changed { raised, .. } | AlertUpdate::Whole(raised) => {
+            store::check_alerts(raised)?
+        }
+    }
+    Ok(())
+}
+
+pub(crate) fn commit(
+    tx: &mut dyn Tx,
+    c: &LogCommit<'_>,
+    now: Timestamp,
+) -> Result<LogCommitted, StoreError> {
+    check(c)?;
+    // The head's row lock queues writers on PostgreSQL (SQLite's write
+    // transaction is exclusive already).
+    let found = head(tx, true)?;
+    if found.seq != c.after {
+        return Err(StoreError::LogConflict {
+            expected: c.after,
+            found: found.seq,
+        });
+    }
+    let mut written: Vec<rows::RowDigest> = Vec::new();
+    let mut new_txns = 0u64;
+    let mut at = 0usize;
+    for (i, bytes) in c.chunks.iter().enumerate() {
+        let seq = c.after + 1 + i as i64;
+        let count = chunk_len(seq, bytes).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        tx.execute(
+            "INSERT INTO payment_log (seq, payments, bytes, recorded_at) VALUES ($1, $2, $3, $4)",
+            &[
+                Value::Int(seq),
+                Value::Int(count.into()),
+                Value::Blob(bytes.to_vec()),
+                Value::Int(now),
+            ],
+        )?;
+        let txns = &c.txns[at..at + count as usize];
+        at += count as usize;
+        new_txns += insert_logged_txns(tx, txns, seq, now)?;
+        written.push(rows::log_chunk(seq, count, bytes, now)?);
+    }
+    let seq = c.after + c.chunks.len() as i64;
+    let txns = found.txns + new_txns as i64;
+    if !c.chunks.is_empty() {
+        tx.execute(
+            "UPDATE log_head SET last_seq = $1, txns = $2 WHERE id = 1",
+            params![seq, txns],
+        )?;
+        written.push(rows::txns_counted(txns)?);
+    }
+    let (created, updated, cleared) = alerts(tx, c.alerts, now)?;
+    let mut kept = store::insert_payments(tx, c.payments, now)?;
+    kept.extend(evidence_from_log(tx, c.alerts, now)?);
+    let touched: Vec<i64> = created
+        .iter()
+        .chain(&updated)
+        .chain(&cleared)
+        .copied()
+        .collect();
+    written.extend(rows::alerts(tx, Some(&touched))?);
+    let kept_ids: Vec<&str> = kept.iter().map(String::as_str).collect();
+    written.extend(rows::payments(tx, Some(&kept_ids))?);
+    if let Some(state) = c.checkpoint {
+        written.push(save_checkpoint(tx, seq, state, now)?);
+    }
+    let committed = LogCommitted {
+        seq,
+        chunks: c.chunks.len(),
+        new_txns,
+        alerts_created: created,
+        alerts_updated: updated,
+        alerts_cleared: cleared,
+        payments_kept: kept.len(),
+        checkpoint: c.checkpoint.is_some(),
+    };
+    if !written.is_empty() {
+        audit::append(
+            tx,
+            Change {
+                at: now,
+                actor: SYSTEM_ACTOR,
+                action: "log.commit",
+                object: "log".into(),
+                before: None,
+                after: json(&committed)?,
+                rows: written,
+            },
+        )?;
+    }
+    debug!(
+        seq,
+        chunks = committed.chunks,
+        new_txns,
+        "log commit stored"
+    );
+    Ok(committed)
+}
+
+/// Inserts the txn ids of chunk `seq`; an id held already fails the whole
+/// commit, naming every such id of the statement that found it.
+fn insert_logged_txns(
+    tx: &mut dyn Tx,
+    txns: &[IngestedTxn<'_>],
+    seq: i64,
+    now: Timestamp,
+) -> Result<u64, StoreError> {
+    let mut new = 0;
+    let mut sql = String::new();
+    for rows in txns.chunks(ROWS) {
+        sql.clear();
+        sql.push_str("INSERT INTO txns (txn_id, digest, recorded_at, log_seq) VALUES ");
+        let mut values = Vec::with_capacity(2 * rows.len() + 2);
+        values.push(Value::Int(now));
+        values.push(Value::Int(seq));
+        for (i, t) in rows.iter().enumerate() {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            use std::fmt::Write;
+            let _ = write!(sql, "(${}, ${}, $1, $2)", 2 * i + 3, 2 * i + 4);
+            values.push(Value::Text(t.txn_id.to_owned()));
+            values.push(Value::Blob(t.digest.to_vec()));
+        }
+        sql.push_str(" ON CONFLICT (txn_id) DO NOTHING");
+        let inserted = tx.execute(&sql, &values)?;
+        if inserted < rows.len() as u64 {
+            return Err(StoreError::AlreadyIngested(known_before(tx, rows, seq)?));
+        }
+        new += inserted;
+    }
+    Ok(new)
+}
+
+/// Of these ids, those held before this chunk (or twice in it).
+fn known_before(
+    tx: &mut dyn Tx,
+    rows: &[IngestedTxn<'_>],
+    seq: i64,
+) -> Result<Vec<KnownTxn>, StoreError> {
+    let ids: Vec<&str> = rows.iter().map(|t| t.txn_id).collect();
+    let mut known = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for t in rows {
+        if !seen.insert(t.txn_id) {
+            // Twice in the commit: the second is a duplicate of the first.
+            known.push(KnownTxn {
+                txn_id: t.txn_id.to_owned(),
+                digest: None,
+                recorded_at: 0,
+            });
+        }
+    }
+    for (k, logged_in) in store::txn_rows(tx, &ids)? {
+        if logged_in != Some(seq) {
+            known.push(k);
+        }
+    }
+    known.sort_by(|a, b| a.txn_id.cmp(&b.txn_id));
+    known.dedup_by(|a, b| a.txn_id == b.txn_id);
+    Ok(known)
+}
+
+type AlertIds = (Vec<i64>, Vec<i64>, Vec<i64>);
+/// Parties whose alert in a role is cleared.
+type Cleared<'a> = &'a [(&'a str, Role)];
+
+fn alerts(
+    tx: &mut dyn Tx,
+    update: AlertUpdate<'_>,
+    now: Timestamp,
+) -> Result<AlertIds, StoreError> {
+    let (mut created, mut updated, mut cleared) = (Vec::new(), Vec::new(), Vec::new());
+    let (raised, clear): (&[Alert], Option<Cleared<'_>>) = match update {
+        AlertUpdate::None => return Ok((created, updated, cleared)),
+        AlertUpdate::Changed { raised, cleared } => (raised, Some(cleared)),
+        AlertUpdate::Whole(raised) => (raised, None),
+    };
+    for a in raised {
+        match store::upsert_alert(tx, a, now)? {
+            (id, true) => created.push(id),
+            (id, false) => updated.push(id),
+        }
+    }
+    match clear {
+        None => cleared = store::clear_others(tx, &created, &updated, now)?,
+        Some(parties) => {
+            for (subject, role) in parties {
+                for r in tx.query(
+                    "UPDATE alerts SET cleared_at = $1, updated_at = $1 \
+                     WHERE subject = $2 AND role = $3 AND cleared_at IS NULL RETURNING id",
+                    params![now, *subject, role.as_str()],
+                )? {
+                    cleared.push(r.int(0)?);
+                }
+            }
+        }
+    }
+    Ok((created, updated, cleared))
+}
+
+/// Keeps the evidence payments of the raised alerts that are not kept yet,
+/// read from the log chunks their txn ids name; returns their txn ids.
+fn evidence_from_log(
+    tx: &mut dyn Tx,
+    update: AlertUpdate<'_>,
+    now: Timestamp,
+) -> Result<Vec<String>, StoreError> {
+    let raised = match update {
+        AlertUpdate::None => return Ok(Vec::new()),
+        AlertUpdate::Changed { raised, .. } | AlertUpdate::Whole(raised) => raised,
+    };
+    let mut wanted: Vec<&str> = raised
+        .iter()
+        .flat_map(|a| a.transactions.iter().map(String::as_str))
+        .collect();
+    wanted.sort_unstable();
+    wanted.dedup();
+    let missing = store::payments_missing(tx, &wanted)?;
+    if missing.is_empty() {
+        return Ok(Vec::new());
+    }
+    // Which chunk holds each; ids from before the log have none.
+    let mut by_chunk: std::collections::BTreeMap<i64, std::collections::HashSet<String>> =
+        Default::default();
+    for chunk in missing.chunks(ROWS) {
+        let mut sql = String::from(
+            "SELECT txn_id, log_seq FROM txns WHERE log_seq IS NOT NULL AND txn_id IN (",
+        );
+        for i in 0..chunk.len() {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!("${}", i + 1));
+        }
+        sql.push(')');
+        let values: Vec<Value> = chunk.iter().map(|t| Value::Text(t.clone())).collect();
+        for r in tx.query(&sql, &values)? {
+            by_chunk.entry(r.int(1)?).or_default().insert(r.text(0)?);
+        }
+    }
+    let mut records = Vec::new();
+    for (seq, ids) in by_chunk {
+        let Some(r) = tx.query_opt("SELECT bytes FROM payment_log WHERE seq = $1", params![seq])?
+        else {
+            return Err(StoreError::Corrupt(format!(
+                "txn ids name payment log chunk {seq}, which is not there"
+            )));
+        };
+        let bytes = r.blob(0)?;
+        let payments = decode_chunk(seq, &bytes).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        records.extend(
+            payments
+                .iter()
+                .filter(|p| ids.contains(p.txn_id))
+                .map(PaymentRecord::from_payment),
+        );
+    }
+    store::insert_payments(tx, &records, now)
+}
+
+fn save_checkpoint(
+    tx: &mut dyn Tx,
+    log_seq: i64,
+    state: &[u8],
+    now: Timestamp,
+) -> Result<rows::RowDigest, StoreError> {
+    tx.execute(
+        "INSERT INTO checkpoints (log_seq, state, saved_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (log_seq) DO UPDATE SET state = excluded.state, saved_at = excluded.saved_at",
+        params![log_seq, state, now],
+    )?;
+    // Only the latest is ever loaded; the log has everything older.
+    tx.execute(
+        "DELETE FROM checkpoints WHERE log_seq <> $1",
+        params![log_seq],
+    )?;
+    rows::checkpoint(log_seq, now, state)
+}
+
+/// Saves a checkpoint at `log_seq`, which must be a position the log has.
+pub(crate) fn checkpoint(
+    tx: &mut dyn Tx,
+    log_seq: i64,
+    state: &[u8],
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    let found = head(tx, true)?;
+    if log_seq < 0 || log_seq > found.seq {
+        return Err(StoreError::Invalid(format!(
+            "a checkpoint at log position {log_seq}, but the log ends at {}",
+            found.seq
+        )));
+    }
+    if let Some(r) = tx.query_opt("SELECT MAX(log_seq) FROM checkpoints", &[])? {
+        if r.opt_int(0)?.is_some_and(|latest| latest > log_seq) {
+            // A slower background save must not replace a newer one.
+            return Err(StoreError::Invalid(format!(
+                "a checkpoint at log position {log_seq} is older than the one stored"
+            )));
+        }
+    }
+    let row = save_checkpoint(tx, log_seq, state, now)?;
+    audit::append(
+        tx,
+        Change {
+            at: now,
+            actor: SYSTEM_ACTOR,
+            action: "checkpoint.save",
+            object: "checkpoint".into(),
+            before: None,
+            after: json(&serde_json::json!({ "log_seq": log_seq, "bytes": state.len() }))?,
+            rows: vec![row],
+        },
+    )?;
+    Ok(())
+}
+
+pub(crate) fn load_checkpoint(tx: &mut dyn Tx) -> Result<Option<Checkpoint>, StoreError> {
+    tx.query_opt(
+        "SELECT log_seq, state, saved_at FROM checkpoints ORDER BY log_seq DESC LIMIT 1",
+        &[],
+    )?
+    .map(|r| {
+        Ok(Checkpoint {
+            log_seq: r.int(0)?,
+            state: r.blob(1)?,
+            saved_at: r.int(2)?,
+        })
+    })
+    .transpose()
+}
+
+pub(crate) fn read(tx: &mut dyn Tx, after: i64, limit: usize) -> Result<Vec<LogChunk>, StoreError> {
+    let limit = i64::try_from(limit.max(1)).unwrap_or(i64::MAX);
+    tx.query(
+        "SELECT seq, payments, bytes, recorded_at FROM payment_log WHERE seq > $1 ORDER BY seq LIMIT $2",
+        params![after, limit],
+    )?
+    .iter()
+    .map(|r| {
+        Ok(LogChunk {
+            seq: r.int(0)?,
+            payments: u32::try_from(r.int(1)?)
+                .map_err(|_| StoreError::Corrupt("a log chunk's payment count".into()))?,
+            bytes: r.blob(2)?,
+            recorded_at: r.int(3)?,
+        })
+    })
+    .collect()
+}
