@@ -523,6 +523,11 @@ pub(crate) enum Command {
             value_name = "ADDR:PORT"
         )]
         listen: std::net::SocketAddr,
+        /// The reporting entity (TOML) reports drafted over the API are
+        /// filed by, see docs/reporting-entity.example.toml; without it
+        /// drafting is refused.
+        #[arg(long, env = "SPUR_ENTITY", value_name = "FILE")]
+        entity: Option<PathBuf>,
         #[command(flatten)]
         limits: ServeLimits,
     },

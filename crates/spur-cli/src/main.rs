@@ -155,7 +155,11 @@ fn run(cli: Cli) -> Result<()> {
             }
             out.flush()?;
         }
-        Command::Serve { listen, limits } => {
+        Command::Serve {
+            listen,
+            entity,
+            limits,
+        } => {
             let server = spur_server::start(spur_server::ServerConfig {
                 db: db_location(&cli).to_owned(),
                 listen: *listen,
@@ -163,6 +167,10 @@ fn run(cli: Cli) -> Result<()> {
                 engine: engine_config(None)?,
                 settle_after: std::time::Duration::from_millis(limits.settle_after_ms),
                 handle_signals: true,
+                reporting: spur_server::Reporting {
+                    entity: entity.clone(),
+                    engine: engine_config(None)?,
+                },
             })
             .context("spur serve")?;
             eprintln!("spur serve: listening on http://{}", server.addr());
@@ -269,6 +277,7 @@ fn run(cli: Cli) -> Result<()> {
                 indicator: indicator.clone(),
                 country: country.clone(),
                 statuses,
+                ..Default::default()
             };
             let mut store = open_store(&cli)?;
             cases::print_alerts(

@@ -1,6 +1,7 @@
 //! What `spur serve` is told: where the store is, where to listen, its limits.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use spur_engine::EngineConfig;
@@ -50,4 +51,17 @@ pub struct ServerConfig {
     /// Stop on SIGTERM and Ctrl-C (the `spur serve` command); tests stop the
     /// server with [`crate::RunningServer::shutdown`] instead.
     pub handle_signals: bool,
+    pub reporting: Reporting,
+}
+
+/// What drafting a goAML report needs beyond the store (as `spur report
+/// draft` takes it from `--entity` and the configuration).
+#[derive(Clone, Debug, Default)]
+pub struct Reporting {
+    /// The reporting entity file (`--entity` / `SPUR_ENTITY`, see
+    /// docs/reporting-entity.example.toml); without one, drafting a report
+    /// is refused (`not_configured`).
+    pub entity: Option<PathBuf>,
+    /// The configuration whose `[rates]` convert amounts into the local currency.
+    pub engine: spur_engine::EngineConfig,
 }

@@ -117,7 +117,7 @@ fn store_status(e: &StoreError) -> StatusCode {
         E::BadToken => StatusCode::UNAUTHORIZED,
         E::Forbidden { .. } | E::UserDisabled(_) | E::SelfApproval(_) => StatusCode::FORBIDDEN,
         E::NotFound { .. } | E::UnknownUser(_) => StatusCode::NOT_FOUND,
-        E::Invalid(_) => StatusCode::BAD_REQUEST,
+        E::Invalid(_) | E::BadCursor(_) => StatusCode::BAD_REQUEST,
         E::UserExists(_)
         | E::LastAdmin(_)
         | E::FirstUserNotAdmin
@@ -227,6 +227,7 @@ mod tests {
             "not_found",
         );
         check(StoreError::Invalid("x".into()), 400, "invalid_input");
+        check(StoreError::BadCursor("x".into()), 400, "bad_cursor");
         check(
             StoreError::IllegalReportTransition {
                 report: 1,
@@ -238,6 +239,44 @@ mod tests {
         );
         check(StoreError::TokenRevoked(1), 409, "token_revoked");
         check(StoreError::Corrupt("x".into()), 500, "corrupt_data");
+    }
+
+    #[test]
+    fn app_errors_map_through_their_root() {
+        let check = |e: AppError, status: u16, code: &str| {
+            let api = ApiError::from(e);
+            assert_eq!(
+                (api.status.as_u16(), api.code),
+                (status, code),
+                "{}",
+                api.message
+            );
+        };
+        let within = |e: AppError| AppError::Context {
+            what: "report for case 1".into(),
+            inner: Box::new(e),
+        };
+        check(
+            within(AppError::Store(StoreError::SelfApproval(1))),
+            403,
+            "self_approval",
+        );
+        check(
+            within(AppError::Store(StoreError::OpenReport {
+                case: 1,
+                report: 2,
+                status: ReportStatus::Draft,
+            })),
+            409,
+            "open_report",
+        );
+        check(
+            within(AppError::Invalid("does not validate".into())),
+            400,
+            "invalid_input",
+        );
+        let io = std::io::Error::other("disk");
+        check(within(AppError::Io(io)), 500, "io_error");
     }
 
     #[test]

@@ -33,7 +33,7 @@ use std::thread::JoinHandle;
 
 use axum::extract::DefaultBodyLimit;
 use axum::middleware::from_fn_with_state;
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
 use axum::Router;
 use spur_store::{StoreError, SystemClock};
 use tokio::sync::oneshot;
@@ -41,7 +41,7 @@ use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
 pub use auth::Actor;
-pub use config::{Limits, ServerConfig};
+pub use config::{Limits, Reporting, ServerConfig};
 pub use error::{ApiError, ErrorBody};
 pub use state::AppState;
 
@@ -84,9 +84,34 @@ pub fn router(state: AppState) -> Router {
             )
             .into_response()
         })
+        .layer(axum::middleware::from_fn(close_after_unread_body))
         .layer(DefaultBodyLimit::max(state.limits().body_bytes))
         .layer(from_fn_with_state(state.clone(), observe::observe))
         .with_state(state)
+}
+
+/// An error answered to a request with a body (a POST refused for its
+/// token before the body was read) ends the connection, and says so: hyper
+/// closes a connection whose request body was left unread, and a client
+/// that was not told would send its next request on it and see it reset.
+async fn close_after_unread_body(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    use axum::http::header;
+    let has_body = req.headers().contains_key(header::TRANSFER_ENCODING)
+        || req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .is_some_and(|v| v.as_bytes() != b"0");
+    let mut response = next.run(req).await;
+    if has_body && (response.status().is_client_error() || response.status().is_server_error()) {
+        response.headers_mut().insert(
+            header::CONNECTION,
+            axum::http::HeaderValue::from_static("close"),
+        );
+    }
+    response
 }
 
 /// A server running on its own thread.
@@ -180,7 +205,7 @@ pub fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
         db.close();
         ServerError::Ingest(e)
     })?;
-    let state = AppState::new(db, ingest, metrics, limits);
+    let state = AppState::new(db, ingest, metrics, limits, config.reporting.clone());
     let (stop, stopped) = oneshot::channel::<()>();
     let handle_signals = config.handle_signals;
     let thread = std::thread::Builder::new()

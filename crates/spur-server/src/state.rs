@@ -4,7 +4,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 
-use crate::config::Limits;
+use crate::config::{Limits, Reporting};
 use crate::db::Db;
 use crate::ingest::Ingest;
 use crate::limit::Limiter;
@@ -21,13 +21,20 @@ struct Inner {
     ingest: Ingest,
     metrics: Arc<Metrics>,
     limits: Limits,
+    reporting: Reporting,
     limiter: Limiter,
     ready: AtomicBool,
     openapi: OnceLock<String>,
 }
 
 impl AppState {
-    pub(crate) fn new(db: Db, ingest: Ingest, metrics: Arc<Metrics>, limits: Limits) -> AppState {
+    pub(crate) fn new(
+        db: Db,
+        ingest: Ingest,
+        metrics: Arc<Metrics>,
+        limits: Limits,
+        reporting: Reporting,
+    ) -> AppState {
         AppState {
             inner: Arc::new(Inner {
                 db,
@@ -35,6 +42,7 @@ impl AppState {
                 metrics,
                 limiter: Limiter::new(limits.in_flight, limits.waiting),
                 limits,
+                reporting,
                 ready: AtomicBool::new(false),
                 openapi: OnceLock::new(),
             }),
@@ -57,6 +65,11 @@ impl AppState {
 
     pub fn limits(&self) -> &Limits {
         &self.inner.limits
+    }
+
+    /// The reporting entity and rates report drafting uses.
+    pub fn reporting(&self) -> &Reporting {
+        &self.inner.reporting
     }
 
     pub(crate) fn limiter(&self) -> &Limiter {

@@ -8,6 +8,7 @@ use spur_engine::{Role, Timestamp};
 
 use crate::error::StoreError;
 use crate::model::{AlertStatus, PaymentRecord, StoredAlert};
+use crate::page::{PageRequest, MAX_LIMIT};
 use crate::store::Store;
 
 impl AlertStatus {
@@ -20,9 +21,10 @@ impl AlertStatus {
     }
 }
 
-/// Which alerts to list. Every field left `None` (or empty) lets all through;
-/// `statuses` empty means the standing ones (`new` and `in_case`).
-#[derive(Clone, Debug, Default)]
+/// Which alerts to list, filtered in SQL ([`crate::Store::alert_page`]).
+/// Every field left `None` (or empty) lets all through; `statuses` empty
+/// means the standing ones (`new` and `in_case`).
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct AlertFilter {
     pub role: Option<Role>,
     /// At least this score.
@@ -32,28 +34,10 @@ pub struct AlertFilter {
     /// The party's country, ISO 3166 alpha-2 (case-insensitive).
     pub country: Option<String>,
     pub statuses: Vec<AlertStatus>,
-}
-
-impl AlertFilter {
-    pub fn matches(&self, a: &StoredAlert) -> bool {
-        let status = AlertStatus::of(a);
-        let status_ok = if self.statuses.is_empty() {
-            status != AlertStatus::Cleared
-        } else {
-            self.statuses.contains(&status)
-        };
-        status_ok
-            && self.role.is_none_or(|r| r == a.role)
-            && self.min_score.is_none_or(|m| a.score >= m)
-            && self
-                .country
-                .as_deref()
-                .is_none_or(|c| c.eq_ignore_ascii_case(&a.country))
-            && self
-                .indicator
-                .as_deref()
-                .is_none_or(|code| indicator_codes(a).any(|c| c.eq_ignore_ascii_case(code)))
-    }
+    /// The user the alert's case is assigned to.
+    pub assignee: Option<String>,
+    /// The alerted party's id, exactly.
+    pub subject: Option<String>,
 }
 
 /// The codes of the indicators behind an alert, strongest first.
@@ -65,14 +49,24 @@ pub fn indicator_codes(a: &StoredAlert) -> impl Iterator<Item = &str> {
         .filter_map(|f| f["code"].as_str())
 }
 
-/// The alerts that pass `filter`, in id order.
+/// Every alert that passes `filter`, in id order: the pages of
+/// [`Store::alert_page`] read to the end.
 pub fn filtered_alerts(
     store: &mut dyn Store,
     filter: &AlertFilter,
     actor: &str,
 ) -> Result<Vec<StoredAlert>, StoreError> {
-    let mut alerts = store.alerts(actor)?;
-    alerts.retain(|a| filter.matches(a));
+    let mut alerts = Vec::new();
+    let mut request = PageRequest::first(MAX_LIMIT);
+    loop {
+        let page = store.alert_page(filter, &request, actor)?;
+        alerts.extend(page.items);
+        match page.next_cursor {
+            Some(c) => request.cursor = Some(c),
+            None => break,
+        }
+    }
+    alerts.sort_by_key(|a| a.id);
     Ok(alerts)
 }
 
@@ -119,7 +113,7 @@ pub fn alert_detail(
         .filter(|id| !held.contains(*id))
         .map(|id| (*id).to_owned())
         .collect();
-    let counterparties = counterparties(&alert, &payments);
+    let counterparties = counterparties(&alert.subject, &payments);
     Ok(AlertDetail {
         alert,
         payments,
@@ -128,11 +122,12 @@ pub fn alert_detail(
     })
 }
 
-fn counterparties(alert: &StoredAlert, payments: &[PaymentRecord]) -> Vec<Counterparty> {
+/// The other sides of `party`'s payments, most payments first, then by id.
+pub(crate) fn counterparties(party: &str, payments: &[PaymentRecord]) -> Vec<Counterparty> {
     let mut by_id: BTreeMap<&str, Counterparty> = BTreeMap::new();
     for p in payments {
         // The other side of the payment from the alerted party.
-        let (id, name, country) = if p.sender_id == alert.subject {
+        let (id, name, country) = if p.sender_id == party {
             (&p.receiver_id, &p.receiver_name, &p.receiver_country)
         } else {
             (&p.sender_id, &p.sender_name, &p.sender_country)
@@ -163,81 +158,8 @@ fn counterparties(alert: &StoredAlert, payments: &[PaymentRecord]) -> Vec<Counte
 mod tests {
     use super::*;
 
-    fn alert(role: Role, score: f64, country: &str, codes: &[&str]) -> StoredAlert {
-        StoredAlert {
-            id: 1,
-            subject: "S1".into(),
-            role,
-            score,
-            country: country.into(),
-            indicators: serde_json::Value::Array(
-                codes
-                    .iter()
-                    .map(|c| serde_json::json!({"code": c, "contribution": 0.1}))
-                    .collect(),
-            ),
-            transactions: vec![],
-            body: serde_json::Value::Null,
-            first_seen: 0,
-            last_seen: 0,
-            created_at: 0,
-            updated_at: 0,
-            case_id: None,
-            cleared_at: None,
-        }
-    }
-
-    #[test]
-    fn filter_table() {
-        let base = alert(Role::Sender, 0.8, "CA", &["P-SHARED", "P-FREQ"]);
-        let mut in_case = base.clone();
-        in_case.case_id = Some(3);
-        let mut cleared = base.clone();
-        cleared.cleared_at = Some(5);
-        let check = |f: AlertFilter, a: &StoredAlert, expected: bool| {
-            assert_eq!(f.matches(a), expected, "{f:?} on {a:?}");
-        };
-        check(AlertFilter::default(), &base, true);
-        check(AlertFilter::default(), &in_case, true);
-        check(AlertFilter::default(), &cleared, false);
-        let status = |s: &[AlertStatus]| AlertFilter {
-            statuses: s.to_vec(),
-            ..Default::default()
-        };
-        check(status(&[AlertStatus::Cleared]), &cleared, true);
-        check(status(&[AlertStatus::Cleared]), &base, false);
-        check(status(&[AlertStatus::New]), &in_case, false);
-        check(status(&[AlertStatus::InCase]), &in_case, true);
-        let role = |r| AlertFilter {
-            role: Some(r),
-            ..Default::default()
-        };
-        check(role(Role::Sender), &base, true);
-        check(role(Role::Receiver), &base, false);
-        let min = |m| AlertFilter {
-            min_score: Some(m),
-            ..Default::default()
-        };
-        check(min(0.8), &base, true);
-        check(min(0.81), &base, false);
-        let country = |c: &str| AlertFilter {
-            country: Some(c.into()),
-            ..Default::default()
-        };
-        check(country("ca"), &base, true);
-        check(country("PH"), &base, false);
-        let code = |c: &str| AlertFilter {
-            indicator: Some(c.into()),
-            ..Default::default()
-        };
-        check(code("p-freq"), &base, true);
-        check(code("R-RING"), &base, false);
-        check(code("P-"), &base, false);
-    }
-
     #[test]
     fn counterparties_are_the_other_side_most_payments_first() {
-        let a = alert(Role::Sender, 0.9, "AU", &[]);
         let pay = |txn: &str, to: &str, amount: f64, at: Timestamp| PaymentRecord {
             txn_id: txn.into(),
             timestamp: at,
@@ -253,7 +175,7 @@ mod tests {
             message: String::new(),
         };
         let list = counterparties(
-            &a,
+            "S1",
             &[
                 pay("T1", "R2", 10.0, 5),
                 pay("T2", "R1", 20.0, 1),

@@ -190,6 +190,17 @@ pub(crate) fn filtered(
     tx: &mut dyn Tx,
     filter: &AuditFilter,
 ) -> Result<Vec<AuditEntry>, StoreError> {
+    filtered_after(tx, filter, None, None)
+}
+
+/// The entries that pass `filter` with an id above `after`, oldest first,
+/// at most `limit` of them: the audit log's pages (`lists.rs`).
+pub(crate) fn filtered_after(
+    tx: &mut dyn Tx,
+    filter: &AuditFilter,
+    after: Option<i64>,
+    limit: Option<usize>,
+) -> Result<Vec<AuditEntry>, StoreError> {
     let mut conditions: Vec<String> = Vec::new();
     let mut values: Vec<Value> = Vec::new();
     // `column = $n`, or a prefix match by substr: LIKE is case-insensitive
@@ -247,12 +258,19 @@ pub(crate) fn filtered(
         values.push(t.into());
         conditions.push(format!("recorded_at < ${}", values.len()));
     }
+    if let Some(id) = after {
+        values.push(id.into());
+        conditions.push(format!("id > ${}", values.len()));
+    }
     let mut sql = format!("SELECT {ENTRY_COLUMNS}");
     if !conditions.is_empty() {
         sql.push_str(" WHERE ");
         sql.push_str(&conditions.join(" AND "));
     }
     sql.push_str(" ORDER BY id");
+    if let Some(n) = limit {
+        sql.push_str(&format!(" LIMIT {n}"));
+    }
     tx.query(&sql, &values)?.iter().map(entry).collect()
 }
 

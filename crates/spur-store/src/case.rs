@@ -5,13 +5,15 @@
 //! and a disposition other than undetermined (final); filing a report makes
 //! a case `reported`.
 
+use std::collections::HashMap;
+
 use spur_engine::Timestamp;
 
 use crate::audit::{self, json, Change};
 use crate::error::StoreError;
 use crate::model::{Case, CaseStatus, Disposition, Note, UserRole};
 use crate::rows;
-use crate::sql::{params, Row, Tx};
+use crate::sql::{params, Row, Tx, Value};
 use crate::store::{alert_exists, find_user, require, WORKERS};
 
 /// Whether `set_status` may move a case from `from` to `to`; the error's hint
@@ -45,11 +47,28 @@ fn note_from(r: &Row) -> Result<Note, StoreError> {
     })
 }
 
+const CASE_COLUMNS: &str =
+    "id, status, disposition, assignee, close_reason, opened_by, created_at, updated_at FROM cases";
+
+fn case_from(r: &Row, alerts: Vec<i64>, notes: Vec<Note>) -> Result<Case, StoreError> {
+    Ok(Case {
+        id: r.int(0)?,
+        status: r.text(1)?.parse()?,
+        disposition: r.text(2)?.parse()?,
+        assignee: r.opt_text(3)?,
+        close_reason: r.opt_text(4)?,
+        opened_by: r.text(5)?,
+        created_at: r.int(6)?,
+        updated_at: r.int(7)?,
+        alerts,
+        notes,
+    })
+}
+
 /// Loads a case; `lock` takes its row lock for a change.
 pub(crate) fn load(tx: &mut dyn Tx, case_id: i64, lock: bool) -> Result<Case, StoreError> {
     let sql = format!(
-        "SELECT id, status, disposition, assignee, close_reason, opened_by, created_at, updated_at \
-         FROM cases WHERE id = $1{}",
+        "SELECT {CASE_COLUMNS} WHERE id = $1{}",
         if lock { tx.for_update() } else { "" }
     );
     let r = tx
@@ -71,18 +90,64 @@ pub(crate) fn load(tx: &mut dyn Tx, case_id: i64, lock: bool) -> Result<Case, St
         .iter()
         .map(note_from)
         .collect::<Result<_, _>>()?;
-    Ok(Case {
-        id: r.int(0)?,
-        status: r.text(1)?.parse()?,
-        disposition: r.text(2)?.parse()?,
-        assignee: r.opt_text(3)?,
-        close_reason: r.opt_text(4)?,
-        opened_by: r.text(5)?,
-        created_at: r.int(6)?,
-        updated_at: r.int(7)?,
-        alerts,
-        notes,
-    })
+    case_from(&r, alerts, notes)
+}
+
+/// The cases that pass `conditions` (SQL on the `cases` columns, with
+/// `values` for their placeholders), in `order`, at most `limit`: three
+/// queries for the whole page, not three per case.
+pub(crate) fn select(
+    tx: &mut dyn Tx,
+    conditions: &str,
+    values: &[Value],
+    order: &str,
+    limit: usize,
+) -> Result<Vec<Case>, StoreError> {
+    let rows = tx.query(
+        &format!("SELECT {CASE_COLUMNS} WHERE {conditions} ORDER BY {order} LIMIT {limit}"),
+        values,
+    )?;
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<i64> = rows.iter().map(|r| r.int(0)).collect::<Result<_, _>>()?;
+    let list = ids
+        .iter()
+        .enumerate()
+        .map(|(i, _)| format!("${}", i + 1))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let id_values: Vec<Value> = ids.iter().map(|id| Value::Int(*id)).collect();
+    let mut alerts: HashMap<i64, Vec<i64>> = HashMap::new();
+    for r in tx.query(
+        &format!("SELECT case_id, alert_id FROM case_alerts WHERE case_id IN ({list}) ORDER BY case_id, seq"),
+        &id_values,
+    )? {
+        alerts.entry(r.int(0)?).or_default().push(r.int(1)?);
+    }
+    let mut notes: HashMap<i64, Vec<Note>> = HashMap::new();
+    for r in tx.query(
+        &format!("SELECT case_id, id, author, noted_at, body FROM case_notes WHERE case_id IN ({list}) ORDER BY case_id, id"),
+        &id_values,
+    )? {
+        let note = Note {
+            id: r.int(1)?,
+            author: r.text(2)?,
+            at: r.int(3)?,
+            text: r.text(4)?,
+        };
+        notes.entry(r.int(0)?).or_default().push(note);
+    }
+    rows.iter()
+        .map(|r| {
+            let id = r.int(0)?;
+            case_from(
+                r,
+                alerts.remove(&id).unwrap_or_default(),
+                notes.remove(&id).unwrap_or_default(),
+            )
+        })
+        .collect()
 }
 
 pub(crate) fn all(tx: &mut dyn Tx) -> Result<Vec<Case>, StoreError> {

@@ -97,6 +97,8 @@ pub enum StoreError {
     TokenRevoked(i64),
     #[error("invalid input: {0}")]
     Invalid(String),
+    #[error("{0}; start again from the first page (no cursor)")]
+    BadCursor(String),
     #[error("another scan was stored while this one ran (engine state version {found}, this scan started from version {expected}): nothing of this scan was stored; run it again")]
     ScanConflict { expected: i64, found: i64 },
     #[error("the payment log moved on while this writer held its state (it was at chunk {expected}, it is at chunk {found}): nothing was stored; open again to catch up")]
@@ -148,6 +150,7 @@ impl StoreError {
             StoreError::BadToken => "bad_token",
             StoreError::TokenRevoked(_) => "token_revoked",
             StoreError::Invalid(_) => "invalid_input",
+            StoreError::BadCursor(_) => "bad_cursor",
             StoreError::ScanConflict { .. } => "scan_conflict",
             StoreError::LogConflict { .. } => "log_conflict",
             StoreError::AlreadyIngested(_) => "already_ingested",

@@ -14,10 +14,13 @@ mod case;
 mod clock;
 mod digest;
 mod error;
+mod lists;
 mod log;
 mod log_store;
 mod migrations;
 mod model;
+mod page;
+mod party_view;
 mod postgres;
 mod report;
 mod rows;
@@ -35,6 +38,7 @@ pub use alert_view::{
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use digest::{payment_digest, PaymentDigest};
 pub use error::{AuditBreak, StoreError};
+pub use lists::{CaseFilter, ReportFilter};
 pub use log::{chunk_len, decode_chunk, ChunkWriter, LogError};
 pub use log_store::{AlertUpdate, Checkpoint, LogChunk, LogCommit, LogCommitted, LogHead};
 pub use migrations::SCHEMA_VERSION;
@@ -43,6 +47,11 @@ pub use model::{
     Correction, Disposition, EngineState, IngestedTxn, KnownTxn, Note, PaymentRecord, Report,
     ReportContent, ReportPlan, ReportStatus, RowFinding, RowProblem, ScanBatch, StoredAlert, User,
     UserRole,
+};
+pub use page::{Page, PageRequest, DEFAULT_LIMIT, MAX_LIMIT};
+pub use party_view::{
+    Network, NetworkLink, NetworkParty, NodeAlert, PartySummary, PartyView, MAX_NETWORK_PARTIES,
+    NETWORK_HOPS,
 };
 pub use store::{Store, SYSTEM_ACTOR};
 pub use token::{IssuedToken, Token};

@@ -18,12 +18,12 @@ use crate::rows;
 use crate::sql::{params, Row, Tx};
 use crate::store::{require, WORKERS};
 
-const COLUMNS: &str =
+pub(crate) const COLUMNS: &str =
     "id, case_id, profile, xml, author, status, approved_by, created_at, updated_at, \
      approved_at, filed_at, authors, entity_reference, corrects, fiu_ref_number, reason, action, \
      all_evidence FROM reports";
 
-fn report_from(r: &Row) -> Result<Report, StoreError> {
+pub(crate) fn report_from(r: &Row) -> Result<Report, StoreError> {
     let author = r.text(4)?;
     let authors = match r.opt_text(11)? {
         Some(list) => serde_json::from_str(&list)?,

@@ -4,9 +4,16 @@
 //! `#[utoipa::path]`), and is merged below: into [`public`] if it needs no
 //! token, into [`authenticated`] otherwise.
 
+pub(crate) mod alerts;
+pub(crate) mod audit;
+pub(crate) mod cases;
+pub(crate) mod paging;
+pub(crate) mod parties;
 pub(crate) mod payments;
+pub(crate) mod reports;
 pub(crate) mod system;
 pub(crate) mod tokens;
+pub(crate) mod users;
 
 use utoipa_axum::router::OpenApiRouter;
 
@@ -23,4 +30,10 @@ pub(crate) fn authenticated() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .merge(payments::router())
         .merge(tokens::router())
+        .merge(alerts::router())
+        .merge(parties::router())
+        .merge(cases::router())
+        .merge(reports::router())
+        .merge(users::router())
+        .merge(audit::router())
 }

@@ -31,6 +31,12 @@ pub const ROLES: &[(&str, &str, UserRole)] = &[
     ("ingest", "feed", UserRole::Ingest),
 ];
 
+/// The repository's example reporting entity (synthetic), for drafting reports.
+pub const ENTITY: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../docs/reporting-entity.example.toml"
+);
+
 /// 2026-01-05T00:00:00Z: the clock the fixture's store writes with.
 pub const T0: i64 = 1_767_571_200;
 
@@ -121,6 +127,10 @@ impl TestServer {
             engine: spur_engine::EngineConfig::default(),
             settle_after,
             handle_signals: false,
+            reporting: spur_server::Reporting {
+                entity: Some(ENTITY.into()),
+                engine: spur_engine::EngineConfig::default(),
+            },
         };
         let server = spur_server::start(config.clone()).expect("start the server");
         let base = format!("http://{}", server.addr());
