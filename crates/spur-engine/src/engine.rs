@@ -551,7 +551,7 @@ impl Engine {
         if self.online {
             self.settle();
             return Outcome {
-                alerts: self.alerts().to_vec(),
+                alerts: self.alerts().cloned().collect(),
                 stats: self.stats(),
             };
         }
@@ -583,12 +583,8 @@ impl Engine {
         };
         if let Some(o) = &self.settlement {
             st.possible_romance_victims = o.net.routed_count();
-            st.alerts_senders = o
-                .alert_list
-                .iter()
-                .filter(|a| a.role == Role::Sender)
-                .count() as u64;
-            st.alerts_receivers = o.alert_list.len() as u64 - st.alerts_senders;
+            st.alerts_senders = o.alerts.senders();
+            st.alerts_receivers = o.alerts.iter().len() as u64 - st.alerts_senders;
         }
         st
     }

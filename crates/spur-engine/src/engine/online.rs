@@ -8,6 +8,9 @@
 //! settle after each, ends after a last settle with exactly the alerts of a
 //! batch `finish` over the same file.
 
+use std::cmp::Reverse;
+use std::collections::BTreeMap;
+
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 
@@ -18,13 +21,16 @@ use crate::indicators::Role;
 use crate::model::Payment;
 use crate::network::{Key, Net};
 
+/// A settle recomputes at most one party in this many (senders and
+/// receivers); past that it runs the whole stage, which does the same work
+/// on two threads without the bookkeeping.
+const DIRTY_SHARE: usize = 8;
+
 /// What the last settle left, and what was pushed since.
 pub(crate) struct Settlement {
     pub net: Net,
-    /// The current alerts, by role and party index.
-    alerts: FxHashMap<Key, Alert>,
-    /// The same, in the order `finish` gives.
-    pub alert_list: Vec<Alert>,
+    /// The current alerts.
+    pub alerts: AlertSet,
     /// Payments pushed since the last settle.
     unsettled: u64,
     /// Parties pushed since the last settle, each once.
@@ -35,6 +41,48 @@ pub(crate) struct Settlement {
     /// A receiver got its first name since: its name key changed, which
     /// alias groups read, so the next settle runs the whole stage.
     renamed: bool,
+}
+
+/// Alerts by role and party index, kept in the order `finish` gives, so
+/// that a settle that changes a few costs a few.
+#[derive(Default)]
+pub(crate) struct AlertSet {
+    rank: FxHashMap<Key, Rank>,
+    ranked: BTreeMap<Rank, Alert>,
+    senders: u64,
+}
+
+/// The order of `finish`: score (highest first; scores are never negative,
+/// so their bits order them), role, id.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Rank(Reverse<u64>, Role, String);
+
+impl AlertSet {
+    fn get(&self, key: &Key) -> Option<&Alert> {
+        self.ranked.get(self.rank.get(key)?)
+    }
+
+    fn insert(&mut self, key: Key, a: Alert) {
+        self.remove(&key);
+        let rank = Rank(Reverse(a.score.to_bits()), a.role, a.subject.clone());
+        self.senders += u64::from(a.role == Role::Sender);
+        self.rank.insert(key, rank.clone());
+        self.ranked.insert(rank, a);
+    }
+
+    fn remove(&mut self, key: &Key) -> Option<Alert> {
+        let a = self.ranked.remove(&self.rank.remove(key)?)?;
+        self.senders -= u64::from(a.role == Role::Sender);
+        Some(a)
+    }
+
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = &Alert> + '_ {
+        self.ranked.values()
+    }
+
+    pub fn senders(&self) -> u64 {
+        self.senders
+    }
 }
 
 impl Settlement {
@@ -158,9 +206,11 @@ impl Engine {
         })?;
         let rec = self.record(p, &a);
         self.apply_one(&rec);
-        if let Some(st) = self.settlement.as_deref_mut() {
+        if let Some(mut st) = self.settlement.take() {
             st.renamed |= a.receiver.renamed;
             st.touch(rec.sender, rec.receiver);
+            st.net.note_pair(&self.view(), rec.sender, rec.receiver);
+            self.settlement = Some(st);
         }
         Ok(())
     }
@@ -193,37 +243,84 @@ impl Engine {
             self.apply_everything();
             self.seal();
         }
+        let payments = self.settlement.as_ref().map_or(0, |o| o.unsettled);
+        let parties = self.senders.len() + self.receivers.len();
+        let incremental = self.online && self.settlement.as_ref().is_some_and(|o| !o.renamed);
+        if let Some(mut st) = self.settlement.take_if(|_| incremental) {
+            let limit = parties / DIRTY_SHARE;
+            let view = self.view();
+            let (senders, receivers) = (
+                std::mem::take(&mut st.touched_senders),
+                std::mem::take(&mut st.touched_receivers),
+            );
+            if let Some(update) = st.net.update(&view, &senders, &receivers, limit) {
+                let mut out = Settled {
+                    payments,
+                    recomputed: update.recomputed as u64,
+                    full: false,
+                    ..Settled::default()
+                };
+                for (key, now) in update.alerts {
+                    match now {
+                        Some(a) => {
+                            if st.alerts.get(&key) != Some(&a) {
+                                out.raised.push(a.clone());
+                                st.alerts.insert(key, a);
+                            }
+                        }
+                        None => {
+                            if let Some(a) = st.alerts.remove(&key) {
+                                out.cleared.push((a.subject, a.role));
+                            }
+                        }
+                    }
+                }
+                sort_alerts(&mut out.raised);
+                out.cleared
+                    .sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
+                st.unsettled = 0;
+                st.marked_senders.clear();
+                st.marked_receivers.clear();
+                self.settlement = Some(st);
+                return out;
+            }
+            // Too much changed: the whole stage, below, from the alerts before.
+            self.settlement = Some(st);
+        }
         let old = self.settlement.take();
-        let payments = old.as_ref().map_or(0, |o| o.unsettled);
         let (net, fresh) = Net::full(&self.view());
-        let mut alerts: FxHashMap<Key, Alert> = fresh.into_iter().collect();
         let mut out = Settled {
             payments,
-            recomputed: (self.senders.len() + self.receivers.len()) as u64,
+            recomputed: parties as u64,
             full: true,
             ..Settled::default()
         };
-        let old_alerts = old.map(|o| o.alerts).unwrap_or_default();
-        for (key, a) in &alerts {
-            if old_alerts.get(key) != Some(a) {
+        let mut alerts = old.map(|o| o.alerts).unwrap_or_default();
+        let mut now: FxHashMap<Key, ()> = FxHashMap::default();
+        for (key, a) in fresh {
+            now.insert(key, ());
+            if alerts.get(&key) != Some(&a) {
                 out.raised.push(a.clone());
+                alerts.insert(key, a);
             }
         }
-        for (key, a) in &old_alerts {
-            if !alerts.contains_key(key) {
-                out.cleared.push((a.subject.clone(), a.role));
+        let gone: Vec<Key> = alerts
+            .rank
+            .keys()
+            .filter(|k| !now.contains_key(k))
+            .copied()
+            .collect();
+        for key in gone {
+            if let Some(a) = alerts.remove(&key) {
+                out.cleared.push((a.subject, a.role));
             }
         }
         sort_alerts(&mut out.raised);
         out.cleared
             .sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
-        let mut alert_list: Vec<Alert> = alerts.values().cloned().collect();
-        sort_alerts(&mut alert_list);
-        alerts.shrink_to_fit();
         self.settlement = Some(Box::new(Settlement {
             net,
             alerts,
-            alert_list,
             unsettled: 0,
             touched_senders: Vec::new(),
             touched_receivers: Vec::new(),
@@ -250,10 +347,12 @@ impl Engine {
 
     /// Every alert as of the last settle, in the order `finish` gives
     /// (highest score first); empty before the first settle.
-    pub fn alerts(&self) -> &[Alert] {
-        self.settlement
-            .as_ref()
-            .map_or(&[][..], |s| &s.alert_list[..])
+    pub fn alerts(&self) -> impl ExactSizeIterator<Item = &Alert> + '_ {
+        const NONE: &BTreeMap<Rank, Alert> = &BTreeMap::new();
+        match &self.settlement {
+            Some(s) => s.alerts.ranked.values(),
+            None => NONE.values(),
+        }
     }
 
     /// The current score of a party in one role, or `None` for a party
@@ -298,5 +397,23 @@ impl Engine {
             settled: !touched,
             indicators: alert.indicators,
         })
+    }
+}
+
+impl Engine {
+    /// Compares what the last settle kept with the whole network stage over
+    /// the current state, every value bit for bit, and the alerts: `None`
+    /// when equal, else the first difference. For tests of the incremental
+    /// settle; it costs a whole stage.
+    #[doc(hidden)]
+    pub fn settlement_differs_from_full_stage(&self) -> Option<String> {
+        let st = self.settlement.as_deref()?;
+        let (net, alerts) = Net::full(&self.view());
+        if let Some(d) = st.net.differs_from(&net) {
+            return Some(d);
+        }
+        let mut alerts: Vec<Alert> = alerts.into_iter().map(|(_, a)| a).collect();
+        sort_alerts(&mut alerts);
+        (!alerts.iter().eq(st.alerts.iter())).then(|| "alerts differ".to_owned())
     }
 }
