@@ -366,3 +366,26 @@ fn online_settles_to_the_batch_alerts_past_the_link_caps() {
     }
     assert!(partial > 0, "some settles are incremental");
 }
+
+#[test]
+fn alerts_read_back_as_written() {
+    let alerts = batch_alerts(&world(11, 600, 90));
+    assert!(!alerts.is_empty());
+    for a in &alerts {
+        let json = serde_json::to_string(a).expect("an alert serialises");
+        let back: Alert = serde_json::from_str(&json).expect("and reads back");
+        assert_eq!(&back, a);
+        assert_eq!(
+            serde_json::to_string(&back).expect("again"),
+            json,
+            "byte for byte"
+        );
+    }
+    let bad = serde_json::to_string(&alerts[0])
+        .expect("serialises")
+        .replace("T", "t");
+    assert!(
+        serde_json::from_str::<Alert>(&bad).is_err(),
+        "times are RFC 3339"
+    );
+}
