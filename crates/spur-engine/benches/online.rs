@@ -109,6 +109,17 @@ fn bench(c: &mut Criterion) {
         first.recomputed,
         started.elapsed()
     );
+    let bytes = e.state_bytes();
+    eprintln!(
+        "state: {} parties, {} txn ids, {} MiB ({} party, {} txn ids, {} settle), {:.0} bytes per party",
+        bytes.parties,
+        bytes.txn_ids,
+        bytes.total >> 20,
+        bytes.party_bytes >> 20,
+        bytes.txn_bytes >> 20,
+        bytes.settle_bytes >> 20,
+        bytes.bytes_per_party
+    );
     let mut stream = Stream {
         tail: all[cut..].to_vec(),
         at: 0,

@@ -18,7 +18,7 @@ use crate::scoring::View;
 use crate::state::*;
 
 mod online;
-pub use online::{PartyScore, Settled};
+pub use online::{PartyScore, Settled, StateBytes};
 
 /// Why one record was not taken. The caller adds file and line.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -41,6 +41,13 @@ pub enum RecordError {
          time order: load an older period into a new database, or ingest in time order"
     )]
     BehindState(i64, DisplayTime),
+    /// Online: older than the txn id memory reaches (the largest window, 90
+    /// days, before the newest payment): its duplicate check is the store's.
+    #[error(
+        "is {0} s older than the engine's txn id memory reaches ({1}: 90 days before the newest \
+         payment); load an older period into a new database"
+    )]
+    BeyondMemory(i64, DisplayTime),
     #[error("amount must be a positive number")]
     BadAmount,
     #[error("amount {0:e} is above the maximum of {max:e} in any currency", max = MAX_AMOUNT)]
@@ -64,6 +71,7 @@ impl RecordError {
             RecordError::DuplicateTxn => "txn_id",
             RecordError::Late(_)
             | RecordError::LateForParty(..)
+            | RecordError::BeyondMemory(..)
             | RecordError::BehindState(..)
             | RecordError::TimeOutOfRange(_)
             | RecordError::InFuture(..) => "timestamp",
@@ -643,7 +651,8 @@ impl Engine {
                 .ok_or(SnapshotError::Corrupt("txn ids"))?;
             e.intake
                 .txns
-                .insert(id)
+                // The JSON snapshot has no times: kept for the windows from now.
+                .insert(id, snap.applied_until.unwrap_or(snap.max_seen))
                 .ok_or(SnapshotError::Corrupt("duplicate txn id"))?;
             start = end as usize;
         }

@@ -346,6 +346,24 @@ impl Net {
         (net, alerts)
     }
 
+    /// Bytes held, roughly (vectors by capacity, maps by entries).
+    pub fn bytes(&self) -> usize {
+        let per_receiver = 1 + 4 + 8 + 4 + 4 + 24 + 8 + 8;
+        let per_sender = 1 + 8 + std::mem::size_of::<Option<Shared>>() + 8;
+        let lists = |m: &FxHashMap<u32, Vec<u32>>| {
+            m.values().map(|v| 4 + 24 + v.capacity() * 4).sum::<usize>()
+        };
+        self.r_first.capacity() * per_receiver
+            + self.s_local.capacity() * per_sender
+            + self.uf.0.capacity() * 4
+            + self.by_phone.len() * 24
+            + self.ring.iter().map(|r| r.capacity() * 4).sum::<usize>()
+            + lists(&self.members)
+            + lists(&self.pool)
+            + lists(&self.extra_senders)
+            + lists(&self.extra_receivers)
+    }
+
     /// Senders now routed away as romance-scam victims.
     pub fn routed_count(&self) -> u64 {
         self.routed.iter().filter(|&&r| r).count() as u64

@@ -389,3 +389,53 @@ fn alerts_read_back_as_written() {
         "times are RFC 3339"
     );
 }
+
+#[test]
+fn txn_id_memory_stays_bounded_over_a_long_run() {
+    // A year of traffic from the same parties.
+    let batch = world(3, 600, 360);
+    let payments: Vec<_> = batch
+        .entries()
+        .filter_map(|e| match e {
+            Entry::Payment { payment, .. } => Some(payment),
+            Entry::Reject(_) => None,
+        })
+        .collect();
+    let newest = payments.last().expect("payments").timestamp;
+    let recent = payments
+        .iter()
+        .filter(|p| p.timestamp >= newest - 90 * spur_engine::model::DAY)
+        .count() as u64;
+    let mut e = Engine::online(EngineConfig::default()).expect("default configuration");
+    let mut most = 0;
+    for chunk in payments.chunks(500) {
+        chunk
+            .iter()
+            .for_each(|p| e.push(p).expect("accepted online"));
+        e.settle();
+        most = most.max(e.state_bytes().txn_ids);
+    }
+    let held = e.state_bytes();
+    let all = payments.len() as u64;
+    assert!(
+        most * 10 < all * 6,
+        "{} of {all} txn ids held at the end, at most {most}; {recent} in the last 90 days",
+        held.txn_ids
+    );
+    assert!(held.txn_ids >= recent, "the last 90 days are all held");
+    assert!(held.bytes_per_party > 100.0 && held.total > held.txn_bytes);
+    // Forgetting ids changes no alert: evidence ids stay.
+    assert!(
+        e.alerts().eq(batch_alerts(&batch).iter()),
+        "the batch's alerts"
+    );
+    // A recent id is still a duplicate; one old enough to be forgotten is
+    // refused for its time, never taken twice.
+    let last = payments.last().expect("payments");
+    assert_eq!(e.push(last), Err(spur_engine::RecordError::DuplicateTxn));
+    let first = payments[0];
+    assert!(matches!(
+        e.push(&first),
+        Err(spur_engine::RecordError::BeyondMemory(..))
+    ));
+}

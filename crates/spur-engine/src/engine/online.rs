@@ -41,6 +41,8 @@ pub(crate) struct Settlement {
     /// A receiver got its first name since: its name key changed, which
     /// alias groups read, so the next settle runs the whole stage.
     renamed: bool,
+    /// Txn ids held after they were last let go (`forget_old_txns`).
+    txns_kept: usize,
 }
 
 /// Alerts by role and party index, kept in the order `finish` gives, so
@@ -142,7 +144,103 @@ pub struct PartyScore {
     pub indicators: Vec<Finding>,
 }
 
+/// How long a txn id stays in memory after its payment, before the newest.
+const TXN_MEMORY: i64 = 90 * crate::model::DAY;
+
+/// What the engine's state holds, in bytes.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct StateBytes {
+    /// Senders and receivers (a party in both roles counts twice).
+    pub parties: u64,
+    /// Their windowed state, details (ids, names) and index.
+    pub party_bytes: u64,
+    /// Txn ids held for the duplicate check, and their bytes.
+    pub txn_ids: u64,
+    pub txn_bytes: u64,
+    /// What the last settle kept per party (the network stage's values;
+    /// alerts not counted).
+    pub settle_bytes: u64,
+    pub total: u64,
+    pub bytes_per_party: f64,
+}
+
 impl Engine {
+    /// What the state holds now, counted (not measured by the allocator).
+    pub fn state_bytes(&self) -> StateBytes {
+        let s = &self.senders;
+        let r = &self.receivers;
+        let party_bytes = s.info_bytes()
+            + r.info_bytes()
+            + s.state.capacity() * std::mem::size_of::<crate::state::SenderState>()
+            + r.state.capacity() * std::mem::size_of::<crate::state::ReceiverState>()
+            + s.state.iter().map(|x| x.heap_bytes()).sum::<usize>()
+            + r.state.iter().map(|x| x.heap_bytes()).sum::<usize>()
+            + self.intake.senders.bytes()
+            + self.intake.receivers.bytes();
+        let txn_bytes = self.intake.txns.bytes();
+        let settle_bytes = self.settlement.as_ref().map_or(0, |st| st.net.bytes());
+        let parties = (s.len() + r.len()) as u64;
+        let total = (party_bytes + txn_bytes + settle_bytes) as u64;
+        StateBytes {
+            parties,
+            party_bytes: party_bytes as u64,
+            txn_ids: self.intake.txns.len() as u64,
+            txn_bytes: txn_bytes as u64,
+            settle_bytes: settle_bytes as u64,
+            total,
+            bytes_per_party: total as f64 / parties.max(1) as f64,
+        }
+    }
+
+    /// Lets go of txn ids older than `TXN_MEMORY` before the newest payment
+    /// (except the parties' evidence), once a third of those held are new.
+    fn forget_old_txns(&mut self) {
+        let Some(newest) = self.applied_until else {
+            return;
+        };
+        let Some(st) = self.settlement.as_deref_mut() else {
+            return;
+        };
+        let n = self.intake.txns.len();
+        // Each pass costs what is held; after one, half as many again are
+        // taken before the next, so the cost per payment stays constant.
+        if n < 1024 || 2 * n < 3 * st.txns_kept {
+            return;
+        }
+        let horizon = newest.saturating_sub(TXN_MEMORY);
+        let mut pinned = vec![false; n];
+        let evidence = self
+            .senders
+            .state
+            .iter()
+            .flat_map(|s| s.evidence.iter())
+            .chain(self.receivers.state.iter().flat_map(|v| v.evidence.iter()));
+        for &t in evidence {
+            pinned[t as usize] = true;
+        }
+        let map = self
+            .intake
+            .txns
+            .retain(|i, ts| ts >= horizon || pinned[i as usize]);
+        let remap = |list: &mut std::collections::VecDeque<u32>| {
+            list.iter_mut().for_each(|t| *t = map[*t as usize]);
+        };
+        self.senders
+            .state
+            .iter_mut()
+            .for_each(|s| remap(&mut s.evidence));
+        self.receivers
+            .state
+            .iter_mut()
+            .for_each(|v| remap(&mut v.evidence));
+        self.intake.forgotten_before = Some(
+            self.intake
+                .forgotten_before
+                .map_or(horizon, |f| f.max(horizon)),
+        );
+        st.txns_kept = self.intake.txns.len();
+    }
+
     /// A new engine in online mode: see [`Engine::go_online`].
     pub fn online(cfg: crate::EngineConfig) -> Result<Engine, ConfigError> {
         let mut e = Engine::new(cfg)?;
@@ -238,7 +336,24 @@ impl Engine {
     /// says what changed. Online, every alert then equals what a batch
     /// `finish` over the same payments gives. In batch mode it applies what
     /// is buffered first (as `finish` does) and runs the whole stage.
+    ///
+    /// Online, it then lets txn ids go whose payments are more than 90 days
+    /// (the largest window) older than the newest one, once a third of
+    /// those held came since the last time (ids of the evidence payments
+    /// parties keep stay): a
+    /// long run holds the ids of its last 90 days, not of every payment.
+    /// Payments older than that are refused from then on
+    /// ([`RecordError::BeyondMemory`]); a duplicate of a forgotten id is
+    /// the caller's store to find (it keeps every id).
     pub fn settle(&mut self) -> Settled {
+        let out = self.settle_stage();
+        if self.online {
+            self.forget_old_txns();
+        }
+        out
+    }
+
+    fn settle_stage(&mut self) -> Settled {
         if !self.online {
             self.apply_everything();
             self.seal();
@@ -253,7 +368,15 @@ impl Engine {
                 std::mem::take(&mut st.touched_senders),
                 std::mem::take(&mut st.touched_receivers),
             );
-            if let Some(update) = st.net.update(&view, &senders, &receivers, limit) {
+            // Each party pushed reaches some ten others on simulated traffic:
+            // when that is already past the limit, the whole stage at once.
+            let reach = (senders.len() + receivers.len()) * 8;
+            let update = if reach <= limit {
+                st.net.update(&view, &senders, &receivers, limit)
+            } else {
+                None
+            };
+            if let Some(update) = update {
                 let mut out = Settled {
                     payments,
                     recomputed: update.recomputed as u64,
@@ -288,6 +411,7 @@ impl Engine {
             self.settlement = Some(st);
         }
         let old = self.settlement.take();
+        let old_kept = old.as_ref().map_or(0, |o| o.txns_kept);
         let (net, fresh) = Net::full(&self.view());
         let mut out = Settled {
             payments,
@@ -327,6 +451,7 @@ impl Engine {
             marked_senders: Vec::new(),
             marked_receivers: Vec::new(),
             renamed: false,
+            txns_kept: old_kept,
         }));
         out
     }
