@@ -120,6 +120,19 @@ fn bench(c: &mut Criterion) {
         bytes.settle_bytes >> 20,
         bytes.bytes_per_party
     );
+    let t = Instant::now();
+    let snap = e.snapshot();
+    let took = t.elapsed();
+    let t = Instant::now();
+    let back = Engine::restore(EngineConfig::default(), &snap).expect("restores");
+    eprintln!(
+        "snapshot: {} MiB ({:.0} bytes per party), written in {:?}, restored in {:?}",
+        snap.len() >> 20,
+        snap.len() as f64 / bytes.parties as f64,
+        took,
+        t.elapsed()
+    );
+    drop((back, snap));
     let mut stream = Stream {
         tail: all[cut..].to_vec(),
         at: 0,

@@ -439,3 +439,64 @@ fn txn_id_memory_stays_bounded_over_a_long_run() {
         Err(spur_engine::RecordError::BeyondMemory(..))
     ));
 }
+
+/// A snapshot of a small simulated world, made once.
+fn snapshot() -> &'static [u8] {
+    static SNAP: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    SNAP.get_or_init(|| {
+        let batch = world(9, 60, 60);
+        let mut e = Engine::new(EngineConfig::default()).expect("default configuration");
+        for entry in batch.entries() {
+            if let Entry::Payment { payment, .. } = entry {
+                e.push(&payment).expect("accepted");
+            }
+        }
+        e.snapshot()
+    })
+}
+
+#[test]
+fn a_binary_snapshot_restores_to_the_same_state() {
+    let bytes = snapshot();
+    assert!(bytes.starts_with(b"SPURSNAP"));
+    let mut e = Engine::restore(EngineConfig::default(), bytes).expect("restores");
+    assert_eq!(e.snapshot(), bytes, "byte for byte again");
+    let other = EngineConfig {
+        max_evidence: 7,
+        ..EngineConfig::default()
+    };
+    assert_eq!(
+        Engine::restore(other, bytes).err(),
+        Some(spur_engine::SnapshotError::Config)
+    );
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+    /// Bad bytes are refused or give a usable engine; never a panic.
+    #[test]
+    fn a_mutated_snapshot_is_refused_or_restored_never_a_panic(
+        edits in proptest::collection::vec((0usize..1 << 20, proptest::prelude::any::<u8>()), 1..8),
+        cut in proptest::option::of(0usize..1 << 20),
+    ) {
+        let mut bytes = snapshot().to_vec();
+        for (at, b) in edits {
+            let n = bytes.len();
+            bytes[at % n] = b;
+        }
+        if let Some(cut) = cut {
+            bytes.truncate(cut % (bytes.len() + 1));
+        }
+        if let Ok(mut e) = Engine::restore(EngineConfig::default(), &bytes) {
+            let out = e.finish();
+            proptest::prop_assert!(out.stats.payments < u64::MAX);
+        }
+    }
+
+    #[test]
+    fn random_bytes_are_refused(tail in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..400)) {
+        let mut bytes = b"SPURSNAP".to_vec();
+        bytes.extend(tail);
+        proptest::prop_assert!(Engine::restore(EngineConfig::default(), &bytes).is_err());
+    }
+}
