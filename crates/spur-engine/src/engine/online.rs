@@ -31,8 +31,9 @@ pub(crate) struct Settlement {
     pub net: Net,
     /// The current alerts.
     pub alerts: AlertSet,
-    /// Payments pushed since the last settle.
-    unsettled: u64,
+    /// `Engine::payments` when it was made: what was pushed since, in
+    /// either mode, is `Engine::payments` minus this.
+    settled_payments: u64,
     /// Parties pushed since the last settle, each once.
     touched_senders: Vec<u32>,
     touched_receivers: Vec<u32>,
@@ -95,7 +96,6 @@ impl Settlement {
             &mut self.touched_receivers,
             receiver,
         );
-        self.unsettled += 1;
     }
 }
 
@@ -358,7 +358,7 @@ impl Engine {
             self.apply_everything();
             self.seal();
         }
-        let payments = self.settlement.as_ref().map_or(0, |o| o.unsettled);
+        let payments = self.unsettled();
         let parties = self.senders.len() + self.receivers.len();
         let incremental = self.online && self.settlement.as_ref().is_some_and(|o| !o.renamed);
         if let Some(mut st) = self.settlement.take_if(|_| incremental) {
@@ -401,7 +401,7 @@ impl Engine {
                 sort_alerts(&mut out.raised);
                 out.cleared
                     .sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
-                st.unsettled = 0;
+                st.settled_payments = self.payments;
                 st.marked_senders.clear();
                 st.marked_receivers.clear();
                 self.settlement = Some(st);
@@ -445,7 +445,7 @@ impl Engine {
         self.settlement = Some(Box::new(Settlement {
             net,
             alerts,
-            unsettled: 0,
+            settled_payments: self.payments,
             touched_senders: Vec::new(),
             touched_receivers: Vec::new(),
             marked_senders: Vec::new(),
@@ -459,13 +459,13 @@ impl Engine {
     /// Whether every pushed payment is settled (nothing pushed since the
     /// last settle). False before the first settle.
     pub fn is_settled(&self) -> bool {
-        self.settlement.as_ref().is_some_and(|s| s.unsettled == 0) && self.pending.is_empty()
+        self.settlement.is_some() && self.unsettled() == 0
     }
 
     /// Payments pushed since the last settle.
     pub fn unsettled(&self) -> u64 {
         match &self.settlement {
-            Some(s) => s.unsettled,
+            Some(s) => self.payments - s.settled_payments,
             None => self.payments,
         }
     }
