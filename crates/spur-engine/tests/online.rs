@@ -500,3 +500,12 @@ proptest::proptest! {
         proptest::prop_assert!(Engine::restore(EngineConfig::default(), &bytes).is_err());
     }
 }
+
+#[test]
+fn an_online_engine_can_be_shared_between_threads() {
+    fn shared<T: Send + Sync>() {}
+    // A server keeps one behind a lock and settles it from another task.
+    shared::<Engine>();
+    shared::<spur_engine::Settled>();
+    shared::<spur_engine::PartyScore>();
+}
