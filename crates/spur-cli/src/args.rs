@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand, ValueEnum};
 use spur_io::Format;
 
-use crate::settings;
+use spur_app::settings;
 
 #[derive(Parser)]
 #[command(

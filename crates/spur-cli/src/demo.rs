@@ -10,8 +10,8 @@ use anyhow::{Context, Result};
 use spur_engine::{Alert, EngineConfig, Role};
 use spur_sim::{SimConfig, SimSummary};
 
-use crate::scan::{self, ScanOptions};
 use crate::terminal::visible;
+use spur_app::scan::{self, ScanOptions};
 
 pub fn simulate(
     out: &Path,
@@ -65,7 +65,7 @@ pub fn run(
         alerts: Some(out.join("alerts.jsonl")),
         rejects: out.join("rejects.csv"),
         max_rejects: Some(0),
-        progress: true,
+        progress: crate::progress::Bar::for_terminal(),
         // Simulated traffic may run past today: the demo scans it as if
         // the clock stood at its last payment.
         now: sim
@@ -77,7 +77,7 @@ pub fn run(
     };
     let report = scan::run(&opts, cfg, None)?;
     writeln!(say)?;
-    report.print(&mut say)?;
+    crate::scan_print::print(&report, &mut say)?;
     let open =
         |name: &str| -> Result<BufReader<File>> { Ok(BufReader::new(File::open(out.join(name))?)) };
     let eval = spur_sim::evaluate(

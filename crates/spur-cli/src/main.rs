@@ -3,11 +3,9 @@
 mod args;
 mod cases;
 mod demo;
-mod ingest;
-mod outfile;
+mod progress;
 mod reports;
-mod scan;
-mod settings;
+mod scan_print;
 mod table;
 mod terminal;
 
@@ -17,6 +15,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use clap::Parser;
+use spur_app::{reports as drafting, scan, settings};
 use spur_store::OpenMode;
 
 use args::{
@@ -48,7 +47,8 @@ fn main() {
             let kind = c
                 .downcast_ref::<io::Error>()
                 .map(io::Error::kind)
-                .or_else(|| c.downcast_ref::<serde_json::Error>()?.io_error_kind());
+                .or_else(|| c.downcast_ref::<serde_json::Error>()?.io_error_kind())
+                .or_else(|| c.downcast_ref::<spur_app::AppError>()?.io_kind());
             kind == Some(io::ErrorKind::BrokenPipe)
         });
         if closed_pipe {
@@ -94,7 +94,11 @@ fn run(cli: Cli) -> Result<()> {
                 alerts: alerts.clone(),
                 rejects: rejects.clone(),
                 max_rejects: *max_rejects,
-                progress: !quiet,
+                progress: if *quiet {
+                    None
+                } else {
+                    progress::Bar::for_terminal()
+                },
                 now: now.unwrap_or_else(scan::system_now),
                 profile,
             };
@@ -106,7 +110,7 @@ fn run(cli: Cli) -> Result<()> {
                 .transpose()?;
             let store: Option<&mut dyn spur_store::Store> = store.as_mut().map(|s| &mut **s as _);
             let report = scan::run(&opts, engine_config(*threshold)?, store)?;
-            report.print(&mut io::stderr())?;
+            scan_print::print(&report, &mut io::stderr())?;
         }
         Command::Simulate { out, world } => {
             let summary = demo::simulate(out, world.seed, world.senders, world.days)?;
@@ -311,7 +315,7 @@ fn run(cli: Cli) -> Result<()> {
                     fiu_ref,
                     text,
                 } => {
-                    let opts = reports::DraftOptions {
+                    let opts = drafting::DraftOptions {
                         case_id: *case_id,
                         fiu,
                         entity: text.entity.as_deref(),
@@ -325,15 +329,16 @@ fn run(cli: Cli) -> Result<()> {
                         report_id,
                         fiu_ref_number: fiu_ref.as_deref(),
                     });
-                    let r = reports::draft(s, &opts, corrects, &engine_config(None)?, actor)?;
-                    reports::say("drafted (validated against its schema)", &r)?;
+                    let d = drafting::draft(s, &opts, corrects, &engine_config(None)?, actor)?;
+                    reports::warn(&d.warnings);
+                    reports::say("drafted (validated against its schema)", &d.report)?;
                 }
                 ReportCommand::Redraft {
                     report_id,
                     fiu,
                     text,
                 } => {
-                    let opts = reports::DraftOptions {
+                    let opts = drafting::DraftOptions {
                         case_id: 0,
                         fiu: fiu.as_deref().unwrap_or(""),
                         entity: text.entity.as_deref(),
@@ -343,8 +348,9 @@ fn run(cli: Cli) -> Result<()> {
                         out: text.out.as_deref(),
                         now,
                     };
-                    let r = reports::redraft(s, *report_id, &opts, &engine_config(None)?, actor)?;
-                    reports::say("redrafted (validated against its schema)", &r)?;
+                    let d = drafting::redraft(s, *report_id, &opts, &engine_config(None)?, actor)?;
+                    reports::warn(&d.warnings);
+                    reports::say("redrafted (validated against its schema)", &d.report)?;
                 }
                 ReportCommand::Approve { report_id } => {
                     reports::say("approved", &s.approve_report(*report_id, actor)?)?
@@ -355,7 +361,7 @@ fn run(cli: Cli) -> Result<()> {
                     force,
                 } => reports::say(
                     "filed",
-                    &reports::file(s, *report_id, out.as_deref(), *force, actor)?,
+                    &drafting::file(s, *report_id, out.as_deref(), *force, actor)?,
                 )?,
                 ReportCommand::Show { report_id, xml } => {
                     let r = s.report(*report_id, actor)?;

@@ -11,7 +11,7 @@
 
 use std::path::Path;
 
-use anyhow::{bail, Context, Result};
+use crate::{bail, Context, Result};
 use spur_engine::EngineConfig;
 use spur_io::{AmbiguousTime, InputProfile, Profile};
 use toml::Value;
@@ -126,28 +126,29 @@ fn check(tree: &Value) -> Result<()> {
 
 /// `spur scan`'s flags for the input profile; each overrides its `[input]`
 /// key.
-#[derive(clap::Args, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
+#[cfg_attr(feature = "clap", derive(clap::Args))]
 pub struct InputArgs {
     /// CSV field delimiter, e.g. ";" or "tab" ([input] delimiter).
-    #[arg(long, value_name = "CHAR")]
+    #[cfg_attr(feature = "clap", arg(long, value_name = "CHAR"))]
     pub delimiter: Option<String>,
     /// "." or "," between whole units and the fraction ([input] decimal_separator).
-    #[arg(long, value_name = "CHAR")]
+    #[cfg_attr(feature = "clap", arg(long, value_name = "CHAR"))]
     pub decimal_separator: Option<String>,
     /// The character grouping thousands, "" for none ([input] thousands_separator).
-    #[arg(long, value_name = "CHAR")]
+    #[cfg_attr(feature = "clap", arg(long, value_name = "CHAR"))]
     pub thousands_separator: Option<String>,
     /// A time layout such as "%d.%m.%Y %H:%M", or "rfc3339"; repeat to try several in order ([input] timestamp_format).
-    #[arg(long, value_name = "LAYOUT")]
+    #[cfg_attr(feature = "clap", arg(long, value_name = "LAYOUT"))]
     pub timestamp_format: Vec<String>,
     /// Zone of times without an offset: "Europe/Berlin", "+01:00" ([input] time_zone).
-    #[arg(long, value_name = "ZONE")]
+    #[cfg_attr(feature = "clap", arg(long, value_name = "ZONE"))]
     pub time_zone: Option<String>,
     /// A local time that happened twice: earlier, later or reject ([input] ambiguous_time).
-    #[arg(long, value_name = "RULE", value_parser = ["earlier", "later", "reject"])]
+    #[cfg_attr(feature = "clap", arg(long, value_name = "RULE", value_parser = ["earlier", "later", "reject"]))]
     pub ambiguous_time: Option<String>,
     /// The export's name of a canonical column, FIELD=NAME (e.g. txn_id=Buchungs-ID); repeat for more ([input.columns]).
-    #[arg(long = "column", value_name = "FIELD=NAME")]
+    #[cfg_attr(feature = "clap", arg(long = "column", value_name = "FIELD=NAME"))]
     pub columns: Vec<String>,
 }
 

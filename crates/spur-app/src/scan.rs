@@ -7,15 +7,16 @@
 
 use std::collections::{HashMap, HashSet};
 use std::fs::File;
-use std::io::{self, BufRead, BufWriter, IsTerminal, Read, Write};
+use std::io::{self, BufRead, BufWriter, Read, Write};
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use anyhow::{bail, Context, Result};
-use indicatif::{ProgressBar, ProgressStyle};
+use std::sync::Arc;
+
+use crate::{bail, Context, Result};
 use spur_engine::{Engine, EngineConfig, Outcome};
 use spur_io::{open_reader_with, Entry, Format, PaymentBatch, Profile, Reject, RejectsWriter};
 use spur_store::{payment_digest, KnownTxn, ScanBatch, Store};
@@ -37,7 +38,8 @@ pub struct ScanOptions {
     pub alerts: Option<PathBuf>,
     pub rejects: PathBuf,
     pub max_rejects: Option<u64>,
-    pub progress: bool,
+    /// Told how many bytes were read, for a progress bar.
+    pub progress: Option<Arc<dyn Progress>>,
     /// The wall clock at ingestion (the system's, or `--now` when replaying
     /// history): payments dated more than `future_margin_seconds` after it
     /// are rejected.
@@ -89,10 +91,20 @@ fn payments_hint(bytes: u64, format: Format) -> usize {
     (bytes / per_payment).min(4_000_000) as usize
 }
 
+/// Who shows how far a scan has read (the CLI's progress bar).
+pub trait Progress: Send + Sync {
+    /// The input's size, when known, before the first byte is read.
+    fn start(&self, total_bytes: Option<u64>);
+    /// More bytes were read.
+    fn advance(&self, bytes: u64);
+    /// Reading ended.
+    fn finish(&self);
+}
+
 /// Counts bytes as they are read, for the progress bar.
 struct Counting<R> {
     inner: R,
-    bar: Option<ProgressBar>,
+    bar: Option<Arc<dyn Progress>>,
     pending: u64,
 }
 
@@ -102,7 +114,7 @@ impl<R: Read> Read for Counting<R> {
         if let Some(bar) = &self.bar {
             self.pending += n as u64;
             if self.pending >= 1 << 20 || n == 0 {
-                bar.inc(self.pending);
+                bar.advance(self.pending);
                 self.pending = 0;
             }
         }
@@ -163,20 +175,10 @@ pub fn run(
         let size = f.metadata().ok().map(|m| m.len());
         (Box::new(f), size)
     };
-    let bar = match size {
-        Some(len) if opts.progress && io::stderr().is_terminal() => {
-            let bar = ProgressBar::new(len);
-            bar.set_style(
-                ProgressStyle::with_template(
-                    "{spinner} reading {bytes}/{total_bytes} [{bar:30}] {eta}",
-                )
-                .unwrap_or_else(|_| ProgressStyle::default_bar())
-                .progress_chars("=> "),
-            );
-            Some(bar)
-        }
-        _ => None,
-    };
+    let bar = opts.progress.clone();
+    if let Some(bar) = &bar {
+        bar.start(size);
+    }
     let mut source = io::BufReader::with_capacity(1 << 20, source);
     let format = match named {
         Some(f) => f,
@@ -261,7 +263,7 @@ pub fn run(
             }
             (stats, reader.unknown_columns().to_vec())
         });
-        let mut failure: Option<anyhow::Error> = None;
+        let mut failure: Option<crate::AppError> = None;
         'batches: for mut batch in full_rx.iter() {
             let found: Vec<KnownTxn> = match &mut store {
                 Some(store) => {
@@ -275,7 +277,10 @@ pub fn run(
                     match store.known_txns(&ids) {
                         Ok(found) => found,
                         Err(e) => {
-                            failure = Some(anyhow::Error::new(e).context("reading the database"));
+                            failure = Some(crate::AppError::Context {
+                                what: "reading the database".into(),
+                                inner: Box::new(e.into()),
+                            });
                             break 'batches;
                         }
                     }
@@ -358,7 +363,7 @@ pub fn run(
     let first_reject = rejects.first.take();
     drop(rejects);
     if let Some(bar) = &bar {
-        bar.finish_and_clear();
+        bar.finish();
     }
     let stats = stats.with_context(|| label.to_string())?;
     let (naive_times, ambiguous_times, skipped) =
@@ -508,105 +513,6 @@ impl ScanReport {
 
     pub fn payments_per_second(&self) -> f64 {
         self.read as f64 / self.elapsed.as_secs_f64().max(1e-9)
-    }
-
-    pub fn print(&self, out: &mut impl Write) -> io::Result<()> {
-        let s = &self.outcome.stats;
-        writeln!(out, "spur scan: {}", crate::terminal::visible(&self.input))?;
-        writeln!(
-            out,
-            "  payments read     {:>10}   rejected {}",
-            self.read, self.rejected
-        )?;
-        if let Some(b) = &self.stored {
-            writeln!(
-                out,
-                "  already ingested  {:>10}   new {}",
-                self.already_ingested, b.new_txns
-            )?;
-            writeln!(
-                out,
-                "  stored alerts     {:>10} new, {} updated, {} cleared (engine state version {})",
-                b.alerts_created.len(),
-                b.alerts_updated.len(),
-                b.alerts_cleared.len(),
-                b.state_version
-            )?;
-        }
-        if self.read > 0 && self.already_ingested + self.rejected == self.read {
-            writeln!(
-                out,
-                "  nothing new       every payment of this file was already ingested{}",
-                if self.rejected > 0 {
-                    " or rejected"
-                } else {
-                    ""
-                }
-            )?;
-        }
-        if let Some(f) = &self.rejects_file {
-            writeln!(out, "  rejects file      {}", f.display())?;
-        }
-        if !self.unknown_columns.is_empty() {
-            writeln!(
-                out,
-                "  ignored columns   {}",
-                crate::terminal::visible(&self.unknown_columns.join(", "))
-            )?;
-        }
-        if self.skipped > 0 {
-            writeln!(
-                out,
-                "  not payments      {:>10} entries left out (not booked credit transfers)",
-                self.skipped
-            )?;
-        }
-        if self.naive_times > 0 {
-            writeln!(
-                out,
-                "  times read as UTC {:>10} payments had a time without an offset (Z or ±hh:mm)",
-                self.naive_times
-            )?;
-        }
-        if self.ambiguous_times > 0 {
-            writeln!(
-                out,
-                "  times twice       {:>10} payments had a local time that happened twice (clocks went back), read as [input] ambiguous_time says",
-                self.ambiguous_times
-            )?;
-        }
-        writeln!(
-            out,
-            "  parties           {:>10} senders, {} receivers",
-            s.senders, s.receivers
-        )?;
-        writeln!(
-            out,
-            "  alerts            {:>10} senders, {} receivers (threshold {:.2})",
-            s.alerts_senders, s.alerts_receivers, self.threshold
-        )?;
-        let top: Vec<String> = self
-            .top_indicators()
-            .iter()
-            .take(6)
-            .map(|(c, n)| format!("{c} {n}"))
-            .collect();
-        if !top.is_empty() {
-            writeln!(out, "  top indicators    {}", top.join(", "))?;
-        }
-        if s.possible_romance_victims > 0 {
-            writeln!(
-                out,
-                "  romance-scam pattern, not OSEC (route to fraud): {} senders",
-                s.possible_romance_victims
-            )?;
-        }
-        writeln!(
-            out,
-            "  throughput        {:>10.0} payments/s ({:.2} s)",
-            self.payments_per_second(),
-            self.elapsed.as_secs_f64()
-        )
     }
 }
 

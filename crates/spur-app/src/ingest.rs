@@ -49,6 +49,10 @@ impl Ingest {
         self.starts.len()
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     /// The txn id and text fields of payment `i`, with its time and amount.
     fn fields(&self, i: usize) -> (i64, f64, [&str; TEXT_FIELDS]) {
         let mut at = self.starts[i];
