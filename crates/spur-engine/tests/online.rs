@@ -509,3 +509,23 @@ fn an_online_engine_can_be_shared_between_threads() {
     shared::<spur_engine::Settled>();
     shared::<spur_engine::PartyScore>();
 }
+
+#[test]
+fn online_rejects_read_as_docs_input_format_says() {
+    use spur_engine::{DisplayTime, RecordError};
+    let t = 1_770_112_800; // 2026-02-03T10:00:00Z
+    let cases = [
+        (
+            RecordError::LateForParty(600, "sender", DisplayTime(t)),
+            "is 600 s older than a payment of the sender already scored (2026-02-03T10:00:00Z); online, each party's payments are scored in time order",
+        ),
+        (
+            RecordError::BeyondMemory(86_400, DisplayTime(t - 90 * 86_400)),
+            "is 86400 s older than the engine's txn id memory reaches (2025-11-05T10:00:00Z: 90 days before the newest payment); load an older period into a new database",
+        ),
+    ];
+    for (err, want) in cases {
+        assert_eq!(err.to_string(), want);
+        assert_eq!(err.field(), "timestamp");
+    }
+}
