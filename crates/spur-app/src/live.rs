@@ -58,7 +58,7 @@ pub const TOP_REASONS: usize = 3;
 /// One finding behind a party's score, in the alert's words.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Reason {
-    pub code: &'static str,
+    pub code: String,
     pub contribution: f64,
     pub reason: String,
 }
@@ -357,7 +357,7 @@ impl Live {
                 cleared: &cleared,
             })?
         } else {
-            let all = self.engine.alerts().to_vec();
+            let all = self.engine.alerts().cloned().collect::<Vec<_>>();
             self.commit_alerts(AlertUpdate::Whole(&all))?
         };
         self.stored_whole = true;
