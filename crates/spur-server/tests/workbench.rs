@@ -70,7 +70,7 @@ fn seed(server: &TestServer) {
                 score,
                 country: COUNTRIES[(i + usize::from(role == Role::Receiver)) % 3].into(),
                 indicators: vec![Finding {
-                    code: CODES[i % 3],
+                    code: CODES[i % 3].into(),
                     contribution: score,
                     reason: "pays several unrelated young women at night".into(),
                     parties: vec![],
