@@ -553,13 +553,13 @@ fn write_alerts(path: Option<&Path>, outcome: &Outcome) -> Result<()> {
 
 impl ScanReport {
     /// Indicator codes by how many alerts carry them, most frequent first.
-    pub fn top_indicators(&self) -> Vec<(&'static str, usize)> {
-        let mut counts: Vec<(&'static str, usize)> = Vec::new();
+    pub fn top_indicators(&self) -> Vec<(&str, usize)> {
+        let mut counts: Vec<(&str, usize)> = Vec::new();
         for a in &self.outcome.alerts {
             for f in &a.indicators {
                 match counts.iter_mut().find(|(c, _)| *c == f.code) {
                     Some((_, n)) => *n += 1,
-                    None => counts.push((f.code, 1)),
+                    None => counts.push((&f.code, 1)),
                 }
             }
         }
