@@ -95,7 +95,17 @@ fn one_payment_or_many_each_with_its_verdict(backend: Backend) {
     assert_eq!(r["sender"]["id"], "S-1");
     assert_eq!(r["receiver"]["id"], "R-1");
     assert_eq!(r["sender"]["alerted"], false);
-    assert!(r["sender"]["reasons"].as_array().unwrap().is_empty());
+    // Scored at once (the engine online): a score below the threshold, its
+    // strongest findings (at most three) adding up to no more than it.
+    let score = r["sender"]["score"].as_f64().unwrap();
+    assert!((0.0..0.5).contains(&score), "{r}");
+    let reasons = r["sender"]["reasons"].as_array().unwrap();
+    assert!(reasons.len() <= 3, "{r}");
+    let sum: f64 = reasons
+        .iter()
+        .map(|x| x["contribution"].as_f64().unwrap())
+        .sum();
+    assert!(sum <= score + 1e-9, "{r}");
 
     let mut other = payment("T-1", json!(99));
     other["message"] = json!("changed");

@@ -42,13 +42,14 @@ pub struct Reason {
     pub reason: String,
 }
 
-/// A party's standing after the payment, as of the latest settle.
+/// A party's standing after the payment: its local findings current, its
+/// network findings as of the latest settle (the engine online).
 #[derive(Serialize, ToSchema)]
 pub struct Standing {
     pub id: String,
-    /// The party's alert score in this role, when it has a standing alert.
+    /// The party's score in this role now.
     pub score: Option<f64>,
-    /// Whether it has a standing alert in this role.
+    /// Whether the score reaches the alert threshold.
     pub alerted: bool,
     /// The strongest findings behind the score (at most three).
     pub reasons: Vec<Reason>,
