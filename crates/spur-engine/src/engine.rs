@@ -17,8 +17,9 @@ use crate::remark::{Remark, RemarkReader};
 use crate::scoring::View;
 use crate::state::*;
 
+mod checkpoint;
 mod online;
-pub use online::{PartyScore, Settled};
+pub use online::{PartyScore, Settled, StateBytes};
 
 /// Why one record was not taken. The caller adds file and line.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -41,6 +42,13 @@ pub enum RecordError {
          time order: load an older period into a new database, or ingest in time order"
     )]
     BehindState(i64, DisplayTime),
+    /// Online: older than the txn id memory reaches (the largest window, 90
+    /// days, before the newest payment): its duplicate check is the store's.
+    #[error(
+        "is {0} s older than the engine's txn id memory reaches ({1}: 90 days before the newest \
+         payment); load an older period into a new database"
+    )]
+    BeyondMemory(i64, DisplayTime),
     #[error("amount must be a positive number")]
     BadAmount,
     #[error("amount {0:e} is above the maximum of {max:e} in any currency", max = MAX_AMOUNT)]
@@ -64,6 +72,7 @@ impl RecordError {
             RecordError::DuplicateTxn => "txn_id",
             RecordError::Late(_)
             | RecordError::LateForParty(..)
+            | RecordError::BeyondMemory(..)
             | RecordError::BehindState(..)
             | RecordError::TimeOutOfRange(_)
             | RecordError::InFuture(..) => "timestamp",
@@ -124,7 +133,9 @@ pub struct Stats {
     pub possible_romance_victims: u64,
 }
 
-const SNAPSHOT_VERSION: u32 = 1;
+/// The binary snapshot's version (`checkpoint.rs`); version 1 was JSON,
+/// still read.
+const SNAPSHOT_VERSION: u32 = 2;
 
 /// How far ahead of the record being applied its successor's state is
 /// fetched into the cache.
@@ -148,19 +159,7 @@ fn fingerprint(cfg: &EngineConfig) -> String {
     .to_string()
 }
 
-#[derive(serde::Serialize)]
-struct SnapshotRef<'a> {
-    version: u32,
-    fingerprint: String,
-    senders: (&'a [PartyInfo], &'a [SenderState]),
-    receivers: (&'a [PartyInfo], &'a [ReceiverState]),
-    txn_text: &'a str,
-    txn_ends: &'a [u32],
-    applied_until: Option<Timestamp>,
-    max_seen: Timestamp,
-    payments: u64,
-}
-
+/// Version 1 of the snapshot (JSON), still read.
 #[derive(serde::Deserialize)]
 struct Snapshot {
     version: u32,
@@ -179,7 +178,9 @@ struct Snapshot {
 pub enum SnapshotError {
     #[error("engine state is unreadable: {0}")]
     Unreadable(String),
-    #[error("engine state has version {0}; this spur reads version 1: rescan from the start")]
+    #[error(
+        "engine state has version {0}; this spur reads versions 1 and 2: rescan from the start"
+    )]
     Version(u32),
     #[error("engine state was built with other risk parameters; rescan from the start with the new configuration")]
     Config,
@@ -551,7 +552,7 @@ impl Engine {
         if self.online {
             self.settle();
             return Outcome {
-                alerts: self.alerts().to_vec(),
+                alerts: self.alerts().cloned().collect(),
                 stats: self.stats(),
             };
         }
@@ -583,12 +584,8 @@ impl Engine {
         };
         if let Some(o) = &self.settlement {
             st.possible_romance_victims = o.net.routed_count();
-            st.alerts_senders = o
-                .alert_list
-                .iter()
-                .filter(|a| a.role == Role::Sender)
-                .count() as u64;
-            st.alerts_receivers = o.alert_list.len() as u64 - st.alerts_senders;
+            st.alerts_senders = o.alerts.senders();
+            st.alerts_receivers = o.alerts.iter().len() as u64 - st.alerts_senders;
         }
         st
     }
@@ -602,37 +599,111 @@ impl Engine {
     /// The engine's state, to continue its windows in a later run: every
     /// buffered payment is applied first, so later payments must not be
     /// older than the newest one seen (they would be refused as late).
+    /// Binary (`checkpoint.rs`: versioned, with the configuration's
+    /// fingerprint). Online, it leaves the engine online; an engine restored
+    /// from it is in batch mode until `go_online`.
     pub fn snapshot(&mut self) -> Vec<u8> {
-        self.apply_everything();
-        // What is saved is settled: no replay reaches behind it. Online,
-        // payments are refused per party instead, and a snapshot (a
-        // checkpoint while serving) must not start refusing those older
-        // than the newest of all.
         if !self.online {
+            self.apply_everything();
+            // What is saved is settled: no replay reaches behind it.
             self.seal();
         }
-        let snap = SnapshotRef {
-            version: SNAPSHOT_VERSION,
-            fingerprint: fingerprint(&self.cfg),
-            senders: (&self.senders.info, &self.senders.state),
-            receivers: (&self.receivers.info, &self.receivers.state),
-            txn_text: &self.intake.txns.text,
-            txn_ends: &self.intake.txns.ends,
-            applied_until: self.applied_until,
-            max_seen: self.max_seen,
-            payments: self.payments,
-        };
-        // Serialising plain data to a Vec cannot fail.
-        serde_json::to_vec(&snap).unwrap_or_default()
+        let mut w = checkpoint::Writer::default();
+        w.0.extend_from_slice(checkpoint::MAGIC);
+        w.u32(SNAPSHOT_VERSION);
+        w.str(&fingerprint(&self.cfg));
+        w.opt_i64(self.applied_until);
+        w.i64(self.max_seen);
+        w.u64(self.payments);
+        w.opt_i64(self.intake.forgotten_before);
+        let txns = &self.intake.txns;
+        w.len(self.senders.len());
+        w.len(self.receivers.len());
+        w.len(txns.len());
+        for (info, s) in self.senders.info.iter().zip(&self.senders.state) {
+            w.info(info);
+            w.sender(s);
+        }
+        for (info, v) in self.receivers.info.iter().zip(&self.receivers.state) {
+            w.info(info);
+            w.receiver(v);
+        }
+        for i in 0..txns.len() {
+            w.str(txns.get(i as u32));
+            w.i64(txns.times[i]);
+        }
+        w.0
+    }
+
+    /// Reads the binary snapshot (`checkpoint.rs`).
+    fn restore_binary(cfg: EngineConfig, bytes: &[u8]) -> Result<Engine, SnapshotError> {
+        let mut r = checkpoint::Reader::new(&bytes[checkpoint::MAGIC.len()..]);
+        let version = r.u32()?;
+        if version != SNAPSHOT_VERSION {
+            return Err(SnapshotError::Version(version));
+        }
+        if r.str()? != fingerprint(&cfg) {
+            return Err(SnapshotError::Config);
+        }
+        let max_ev = cfg.max_evidence;
+        let mut e = Engine::new(cfg).map_err(|e| SnapshotError::Unreadable(e.to_string()))?;
+        let applied_until = r.opt_i64()?;
+        let max_seen = r.i64()?;
+        let payments = r.u64()?;
+        let forgotten = r.opt_i64()?;
+        // Each party takes more than 100 bytes, each txn id more than 12.
+        let ns = r.len(u32::MAX as usize, 100)?;
+        let nr = r.len(u32::MAX as usize, 100)?;
+        let nt = r.len(u32::MAX as usize, 12)?;
+        let (mut s_info, mut s_state) = (Vec::with_capacity(ns), Vec::with_capacity(ns));
+        for _ in 0..ns {
+            s_info.push(r.info()?);
+            s_state.push(r.sender(nr as u32, nt as u32, max_ev)?);
+        }
+        let (mut r_info, mut r_state) = (Vec::with_capacity(nr), Vec::with_capacity(nr));
+        for _ in 0..nr {
+            r_info.push(r.info()?);
+            r_state.push(r.receiver(ns as u32, nt as u32, max_ev)?);
+        }
+        e.intake.txns.reserve(nt, 12);
+        for _ in 0..nt {
+            let id = r.str()?;
+            let ts = r.i64()?;
+            e.intake
+                .txns
+                .insert(id, ts)
+                .ok_or(SnapshotError::Corrupt("duplicate txn id"))?;
+        }
+        if !r.done() {
+            return Err(SnapshotError::Corrupt("bytes after the end"));
+        }
+        let corrupt = |e: crate::intern::Inconsistent| SnapshotError::Corrupt(e.0);
+        e.senders = Parties::from_parts(s_info, s_state).map_err(corrupt)?;
+        e.receivers = Parties::from_parts(r_info, r_state).map_err(corrupt)?;
+        e.intake.senders = Index::from_info(&e.senders.info).map_err(corrupt)?;
+        e.intake.receivers = Index::from_info(&e.receivers.info).map_err(corrupt)?;
+        // Name keys are not stored: read them from the names again.
+        e.senders.read_names(&e.names);
+        e.receivers.read_names(&e.names);
+        e.applied_until = applied_until;
+        e.intake.settled_until = applied_until;
+        e.intake.forgotten_before = forgotten;
+        e.max_seen = max_seen;
+        e.payments = payments;
+        Ok(e)
     }
 
     /// An engine that goes on from a [`snapshot`](Engine::snapshot). The
     /// configuration may differ only in what does not shape the state (the
     /// alert threshold, indicator weights).
     pub fn restore(cfg: EngineConfig, bytes: &[u8]) -> Result<Engine, SnapshotError> {
+        if bytes.starts_with(checkpoint::MAGIC) {
+            return Engine::restore_binary(cfg, bytes);
+        }
+        // Version 1: JSON, as earlier spur wrote it.
         let snap: Snapshot =
             serde_json::from_slice(bytes).map_err(|e| SnapshotError::Unreadable(e.to_string()))?;
-        if snap.version != SNAPSHOT_VERSION {
+        if snap.version != 1 {
             return Err(SnapshotError::Version(snap.version));
         }
         if snap.fingerprint != fingerprint(&cfg) {
@@ -652,7 +723,8 @@ impl Engine {
                 .ok_or(SnapshotError::Corrupt("txn ids"))?;
             e.intake
                 .txns
-                .insert(id)
+                // The JSON snapshot has no times: kept for the windows from now.
+                .insert(id, snap.applied_until.unwrap_or(snap.max_seen))
                 .ok_or(SnapshotError::Corrupt("duplicate txn id"))?;
             start = end as usize;
         }

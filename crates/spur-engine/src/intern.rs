@@ -115,6 +115,10 @@ impl Index {
         self.map.reserve(more);
     }
 
+    pub fn bytes(&self) -> usize {
+        self.map.bytes()
+    }
+
     /// The index of a party seen before.
     #[inline]
     pub fn get(&self, id: &str) -> Option<u32> {
@@ -248,6 +252,16 @@ impl<S: Default> Parties<S> {
         self.info.len()
     }
 
+    /// Bytes held for the parties' details (ids, names), not their state.
+    pub fn info_bytes(&self) -> usize {
+        self.info.capacity() * std::mem::size_of::<PartyInfo>()
+            + self
+                .info
+                .iter()
+                .map(|p| p.id.len() + p.name.len())
+                .sum::<usize>()
+    }
+
     /// Reads the names of parties added or renamed since the last call, on
     /// two threads when there are many.
     pub fn read_names(&mut self, names: &Names) {
@@ -288,6 +302,9 @@ pub(crate) struct Intake {
     /// given, only the years are checked.
     pub now: Option<Timestamp>,
     pub future_margin: i64,
+    /// Online: payments older than this are refused, as their txn ids may
+    /// have left memory (`TxnIds::retain`).
+    pub forgotten_before: Option<Timestamp>,
     pub txns: TxnIds,
     pub senders: Index,
     pub receivers: Index,
@@ -313,6 +330,7 @@ impl Intake {
             settled_until: None,
             now: None,
             future_margin: 0,
+            forgotten_before: None,
             txns: TxnIds::default(),
             senders: Index::default(),
             receivers: Index::default(),
@@ -370,6 +388,11 @@ impl Intake {
                 return Err(RecordError::BehindState(until - ts, DisplayTime(until)));
             }
         }
+        if let Some(until) = self.forgotten_before {
+            if ts < until {
+                return Err(RecordError::BeyondMemory(until - ts, DisplayTime(until)));
+            }
+        }
         if let Some(until) = self.refuse_before {
             if ts < until {
                 return Err(RecordError::Late(until - ts));
@@ -381,7 +404,7 @@ impl Intake {
         )?;
         let txn = self
             .txns
-            .insert(p.txn_id)
+            .insert(p.txn_id, ts)
             .ok_or(RecordError::DuplicateTxn)?;
         let e = &p.extra;
         let sender = self
@@ -419,11 +442,13 @@ impl Intake {
     }
 }
 
-/// Transaction ids, kept once, and checked for duplicates.
+/// Transaction ids, kept once, and checked for duplicates; with each, its
+/// payment's time, so that old ones can leave memory (`retain`).
 #[derive(Default)]
 pub(crate) struct TxnIds {
     pub text: String,
     pub ends: Vec<u32>,
+    pub times: Vec<Timestamp>,
     seen: TxnTable,
 }
 
@@ -436,6 +461,7 @@ impl TxnIds {
     pub fn reserve(&mut self, more: usize, len: usize) {
         self.text.reserve(more * len);
         self.ends.reserve(more);
+        self.times.reserve(more);
         let (text, ends) = (&self.text, &self.ends);
         self.seen.reserve(more, |i| txn_at(text, ends, i));
     }
@@ -446,7 +472,7 @@ impl TxnIds {
     }
 
     /// The id's index, or `None` when it was seen before.
-    pub fn insert(&mut self, id: &str) -> Option<u32> {
+    pub fn insert(&mut self, id: &str, ts: Timestamp) -> Option<u32> {
         let next = self.ends.len() as u32;
         let (text, ends) = (&self.text, &self.ends);
         if !self.seen.insert(id, next, |i| txn_at(text, ends, i)) {
@@ -454,7 +480,43 @@ impl TxnIds {
         }
         self.text.push_str(id);
         self.ends.push(self.text.len() as u32);
+        self.times.push(ts);
         Some(next)
+    }
+
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Heap bytes held.
+    pub fn bytes(&self) -> usize {
+        self.text.capacity()
+            + self.ends.capacity() * 4
+            + self.times.capacity() * 8
+            + self.seen.bytes()
+    }
+
+    /// Keeps the ids `keep` (index, time) says, in their order, and lets
+    /// the others go; returns every old index's new one (`u32::MAX`: gone).
+    pub fn retain(&mut self, keep: impl Fn(u32, Timestamp) -> bool) -> Vec<u32> {
+        let mut kept = TxnIds::default();
+        let n = (0..self.len() as u32)
+            .filter(|&i| keep(i, self.times[i as usize]))
+            .count();
+        kept.reserve(n, self.text.len() / self.len().max(1));
+        let map = (0..self.len() as u32)
+            .map(|i| {
+                if keep(i, self.times[i as usize]) {
+                    // Kept ids were unique here and stay so.
+                    kept.insert(self.get(i), self.times[i as usize])
+                        .unwrap_or(u32::MAX)
+                } else {
+                    u32::MAX
+                }
+            })
+            .collect();
+        *self = kept;
+        map
     }
 }
 
@@ -566,9 +628,15 @@ mod tests {
     fn txn_ids_refuse_repeats() {
         let mut t = TxnIds::default();
         t.reserve(4, 8);
-        assert_eq!(t.insert("T1"), Some(0));
-        assert_eq!(t.insert("T2"), Some(1));
-        assert_eq!(t.insert("T1"), None);
+        assert_eq!(t.insert("T1", 10), Some(0));
+        assert_eq!(t.insert("T2", 20), Some(1));
+        assert_eq!(t.insert("T1", 30), None);
         assert_eq!(t.get(1), "T2");
+        assert_eq!(t.insert("T3", 30), Some(2));
+        let map = t.retain(|_, ts| ts >= 20);
+        assert_eq!(map, vec![u32::MAX, 0, 1]);
+        assert_eq!((t.len(), t.get(0), t.get(1)), (2, "T2", "T3"));
+        assert_eq!(t.insert("T2", 40), None, "a kept id is still a duplicate");
+        assert_eq!(t.insert("T1", 40), Some(2), "a forgotten one is not");
     }
 }

@@ -24,7 +24,7 @@ pub use alert::{Alert, Finding};
 pub use config::{ConductConfig, EngineConfig, RiskConfig};
 pub use engine::{
     ConfigError, DisplayTime, Engine, Outcome, PartyScore, RecordError, Settled, SnapshotError,
-    Stats, MAX_AMOUNT, MAX_TIMESTAMP, MAX_USD, MIN_TIMESTAMP,
+    StateBytes, Stats, MAX_AMOUNT, MAX_TIMESTAMP, MAX_USD, MIN_TIMESTAMP,
 };
 pub use indicators::{Indicator, Role};
 pub use model::{Channel, Country, Currency, Extra, Payment, Sex, Timestamp};

@@ -329,7 +329,7 @@ pub(crate) fn make_alert(
         .map(|&(k, w)| {
             let ind = &e.indicators[k];
             Finding {
-                code: ind.code(),
+                code: ind.code().to_owned(),
                 contribution: round3(score * w / raw),
                 reason: ind.reason(subject),
                 parties: ind.parties(subject),
@@ -339,7 +339,7 @@ pub(crate) fn make_alert(
     findings.sort_by(|a, b| {
         b.contribution
             .total_cmp(&a.contribution)
-            .then(a.code.cmp(b.code))
+            .then_with(|| a.code.cmp(&b.code))
     });
     Alert {
         subject: id.to_owned(),

@@ -182,6 +182,13 @@ pub(crate) struct SenderState {
 }
 
 impl SenderState {
+    /// Bytes on the heap beside the struct.
+    pub fn heap_bytes(&self) -> usize {
+        self.links.capacity() * std::mem::size_of::<SenderLink>()
+            + self.window.capacity() * 8
+            + self.evidence.capacity() * 4
+    }
+
     /// The romance-scam pattern of the brief: another crime, routed away from
     /// OSEC. Emergency and travel stories, with amounts growing past the band.
     pub fn romance_pattern(&self) -> bool {
@@ -244,6 +251,13 @@ pub(crate) struct ReceiverState {
 }
 
 impl ReceiverState {
+    /// Bytes on the heap beside the struct.
+    pub fn heap_bytes(&self) -> usize {
+        self.links.capacity() * std::mem::size_of::<ReceiverLink>()
+            + self.delays_min.capacity() * 4
+            + self.evidence.capacity() * 4
+    }
+
     /// Distinct fan-in senders within the 30 days up to `ts`.
     pub fn distinct_30d(&self, ts: Timestamp) -> u32 {
         self.links

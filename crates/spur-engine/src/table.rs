@@ -184,6 +184,12 @@ impl PartyTable {
     }
 
     /// Room for `more` keys without growing.
+    /// Heap bytes held.
+    pub fn bytes(&self) -> usize {
+        self.slots.capacity() * std::mem::size_of::<PartySlot>()
+            + self.long.iter().map(|s| s.len() + 16).sum::<usize>()
+    }
+
     pub fn reserve(&mut self, more: usize) {
         let want = slots_for(self.len + more);
         if want > self.slots.len() {
@@ -268,6 +274,11 @@ impl TxnTable {
     }
 
     /// Room for `more` ids without growing.
+    /// Heap bytes held.
+    pub fn bytes(&self) -> usize {
+        self.slots.capacity() * 8
+    }
+
     pub fn reserve<'t>(&mut self, more: usize, id_at: impl Fn(u32) -> &'t str) {
         let want = slots_for(self.len + more);
         if want > self.slots.len() {

@@ -52,6 +52,43 @@ pub fn serialize<S: serde::Serializer>(ts: &Timestamp, s: S) -> Result<S::Ok, S:
     s.collect_str(&format_args!("{}", rfc3339(*ts)))
 }
 
+/// Reads the form `write_rfc3339` writes (`YYYY-MM-DDTHH:MM:SSZ`, UTC),
+/// and only it; `None` for anything else.
+pub fn parse_rfc3339_utc(s: &str) -> Option<Timestamp> {
+    let b = s.as_bytes();
+    if b.len() != 20 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' {
+        return None;
+    }
+    if b[16] != b':' || b[19] != b'Z' {
+        return None;
+    }
+    let num = |from: usize, to: usize| -> Option<i64> {
+        let digits = s.get(from..to)?;
+        if !digits.bytes().all(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        digits.parse().ok()
+    };
+    let (y, mo, d) = (num(0, 4)?, num(5, 7)?, num(8, 10)?);
+    let (h, mi, sec) = (num(11, 13)?, num(14, 16)?, num(17, 19)?);
+    if !(1..=12).contains(&mo) || d < 1 || h > 23 || mi > 59 || sec > 59 {
+        return None;
+    }
+    let days = days_from_civil(y, mo as u32, d as u32);
+    // A day past the month's end (February 30) is no date.
+    if civil_from_days(days) != (y, mo as u32, d as u32) {
+        return None;
+    }
+    Some(days * 86_400 + h * 3_600 + mi * 60 + sec)
+}
+
+/// Serde helper: a timestamp from the RFC 3339 string `serialize` writes.
+pub fn deserialize<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Timestamp, D::Error> {
+    let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+    parse_rfc3339_utc(&s)
+        .ok_or_else(|| serde::de::Error::custom(format!("not an RFC 3339 UTC time: {s:?}")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -61,6 +98,25 @@ mod tests {
         assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
         assert_eq!(rfc3339(1_767_647_643), "2026-01-05T21:14:03Z");
         assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
+        for ts in [
+            0,
+            1_767_647_643,
+            951_782_400,
+            -6_847_804_800,
+            253_402_300_799,
+        ] {
+            assert_eq!(parse_rfc3339_utc(&rfc3339(ts)), Some(ts), "{ts}");
+        }
+        for bad in [
+            "2026-02-30T00:00:00Z",
+            "2026-01-05T24:00:00Z",
+            "2026-01-05 21:14:03Z",
+            "2026-01-05T21:14:03+01:00",
+            "+026-01-05T21:14:03Z",
+            "",
+        ] {
+            assert_eq!(parse_rfc3339_utc(bad), None, "{bad}");
+        }
         for days in [-800_000i64, -1, 0, 59, 60, 11_016, 20_000, 100_000] {
             let (y, m, d) = civil_from_days(days);
             assert_eq!(days_from_civil(y, m, d), days);

@@ -94,8 +94,8 @@ fn alerted(alerts: &[Alert], id: &str, role: Role) -> Option<Alert> {
         .cloned()
 }
 
-fn codes(a: &Alert) -> Vec<&'static str> {
-    a.indicators.iter().map(|f| f.code).collect()
+fn codes(a: &Alert) -> Vec<&str> {
+    a.indicators.iter().map(|f| f.code.as_str()).collect()
 }
 
 // US customers pay at night in US time (UTC-6): 04:00-10:00 UTC.

@@ -33,7 +33,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 score: 0.5 + (i % 50) as f64 / 100.0 + round as f64 / 1000.0,
                 country: "US".into(),
                 indicators: vec![Finding {
-                    code: "S-FANOUT",
+                    code: "S-FANOUT".into(),
                     contribution: 0.5,
                     reason: "pays many new receivers in risk countries".into(),
                     parties: vec![format!("R-{}", i % 97)],

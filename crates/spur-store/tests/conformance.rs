@@ -199,7 +199,7 @@ fn alert(subject: &str, role: Role, score: f64, txns: &[&str]) -> Alert {
         score,
         country: "PH".into(),
         indicators: vec![Finding {
-            code: "P-SHARED",
+            code: "P-SHARED".into(),
             contribution: score,
             reason: "pays a receiver that many risky senders pay".into(),
             parties: vec!["R-1".into()],

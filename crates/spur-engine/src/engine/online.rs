@@ -8,6 +8,9 @@
 //! settle after each, ends after a last settle with exactly the alerts of a
 //! batch `finish` over the same file.
 
+use std::cmp::Reverse;
+use std::collections::BTreeMap;
+
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 
@@ -18,15 +21,19 @@ use crate::indicators::Role;
 use crate::model::Payment;
 use crate::network::{Key, Net};
 
+/// A settle recomputes at most one party in this many (senders and
+/// receivers); past that it runs the whole stage, which does the same work
+/// on two threads without the bookkeeping.
+const DIRTY_SHARE: usize = 8;
+
 /// What the last settle left, and what was pushed since.
 pub(crate) struct Settlement {
     pub net: Net,
-    /// The current alerts, by role and party index.
-    alerts: FxHashMap<Key, Alert>,
-    /// The same, in the order `finish` gives.
-    pub alert_list: Vec<Alert>,
-    /// Payments pushed since the last settle.
-    unsettled: u64,
+    /// The current alerts.
+    pub alerts: AlertSet,
+    /// `Engine::payments` when it was made: what was pushed since, in
+    /// either mode, is `Engine::payments` minus this.
+    settled_payments: u64,
     /// Parties pushed since the last settle, each once.
     touched_senders: Vec<u32>,
     touched_receivers: Vec<u32>,
@@ -35,6 +42,50 @@ pub(crate) struct Settlement {
     /// A receiver got its first name since: its name key changed, which
     /// alias groups read, so the next settle runs the whole stage.
     renamed: bool,
+    /// Txn ids held after they were last let go (`forget_old_txns`).
+    txns_kept: usize,
+}
+
+/// Alerts by role and party index, kept in the order `finish` gives, so
+/// that a settle that changes a few costs a few.
+#[derive(Default)]
+pub(crate) struct AlertSet {
+    rank: FxHashMap<Key, Rank>,
+    ranked: BTreeMap<Rank, Alert>,
+    senders: u64,
+}
+
+/// The order of `finish`: score (highest first; scores are never negative,
+/// so their bits order them), role, id.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Rank(Reverse<u64>, Role, String);
+
+impl AlertSet {
+    fn get(&self, key: &Key) -> Option<&Alert> {
+        self.ranked.get(self.rank.get(key)?)
+    }
+
+    fn insert(&mut self, key: Key, a: Alert) {
+        self.remove(&key);
+        let rank = Rank(Reverse(a.score.to_bits()), a.role, a.subject.clone());
+        self.senders += u64::from(a.role == Role::Sender);
+        self.rank.insert(key, rank.clone());
+        self.ranked.insert(rank, a);
+    }
+
+    fn remove(&mut self, key: &Key) -> Option<Alert> {
+        let a = self.ranked.remove(&self.rank.remove(key)?)?;
+        self.senders -= u64::from(a.role == Role::Sender);
+        Some(a)
+    }
+
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = &Alert> + '_ {
+        self.ranked.values()
+    }
+
+    pub fn senders(&self) -> u64 {
+        self.senders
+    }
 }
 
 impl Settlement {
@@ -45,7 +96,6 @@ impl Settlement {
             &mut self.touched_receivers,
             receiver,
         );
-        self.unsettled += 1;
     }
 }
 
@@ -94,7 +144,103 @@ pub struct PartyScore {
     pub indicators: Vec<Finding>,
 }
 
+/// How long a txn id stays in memory after its payment, before the newest.
+const TXN_MEMORY: i64 = 90 * crate::model::DAY;
+
+/// What the engine's state holds, in bytes.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct StateBytes {
+    /// Senders and receivers (a party in both roles counts twice).
+    pub parties: u64,
+    /// Their windowed state, details (ids, names) and index.
+    pub party_bytes: u64,
+    /// Txn ids held for the duplicate check, and their bytes.
+    pub txn_ids: u64,
+    pub txn_bytes: u64,
+    /// What the last settle kept per party (the network stage's values;
+    /// alerts not counted).
+    pub settle_bytes: u64,
+    pub total: u64,
+    pub bytes_per_party: f64,
+}
+
 impl Engine {
+    /// What the state holds now, counted (not measured by the allocator).
+    pub fn state_bytes(&self) -> StateBytes {
+        let s = &self.senders;
+        let r = &self.receivers;
+        let party_bytes = s.info_bytes()
+            + r.info_bytes()
+            + s.state.capacity() * std::mem::size_of::<crate::state::SenderState>()
+            + r.state.capacity() * std::mem::size_of::<crate::state::ReceiverState>()
+            + s.state.iter().map(|x| x.heap_bytes()).sum::<usize>()
+            + r.state.iter().map(|x| x.heap_bytes()).sum::<usize>()
+            + self.intake.senders.bytes()
+            + self.intake.receivers.bytes();
+        let txn_bytes = self.intake.txns.bytes();
+        let settle_bytes = self.settlement.as_ref().map_or(0, |st| st.net.bytes());
+        let parties = (s.len() + r.len()) as u64;
+        let total = (party_bytes + txn_bytes + settle_bytes) as u64;
+        StateBytes {
+            parties,
+            party_bytes: party_bytes as u64,
+            txn_ids: self.intake.txns.len() as u64,
+            txn_bytes: txn_bytes as u64,
+            settle_bytes: settle_bytes as u64,
+            total,
+            bytes_per_party: total as f64 / parties.max(1) as f64,
+        }
+    }
+
+    /// Lets go of txn ids older than `TXN_MEMORY` before the newest payment
+    /// (except the parties' evidence), once a third of those held are new.
+    fn forget_old_txns(&mut self) {
+        let Some(newest) = self.applied_until else {
+            return;
+        };
+        let Some(st) = self.settlement.as_deref_mut() else {
+            return;
+        };
+        let n = self.intake.txns.len();
+        // Each pass costs what is held; after one, half as many again are
+        // taken before the next, so the cost per payment stays constant.
+        if n < 1024 || 2 * n < 3 * st.txns_kept {
+            return;
+        }
+        let horizon = newest.saturating_sub(TXN_MEMORY);
+        let mut pinned = vec![false; n];
+        let evidence = self
+            .senders
+            .state
+            .iter()
+            .flat_map(|s| s.evidence.iter())
+            .chain(self.receivers.state.iter().flat_map(|v| v.evidence.iter()));
+        for &t in evidence {
+            pinned[t as usize] = true;
+        }
+        let map = self
+            .intake
+            .txns
+            .retain(|i, ts| ts >= horizon || pinned[i as usize]);
+        let remap = |list: &mut std::collections::VecDeque<u32>| {
+            list.iter_mut().for_each(|t| *t = map[*t as usize]);
+        };
+        self.senders
+            .state
+            .iter_mut()
+            .for_each(|s| remap(&mut s.evidence));
+        self.receivers
+            .state
+            .iter_mut()
+            .for_each(|v| remap(&mut v.evidence));
+        self.intake.forgotten_before = Some(
+            self.intake
+                .forgotten_before
+                .map_or(horizon, |f| f.max(horizon)),
+        );
+        st.txns_kept = self.intake.txns.len();
+    }
+
     /// A new engine in online mode: see [`Engine::go_online`].
     pub fn online(cfg: crate::EngineConfig) -> Result<Engine, ConfigError> {
         let mut e = Engine::new(cfg)?;
@@ -158,9 +304,11 @@ impl Engine {
         })?;
         let rec = self.record(p, &a);
         self.apply_one(&rec);
-        if let Some(st) = self.settlement.as_deref_mut() {
+        if let Some(mut st) = self.settlement.take() {
             st.renamed |= a.receiver.renamed;
             st.touch(rec.sender, rec.receiver);
+            st.net.note_pair(&self.view(), rec.sender, rec.receiver);
+            self.settlement = Some(st);
         }
         Ok(())
     }
@@ -188,48 +336,122 @@ impl Engine {
     /// says what changed. Online, every alert then equals what a batch
     /// `finish` over the same payments gives. In batch mode it applies what
     /// is buffered first (as `finish` does) and runs the whole stage.
+    ///
+    /// Online, it then lets txn ids go whose payments are more than 90 days
+    /// (the largest window) older than the newest one, once a third of
+    /// those held came since the last time (ids of the evidence payments
+    /// parties keep stay): a
+    /// long run holds the ids of its last 90 days, not of every payment.
+    /// Payments older than that are refused from then on
+    /// ([`RecordError::BeyondMemory`]); a duplicate of a forgotten id is
+    /// the caller's store to find (it keeps every id).
     pub fn settle(&mut self) -> Settled {
+        let out = self.settle_stage();
+        if self.online {
+            self.forget_old_txns();
+        }
+        out
+    }
+
+    fn settle_stage(&mut self) -> Settled {
         if !self.online {
             self.apply_everything();
             self.seal();
         }
+        let payments = self.unsettled();
+        let parties = self.senders.len() + self.receivers.len();
+        let incremental = self.online && self.settlement.as_ref().is_some_and(|o| !o.renamed);
+        if let Some(mut st) = self.settlement.take_if(|_| incremental) {
+            let limit = parties / DIRTY_SHARE;
+            let view = self.view();
+            let (senders, receivers) = (
+                std::mem::take(&mut st.touched_senders),
+                std::mem::take(&mut st.touched_receivers),
+            );
+            // Each party pushed reaches some ten others on simulated traffic:
+            // when that is already past the limit, the whole stage at once.
+            let reach = (senders.len() + receivers.len()) * 8;
+            let update = if reach <= limit {
+                st.net.update(&view, &senders, &receivers, limit)
+            } else {
+                None
+            };
+            if let Some(update) = update {
+                let mut out = Settled {
+                    payments,
+                    recomputed: update.recomputed as u64,
+                    full: false,
+                    ..Settled::default()
+                };
+                for (key, now) in update.alerts {
+                    match now {
+                        Some(a) => {
+                            if st.alerts.get(&key) != Some(&a) {
+                                out.raised.push(a.clone());
+                                st.alerts.insert(key, a);
+                            }
+                        }
+                        None => {
+                            if let Some(a) = st.alerts.remove(&key) {
+                                out.cleared.push((a.subject, a.role));
+                            }
+                        }
+                    }
+                }
+                sort_alerts(&mut out.raised);
+                out.cleared
+                    .sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
+                st.settled_payments = self.payments;
+                st.marked_senders.clear();
+                st.marked_receivers.clear();
+                self.settlement = Some(st);
+                return out;
+            }
+            // Too much changed: the whole stage, below, from the alerts before.
+            self.settlement = Some(st);
+        }
         let old = self.settlement.take();
-        let payments = old.as_ref().map_or(0, |o| o.unsettled);
+        let old_kept = old.as_ref().map_or(0, |o| o.txns_kept);
         let (net, fresh) = Net::full(&self.view());
-        let mut alerts: FxHashMap<Key, Alert> = fresh.into_iter().collect();
         let mut out = Settled {
             payments,
-            recomputed: (self.senders.len() + self.receivers.len()) as u64,
+            recomputed: parties as u64,
             full: true,
             ..Settled::default()
         };
-        let old_alerts = old.map(|o| o.alerts).unwrap_or_default();
-        for (key, a) in &alerts {
-            if old_alerts.get(key) != Some(a) {
+        let mut alerts = old.map(|o| o.alerts).unwrap_or_default();
+        let mut now: FxHashMap<Key, ()> = FxHashMap::default();
+        for (key, a) in fresh {
+            now.insert(key, ());
+            if alerts.get(&key) != Some(&a) {
                 out.raised.push(a.clone());
+                alerts.insert(key, a);
             }
         }
-        for (key, a) in &old_alerts {
-            if !alerts.contains_key(key) {
-                out.cleared.push((a.subject.clone(), a.role));
+        let gone: Vec<Key> = alerts
+            .rank
+            .keys()
+            .filter(|k| !now.contains_key(k))
+            .copied()
+            .collect();
+        for key in gone {
+            if let Some(a) = alerts.remove(&key) {
+                out.cleared.push((a.subject, a.role));
             }
         }
         sort_alerts(&mut out.raised);
         out.cleared
             .sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
-        let mut alert_list: Vec<Alert> = alerts.values().cloned().collect();
-        sort_alerts(&mut alert_list);
-        alerts.shrink_to_fit();
         self.settlement = Some(Box::new(Settlement {
             net,
             alerts,
-            alert_list,
-            unsettled: 0,
+            settled_payments: self.payments,
             touched_senders: Vec::new(),
             touched_receivers: Vec::new(),
             marked_senders: Vec::new(),
             marked_receivers: Vec::new(),
             renamed: false,
+            txns_kept: old_kept,
         }));
         out
     }
@@ -237,23 +459,25 @@ impl Engine {
     /// Whether every pushed payment is settled (nothing pushed since the
     /// last settle). False before the first settle.
     pub fn is_settled(&self) -> bool {
-        self.settlement.as_ref().is_some_and(|s| s.unsettled == 0) && self.pending.is_empty()
+        self.settlement.is_some() && self.unsettled() == 0
     }
 
     /// Payments pushed since the last settle.
     pub fn unsettled(&self) -> u64 {
         match &self.settlement {
-            Some(s) => s.unsettled,
+            Some(s) => self.payments - s.settled_payments,
             None => self.payments,
         }
     }
 
     /// Every alert as of the last settle, in the order `finish` gives
     /// (highest score first); empty before the first settle.
-    pub fn alerts(&self) -> &[Alert] {
-        self.settlement
-            .as_ref()
-            .map_or(&[][..], |s| &s.alert_list[..])
+    pub fn alerts(&self) -> impl ExactSizeIterator<Item = &Alert> + '_ {
+        const NONE: &BTreeMap<Rank, Alert> = &BTreeMap::new();
+        match &self.settlement {
+            Some(s) => s.alerts.ranked.values(),
+            None => NONE.values(),
+        }
     }
 
     /// The current score of a party in one role, or `None` for a party
@@ -298,5 +522,23 @@ impl Engine {
             settled: !touched,
             indicators: alert.indicators,
         })
+    }
+}
+
+impl Engine {
+    /// Compares what the last settle kept with the whole network stage over
+    /// the current state, every value bit for bit, and the alerts: `None`
+    /// when equal, else the first difference. For tests of the incremental
+    /// settle; it costs a whole stage.
+    #[doc(hidden)]
+    pub fn settlement_differs_from_full_stage(&self) -> Option<String> {
+        let st = self.settlement.as_deref()?;
+        let (net, alerts) = Net::full(&self.view());
+        if let Some(d) = st.net.differs_from(&net) {
+            return Some(d);
+        }
+        let mut alerts: Vec<Alert> = alerts.into_iter().map(|(_, a)| a).collect();
+        sort_alerts(&mut alerts);
+        (!alerts.iter().eq(st.alerts.iter())).then(|| "alerts differ".to_owned())
     }
 }
