@@ -226,6 +226,11 @@ pub fn run(
         None => (own.insert(Engine::new(cfg)?), None),
     };
     engine.set_now(opts.now);
+    // The first scan into a store need not look its ids up.
+    let holds_txns = match &mut store {
+        Some(store) => store.log_head()?.txns > 0,
+        None => false,
+    };
     if let Some(size) = size {
         engine.reserve(payments_hint(size, format));
     }
@@ -271,7 +276,8 @@ pub fn run(
         let mut failure: Option<crate::AppError> = None;
         'batches: for mut batch in full_rx.iter() {
             let found: Vec<KnownTxn> = match &mut store {
-                Some(store) => {
+                // A store that holds no txn id yet knows none of these.
+                Some(store) if holds_txns => {
                     let ids: Vec<&str> = batch
                         .entries()
                         .filter_map(|e| match e {
@@ -290,7 +296,7 @@ pub fn run(
                         }
                     }
                 }
-                None => Vec::new(),
+                _ => Vec::new(),
             };
             // By id, borrowed: no copy of each known id.
             let known: HashMap<&str, &KnownTxn> =

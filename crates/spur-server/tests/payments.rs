@@ -140,7 +140,14 @@ fn one_payment_or_many_each_with_its_verdict(backend: Backend) {
         assert_eq!(party["settled"], false, "{party}");
         let score = party["score"].as_f64().unwrap();
         assert!((0.0..0.5).contains(&score), "{party}");
-        assert!(party["reasons"].as_array().unwrap().len() <= 3, "{party}");
+        // Its strongest findings (at most three) add up to no more than it.
+        let reasons = party["reasons"].as_array().unwrap();
+        assert!(reasons.len() <= 3, "{party}");
+        let sum: f64 = reasons
+            .iter()
+            .map(|x| x["contribution"].as_f64().unwrap())
+            .sum();
+        assert!(sum <= score + 1e-9, "{party}");
     }
 
     let mut other = payment("T-1", json!(99));

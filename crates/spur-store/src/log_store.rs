@@ -199,14 +199,10 @@ pub(crate) fn commit(
     for (i, bytes) in c.chunks.iter().enumerate() {
         let seq = c.after + 1 + i as i64;
         let count = chunk_len(seq, bytes).map_err(|e| StoreError::Invalid(e.to_string()))?;
-        tx.execute(
-            "INSERT INTO payment_log (seq, payments, bytes, recorded_at) VALUES ($1, $2, $3, $4)",
-            &[
-                Value::Int(seq),
-                Value::Int(count.into()),
-                Value::Blob(bytes.to_vec()),
-                Value::Int(now),
-            ],
+        tx.execute_with_blob(
+            "INSERT INTO payment_log (seq, payments, recorded_at, bytes) VALUES ($1, $2, $3, $4)",
+            &[Value::Int(seq), Value::Int(count.into()), Value::Int(now)],
+            bytes,
         )?;
         let txns = &c.txns[at..at + count as usize];
         at += count as usize;
@@ -462,10 +458,11 @@ fn save_checkpoint(
     state: &[u8],
     now: Timestamp,
 ) -> Result<rows::RowDigest, StoreError> {
-    tx.execute(
-        "INSERT INTO checkpoints (log_seq, state, saved_at) VALUES ($1, $2, $3) \
+    tx.execute_with_blob(
+        "INSERT INTO checkpoints (log_seq, saved_at, state) VALUES ($1, $2, $3) \
          ON CONFLICT (log_seq) DO UPDATE SET state = excluded.state, saved_at = excluded.saved_at",
-        params![log_seq, state, now],
+        params![log_seq, now],
+        state,
     )?;
     // Only the latest is ever loaded; the log has everything older.
     tx.execute(

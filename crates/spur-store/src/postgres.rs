@@ -99,6 +99,17 @@ impl Tx for PostgresTx<'_> {
         Ok(self.0.execute(sql, &refs(params))?)
     }
 
+    fn execute_with_blob(
+        &mut self,
+        sql: &str,
+        params: &[Value],
+        blob: &[u8],
+    ) -> Result<u64, StoreError> {
+        let mut all = refs(params);
+        all.push(&blob);
+        Ok(self.0.execute(sql, &all)?)
+    }
+
     fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>, StoreError> {
         self.0.query(sql, &refs(params))?.iter().map(row).collect()
     }

@@ -136,6 +136,15 @@ pub(crate) trait Tx {
     fn dialect(&self) -> Dialect;
     fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64, StoreError>;
     fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>, StoreError>;
+    /// As [`Tx::execute`] with one more parameter after `params`, a blob
+    /// bound where it lies (an engine checkpoint of hundreds of megabytes is
+    /// not copied into a [`Value`] first).
+    fn execute_with_blob(
+        &mut self,
+        sql: &str,
+        params: &[Value],
+        blob: &[u8],
+    ) -> Result<u64, StoreError>;
     /// Several statements without parameters (migrations).
     fn execute_batch(&mut self, sql: &str) -> Result<(), StoreError>;
     fn commit(self: Box<Self>) -> Result<(), StoreError>;

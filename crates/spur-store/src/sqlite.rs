@@ -135,6 +135,20 @@ impl Tx for SqliteTx<'_> {
         Ok(stmt.execute(rusqlite::params_from_iter(params))? as u64)
     }
 
+    fn execute_with_blob(
+        &mut self,
+        sql: &str,
+        params: &[Value],
+        blob: &[u8],
+    ) -> Result<u64, StoreError> {
+        let mut stmt = self.0.prepare_cached(&rewrite(sql))?;
+        for (i, p) in params.iter().enumerate() {
+            stmt.raw_bind_parameter(i + 1, p)?;
+        }
+        stmt.raw_bind_parameter(params.len() + 1, blob)?;
+        Ok(stmt.raw_execute()? as u64)
+    }
+
     fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>, StoreError> {
         let mut stmt = self.0.prepare_cached(&rewrite(sql))?;
         let columns = stmt.column_count();
