@@ -152,6 +152,8 @@ struct Summary {
     answered: u64,
     errors: u64,
     payments: u64,
+    /// Payments the server answered as accepted (not duplicate or rejected).
+    accepted: u64,
     elapsed: Duration,
     /// Sorted.
     latencies: Vec<Duration>,
@@ -180,6 +182,8 @@ impl Summary {
                 "requests_answered": self.answered,
                 "errors": self.errors,
                 "payments_ok": self.payments,
+                "payments_accepted": self.accepted,
+                "accepted_per_second": self.accepted as f64 / secs,
                 "seconds": secs,
                 "requests_per_second": self.answered as f64 / secs,
                 "payments_per_second": self.payments as f64 / secs,
@@ -206,12 +210,14 @@ impl Summary {
                 }
             );
             println!(
-                "  answered {} ({:.0} requests/s), errors {}, payments ok {} ({:.0} payments/s)",
+                "  answered {} ({:.0} requests/s), errors {}, payments answered {} ({:.0}/s), accepted {} ({:.0}/s)",
                 self.answered,
                 self.answered as f64 / secs,
                 self.errors,
                 self.payments,
-                self.payments as f64 / secs
+                self.payments as f64 / secs,
+                self.accepted,
+                self.accepted as f64 / secs
             );
             println!(
                 "  latency ms: p50 {:.2}  p90 {:.2}  p99 {:.2}  p99.9 {:.2}  max {:.2}",
@@ -292,10 +298,10 @@ async fn run(args: &Args, host: &str, port: u16, bodies: Vec<(Bytes, usize)>) ->
                 let outcome = post(&mut conn, &host, port, &token, body.clone()).await;
                 let latency = due.elapsed();
                 match outcome {
-                    Ok(()) => samples.push((Sample { latency, ok: true }, *n)),
+                    Ok(accepted) => samples.push((Sample { latency, ok: true }, *n, accepted)),
                     Err(e) => {
                         conn = None;
-                        samples.push((Sample { latency, ok: false }, 0));
+                        samples.push((Sample { latency, ok: false }, 0, 0));
                         errors.push(e.to_string());
                     }
                 }
@@ -308,16 +314,18 @@ async fn run(args: &Args, host: &str, port: u16, bodies: Vec<(Bytes, usize)>) ->
         answered: 0,
         errors: 0,
         payments: 0,
+        accepted: 0,
         elapsed: Duration::ZERO,
         latencies: Vec::new(),
         first_error: None,
     };
     while let Some(done) = workers.join_next().await {
         let (samples, errors) = done.context("a connection's task failed")?;
-        for (s, n) in samples {
+        for (s, n, accepted) in samples {
             summary.answered += u64::from(s.ok);
             summary.errors += u64::from(!s.ok);
             summary.payments += n as u64;
+            summary.accepted += accepted;
             summary.latencies.push(s.latency);
         }
         if summary.first_error.is_none() {
@@ -339,7 +347,7 @@ async fn post(
     port: u16,
     token: &str,
     body: Bytes,
-) -> Result<()> {
+) -> Result<u64> {
     if conn.as_ref().is_none_or(|c| c.is_closed()) {
         let stream = TcpStream::connect((host, port))
             .await
@@ -369,5 +377,16 @@ async fn post(
         let text = String::from_utf8_lossy(&answer[..answer.len().min(300)]).into_owned();
         bail!("HTTP {status}: {text}");
     }
-    Ok(())
+    Ok(count(&answer, ACCEPTED))
+}
+
+/// How each accepted payment is answered (docs/server.md).
+const ACCEPTED: &[u8] = br#""status":"accepted""#;
+
+/// Occurrences of `needle` in `haystack`.
+fn count(haystack: &[u8], needle: &[u8]) -> u64 {
+    haystack
+        .windows(needle.len())
+        .filter(|w| *w == needle)
+        .count() as u64
 }

@@ -2333,13 +2333,13 @@ fn office_with_alerts(f: &Fixture, s: &mut dyn Store) -> Vec<spur_store::StoredA
         a.country = countries[i % 3].into();
         a.indicators = vec![
             Finding {
-                code: CODES[i % 4],
+                code: CODES[i % 4].into(),
                 contribution: score / 2.0,
                 reason: "r".into(),
                 parties: vec![],
             },
             Finding {
-                code: CODES[(i / 4) % 4],
+                code: CODES[(i / 4) % 4].into(),
                 contribution: score / 2.0,
                 reason: "r".into(),
                 parties: vec![],
