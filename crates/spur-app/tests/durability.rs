@@ -59,6 +59,8 @@ fn every_acknowledged_payment_survives_kill_9_exactly_once() {
     // Kills that came after some acknowledgements and before the end.
     let mut kills_midway = 0;
     let mut kills = 0;
+    // How long a run that went through took (a first guess until one did).
+    let mut whole_run_ms = 1500u64;
     let mut runs = 0;
     loop {
         runs += 1;
@@ -77,10 +79,12 @@ fn every_acknowledged_payment_survives_kill_9_exactly_once() {
             // A broken pipe is the child killed: fine.
             let _ = stdin.write_all(&input);
         });
-        // Kill after a random moment, unless this run is the last (every
-        // fifth run from the eighth on is let through).
-        let kill_at = (runs < 8 || runs % 5 != 0)
-            .then(|| Instant::now() + Duration::from_millis(50 + rng.below(1500)));
+        // Kill at a random moment within how long a whole run takes here,
+        // unless this run is the last (once three kills landed midway,
+        // every third run is let through).
+        let started = Instant::now();
+        let kill_at = (kills_midway < 3 || runs % 3 != 0)
+            .then(|| started + Duration::from_millis(rng.below(whole_run_ms.max(20))));
         let stdout = child.stdout.take().unwrap();
         let (lines_tx, lines_rx) = std::sync::mpsc::channel::<String>();
         let reader = std::thread::spawn(move || {
@@ -132,7 +136,9 @@ fn every_acknowledged_payment_survives_kill_9_exactly_once() {
             continue;
         }
         if kill_at.is_some() {
-            // It ended before the moment came: a whole run, not the last.
+            // It ended before the moment came: a whole run, not the last;
+            // the next kills come within its time.
+            whole_run_ms = started.elapsed().as_millis() as u64;
             continue;
         }
         assert!(status.success(), "the last run failed: {status}");
