@@ -480,6 +480,11 @@ fn rebuild(
         );
     }
     tracing::info!(log_seq = seq, replayed, "engine state loaded");
+    // Batch: what the store holds is history, whether it came from the
+    // checkpoint or the log after it, so an older period is refused alike.
+    if mode == Mode::Batch {
+        engine.seal_history();
+    }
     engine.set_now(now);
     Ok((engine, seq, replayed))
 }

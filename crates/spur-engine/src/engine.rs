@@ -590,6 +590,21 @@ impl Engine {
         st
     }
 
+    /// Batch mode: applies what is buffered and makes it history, as a
+    /// snapshot does: later payments older than the newest applied are
+    /// refused as late ([`RecordError::BehindState`]) instead of rebuilding
+    /// the windows around them. A caller that replayed stored history (a
+    /// store's log after its checkpoint) calls it before new payments, so
+    /// that an older period is refused whether or not a checkpoint lies
+    /// between it and the history. Online, a no-op (each party's order
+    /// rules there).
+    pub fn seal_history(&mut self) {
+        if !self.online {
+            self.apply_everything();
+            self.seal();
+        }
+    }
+
     /// No replay reaches behind what was applied.
     fn seal(&mut self) {
         self.intake.settled_until = self.applied_until;
