@@ -21,6 +21,9 @@ pub struct Limits {
     pub store_queue: usize,
     /// Requests with payments waiting for the writer; beyond them, 503.
     pub ingest_queue: usize,
+    /// Payments logged after the last checkpoint beyond which the writer
+    /// saves a new one (after its next settle): what a restart replays at most.
+    pub checkpoint_after: u64,
 }
 
 impl Default for Limits {
@@ -32,6 +35,7 @@ impl Default for Limits {
             store_threads: 4,
             store_queue: 1024,
             ingest_queue: 1024,
+            checkpoint_after: spur_app::live::CHECKPOINT_AFTER,
         }
     }
 }

@@ -198,6 +198,7 @@ pub fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
             engine: config.engine.clone(),
             queue: limits.ingest_queue,
             settle_after: config.settle_after,
+            checkpoint_after: limits.checkpoint_after,
         },
         metrics.clone(),
     )

@@ -31,6 +31,7 @@ on_both! {
     simulated_traffic_posted_in_batches_ends_with_the_alerts_of_one_scan,
     readyz_is_unsettled_as_soon_as_a_payment_is_acknowledged,
     concurrent_requests_share_group_commits,
+    a_running_server_checkpoints_as_its_log_grows,
 }
 
 /// Clients posting at once are answered from shared commits: fewer
@@ -298,6 +299,42 @@ fn an_acknowledged_payment_survives_a_restart_and_is_then_a_duplicate(backend: B
         (answer["accepted"].as_u64(), answer["duplicate"].as_u64()),
         (Some(0), Some(50))
     );
+}
+
+/// A server that runs for long saves checkpoints as its log grows (after a
+/// settle, past `checkpoint_after` payments), not only when it stops: a
+/// kill replays at most that much of the log.
+fn a_running_server_checkpoints_as_its_log_grows(backend: Backend) {
+    let limits = spur_server::Limits {
+        checkpoint_after: 40,
+        ..spur_server::Limits::default()
+    };
+    let server = TestServer::with_limits(backend, "checkpoints", limits);
+    let checkpoint = || {
+        let mut store = spur_store::open(&server.db, Arc::new(spur_store::SystemClock)).unwrap();
+        store.load_checkpoint().unwrap().map(|c| c.log_seq)
+    };
+    let body = |from: usize, n: usize| {
+        let batch: Vec<Value> = (from..from + n)
+            .map(|i| payment(&format!("C-{i}"), json!("25.00")))
+            .collect();
+        Value::Array(batch).to_string()
+    };
+    // Below the threshold: settled, but no checkpoint yet.
+    assert_eq!(post(&server, &body(0, 30)).json()["accepted"], 30);
+    eventually("settled", || {
+        server.get("/readyz", None).json()["settled"] == true
+    });
+    assert_eq!(
+        checkpoint(),
+        None,
+        "a checkpoint before 40 payments were logged"
+    );
+    // Past it: the next settle saves one at the log's end, the server still running.
+    assert_eq!(post(&server, &body(30, 30)).json()["accepted"], 30);
+    eventually("a checkpoint", || checkpoint().is_some());
+    let mut store = spur_store::open(&server.db, Arc::new(spur_store::SystemClock)).unwrap();
+    assert_eq!(checkpoint(), Some(store.log_head().unwrap().seq));
 }
 
 /// Simulated payments (CSV, in time order) as canonical JSON objects.
