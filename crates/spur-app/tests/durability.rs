@@ -1,5 +1,5 @@
 //! The durability promise, with kill -9: a payment acknowledged is never
-//! lost and never counted twice. A real process (examples/live_ingest:
+//! lost and never counted twice. A real process (src/bin/live_ingest.rs:
 //! `Live` over a SQLite file, verdicts printed only when `submit` returned)
 //! takes simulated payments in groups; the test kills it with SIGKILL at
 //! random moments, starts it again and sends everything again, until one
@@ -15,17 +15,10 @@ use std::time::{Duration, Instant};
 
 use spur_store::ManualClock;
 
-/// The example binary, built by `cargo test` next to the test binaries.
+/// The writer process (src/bin/live_ingest.rs), built by cargo for the
+/// integration tests.
 fn live_ingest() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let dir = exe.parent().unwrap().parent().unwrap();
-    let bin = dir.join("examples").join("live_ingest");
-    assert!(
-        bin.exists(),
-        "{} not built (cargo test builds examples)",
-        bin.display()
-    );
-    bin
+    PathBuf::from(env!("CARGO_BIN_EXE_live_ingest"))
 }
 
 /// A small deterministic generator (xorshift), for the kill moments.
