@@ -491,6 +491,9 @@ pub(crate) enum Command {
         /// Only alerts in these states (repeat or comma-separate): new, in_case, cleared.
         #[arg(long, value_enum, value_delimiter = ',')]
         status: Vec<AlertStatusArg>,
+        /// Only alerts whose case is assigned to this user (an analyst's own work).
+        #[arg(long, value_name = "USER")]
+        assignee: Option<String>,
     },
     /// One stored alert: `spur alert show --alert ID`.
     Alert {

@@ -256,6 +256,7 @@ fn run(cli: Cli) -> Result<()> {
             indicator,
             country,
             status,
+            assignee,
         } => {
             let mut statuses: Vec<spur_store::AlertStatus> = status
                 .iter()
@@ -277,6 +278,7 @@ fn run(cli: Cli) -> Result<()> {
                 indicator: indicator.clone(),
                 country: country.clone(),
                 statuses,
+                assignee: assignee.clone(),
                 ..Default::default()
             };
             let mut store = open_store(&cli)?;

@@ -71,7 +71,7 @@ fn codes(a: &Value) -> Vec<&str> {
 }
 
 #[test]
-fn alerts_filter_by_role_score_indicator_country_and_status() {
+fn alerts_filter_by_role_score_indicator_country_status_and_assignee() {
     let (dir, db) = office("filters", "2000");
     let all = json_lines(&as_ada(&dir, &db, &["alerts", "--json"]).ok().stdout);
     assert!(all.len() > 20, "{} alerts", all.len());
@@ -119,6 +119,14 @@ fn alerts_filter_by_role_score_indicator_country_and_status() {
     assert_eq!(listed(&["--status", "new"]).len(), all.len() - 1);
     assert_eq!(listed(&["--status", "new,in_case"]).len(), all.len());
     assert!(listed(&["--status", "cleared"]).is_empty());
+    // An analyst's own work: the alerts of the cases assigned to them.
+    assert!(listed(&["--assignee", "ana"]).is_empty());
+    as_ana(&dir, &db, &["case", "assign", "--case", "1", "--to", "ana"]).ok();
+    assert_eq!(
+        listed(&["--assignee", "ana"]),
+        vec![all[0]["id"].as_i64().unwrap()]
+    );
+    assert!(listed(&["--assignee", "ada"]).is_empty());
 
     // The table: one header, one row per alert, aligned columns.
     let table = as_ada(&dir, &db, &["alerts", "--role", "receiver"])
