@@ -57,6 +57,15 @@ impl AppError {
         }
     }
 
+    /// The innermost cause, owned: what a caller maps (an HTTP status) when
+    /// it needs the cause's own value, not a reference to it.
+    pub fn into_root(self) -> AppError {
+        match self {
+            AppError::Context { inner, .. } => inner.into_root(),
+            other => other,
+        }
+    }
+
     /// The kind of the I/O error at the root, if it is one (a closed pipe
     /// is not an error for a command whose reader went away).
     pub fn io_kind(&self) -> Option<std::io::ErrorKind> {

@@ -163,11 +163,7 @@ impl From<StoreError> for ApiError {
 impl From<AppError> for ApiError {
     fn from(e: AppError) -> Self {
         let whole = e.to_string();
-        let mut root = e;
-        while let AppError::Context { inner, .. } = root {
-            root = *inner;
-        }
-        match root {
+        match e.into_root() {
             AppError::Store(s) => ApiError::from(s),
             AppError::Invalid(_) | AppError::Input(_) => {
                 ApiError::new(StatusCode::BAD_REQUEST, "invalid_input", whole)
