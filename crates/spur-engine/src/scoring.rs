@@ -60,7 +60,7 @@ pub(crate) fn household_payers<'a>(
     all: u32,
 ) -> u32 {
     let regular = fanin.filter(|c| regular_gaps(cfg, c)).count() as u32;
-    if regular >= 2 && 2 * regular >= all {
+    if regular >= 2 && 2 * u64::from(regular) >= u64::from(all) {
         regular
     } else {
         0
@@ -109,14 +109,15 @@ pub(crate) fn sender_facts<'e>(
     // Regular gaps to the receivers it pays again and again: a household's
     // provider. Customers buy shows when they want them.
     let household = &e.cfg.conduct;
-    let (mut regular_payments, mut irregular, mut gap_days) = (0u32, false, 0f32);
+    // Wide sums: a restored state's counts are input, not trusted to be small.
+    let (mut regular_payments, mut irregular, mut gap_days) = (0u64, false, 0f32);
     for l in s
         .links
         .iter()
         .filter(|l| l.risk.n >= household.household_min_payments)
     {
         if regular_gaps(household, &l.risk) {
-            regular_payments += l.risk.n;
+            regular_payments += u64::from(l.risk.n);
             gap_days += l.risk.mean_gap_days().unwrap_or(0.0) * l.risk.n as f32;
         } else {
             irregular = true;
@@ -124,7 +125,7 @@ pub(crate) fn sender_facts<'e>(
     }
     let partner_like = groups.len() == 1
         && s.risk >= 3
-        && 2 * s.night < s.risk
+        && 2 * u64::from(s.night) < u64::from(s.risk)
         && s.links
             .iter()
             .filter(|l| l.risk.n > 0)
@@ -133,8 +134,8 @@ pub(crate) fn sender_facts<'e>(
     let household_gap_days = (!partner_like
         && !irregular
         && regular_payments > 0
-        && 2 * regular_payments >= s.risk
-        && 2 * s.night < s.risk)
+        && 2 * regular_payments >= u64::from(s.risk)
+        && 2 * u64::from(s.night) < u64::from(s.risk))
         .then(|| gap_days / regular_payments as f32);
     let last_n = s.risk.min(5);
     let last_amount = if last_n == 0 {

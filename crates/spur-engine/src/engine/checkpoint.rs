@@ -409,3 +409,82 @@ impl<'a> Reader<'a> {
         Ok(v)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Engine, EngineConfig};
+    use crate::model::{Channel, Country, Currency, Extra, Payment, DAY, HOUR};
+
+    /// A snapshot's counts are input: at their largest, scoring must still
+    /// not overflow (a mutated snapshot once panicked in `2 * night`).
+    #[test]
+    fn saturated_counts_score_without_overflow() {
+        let mut e = Engine::new(EngineConfig::default()).expect("default configuration");
+        let ids: Vec<String> = (0..12).map(|i| format!("t{i}")).collect();
+        for (i, id) in ids.iter().enumerate() {
+            let p = Payment {
+                txn_id: id,
+                timestamp: 1_700_000_000 + i as i64 * (DAY + 3 * HOUR),
+                amount: 40.0,
+                currency: Currency::new(b"USD"),
+                sender_id: if i % 2 == 0 { "s1" } else { "s2" },
+                sender_country: Country::new(b"US"),
+                sender_name: "Sam Sender",
+                receiver_id: if i % 3 == 0 { "r1" } else { "r2" },
+                receiver_country: Country::new(b"PH"),
+                receiver_name: "Rita Receiver",
+                channel: Some(Channel::parse(b"remittance")),
+                message: "",
+                extra: Extra::default(),
+            };
+            e.push(&p).expect("accepted");
+        }
+        let mut e = Engine::restore(EngineConfig::default(), &e.snapshot()).expect("restores");
+        for s in &mut e.senders.state {
+            for n in [
+                &mut s.payments,
+                &mut s.to_high_risk,
+                &mut s.risk,
+                &mut s.family,
+                &mut s.filipino_words,
+                &mut s.purchases,
+                &mut s.large,
+                &mut s.romance_words,
+                &mut s.max_7d,
+                &mut s.max_30d,
+                &mut s.max_90d,
+                &mut s.first_30d,
+                &mut s.night,
+                &mut s.cover,
+                &mut s.handles,
+                &mut s.round,
+                &mut s.split,
+                &mut s.links_overflow,
+            ] {
+                *n = u32::MAX;
+            }
+            for l in &mut s.links {
+                l.risk.n = u32::MAX;
+            }
+        }
+        for v in &mut e.receivers.state {
+            for n in [
+                &mut v.payments,
+                &mut v.band,
+                &mut v.fanin,
+                &mut v.evening,
+                &mut v.max_30d,
+                &mut v.payouts,
+                &mut v.fast_payouts,
+                &mut v.links_overflow,
+            ] {
+                *n = u32::MAX;
+            }
+            for l in &mut v.links {
+                l.fanin.n = u32::MAX;
+            }
+        }
+        let out = e.finish();
+        assert_eq!(out.stats.senders, 2);
+    }
+}
