@@ -136,7 +136,7 @@ pub(crate) fn sender_facts<'e>(
         && regular_payments > 0
         && 2 * regular_payments >= u64::from(s.risk)
         && 2 * u64::from(s.night) < u64::from(s.risk))
-        .then(|| gap_days / regular_payments as f32);
+    .then(|| gap_days / regular_payments as f32);
     let last_n = s.risk.min(5);
     let last_amount = if last_n == 0 {
         0.0
