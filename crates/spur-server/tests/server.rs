@@ -246,6 +246,14 @@ const ROUTES: &[Route] = &[
         ok: 200,
     },
     Route {
+        method: "GET",
+        path: "/v1/me",
+        template: "/v1/me",
+        body: None,
+        allowed: &["admin", "analyst", "supervisor", "auditor", "ingest"],
+        ok: 200,
+    },
+    Route {
         method: "POST",
         path: "/v1/users",
         template: "/v1/users",

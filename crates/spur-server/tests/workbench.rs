@@ -33,6 +33,7 @@ on_both! {
     admins_manage_users_over_the_api,
     the_document_describes_every_workbench_route,
     a_refused_post_does_not_break_the_next_request_on_its_connection,
+    the_workbench_page_and_who_signed_in,
 }
 
 const CODES: &[&str] = &["P-SHARED", "R-RING", "P-FREQ"];
@@ -335,6 +336,8 @@ fn an_alert_and_a_party_with_what_stands_behind_them(backend: Backend) {
     assert_eq!(p["facts"]["payments_received"], 1);
     assert_eq!(ids(&p["alerts"].as_array().unwrap().clone()), [id]);
     assert_eq!(p["payments"][0]["txn_id"], "t-07");
+    // 16:00 UTC from Canada, at spur's offset for it (UTC-5).
+    assert_eq!(p["payments"][0]["sender_local_hour"], 11);
     assert_eq!(p["counterparties"][0]["id"], "S-07");
     let parties: Vec<(&str, i64)> = p["network"]["parties"]
         .as_array()
@@ -1041,4 +1044,46 @@ fn a_refused_post_does_not_break_the_next_request_on_its_connection(backend: Bac
         forbidden.error(403, "forbidden");
         assert_eq!(server.get("/v1/users?limit=1", Some("analyst")).status, 200);
     }
+}
+
+/// The workbench is served at `/` with a policy that keeps it to this
+/// server; `/v1/me` tells it who signed in, for every role.
+fn the_workbench_page_and_who_signed_in(backend: Backend) {
+    let server = TestServer::start(backend, "ui");
+    let page = server.get("/", None);
+    assert_eq!(page.status, 200, "{page:?}");
+    assert_eq!(page.headers["content-type"], "text/html; charset=utf-8");
+    assert!(
+        page.body.contains(r#"src="/assets/app.js""#),
+        "{}",
+        page.body
+    );
+    let csp = &page.headers["content-security-policy"];
+    for part in [
+        "default-src 'none'",
+        "script-src 'self'",
+        "connect-src 'self'",
+        "frame-ancestors 'none'",
+    ] {
+        assert!(csp.contains(part), "{csp}");
+    }
+    let js = server.get("/assets/app.js", None);
+    assert_eq!(js.status, 200);
+    assert_eq!(js.headers["content-type"], "text/javascript; charset=utf-8");
+    assert!(
+        js.body.contains("/v1/me"),
+        "the bundle signs in through /v1/me"
+    );
+    assert_eq!(server.get("/assets/app.css", None).status, 200);
+    server.get("/assets/other.js", None).error(404, "not_found");
+
+    for (role, name, _) in common::ROLES {
+        let me = server.get("/v1/me", Some(role));
+        assert_eq!(me.status, 200, "{me:?}");
+        assert_eq!(
+            (me.json()["name"].as_str(), me.json()["role"].as_str()),
+            (Some(*name), Some(*role))
+        );
+    }
+    server.get("/v1/me", None).error(401, "unauthenticated");
 }

@@ -118,11 +118,18 @@ pub struct PaymentView {
     /// Empty when the input did not say.
     pub channel: String,
     pub message: String,
+    /// The hour (0-23) the sender's clock showed, at spur's one UTC offset
+    /// per country (the one the night indicators use; 0 offset when the
+    /// country is not known to spur).
+    pub sender_local_hour: u8,
 }
 
 impl From<spur_store::PaymentRecord> for PaymentView {
     fn from(p: spur_store::PaymentRecord) -> Self {
+        let offset = spur_engine::Country::parse(p.sender_country.as_bytes())
+            .map_or(0, spur_engine::geo::utc_offset);
         PaymentView {
+            sender_local_hour: spur_engine::geo::local_hour(p.timestamp, offset),
             txn_id: p.txn_id,
             timestamp: p.timestamp,
             amount: p.amount,

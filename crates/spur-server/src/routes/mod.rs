@@ -2,17 +2,20 @@
 //! `pub(crate) fn router() -> OpenApiRouter<AppState>` built with
 //! utoipa-axum's `routes!(handler, ...)` (each handler annotated with
 //! `#[utoipa::path]`), and is merged below: into [`public`] if it needs no
-//! token, into [`authenticated`] otherwise.
+//! token, into [`authenticated`] otherwise. The workbench's files
+//! ([`ui`]) are no API: merged beside the document's routes, in lib.rs.
 
 pub(crate) mod alerts;
 pub(crate) mod audit;
 pub(crate) mod cases;
+pub(crate) mod me;
 pub(crate) mod paging;
 pub(crate) mod parties;
 pub(crate) mod payments;
 pub(crate) mod reports;
 pub(crate) mod system;
 pub(crate) mod tokens;
+pub(crate) mod ui;
 pub(crate) mod users;
 
 use utoipa_axum::router::OpenApiRouter;
@@ -35,5 +38,6 @@ pub(crate) fn authenticated() -> OpenApiRouter<AppState> {
         .merge(cases::router())
         .merge(reports::router())
         .merge(users::router())
+        .merge(me::router())
         .merge(audit::router())
 }
