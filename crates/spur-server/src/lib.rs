@@ -75,6 +75,7 @@ pub fn router(state: AppState) -> Router {
         .split_for_parts();
     state.set_openapi(doc.to_json().unwrap_or_default());
     router
+        .merge(routes::ui::router())
         .fallback(|| async { ApiError::not_found("no such route").into_response() })
         .method_not_allowed_fallback(|| async {
             ApiError::new(
