@@ -541,6 +541,11 @@ pub(crate) enum Command {
         out: PathBuf,
         #[command(flatten)]
         world: WorldArgs,
+        /// Then keep the workbench running on this address (e.g.
+        /// 127.0.0.1:8080; port 0 picks a free one) over a fresh
+        /// OUT/demo.db, with a user and a sign-in token per role printed.
+        #[arg(long, value_name = "ADDR", num_args = 0..=1, default_missing_value = "127.0.0.1:8080")]
+        serve: Option<std::net::SocketAddr>,
     },
 }
 

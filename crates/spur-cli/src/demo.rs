@@ -3,12 +3,14 @@
 
 use std::fs::{self, File};
 use std::io::{self, BufReader, BufWriter, Write};
+use std::net::SocketAddr;
 use std::path::Path;
 use std::time::Instant;
 
 use anyhow::{Context, Result};
 use spur_engine::{Alert, EngineConfig, Role};
 use spur_sim::{SimConfig, SimSummary};
+use spur_store::{OpenMode, UserRole};
 
 use crate::terminal::visible;
 use spur_app::scan::{self, ScanOptions};
@@ -47,6 +49,7 @@ pub fn run(
     senders: Option<usize>,
     days: Option<u32>,
     cfg: EngineConfig,
+    serve: Option<SocketAddr>,
 ) -> Result<()> {
     let mut say = io::stdout().lock();
     let t = Instant::now();
@@ -75,7 +78,25 @@ pub fn run(
             .map_or(scan::system_now(), |last| last.max(scan::system_now())),
         profile: spur_io::Profile::default(),
     };
-    let report = scan::run(&opts, cfg, None)?;
+    // With --serve the scan fills a fresh database for the workbench.
+    let db = out.join("demo.db");
+    let store = match serve {
+        Some(_) => {
+            for suffix in ["", "-wal", "-shm"] {
+                let p = out.join(format!("demo.db{suffix}"));
+                if p.exists() {
+                    fs::remove_file(&p)
+                        .with_context(|| format!("cannot remove {}", p.display()))?;
+                }
+            }
+            Some(crate::cases::open(
+                &db.to_string_lossy(),
+                OpenMode::CreateIfMissing,
+            )?)
+        }
+        None => None,
+    };
+    let report = scan::run(&opts, cfg.clone(), store)?;
     writeln!(say)?;
     crate::scan_print::print(&report, &mut say)?;
     let open =
@@ -95,8 +116,71 @@ pub fn run(
         "\nFiles: {0}/payments.csv, {0}/truth.csv, {0}/alerts.jsonl. Re-run the parts with\n  spur scan {0}/payments.csv --alerts {0}/alerts.jsonl\n  spur eval --truth {0}/truth.csv --alerts {0}/alerts.jsonl --payments {0}/payments.csv",
         out.display()
     )?;
+    if let Some(listen) = serve {
+        drop(say);
+        return self::serve(out, &db, listen, cfg);
+    }
     Ok(())
 }
+
+/// The demo's users, one per role of the workbench (synthetic names).
+const USERS: &[(&str, UserRole)] = &[
+    ("ada", UserRole::Admin),
+    ("ana", UserRole::Analyst),
+    ("sue", UserRole::Supervisor),
+    ("aud", UserRole::Auditor),
+];
+
+/// `spur demo --serve`: users and their tokens in the demo's database, then
+/// `spur serve` on it with the example reporting entity, until stopped.
+fn serve(out: &Path, db: &Path, listen: SocketAddr, cfg: EngineConfig) -> Result<()> {
+    let location = db.to_string_lossy().into_owned();
+    let mut store = crate::cases::open(&location, OpenMode::Existing)?;
+    let admin = USERS[0].0;
+    let mut tokens = Vec::new();
+    for (name, role) in USERS {
+        store.add_user(name, *role, admin)?;
+        tokens.push((*name, *role, store.create_token(name, admin)?.secret));
+    }
+    drop(store);
+    let entity = out.join("entity.toml");
+    fs::write(&entity, EXAMPLE_ENTITY)
+        .with_context(|| format!("cannot write {}", entity.display()))?;
+    let server = spur_server::start(spur_server::ServerConfig {
+        db: location,
+        listen,
+        limits: spur_server::Limits::default(),
+        engine: cfg.clone(),
+        settle_after: std::time::Duration::from_secs(1),
+        handle_signals: true,
+        reporting: spur_server::Reporting {
+            entity: Some(entity),
+            engine: cfg,
+        },
+    })
+    .context("spur demo --serve")?;
+    let mut say = io::stdout().lock();
+    writeln!(
+        say,
+        "\nThe workbench: http://{}/ (Ctrl-C stops it). Sign in with one of these tokens:",
+        server.addr()
+    )?;
+    for (name, role, secret) in &tokens {
+        writeln!(say, "  {:<10} {name:<4} {secret}", role.to_string())?;
+    }
+    writeln!(
+        say,
+        "(an analyst drafts a report, a supervisor other than its author approves and files it)"
+    )?;
+    say.flush()?;
+    drop(say);
+    eprintln!("spur serve: listening on http://{}", server.addr());
+    server.wait().context("spur demo --serve")?;
+    Ok(())
+}
+
+/// docs/reporting-entity.example.toml: a synthetic institution to draft with.
+const EXAMPLE_ENTITY: &str = include_str!("../../../docs/reporting-entity.example.toml");
 
 /// A short account of the strongest findings, as an analyst would read them.
 fn tell(out: &mut impl Write, alerts: &[Alert]) -> io::Result<()> {

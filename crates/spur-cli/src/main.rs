@@ -176,13 +176,14 @@ fn run(cli: Cli) -> Result<()> {
             eprintln!("spur serve: listening on http://{}", server.addr());
             server.wait().context("spur serve")?;
         }
-        Command::Demo { out, world } => {
+        Command::Demo { out, world, serve } => {
             demo::run(
                 out,
                 world.seed,
                 world.senders,
                 world.days,
                 engine_config(None)?,
+                *serve,
             )?;
         }
         Command::User { command } => {

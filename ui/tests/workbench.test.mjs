@@ -1,0 +1,188 @@
+// The workbench in a real browser (Debian's chromium driven by
+// playwright-core) against a real `spur demo --serve`: an analyst signs in,
+// filters the queue, opens the strongest alert (explanation, timeline and
+// network shown), opens a case and drafts a report; a supervisor approves
+// and files it; an auditor sees no action. Run by scripts/test; on its own:
+//
+//   WORKBENCH_SPUR=target/debug/spur node --test ui/tests/
+//
+// WORKBENCH_SCREENSHOTS=DIR writes the queue, an alert with its network and
+// the case with its filed report as PNGs into DIR (docs/img for the README).
+
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { chromium } from "playwright-core";
+
+const BIN = resolve(process.env.WORKBENCH_SPUR ?? "target/debug/spur");
+const CHROMIUM = process.env.WORKBENCH_CHROMIUM ?? "/usr/bin/chromium";
+const SHOTS = process.env.WORKBENCH_SCREENSHOTS;
+
+let server;
+let dir;
+let base;
+const tokens = {};
+let browser;
+/** Requests the pages made to any other origin than the server's. */
+const foreign = [];
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), "spur-ui-"));
+  server = spawn(BIN, ["demo", "--out", dir, "--senders", "2500", "--seed", "7", "--serve", "127.0.0.1:0"], {
+    stdio: ["ignore", "pipe", "pipe"],
+    // spur reads SPUR_* as its configuration: only the log level here.
+    env: { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("SPUR_"))), SPUR_LOG: "warn" },
+  });
+  let out = "";
+  await new Promise((ok, fail) => {
+    const timer = setTimeout(() => fail(new Error(`spur demo --serve did not start:\n${out}`)), 240_000);
+    server.on("exit", (code) => {
+      clearTimeout(timer);
+      fail(new Error(`spur demo --serve ended (${code}):\n${out}`));
+    });
+    const read = (chunk) => {
+      out += chunk;
+      for (const m of out.matchAll(/^\s+(admin|analyst|supervisor|auditor)\s+\S+\s+(spur_\w+)$/gm)) tokens[m[1]] = m[2];
+      const at = out.match(/listening on (http:\/\/[\d.:]+)/);
+      if (at && Object.keys(tokens).length === 4) {
+        base = at[1];
+        clearTimeout(timer);
+        ok();
+      }
+    };
+    server.stdout.on("data", read);
+    server.stderr.on("data", read);
+  });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill("SIGTERM");
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+async function signedIn(role) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  page.on("request", (r) => {
+    if (!r.url().startsWith(base) && !r.url().startsWith("blob:") && !r.url().startsWith("data:")) foreign.push(r.url());
+  });
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+  await page.goto(`${base}/`);
+  await page.fill("#token", tokens[role]);
+  await page.click("button[type=submit]");
+  await page.waitForSelector("[data-testid=who]");
+  assert.match(await page.textContent("[data-testid=who]"), new RegExp(role));
+  return { page, context, errors };
+}
+
+async function shot(page, name) {
+  if (!SHOTS) return;
+  mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: join(SHOTS, name), fullPage: false });
+}
+
+let caseUrl;
+
+test("a wrong token is refused at sign-in", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${base}/`);
+  await page.fill("#token", "spur_not_a_token");
+  await page.click("button[type=submit]");
+  await page.waitForSelector(".signin .error:not(:empty)");
+  assert.match(await page.textContent(".signin .error"), /token/i);
+  assert.equal(await page.evaluate(() => sessionStorage.getItem("spur.token")), null);
+  await context.close();
+});
+
+test("an analyst filters the queue, reads the strongest alert and drafts a report", async () => {
+  const { page, context, errors } = await signedIn("analyst");
+  // The queue, filtered to receivers (possible facilitators).
+  await page.waitForSelector("table[aria-label=alerts] tbody tr");
+  await page.selectOption("select[name=role]", "receiver");
+  await page.click(".filters button[type=submit]");
+  await page.waitForFunction(() => location.hash.includes("role=receiver"));
+  await page.waitForSelector("table[aria-label=alerts] tbody tr");
+  const roles = await page.$$eval("table[aria-label=alerts] tbody tr td:nth-child(3)", (tds) => tds.map((t) => t.textContent));
+  assert.ok(roles.length > 0 && roles.every((r) => r === "receiver"), roles.join());
+  const scores = await page.$$eval("table[aria-label=alerts] tbody tr td:nth-child(2)", (tds) => tds.map((t) => Number(t.textContent)));
+  assert.deepEqual(scores, [...scores].sort((a, b) => b - a), "strongest first");
+  await shot(page, "queue.png");
+
+  // j then k comes back to the first row; enter opens it.
+  await page.keyboard.press("j");
+  await page.keyboard.press("k");
+  await page.keyboard.press("Enter");
+  await page.waitForSelector("[data-testid=explanation] .findings li");
+  const reasons = await page.$$eval("[data-testid=explanation] .findings li p", (ps) => ps.map((p) => p.textContent));
+  assert.ok(reasons.some((r) => r.length > 20), reasons.join(" | "));
+  // The timeline's two charts and the network's canvas are drawn.
+  await page.waitForSelector("[data-testid=timeline] canvas");
+  assert.equal(await page.locator("[data-testid=timeline] canvas").count(), 2);
+  await page.waitForSelector("[data-testid=network] canvas");
+  const label = await page.getAttribute("[data-testid=network]", "aria-label");
+  assert.match(label, /network of \d+ parties/);
+  assert.ok(Number(label.match(/of (\d+) parties/)[1]) >= 2, label);
+  await page.locator("[data-testid=network]").scrollIntoViewIfNeeded();
+  await shot(page, "alert.png");
+
+  // A case from the alert, assigned, then a report drafted.
+  await page.click("#open-case");
+  await page.waitForFunction(() => location.hash.startsWith("#/case/"));
+  caseUrl = page.url();
+  await page.click("#assign-me");
+  await page.waitForSelector("text=Assigned to you.");
+  await page.fill("#report-reason", "Synthetic test: payments at night to a receiver paid by many unrelated senders.");
+  await page.click("#draft-report");
+  await page.waitForSelector("[data-testid$=-status]");
+  assert.equal(await page.textContent("[data-testid$=-status]"), "draft");
+  // The analyst wrote it and is no supervisor: no approve button.
+  assert.equal(await page.locator("button[id^=approve-]").count(), 0);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("a supervisor approves and files the analyst's report", async () => {
+  assert.ok(caseUrl, "the analyst's test made a case");
+  const { page, context, errors } = await signedIn("supervisor");
+  await page.goto(caseUrl);
+  await page.waitForSelector("button[id^=approve-]");
+  await page.click("button[id^=approve-]");
+  await page.waitForSelector("[data-testid$=-status]:text('approved')");
+  await page.click("button[id^=file-]");
+  await page.waitForSelector("[data-testid$=-status]:text('filed')");
+  // The preview reads the goAML XML: its reason and its transactions.
+  await page.click("text=Preview");
+  await page.waitForSelector("[data-testid$=-preview] tbody tr");
+  assert.match(await page.textContent("[data-testid$=-preview]"), /Synthetic test/);
+  await shot(page, "case.png");
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("an auditor reads everything and sees no action", async () => {
+  const { page, context, errors } = await signedIn("auditor");
+  await page.waitForSelector("table[aria-label=alerts] tbody tr");
+  assert.equal(await page.locator(".bulk").count(), 0);
+  await page.goto(caseUrl);
+  await page.waitForSelector("[data-testid$=-status]");
+  for (const sel of ["#assign-me", "#draft-report", "button[id^=approve-]", "button[id^=file-]", "#note"]) {
+    assert.equal(await page.locator(sel).count(), 0, `${sel} shown to an auditor`);
+  }
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("no request left the spur server", () => {
+  assert.deepEqual(foreign, []);
+});
