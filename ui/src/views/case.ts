@@ -275,7 +275,7 @@ function previewOf(xml: string): HTMLElement {
     "div",
     {},
     h("p", {}, h("strong", {}, "Reason in the report: "), text(doc, "reason")),
-    h("p", {}, h("strong", {}, "Action: "), text(doc, "action")),
+    text(doc, "action") ? h("p", {}, h("strong", {}, "Action: "), text(doc, "action")) : null,
     h(
       "table",
       { class: "grid" },
