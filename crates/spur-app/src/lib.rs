@@ -2,7 +2,8 @@
 //! `spur` command or the HTTP server. Configuration (`settings`), the scan
 //! pipeline from a file to stored alerts (`scan`), durable ingestion
 //! over the store's payment log (`live`, for `scan --db` and the server), report drafting
-//! from a case to a validated goAML report (`reports`, `outfile`).
+//! from a case to a validated goAML report (`reports`, `outfile`), the
+//! dashboard's figures (`stats`).
 //!
 //! The binaries parse flags or requests, call these functions and print or
 //! answer; they decide nothing that would differ between the two. Errors are
@@ -14,5 +15,6 @@ pub mod outfile;
 pub mod reports;
 pub mod scan;
 pub mod settings;
+pub mod stats;
 
 pub use error::{AppError, Context, Result};

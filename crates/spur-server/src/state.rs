@@ -2,7 +2,9 @@
 //! and whether the server is ready.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use spur_app::stats::PaymentTally;
 
 use crate::config::{Limits, Reporting};
 use crate::db::Db;
@@ -25,6 +27,8 @@ struct Inner {
     limiter: Limiter,
     ready: AtomicBool,
     openapi: OnceLock<String>,
+    /// The dashboard's count of the payment log, kept between requests.
+    tally: Arc<Mutex<PaymentTally>>,
 }
 
 impl AppState {
@@ -45,6 +49,7 @@ impl AppState {
                 reporting,
                 ready: AtomicBool::new(false),
                 openapi: OnceLock::new(),
+                tally: Arc::default(),
             }),
         }
     }
@@ -83,6 +88,11 @@ impl AppState {
 
     pub(crate) fn set_ready(&self, ready: bool) {
         self.inner.ready.store(ready, Ordering::Release);
+    }
+
+    /// The dashboard's running count of the payment log (`/v1/stats`).
+    pub(crate) fn tally(&self) -> Arc<Mutex<PaymentTally>> {
+        self.inner.tally.clone()
     }
 
     /// The OpenAPI document as JSON, set once the router is built.

@@ -247,6 +247,14 @@ const ROUTES: &[Route] = &[
     },
     Route {
         method: "GET",
+        path: "/v1/stats",
+        template: "/v1/stats",
+        body: None,
+        allowed: READERS,
+        ok: 200,
+    },
+    Route {
+        method: "GET",
         path: "/v1/me",
         template: "/v1/me",
         body: None,

@@ -34,6 +34,7 @@ on_both! {
     the_document_describes_every_workbench_route,
     a_refused_post_does_not_break_the_next_request_on_its_connection,
     the_workbench_page_and_who_signed_in,
+    the_dashboard_counts_the_log_as_it_grows,
 }
 
 const CODES: &[&str] = &["P-SHARED", "R-RING", "P-FREQ"];
@@ -598,6 +599,19 @@ fn a_case_goes_to_a_filed_report_with_four_eyes_and_its_xml(backend: Backend) {
         200,
     );
     assert_eq!(case["case"]["status"], "reported");
+    // The dashboard's funnel: the fixture's alerts were raised at T0, the
+    // report filed now, far more than the five days RA 11930 allows.
+    let funnel = server.get("/v1/stats", Some("auditor")).json()["funnel"].clone();
+    assert_eq!(
+        (funnel["cases"].as_u64(), funnel["reports_filed"].as_u64()),
+        (Some(1), Some(1))
+    );
+    assert_eq!(funnel["alerts_in_cases"], 2);
+    assert!(
+        funnel["median_hours_to_report"].as_f64().unwrap() > 5.0 * 24.0,
+        "{funnel}"
+    );
+    assert_eq!(funnel["filed_within_deadline"], 0);
     assert_eq!(ids(&case["alerts"].as_array().unwrap().clone()), [a, b]);
     assert_eq!(ids(&case["reports"].as_array().unwrap().clone()), [r]);
     assert_eq!(
@@ -1086,4 +1100,68 @@ fn the_workbench_page_and_who_signed_in(backend: Backend) {
         );
     }
     server.get("/v1/me", None).error(401, "unauthenticated");
+}
+
+/// `/v1/stats` counts every logged payment (by day, corridor and amount in
+/// USD), and on the next call only what was logged since.
+fn the_dashboard_counts_the_log_as_it_grows(backend: Backend) {
+    let server = TestServer::start(backend, "stats");
+    let payment = |txn: &str, day: u32, amount: &str, currency: &str, from: &str| {
+        format!(
+            r#"{{"txn_id": "{txn}", "timestamp": "2026-01-{day:02}T09:30:00Z", "amount": "{amount}",
+                "currency": "{currency}", "sender_id": "S-{txn}", "sender_country": "{from}",
+                "receiver_id": "R-1", "receiver_country": "PH"}}"#
+        )
+    };
+    let batch = format!(
+        "[{}, {}, {}]",
+        payment("a", 5, "25.00", "USD", "US"),
+        payment("b", 5, "140.00", "USD", "US"),
+        payment("c", 6, "1000.00", "PHP", "GB")
+    );
+    let posted = server.call("POST", "/v1/payments", Some("ingest"), Some(&batch));
+    assert_eq!(posted.status, 200, "{posted:?}");
+    let s = server.get("/v1/stats", Some("analyst")).json();
+    assert_eq!(s["payments"], 3);
+    let days: Vec<(&str, u64)> = s["payments_by_day"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["day"].as_str().unwrap(), d["count"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(days, [("2026-01-05", 2), ("2026-01-06", 1)]);
+    assert_eq!(
+        (
+            s["corridors"][0]["from"].as_str(),
+            s["corridors"][0]["to"].as_str(),
+            s["corridors"][0]["payments"].as_u64()
+        ),
+        (Some("US"), Some("PH"), Some(2))
+    );
+    assert_eq!(s["corridors"][0]["usd"], 165.0);
+    // 25 USD in [20, 50), 140 in [100, 150), PHP 1,000 (about USD 17) in [10, 20).
+    let buckets: Vec<u64> = s["amounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["payments"].as_u64().unwrap())
+        .collect();
+    assert_eq!(buckets, [0, 1, 1, 0, 1, 0, 0, 0, 0, 0]);
+    assert_eq!(s["show_price_usd"], serde_json::json!([20.0, 150.0]));
+    assert_eq!(s["funnel"]["reports_filed"], 0);
+    assert!(s["funnel"]["median_hours_to_report"].is_null());
+
+    let more = format!("[{}]", payment("d", 7, "30.00", "USD", "US"));
+    assert_eq!(
+        server
+            .call("POST", "/v1/payments", Some("ingest"), Some(&more))
+            .status,
+        200
+    );
+    let s = server.get("/v1/stats", Some("auditor")).json();
+    assert_eq!(s["payments"], 4);
+    assert_eq!(s["corridors"][0]["payments"], 3);
+    server
+        .get("/v1/stats", Some("ingest"))
+        .error(403, "forbidden");
 }

@@ -13,6 +13,7 @@ pub(crate) mod paging;
 pub(crate) mod parties;
 pub(crate) mod payments;
 pub(crate) mod reports;
+pub(crate) mod stats;
 pub(crate) mod system;
 pub(crate) mod tokens;
 pub(crate) mod ui;
@@ -39,5 +40,6 @@ pub(crate) fn authenticated() -> OpenApiRouter<AppState> {
         .merge(reports::router())
         .merge(users::router())
         .merge(me::router())
+        .merge(stats::router())
         .merge(audit::router())
 }
