@@ -159,6 +159,31 @@ export interface CaseDetail {
   reports: Report[];
 }
 
+export interface DayCount {
+  day: string;
+  count: number;
+  usd: number;
+}
+
+export interface Stats {
+  payments: number;
+  payments_by_day: DayCount[];
+  corridors: { from: string; to: string; payments: number; usd: number }[];
+  amounts: { from_usd: number; to_usd: number | null; payments: number }[];
+  unconverted: number;
+  show_price_usd: [number, number];
+  alerts_by_day: DayCount[];
+  funnel: {
+    alerts: number;
+    alerts_in_cases: number;
+    cases: number;
+    reports_filed: number;
+    median_hours_to_report: number | null;
+    filed_within_deadline: number;
+  };
+  report_within_days: number;
+}
+
 export interface Page<T> {
   items: T[];
   next_cursor: string | null;
@@ -245,6 +270,7 @@ export const api = {
   disposition: (c: number, disposition: Disposition) =>
     json<Case>("PUT", `/v1/cases/${c}/disposition`, { disposition }),
   close: (c: number, reason: string) => json<Case>("POST", `/v1/cases/${c}/close`, { reason }),
+  stats: () => json<Stats>("GET", "/v1/stats"),
   reports: (q: Query) => json<Page<Report>>("GET", withQuery("/v1/reports", q)),
   draft: (c: number, fiu: string, reason?: string) =>
     json<{ report: Report; warnings: string[] }>("POST", "/v1/reports", {

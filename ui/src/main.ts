@@ -11,6 +11,7 @@ import { queue } from "./views/queue";
 import { alertPage, partyPage } from "./views/alert";
 import { casePage } from "./views/case";
 import { cases } from "./views/cases";
+import { dashboard } from "./views/dashboard";
 
 const app = document.getElementById("app")!;
 const bar = document.getElementById("bar")!;
@@ -34,6 +35,7 @@ function drawBar(): void {
             { "aria-label": "main" },
             link("#/queue", "Queue", "g q"),
             link("#/cases", "Cases", "g c"),
+            link("#/dashboard", "Dashboard", "g d"),
           ),
           h(
             "span",
@@ -94,6 +96,9 @@ async function render(): Promise<void> {
       case "cases":
         view = await cases(ctx);
         break;
+      case "dashboard":
+        view = await dashboard(ctx);
+        break;
       case "party":
         view = await partyPage(ctx, decodeURIComponent(parts[1] ?? ""));
         break;
@@ -124,7 +129,7 @@ document.addEventListener("keydown", (e) => {
   }
   if (pendingG) {
     pendingG = false;
-    const to = ({ q: "#/queue", c: "#/cases" } as Record<string, string>)[e.key];
+    const to = ({ q: "#/queue", c: "#/cases", d: "#/dashboard" } as Record<string, string>)[e.key];
     if (to) {
       e.preventDefault();
       go(to);

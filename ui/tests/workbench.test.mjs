@@ -6,8 +6,9 @@
 //
 //   WORKBENCH_SPUR=target/debug/spur node --test ui/tests/
 //
-// WORKBENCH_SCREENSHOTS=DIR writes the queue, an alert with its network and
-// the case with its filed report as PNGs into DIR (docs/img for the README).
+// WORKBENCH_SCREENSHOTS=DIR writes the queue, an alert with its network,
+// the case with its filed report and the dashboard as PNGs into DIR
+// (docs/img for the README).
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -166,6 +167,23 @@ test("a supervisor approves and files the analyst's report", async () => {
   await page.waitForSelector("[data-testid$=-preview] tbody tr");
   assert.match(await page.textContent("[data-testid$=-preview]"), /Synthetic test/);
   await shot(page, "case.png");
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("the dashboard shows the traffic and the funnel to the filed report", async () => {
+  const { page, context, errors } = await signedIn("auditor");
+  await page.keyboard.press("g");
+  await page.keyboard.press("d");
+  await page.waitForSelector("[data-testid=funnel]");
+  const funnel = await page.textContent("[data-testid=funnel]");
+  // The report the supervisor filed above is in it.
+  assert.match(funnel, /1reports filed/, funnel);
+  assert.equal(await page.locator("[data-testid=dashboard] .tile canvas").count(), 2, "payments and alerts per day");
+  const corridors = await page.locator("table[aria-label=corridors] tbody tr").count();
+  assert.ok(corridors >= 2, `${corridors} corridors`);
+  assert.ok((await page.locator("table[aria-label='amounts in USD'] tr.show").count()) >= 2);
+  await shot(page, "dashboard.png");
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -239,7 +239,7 @@ export async function queue(ctx: Ctx): Promise<HTMLElement> {
       body,
     ),
     more,
-    h("p", { class: "help" }, "Keys: j/k move, x select, enter open, n next unassigned, g c cases."),
+    h("p", { class: "help" }, "Keys: j/k move, x select, enter open, n next unassigned, g c cases, g d dashboard."),
   );
 }
 
