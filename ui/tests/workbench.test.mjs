@@ -13,10 +13,13 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, mkdirSync } from "node:fs";
+import { mkdtempSync, rmSync, mkdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { createRequire } from "node:module";
 import { chromium } from "playwright-core";
+
+const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
 const BIN = resolve(process.env.WORKBENCH_SPUR ?? "target/debug/spur");
 const CHROMIUM = process.env.WORKBENCH_CHROMIUM ?? "/usr/bin/chromium";
@@ -86,6 +89,19 @@ async function signedIn(role) {
   return { page, context, errors };
 }
 
+/** WCAG 2 A/AA rules (contrast included) that axe-core finds broken on the page. */
+async function accessibility(page, what) {
+  // Evaluated by the test's driver, not as a script tag: the page's CSP
+  // (rightly) refuses inline scripts.
+  await page.evaluate(AXE);
+  const found = await page.evaluate(async () => {
+    // The graph and the charts are canvases: their text is in their labels.
+    const r = await window.axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa"] } });
+    return r.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join("; ")}`);
+  });
+  assert.deepEqual(found, [], `${what}: accessibility`);
+}
+
 async function shot(page, name) {
   if (!SHOTS) return;
   mkdirSync(SHOTS, { recursive: true });
@@ -98,6 +114,7 @@ test("a wrong token is refused at sign-in", async () => {
   const context = await browser.newContext();
   const page = await context.newPage();
   await page.goto(`${base}/`);
+  await accessibility(page, "the sign-in page");
   await page.fill("#token", "spur_not_a_token");
   await page.click("button[type=submit]");
   await page.waitForSelector(".signin .error:not(:empty)");
@@ -118,6 +135,7 @@ test("an analyst filters the queue, reads the strongest alert and drafts a repor
   assert.ok(roles.length > 0 && roles.every((r) => r === "receiver"), roles.join());
   const scores = await page.$$eval("table[aria-label=alerts] tbody tr td:nth-child(2)", (tds) => tds.map((t) => Number(t.textContent)));
   assert.deepEqual(scores, [...scores].sort((a, b) => b - a), "strongest first");
+  await accessibility(page, "the queue");
   await shot(page, "queue.png");
 
   // j then k comes back to the first row; enter opens it.
@@ -134,6 +152,7 @@ test("an analyst filters the queue, reads the strongest alert and drafts a repor
   const label = await page.getAttribute("[data-testid=network]", "aria-label");
   assert.match(label, /network of \d+ parties/);
   assert.ok(Number(label.match(/of (\d+) parties/)[1]) >= 2, label);
+  await accessibility(page, "an alert");
   await page.locator("[data-testid=network]").scrollIntoViewIfNeeded();
   await shot(page, "alert.png");
 
@@ -166,6 +185,7 @@ test("a supervisor approves and files the analyst's report", async () => {
   await page.click("text=Preview");
   await page.waitForSelector("[data-testid$=-preview] tbody tr");
   assert.match(await page.textContent("[data-testid$=-preview]"), /Synthetic test/);
+  await accessibility(page, "a case");
   await shot(page, "case.png");
   assert.deepEqual(errors, []);
   await context.close();
@@ -183,6 +203,7 @@ test("the dashboard shows the traffic and the funnel to the filed report", async
   const corridors = await page.locator("table[aria-label=corridors] tbody tr").count();
   assert.ok(corridors >= 2, `${corridors} corridors`);
   assert.ok((await page.locator("table[aria-label='amounts in USD'] tr.show").count()) >= 2);
+  await accessibility(page, "the dashboard");
   await shot(page, "dashboard.png");
   assert.deepEqual(errors, []);
   await context.close();
