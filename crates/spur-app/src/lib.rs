@@ -3,13 +3,16 @@
 //! pipeline from a file to stored alerts (`scan`), durable ingestion
 //! over the store's payment log (`live`, for `scan --db` and the server), report drafting
 //! from a case to a validated goAML report (`reports`, `outfile`), the
-//! dashboard's figures (`stats`).
+//! dashboard's figures (`stats`) and the citable aggregate tables of
+//! `spur stats` (`figures`).
 //!
 //! The binaries parse flags or requests, call these functions and print or
 //! answer; they decide nothing that would differ between the two. Errors are
 //! typed ([`AppError`]).
 
 pub mod error;
+pub mod figures;
+mod figures_svg;
 pub mod live;
 pub mod outfile;
 pub mod reports;

@@ -93,6 +93,17 @@ pub(crate) enum UserCommand {
 }
 
 #[derive(Subcommand)]
+pub(crate) enum StatsCommand {
+    /// Recomputes the figures from the database (with the k the manifest
+    /// names) and fails, naming each file, when one differs.
+    Verify {
+        /// The folder `spur stats --out` wrote.
+        #[arg(long)]
+        dir: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
 pub(crate) enum TokenCommand {
     /// Creates an API token for a user and prints it once (by an admin);
     /// only its hash is kept.
@@ -462,6 +473,21 @@ pub(crate) enum Command {
     User {
         #[command(subcommand)]
         command: UserCommand,
+    },
+    /// Aggregate figures the field can cite (docs/statistics.md): suspects,
+    /// payments and amounts by month and corridor, the amount per payment,
+    /// light buyers, alerts to filed reports; cells of fewer than k parties
+    /// suppressed; a manifest to verify them by.
+    #[command(args_conflicts_with_subcommands = true)]
+    Stats {
+        #[command(subcommand)]
+        command: Option<StatsCommand>,
+        /// The folder to write the tables, the chart and the manifest into.
+        #[arg(long, required = true)]
+        out: Option<PathBuf>,
+        /// The fewest parties a published figure may describe.
+        #[arg(long, default_value_t = spur_app::figures::DEFAULT_K)]
+        k: u64,
     },
     /// API tokens for `spur serve`: create, revoke, list.
     Token {

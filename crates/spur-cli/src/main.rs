@@ -21,7 +21,8 @@ use spur_store::OpenMode;
 
 use args::{
     store_role, AlertCommand, AlertRoleArg, AlertStatusArg, AuditCommand, CaseCommand, Cli,
-    Command, DispositionArg, FormatArg, ReportCommand, StatusArg, TokenCommand, UserCommand,
+    Command, DispositionArg, FormatArg, ReportCommand, StatsCommand, StatusArg, TokenCommand,
+    UserCommand,
 };
 
 /// mimalloc instead of the system allocator: a scan makes millions of small,
@@ -175,6 +176,47 @@ fn run(cli: Cli) -> Result<()> {
             .context("spur serve")?;
             eprintln!("spur serve: listening on http://{}", server.addr());
             server.wait().context("spur serve")?;
+        }
+        Command::Stats { command, out, k } => {
+            let mut store = cases::open(db_location(&cli), OpenMode::Existing)?;
+            let actor = cases::actor(cli.user.as_deref())?;
+            let cfg = engine_config(None)?;
+            match command {
+                Some(StatsCommand::Verify { dir }) => {
+                    let manifest = dir.join("manifest.json");
+                    let text = std::fs::read(&manifest)
+                        .with_context(|| format!("cannot read {}", manifest.display()))?;
+                    let k = serde_json::from_slice::<serde_json::Value>(&text)
+                        .ok()
+                        .and_then(|m| m["k"].as_u64())
+                        .with_context(|| format!("{}: no k in it", manifest.display()))?;
+                    let figures = spur_app::figures::compute(&mut *store, actor, &cfg, k)?;
+                    let differ = spur_app::figures::verify(dir, &figures);
+                    if !differ.is_empty() {
+                        anyhow::bail!(
+                            "{}: {} differ from what the database gives now (edited, or made from other data or another configuration)",
+                            dir.display(),
+                            differ.join(", ")
+                        );
+                    }
+                    println!(
+                        "spur stats verify: the {} files of {} are what the database gives",
+                        figures.files.len(),
+                        dir.display()
+                    );
+                }
+                None => {
+                    let out = out.as_deref().context("--out DIR is needed")?;
+                    let figures = spur_app::figures::compute(&mut *store, actor, &cfg, *k)?;
+                    spur_app::figures::write(out, &figures)?;
+                    println!(
+                        "spur stats: {} files in {} (cells of fewer than {k} parties suppressed); check them with `spur stats verify --dir {}`",
+                        figures.files.len(),
+                        out.display(),
+                        out.display()
+                    );
+                }
+            }
         }
         Command::Demo { out, world, serve } => {
             demo::run(

@@ -1,0 +1,431 @@
+//! `spur stats`: aggregate figures the field can cite, from what a
+//! database holds: suspected customers (sender alerts) and facilitator
+//! accounts (receiver alerts) by month and corridor with their evidence
+//! payments and amounts, the share of light buyers, the distribution of the
+//! amount per payment (the price of a show), and the funnel alerts → cases
+//! → filed reports with the time to report.
+//!
+//! Small cells are suppressed: a figure that describes fewer than `k`
+//! parties is left empty (CSV) or `null` (JSON), so that no table singles
+//! out a person. The output is deterministic (sorted, fixed formatting, no
+//! clock): two runs on the same database give the same bytes, and a
+//! manifest records the inputs' digest, spur's version, the configuration's
+//! digest, `k` and every file's digest, so that [`verify`] can recompute
+//! the figures and name any file that was edited.
+//!
+//! Not yet: differential-privacy noise (`--epsilon`) and charts beyond the
+//! amount distribution.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+use std::path::Path;
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use spur_engine::money::Rates;
+use spur_engine::{Currency, EngineConfig, Role, Timestamp};
+use spur_store::Store;
+
+use crate::stats::{AMOUNT_BOUNDS_USD, REPORT_WITHIN_DAYS, SHOW_PRICE_USD};
+use crate::{AppError, Context, Result};
+
+/// The default smallest number of parties a published figure may describe.
+pub const DEFAULT_K: u64 = 10;
+
+/// A customer with at most this many payments is a light buyer (as `spur eval` counts them).
+pub const LIGHT_BUYER_PAYMENTS: u64 = 4;
+
+/// The files [`compute`] makes, by name, with their bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Figures {
+    pub files: BTreeMap<String, Vec<u8>>,
+}
+
+/// One month and corridor of the suspects' evidence payments.
+#[derive(Debug, Clone, Default, Serialize)]
+struct Cell {
+    customers: BTreeSet<String>,
+    facilitators: BTreeSet<String>,
+    light: BTreeSet<String>,
+    payments: u64,
+    usd: f64,
+}
+
+#[derive(Serialize)]
+struct CorridorRow {
+    month: String,
+    from: String,
+    to: String,
+    customers: Option<u64>,
+    facilitators: Option<u64>,
+    light_buyer_share: Option<f64>,
+    payments: Option<u64>,
+    usd: Option<f64>,
+}
+
+#[derive(Serialize)]
+struct AmountRow {
+    from_usd: f64,
+    to_usd: Option<f64>,
+    payments: Option<u64>,
+    customers: Option<u64>,
+    in_show_price: bool,
+}
+
+#[derive(Serialize)]
+struct FunnelRow {
+    /// Month the alerts were raised.
+    month: String,
+    alerts: Option<u64>,
+    in_cases: Option<u64>,
+    reports_filed: Option<u64>,
+    median_hours_to_report: Option<f64>,
+    filed_within_deadline: Option<u64>,
+}
+
+#[derive(Serialize)]
+struct Manifest<'a> {
+    spur_version: &'a str,
+    /// SHA-256 of what was read: the alerts, their evidence payments, the cases and reports.
+    inputs_sha256: String,
+    /// SHA-256 of the engine configuration the figures were made under.
+    configuration_sha256: String,
+    k: u64,
+    epsilon: Option<f64>,
+    show_price_usd: (f64, f64),
+    light_buyer_payments: u64,
+    report_within_days: f64,
+    files: BTreeMap<&'a str, String>,
+}
+
+fn hex(d: impl AsRef<[u8]>) -> String {
+    d.as_ref().iter().fold(String::new(), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
+fn month(t: Timestamp) -> String {
+    spur_engine::time::rfc3339(t)[..7].to_owned()
+}
+
+/// A count that describes `parties` parties, or nothing below `k`.
+fn kept(value: u64, parties: usize, k: u64) -> Option<u64> {
+    (parties as u64 >= k).then_some(value)
+}
+
+/// Fixed formatting for every number written: the same bytes each run.
+fn num<T: std::fmt::Display>(v: Option<T>) -> String {
+    v.map(|v| v.to_string()).unwrap_or_default()
+}
+
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+/// Computes every file from the database; `actor` must be a user who may
+/// read alerts, cases and reports.
+pub fn compute(store: &mut dyn Store, actor: &str, cfg: &EngineConfig, k: u64) -> Result<Figures> {
+    if k == 0 {
+        return Err(AppError::Invalid("--k must be at least 1".into()));
+    }
+    let rates =
+        Rates::new(cfg.rates.iter().map(|(c, r)| (c.as_str(), *r))).map_err(AppError::Invalid)?;
+    let mut alerts = store.alerts(actor)?;
+    alerts.retain(|a| a.cleared_at.is_none());
+    alerts.sort_by_key(|a| a.id);
+    let mut cases = store.cases(actor)?;
+    cases.sort_by_key(|c| c.id);
+    let mut reports = store.reports(None, actor)?;
+    reports.sort_by_key(|r| r.id);
+    let mut ids: Vec<&str> = alerts
+        .iter()
+        .flat_map(|a| a.transactions.iter().map(String::as_str))
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let payments = store.payments(&ids, actor)?;
+
+    let mut inputs = Sha256::new();
+    for a in &alerts {
+        inputs.update(serde_json::to_vec(&(
+            a.id,
+            &a.subject,
+            a.role.as_str(),
+            a.score,
+            a.created_at,
+            a.case_id,
+            &a.transactions,
+            &a.body["payments"],
+        ))?);
+    }
+    for p in &payments {
+        inputs.update(serde_json::to_vec(&(
+            &p.txn_id,
+            p.timestamp,
+            p.amount,
+            &p.currency,
+            &p.sender_id,
+            &p.sender_country,
+            &p.receiver_id,
+            &p.receiver_country,
+        ))?);
+    }
+    for c in &cases {
+        inputs.update(serde_json::to_vec(&(c.id, &c.alerts, c.created_at))?);
+    }
+    for r in &reports {
+        inputs.update(serde_json::to_vec(&(r.id, r.case_id, r.filed_at))?);
+    }
+
+    // Who is suspected, in which role, and whether a light buyer.
+    let mut customer: BTreeMap<&str, bool> = BTreeMap::new();
+    let mut facilitator: BTreeSet<&str> = BTreeSet::new();
+    for a in &alerts {
+        match a.role {
+            Role::Sender => {
+                let n = a.body["payments"].as_u64().unwrap_or(u64::MAX);
+                customer.insert(&a.subject, n <= LIGHT_BUYER_PAYMENTS);
+            }
+            Role::Receiver => {
+                facilitator.insert(&a.subject);
+            }
+        }
+    }
+    let mut cells: BTreeMap<(String, String, String), Cell> = BTreeMap::new();
+    let mut buckets = vec![(0u64, BTreeSet::<&str>::new()); AMOUNT_BOUNDS_USD.len() + 1];
+    for p in &payments {
+        let usd = Currency::parse(p.currency.as_bytes()).and_then(|c| rates.to_usd(p.amount, c));
+        let cell = cells
+            .entry((
+                month(p.timestamp),
+                p.sender_country.clone(),
+                p.receiver_country.clone(),
+            ))
+            .or_default();
+        cell.payments += 1;
+        cell.usd += usd.unwrap_or(0.0);
+        if let Some(&light) = customer.get(p.sender_id.as_str()) {
+            cell.customers.insert(p.sender_id.clone());
+            if light {
+                cell.light.insert(p.sender_id.clone());
+            }
+            if let Some(usd) = usd {
+                let i = AMOUNT_BOUNDS_USD
+                    .iter()
+                    .position(|&b| usd < b)
+                    .unwrap_or(AMOUNT_BOUNDS_USD.len());
+                buckets[i].0 += 1;
+                buckets[i].1.insert(&p.sender_id);
+            }
+        }
+        if facilitator.contains(p.receiver_id.as_str()) {
+            cell.facilitators.insert(p.receiver_id.clone());
+        }
+    }
+
+    let corridors: Vec<CorridorRow> = cells
+        .into_iter()
+        .map(|((month, from, to), c)| {
+            let parties = c.customers.len() + c.facilitators.len();
+            CorridorRow {
+                month,
+                from,
+                to,
+                customers: kept(c.customers.len() as u64, c.customers.len(), k),
+                facilitators: kept(c.facilitators.len() as u64, c.facilitators.len(), k),
+                light_buyer_share: (c.customers.len() as u64 >= k)
+                    .then(|| round2(c.light.len() as f64 / c.customers.len() as f64)),
+                payments: kept(c.payments, parties, k),
+                usd: (parties as u64 >= k).then_some(round2(c.usd)),
+            }
+        })
+        .collect();
+    let mut from = 0.0;
+    let amounts: Vec<AmountRow> = buckets
+        .iter()
+        .enumerate()
+        .map(|(i, (n, who))| {
+            let to = AMOUNT_BOUNDS_USD.get(i).copied();
+            let row = AmountRow {
+                from_usd: from,
+                to_usd: to,
+                payments: kept(*n, who.len(), k),
+                customers: kept(who.len() as u64, who.len(), k),
+                in_show_price: from >= SHOW_PRICE_USD.0
+                    && to.is_some_and(|t| t <= SHOW_PRICE_USD.1),
+            };
+            from = to.unwrap_or(from);
+            row
+        })
+        .collect();
+
+    // The funnel by the month alerts were raised.
+    let raised: BTreeMap<i64, Timestamp> = alerts.iter().map(|a| (a.id, a.created_at)).collect();
+    let first_alert: BTreeMap<i64, Timestamp> = cases
+        .iter()
+        .filter_map(|c| {
+            c.alerts
+                .iter()
+                .filter_map(|id| raised.get(id))
+                .min()
+                .map(|&t| (c.id, t))
+        })
+        .collect();
+    let mut months: BTreeMap<String, (u64, u64, Vec<f64>)> = BTreeMap::new();
+    for a in &alerts {
+        let m = months.entry(month(a.created_at)).or_default();
+        m.0 += 1;
+        m.1 += u64::from(a.case_id.is_some());
+    }
+    for r in &reports {
+        if let (Some(filed), Some(&first)) = (r.filed_at, first_alert.get(&r.case_id)) {
+            months
+                .entry(month(first))
+                .or_default()
+                .2
+                .push((filed - first) as f64 / 3600.0);
+        }
+    }
+    let funnel: Vec<FunnelRow> = months
+        .into_iter()
+        .map(|(month, (alerts, in_cases, mut hours))| {
+            hours.sort_by(f64::total_cmp);
+            let n = alerts as usize;
+            let median = match hours.len() {
+                0 => None,
+                l if l % 2 == 1 => Some(hours[l / 2]),
+                l => Some((hours[l / 2 - 1] + hours[l / 2]) / 2.0),
+            };
+            FunnelRow {
+                month,
+                alerts: kept(alerts, n, k),
+                in_cases: kept(in_cases, n, k),
+                reports_filed: kept(hours.len() as u64, n, k),
+                median_hours_to_report: (n as u64 >= k).then_some(median.map(round2)).flatten(),
+                filed_within_deadline: kept(
+                    hours
+                        .iter()
+                        .filter(|&&h| h <= REPORT_WITHIN_DAYS * 24.0)
+                        .count() as u64,
+                    n,
+                    k,
+                ),
+            }
+        })
+        .collect();
+
+    let mut files = BTreeMap::new();
+    let mut csv = String::from(
+        "month,from,to,suspected_customers,suspected_facilitators,light_buyer_share,payments,usd\n",
+    );
+    for r in &corridors {
+        let _ = writeln!(
+            csv,
+            "{},{},{},{},{},{},{},{}",
+            r.month,
+            r.from,
+            r.to,
+            num(r.customers),
+            num(r.facilitators),
+            num(r.light_buyer_share),
+            num(r.payments),
+            num(r.usd)
+        );
+    }
+    files.insert(
+        "suspects_by_month_corridor.csv".to_owned(),
+        csv.into_bytes(),
+    );
+    let mut csv = String::from("from_usd,to_usd,payments,suspected_customers,in_show_price\n");
+    for r in &amounts {
+        let _ = writeln!(
+            csv,
+            "{},{},{},{},{}",
+            r.from_usd,
+            num(r.to_usd),
+            num(r.payments),
+            num(r.customers),
+            r.in_show_price
+        );
+    }
+    files.insert("amounts.csv".to_owned(), csv.into_bytes());
+    let mut csv = String::from(
+        "month,alerts,in_cases,reports_filed,median_hours_to_report,filed_within_deadline\n",
+    );
+    for r in &funnel {
+        let _ = writeln!(
+            csv,
+            "{},{},{},{},{},{}",
+            r.month,
+            num(r.alerts),
+            num(r.in_cases),
+            num(r.reports_filed),
+            num(r.median_hours_to_report),
+            num(r.filed_within_deadline)
+        );
+    }
+    files.insert("funnel.csv".to_owned(), csv.into_bytes());
+    let mut json = serde_json::to_vec_pretty(&serde_json::json!({
+        "k": k,
+        "suspects_by_month_corridor": corridors,
+        "amounts": amounts,
+        "funnel": funnel,
+    }))?;
+    json.push(b'\n');
+    files.insert("figures.json".to_owned(), json);
+    files.insert(
+        "amounts.svg".to_owned(),
+        crate::figures_svg::amounts(
+            &amounts
+                .iter()
+                .map(|r| (r.from_usd, r.to_usd, r.payments, r.in_show_price))
+                .collect::<Vec<_>>(),
+        )
+        .into_bytes(),
+    );
+
+    let digests: BTreeMap<&str, String> = files
+        .iter()
+        .map(|(n, b)| (n.as_str(), hex(Sha256::digest(b))))
+        .collect();
+    let mut manifest = serde_json::to_vec_pretty(&Manifest {
+        spur_version: env!("CARGO_PKG_VERSION"),
+        inputs_sha256: hex(inputs.finalize()),
+        configuration_sha256: hex(Sha256::digest(serde_json::to_vec(cfg)?)),
+        k,
+        epsilon: None,
+        show_price_usd: SHOW_PRICE_USD,
+        light_buyer_payments: LIGHT_BUYER_PAYMENTS,
+        report_within_days: REPORT_WITHIN_DAYS,
+        files: digests,
+    })?;
+    manifest.push(b'\n');
+    files.insert("manifest.json".to_owned(), manifest);
+    Ok(Figures { files })
+}
+
+/// Writes every file into `dir` (created if missing).
+pub fn write(dir: &Path, figures: &Figures) -> Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    for (name, bytes) in &figures.files {
+        let path = dir.join(name);
+        crate::outfile::Staged::write(&path, bytes)
+            .and_then(|staged| staged.publish(true))
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    Ok(())
+}
+
+/// The files of `dir` that differ from `figures` (edited, missing, or made
+/// from other data or another configuration), by name; empty when all agree.
+pub fn verify(dir: &Path, figures: &Figures) -> Vec<String> {
+    figures
+        .files
+        .iter()
+        .filter(|(name, bytes)| {
+            std::fs::read(dir.join(name)).ok().as_deref() != Some(bytes.as_slice())
+        })
+        .map(|(name, _)| name.clone())
+        .collect()
+}
