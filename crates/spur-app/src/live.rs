@@ -392,10 +392,13 @@ impl Live {
     }
 
     /// A whole scan's commit: its chunks and their txn ids, the engine's
-    /// complete outcome (stored alerts it does not raise are cleared) and,
-    /// once the log has grown [`CHECKPOINT_AFTER`] payments past the last
-    /// checkpoint, a new one; one transaction, so a scan killed at any
-    /// moment leaves all of it or nothing.
+    /// complete outcome (stored alerts it does not raise are cleared) in
+    /// one transaction, so a scan killed at any moment leaves all of it or
+    /// nothing. Once the log has grown [`CHECKPOINT_AFTER`] payments past
+    /// the last checkpoint, a new one follows in a transaction of its own:
+    /// it is encoded on a second thread while the first transaction is
+    /// written (the engine is idle then), and it is derived state, so a
+    /// kill between the two only costs the next start a longer replay.
     pub fn commit_scan(
         &mut self,
         chunks: &[&[u8]],
@@ -404,26 +407,65 @@ impl Live {
         outcome: &Outcome,
     ) -> Result<LogCommitted, AppError> {
         let logged = self.since_checkpoint + txns.len() as u64;
-        let state = (logged >= CHECKPOINT_AFTER).then(|| self.engine.snapshot());
-        let done = self.store.commit_log(&LogCommit {
+        let commit = LogCommit {
             after: self.seq,
             chunks,
             txns,
             alerts: AlertUpdate::Whole(&outcome.alerts),
             payments,
-            checkpoint: state.as_deref(),
+            checkpoint: None,
             action: Some("scan.commit"),
-        });
-        let done = match done {
+        };
+        let started = std::time::Instant::now();
+        let store = &mut self.store;
+        let (done, state) = if logged >= CHECKPOINT_AFTER {
+            let prepared = self.engine.prepare_snapshot();
+            std::thread::scope(|scope| {
+                let encoding = scope.spawn(move || {
+                    let started = std::time::Instant::now();
+                    let state = prepared.encode();
+                    tracing::debug!(
+                        bytes = state.len(),
+                        ms = started.elapsed().as_secs_f64() * 1e3,
+                        "checkpoint encoded"
+                    );
+                    state
+                });
+                let done = store.commit_log(&commit);
+                // The encoder only reads the engine: it ends, and a panic
+                // there is a bug, not input.
+                let state = encoding.join().ok();
+                (done, state)
+            })
+        } else {
+            (store.commit_log(&commit), None)
+        };
+        let mut done = match done {
             Ok(done) => done,
             Err(e) => {
                 self.stale = true;
                 return Err(e.into());
             }
         };
+        tracing::debug!(ms = started.elapsed().as_secs_f64() * 1e3, "scan committed");
         self.seq = done.seq;
-        self.since_checkpoint = if done.checkpoint { 0 } else { logged };
+        self.since_checkpoint = logged;
         self.stored_whole = true;
+        if let Some(state) = state {
+            let started = std::time::Instant::now();
+            self.store
+                .save_checkpoint(done.seq, &state)
+                .map_err(|e| AppError::Context {
+                    what: "the scan is stored; saving the checkpoint after it".into(),
+                    inner: Box::new(e.into()),
+                })?;
+            tracing::debug!(
+                ms = started.elapsed().as_secs_f64() * 1e3,
+                "checkpoint saved"
+            );
+            done.checkpoint = true;
+            self.since_checkpoint = 0;
+        }
         Ok(done)
     }
 }
@@ -435,8 +477,19 @@ fn rebuild(
     now: Timestamp,
     mode: Mode,
 ) -> Result<(Engine, i64, u64), AppError> {
+    let started = std::time::Instant::now();
     let (mut engine, mut seq) = match store.load_checkpoint()? {
-        Some(c) => (Engine::restore(cfg.clone(), &c.state)?, c.log_seq),
+        Some(c) => {
+            let loaded_ms = started.elapsed().as_secs_f64() * 1e3;
+            let engine = Engine::restore(cfg.clone(), &c.state)?;
+            tracing::debug!(
+                bytes = c.state.len(),
+                loaded_ms,
+                restored_ms = started.elapsed().as_secs_f64() * 1e3 - loaded_ms,
+                "checkpoint restored"
+            );
+            (engine, c.log_seq)
+        }
         None => match store.load_engine_state()? {
             // A database a scan filled before the log: its state, then
             // whatever the log has.
@@ -479,7 +532,12 @@ fn rebuild(
             "payments of the log the engine refused on replay"
         );
     }
-    tracing::info!(log_seq = seq, replayed, "engine state loaded");
+    tracing::info!(
+        log_seq = seq,
+        replayed,
+        ms = started.elapsed().as_secs_f64() * 1e3,
+        "engine state loaded"
+    );
     // Batch: what the store holds is history, whether it came from the
     // checkpoint or the log after it, so an older period is refused alike.
     if mode == Mode::Batch {

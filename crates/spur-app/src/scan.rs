@@ -8,7 +8,7 @@
 //! in one transaction at the end: a scan stopped at any moment leaves nothing
 //! of its run, or all of it.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::fs::File;
 use std::io::{self, BufRead, BufWriter, Read, Write};
 use std::ops::ControlFlow;
@@ -23,8 +23,7 @@ use crate::{bail, Context, Result};
 use spur_engine::{Engine, EngineConfig, Outcome};
 use spur_io::{open_reader_with, Entry, Format, PaymentBatch, Profile, Reject, RejectsWriter};
 use spur_store::{
-    payment_digest, ChunkWriter, IngestedTxn, KnownTxn, LogCommitted, PaymentDigest, PaymentRecord,
-    Store,
+    payment_digest, ChunkWriter, IngestedTxn, KnownTxn, LogCommitted, PaymentDigest, Store,
 };
 
 use crate::live::Live;
@@ -426,15 +425,14 @@ pub fn run(
     let stored = match &mut live {
         Some(live) => {
             let chunks: Vec<&[u8]> = logged.chunks.iter().map(ChunkWriter::bytes).collect();
-            let (txns, payments) = logged.txns_and_evidence(&outcome)?;
+            let txns = logged.txns();
             tracing::info!(
                 txns = txns.len(),
                 chunks = chunks.len(),
-                payments = payments.len(),
                 "storing in one transaction"
             );
             let done = live
-                .commit_scan(&chunks, &txns, &payments, &outcome)
+                .commit_scan(&chunks, &txns, &[], &outcome)
                 .context("storing the scan")?;
             tracing::info!(
                 new_txns = done.new_txns,
@@ -480,11 +478,16 @@ pub fn run(
 /// Payments per log chunk of a scan (the log reads back a chunk at a time).
 const LOG_CHUNK: usize = 8192;
 
-/// The run's accepted payments as log chunks, with their content digests.
+/// The run's accepted payments as log chunks, with their txn ids and
+/// content digests (the ids kept beside the chunks, so that the commit's
+/// list of them is not decoded from the chunks again: 0.7 s on 889,096).
 #[derive(Default)]
 struct Logged {
     chunks: Vec<ChunkWriter>,
     digests: Vec<PaymentDigest>,
+    /// The txn ids, one after another; `ends[i]` is where the i-th ends.
+    ids: String,
+    ends: Vec<usize>,
     /// Payments skipped because the store had their txn id.
     already_ingested: u64,
 }
@@ -498,39 +501,23 @@ impl Logged {
             c.push(p);
         }
         self.digests.push(payment_digest(p));
+        self.ids.push_str(p.txn_id);
+        self.ends.push(self.ids.len());
     }
 
-    /// The txn ids with their digests, in log order, and the details of the
-    /// run's payments that the alerts cite (older evidence the store reads
-    /// back from its log).
-    fn txns_and_evidence(
-        &self,
-        outcome: &Outcome,
-    ) -> Result<(Vec<IngestedTxn<'_>>, Vec<PaymentRecord>)> {
-        let cited: HashSet<&str> = outcome
-            .alerts
+    /// The txn ids with their digests, in log order. (The evidence the
+    /// alerts cite the store takes from the chunks as it checks them.)
+    fn txns(&self) -> Vec<IngestedTxn<'_>> {
+        let mut start = 0;
+        self.ends
             .iter()
-            .flat_map(|a| a.transactions.iter().map(String::as_str))
-            .collect();
-        let mut txns = Vec::with_capacity(self.digests.len());
-        let mut evidence = Vec::new();
-        let mut digests = self.digests.iter();
-        for (i, chunk) in self.chunks.iter().enumerate() {
-            // Encoded by this run: reads back unless memory is broken.
-            for p in spur_store::decode_chunk(i as i64 + 1, chunk.bytes())? {
-                if cited.contains(p.txn_id) {
-                    evidence.push(PaymentRecord::from_payment(&p));
-                }
-                let digest = *digests
-                    .next()
-                    .context("a digest for every logged payment")?;
-                txns.push(IngestedTxn {
-                    txn_id: p.txn_id,
-                    digest,
-                });
-            }
-        }
-        Ok((txns, evidence))
+            .zip(&self.digests)
+            .map(|(&end, &digest)| {
+                let txn_id = &self.ids[start..end];
+                start = end;
+                IngestedTxn { txn_id, digest }
+            })
+            .collect()
     }
 }
 

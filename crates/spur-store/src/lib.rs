@@ -39,7 +39,7 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use digest::{payment_digest, PaymentDigest};
 pub use error::{AuditBreak, StoreError};
 pub use lists::{CaseFilter, ReportFilter};
-pub use log::{chunk_len, decode_chunk, ChunkWriter, LogError};
+pub use log::{chunk_len, decode_chunk, find_in_chunk, ChunkWriter, LogError};
 pub use log_store::{AlertUpdate, Checkpoint, LogChunk, LogCommit, LogCommitted, LogHead};
 pub use migrations::SCHEMA_VERSION;
 pub use model::{

@@ -177,6 +177,38 @@ pub fn decode_chunk(seq: i64, bytes: &[u8]) -> Result<Vec<Payment<'_>>, LogError
     Ok(out)
 }
 
+/// The payments of chunk `seq` whose txn id `wanted` accepts, in chunk
+/// order. The others are stepped over by their lengths, their texts not
+/// read: an alert's evidence is a few payments of a chunk of thousands.
+/// A damaged chunk is an error as in [`decode_chunk`].
+pub fn find_in_chunk<'a>(
+    seq: i64,
+    bytes: &'a [u8],
+    wanted: impl Fn(&str) -> bool,
+) -> Result<Vec<Payment<'a>>, LogError> {
+    let count = chunk_len(seq, bytes)?;
+    let mut out = Vec::new();
+    let mut r = Reader {
+        bytes,
+        at: HEADER,
+        seq,
+        payment: 0,
+    };
+    for i in 0..count {
+        r.payment = i + 1;
+        let start = r.at;
+        let txn_id = r.step()?;
+        if wanted(txn_id) {
+            r.at = start;
+            out.push(r.payment()?);
+        }
+    }
+    if r.at != bytes.len() {
+        return Err(r.bad("bytes after the last payment"));
+    }
+    Ok(out)
+}
+
 struct Reader<'a> {
     bytes: &'a [u8],
     at: usize,
@@ -205,7 +237,43 @@ impl<'a> Reader<'a> {
         Ok(out)
     }
 
-    fn text(&mut self) -> Result<&'a str, LogError> {
+    /// Past one payment, reading only its txn id.
+    fn step(&mut self) -> Result<&'a str, LogError> {
+        self.take::<{ 8 + 8 + 3 + 2 + 2 + 1 }>()?;
+        let [flags] = self.take::<1>()?;
+        if flags & !(HAS_MCC | HAS_BIRTH_YEAR | HAS_SEX | HAS_PAYOUT) != 0 {
+            return Err(self.bad("unknown flags"));
+        }
+        let optional = [
+            (HAS_MCC, 2),
+            (HAS_BIRTH_YEAR, 2),
+            (HAS_SEX, 1),
+            (HAS_PAYOUT, 8),
+        ]
+        .iter()
+        .filter(|(flag, _)| flags & flag != 0)
+        .map(|(_, n)| n)
+        .sum::<usize>();
+        self.skip(optional)?;
+        let txn_id = self.text()?;
+        for _ in 0..6 {
+            let len = self.text_len()?;
+            self.skip(len)?;
+        }
+        Ok(txn_id)
+    }
+
+    fn skip(&mut self, n: usize) -> Result<(), LogError> {
+        match self.at.checked_add(n).filter(|&e| e <= self.bytes.len()) {
+            Some(end) => {
+                self.at = end;
+                Ok(())
+            }
+            None => Err(self.bad("cut short")),
+        }
+    }
+
+    fn text_len(&mut self) -> Result<usize, LogError> {
         let mut len = 0usize;
         let mut shift = 0;
         loop {
@@ -215,10 +283,14 @@ impl<'a> Reader<'a> {
             }
             len |= ((b & 0x7f) as usize) << shift;
             if b & 0x80 == 0 {
-                break;
+                return Ok(len);
             }
             shift += 7;
         }
+    }
+
+    fn text(&mut self) -> Result<&'a str, LogError> {
+        let len = self.text_len()?;
         let end = self.at.checked_add(len).filter(|&e| e <= self.bytes.len());
         let Some(end) = end else {
             return Err(self.bad("a text runs past the end"));
@@ -405,5 +477,57 @@ mod tests {
             decode_chunk(3, b"JSON{}{}").unwrap_err().reason,
             "not a payment log chunk (no SPL1 header)"
         );
+    }
+
+    /// Stepping over payments finds exactly what decoding and filtering
+    /// finds, optional fields and long texts included, and a damaged chunk
+    /// is an error, never a panic.
+    #[test]
+    fn finding_in_a_chunk_is_decoding_and_filtering() {
+        let long = "y".repeat(200);
+        let mut full = payment("T2", &long);
+        full.extra = Extra {
+            mcc: Some(5816),
+            receiver_phone: "+63 917 000 0000",
+            sender_birth_year: Some(1961),
+            sender_sex: Some(Sex::Male),
+            payout_time: Some(1_767_574_800),
+        };
+        let written = [
+            payment("T1", "a"),
+            full,
+            payment("T3", ""),
+            payment("T4", "b"),
+        ];
+        let mut w = ChunkWriter::new();
+        for p in &written {
+            w.push(p);
+        }
+        let bytes = w.into_bytes();
+        for wanted in [
+            &[][..],
+            &["T2"],
+            &["T1", "T4"],
+            &["T1", "T2", "T3", "T4"],
+            &["T9"],
+        ] {
+            let found = find_in_chunk(5, &bytes, |id| wanted.contains(&id)).unwrap();
+            let expected: Vec<_> = written
+                .iter()
+                .filter(|p| wanted.contains(&p.txn_id))
+                .cloned()
+                .collect();
+            assert_eq!(found, expected, "{wanted:?}");
+        }
+        for cut in 0..bytes.len() {
+            assert!(find_in_chunk(5, &bytes[..cut], |_| false).is_err());
+        }
+        for i in 0..bytes.len() {
+            for v in [0u8, 0x7f, 0x80, 0xff] {
+                let mut bad = bytes.clone();
+                bad[i] = v;
+                let _ = find_in_chunk(5, &bad, |id| id == "T2");
+            }
+        }
     }
 }

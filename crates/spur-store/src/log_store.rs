@@ -8,14 +8,14 @@
 //! it. Nothing here grows with the history per commit: no whole-state
 //! rewrite, no count over every txn id (`log_head` keeps the count).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use spur_engine::{Alert, Payment, Role, Timestamp};
 use tracing::debug;
 
 use crate::audit::{self, json, Change};
 use crate::error::StoreError;
-use crate::log::{chunk_len, decode_chunk, LogError};
+use crate::log::{chunk_len, decode_chunk, find_in_chunk, LogError};
 use crate::model::{IngestedTxn, KnownTxn, PaymentRecord};
 use crate::rows;
 use crate::sql::{params, Tx, Value};
@@ -90,7 +90,8 @@ pub struct LogCommit<'a> {
     pub alerts: AlertUpdate<'a>,
     /// Details of evidence payments to keep (a payment kept already is left
     /// as it was). Evidence of the alerts in `alerts` that is neither here
-    /// nor kept yet is read from the log.
+    /// nor kept yet is taken from this commit's chunks or read from the log:
+    /// a caller need not pass what its chunks hold.
     pub payments: &'a [PaymentRecord],
     /// The engine's state after the last chunk, saved as the checkpoint
     /// (older checkpoints are dropped).
@@ -130,8 +131,24 @@ pub(crate) fn head(tx: &mut dyn Tx, lock: bool) -> Result<LogHead, StoreError> {
     })
 }
 
+/// The txn ids the commit's alerts cite as evidence.
+fn cited<'a>(update: &AlertUpdate<'a>) -> HashSet<&'a str> {
+    match update {
+        AlertUpdate::None => HashSet::new(),
+        AlertUpdate::Changed { raised, .. } | AlertUpdate::Whole(raised) => raised
+            .iter()
+            .flat_map(|a| a.transactions.iter().map(String::as_str))
+            .collect(),
+    }
+}
+
 /// Checks the commit before any SQL: the txn ids are the chunks' payments.
-fn check(c: &LogCommit<'_>) -> Result<(), StoreError> {
+/// Each chunk is decoded once, here, and the payments of it that `cited`
+/// names (and `c.payments` does not hold) come back as evidence to keep,
+/// so a caller need not decode its own chunks to find them.
+fn check(c: &LogCommit<'_>, cited: &HashSet<&str>) -> Result<Vec<PaymentRecord>, StoreError> {
+    let given: HashSet<&str> = c.payments.iter().map(|p| p.txn_id.as_str()).collect();
+    let mut evidence = Vec::new();
     let mut expected = 0usize;
     let mut at = 0usize;
     for (i, bytes) in c.chunks.iter().enumerate() {
@@ -151,6 +168,9 @@ fn check(c: &LogCommit<'_>) -> Result<(), StoreError> {
             }
             if p.txn_id.is_empty() {
                 return Err(StoreError::Invalid("an empty txn_id".into()));
+            }
+            if cited.contains(p.txn_id) && !given.contains(p.txn_id) {
+                evidence.push(PaymentRecord::from_payment(&p));
             }
             at += 1;
         }
@@ -175,7 +195,7 @@ fn check(c: &LogCommit<'_>) -> Result<(), StoreError> {
             store::check_alerts(raised)?
         }
     }
-    Ok(())
+    Ok(evidence)
 }
 
 pub(crate) fn commit(
@@ -183,7 +203,16 @@ pub(crate) fn commit(
     c: &LogCommit<'_>,
     now: Timestamp,
 ) -> Result<LogCommitted, StoreError> {
-    check(c)?;
+    let started = std::time::Instant::now();
+    let mut phase = started;
+    let mut lap = || {
+        let now = std::time::Instant::now();
+        let ms = (now - phase).as_secs_f64() * 1e3;
+        phase = now;
+        ms
+    };
+    let in_chunks = check(c, &cited(&c.alerts))?;
+    let check_ms = lap();
     // The head's row lock queues writers on PostgreSQL (SQLite's write
     // transaction is exclusive already).
     let found = head(tx, true)?;
@@ -196,6 +225,7 @@ pub(crate) fn commit(
     let mut written: Vec<rows::RowDigest> = Vec::new();
     let mut new_txns = 0u64;
     let mut at = 0usize;
+    let (mut chunks_ms, mut txns_ms, mut digests_ms) = (0.0, 0.0, 0.0);
     for (i, bytes) in c.chunks.iter().enumerate() {
         let seq = c.after + 1 + i as i64;
         let count = chunk_len(seq, bytes).map_err(|e| StoreError::Invalid(e.to_string()))?;
@@ -204,10 +234,13 @@ pub(crate) fn commit(
             &[Value::Int(seq), Value::Int(count.into()), Value::Int(now)],
             bytes,
         )?;
+        chunks_ms += lap();
         let txns = &c.txns[at..at + count as usize];
         at += count as usize;
         new_txns += insert_logged_txns(tx, txns, seq, now)?;
+        txns_ms += lap();
         written.push(rows::log_chunk(seq, count, bytes, now)?);
+        digests_ms += lap();
     }
     let seq = c.after + c.chunks.len() as i64;
     let txns = found.txns + new_txns as i64;
@@ -218,9 +251,14 @@ pub(crate) fn commit(
         )?;
         written.push(rows::txns_counted(txns)?);
     }
+    lap();
     let (created, updated, cleared, written_alerts) = alerts(tx, c.alerts, now)?;
+    let alerts_ms = lap();
     let mut kept = store::insert_payments(tx, c.payments, now)?;
+    kept.extend(store::insert_payments(tx, &in_chunks, now)?);
+    let payments_ms = lap();
     kept.extend(evidence_from_log(tx, &written_alerts, now)?);
+    let evidence_ms = lap();
     let touched: Vec<i64> = created
         .iter()
         .chain(&updated)
@@ -230,9 +268,11 @@ pub(crate) fn commit(
     written.extend(rows::alerts(tx, Some(&touched))?);
     let kept_ids: Vec<&str> = kept.iter().map(String::as_str).collect();
     written.extend(rows::payments(tx, Some(&kept_ids))?);
+    let row_digests_ms = lap();
     if let Some(state) = c.checkpoint {
         written.push(save_checkpoint(tx, seq, state, now)?);
     }
+    let checkpoint_ms = lap();
     let committed = LogCommitted {
         seq,
         chunks: c.chunks.len(),
@@ -257,11 +297,24 @@ pub(crate) fn commit(
             },
         )?;
     }
+    let audit_ms = lap();
+    // Where a commit's time goes (docs/storage.md, "What it costs").
     debug!(
         seq,
         chunks = committed.chunks,
         new_txns,
-        "log commit stored"
+        check_ms,
+        chunks_ms,
+        txns_ms,
+        digests_ms,
+        alerts_ms,
+        payments_ms,
+        evidence_ms,
+        row_digests_ms,
+        checkpoint_ms,
+        audit_ms,
+        total_ms = started.elapsed().as_secs_f64() * 1e3,
+        "log commit written"
     );
     Ok(committed)
 }
@@ -440,14 +493,13 @@ fn evidence_from_log(
                 "txn ids name payment log chunk {seq}, which is not there"
             )));
         };
-        let bytes = r.blob(0)?;
-        let payments = decode_chunk(seq, &bytes).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        records.extend(
-            payments
-                .iter()
-                .filter(|p| ids.contains(p.txn_id))
-                .map(PaymentRecord::from_payment),
-        );
+        let mut r = r;
+        let bytes = r.take_blob(0)?;
+        // A day's new alerts cite a few older payments in every chunk:
+        // step over the others rather than decode them.
+        let payments = find_in_chunk(seq, &bytes, |id| ids.contains(id))
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        records.extend(payments.iter().map(PaymentRecord::from_payment));
     }
     store::insert_payments(tx, &records, now)
 }
@@ -511,18 +563,23 @@ pub(crate) fn checkpoint(
 }
 
 pub(crate) fn load_checkpoint(tx: &mut dyn Tx) -> Result<Option<Checkpoint>, StoreError> {
-    tx.query_opt(
-        "SELECT log_seq, state, saved_at FROM checkpoints ORDER BY log_seq DESC LIMIT 1",
+    let Some(r) = tx.query_opt(
+        "SELECT log_seq, saved_at FROM checkpoints ORDER BY log_seq DESC LIMIT 1",
         &[],
     )?
-    .map(|r| {
-        Ok(Checkpoint {
-            log_seq: r.int(0)?,
-            state: r.blob(1)?,
-            saved_at: r.int(2)?,
-        })
-    })
-    .transpose()
+    else {
+        return Ok(None);
+    };
+    let log_seq = r.int(0)?;
+    // A hundred megabytes: read into one buffer, not copied from a row.
+    let state = tx
+        .load_blob("checkpoints", "state", "log_seq", log_seq)?
+        .ok_or_else(|| StoreError::Corrupt("the checkpoint went while it was read".into()))?;
+    Ok(Some(Checkpoint {
+        log_seq,
+        state,
+        saved_at: r.int(1)?,
+    }))
 }
 
 pub(crate) fn read(tx: &mut dyn Tx, after: i64, limit: usize) -> Result<Vec<LogChunk>, StoreError> {
@@ -531,13 +588,13 @@ pub(crate) fn read(tx: &mut dyn Tx, after: i64, limit: usize) -> Result<Vec<LogC
         "SELECT seq, payments, bytes, recorded_at FROM payment_log WHERE seq > $1 ORDER BY seq LIMIT $2",
         params![after, limit],
     )?
-    .iter()
-    .map(|r| {
+    .into_iter()
+    .map(|mut r| {
         Ok(LogChunk {
             seq: r.int(0)?,
             payments: u32::try_from(r.int(1)?)
                 .map_err(|_| StoreError::Corrupt("a log chunk's payment count".into()))?,
-            bytes: r.blob(2)?,
+            bytes: r.take_blob(2)?,
             recorded_at: r.int(3)?,
         })
     })

@@ -304,6 +304,29 @@ CREATE INDEX IF NOT EXISTS reports_status ON reports (status, id);
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 10,
+        name: "txn ids clustered by their id (SQLite)",
+        shared: "",
+        // A rowid table with a TEXT primary key is two b-trees, the rows by
+        // rowid and the automatic index by txn id, both written for every
+        // id a scan records (2.4 s of a 889,096-payment scan's commit).
+        // WITHOUT ROWID keeps the rows in the one b-tree of their key.
+        // PostgreSQL's heap and primary key index stay as they are.
+        sqlite: r#"
+CREATE TABLE txns_by_id (
+    txn_id TEXT NOT NULL PRIMARY KEY,
+    recorded_at BIGINT NOT NULL,
+    digest BLOB,
+    log_seq BIGINT
+) WITHOUT ROWID;
+INSERT INTO txns_by_id (txn_id, recorded_at, digest, log_seq)
+    SELECT txn_id, recorded_at, digest, log_seq FROM txns;
+DROP TABLE txns;
+ALTER TABLE txns_by_id RENAME TO txns;
+"#,
+        postgres: "",
+    },
 ];
 
 /// The schema version this build writes.

@@ -122,6 +122,16 @@ impl Row {
         }
     }
 
+    /// The bytes, moved out of the row (a checkpoint of a hundred megabytes
+    /// is not copied once more).
+    pub(crate) fn take_blob(&mut self, i: usize) -> Result<Vec<u8>, StoreError> {
+        match self.0.get_mut(i) {
+            Some(Value::Blob(v)) => Ok(std::mem::take(v)),
+            Some(_) => Err(StoreError::Corrupt(format!("column {i}: expected bytes"))),
+            None => Err(StoreError::Corrupt(format!("row has no column {i}"))),
+        }
+    }
+
     pub(crate) fn opt_blob(&self, i: usize) -> Result<Option<Vec<u8>>, StoreError> {
         match self.at(i)? {
             Value::Null => Ok(None),
@@ -145,6 +155,23 @@ pub(crate) trait Tx {
         params: &[Value],
         blob: &[u8],
     ) -> Result<u64, StoreError>;
+    /// The blob in `column` of the row of `table` whose integer `key` is
+    /// `value`, in one buffer of its own (SQLite reads it straight into
+    /// it instead of into a row value that is copied again).
+    fn load_blob(
+        &mut self,
+        table: &str,
+        column: &str,
+        key: &str,
+        value: i64,
+    ) -> Result<Option<Vec<u8>>, StoreError> {
+        self.query_opt(
+            &format!("SELECT {column} FROM {table} WHERE {key} = $1"),
+            &[Value::Int(value)],
+        )?
+        .map(|mut r| r.take_blob(0))
+        .transpose()
+    }
     /// Several statements without parameters (migrations).
     fn execute_batch(&mut self, sql: &str) -> Result<(), StoreError>;
     fn commit(self: Box<Self>) -> Result<(), StoreError>;

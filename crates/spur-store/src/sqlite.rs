@@ -164,11 +164,44 @@ impl Tx for SqliteTx<'_> {
         Ok(out)
     }
 
+    fn load_blob(
+        &mut self,
+        table: &str,
+        column: &str,
+        key: &str,
+        value: i64,
+    ) -> Result<Option<Vec<u8>>, StoreError> {
+        let rowid = {
+            let mut stmt = self
+                .0
+                .prepare_cached(&format!("SELECT rowid FROM {table} WHERE {key} = ?1"))?;
+            let mut rows = stmt.query([value])?;
+            match rows.next()? {
+                Some(r) => r.get::<_, i64>(0)?,
+                None => return Ok(None),
+            }
+        };
+        let blob = self
+            .0
+            .blob_open(rusqlite::MAIN_DB, table, column, rowid, true)?;
+        let mut bytes = vec![0u8; blob.len()];
+        blob.read_at_exact(&mut bytes, 0)?;
+        Ok(Some(bytes))
+    }
+
     fn execute_batch(&mut self, sql: &str) -> Result<(), StoreError> {
         Ok(self.0.execute_batch(sql)?)
     }
 
     fn commit(self: Box<Self>) -> Result<(), StoreError> {
-        Ok(self.0.commit()?)
+        let started = Instant::now();
+        self.0.commit()?;
+        // A big commit's time is here: the WAL's sync and the checkpoint
+        // of the WAL into the file that follows it.
+        tracing::trace!(
+            ms = started.elapsed().as_secs_f64() * 1e3,
+            "sqlite transaction committed"
+        );
+        Ok(())
     }
 }

@@ -202,6 +202,8 @@ conformance! {
     the_payment_log_is_append_only_and_verified,
     alert_evidence_is_read_from_the_log,
     an_alert_raised_again_unchanged_is_not_rewritten,
+    evidence_in_the_commits_own_chunks_is_kept,
+    txn_ids_keep_their_digests_across_migration_10,
 }
 
 // ---- helpers ----
@@ -3538,5 +3540,58 @@ fn an_alert_raised_again_unchanged_is_not_rewritten(f: &Fixture) {
         (back.alerts_updated.len(), back.alerts_cleared.len()),
         (1, 0)
     );
+    s.verify_audit().unwrap();
+}
+
+/// A scan passes no evidence of its own: what its alerts cite in the
+/// commit's chunks is kept from the chunks as the store checks them
+/// (the scan no longer decodes its chunks to find it).
+fn evidence_in_the_commits_own_chunks_is_kept(f: &Fixture) {
+    let mut s = f.open();
+    staff(&mut *s);
+    append(&mut *s, 0, &["t1"]).unwrap();
+    let payments = [logged("t2", 1), logged("t3", 2)];
+    let (bytes, txns) = chunk_of(&payments);
+    let raised = [alert("R-1", Role::Receiver, 0.9, &["t1", "t3"])];
+    let done = s
+        .commit_log(&LogCommit {
+            after: 1,
+            chunks: &[&bytes],
+            txns: &txns,
+            alerts: AlertUpdate::Whole(&raised),
+            ..LogCommit::default()
+        })
+        .unwrap();
+    assert_eq!((done.seq, done.new_txns, done.payments_kept), (2, 2, 2));
+    let kept = s.payments(&["t1", "t2", "t3"], "aud").unwrap();
+    assert_eq!(
+        kept,
+        [
+            PaymentRecord::from_payment(&logged("t1", 0)),
+            PaymentRecord::from_payment(&logged("t3", 2)),
+        ]
+    );
+    s.verify_audit().unwrap();
+}
+
+/// Migration 10 moves SQLite's txn ids into a WITHOUT ROWID table: the
+/// ids, their digests and chunks stay, a re-sent id is still known and a
+/// new one still taken (PostgreSQL's table is left as it is).
+fn txn_ids_keep_their_digests_across_migration_10(f: &Fixture) {
+    let mut s = f.open();
+    append(&mut *s, 0, &["t1", "t2"]).unwrap();
+    let before = s.known_txns(&["t1", "t2", "t9"]).unwrap();
+    assert_eq!(before.len(), 2);
+    drop(s);
+    f.sql("DELETE FROM schema_version WHERE version = 10;");
+    let mut s = f.open();
+    assert_eq!(s.schema_version().unwrap(), SCHEMA_VERSION);
+    assert_eq!(s.known_txns(&["t1", "t2", "t9"]).unwrap(), before);
+    assert!(matches!(
+        append(&mut *s, 1, &["t2"]),
+        Err(StoreError::AlreadyIngested(_))
+    ));
+    assert_eq!(append(&mut *s, 1, &["t3"]).unwrap().new_txns, 1);
+    assert_eq!(s.log_head().unwrap().txns, 3);
     s.verify_audit().unwrap();
 }
