@@ -396,6 +396,11 @@ pub(crate) struct WorldArgs {
     /// How many days of traffic; default 90.
     #[arg(long)]
     pub(crate) days: Option<u32>,
+    /// Draw every behavioural parameter of every population, and the population
+    /// shares, from the ranges the domain brief allows (the seed decides; the
+    /// parameters drawn are written to world.json): a world spur was not tuned on.
+    #[arg(long)]
+    pub(crate) vary: bool,
 }
 
 #[derive(Subcommand)]

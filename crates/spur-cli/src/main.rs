@@ -113,7 +113,7 @@ fn run(cli: Cli) -> Result<()> {
             scan_print::print(&report, &mut io::stderr())?;
         }
         Command::Simulate { out, world } => {
-            let summary = demo::simulate(out, world.seed, world.senders, world.days)?;
+            let summary = demo::simulate(out, world.seed, world.senders, world.days, world.vary)?;
             eprintln!("{summary}");
         }
         Command::Eval {
@@ -182,6 +182,7 @@ fn run(cli: Cli) -> Result<()> {
                 world.seed,
                 world.senders,
                 world.days,
+                world.vary,
                 engine_config(None)?,
             )?;
         }
