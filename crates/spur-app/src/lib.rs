@@ -14,5 +14,6 @@ pub mod outfile;
 pub mod reports;
 pub mod scan;
 pub mod settings;
+pub mod worlds;
 
 pub use error::{AppError, Context, Result};
