@@ -205,6 +205,10 @@ pub struct OrdinaryParams {
     pub kinds: [f64; 5],
     pub gift_usd: Span,
     pub gifts_max: i64,
+    /// Share of gifts and remittances abroad that go to an acquaintance (gifts
+    /// through one channel); the rest go to a stranger from the country's pool
+    /// (gifts through a channel per payment).
+    pub gift_to_acquaintance: f64,
 }
 
 /// How names are written on ordinary accounts.
@@ -339,6 +343,7 @@ impl Default for Behaviour {
                 kinds: [60.0, 15.0, 8.0, 10.0, 7.0],
                 gift_usd: (20.0, 200.0),
                 gifts_max: 2,
+                gift_to_acquaintance: 0.0,
             },
             names: NameParams {
                 canonical: 0.75,
@@ -533,6 +538,10 @@ impl Behaviour {
             // Inference: small gifts abroad exist at every price.
             gift_usd: (d.u(15.0, 30.0), d.u(150.0, 300.0)),
             gifts_max: d.i(1, 3),
+            // Inference: a gift goes to someone the giver knows, mostly through
+            // the one provider it uses; strangers paid by many givers abroad
+            // are the facilitator pattern itself (AMLC red flag), not gifts.
+            gift_to_acquaintance: d.u(0.7, 1.0),
         };
         let names = NameParams {
             canonical: d.u(0.55, 0.9),

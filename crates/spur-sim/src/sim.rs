@@ -730,6 +730,15 @@ impl World {
         }
     }
 
+    /// A person not drawn from the country's pool of ordinary receivers.
+    fn new_individual(&mut self, country: u8) -> u32 {
+        let style = COUNTRIES[country as usize].style;
+        let p = PersonName::draw(&mut self.rng, style, 0.5);
+        let name = p.render_any(&mut self.rng, self.b.names.canonical);
+        let phone = self.maybe_phone(country, 0.5);
+        self.new_receiver(name, country, Label::OrdinaryReceiver, phone)
+    }
+
     fn individual_in(&mut self, country: u8) -> u32 {
         let n = self.individuals[country as usize].len();
         if n == 0 || self.rng.chance(0.5) {
@@ -1672,7 +1681,12 @@ fn gen_ordinary(w: &mut World) {
             let name = p.render_any(&mut w.rng, w.b.names.canonical);
             let s = w.new_sender(name, src, Label::OrdinarySender);
             let offset = w.senders[s as usize].offset_min;
-            let r = w.individual_in(dst);
+            // Money home goes to someone the sender knows (see gifts below).
+            let r = if w.maybe(w.b.ordinary.gift_to_acquaintance) {
+                w.new_individual(dst)
+            } else {
+                w.individual_in(dst)
+            };
             let base = w.rng.log_uniform(100.0, 500.0);
             let days = if w.rng.chance(0.6) {
                 let dom = w.rng.int(1, 28) as u32;
@@ -1705,7 +1719,21 @@ fn gen_ordinary(w: &mut World) {
             let s = w.new_sender(name, country, Label::OrdinarySender);
             let offset = w.senders[s as usize].offset_min;
             let dst = w.country(geo::FACILITATOR_COUNTRIES);
-            let r = w.individual_in(dst);
+            const GIFT_CHANNELS: ChannelMix = &[
+                (Channel::Remittance, 50.0),
+                (Channel::Wallet, 40.0),
+                (Channel::Bank, 10.0),
+            ];
+            // A gift goes to someone the giver knows, through the channel it
+            // uses; the calibrated world draws a stranger from the country's
+            // pool and a channel per payment.
+            let acquaintance = w.maybe(w.b.ordinary.gift_to_acquaintance);
+            let r = if acquaintance {
+                w.new_individual(dst)
+            } else {
+                w.individual_in(dst)
+            };
+            let own_channel = acquaintance.then(|| w.rng.weighted_pick(GIFT_CHANNELS));
             let (lo, hi) = w.b.ordinary.gift_usd;
             for _ in 0..w.rng.int(1, w.b.ordinary.gifts_max) {
                 let day = w.random_day();
@@ -1714,11 +1742,10 @@ fn gen_ordinary(w: &mut World) {
                 let usd = w.rng.log_uniform(lo, hi);
                 let round = w.rng.chance(0.6);
                 let cents = w.local_cents(s, usd, round);
-                let channel = w.rng.weighted_pick(&[
-                    (Channel::Remittance, 50.0),
-                    (Channel::Wallet, 40.0),
-                    (Channel::Bank, 10.0),
-                ]);
+                let channel = match own_channel {
+                    Some(c) => c,
+                    None => w.rng.weighted_pick(GIFT_CHANNELS),
+                };
                 let msg = w.maybe_text(0.5, GIFT_MSGS);
                 let payout = w.payout(0.5, 5.0 * 3600.0, 1.5, 10.0 * 86_400.0);
                 w.pay(ts, s, r, cents, channel, msg, payout);
