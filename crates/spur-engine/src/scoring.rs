@@ -86,7 +86,10 @@ pub(crate) fn sole_payer(v: &ReceiverState) -> bool {
 /// payments: a relationship that recurs. The days are not read at all.
 fn exclusive(e: &View<'_>, i: usize, groups: usize) -> bool {
     let s = &e.senders.state[i];
-    if groups != 1 || s.risk < 3 || s.split > 0 {
+    // Mostly in the small hours is FATF's customer (P-HOURS), not a partner
+    // who sometimes pays late in the evening.
+    let night = 3 * u64::from(s.night) >= 2 * u64::from(s.risk);
+    if groups != 1 || s.risk < 3 || s.split > 0 || night {
         return false;
     }
     let first = s.first_amounts.0 / f64::from(s.first_amounts.1.max(1));
