@@ -722,7 +722,7 @@ fn sender_alert(v: &View<'_>, i: usize, f: &SenderFacts<'_>, routed: bool) -> Al
         }
         if exclusive_alone(f) {
             context.push(format!(
-                "pays one beneficiary (or her family), her only payer abroad, no split payments, amounts not rising, mostly not at night (an exclusive relationship, like a partner abroad): its own indicators weighed by {}",
+                "pays one beneficiary (or her family), her only payer abroad, no split payments, amounts not rising, under two thirds at night (an exclusive relationship, like a partner abroad): its own indicators weighed by {}",
                 cfg.conduct.exclusive_factor
             ));
         } else if f.partner_like {

@@ -81,9 +81,10 @@ pub(crate) fn sole_payer(v: &ReceiverState) -> bool {
 /// receiver has no other fan-in payer; "no payment is split"; "the amounts
 /// are steady over months even if the days are not" — the recent amounts
 /// have not risen as a buyer's do (AIC 589, the escalation P-FREQ reads,
-/// `p_freq.rising_amount_ratio`); and, as for `partner_like`, fewer than half
-/// of the payments at night (FATF's hours are the customers'). At least three
-/// payments: a relationship that recurs. The days are not read at all.
+/// `p_freq.rising_amount_ratio`); and under two thirds of the payments at
+/// night (a partner may pay late in the evening; a relationship kept in the
+/// small hours is FATF's customer). At least three payments: a relationship
+/// that recurs. The days are not read at all.
 fn exclusive(e: &View<'_>, i: usize, groups: usize) -> bool {
     let s = &e.senders.state[i];
     // Mostly in the small hours is FATF's customer (P-HOURS), not a partner
