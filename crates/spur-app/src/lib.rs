@@ -19,5 +19,6 @@ pub mod reports;
 pub mod scan;
 pub mod settings;
 pub mod stats;
+pub mod worlds;
 
 pub use error::{AppError, Context, Result};

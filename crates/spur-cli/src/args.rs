@@ -407,6 +407,11 @@ pub(crate) struct WorldArgs {
     /// How many days of traffic; default 90.
     #[arg(long)]
     pub(crate) days: Option<u32>,
+    /// Draw every behavioural parameter of every population, and the population
+    /// shares, from the ranges the domain brief allows (the seed decides; the
+    /// parameters drawn are written to world.json): a world spur was not tuned on.
+    #[arg(long)]
+    pub(crate) vary: bool,
 }
 
 #[derive(Subcommand)]
@@ -453,11 +458,12 @@ pub(crate) enum Command {
         #[command(flatten)]
         world: WorldArgs,
     },
-    /// Precision, recall and average precision of alerts against ground truth.
+    /// Precision, recall and average precision of alerts against ground truth; with
+    /// `--worlds N`, of the engine over N simulated worlds (median and worst).
     Eval {
         /// The ground truth `spur simulate` wrote (truth.csv).
-        #[arg(long)]
-        truth: PathBuf,
+        #[arg(long, required_unless_present = "worlds")]
+        truth: Option<PathBuf>,
         /// The alerts (JSON Lines) of a scan; without it, the standing alerts
         /// of the database (`--db`, read as `--user`).
         #[arg(long)]
@@ -465,6 +471,25 @@ pub(crate) enum Command {
         /// The payments, to report recall for light and heavy offenders.
         #[arg(long)]
         payments: Option<PathBuf>,
+        /// Simulate N worlds, scan each with the configured engine and report the
+        /// median and the worst world's precision, recall and light-buyer recall.
+        #[arg(long, value_name = "N", conflicts_with_all = ["truth", "alerts", "payments"])]
+        worlds: Option<usize>,
+        /// With --worlds: draw each world's behaviour from the brief's ranges.
+        #[arg(long, requires = "worlds")]
+        vary: bool,
+        /// With --worlds: the first world's seed (the others follow it).
+        #[arg(long, requires = "worlds", default_value_t = 1)]
+        first_seed: u64,
+        /// With --worlds: senders per world; default 20,000.
+        #[arg(long, requires = "worlds")]
+        senders: Option<usize>,
+        /// With --worlds: days per world; default 90.
+        #[arg(long, requires = "worlds")]
+        days: Option<u32>,
+        /// With --worlds: alert threshold in [0, 1], overriding the configuration.
+        #[arg(long, requires = "worlds")]
+        threshold: Option<f64>,
         /// Print the report as JSON.
         #[arg(long)]
         json: bool,

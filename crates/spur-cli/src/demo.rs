@@ -20,11 +20,16 @@ pub fn simulate(
     seed: u64,
     senders: Option<usize>,
     days: Option<u32>,
+    vary: bool,
 ) -> Result<SimSummary> {
     fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
-    let mut cfg = SimConfig {
-        seed,
-        ..SimConfig::default()
+    let mut cfg = if vary {
+        SimConfig::varied(seed)
+    } else {
+        SimConfig {
+            seed,
+            ..SimConfig::default()
+        }
     };
     if let Some(n) = senders {
         cfg.senders = n;
@@ -39,6 +44,13 @@ pub fn simulate(
             File::create(&p).with_context(|| format!("cannot create {}", p.display()))?,
         ))
     };
+    if vary {
+        // What was drawn, so that a varied world can be described and reproduced.
+        let mut f = create("world.json")?;
+        serde_json::to_writer_pretty(&mut f, &cfg)?;
+        writeln!(f)?;
+        f.flush()?;
+    }
     let summary = spur_sim::simulate(&cfg, create("payments.csv")?, create("truth.csv")?)?;
     Ok(summary)
 }
@@ -48,12 +60,13 @@ pub fn run(
     seed: u64,
     senders: Option<usize>,
     days: Option<u32>,
+    vary: bool,
     cfg: EngineConfig,
     serve: Option<SocketAddr>,
 ) -> Result<()> {
     let mut say = io::stdout().lock();
     let t = Instant::now();
-    let sim = simulate(out, seed, senders, days)?;
+    let sim = simulate(out, seed, senders, days, vary)?;
     writeln!(
         say,
         "spur demo: simulated {} payments between {} senders and {} receivers (seed {seed}) in {:.1} s",

@@ -114,15 +114,49 @@ fn run(cli: Cli) -> Result<()> {
             scan_print::print(&report, &mut io::stderr())?;
         }
         Command::Simulate { out, world } => {
-            let summary = demo::simulate(out, world.seed, world.senders, world.days)?;
+            let summary = demo::simulate(out, world.seed, world.senders, world.days, world.vary)?;
             eprintln!("{summary}");
+        }
+        Command::Eval {
+            worlds: Some(worlds),
+            vary,
+            first_seed,
+            senders,
+            days,
+            threshold,
+            json,
+            ..
+        } => {
+            let defaults = spur_app::worlds::WorldsOptions::default();
+            let opts = spur_app::worlds::WorldsOptions {
+                worlds: *worlds,
+                first_seed: *first_seed,
+                senders: senders.unwrap_or(defaults.senders),
+                days: days.unwrap_or(defaults.days),
+                vary: *vary,
+            };
+            let report = spur_app::worlds::evaluate_worlds(&opts, &engine_config(*threshold)?)?;
+            let mut out = BufWriter::new(io::stdout().lock());
+            if *json {
+                serde_json::to_writer_pretty(&mut out, &report)?;
+                writeln!(out)?;
+            } else {
+                write!(out, "{report}")?;
+            }
+            out.flush()?;
         }
         Command::Eval {
             truth,
             alerts,
             payments,
             json,
+            ..
         } => {
+            let Some(truth) = truth else {
+                anyhow::bail!(
+                    "name the ground truth with --truth FILE, or simulate worlds with --worlds N"
+                );
+            };
             let open = |p: &PathBuf| -> Result<BufReader<File>> {
                 Ok(BufReader::new(
                     File::open(p).with_context(|| format!("cannot open {}", p.display()))?,
@@ -224,6 +258,7 @@ fn run(cli: Cli) -> Result<()> {
                 world.seed,
                 world.senders,
                 world.days,
+                world.vary,
                 engine_config(None)?,
                 *serve,
             )?;

@@ -58,6 +58,11 @@ pub struct ConductConfig {
     /// `household_factor`, its own indicators only: network findings stand.
     pub household_gap_variation: f64,
     pub household_factor: f64,
+    /// An exclusive one-to-one relationship without a network finding (the
+    /// brief's partner abroad: one beneficiary, her only payer abroad, no
+    /// split payments, amounts not rising) weighs the sender's own
+    /// indicators by this: it is not how a customer buys shows.
+    pub exclusive_factor: f64,
 }
 
 impl Default for ConductConfig {
@@ -70,6 +75,7 @@ impl Default for ConductConfig {
             household_min_payments: 4,
             household_gap_variation: 0.3,
             household_factor: 0.5,
+            exclusive_factor: 0.3,
         }
     }
 }
@@ -199,6 +205,7 @@ impl EngineConfig {
             ("shop_purchase_share", self.conduct.shop_purchase_share),
             ("sponsor_steady_share", self.conduct.sponsor_steady_share),
             ("household_factor", self.conduct.household_factor),
+            ("exclusive_factor", self.conduct.exclusive_factor),
         ] {
             if !(0.0..=1.0).contains(&f) {
                 return Err(format!("conduct.{name} must lie in [0, 1]"));

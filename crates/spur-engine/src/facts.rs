@@ -40,6 +40,11 @@ pub struct SenderFacts<'a> {
     /// One beneficiary, steady amounts, mostly not at night: the partner
     /// abroad of the brief (relationship context).
     pub partner_like: bool,
+    /// An exclusive one-to-one relationship: every risk payment went to one
+    /// beneficiary (or her family), the sender is the only payer abroad of
+    /// each of them, at least three payments, none split, amounts not rising,
+    /// under two thirds at night. The brief's partner abroad, whatever the days.
+    pub exclusive: bool,
     /// The sender's surname is common in the risk destination country.
     pub surname_ties: bool,
     /// The sender's name is known (ties can only be read from a name).

@@ -39,7 +39,8 @@ use crate::indicators::{Role, Stage, Subject};
 use crate::intern::PartyInfo;
 use crate::model::Country;
 use crate::scoring::{
-    combine, conduct, make_alert, raw_score, receiver_facts, score_of, sender_facts, View,
+    combine, conduct, make_alert, raw_score, receiver_facts, score_of, sender_facts, sole_payer,
+    View,
 };
 use crate::state::SenderState;
 
@@ -141,6 +142,14 @@ fn receiver_weight(cfg: &EngineConfig, f: &ReceiverFacts<'_>) -> f64 {
     }
 }
 
+/// An exclusive one-to-one relationship without a network finding: before
+/// step 5 no sender has one; after it, P-SHARED found the beneficiary paid
+/// by suspicious others (through her alias accounts too), and the
+/// relationship is not exclusive after all.
+fn exclusive_alone(f: &SenderFacts<'_>) -> bool {
+    f.exclusive && f.shared.is_none()
+}
+
 /// The weight of a sender's findings of one stage: relationship context and
 /// routing weigh the paying side down.
 fn weigh(cfg: &EngineConfig, routed: bool, f: &SenderFacts<'_>, stage: Stage) -> f64 {
@@ -151,8 +160,14 @@ fn weigh(cfg: &EngineConfig, routed: bool, f: &SenderFacts<'_>, stage: Stage) ->
     if routed {
         d *= cfg.risk.romance_factor;
     }
-    if f.partner_like && stage == Stage::Local {
-        d *= cfg.risk.partner_factor;
+    if stage == Stage::Local {
+        if exclusive_alone(f) {
+            // Weighed like a relationship, not a purchase; a partner-like
+            // sender is not weighed twice.
+            d *= cfg.conduct.exclusive_factor;
+        } else if f.partner_like {
+            d *= cfg.risk.partner_factor;
+        }
     }
     if f.household_gap_days.is_some() && stage == Stage::Local {
         d *= cfg.conduct.household_factor;
@@ -196,6 +211,9 @@ pub(crate) struct Shared {
 pub(crate) struct Net {
     /// Per receiver: how it is paid.
     pub conduct: Vec<Conduct>,
+    /// Per receiver: at most one payer abroad (`scoring::sole_payer`), which
+    /// its payers' exclusive relationship reads.
+    sole: Vec<bool>,
     /// Per sender: the romance-scam pattern (left out of every fan-in).
     pub routed: Vec<bool>,
     /// Per sender: step 1's local score.
@@ -248,6 +266,7 @@ impl Net {
                 .iter()
                 .map(|x| conduct(&cfg.conduct, x))
                 .collect(),
+            sole: v.receivers.state.iter().map(sole_payer).collect(),
             routed: v
                 .senders
                 .state
@@ -530,6 +549,12 @@ impl Net {
     fn shared_for<'e>(&self, v: &View<'e>, i: usize, f: &mut SenderFacts<'e>) -> Option<Shared> {
         let floor = v.cfg.indicators.r_senders.sender_score;
         let self_sus = u32::from(self.s_local[i] >= floor);
+        // The beneficiary is a person, not an account: paid by others through
+        // her alias accounts, she is not his alone (step 2's pooled senders).
+        if f.exclusive {
+            f.exclusive = risk_receivers(&v.senders.state[i])
+                .all(|r| self.gf.get(r as usize).is_none_or(|&n| n <= 1));
+        }
         self.pick_shared(v, i, f, self_sus)
     }
 
@@ -695,7 +720,12 @@ fn sender_alert(v: &View<'_>, i: usize, f: &SenderFacts<'_>, routed: bool) -> Al
                 cfg.risk.diaspora_factor
             ));
         }
-        if f.partner_like {
+        if exclusive_alone(f) {
+            context.push(format!(
+                "pays one beneficiary (or her family), her only payer abroad, no split payments, amounts not rising, under two thirds at night (an exclusive relationship, like a partner abroad): its own indicators weighed by {}",
+                cfg.conduct.exclusive_factor
+            ));
+        } else if f.partner_like {
             context.push(format!(
                 "one beneficiary, steady amounts, mostly not at night (partner-like): its own indicators weighed by {}",
                 cfg.risk.partner_factor
@@ -939,6 +969,7 @@ impl Net {
         let (old_ns, old_nr) = (self.s_local.len(), self.r_first.len());
         // New parties: their values are computed below.
         self.conduct.resize(nr, Conduct::default());
+        self.sole.resize(nr, false);
         self.routed.resize(ns, false);
         self.s_local.resize(ns, 0.0);
         self.uf.grow(nr);
@@ -970,7 +1001,10 @@ impl Net {
         }
         for &r in receivers {
             let c = conduct(&cfg.conduct, &v.receivers.state[r as usize]);
-            if c != self.conduct[r as usize] || new_r(r) {
+            let sole = sole_payer(&v.receivers.state[r as usize]);
+            let sole_changed = sole != self.sole[r as usize];
+            self.sole[r as usize] = sole;
+            if c != self.conduct[r as usize] || sole_changed || new_r(r) {
                 self.conduct[r as usize] = c;
                 let payers: Vec<u32> = self.senders_of(v, r).collect();
                 payers.into_iter().for_each(|s| {
@@ -1230,6 +1264,7 @@ impl Net {
             g
         };
         same(&self.conduct, &other.conduct, "conduct")
+            .or_else(|| same(&self.sole, &other.sole, "sole"))
             .or_else(|| same(&self.routed, &other.routed, "routed"))
             .or_else(|| bits(&self.s_local, &other.s_local, "s_local"))
             .or_else(|| same(&self.roots, &other.roots, "roots"))

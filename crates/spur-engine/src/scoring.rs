@@ -67,6 +67,48 @@ pub(crate) fn household_payers<'a>(
     }
 }
 
+/// Whether receiver `v` has at most one payer abroad in the low-value band
+/// (its fan-in payers, counted over the links it keeps and those past them).
+pub(crate) fn sole_payer(v: &ReceiverState) -> bool {
+    let kept = v.links.iter().filter(|l| l.fanin.n > 0).take(2).count() as u32;
+    // Wide: a restored state's counts are input, not trusted to be small.
+    u64::from(kept) + u64::from(if v.fanin > 0 { v.links_overflow } else { 0 }) <= 1
+}
+
+/// The brief's partner abroad, read from conduct: "one recurring beneficiary
+/// (sometimes her family)" — the risk receivers form one family (`groups`);
+/// "the beneficiary's only foreign payer is that sender" — every risk
+/// receiver has no other fan-in payer; "no payment is split"; "the amounts
+/// are steady over months even if the days are not" — the recent amounts
+/// have not risen as a buyer's do (AIC 589, the escalation P-FREQ reads,
+/// `p_freq.rising_amount_ratio`); and under two thirds of the payments at
+/// night (a partner may pay late in the evening; a relationship kept in the
+/// small hours is FATF's customer). At least three payments: a relationship
+/// that recurs. The days are not read at all.
+fn exclusive(e: &View<'_>, i: usize, groups: usize) -> bool {
+    let s = &e.senders.state[i];
+    // Mostly in the small hours is FATF's customer (P-HOURS), not a partner
+    // who sometimes pays late in the evening.
+    let night = 3 * u64::from(s.night) >= 2 * u64::from(s.risk);
+    if groups != 1 || s.risk < 3 || s.split > 0 || night {
+        return false;
+    }
+    let first = s.first_amounts.0 / f64::from(s.first_amounts.1.max(1));
+    let n = s.risk.min(5) as usize;
+    let last = s.last_amounts[..n]
+        .iter()
+        .map(|&x| f64::from(x))
+        .sum::<f64>()
+        / n as f64;
+    if last >= e.cfg.indicators.p_freq.rising_amount_ratio * first {
+        return false;
+    }
+    s.links
+        .iter()
+        .filter(|l| l.risk.n > 0)
+        .all(|l| sole_payer(&e.receivers.state[l.receiver as usize]))
+}
+
 /// Sender facts from the sender's own payments (the local stage); `conduct`
 /// gives a receiver's, by index.
 pub(crate) fn sender_facts<'e>(
@@ -131,6 +173,7 @@ pub(crate) fn sender_facts<'e>(
             .filter(|l| l.risk.n > 0)
             .all(|l| l.risk.n < 3 || l.risk.steady_amounts())
         && s.links.iter().any(|l| l.risk.steady_amounts());
+    let exclusive = exclusive(e, i, groups.len());
     let household_gap_days = (!partner_like
         && !irregular
         && regular_payments > 0
@@ -170,6 +213,7 @@ pub(crate) fn sender_facts<'e>(
         unrelated_receiver_groups: groups.len() as u32,
         steady_monthly: steady > 0 && unsteady == 0,
         partner_like,
+        exclusive,
         household_gap_days,
         named: !info.name.is_empty(),
         pays_organisations: risk_receivers > 0 && to_organisations == risk_receivers,

@@ -263,6 +263,88 @@ fn partner_abroad_does_not_alert() {
     assert!(alerts.is_empty(), "{alerts:#?}");
 }
 
+/// Issue 11's irregular partner abroad: one beneficiary, a few payments a
+/// month on no fixed day, amounts spread around USD 140, some late in the
+/// evening, "gift" and "for school", through two providers.
+fn irregular_partner(s: &mut Script, him: &Party, her: &Party) {
+    let days = [1, 4, 12, 15, 16, 27, 33, 41, 44, 58, 63, 64, 77, 85];
+    let usd = [
+        140.0, 110.0, 175.0, 130.0, 150.0, 95.0, 160.0, 140.0, 120.0, 185.0, 135.0, 105.0, 150.0,
+        125.0,
+    ];
+    for (k, (d, a)) in days.iter().zip(usd).enumerate() {
+        // US Central: 22:00-23:59 local is 04:00-05:59 UTC; daytime 17:00 UTC.
+        let ts = if k % 3 == 0 {
+            us_night(*d, k as i64)
+        } else {
+            us_day(*d)
+        };
+        let msg = ["gift", "for school", "", "love you", "load"][k % 5];
+        let channel = if k % 4 == 0 {
+            Channel::Wallet
+        } else {
+            Channel::Remittance
+        };
+        s.pay_full(ts, him, her, a, "USD", msg, channel, Extra::default())
+            .unwrap();
+    }
+}
+
+#[test]
+fn an_irregular_partner_abroad_is_an_exclusive_relationship_not_a_customer() {
+    let him = p("S-PARTNER", "Gregory Allen", "US");
+    let her = p("R-GF", "Maricel Torres", "PH");
+    // Without the relationship read, this is a frequent payer of small sums
+    // to an unrelated person in PH: alerted (the test can fail).
+    let mut plain = Script::with(EngineConfig {
+        conduct: spur_engine::ConductConfig {
+            exclusive_factor: 1.0,
+            ..Default::default()
+        },
+        ..EngineConfig::default()
+    });
+    irregular_partner(&mut plain, &him, &her);
+    let alerts = plain.alerts();
+    assert!(
+        alerted(&alerts, "S-PARTNER", Role::Sender).is_some(),
+        "{alerts:#?}"
+    );
+    // Her only payer abroad, no split payment, amounts not rising: weighed
+    // like a relationship.
+    let mut s = Script::new();
+    irregular_partner(&mut s, &him, &her);
+    let alerts = s.alerts();
+    assert!(alerts.is_empty(), "{alerts:#?}");
+}
+
+#[test]
+fn an_exclusive_payer_of_a_shared_beneficiary_is_not_shielded() {
+    // The same payer, but his beneficiary is also paid by five customers
+    // buying at night: not her only payer abroad, and P-SHARED stands.
+    let him = p("S-PARTNER", "Gregory Allen", "US");
+    let her = p("R-GF", "Maricel Torres", "PH");
+    let mut s = Script::new();
+    irregular_partner(&mut s, &him, &her);
+    for k in 0..5i64 {
+        let c = p(
+            Box::leak(format!("S-C{k}").into_boxed_str()),
+            ["Gary Hill", "Ron West", "Tim Shaw", "Alan Ford", "Dale Cox"][k as usize],
+            ["US", "GB", "AU", "CA", "US"][k as usize],
+        );
+        for n in 0..3 {
+            s.pay(us_night(k * 3 + n * 11, n), &c, &her, 40.0, "USD", "");
+        }
+    }
+    let alerts = s.alerts();
+    let a = alerted(&alerts, "S-PARTNER", Role::Sender).expect("shared beneficiary");
+    assert!(codes(&a).contains(&"P-SHARED"), "{a:?}");
+    assert!(
+        a.context.iter().all(|c| !c.contains("exclusive")),
+        "{:?}",
+        a.context
+    );
+}
+
 #[test]
 fn charity_and_sponsors_do_not_alert() {
     let mut s = Script::new();

@@ -8,6 +8,7 @@
 mod eval;
 mod geo;
 mod names;
+mod params;
 mod party;
 mod rng;
 mod sim;
@@ -15,6 +16,10 @@ mod time;
 
 pub use eval::{evaluate, EvalError, EvalReport, FalsePositives, RoleMetrics, Segment};
 pub use geo::usd_rate;
+pub use params::{
+    Behaviour, ClientParams, DonorParams, FacilitatorParams, FamilyParams, NameParams,
+    OffenderParams, OrdinaryParams, PartnerParams, RomanceParams, Span,
+};
 pub use party::{is_positive, Label, Role};
 pub use sim::{simulate, SenderMix, SimConfig, SimSummary};
 pub use time::Timestamp;

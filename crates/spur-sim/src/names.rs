@@ -712,8 +712,9 @@ impl PersonName {
 
     /// Rendering for an ordinary account: mostly canonical, sometimes a variant, so that
     /// variants and capitals are not a facilitator tell.
-    pub(crate) fn render_any(&self, rng: &mut Rng) -> String {
-        if rng.chance(0.75) {
+    /// `canonical` is the share written in full (0.75 in the calibrated world).
+    pub(crate) fn render_any(&self, rng: &mut Rng, canonical: f64) -> String {
+        if rng.chance(canonical) {
             if self.style == Style::Filipino && rng.chance(0.4) {
                 self.render(1)
             } else {

@@ -5,6 +5,7 @@
 
 use crate::geo::{self, cc, Mix, COUNTRIES};
 use crate::names::{self, PersonName, Style};
+use crate::params::Behaviour;
 use crate::party::Label;
 use crate::rng::Rng;
 use crate::time::{civil_from_days, days_from_civil, days_in_month, weekday, Timestamp};
@@ -50,6 +51,9 @@ pub struct SimConfig {
     /// Start of the window (UTC).
     pub start: Timestamp,
     pub mix: SenderMix,
+    /// Every population's behaviour: the calibrated world by default,
+    /// [`SimConfig::varied`] draws it from the brief's ranges.
+    pub behaviour: Behaviour,
 }
 
 impl Default for SimConfig {
@@ -61,11 +65,24 @@ impl Default for SimConfig {
             // 2026-01-01T00:00:00Z
             start: Timestamp(1_767_225_600),
             mix: SenderMix::default(),
+            behaviour: Behaviour::default(),
         }
     }
 }
 
 impl SimConfig {
+    /// A world whose every behavioural parameter and population share is drawn, by
+    /// `seed`, from the ranges the domain brief allows (`params.rs`); the same seed
+    /// also seeds the traffic.
+    pub fn varied(seed: u64) -> SimConfig {
+        SimConfig {
+            seed,
+            mix: crate::params::varied_mix(seed),
+            behaviour: Behaviour::varied(seed),
+            ..SimConfig::default()
+        }
+    }
+
     fn validate(&self) -> Result<(), SimError> {
         let m = &self.mix;
         let shares = [
@@ -263,6 +280,17 @@ const PARTNER_MSGS: &[&str] = &[
     "for your family",
     "allowance",
 ];
+/// What a partner writes that reads like P-REMARK's cover words (issue 11).
+const PARTNER_COVER_MSGS: &[&str] = &[
+    "gift",
+    "for school",
+    "birthday",
+    "treat",
+    "load",
+    "for the baby",
+    "school fees",
+    "allowance",
+];
 const CLIENT_MSGS: &[&str] = &[
     "VA services",
     "payment for services",
@@ -387,6 +415,7 @@ struct Ring {
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
+#[repr(usize)]
 enum Buyer {
     Light,
     Medium,
@@ -395,6 +424,7 @@ enum Buyer {
 
 struct World {
     rng: Rng,
+    b: Behaviour,
     start: i64,
     end: i64,
     d0: i64,
@@ -435,6 +465,7 @@ impl World {
         let start = cfg.start.0;
         World {
             rng: Rng::new(cfg.seed),
+            b: cfg.behaviour.clone(),
             start,
             end: start + cfg.days as i64 * 86_400,
             d0: start.div_euclid(86_400),
@@ -511,6 +542,12 @@ impl World {
         } else {
             None
         }
+    }
+
+    /// True with probability `p`; draws nothing when `p` is 0, so that a behaviour the
+    /// calibrated world lacks leaves its random stream (and its bytes) as they were.
+    fn maybe(&mut self, p: f64) -> bool {
+        p > 0.0 && self.rng.chance(p)
     }
 
     fn own(&mut self, s: String) -> u32 {
@@ -693,12 +730,21 @@ impl World {
         }
     }
 
+    /// A person not drawn from the country's pool of ordinary receivers.
+    fn new_individual(&mut self, country: u8) -> u32 {
+        let style = COUNTRIES[country as usize].style;
+        let p = PersonName::draw(&mut self.rng, style, 0.5);
+        let name = p.render_any(&mut self.rng, self.b.names.canonical);
+        let phone = self.maybe_phone(country, 0.5);
+        self.new_receiver(name, country, Label::OrdinaryReceiver, phone)
+    }
+
     fn individual_in(&mut self, country: u8) -> u32 {
         let n = self.individuals[country as usize].len();
         if n == 0 || self.rng.chance(0.5) {
             let style = COUNTRIES[country as usize].style;
             let p = PersonName::draw(&mut self.rng, style, 0.5);
-            let name = p.render_any(&mut self.rng);
+            let name = p.render_any(&mut self.rng, self.b.names.canonical);
             let phone = self.maybe_phone(country, 0.5);
             let r = self.new_receiver(name, country, Label::OrdinaryReceiver, phone);
             self.individuals[country as usize].push(r);
@@ -716,7 +762,9 @@ impl World {
 
     /// A non-Filipino name for a sender in `country`; US senders are sometimes Hispanic.
     fn western_person(&mut self, country: u8, female: f64) -> PersonName {
-        let style = if COUNTRIES[country as usize].code == "US" && self.rng.chance(0.10) {
+        let style = if COUNTRIES[country as usize].code == "US"
+            && self.rng.chance(self.b.names.us_hispanic)
+        {
             Style::Hispanic
         } else {
             COUNTRIES[country as usize].style
@@ -737,16 +785,17 @@ fn build_facilitators(w: &mut World, offenders: usize) -> (Vec<Facilitator>, Vec
     }
     // Operation Endeavour: 11 facilitators for customers in 12 countries; one person per
     // 2.5 customers keeps customers shared across facilitators.
-    let persons = ((offenders as f64 / 2.5).round() as usize).max(1);
+    let persons =
+        ((offenders as f64 / w.b.facilitator.customers_per_person).round() as usize).max(1);
     let mut facs = Vec::with_capacity(persons);
     let mut rings = Vec::new();
     let mut weights = Vec::new();
     while facs.len() < persons {
-        let size =
-            [1usize, 2, 3, 4][w.rng.weighted(&[30.0, 30.0, 25.0, 15.0])].min(persons - facs.len());
+        let size = [1usize, 2, 3, 4][w.rng.weighted(&w.b.facilitator.ring_sizes)]
+            .min(persons - facs.len());
         let country = w.country(geo::FACILITATOR_COUNTRIES);
         let style = COUNTRIES[country as usize].style;
-        let family_run = w.rng.chance(0.7);
+        let family_run = w.rng.chance(w.b.facilitator.family_run);
         let ring_surname = PersonName::draw(&mut w.rng, style, 0.5).surname;
         let mut members = Vec::with_capacity(size);
         for _ in 0..size {
@@ -757,7 +806,7 @@ fn build_facilitators(w: &mut World, offenders: usize) -> (Vec<Facilitator>, Vec
                     p.middle = None;
                 }
             }
-            let n_alias = 1 + w.rng.weighted(&[35.0, 35.0, 20.0, 10.0]);
+            let n_alias = 1 + w.rng.weighted(&w.b.facilitator.aliases);
             let phone = w.phone(country);
             let mut variants: Vec<u32> = (0..9).collect();
             w.rng.shuffle(&mut variants[1..]);
@@ -768,7 +817,7 @@ fn build_facilitators(w: &mut World, offenders: usize) -> (Vec<Facilitator>, Vec
                 } else {
                     p.render(*v)
                 };
-                let alias_phone = match w.rng.weighted(&[50.0, 15.0, 35.0]) {
+                let alias_phone = match w.rng.weighted(&w.b.facilitator.alias_phone) {
                     0 => Some(phone.clone()),
                     1 => Some(w.phone(country)),
                     _ => None,
@@ -786,7 +835,7 @@ fn build_facilitators(w: &mut World, offenders: usize) -> (Vec<Facilitator>, Vec
         }
         rings.push(Ring { members });
         // Some rings draw many more customers than others.
-        weights.push(w.rng.pareto(1.3).min(50.0));
+        weights.push(w.rng.pareto(w.b.facilitator.ring_pareto).min(50.0));
     }
     (facs, rings, Cum::new(weights.into_iter()))
 }
@@ -805,29 +854,46 @@ fn build_facilitators(w: &mut World, offenders: usize) -> (Vec<Facilitator>, Vec
 /// several, across rings (P-MULTIBEN, R-RING).
 fn gen_offender(w: &mut World, facs: &[Facilitator], rings: &[Ring], ring_cum: &Cum) {
     let country = w.country(geo::OFFENDER_COUNTRIES);
-    let p = if w.rng.chance(0.03) {
+    let o = w.b.offender.clone();
+    let p = if w.rng.chance(o.filipino_name) {
         PersonName::draw(&mut w.rng, Style::Filipino, 0.05)
     } else {
         w.western_person(country, 0.05)
     };
-    let name = p.render_any(&mut w.rng);
+    let name = p.render_any(&mut w.rng, w.b.names.canonical);
     let s = w.new_sender(name, country, Label::OsecOffender);
     let offset = w.senders[s as usize].offset_min;
-    let class = [Buyer::Light, Buyer::Medium, Buyer::Heavy][w.rng.weighted(&[65.0, 29.0, 6.0])];
+    let class = [Buyer::Light, Buyer::Medium, Buyer::Heavy][w.rng.weighted(&o.classes)];
     let scale = w.days as f64 / 90.0;
     let n = match class {
-        Buyer::Light => 1 + w.rng.weighted(&[40.0, 27.0, 19.0, 14.0]),
-        Buyer::Medium => ((w.rng.log_uniform(5.0, 15.0) * scale).round() as usize).max(5),
-        Buyer::Heavy => ((w.rng.uniform(2.5, 7.0) * w.days as f64 / 7.0).round() as usize).max(5),
+        Buyer::Light => 1 + w.rng.weighted(&o.light_counts),
+        Buyer::Medium => {
+            let (lo, hi) = o.medium_payments;
+            ((w.rng.log_uniform(lo, hi) * scale).round() as usize).max(5)
+        }
+        Buyer::Heavy => {
+            let (lo, hi) = o.heavy_per_week;
+            ((w.rng.uniform(lo, hi) * w.days as f64 / 7.0).round() as usize).max(5)
+        }
     };
     // Beneficiaries: (facilitator person, preferred alias).
     let (n_persons, n_rings) = match class {
-        Buyer::Light => (if w.rng.chance(0.1) { 2 } else { 1 }, 1),
+        Buyer::Light => (
+            if w.rng.chance(o.light_two_facilitators) {
+                2
+            } else {
+                1
+            },
+            1,
+        ),
         Buyer::Medium => (
             w.rng.int(1, 3) as usize,
             if w.rng.chance(0.2) { 2 } else { 1 },
         ),
-        Buyer::Heavy => (w.rng.int(2, 6) as usize, w.rng.int(1, 3) as usize),
+        Buyer::Heavy => (
+            w.rng.int(o.heavy_persons.0, o.heavy_persons.1) as usize,
+            w.rng.int(1, 3) as usize,
+        ),
     };
     let mut bens: Vec<(usize, u32)> = Vec::with_capacity(n_persons);
     let mut tries = 0;
@@ -857,11 +923,7 @@ fn gen_offender(w: &mut World, facs: &[Facilitator], rings: &[Ring], ring_cum: &
     let ben_cum = Cum::new((0..bens.len()).map(|i| 0.6f64.powi(i as i32)));
 
     let primary = w.rng.weighted_pick(OFFENDER_CHANNELS);
-    let switch_p = match class {
-        Buyer::Light => 0.05,
-        Buyer::Medium => 0.3,
-        Buyer::Heavy => 0.5,
-    };
+    let switch_p = o.switchers[class as usize];
     let secondary = if w.rng.chance(switch_p) {
         let mut c = w.rng.weighted_pick(OFFENDER_CHANNELS);
         if c == primary {
@@ -875,27 +937,27 @@ fn gen_offender(w: &mut World, facs: &[Facilitator], rings: &[Ring], ring_cum: &
     } else {
         None
     };
-    let night_p = if w.rng.chance(0.8) {
-        w.rng.uniform(0.6, 0.95)
+    let night_p = if w.rng.chance(o.night_prone) {
+        w.rng.uniform(o.night_share.0, o.night_share.1)
     } else {
-        w.rng.uniform(0.1, 0.5)
+        w.rng.uniform(o.day_night_share.0, o.day_night_share.1)
     };
-    let median_usd = match class {
-        Buyer::Light => 26.0,
-        Buyer::Medium => 29.0,
-        Buyer::Heavy => 33.0,
-    } * w.rng.lognormal(1.0, 0.2);
+    let median_usd = o.median_usd[class as usize] * w.rng.lognormal(1.0, o.median_sigma);
     let escalation = if class == Buyer::Light {
         0.0
     } else {
-        w.rng.uniform(0.0, 0.6)
+        w.rng.uniform(0.0, o.escalation_max)
     };
-    let round_p = w.rng.uniform(0.3, 0.9);
-    let split_p = if w.rng.chance(0.25) { 0.15 } else { 0.02 };
-    let cover_p = if w.rng.chance(0.4) {
+    let round_p = w.rng.uniform(o.round_share.0, o.round_share.1);
+    let split_p = if w.rng.chance(o.splitters) {
+        o.split_share
+    } else {
+        0.02
+    };
+    let cover_p = if w.rng.chance(o.silent) {
         0.0
     } else {
-        w.rng.uniform(0.3, 0.9)
+        w.rng.uniform(o.cover_share.0, o.cover_share.1)
     };
     let (from, escalate_freq) = match class {
         Buyer::Light => (0.0, false),
@@ -923,8 +985,8 @@ fn gen_offender(w: &mut World, facs: &[Facilitator], rings: &[Ring], ring_cum: &
             w.day_secs(7, 21)
         };
         let ts = w.at(day, secs, offset);
-        let usd =
-            (median_usd * w.rng.lognormal(1.0, 0.3) * (1.0 + escalation * t)).clamp(20.0, 150.0);
+        let usd = (median_usd * w.rng.lognormal(1.0, o.amount_sigma) * (1.0 + escalation * t))
+            .clamp(20.0, 150.0);
         let round = w.rng.chance(round_p);
         let mut cents = w.local_cents(s, usd, round);
         let v = w.usd_of(s, cents);
@@ -942,7 +1004,7 @@ fn gen_offender(w: &mut World, facs: &[Facilitator], rings: &[Ring], ring_cum: &
             b.1
         };
         let msg = if w.rng.chance(cover_p) {
-            if w.rng.chance(0.12) {
+            if w.rng.chance(o.handle_share) {
                 Msg::Owned(facs[b.0].handle)
             } else {
                 Msg::Text(w.rng.pick_copy(COVER))
@@ -953,7 +1015,12 @@ fn gen_offender(w: &mut World, facs: &[Facilitator], rings: &[Ring], ring_cum: &
             Msg::Empty
         };
         // R-CASHOUT: facilitators often cash out within minutes to hours.
-        let payout = w.payout(0.65, 45.0 * 60.0, 1.0, 3.0 * 86_400.0);
+        let payout = w.payout(
+            o.cashout_known,
+            o.cashout_median_min * 60.0,
+            1.0,
+            3.0 * 86_400.0,
+        );
         if w.usd_of(s, cents) >= 50.0 && w.rng.chance(split_p) {
             // Both parts in the currency's own unit: whole yen where the
             // sender pays whole amounts (`local_cents`), never 4311.63 JPY.
@@ -991,10 +1058,13 @@ fn gen_offender(w: &mut World, facs: &[Facilitator], rings: &[Ring], ring_cum: &
 /// relatives. `attach` makes this sender a relative of a facilitator (facilitators also
 /// receive some legitimate family money).
 fn gen_family(w: &mut World, attach: Option<(u32, &'static str)>) {
+    if attach.is_none() && w.maybe(w.b.family.other_corridors) {
+        return gen_corridor_family(w);
+    }
     let country = w.country(geo::FAMILY_COUNTRIES);
     let household = match attach {
         Some(h) => Some(h),
-        None if !w.family_households.is_empty() && w.rng.chance(0.22) => {
+        None if !w.family_households.is_empty() && w.rng.chance(w.b.family.join_household) => {
             let i = w.rng.below(w.family_households.len());
             Some(w.family_households[i])
         }
@@ -1011,15 +1081,14 @@ fn gen_family(w: &mut World, attach: Option<(u32, &'static str)>) {
     }
     // Some women abroad married a foreigner and carry his surname; their maiden name
     // remains as middle name.
-    if w.rng.chance(0.08) {
+    if w.rng.chance(w.b.family.married_abroad) {
         let maiden = p.surname;
         p.middle = Some(maiden);
         p.surname = PersonName::draw(&mut w.rng, COUNTRIES[country as usize].style, 0.0).surname;
         p.given = w.rng.pick_copy(names::PH_FEMALE);
     }
-    let name = p.render_any(&mut w.rng);
+    let name = p.render_any(&mut w.rng, w.b.names.canonical);
     let s = w.new_sender(name, country, Label::FamilySender);
-    let offset = w.senders[s as usize].offset_min;
     let n_rel = if attach.is_some() {
         1
     } else {
@@ -1035,36 +1104,71 @@ fn gen_family(w: &mut World, attach: Option<(u32, &'static str)>) {
     }
     let ph = cc("PH");
     while relatives.len() < n_rel {
-        let surname = match w.rng.weighted(&[70.0, 20.0, 10.0]) {
+        let surname = match w.rng.weighted(&w.b.family.relative_surname) {
             0 => kin_surname,
             1 => p.middle.unwrap_or(kin_surname),
             _ => w.rng.pick_copy(names::PH_SURNAMES),
         };
         let rel = PersonName::filipino_with_surname(&mut w.rng, surname, 0.65);
-        let name = rel.render_any(&mut w.rng);
+        let name = rel.render_any(&mut w.rng, w.b.names.canonical);
         let phone = w.maybe_phone(ph, 0.5);
         let r = w.new_receiver(name, ph, Label::FamilyReceiver, phone);
         w.family_households.push((r, surname));
         relatives.push(r);
     }
-    let cadence = w.rng.weighted(&[60.0, 20.0, 20.0]);
+    pay_family(w, s, &relatives, attach.is_some());
+}
+
+/// Emergencies: several payments to one relative within days, at any hour.
+const EMERGENCY_MSGS: &[&str] = &[
+    "for the hospital",
+    "emergency",
+    "medicine",
+    "hospital bill",
+    "medical bills",
+    "for the operation",
+    "",
+];
+
+/// A family sender's payments to its relatives: regular, around a payday or every
+/// week or two (or, when varied, a few times a month on no fixed day), a few one-offs
+/// and, for some, an emergency.
+fn pay_family(w: &mut World, s: u32, relatives: &[u32], attached: bool) {
+    let f = w.b.family.clone();
+    let offset = w.senders[s as usize].offset_min;
+    let cadence = w.rng.weighted(&f.cadence);
     let primary = w.rng.weighted_pick(FAMILY_CHANNELS);
-    let night_shift = w.rng.chance(0.15);
-    let msg_p = w.rng.uniform(0.2, 0.8);
+    let night_shift = w.rng.chance(f.night_shift);
+    let msg_p = w.rng.uniform(f.message_share.0, f.message_share.1);
     let payday = w.rng.pick_copy(&[1u32, 2, 5, 10, 15, 15, 16, 25, 28, 30]);
+    let irregular = w.maybe(f.irregular);
     for (i, r) in relatives.iter().enumerate() {
         let base = match cadence {
-            0 if attach.is_some() => w.rng.log_uniform(80.0, 300.0),
-            0 => w.rng.log_uniform(100.0, 600.0),
-            1 => w.rng.log_uniform(20.0, 60.0),
-            _ => w.rng.log_uniform(60.0, 300.0),
+            0 if attached => w.rng.log_uniform(80.0, 300.0),
+            0 => w.rng.log_uniform(f.monthly_usd.0, f.monthly_usd.1),
+            1 => w.rng.log_uniform(f.weekly_usd.0, f.weekly_usd.1),
+            _ => w.rng.log_uniform(f.biweekly_usd.0, f.biweekly_usd.1),
         } / if i > 0 { 1.5 } else { 1.0 };
-        let days = match cadence {
-            0 => w.monthly_days(payday, 2),
-            1 => w.periodic_days(7, 1, 0),
-            _ => w.periodic_days(14, 2, 0),
+        let days = if irregular {
+            // "When they can": 1-4 a month on no fixed day, smaller each.
+            let per_month = w.rng.uniform(1.0, 4.0);
+            let n = ((w.days as f64 / 30.0 * per_month).round() as usize).max(1);
+            let mut d: Vec<i64> = (0..n).map(|_| w.random_day()).collect();
+            d.sort_unstable();
+            d
+        } else {
+            match cadence {
+                0 => w.monthly_days(payday, f.payday_jitter),
+                1 => w.periodic_days(7, 1, 0),
+                _ => w.periodic_days(14, 2, 0),
+            }
         };
-        let exact = w.rng.chance(0.5);
+        let base = if irregular && cadence == 0 {
+            base / 2.0
+        } else {
+            base
+        };
+        let exact = w.rng.chance(f.exact);
         let round = w.rng.chance(0.7);
         for day in days {
             let secs = if night_shift && w.rng.chance(0.5) {
@@ -1076,7 +1180,7 @@ fn gen_family(w: &mut World, attach: Option<(u32, &'static str)>) {
             let usd = if exact {
                 base
             } else {
-                base * w.rng.uniform(0.85, 1.15)
+                base * w.rng.uniform(1.0 - f.spread, 1.0 + f.spread)
             };
             let cents = w.local_cents(s, usd, round);
             let channel = if w.rng.chance(0.9) {
@@ -1089,9 +1193,9 @@ fn gen_family(w: &mut World, attach: Option<(u32, &'static str)>) {
             w.pay(ts, s, *r, cents, channel, msg, payout);
         }
     }
-    if w.rng.chance(0.3) {
-        for _ in 0..w.rng.int(1, 2) {
-            let r = w.rng.pick_copy(&relatives);
+    if w.rng.chance(f.extras) {
+        for _ in 0..w.rng.int(1, f.extras_max) {
+            let r = w.rng.pick_copy(relatives);
             let day = w.random_day();
             let secs = w.day_secs(8, 22);
             let ts = w.at(day, secs, offset);
@@ -1102,54 +1206,126 @@ fn gen_family(w: &mut World, attach: Option<(u32, &'static str)>) {
             w.pay(ts, s, r, cents, primary, msg, payout);
         }
     }
+    if w.maybe(f.emergency) {
+        let r = w.rng.pick_copy(relatives);
+        let day0 = w.random_day();
+        for _ in 0..w.rng.int(2, 5) {
+            let day = day0 + w.rng.int(0, 10);
+            let secs = w.any_secs();
+            let ts = w.at(day, secs, offset);
+            let usd = w.rng.log_uniform(40.0, 400.0);
+            let round = w.rng.chance(0.6);
+            let cents = w.local_cents(s, usd, round);
+            let msg = Msg::Text(w.rng.pick_copy(EMERGENCY_MSGS));
+            let payout = w.payout(0.5, 1.0 * 3600.0, 1.5, 2.0 * 86_400.0);
+            let channel = w.rng.weighted_pick(FAMILY_CHANNELS);
+            w.pay(ts, s, r, cents, channel, msg, payout);
+        }
+    }
+}
+
+/// Family money in other corridors (US→MX/CO/VN/GH, GB→NG, ES→CO, JP→VN, ...): a
+/// diaspora sender named in the destination's style pays 1-3 relatives there, most
+/// with its surname or its second family name, some in-laws with neither.
+fn gen_corridor_family(w: &mut World) {
+    let (src, dst) = w.rng.pick_copy(geo::CORRIDORS);
+    let (src, dst) = (cc(src), cc(dst));
+    let p = w.person(dst, 0.55);
+    let name = p.render_any(&mut w.rng, w.b.names.canonical);
+    let s = w.new_sender(name, src, Label::FamilySender);
+    let n_rel = 1 + w.rng.weighted(&[60.0, 30.0, 10.0]);
+    let style = COUNTRIES[dst as usize].style;
+    let mut relatives = Vec::with_capacity(n_rel);
+    for _ in 0..n_rel {
+        let mut rel = PersonName::draw(&mut w.rng, style, 0.6);
+        match w.rng.weighted(&w.b.family.relative_surname) {
+            0 => rel.surname = p.surname,
+            1 => rel.surname = p.middle.unwrap_or(p.surname),
+            _ => {}
+        }
+        if rel.middle == Some(rel.surname) {
+            rel.middle = None;
+        }
+        let name = rel.render_any(&mut w.rng, w.b.names.canonical);
+        let phone = w.maybe_phone(dst, 0.5);
+        relatives.push(w.new_receiver(name, dst, Label::FamilyReceiver, phone));
+    }
+    pay_family(w, s, &relatives, false);
 }
 
 /// A non-Filipino partner abroad paying one recurring beneficiary (sometimes her
 /// family): steady amounts weekly, bi-weekly or monthly, affectionate remarks, any hour.
 fn gen_partner(w: &mut World) {
+    let pp = w.b.partner.clone();
     let country = w.country(geo::WESTERN_COUNTRIES);
     let p = w.western_person(country, 0.12);
-    let name = p.render_any(&mut w.rng);
+    let name = p.render_any(&mut w.rng, w.b.names.canonical);
     let s = w.new_sender(name, country, Label::PartnerSender);
     let offset = w.senders[s as usize].offset_min;
     let rc = w.country(geo::FACILITATOR_COUNTRIES);
     let her = w.person(rc, 0.95);
-    let her_name = her.render_any(&mut w.rng);
+    let her_name = her.render_any(&mut w.rng, w.b.names.canonical);
     let phone = w.maybe_phone(rc, 0.5);
     let r = w.new_receiver(her_name, rc, Label::PartnerReceiver, phone);
-    let cadence = w.rng.weighted(&[30.0, 30.0, 40.0]);
+    let cadence = w.rng.weighted(&pp.cadence);
     let base = match cadence {
-        0 => w.rng.log_uniform(40.0, 150.0),
-        1 => w.rng.log_uniform(80.0, 300.0),
-        _ => w.rng.log_uniform(150.0, 700.0),
+        0 => w.rng.log_uniform(pp.weekly_usd.0, pp.weekly_usd.1),
+        1 => w.rng.log_uniform(pp.biweekly_usd.0, pp.biweekly_usd.1),
+        _ => w.rng.log_uniform(pp.monthly_usd.0, pp.monthly_usd.1),
     };
-    let from = if w.rng.chance(0.85) {
+    let from = if w.rng.chance(pp.from_start) {
         0
     } else {
         w.rng.below((w.days as usize * 6 / 10).max(1)) as i64
     };
-    let days = match cadence {
-        0 => w.periodic_days(7, 1, from),
-        1 => w.periodic_days(14, 1, from),
-        _ => {
-            let dom = w.rng.int(1, 28) as u32;
-            let mut d = w.monthly_days(dom, 1);
-            d.retain(|x| *x >= w.d0 + from);
-            d
+    // Issue 11's irregular partners: a few payments a month on no fixed day, amounts
+    // spread around one level — still one recurring beneficiary.
+    let irregular = if w.maybe(pp.irregular) {
+        let per_month = w
+            .rng
+            .uniform(pp.irregular_per_month.0, pp.irregular_per_month.1);
+        let level = w.rng.log_uniform(pp.irregular_usd.0, pp.irregular_usd.1);
+        let sigma = w.rng.uniform(pp.irregular_sigma.0, pp.irregular_sigma.1);
+        Some((per_month, level, sigma))
+    } else {
+        None
+    };
+    let days = if let Some((per_month, _, _)) = irregular {
+        let span = (w.days - from).max(1);
+        let n = ((span as f64 / 30.0 * per_month).round() as usize).max(1);
+        let mut d: Vec<i64> = (0..n)
+            .map(|_| w.d0 + from + w.rng.below(span as usize) as i64)
+            .collect();
+        d.sort_unstable();
+        d
+    } else {
+        match cadence {
+            0 => w.periodic_days(7, 1, from),
+            1 => w.periodic_days(14, 1, from),
+            _ => {
+                let dom = w.rng.int(1, 28) as u32;
+                let mut d = w.monthly_days(dom, 1);
+                d.retain(|x| *x >= w.d0 + from);
+                d
+            }
         }
     };
-    let fixed = w.rng.chance(0.6);
-    let round = w.rng.chance(0.6);
+    let fixed = w.rng.chance(pp.fixed);
+    let round = w.rng.chance(pp.round);
     let primary = w.rng.weighted_pick(PARTNER_CHANNELS);
-    let switcher = w.rng.chance(0.15);
-    let msg_p = w.rng.uniform(0.2, 0.8);
+    let switcher = w.rng.chance(pp.switchers);
+    let msg_p = w.rng.uniform(pp.message_share.0, pp.message_share.1);
     for day in days {
-        let secs = w.any_secs();
-        let ts = w.at(day, secs, offset);
-        let usd = if fixed {
-            base
+        let secs = if w.maybe(pp.late_evening) {
+            w.day_secs(21, 24)
         } else {
-            base * w.rng.uniform(0.9, 1.1)
+            w.any_secs()
+        };
+        let ts = w.at(day, secs, offset);
+        let usd = match irregular {
+            Some((_, level, sigma)) => w.rng.lognormal(level, sigma).clamp(10.0, 2000.0),
+            None if fixed => base,
+            None => base * w.rng.uniform(1.0 - pp.spread, 1.0 + pp.spread),
         };
         let cents = w.local_cents(s, usd, round);
         let channel = if switcher && w.rng.chance(0.3) {
@@ -1157,17 +1333,21 @@ fn gen_partner(w: &mut World) {
         } else {
             primary
         };
-        let msg = w.maybe_text(msg_p, PARTNER_MSGS);
+        let msg = if w.maybe(pp.cover_words) {
+            w.maybe_text(msg_p, PARTNER_COVER_MSGS)
+        } else {
+            w.maybe_text(msg_p, PARTNER_MSGS)
+        };
         let payout = w.payout(0.5, 6.0 * 3600.0, 1.5, 10.0 * 86_400.0);
         w.pay(ts, s, r, cents, channel, msg, payout);
     }
-    if w.rng.chance(0.12) {
+    if w.rng.chance(pp.kin) {
         let kin = PersonName::draw(&mut w.rng, COUNTRIES[rc as usize].style, 0.6);
         let kin = PersonName {
             surname: her.surname,
             ..kin
         };
-        let kin_name = kin.render_any(&mut w.rng);
+        let kin_name = kin.render_any(&mut w.rng, w.b.names.canonical);
         let phone = w.maybe_phone(rc, 0.5);
         let k = w.new_receiver(kin_name, rc, Label::PartnerReceiver, phone);
         for _ in 0..w.rng.int(1, 3) {
@@ -1194,7 +1374,8 @@ fn gen_partner(w: &mut World) {
 /// Freelancers and virtual assistants: a fan-in of regular, larger, invoice-like payments
 /// from several foreign clients in business hours.
 fn build_freelancers(w: &mut World, clients: usize) -> (Vec<u32>, Cum) {
-    let n = ((clients as f64 / 2.2).round() as usize).max(usize::from(clients > 0));
+    let n = ((clients as f64 / w.b.client.per_freelancer).round() as usize)
+        .max(usize::from(clients > 0));
     let mut out = Vec::with_capacity(n);
     let mut weights = Vec::with_capacity(n);
     for _ in 0..n {
@@ -1214,16 +1395,17 @@ fn build_freelancers(w: &mut World, clients: usize) -> (Vec<u32>, Cum) {
                 ])
             )
         } else {
-            p.render_any(&mut w.rng)
+            p.render_any(&mut w.rng, w.b.names.canonical)
         };
         let phone = w.maybe_phone(country, 0.5);
         out.push(w.new_receiver(name, country, Label::FreelancerReceiver, phone));
-        weights.push(w.rng.pareto(1.5).min(20.0));
+        weights.push(w.rng.pareto(w.b.client.popularity_pareto).min(20.0));
     }
     (out, Cum::new(weights.into_iter()))
 }
 
 fn gen_client(w: &mut World, freelancers: &[u32], cum: &Cum) {
+    let c = w.b.client.clone();
     let country = w.country(&[
         ("US", 45.0),
         ("AU", 15.0),
@@ -1237,15 +1419,15 @@ fn gen_client(w: &mut World, freelancers: &[u32], cum: &Cum) {
         ("SE", 1.0),
         ("HK", 2.0),
     ]);
-    let name = if w.rng.chance(0.65) {
+    let name = if w.rng.chance(c.companies) {
         names::business(&mut w.rng)
     } else {
         let p = w.western_person(country, 0.4);
-        p.render_any(&mut w.rng)
+        p.render_any(&mut w.rng, w.b.names.canonical)
     };
     let s = w.new_sender(name, country, Label::ClientSender);
     let offset = w.senders[s as usize].offset_min;
-    let k = if w.rng.chance(0.85) { 1 } else { 2 };
+    let k = if w.rng.chance(c.one_freelancer) { 1 } else { 2 };
     let mut mine = Vec::with_capacity(k);
     for _ in 0..k {
         let f = freelancers[cum.pick(&mut w.rng)];
@@ -1254,18 +1436,18 @@ fn gen_client(w: &mut World, freelancers: &[u32], cum: &Cum) {
         }
     }
     let mut invoice = w.rng.int(1000, 5000) as u32;
-    let style = w.rng.weighted(&[35.0, 20.0, 30.0, 15.0]);
+    let style = w.rng.weighted(&c.styles);
     let channel = w.rng.weighted_pick(&[
         (Channel::Bank, 50.0),
         (Channel::Wallet, 45.0),
         (Channel::Remittance, 5.0),
     ]);
     for f in mine {
-        let cadence = w.rng.weighted(&[50.0, 30.0, 20.0]);
+        let cadence = w.rng.weighted(&c.cadence);
         let base = match cadence {
-            0 => w.rng.log_uniform(300.0, 2000.0),
-            1 => w.rng.log_uniform(200.0, 1000.0),
-            _ => w.rng.log_uniform(100.0, 450.0),
+            0 => w.rng.log_uniform(c.monthly_usd.0, c.monthly_usd.1),
+            1 => w.rng.log_uniform(c.biweekly_usd.0, c.biweekly_usd.1),
+            _ => w.rng.log_uniform(c.weekly_usd.0, c.weekly_usd.1),
         };
         let days = match cadence {
             0 => {
@@ -1275,7 +1457,7 @@ fn gen_client(w: &mut World, freelancers: &[u32], cum: &Cum) {
             1 => w.periodic_days(14, 0, 0),
             _ => w.periodic_days(7, 0, 0),
         };
-        let fixed = w.rng.chance(0.6);
+        let fixed = w.rng.chance(c.fixed);
         let round = w.rng.chance(0.5);
         for mut day in days {
             let wd = weekday(day);
@@ -1287,7 +1469,7 @@ fn gen_client(w: &mut World, freelancers: &[u32], cum: &Cum) {
             let usd = if fixed {
                 base
             } else {
-                base * w.rng.uniform(0.75, 1.25)
+                base * w.rng.uniform(1.0 - c.spread, 1.0 + c.spread)
             };
             let cents = w.local_cents(s, usd, round);
             let msg = match style {
@@ -1308,7 +1490,7 @@ fn gen_client(w: &mut World, freelancers: &[u32], cum: &Cum) {
 /// Charities and child sponsorship: many donors to one organisation, fixed monthly
 /// amounts (USD 25-50), remarks like "donation" or "sponsor a child".
 fn build_charities(w: &mut World, donors: usize) -> (Vec<u32>, Cum) {
-    let n = ((donors as f64 / 150.0).round() as usize).max(usize::from(donors > 0));
+    let n = ((donors as f64 / w.b.donor.per_charity).round() as usize).max(usize::from(donors > 0));
     let mut out = Vec::with_capacity(n);
     let mut weights = Vec::with_capacity(n);
     for _ in 0..n {
@@ -1316,19 +1498,20 @@ fn build_charities(w: &mut World, donors: usize) -> (Vec<u32>, Cum) {
         let name = names::charity(&mut w.rng, COUNTRIES[country as usize].code);
         let phone = w.maybe_phone(country, 0.7);
         out.push(w.new_receiver(name, country, Label::CharityReceiver, phone));
-        weights.push(w.rng.pareto(1.2).min(30.0));
+        weights.push(w.rng.pareto(w.b.donor.popularity_pareto).min(30.0));
     }
     (out, Cum::new(weights.into_iter()))
 }
 
 fn gen_donor(w: &mut World, charities: &[u32], cum: &Cum) {
+    let dp = w.b.donor.clone();
     let country = w.country(geo::WESTERN_COUNTRIES);
     let p = if w.rng.chance(0.1) {
         PersonName::draw(&mut w.rng, Style::Filipino, 0.55)
     } else {
         w.western_person(country, 0.55)
     };
-    let name = p.render_any(&mut w.rng);
+    let name = p.render_any(&mut w.rng, w.b.names.canonical);
     let s = w.new_sender(name, country, Label::DonorSender);
     let offset = w.senders[s as usize].offset_min;
     let c = charities[cum.pick(&mut w.rng)];
@@ -1337,16 +1520,16 @@ fn gen_donor(w: &mut World, charities: &[u32], cum: &Cum) {
         (Channel::Bank, 40.0),
         (Channel::Wallet, 5.0),
     ]);
-    if w.rng.chance(0.75) {
+    if w.rng.chance(dp.recurring) {
         let usd = w.rng.pick_copy(&[25.0, 30.0, 35.0, 40.0, 45.0, 50.0]);
         let cents = w.local_cents(s, usd, true);
         let dom = w.rng.int(1, 28) as u32;
-        let auto_secs = if w.rng.chance(0.6) {
+        let auto_secs = if w.rng.chance(dp.auto_debit) {
             Some(w.day_secs(2, 7))
         } else {
             None
         };
-        let msg = match w.rng.weighted(&[50.0, 15.0, 35.0]) {
+        let msg = match w.rng.weighted(&dp.messages) {
             0 => Msg::Text(w.rng.pick_copy(DONOR_MSGS)),
             1 => {
                 let text = format!("sponsor child #{}", w.rng.int(1000, 9999));
@@ -1354,7 +1537,7 @@ fn gen_donor(w: &mut World, charities: &[u32], cum: &Cum) {
             }
             _ => Msg::Empty,
         };
-        let from = if w.rng.chance(0.8) {
+        let from = if w.rng.chance(dp.from_start) {
             0
         } else {
             w.rng.below((w.days as usize * 2 / 3).max(1)) as i64
@@ -1374,7 +1557,7 @@ fn gen_donor(w: &mut World, charities: &[u32], cum: &Cum) {
             let day = w.random_day();
             let secs = w.day_secs(8, 23);
             let ts = w.at(day, secs, offset);
-            let usd = w.rng.log_uniform(50.0, 250.0);
+            let usd = w.rng.log_uniform(dp.oneoff_usd.0, dp.oneoff_usd.1);
             let cents = w.local_cents(s, usd, true);
             let msg = w.maybe_text(0.7, DONOR_ONEOFF_MSGS);
             w.pay(ts, s, c, cents, channel, msg, None);
@@ -1385,7 +1568,8 @@ fn gen_donor(w: &mut World, charities: &[u32], cum: &Cum) {
 /// Romance-scam victims: escalating larger amounts ("hospital", "visa", "customs fee")
 /// to one or two receivers — suspicious, but another crime.
 fn build_scammers(w: &mut World, victims: usize) -> Vec<u32> {
-    let n = ((victims as f64 / 3.5).round() as usize).max(usize::from(victims > 0));
+    let n =
+        ((victims as f64 / w.b.romance.per_scammer).round() as usize).max(usize::from(victims > 0));
     (0..n)
         .map(|_| {
             let country = w.country(&[
@@ -1397,7 +1581,7 @@ fn build_scammers(w: &mut World, victims: usize) -> Vec<u32> {
                 ("CO", 5.0),
             ]);
             let p = w.person(country, 0.5);
-            let name = p.render_any(&mut w.rng);
+            let name = p.render_any(&mut w.rng, w.b.names.canonical);
             let phone = w.maybe_phone(country, 0.6);
             w.new_receiver(name, country, Label::RomanceScammerReceiver, phone)
         })
@@ -1405,21 +1589,22 @@ fn build_scammers(w: &mut World, victims: usize) -> Vec<u32> {
 }
 
 fn gen_romance_victim(w: &mut World, scammers: &[u32]) {
+    let rp = w.b.romance.clone();
     let country = w.country(geo::WESTERN_COUNTRIES);
     let p = w.western_person(country, 0.5);
-    let name = p.render_any(&mut w.rng);
+    let name = p.render_any(&mut w.rng, w.b.names.canonical);
     let s = w.new_sender(name, country, Label::RomanceVictimSender);
     let offset = w.senders[s as usize].offset_min;
     let mut mine = vec![w.rng.pick_copy(scammers)];
-    if w.rng.chance(0.25) {
+    if w.rng.chance(rp.second_receiver) {
         mine.push(w.rng.pick_copy(scammers));
     }
-    let n = w.rng.int(3, 12) as usize;
+    let n = w.rng.int(rp.payments.0, rp.payments.1) as usize;
     let from = w.rng.uniform(0.0, 0.5);
     let mut times: Vec<f64> = (0..n).map(|_| w.rng.f64().sqrt()).collect();
     times.sort_by(f64::total_cmp);
-    let a0 = w.rng.log_uniform(80.0, 300.0);
-    let growth = w.rng.uniform(1.15, 1.5);
+    let a0 = w.rng.log_uniform(rp.first_usd.0, rp.first_usd.1);
+    let growth = w.rng.uniform(rp.growth.0, rp.growth.1);
     for (i, t) in times.into_iter().enumerate() {
         let day = w.d0 + (w.days as f64 * (from + (1.0 - from) * t)).floor() as i64;
         let secs = w.any_secs();
@@ -1443,11 +1628,11 @@ fn gen_romance_victim(w: &mut World, scammers: &[u32]) {
 /// Everything else: domestic payments in every country, remittances in other corridors,
 /// one-off gifts abroad (including small ones to PH/TH/CO), tourists, e-commerce.
 fn gen_ordinary(w: &mut World) {
-    match w.rng.weighted(&[60.0, 15.0, 8.0, 10.0, 7.0]) {
+    match w.rng.weighted(&w.b.ordinary.kinds) {
         0 => {
             let country = w.country(geo::ORDINARY_COUNTRIES);
             let p = w.person(country, 0.5);
-            let name = p.render_any(&mut w.rng);
+            let name = p.render_any(&mut w.rng, w.b.names.canonical);
             let s = w.new_sender(name, country, Label::OrdinarySender);
             let offset = w.senders[s as usize].offset_min;
             let n = w.rng.log_uniform(1.0, 13.0) as usize;
@@ -1493,10 +1678,15 @@ fn gen_ordinary(w: &mut World) {
             let (src, dst) = w.rng.pick_copy(geo::CORRIDORS);
             let (src, dst) = (cc(src), cc(dst));
             let p = w.person(dst, 0.45);
-            let name = p.render_any(&mut w.rng);
+            let name = p.render_any(&mut w.rng, w.b.names.canonical);
             let s = w.new_sender(name, src, Label::OrdinarySender);
             let offset = w.senders[s as usize].offset_min;
-            let r = w.individual_in(dst);
+            // Money home goes to someone the sender knows (see gifts below).
+            let r = if w.maybe(w.b.ordinary.gift_to_acquaintance) {
+                w.new_individual(dst)
+            } else {
+                w.individual_in(dst)
+            };
             let base = w.rng.log_uniform(100.0, 500.0);
             let days = if w.rng.chance(0.6) {
                 let dom = w.rng.int(1, 28) as u32;
@@ -1525,23 +1715,37 @@ fn gen_ordinary(w: &mut World) {
         2 => {
             let country = w.country(geo::WESTERN_COUNTRIES);
             let p = w.western_person(country, 0.5);
-            let name = p.render_any(&mut w.rng);
+            let name = p.render_any(&mut w.rng, w.b.names.canonical);
             let s = w.new_sender(name, country, Label::OrdinarySender);
             let offset = w.senders[s as usize].offset_min;
             let dst = w.country(geo::FACILITATOR_COUNTRIES);
-            let r = w.individual_in(dst);
-            for _ in 0..w.rng.int(1, 2) {
+            const GIFT_CHANNELS: ChannelMix = &[
+                (Channel::Remittance, 50.0),
+                (Channel::Wallet, 40.0),
+                (Channel::Bank, 10.0),
+            ];
+            // A gift goes to someone the giver knows, through the channel it
+            // uses; the calibrated world draws a stranger from the country's
+            // pool and a channel per payment.
+            let acquaintance = w.maybe(w.b.ordinary.gift_to_acquaintance);
+            let r = if acquaintance {
+                w.new_individual(dst)
+            } else {
+                w.individual_in(dst)
+            };
+            let own_channel = acquaintance.then(|| w.rng.weighted_pick(GIFT_CHANNELS));
+            let (lo, hi) = w.b.ordinary.gift_usd;
+            for _ in 0..w.rng.int(1, w.b.ordinary.gifts_max) {
                 let day = w.random_day();
                 let secs = w.any_secs();
                 let ts = w.at(day, secs, offset);
-                let usd = w.rng.log_uniform(20.0, 200.0);
+                let usd = w.rng.log_uniform(lo, hi);
                 let round = w.rng.chance(0.6);
                 let cents = w.local_cents(s, usd, round);
-                let channel = w.rng.weighted_pick(&[
-                    (Channel::Remittance, 50.0),
-                    (Channel::Wallet, 40.0),
-                    (Channel::Bank, 10.0),
-                ]);
+                let channel = match own_channel {
+                    Some(c) => c,
+                    None => w.rng.weighted_pick(GIFT_CHANNELS),
+                };
                 let msg = w.maybe_text(0.5, GIFT_MSGS);
                 let payout = w.payout(0.5, 5.0 * 3600.0, 1.5, 10.0 * 86_400.0);
                 w.pay(ts, s, r, cents, channel, msg, payout);
@@ -1551,7 +1755,7 @@ fn gen_ordinary(w: &mut World) {
             // Tourists pay in the destination's local time, which may be night at home.
             let country = w.country(geo::WESTERN_COUNTRIES);
             let p = w.western_person(country, 0.5);
-            let name = p.render_any(&mut w.rng);
+            let name = p.render_any(&mut w.rng, w.b.names.canonical);
             let s = w.new_sender(name, country, Label::OrdinarySender);
             let dst = cc(w
                 .rng
@@ -1578,7 +1782,7 @@ fn gen_ordinary(w: &mut World) {
         _ => {
             let country = w.country(geo::ORDINARY_COUNTRIES);
             let p = w.person(country, 0.5);
-            let name = p.render_any(&mut w.rng);
+            let name = p.render_any(&mut w.rng, w.b.names.canonical);
             let s = w.new_sender(name, country, Label::OrdinarySender);
             let offset = w.senders[s as usize].offset_min;
             let shop = cc(w.rng.pick_copy(&["US", "SG", "HK", "JP", "GB", "DE"]));
@@ -1630,7 +1834,7 @@ pub fn simulate(
     // surname), counted among the family senders.
     let mut attached = 0;
     for f in &facs {
-        if attached < n_family && w.rng.chance(0.3) {
+        if attached < n_family && w.rng.chance(w.b.facilitator.with_family) {
             let alias = f.aliases[0];
             gen_family(&mut w, Some((alias, f.surname)));
             attached += 1;

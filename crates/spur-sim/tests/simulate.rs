@@ -309,3 +309,69 @@ fn rejects_bad_config() {
         ));
     }
 }
+
+/// A varied world of `senders` senders.
+fn varied(seed: u64, senders: usize) -> Run {
+    run(&SimConfig {
+        senders,
+        ..SimConfig::varied(seed)
+    })
+}
+
+#[test]
+fn varied_worlds_are_deterministic_and_differ_by_seed() {
+    let a = varied(7, 1_500);
+    let b = varied(7, 1_500);
+    assert!(a.payments == b.payments && a.truth == b.truth);
+    assert_eq!(a.cfg.behaviour, spur_sim::Behaviour::varied(7));
+    let c = varied(8, 1_500);
+    assert!(a.payments != c.payments);
+    assert_ne!(a.cfg.behaviour, c.cfg.behaviour);
+    assert_ne!(a.cfg.mix, c.cfg.mix);
+    // And a varied world is not the calibrated one with the same seed.
+    let calibrated = run(&SimConfig {
+        seed: 7,
+        senders: 1_500,
+        ..SimConfig::default()
+    });
+    assert!(a.payments != calibrated.payments);
+    assert_ne!(a.cfg.behaviour, spur_sim::Behaviour::default());
+}
+
+#[test]
+fn varied_worlds_keep_what_the_brief_fixes() {
+    for seed in [1, 2, 3] {
+        let d = varied(seed, 3_000);
+        let truth = truth_map(&d);
+        // Every population is there, whatever the mix drawn.
+        let labels: HashSet<&str> = truth.values().map(String::as_str).collect();
+        for label in Label::ALL {
+            assert!(labels.contains(label.as_str()), "seed {seed}: no {label}");
+        }
+        // A show costs USD 20-150 (IJM 2019) in every world.
+        for r in offender_rows(&d) {
+            let u = r[2].parse::<f64>().expect("amount") / usd_rate(&r[3]).expect("rate");
+            assert!((19.99..=150.01).contains(&u), "seed {seed}: USD {u}");
+        }
+        // A partner pays one recurring beneficiary, sometimes her family too: at most
+        // two receivers, however the rest of its behaviour was drawn.
+        let mut per_partner: HashMap<String, HashSet<String>> = HashMap::new();
+        for r in payment_rows(&d) {
+            if truth[&(r[4].to_owned(), "sender".to_owned())] == "partner_sender" {
+                per_partner
+                    .entry(r[4].to_owned())
+                    .or_default()
+                    .insert(r[7].to_owned());
+            }
+        }
+        assert!(!per_partner.is_empty());
+        for (s, rs) in &per_partner {
+            assert!(rs.len() <= 2, "seed {seed}: partner {s} pays {}", rs.len());
+        }
+        // Family money also flows in other corridors than to PH.
+        let family_elsewhere = payment_rows(&d).iter().any(|r| {
+            truth[&(r[4].to_owned(), "sender".to_owned())] == "family_sender" && &r[9] != "PH"
+        });
+        assert!(family_elsewhere, "seed {seed}: family money only to PH");
+    }
+}

@@ -52,8 +52,11 @@ impl Indicator for RFanin {
             return 0.0;
         }
         let all = f64::from(f.fanin_senders.max(f.group_fanin_senders));
+        // Within 30 days no more distinct senders than in all: the window
+        // counts romance-scam victims the sender count leaves out.
+        let month = f.fanin_max_30d.min(f.fanin_senders);
         let base = ramp(all, 1.0, f64::from(self.0.senders_full)).max(ramp(
-            f64::from(f.fanin_max_30d),
+            f64::from(month),
             1.0,
             f64::from(self.0.month_full),
         ));
@@ -83,17 +86,30 @@ mod tests {
     use crate::indicators::test_support::receiver;
 
     #[test]
+    fn romance_victims_in_the_window_do_not_count_as_senders() {
+        // Five senders within 30 days, three of them routed as romance-scam
+        // victims: two fan-in senders are left, and the window reads two.
+        let ind = RFanin(Config::default());
+        let (s, _) = receiver(&ind, |f| {
+            f.fanin_senders = 2;
+            f.fanin_max_30d = 5
+        });
+        assert!((s - 1.0 / 3.0).abs() < 1e-9, "{s}");
+    }
+
+    #[test]
     fn fanin_with_context() {
         let ind = RFanin(Config::default());
         assert_eq!(receiver(&ind, |f| f.fanin_senders = 1).0, 0.0);
         assert_eq!(receiver(&ind, |f| f.fanin_senders = 6).0, 1.0);
         assert_eq!(
             receiver(&ind, |f| {
-                f.fanin_senders = 2;
+                f.fanin_senders = 4;
                 f.fanin_max_30d = 4
             })
             .0,
-            1.0
+            1.0,
+            "four senders within 30 days"
         );
         assert_eq!(
             receiver(&ind, |f| {
