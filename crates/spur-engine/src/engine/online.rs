@@ -37,8 +37,11 @@ pub(crate) struct Settlement {
     /// Parties pushed since the last settle, each once.
     touched_senders: Vec<u32>,
     touched_receivers: Vec<u32>,
-    marked_senders: Vec<bool>,
-    marked_receivers: Vec<bool>,
+    /// Per party: `Engine::payments` after its last payment (0: none), so
+    /// that a party is settled when this is at most `settled_payments`,
+    /// whichever engine settled (`Engine::adopt_settled`).
+    touched_at_senders: Vec<u64>,
+    touched_at_receivers: Vec<u64>,
     /// A receiver got its first name since: its name key changed, which
     /// alias groups read, so the next settle runs the whole stage.
     renamed: bool,
@@ -89,24 +92,62 @@ impl AlertSet {
 }
 
 impl Settlement {
-    fn touch(&mut self, sender: u32, receiver: u32) {
-        mark(&mut self.marked_senders, &mut self.touched_senders, sender);
+    /// The payment numbered `n` (`Engine::payments` after it) touched both.
+    fn touch(&mut self, sender: u32, receiver: u32, n: u64) {
+        let since = self.settled_payments;
         mark(
-            &mut self.marked_receivers,
+            &mut self.touched_at_senders,
+            &mut self.touched_senders,
+            sender,
+            n,
+            since,
+        );
+        mark(
+            &mut self.touched_at_receivers,
             &mut self.touched_receivers,
             receiver,
+            n,
+            since,
         );
     }
 }
 
-fn mark(marked: &mut Vec<bool>, list: &mut Vec<u32>, i: u32) {
-    if marked.len() <= i as usize {
-        marked.resize(i as usize + 1, false);
+fn mark(at: &mut Vec<u64>, list: &mut Vec<u32>, i: u32, n: u64, since: u64) {
+    if at.len() <= i as usize {
+        at.resize(i as usize + 1, 0);
     }
-    if !marked[i as usize] {
-        marked[i as usize] = true;
+    if at[i as usize] <= since {
         list.push(i);
     }
+    at[i as usize] = n;
+}
+
+/// What one settle computed (the network stage's values per party), handed
+/// from the engine that settled to another one with the same history, so
+/// that the other reads its parties' network findings without settling
+/// itself ([`Engine::settled_net`], [`Engine::adopt_settled`]).
+pub struct SettledNet {
+    net: Net,
+    /// `Engine::payments` of the settled engine.
+    payments: u64,
+    /// Alerts standing after that settle.
+    pub alerts: usize,
+}
+
+impl SettledNet {
+    /// The payments the settle took in (those pushed before it).
+    pub fn payments(&self) -> u64 {
+        self.payments
+    }
+}
+
+/// Why a [`SettledNet`] cannot be adopted.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum AdoptError {
+    #[error("the engine is not online, or not settled once")]
+    NotOnline,
+    #[error("the settle took in {settled} payments, this engine only {pushed}")]
+    Ahead { settled: u64, pushed: u64 },
 }
 
 /// What one settle changed.
@@ -306,10 +347,14 @@ impl Engine {
         self.apply_one(&rec);
         if let Some(mut st) = self.settlement.take() {
             st.renamed |= a.receiver.renamed;
-            st.touch(rec.sender, rec.receiver);
+            st.touch(rec.sender, rec.receiver, self.payments);
             st.net.note_pair(&self.view(), rec.sender, rec.receiver);
             self.settlement = Some(st);
         }
+        // Here rather than in `settle`: two engines fed the same payments
+        // let go of the same ids at the same payment, however often each
+        // settles (`adopt_settled` relies on their equal state).
+        self.forget_old_txns();
         Ok(())
     }
 
@@ -346,11 +391,55 @@ impl Engine {
     /// ([`RecordError::BeyondMemory`]); a duplicate of a forgotten id is
     /// the caller's store to find (it keeps every id).
     pub fn settle(&mut self) -> Settled {
-        let out = self.settle_stage();
-        if self.online {
-            self.forget_old_txns();
+        self.settle_stage()
+    }
+
+    /// A copy of what the last settle computed, for another engine with the
+    /// same history ([`adopt_settled`](Engine::adopt_settled)); `None`
+    /// before the first settle or in batch mode.
+    pub fn settled_net(&self) -> Option<SettledNet> {
+        let st = self.settlement.as_deref().filter(|_| self.online)?;
+        Some(SettledNet {
+            net: st.net.clone(),
+            payments: st.settled_payments,
+            alerts: st.alerts.ranked.len(),
+        })
+    }
+
+    /// Takes what another engine's settle computed as this engine's last
+    /// settle, so that [`party_score`](Engine::party_score) reads those
+    /// network findings and counts a party settled when it had no payment
+    /// after the ones that settle took in. The other engine must have been
+    /// fed the same payments in the same order (a restored snapshot of this
+    /// one, then what this one accepted): party indices are read as its.
+    /// This engine's [`alerts`](Engine::alerts) stay those of its own last
+    /// settle, and its own next settle runs the whole stage.
+    pub fn adopt_settled(&mut self, s: SettledNet) -> Result<SettledNet, AdoptError> {
+        let pushed = self.payments;
+        let st = self
+            .settlement
+            .as_deref_mut()
+            .filter(|_| self.online)
+            .ok_or(AdoptError::NotOnline)?;
+        if s.payments > pushed {
+            return Err(AdoptError::Ahead {
+                settled: s.payments,
+                pushed,
+            });
         }
-        out
+        let old = SettledNet {
+            net: std::mem::replace(&mut st.net, s.net),
+            payments: st.settled_payments,
+            alerts: st.alerts.ranked.len(),
+        };
+        st.settled_payments = s.payments;
+        let after = s.payments;
+        let (at_s, at_r) = (&st.touched_at_senders, &st.touched_at_receivers);
+        st.touched_senders.retain(|&i| at_s[i as usize] > after);
+        st.touched_receivers.retain(|&i| at_r[i as usize] > after);
+        // The alerts kept here are not the adopted settle's.
+        st.renamed = true;
+        Ok(old)
     }
 
     fn settle_stage(&mut self) -> Settled {
@@ -402,8 +491,6 @@ impl Engine {
                 out.cleared
                     .sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
                 st.settled_payments = self.payments;
-                st.marked_senders.clear();
-                st.marked_receivers.clear();
                 self.settlement = Some(st);
                 return out;
             }
@@ -448,8 +535,8 @@ impl Engine {
             settled_payments: self.payments,
             touched_senders: Vec::new(),
             touched_receivers: Vec::new(),
-            marked_senders: Vec::new(),
-            marked_receivers: Vec::new(),
+            touched_at_senders: Vec::new(),
+            touched_at_receivers: Vec::new(),
             renamed: false,
             txns_kept: old_kept,
         }));
@@ -495,11 +582,7 @@ impl Engine {
                     return None;
                 }
                 let (a, alerted) = st.net.sender_now(&v, i);
-                (
-                    a,
-                    alerted,
-                    st.marked_senders.get(i).copied().unwrap_or(false),
-                )
+                (a, alerted, st.touched_at_senders.get(i).copied())
             }
             Role::Receiver => {
                 let r = self.intake.receivers.get(id)? as usize;
@@ -507,11 +590,7 @@ impl Engine {
                     return None;
                 }
                 let (a, alerted) = st.net.receiver_now(&v, r);
-                (
-                    a,
-                    alerted,
-                    st.marked_receivers.get(r).copied().unwrap_or(false),
-                )
+                (a, alerted, st.touched_at_receivers.get(r).copied())
             }
         };
         Some(PartyScore {
@@ -519,7 +598,7 @@ impl Engine {
             role,
             score: alert.score,
             alerted,
-            settled: !touched,
+            settled: touched.unwrap_or(0) <= st.settled_payments,
             indicators: alert.indicators,
         })
     }
