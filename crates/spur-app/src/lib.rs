@@ -1,7 +1,8 @@
 //! spur's application logic: what a user asks of spur, whether through the
 //! `spur` command or the HTTP server. Configuration (`settings`), the scan
 //! pipeline from a file to stored alerts (`scan`), durable ingestion
-//! over the store's payment log (`live`, for `scan --db` and the server), report drafting
+//! over the store's payment log (`live`, for `scan --db` and the server;
+//! `settler`, the server's settles on a thread of their own), report drafting
 //! from a case to a validated goAML report (`reports`, `outfile`).
 //!
 //! The binaries parse flags or requests, call these functions and print or
@@ -14,5 +15,6 @@ pub mod outfile;
 pub mod reports;
 pub mod scan;
 pub mod settings;
+pub mod settler;
 
 pub use error::{AppError, Context, Result};

@@ -14,12 +14,15 @@
 use std::collections::HashMap;
 
 use serde::Serialize;
-use spur_engine::{Engine, EngineConfig, Outcome, PartyScore, Payment, Role, Timestamp};
+use spur_engine::{
+    Engine, EngineConfig, Outcome, PartyScore, Payment, Role, SettledNet, Timestamp,
+};
 use spur_store::{
     payment_digest, AlertUpdate, ChunkWriter, IngestedTxn, KnownTxn, LogCommit, LogCommitted,
     PaymentDigest, PaymentRecord, Store,
 };
 
+use crate::settler::Settler;
 use crate::AppError;
 
 /// Chunks read from the store at a time while replaying the log.
@@ -130,6 +133,18 @@ pub struct Settled {
     pub cleared: usize,
 }
 
+/// Where the time of the last [`Live::submit`] went (for the server's
+/// metrics: what a group commit costs, stage by stage).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct SubmitTimes {
+    /// The store's look-up of the txn ids.
+    pub lookup: std::time::Duration,
+    /// Engine pushes, both parties' standings, the log chunk.
+    pub engine: std::time::Duration,
+    /// The store transaction (the log chunk and txn ids), durable.
+    pub commit: std::time::Duration,
+}
+
 pub struct Live {
     store: Box<dyn Store>,
     cfg: EngineConfig,
@@ -145,6 +160,7 @@ pub struct Live {
     /// A commit failed after the engine took payments: rebuild before more.
     stale: bool,
     mode: Mode,
+    times: SubmitTimes,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -195,6 +211,7 @@ impl Live {
             stored_whole: false,
             stale: false,
             mode,
+            times: SubmitTimes::default(),
         })
     }
 
@@ -231,6 +248,11 @@ impl Live {
         self.seq
     }
 
+    /// Where the time of the last `submit` went.
+    pub fn submit_times(&self) -> SubmitTimes {
+        self.times
+    }
+
     /// Payments logged since the checkpoint the engine started from.
     pub fn since_checkpoint(&self) -> u64 {
         self.since_checkpoint
@@ -257,12 +279,14 @@ impl Live {
     /// On an error nothing of the call was stored, and no verdict stands.
     pub fn submit(&mut self, payments: &[Payment<'_>]) -> Result<Vec<Verdict>, AppError> {
         self.fresh()?;
+        let started = std::time::Instant::now();
         let ids: Vec<&str> = payments.iter().map(|p| p.txn_id).collect();
         // The store knows every id ever logged, the ones the engine has let
         // go of included.
         let found = self.store.known_txns(&ids)?;
         let known: HashMap<&str, &KnownTxn> =
             found.iter().map(|k| (k.txn_id.as_str(), k)).collect();
+        let looked_up = std::time::Instant::now();
         let mut taken: HashMap<&str, PaymentDigest> = HashMap::new();
         let mut chunk = ChunkWriter::with_capacity(payments.len());
         let mut txns = Vec::with_capacity(payments.len());
@@ -325,6 +349,7 @@ impl Live {
             };
             verdicts.push(verdict);
         }
+        let scored = std::time::Instant::now();
         if !chunk.is_empty() {
             let done = self.store.commit_log(&LogCommit {
                 after: self.seq,
@@ -336,6 +361,11 @@ impl Live {
             self.since_checkpoint += txns.len() as u64;
         }
         self.stale = false;
+        self.times = SubmitTimes {
+            lookup: looked_up - started,
+            engine: scored - looked_up,
+            commit: scored.elapsed(),
+        };
         Ok(verdicts)
     }
 
@@ -369,6 +399,60 @@ impl Live {
             updated: done.alerts_updated.len(),
             cleared: done.alerts_cleared.len(),
         })
+    }
+
+    /// A [`Settler`] with this engine's history, to settle on another
+    /// thread: fed what `submit` accepts, it holds the same state.
+    pub fn settler(&mut self) -> Result<Settler, AppError> {
+        self.fresh()?;
+        let engine = self.engine.fork()?;
+        Ok(Settler::new(engine, self.seq, self.since_checkpoint))
+    }
+
+    /// Takes a settler's network values as the last settle's: the standings
+    /// `submit` answers read them. Its alert changes are stored apart
+    /// ([`store_settled`](Live::store_settled)).
+    pub fn adopt(&mut self, net: SettledNet) -> Result<(), AppError> {
+        self.engine
+            .adopt_settled(net)
+            .map_err(|e| AppError::Invalid(format!("cannot adopt the settle: {e}")))?;
+        Ok(())
+    }
+
+    /// Stores the alerts a settler's settle raised, changed or cleared (one
+    /// transaction; the writer's connection). `alerts`: those standing after it.
+    pub fn store_settled(
+        &mut self,
+        changes: &spur_engine::Settled,
+        alerts: usize,
+    ) -> Result<Settled, AppError> {
+        if !self.stored_whole {
+            return Err(AppError::Invalid(
+                "a settler's changes need the whole set of alerts stored first".into(),
+            ));
+        }
+        let cleared: Vec<(&str, Role)> = changes
+            .cleared
+            .iter()
+            .map(|(id, role)| (id.as_str(), *role))
+            .collect();
+        let done = self.commit_alerts(AlertUpdate::Changed {
+            raised: &changes.raised,
+            cleared: &cleared,
+        })?;
+        Ok(Settled {
+            alerts,
+            payments: changes.payments,
+            created: done.alerts_created.len(),
+            updated: done.alerts_updated.len(),
+            cleared: done.alerts_cleared.len(),
+        })
+    }
+
+    /// The engine's own alerts are not the stored ones any more (a settler
+    /// stored its settles): its next `settle` stores the whole set again.
+    pub fn store_whole_next(&mut self) {
+        self.stored_whole = false;
     }
 
     fn commit_alerts(&mut self, alerts: AlertUpdate<'_>) -> Result<LogCommitted, AppError> {

@@ -564,10 +564,8 @@ fn an_engine_that_adopts_another_ones_settles_scores_as_if_it_settled() {
     }
     writer.settle();
     reference.settle();
-    // The settler: the writer's snapshot, online.
-    let mut settler =
-        Engine::restore(EngineConfig::default(), &writer.snapshot()).expect("restores");
-    settler.go_online().expect("online");
+    // The settler: the writer's snapshot, online, its txn ids as held.
+    let mut settler = writer.fork().expect("forks");
     let mut sizes = sizes(11, 400);
     let mut rest = after;
     let mut adopted = 0;

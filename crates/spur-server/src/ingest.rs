@@ -8,17 +8,27 @@
 //! with its own verdicts once that transaction is durable. Under load many
 //! requests share one commit; alone, a request waits for nobody.
 //!
-//! Settling (the network stage and the stored alerts) follows within
-//! `settle_after` of the first payment not yet settled, between commits.
-//! On close, the writer answers what is queued, settles and checkpoints.
+//! Settling (the network stage) and checkpoints run on a second thread, the
+//! settler ([`spur_app::settler::Settler`]): after each commit the writer
+//! hands it the batches with what it accepted; within `settle_after` of the
+//! first payment it has not settled, it settles and sends the writer the
+//! alert changes (which the writer stores) and the network values (which
+//! it adopts, so that its answers carry them). Past `checkpoint_after`
+//! payments it saves a checkpoint on a store connection of its own. So the
+//! writer never waits for a settle or a snapshot; it only stores the
+//! changes, one small transaction per settle. On close, the writer answers
+//! what is queued, the settler settles and checkpoints, and the writer
+//! stores the last changes. Should the settler fail, the writer settles
+//! itself, between commits, as before.
 
-use std::sync::atomic::Ordering;
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender, TrySendError};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use spur_app::live::{Live, Verdict};
+use spur_app::settler::{Settlement, Settler};
 use spur_engine::EngineConfig;
 use spur_io::{Entry, PaymentBatch};
 use spur_store::{Clock, OpenMode, SystemClock};
@@ -34,14 +44,43 @@ pub const MAX_GROUP: usize = 20_000;
 /// the batch, in its order; the batch's parse rejects are not in it).
 struct Job {
     batch: PaymentBatch,
+    /// When it was handed to the writer.
+    queued: Instant,
     reply: oneshot::Sender<Result<Vec<Verdict>, ApiError>>,
+}
+
+/// What the writer is sent: requests, and what the settler did.
+enum ToWriter {
+    Job(Job),
+    /// A settle of the settler.
+    Settled(Settlement),
+    /// The settler stopped being usable: the writer settles itself.
+    SettlerFailed(String),
+    /// The settler's last settle, after `Finish`; it has ended.
+    Finished(Option<Settlement>),
+    /// Every request was answered: settle, checkpoint and end.
+    Close,
+}
+
+/// What the settler is sent.
+enum ToSettler {
+    /// The payments of one group commit the writer accepted (`accepted`, in
+    /// the order of the batches' payments), durable up to log chunk `seq`.
+    Took {
+        batches: Vec<PaymentBatch>,
+        accepted: Vec<bool>,
+        seq: i64,
+        at: Instant,
+    },
+    /// Settle what is left, checkpoint, answer `Finished`, end.
+    Finish,
 }
 
 /// Handle to the writer thread.
 pub struct Ingest {
-    jobs: Mutex<Option<SyncSender<Job>>>,
+    jobs: Mutex<Option<SyncSender<ToWriter>>>,
     thread: Mutex<Option<JoinHandle<()>>>,
-    settled: Arc<std::sync::atomic::AtomicBool>,
+    settled: Arc<AtomicBool>,
 }
 
 /// How the writer is set up.
@@ -56,6 +95,9 @@ pub struct IngestConfig {
     /// Payments logged after the last checkpoint beyond which a new one is
     /// saved, after the next settle.
     pub checkpoint_after: u64,
+    /// Held by a test to keep the settler from settling (it takes the lock
+    /// before each settle), to show that posts are answered meanwhile.
+    pub settle_gate: Option<Arc<Mutex<()>>>,
 }
 
 fn unix_now(clock: &dyn Clock) -> i64 {
@@ -64,19 +106,20 @@ fn unix_now(clock: &dyn Clock) -> i64 {
 
 impl Ingest {
     /// Opens the store and the ingest service on the writer thread (loading
-    /// the checkpoint and replaying the log), settles once, and returns when
-    /// it is ready to take payments.
+    /// the checkpoint and replaying the log), settles once, starts the
+    /// settler, and returns when it is ready to take payments.
     pub fn open(
         location: &str,
         config: IngestConfig,
         metrics: Arc<Metrics>,
     ) -> Result<Ingest, String> {
-        let (jobs, receiver) = mpsc::sync_channel::<Job>(config.queue.max(1));
+        let (jobs, receiver) = mpsc::sync_channel::<ToWriter>(config.queue.max(1));
         // Start-up errors are for the operator: in full, as text.
         let (opened, said) = mpsc::channel::<Result<(), String>>();
-        let settled = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let settled = Arc::new(AtomicBool::new(false));
         let flag = settled.clone();
         let location = location.to_owned();
+        let to_writer = jobs.clone();
         let thread = std::thread::Builder::new()
             .name("spur-ingest".into())
             .spawn(move || {
@@ -97,12 +140,29 @@ impl Ingest {
                             Ok(live)
                         });
                 match live {
-                    Ok(live) => {
+                    Ok(mut live) => {
+                        let settler = start_settler(
+                            &mut live,
+                            &location,
+                            &config,
+                            to_writer,
+                            metrics.clone(),
+                        );
                         flag.store(true, Ordering::Release);
                         let _ = opened.send(Ok(()));
-                        write(live, &receiver, &config, &metrics, &flag, &clock);
+                        let writer = Writer {
+                            live,
+                            config: &config,
+                            metrics: &metrics,
+                            settled: &flag,
+                            clock: &clock,
+                            settler,
+                            unsettled_since: None,
+                        };
+                        writer.run(&receiver);
                     }
                     Err(e) => {
+                        drop(to_writer);
                         let _ = opened.send(Err(e));
                     }
                 }
@@ -141,7 +201,11 @@ impl Ingest {
             .unwrap_or_else(|p| p.into_inner())
             .clone()
             .ok_or_else(|| ApiError::unavailable("the server is stopping"))?;
-        match sender.try_send(Job { batch, reply }) {
+        match sender.try_send(ToWriter::Job(Job {
+            batch,
+            queued: Instant::now(),
+            reply,
+        })) {
             Ok(()) => {}
             Err(TrySendError::Full(_)) => return Err(ApiError::overloaded("ingest queue full")),
             Err(TrySendError::Disconnected(_)) => {
@@ -155,72 +219,457 @@ impl Ingest {
 
     /// Answers what is queued, settles, checkpoints, and ends the writer.
     pub fn close(&self) {
-        drop(self.jobs.lock().unwrap_or_else(|p| p.into_inner()).take());
+        if let Some(jobs) = self.jobs.lock().unwrap_or_else(|p| p.into_inner()).take() {
+            // Behind every request queued: they are answered first.
+            let _ = jobs.send(ToWriter::Close);
+        }
         if let Some(t) = self.thread.lock().unwrap_or_else(|p| p.into_inner()).take() {
             let _ = t.join();
         }
     }
 }
 
-fn write(
-    mut live: Live,
-    jobs: &Receiver<Job>,
+/// The settler's thread, fed by the returned channel; `None` (the writer
+/// then settles itself) when its engine cannot be made.
+fn start_settler(
+    live: &mut Live,
+    location: &str,
     config: &IngestConfig,
-    metrics: &Metrics,
-    settled: &std::sync::atomic::AtomicBool,
-    clock: &dyn Clock,
-) {
-    // When the oldest payment not yet settled was acknowledged.
-    let mut unsettled_since: Option<Instant> = None;
-    loop {
-        let first = match unsettled_since {
-            None => jobs.recv().ok(),
-            Some(since) => {
-                let wait = (since + config.settle_after).saturating_duration_since(Instant::now());
-                match jobs.recv_timeout(wait) {
-                    Ok(job) => Some(job),
-                    Err(RecvTimeoutError::Timeout) => {
-                        settle(&mut live, config, metrics, settled, &mut unsettled_since);
-                        continue;
+    to_writer: SyncSender<ToWriter>,
+    metrics: Arc<Metrics>,
+) -> Option<Sender<ToSettler>> {
+    let settler = match live.settler() {
+        Ok(s) => s,
+        Err(e) => {
+            let e = ApiError::from(e);
+            tracing::error!(code = e.code, "no settler: the writer settles itself");
+            return None;
+        }
+    };
+    let (send, receive) = mpsc::channel();
+    let task = SettlerTask {
+        settler,
+        location: location.to_owned(),
+        settle_after: config.settle_after,
+        checkpoint_after: config.checkpoint_after,
+        gate: config.settle_gate.clone(),
+        to_writer,
+        metrics,
+        store: None,
+    };
+    match std::thread::Builder::new()
+        .name("spur-settle".into())
+        .spawn(move || task.run(&receive))
+    {
+        Ok(_) => Some(send),
+        Err(e) => {
+            tracing::error!(%e, "no settler thread: the writer settles itself");
+            None
+        }
+    }
+}
+
+struct SettlerTask {
+    settler: Settler,
+    location: String,
+    settle_after: Duration,
+    checkpoint_after: u64,
+    gate: Option<Arc<Mutex<()>>>,
+    to_writer: SyncSender<ToWriter>,
+    metrics: Arc<Metrics>,
+    /// Its own connection, for checkpoints, opened at the first.
+    store: Option<Box<dyn spur_store::Store>>,
+}
+
+impl SettlerTask {
+    fn run(mut self, from_writer: &Receiver<ToSettler>) {
+        // When the first payment not yet settled was acknowledged.
+        let mut unsettled_since: Option<Instant> = None;
+        loop {
+            let msg = match unsettled_since {
+                None => from_writer.recv().ok(),
+                Some(since) => {
+                    let wait =
+                        (since + self.settle_after).saturating_duration_since(Instant::now());
+                    match from_writer.recv_timeout(wait) {
+                        Ok(m) => Some(m),
+                        Err(RecvTimeoutError::Timeout) => {
+                            let s = self.settle();
+                            unsettled_since = None;
+                            if self.to_writer.send(ToWriter::Settled(s)).is_err() {
+                                return;
+                            }
+                            if self.settler.since_checkpoint() >= self.checkpoint_after {
+                                self.checkpoint();
+                            }
+                            continue;
+                        }
+                        Err(RecvTimeoutError::Disconnected) => None,
                     }
-                    Err(RecvTimeoutError::Disconnected) => None,
+                }
+            };
+            match msg {
+                Some(ToSettler::Took {
+                    batches,
+                    accepted,
+                    seq,
+                    at,
+                }) => {
+                    let payments = batches
+                        .iter()
+                        .flat_map(|b| b.entries())
+                        .filter_map(|e| match e {
+                            Entry::Payment { payment, .. } => Some(payment),
+                            Entry::Reject(_) => None,
+                        })
+                        .zip(&accepted)
+                        .filter_map(|(p, &ok)| ok.then_some(p));
+                    if let Err(e) = self.settler.take(payments, seq) {
+                        let _ = self.to_writer.send(ToWriter::SettlerFailed(e.to_string()));
+                        return;
+                    }
+                    if unsettled_since.is_none() && accepted.iter().any(|&a| a) {
+                        unsettled_since = Some(at);
+                    }
+                }
+                Some(ToSettler::Finish) => {
+                    let last = self.settle();
+                    self.checkpoint();
+                    let _ = self.to_writer.send(ToWriter::Finished(Some(last)));
+                    return;
+                }
+                // The writer ended without a `Finish` (it fell back, or failed).
+                None => return,
+            }
+        }
+    }
+
+    fn settle(&mut self) -> Settlement {
+        let _gate = self
+            .gate
+            .as_ref()
+            .map(|g| g.lock().unwrap_or_else(|p| p.into_inner()));
+        let started = Instant::now();
+        let s = self.settler.settle();
+        self.metrics
+            .stages
+            .settle_background
+            .observe(started.elapsed());
+        let st = self.settler.engine().stats();
+        self.metrics
+            .state_senders
+            .store(st.senders, Ordering::Relaxed);
+        self.metrics
+            .state_receivers
+            .store(st.receivers, Ordering::Relaxed);
+        self.metrics
+            .state_payments
+            .store(st.payments, Ordering::Relaxed);
+        s
+    }
+
+    /// Saves a checkpoint on its own connection; a failure costs only
+    /// replay time at the next start.
+    fn checkpoint(&mut self) {
+        let started = Instant::now();
+        if self.store.is_none() {
+            match spur_store::open_with(&self.location, Arc::new(SystemClock), OpenMode::Existing) {
+                Ok(store) => self.store = Some(store),
+                Err(e) => {
+                    let e = ApiError::from(spur_app::AppError::from(e));
+                    tracing::error!(code = e.code, "checkpoint failed: no store connection");
+                    return;
                 }
             }
+        }
+        let Some(store) = self.store.as_deref_mut() else {
+            return;
         };
-        let Some(first) = first else { break };
-        let mut group = vec![first];
-        let mut payments = group[0].batch.len();
-        while payments < MAX_GROUP {
-            match jobs.try_recv() {
-                Ok(job) => {
-                    payments += job.batch.len();
-                    group.push(job);
+        let done = self.settler.checkpoint(store);
+        self.metrics
+            .stages
+            .checkpoint_background
+            .observe(started.elapsed());
+        match done {
+            Ok(bytes) => {
+                self.metrics
+                    .state_bytes
+                    .store(bytes as u64, Ordering::Relaxed);
+                tracing::info!(bytes, "checkpoint saved");
+            }
+            Err(e) => {
+                let e = ApiError::from(e);
+                tracing::error!(
+                    code = e.code,
+                    "checkpoint failed: the next start replays more of the log"
+                );
+            }
+        }
+    }
+}
+
+struct Writer<'a> {
+    live: Live,
+    config: &'a IngestConfig,
+    metrics: &'a Metrics,
+    settled: &'a AtomicBool,
+    clock: &'a dyn Clock,
+    /// `None`: the writer settles itself.
+    settler: Option<Sender<ToSettler>>,
+    /// Settling itself: when the oldest payment not yet settled was acknowledged.
+    unsettled_since: Option<Instant>,
+}
+
+impl Writer<'_> {
+    fn run(mut self, inbox: &Receiver<ToWriter>) {
+        let mut closing = false;
+        let mut later: Vec<ToWriter> = Vec::new();
+        loop {
+            let msg = match later.pop() {
+                Some(m) => Some(m),
+                None => self.next(inbox),
+            };
+            let Some(msg) = msg else { break };
+            match msg {
+                ToWriter::Job(first) => {
+                    let mut group = vec![first];
+                    let mut payments = group[0].batch.len();
+                    while payments < MAX_GROUP {
+                        match inbox.try_recv() {
+                            Ok(ToWriter::Job(job)) => {
+                                payments += job.batch.len();
+                                group.push(job);
+                            }
+                            // After this group.
+                            Ok(other) => {
+                                later.push(other);
+                                break;
+                            }
+                            Err(_) => break,
+                        }
+                    }
+                    self.commit(group);
+                    if self.settler.is_none()
+                        && self
+                            .unsettled_since
+                            .is_some_and(|s| s.elapsed() >= self.config.settle_after)
+                    {
+                        self.settle_here();
+                    }
                 }
-                Err(_) => break,
+                ToWriter::Settled(s) => self.adopt(s),
+                ToWriter::SettlerFailed(why) => {
+                    tracing::error!(%why, "the settler stopped: the writer settles itself");
+                    self.fall_back();
+                    if closing {
+                        break;
+                    }
+                }
+                ToWriter::Finished(last) => {
+                    if let Some(s) = last {
+                        self.adopt(s);
+                    }
+                    return;
+                }
+                ToWriter::Close => {
+                    closing = true;
+                    match &self.settler {
+                        Some(settler) => {
+                            if settler.send(ToSettler::Finish).is_err() {
+                                self.fall_back();
+                                break;
+                            }
+                        }
+                        None => break,
+                    }
+                }
             }
         }
-        commit(&mut live, group, metrics, clock, &mut || {
-            // Before any request is answered: a client that reads /readyz
-            // right after its answer must not see the previous settle's flag.
-            if unsettled_since.is_none() {
-                unsettled_since = Some(Instant::now());
+        // Closed (every request answered) with no settler: settle here.
+        if self.unsettled_since.is_some() {
+            self.settle_here();
+        }
+        checkpoint(&mut self.live, self.metrics);
+    }
+
+    /// The next message; settling itself, it settles when one is due.
+    fn next(&mut self, inbox: &Receiver<ToWriter>) -> Option<ToWriter> {
+        loop {
+            let Some(since) = self.unsettled_since.filter(|_| self.settler.is_none()) else {
+                return inbox.recv().ok();
+            };
+            let wait = (since + self.config.settle_after).saturating_duration_since(Instant::now());
+            match inbox.recv_timeout(wait) {
+                Ok(m) => return Some(m),
+                Err(RecvTimeoutError::Timeout) => self.settle_here(),
+                Err(RecvTimeoutError::Disconnected) => return None,
             }
-            settled.store(false, Ordering::Release);
-        });
-        if unsettled_since.is_some_and(|s| s.elapsed() >= config.settle_after) {
-            settle(&mut live, config, metrics, settled, &mut unsettled_since);
         }
     }
-    // Closed: every request was answered (the HTTP server has finished).
-    if unsettled_since.is_some() {
-        settle(&mut live, config, metrics, settled, &mut unsettled_since);
+
+    /// From now on the writer settles itself; its engine's alerts are not
+    /// the stored ones, so its first settle stores them all.
+    fn fall_back(&mut self) {
+        self.settler = None;
+        self.live.store_whole_next();
+        self.settle_here();
     }
-    checkpoint(&mut live, metrics);
+
+    /// One group commit, its answers, and its payments to the settler.
+    fn commit(&mut self, group: Vec<Job>) {
+        let live = &mut self.live;
+        let metrics = self.metrics;
+        live.set_now(self.clock.now());
+        let taken = Instant::now();
+        for job in &group {
+            metrics.stages.queue.observe(taken - job.queued);
+        }
+        let payments: Vec<_> = group
+            .iter()
+            .flat_map(|job| {
+                job.batch.entries().filter_map(|e| match e {
+                    Entry::Payment { payment, .. } => Some(payment),
+                    Entry::Reject(_) => None,
+                })
+            })
+            .collect();
+        let started = Instant::now();
+        let result = live.submit(&payments);
+        metrics.scoring.observe(started.elapsed());
+        if result.is_ok() {
+            let t = live.submit_times();
+            metrics.stages.lookup.observe(t.lookup);
+            metrics.stages.engine.observe(t.engine);
+            metrics.stages.commit.observe(t.commit);
+        }
+        drop(payments);
+        match result {
+            Ok(verdicts) => {
+                let accepted: Vec<bool> = verdicts
+                    .iter()
+                    .map(|v| matches!(v, Verdict::Accepted { .. }))
+                    .collect();
+                if accepted.iter().any(|&a| a) {
+                    // Before any request is answered: a client that reads
+                    // /readyz right after its answer must not see the
+                    // previous settle's flag.
+                    if self.unsettled_since.is_none() {
+                        self.unsettled_since = Some(Instant::now());
+                    }
+                    self.settled.store(false, Ordering::Release);
+                }
+                let mut verdicts = verdicts.into_iter();
+                let mut batches = Vec::with_capacity(group.len());
+                for job in group {
+                    let n = job
+                        .batch
+                        .entries()
+                        .filter(|e| matches!(e, Entry::Payment { .. }))
+                        .count();
+                    let _ = job.reply.send(Ok(verdicts.by_ref().take(n).collect()));
+                    batches.push(job.batch);
+                }
+                if let Some(settler) = &self.settler {
+                    let took = ToSettler::Took {
+                        batches,
+                        accepted,
+                        seq: live.log_seq(),
+                        at: taken,
+                    };
+                    if settler.send(took).is_err() {
+                        tracing::error!("the settler ended: the writer settles itself");
+                        self.fall_back();
+                    }
+                }
+            }
+            Err(e) => {
+                // Nothing of the group was stored: each request gets the error.
+                let e = ApiError::from(e);
+                tracing::warn!(code = e.code, "group commit failed");
+                for job in group {
+                    let _ = job
+                        .reply
+                        .send(Err(ApiError::new(e.status, e.code, e.message.clone())));
+                }
+            }
+        }
+    }
+
+    /// Takes a settle of the settler: stores its alert changes, adopts its
+    /// network values, and says settled when nothing came after it.
+    fn adopt(&mut self, s: Settlement) {
+        if self.settler.is_none() {
+            // Fell back meanwhile: its own settles store everything.
+            return;
+        }
+        let started = Instant::now();
+        let (through, standing) = (s.net.payments(), s.net.alerts);
+        let stored = self.live.store_settled(&s.changes, standing);
+        let adopted = self.live.adopt(s.net);
+        self.metrics.stages.settle.observe(started.elapsed());
+        match (stored, adopted) {
+            (Ok(done), Ok(())) => {
+                self.metrics
+                    .alerts_raised
+                    .fetch_add(done.created as u64, Ordering::Relaxed);
+                self.metrics
+                    .alerts_standing
+                    .store(done.alerts as u64, Ordering::Relaxed);
+                if through == self.live.engine().stats().payments {
+                    self.unsettled_since = None;
+                    self.settled.store(true, Ordering::Release);
+                }
+            }
+            (Err(e), _) | (_, Err(e)) => {
+                let e = ApiError::from(e);
+                tracing::error!(
+                    code = e.code,
+                    "a settle could not be stored: the writer settles itself"
+                );
+                self.fall_back();
+            }
+        }
+    }
+
+    /// A settle on the writer's thread (no settler): posts wait meanwhile.
+    fn settle_here(&mut self) {
+        let (live, metrics) = (&mut self.live, self.metrics);
+        let started = Instant::now();
+        let done = live.settle();
+        metrics.stages.settle.observe(started.elapsed());
+        match done {
+            Ok(s) => {
+                metrics
+                    .alerts_raised
+                    .fetch_add(s.created as u64, Ordering::Relaxed);
+                metrics
+                    .alerts_standing
+                    .store(s.alerts as u64, Ordering::Relaxed);
+                state_gauges(live, metrics);
+                self.unsettled_since = None;
+                self.settled.store(true, Ordering::Release);
+                // A long-running server checkpoints as a scan does, so that a
+                // restart (or a kill) replays at most this much of the log.
+                if live.since_checkpoint() >= self.config.checkpoint_after {
+                    checkpoint(live, metrics);
+                }
+            }
+            Err(e) => {
+                // Tried again a settling interval later, not in a tight loop.
+                self.unsettled_since = Some(Instant::now());
+                let e = ApiError::from(e);
+                tracing::error!(code = e.code, "settle failed");
+            }
+        }
+    }
 }
 
 /// Saves a checkpoint; a failure costs only replay time at the next start.
 fn checkpoint(live: &mut Live, metrics: &Metrics) {
-    match live.checkpoint() {
+    let started = Instant::now();
+    let done = live.checkpoint();
+    metrics.stages.checkpoint.observe(started.elapsed());
+    match done {
         Ok(bytes) => {
             metrics.state_bytes.store(bytes as u64, Ordering::Relaxed);
             tracing::info!(bytes, "checkpoint saved");
@@ -231,96 +680,6 @@ fn checkpoint(live: &mut Live, metrics: &Metrics) {
                 code = e.code,
                 "checkpoint failed: the next start replays more of the log"
             );
-        }
-    }
-}
-
-/// One group commit; `on_accepted` runs before the answers go out when
-/// some payment was accepted.
-fn commit(
-    live: &mut Live,
-    group: Vec<Job>,
-    metrics: &Metrics,
-    clock: &dyn Clock,
-    on_accepted: &mut dyn FnMut(),
-) {
-    live.set_now(clock.now());
-    let payments: Vec<_> = group
-        .iter()
-        .flat_map(|job| {
-            job.batch.entries().filter_map(|e| match e {
-                Entry::Payment { payment, .. } => Some(payment),
-                Entry::Reject(_) => None,
-            })
-        })
-        .collect();
-    let started = Instant::now();
-    let result = live.submit(&payments);
-    metrics.scoring.observe(started.elapsed());
-    drop(payments);
-    match result {
-        Ok(verdicts) => {
-            if verdicts
-                .iter()
-                .any(|v| matches!(v, Verdict::Accepted { .. }))
-            {
-                on_accepted();
-            }
-            let mut verdicts = verdicts.into_iter();
-            for job in group {
-                let n = job
-                    .batch
-                    .entries()
-                    .filter(|e| matches!(e, Entry::Payment { .. }))
-                    .count();
-                let _ = job.reply.send(Ok(verdicts.by_ref().take(n).collect()));
-            }
-        }
-        Err(e) => {
-            // Nothing of the group was stored: each request gets the error.
-            let e = ApiError::from(e);
-            tracing::warn!(code = e.code, "group commit failed");
-            for job in group {
-                let _ = job
-                    .reply
-                    .send(Err(ApiError::new(e.status, e.code, e.message.clone())));
-            }
-        }
-    }
-}
-
-fn settle(
-    live: &mut Live,
-    config: &IngestConfig,
-    metrics: &Metrics,
-    settled: &std::sync::atomic::AtomicBool,
-    unsettled_since: &mut Option<Instant>,
-) {
-    match live.settle() {
-        Ok(s) => {
-            metrics
-                .alerts_raised
-                .fetch_add(s.created as u64, Ordering::Relaxed);
-            metrics
-                .alerts_standing
-                .store(s.alerts as u64, Ordering::Relaxed);
-            state_gauges(live, metrics);
-            *unsettled_since = None;
-            settled.store(true, Ordering::Release);
-            // A long-running server checkpoints as a scan does, so that a
-            // restart (or a kill) replays at most this much of the log.
-            // Taken here, between group commits and after a settle: the
-            // posts that come meanwhile wait for it (about 0.3 s of snapshot
-            // for a 900,000-payment state, docs/network.md).
-            if live.since_checkpoint() >= config.checkpoint_after {
-                checkpoint(live, metrics);
-            }
-        }
-        Err(e) => {
-            // Tried again a settling interval later, not in a tight loop.
-            *unsettled_since = Some(Instant::now());
-            let e = ApiError::from(e);
-            tracing::error!(code = e.code, "settle failed");
         }
     }
 }

@@ -15,7 +15,7 @@ use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use super::{apply_receiver, apply_sender, sort_alerts};
-use super::{ApplyCtx, ConfigError, DisplayTime, Engine, Record, RecordError};
+use super::{ApplyCtx, ConfigError, DisplayTime, Engine, Record, RecordError, SnapshotError};
 use crate::alert::{Alert, Finding};
 use crate::indicators::Role;
 use crate::model::Payment;
@@ -392,6 +392,25 @@ impl Engine {
     /// the caller's store to find (it keeps every id).
     pub fn settle(&mut self) -> Settled {
         self.settle_stage()
+    }
+
+    /// A second engine with this one's history, to settle for it on another
+    /// thread: this one's snapshot restored and online, settled once, and
+    /// holding txn ids as this one does, so that fed the payments this one
+    /// accepts, in the same order, it holds the same state (party indices
+    /// and txn ids alike) and refuses none of them (it reads no clock).
+    pub fn fork(&mut self) -> Result<Engine, SnapshotError> {
+        let mut other = Engine::restore(self.cfg.clone(), &self.snapshot())?;
+        // The configuration was good for this engine: it is for the copy.
+        other
+            .go_online()
+            .map_err(|e| SnapshotError::Unreadable(e.0))?;
+        if let (Some(mine), Some(theirs)) =
+            (self.settlement.as_deref(), other.settlement.as_deref_mut())
+        {
+            theirs.txns_kept = mine.txns_kept;
+        }
+        Ok(other)
     }
 
     /// A copy of what the last settle computed, for another engine with the

@@ -12,7 +12,8 @@ use std::ops::ControlFlow;
 use std::sync::atomic::Ordering;
 
 use axum::extract::State;
-use axum::Json;
+use axum::http::header::CONTENT_TYPE;
+use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use spur_app::live::{PartyStanding, Verdict};
@@ -160,13 +161,15 @@ async fn post_payments(
     State(state): State<AppState>,
     actor: Actor,
     RawBody(body): RawBody,
-) -> Result<Json<PaymentsAnswer>, ApiError> {
+) -> Result<Response, ApiError> {
     state
         .db()
         .run(move |store| Ok(store.authorize_ingest(&actor.name)?))
         .await?;
+    let decoding = std::time::Instant::now();
     let elements = elements(&body)?;
     let (batch, parsed) = read(&elements);
+    state.metrics().stages.decode.observe(decoding.elapsed());
     let verdicts = if batch.is_empty() {
         Vec::new()
     } else {
@@ -180,7 +183,12 @@ async fn post_payments(
         .fetch_add(answer.duplicate as u64, Ordering::Relaxed);
     m.payments_rejected
         .fetch_add(answer.rejected as u64, Ordering::Relaxed);
-    Ok(Json(answer))
+    // Written here rather than by `Json`, so that its time is measured.
+    let encoding = std::time::Instant::now();
+    let bytes = serde_json::to_vec(&answer)
+        .map_err(|_| ApiError::internal("encode", "the answer could not be written"))?;
+    m.stages.encode.observe(encoding.elapsed());
+    Ok(([(CONTENT_TYPE, "application/json")], bytes).into_response())
 }
 
 /// The payments of the body, each as the client wrote it.
