@@ -143,6 +143,8 @@ pub struct SubmitTimes {
     pub engine: std::time::Duration,
     /// The store transaction (the log chunk and txn ids), durable.
     pub commit: std::time::Duration,
+    /// Alerts it created (`submit_with`'s changes).
+    pub alerts_created: usize,
 }
 
 pub struct Live {
@@ -278,7 +280,23 @@ impl Live {
     /// ones are durable when this returns: one store transaction per call.
     /// On an error nothing of the call was stored, and no verdict stands.
     pub fn submit(&mut self, payments: &[Payment<'_>]) -> Result<Vec<Verdict>, AppError> {
+        self.submit_with(payments, &[], &[])
+    }
+
+    /// As [`submit`](Live::submit), storing alert changes of a settler's
+    /// settle in the same transaction (as [`store_changes`](Live::store_changes)
+    /// would): one commit for both. On an error neither is stored.
+    pub fn submit_with(
+        &mut self,
+        payments: &[Payment<'_>],
+        raised: &[spur_engine::Alert],
+        cleared: &[(&str, Role)],
+    ) -> Result<Vec<Verdict>, AppError> {
         self.fresh()?;
+        let changes = !raised.is_empty() || !cleared.is_empty();
+        if changes {
+            self.whole_stored()?;
+        }
         let started = std::time::Instant::now();
         let ids: Vec<&str> = payments.iter().map(|p| p.txn_id).collect();
         // The store knows every id ever logged, the ones the engine has let
@@ -332,11 +350,16 @@ impl Live {
                             txn_id,
                             sender: PartyStanding::of(
                                 p.sender_id,
-                                self.engine.party_score(p.sender_id, Role::Sender),
+                                self.engine
+                                    .party_standing(p.sender_id, Role::Sender, TOP_REASONS),
                             ),
                             receiver: PartyStanding::of(
                                 p.receiver_id,
-                                self.engine.party_score(p.receiver_id, Role::Receiver),
+                                self.engine.party_standing(
+                                    p.receiver_id,
+                                    Role::Receiver,
+                                    TOP_REASONS,
+                                ),
                             ),
                         }
                     }
@@ -350,21 +373,27 @@ impl Live {
             verdicts.push(verdict);
         }
         let scored = std::time::Instant::now();
-        if !chunk.is_empty() {
+        let mut created = 0;
+        if !chunk.is_empty() || changes {
+            let bytes = chunk.bytes();
+            let chunks = [bytes];
             let done = self.store.commit_log(&LogCommit {
                 after: self.seq,
-                chunks: &[chunk.bytes()],
+                chunks: if chunk.is_empty() { &[] } else { &chunks },
                 txns: &txns,
+                alerts: AlertUpdate::Changed { raised, cleared },
                 ..LogCommit::default()
             })?;
             self.seq = done.seq;
             self.since_checkpoint += txns.len() as u64;
+            created = done.alerts_created.len();
         }
         self.stale = false;
         self.times = SubmitTimes {
             lookup: looked_up - started,
             engine: scored - looked_up,
             commit: scored.elapsed(),
+            alerts_created: created,
         };
         Ok(verdicts)
     }
@@ -419,34 +448,29 @@ impl Live {
         Ok(())
     }
 
-    /// Stores the alerts a settler's settle raised, changed or cleared (one
-    /// transaction; the writer's connection). `alerts`: those standing after it.
-    pub fn store_settled(
+    /// Stores alert changes of a settler's settle (alerts raised or
+    /// changed, parties cleared), in a transaction of their own on the
+    /// writer's connection; the alerts created. A settle's changes may be
+    /// stored in any number of parts, in any order, also with payments
+    /// ([`submit_with`](Live::submit_with)).
+    pub fn store_changes(
         &mut self,
-        changes: &spur_engine::Settled,
-        alerts: usize,
-    ) -> Result<Settled, AppError> {
-        if !self.stored_whole {
-            return Err(AppError::Invalid(
+        raised: &[spur_engine::Alert],
+        cleared: &[(&str, Role)],
+    ) -> Result<usize, AppError> {
+        self.whole_stored()?;
+        let done = self.commit_alerts(AlertUpdate::Changed { raised, cleared })?;
+        Ok(done.alerts_created.len())
+    }
+
+    fn whole_stored(&self) -> Result<(), AppError> {
+        if self.stored_whole {
+            Ok(())
+        } else {
+            Err(AppError::Invalid(
                 "a settler's changes need the whole set of alerts stored first".into(),
-            ));
+            ))
         }
-        let cleared: Vec<(&str, Role)> = changes
-            .cleared
-            .iter()
-            .map(|(id, role)| (id.as_str(), *role))
-            .collect();
-        let done = self.commit_alerts(AlertUpdate::Changed {
-            raised: &changes.raised,
-            cleared: &cleared,
-        })?;
-        Ok(Settled {
-            alerts,
-            payments: changes.payments,
-            created: done.alerts_created.len(),
-            updated: done.alerts_updated.len(),
-            cleared: done.alerts_cleared.len(),
-        })
     }
 
     /// The engine's own alerts are not the stored ones any more (a settler

@@ -161,6 +161,12 @@ fn check(seed: u64, senders: usize, days: u32, splits: &[Split]) {
             assert!(p.alerted && p.settled, "{why}: {} alerted", a.subject);
             assert_eq!(p.score.to_bits(), a.score.to_bits(), "{why}: {}", a.subject);
             assert_eq!(p.indicators, a.indicators, "{why}: {}", a.subject);
+            let top = e
+                .party_standing(&a.subject, a.role, 3)
+                .expect("known party");
+            let n = a.indicators.len().min(3);
+            assert_eq!(top.indicators, a.indicators[..n], "{why}: {}", a.subject);
+            assert_eq!((top.score, top.alerted), (p.score, p.alerted));
         }
         assert_eq!(e.finish().alerts, want, "{why}: finish online");
     }

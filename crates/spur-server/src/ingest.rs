@@ -21,6 +21,7 @@
 //! stores the last changes. Should the settler fail, the writer settles
 //! itself, between commits, as before.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex};
@@ -29,7 +30,7 @@ use std::time::{Duration, Instant};
 
 use spur_app::live::{Live, Verdict};
 use spur_app::settler::{Settlement, Settler};
-use spur_engine::EngineConfig;
+use spur_engine::{Alert, EngineConfig, Role};
 use spur_io::{Entry, PaymentBatch};
 use spur_store::{Clock, OpenMode, SystemClock};
 use tokio::sync::oneshot;
@@ -158,6 +159,8 @@ impl Ingest {
                             clock: &clock,
                             settler,
                             unsettled_since: None,
+                            pending: HashMap::new(),
+                            pending_through: 0,
                         };
                         writer.run(&receiver);
                     }
@@ -418,7 +421,17 @@ struct Writer<'a> {
     settler: Option<Sender<ToSettler>>,
     /// Settling itself: when the oldest payment not yet settled was acknowledged.
     unsettled_since: Option<Instant>,
+    /// Alert changes of the settler's settles not stored yet, by party and
+    /// role (`None`: cleared); a later settle's replaces an earlier one's.
+    /// They are stored [`PIECE`] at a time with the group commits, or alone
+    /// when no request waits, so that no commit waits for a whole settle's.
+    pending: HashMap<(String, Role), Option<Alert>>,
+    /// The payments the settle took in whose changes `pending` completes.
+    pending_through: u64,
 }
+
+/// Alert changes stored with one group commit at most.
+const PIECE: usize = 16;
 
 impl Writer<'_> {
     fn run(mut self, inbox: &Receiver<ToWriter>) {
@@ -469,7 +482,14 @@ impl Writer<'_> {
                     if let Some(s) = last {
                         self.adopt(s);
                     }
-                    return;
+                    while !self.pending.is_empty() && self.settler.is_some() {
+                        self.store_piece();
+                    }
+                    if self.settler.is_some() {
+                        return;
+                    }
+                    // Fell back while storing: settle and checkpoint here.
+                    break;
                 }
                 ToWriter::Close => {
                     closing = true;
@@ -495,6 +515,16 @@ impl Writer<'_> {
     /// The next message; settling itself, it settles when one is due.
     fn next(&mut self, inbox: &Receiver<ToWriter>) -> Option<ToWriter> {
         loop {
+            if !self.pending.is_empty() {
+                match inbox.try_recv() {
+                    Ok(m) => return Some(m),
+                    Err(mpsc::TryRecvError::Empty) => {
+                        self.store_piece();
+                        continue;
+                    }
+                    Err(mpsc::TryRecvError::Disconnected) => return None,
+                }
+            }
             let Some(since) = self.unsettled_since.filter(|_| self.settler.is_none()) else {
                 return inbox.recv().ok();
             };
@@ -511,6 +541,7 @@ impl Writer<'_> {
     /// the stored ones, so its first settle stores them all.
     fn fall_back(&mut self) {
         self.settler = None;
+        self.pending.clear();
         self.live.store_whole_next();
         self.settle_here();
     }
@@ -533,16 +564,27 @@ impl Writer<'_> {
                 })
             })
             .collect();
+        let (raised, cleared) = take_piece(&mut self.pending);
+        let cleared_refs: Vec<(&str, Role)> =
+            cleared.iter().map(|(id, r)| (id.as_str(), *r)).collect();
         let started = Instant::now();
-        let result = live.submit(&payments);
+        let result = live.submit_with(&payments, &raised, &cleared_refs);
         metrics.scoring.observe(started.elapsed());
-        if result.is_ok() {
-            let t = live.submit_times();
-            metrics.stages.lookup.observe(t.lookup);
-            metrics.stages.engine.observe(t.engine);
-            metrics.stages.commit.observe(t.commit);
-        }
         drop(payments);
+        drop(cleared_refs);
+        match &result {
+            Ok(_) => {
+                let t = live.submit_times();
+                metrics.stages.lookup.observe(t.lookup);
+                metrics.stages.engine.observe(t.engine);
+                metrics.stages.commit.observe(t.commit);
+                metrics
+                    .alerts_raised
+                    .fetch_add(t.alerts_created as u64, Ordering::Relaxed);
+            }
+            // Not stored: kept for the next commit.
+            Err(_) => put_back(&mut self.pending, raised, cleared),
+        }
         match result {
             Ok(verdicts) => {
                 let accepted: Vec<bool> = verdicts
@@ -569,11 +611,15 @@ impl Writer<'_> {
                     let _ = job.reply.send(Ok(verdicts.by_ref().take(n).collect()));
                     batches.push(job.batch);
                 }
+                let seq = live.log_seq();
+                if !accepted.iter().any(|&a| a) {
+                    self.settled_if_stored();
+                }
                 if let Some(settler) = &self.settler {
                     let took = ToSettler::Took {
                         batches,
                         accepted,
-                        seq: live.log_seq(),
+                        seq,
                         at: taken,
                     };
                     if settler.send(took).is_err() {
@@ -595,8 +641,8 @@ impl Writer<'_> {
         }
     }
 
-    /// Takes a settle of the settler: stores its alert changes, adopts its
-    /// network values, and says settled when nothing came after it.
+    /// Takes a settle of the settler: adopts its network values (the
+    /// answers carry them from now on) and queues its alert changes.
     fn adopt(&mut self, s: Settlement) {
         if self.settler.is_none() {
             // Fell back meanwhile: its own settles store everything.
@@ -604,30 +650,63 @@ impl Writer<'_> {
         }
         let started = Instant::now();
         let (through, standing) = (s.net.payments(), s.net.alerts);
-        let stored = self.live.store_settled(&s.changes, standing);
         let adopted = self.live.adopt(s.net);
+        for a in s.changes.raised {
+            self.pending.insert((a.subject.clone(), a.role), Some(a));
+        }
+        for key in s.changes.cleared {
+            self.pending.insert(key, None);
+        }
+        self.pending_through = through;
         self.metrics.stages.settle.observe(started.elapsed());
-        match (stored, adopted) {
-            (Ok(done), Ok(())) => {
+        self.metrics
+            .alerts_standing
+            .store(standing as u64, Ordering::Relaxed);
+        if let Err(e) = adopted {
+            let e = ApiError::from(e);
+            tracing::error!(
+                code = e.code,
+                "a settle could not be adopted: the writer settles itself"
+            );
+            self.fall_back();
+            return;
+        }
+        self.settled_if_stored();
+    }
+
+    /// Stores a piece of the pending changes alone (no request waits).
+    fn store_piece(&mut self) {
+        let (raised, cleared) = take_piece(&mut self.pending);
+        let refs: Vec<(&str, Role)> = cleared.iter().map(|(id, r)| (id.as_str(), *r)).collect();
+        let started = Instant::now();
+        let stored = self.live.store_changes(&raised, &refs);
+        self.metrics.stages.settle.observe(started.elapsed());
+        drop(refs);
+        match stored {
+            Ok(created) => {
                 self.metrics
                     .alerts_raised
-                    .fetch_add(done.created as u64, Ordering::Relaxed);
-                self.metrics
-                    .alerts_standing
-                    .store(done.alerts as u64, Ordering::Relaxed);
-                if through == self.live.engine().stats().payments {
-                    self.unsettled_since = None;
-                    self.settled.store(true, Ordering::Release);
-                }
+                    .fetch_add(created as u64, Ordering::Relaxed);
+                self.settled_if_stored();
             }
-            (Err(e), _) | (_, Err(e)) => {
+            Err(e) => {
                 let e = ApiError::from(e);
                 tracing::error!(
                     code = e.code,
-                    "a settle could not be stored: the writer settles itself"
+                    "a settle's alerts could not be stored: the writer settles itself"
                 );
+                put_back(&mut self.pending, raised, cleared);
                 self.fall_back();
             }
+        }
+    }
+
+    /// Settled when the latest settle took in every payment and its changes
+    /// are all stored.
+    fn settled_if_stored(&mut self) {
+        if self.pending.is_empty() && self.pending_through == self.live.engine().stats().payments {
+            self.unsettled_since = None;
+            self.settled.store(true, Ordering::Release);
         }
     }
 
@@ -661,6 +740,39 @@ impl Writer<'_> {
                 tracing::error!(code = e.code, "settle failed");
             }
         }
+    }
+}
+
+/// Up to [`PIECE`] pending changes: alerts raised, parties cleared.
+fn take_piece(
+    pending: &mut HashMap<(String, Role), Option<Alert>>,
+) -> (Vec<Alert>, Vec<(String, Role)>) {
+    let keys: Vec<(String, Role)> = pending.keys().take(PIECE).cloned().collect();
+    let (mut raised, mut cleared) = (Vec::new(), Vec::new());
+    for key in keys {
+        match pending.remove(&key) {
+            Some(Some(a)) => raised.push(a),
+            Some(None) => cleared.push(key),
+            None => {}
+        }
+    }
+    (raised, cleared)
+}
+
+/// A piece that was not stored, pending again (unless a later settle's
+/// change for the party came meanwhile).
+fn put_back(
+    pending: &mut HashMap<(String, Role), Option<Alert>>,
+    raised: Vec<Alert>,
+    cleared: Vec<(String, Role)>,
+) {
+    for a in raised {
+        pending
+            .entry((a.subject.clone(), a.role))
+            .or_insert(Some(a));
+    }
+    for key in cleared {
+        pending.entry(key).or_insert(None);
     }
 }
 

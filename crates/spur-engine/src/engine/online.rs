@@ -592,33 +592,45 @@ impl Engine {
     /// findings from the neighbours' values of the last settle. Cheap: one
     /// party's facts, no stage.
     pub fn party_score(&self, id: &str, role: Role) -> Option<PartyScore> {
+        self.party_standing(id, role, usize::MAX)
+    }
+
+    /// As [`party_score`](Engine::party_score) with only the `top`
+    /// strongest findings (the first `top` of `party_score`'s), whose
+    /// words alone are written: what an answer to a posted payment shows.
+    pub fn party_standing(&self, id: &str, role: Role, top: usize) -> Option<PartyScore> {
         let st = self.settlement.as_deref()?;
         let v = self.view();
-        let (alert, alerted, touched) = match role {
+        let (score, alerted, indicators, touched) = match role {
             Role::Sender => {
                 let i = self.intake.senders.get(id)? as usize;
                 if i >= v.senders.state.len() {
                     return None;
                 }
-                let (a, alerted) = st.net.sender_now(&v, i);
-                (a, alerted, st.touched_at_senders.get(i).copied())
+                let (score, alerted, found) = st.net.sender_now(&v, i, top);
+                (score, alerted, found, st.touched_at_senders.get(i).copied())
             }
             Role::Receiver => {
                 let r = self.intake.receivers.get(id)? as usize;
                 if r >= v.receivers.state.len() {
                     return None;
                 }
-                let (a, alerted) = st.net.receiver_now(&v, r);
-                (a, alerted, st.touched_at_receivers.get(r).copied())
+                let (score, alerted, found) = st.net.receiver_now(&v, r, top);
+                (
+                    score,
+                    alerted,
+                    found,
+                    st.touched_at_receivers.get(r).copied(),
+                )
             }
         };
         Some(PartyScore {
-            subject: alert.subject,
+            subject: id.to_owned(),
             role,
-            score: alert.score,
+            score,
             alerted,
             settled: touched.unwrap_or(0) <= st.settled_payments,
-            indicators: alert.indicators,
+            indicators,
         })
     }
 }
