@@ -121,6 +121,18 @@ pub enum Verdict {
     },
 }
 
+/// Alert changes of a settle (or a part of them) to store.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Changes<'a> {
+    /// Alerts raised or changed.
+    pub raised: &'a [spur_engine::Alert],
+    /// Parties whose alert in a role is cleared.
+    pub cleared: &'a [(&'a str, Role)],
+    /// Details of their evidence payments at hand (the store reads the
+    /// others from its log, which costs decoding the chunks they are in).
+    pub evidence: &'a [PaymentRecord],
+}
+
 /// What a settle stored.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Settled {
@@ -280,7 +292,7 @@ impl Live {
     /// ones are durable when this returns: one store transaction per call.
     /// On an error nothing of the call was stored, and no verdict stands.
     pub fn submit(&mut self, payments: &[Payment<'_>]) -> Result<Vec<Verdict>, AppError> {
-        self.submit_with(payments, &[], &[])
+        self.submit_with(payments, &Changes::default())
     }
 
     /// As [`submit`](Live::submit), storing alert changes of a settler's
@@ -289,10 +301,14 @@ impl Live {
     pub fn submit_with(
         &mut self,
         payments: &[Payment<'_>],
-        raised: &[spur_engine::Alert],
-        cleared: &[(&str, Role)],
+        alerts: &Changes<'_>,
     ) -> Result<Vec<Verdict>, AppError> {
         self.fresh()?;
+        let Changes {
+            raised,
+            cleared,
+            evidence,
+        } = *alerts;
         let changes = !raised.is_empty() || !cleared.is_empty();
         if changes {
             self.whole_stored()?;
@@ -382,6 +398,7 @@ impl Live {
                 chunks: if chunk.is_empty() { &[] } else { &chunks },
                 txns: &txns,
                 alerts: AlertUpdate::Changed { raised, cleared },
+                payments: evidence,
                 ..LogCommit::default()
             })?;
             self.seq = done.seq;
@@ -453,13 +470,17 @@ impl Live {
     /// writer's connection; the alerts created. A settle's changes may be
     /// stored in any number of parts, in any order, also with payments
     /// ([`submit_with`](Live::submit_with)).
-    pub fn store_changes(
-        &mut self,
-        raised: &[spur_engine::Alert],
-        cleared: &[(&str, Role)],
-    ) -> Result<usize, AppError> {
+    pub fn store_changes(&mut self, alerts: &Changes<'_>) -> Result<usize, AppError> {
         self.whole_stored()?;
-        let done = self.commit_alerts(AlertUpdate::Changed { raised, cleared })?;
+        let done = self.store.commit_log(&LogCommit {
+            after: self.seq,
+            alerts: AlertUpdate::Changed {
+                raised: alerts.raised,
+                cleared: alerts.cleared,
+            },
+            payments: alerts.evidence,
+            ..LogCommit::default()
+        })?;
         Ok(done.alerts_created.len())
     }
 

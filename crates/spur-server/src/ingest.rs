@@ -28,11 +28,11 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use spur_app::live::{Live, Verdict};
+use spur_app::live::{Changes, Live, Verdict};
 use spur_app::settler::{Settlement, Settler};
 use spur_engine::{Alert, EngineConfig, Role};
 use spur_io::{Entry, PaymentBatch};
-use spur_store::{Clock, OpenMode, SystemClock};
+use spur_store::{Clock, OpenMode, PaymentRecord, SystemClock};
 use tokio::sync::oneshot;
 
 use crate::error::ApiError;
@@ -53,12 +53,14 @@ struct Job {
 /// What the writer is sent: requests, and what the settler did.
 enum ToWriter {
     Job(Job),
-    /// A settle of the settler.
-    Settled(Settlement),
+    /// A settle of the settler, with the details of its raised alerts'
+    /// evidence payments that came since the settle before (the others
+    /// were kept then, or are read from the log).
+    Settled(Settlement, Vec<PaymentRecord>),
     /// The settler stopped being usable: the writer settles itself.
     SettlerFailed(String),
     /// The settler's last settle, after `Finish`; it has ended.
-    Finished(Option<Settlement>),
+    Finished(Option<(Settlement, Vec<PaymentRecord>)>),
     /// Every request was answered: settle, checkpoint and end.
     Close,
 }
@@ -161,6 +163,7 @@ impl Ingest {
                             unsettled_since: None,
                             pending: HashMap::new(),
                             pending_through: 0,
+                            evidence: HashMap::new(),
                         };
                         writer.run(&receiver);
                     }
@@ -259,6 +262,7 @@ fn start_settler(
         to_writer,
         metrics,
         store: None,
+        recent: Vec::new(),
     };
     match std::thread::Builder::new()
         .name("spur-settle".into())
@@ -282,6 +286,9 @@ struct SettlerTask {
     metrics: Arc<Metrics>,
     /// Its own connection, for checkpoints, opened at the first.
     store: Option<Box<dyn spur_store::Store>>,
+    /// The batches taken since the last settle, with what was accepted:
+    /// the details of the evidence payments its alerts cite.
+    recent: Vec<(Vec<PaymentBatch>, Vec<bool>)>,
 }
 
 impl SettlerTask {
@@ -297,9 +304,9 @@ impl SettlerTask {
                     match from_writer.recv_timeout(wait) {
                         Ok(m) => Some(m),
                         Err(RecvTimeoutError::Timeout) => {
-                            let s = self.settle();
+                            let (s, evidence) = self.settle();
                             unsettled_since = None;
-                            if self.to_writer.send(ToWriter::Settled(s)).is_err() {
+                            if self.to_writer.send(ToWriter::Settled(s, evidence)).is_err() {
                                 return;
                             }
                             if self.settler.since_checkpoint() >= self.checkpoint_after {
@@ -334,6 +341,7 @@ impl SettlerTask {
                     if unsettled_since.is_none() && accepted.iter().any(|&a| a) {
                         unsettled_since = Some(at);
                     }
+                    self.recent.push((batches, accepted));
                 }
                 Some(ToSettler::Finish) => {
                     let last = self.settle();
@@ -347,13 +355,14 @@ impl SettlerTask {
         }
     }
 
-    fn settle(&mut self) -> Settlement {
-        let _gate = self
-            .gate
+    fn settle(&mut self) -> (Settlement, Vec<PaymentRecord>) {
+        let gate = self.gate.clone();
+        let _held = gate
             .as_ref()
             .map(|g| g.lock().unwrap_or_else(|p| p.into_inner()));
         let started = Instant::now();
         let s = self.settler.settle();
+        let evidence = self.evidence(&s);
         self.metrics
             .stages
             .settle_background
@@ -368,7 +377,43 @@ impl SettlerTask {
         self.metrics
             .state_payments
             .store(st.payments, Ordering::Relaxed);
-        s
+        (s, evidence)
+    }
+
+    /// The details of the raised alerts' evidence payments among the
+    /// batches taken since the last settle; those batches are let go.
+    fn evidence(&mut self, s: &Settlement) -> Vec<PaymentRecord> {
+        let recent = std::mem::take(&mut self.recent);
+        if s.changes.raised.is_empty() {
+            return Vec::new();
+        }
+        let mut by_txn: HashMap<&str, spur_engine::Payment<'_>> = HashMap::new();
+        for (batches, accepted) in &recent {
+            let payments = batches
+                .iter()
+                .flat_map(|b| b.entries())
+                .filter_map(|e| match e {
+                    Entry::Payment { payment, .. } => Some(payment),
+                    Entry::Reject(_) => None,
+                })
+                .zip(accepted)
+                .filter_map(|(p, &ok)| ok.then_some(p));
+            for p in payments {
+                by_txn.insert(p.txn_id, p);
+            }
+        }
+        let mut wanted: Vec<&str> = s
+            .changes
+            .raised
+            .iter()
+            .flat_map(|a| a.transactions.iter().map(String::as_str))
+            .collect();
+        wanted.sort_unstable();
+        wanted.dedup();
+        wanted
+            .into_iter()
+            .filter_map(|t| by_txn.get(t).map(PaymentRecord::from_payment))
+            .collect()
     }
 
     /// Saves a checkpoint on its own connection; a failure costs only
@@ -428,10 +473,12 @@ struct Writer<'a> {
     pending: HashMap<(String, Role), Option<Alert>>,
     /// The payments the settle took in whose changes `pending` completes.
     pending_through: u64,
+    /// Details of pending alerts' evidence payments, by txn id.
+    evidence: HashMap<String, PaymentRecord>,
 }
 
 /// Alert changes stored with one group commit at most.
-const PIECE: usize = 16;
+const PIECE: usize = 32;
 
 impl Writer<'_> {
     fn run(mut self, inbox: &Receiver<ToWriter>) {
@@ -470,7 +517,7 @@ impl Writer<'_> {
                         self.settle_here();
                     }
                 }
-                ToWriter::Settled(s) => self.adopt(s),
+                ToWriter::Settled(s, evidence) => self.adopt(s, evidence),
                 ToWriter::SettlerFailed(why) => {
                     tracing::error!(%why, "the settler stopped: the writer settles itself");
                     self.fall_back();
@@ -479,8 +526,8 @@ impl Writer<'_> {
                     }
                 }
                 ToWriter::Finished(last) => {
-                    if let Some(s) = last {
-                        self.adopt(s);
+                    if let Some((s, evidence)) = last {
+                        self.adopt(s, evidence);
                     }
                     while !self.pending.is_empty() && self.settler.is_some() {
                         self.store_piece();
@@ -542,6 +589,7 @@ impl Writer<'_> {
     fn fall_back(&mut self) {
         self.settler = None;
         self.pending.clear();
+        self.evidence.clear();
         self.live.store_whole_next();
         self.settle_here();
     }
@@ -564,11 +612,10 @@ impl Writer<'_> {
                 })
             })
             .collect();
-        let (raised, cleared) = take_piece(&mut self.pending);
-        let cleared_refs: Vec<(&str, Role)> =
-            cleared.iter().map(|(id, r)| (id.as_str(), *r)).collect();
+        let piece = take_piece(&mut self.pending, &mut self.evidence);
+        let cleared_refs = piece.cleared_refs();
         let started = Instant::now();
-        let result = live.submit_with(&payments, &raised, &cleared_refs);
+        let result = live.submit_with(&payments, &piece.changes(&cleared_refs));
         metrics.scoring.observe(started.elapsed());
         drop(payments);
         drop(cleared_refs);
@@ -583,7 +630,7 @@ impl Writer<'_> {
                     .fetch_add(t.alerts_created as u64, Ordering::Relaxed);
             }
             // Not stored: kept for the next commit.
-            Err(_) => put_back(&mut self.pending, raised, cleared),
+            Err(_) => piece.put_back(&mut self.pending, &mut self.evidence),
         }
         match result {
             Ok(verdicts) => {
@@ -643,7 +690,7 @@ impl Writer<'_> {
 
     /// Takes a settle of the settler: adopts its network values (the
     /// answers carry them from now on) and queues its alert changes.
-    fn adopt(&mut self, s: Settlement) {
+    fn adopt(&mut self, s: Settlement, evidence: Vec<PaymentRecord>) {
         if self.settler.is_none() {
             // Fell back meanwhile: its own settles store everything.
             return;
@@ -656,6 +703,9 @@ impl Writer<'_> {
         }
         for key in s.changes.cleared {
             self.pending.insert(key, None);
+        }
+        for p in evidence {
+            self.evidence.insert(p.txn_id.clone(), p);
         }
         self.pending_through = through;
         self.metrics.stages.settle.observe(started.elapsed());
@@ -676,10 +726,10 @@ impl Writer<'_> {
 
     /// Stores a piece of the pending changes alone (no request waits).
     fn store_piece(&mut self) {
-        let (raised, cleared) = take_piece(&mut self.pending);
-        let refs: Vec<(&str, Role)> = cleared.iter().map(|(id, r)| (id.as_str(), *r)).collect();
+        let piece = take_piece(&mut self.pending, &mut self.evidence);
+        let refs = piece.cleared_refs();
         let started = Instant::now();
-        let stored = self.live.store_changes(&raised, &refs);
+        let stored = self.live.store_changes(&piece.changes(&refs));
         self.metrics.stages.settle.observe(started.elapsed());
         drop(refs);
         match stored {
@@ -695,7 +745,7 @@ impl Writer<'_> {
                     code = e.code,
                     "a settle's alerts could not be stored: the writer settles itself"
                 );
-                put_back(&mut self.pending, raised, cleared);
+                piece.put_back(&mut self.pending, &mut self.evidence);
                 self.fall_back();
             }
         }
@@ -743,37 +793,78 @@ impl Writer<'_> {
     }
 }
 
-/// Up to [`PIECE`] pending changes: alerts raised, parties cleared.
+/// Up to [`PIECE`] pending changes and their evidence at hand.
+struct Piece {
+    raised: Vec<Alert>,
+    cleared: Vec<(String, Role)>,
+    evidence: Vec<PaymentRecord>,
+}
+
+impl Piece {
+    fn cleared_refs(&self) -> Vec<(&str, Role)> {
+        self.cleared
+            .iter()
+            .map(|(id, r)| (id.as_str(), *r))
+            .collect()
+    }
+
+    fn changes<'a>(&'a self, cleared: &'a [(&'a str, Role)]) -> Changes<'a> {
+        Changes {
+            raised: &self.raised,
+            cleared,
+            evidence: &self.evidence,
+        }
+    }
+
+    /// Not stored: pending again (unless a later settle's change for the
+    /// party came meanwhile).
+    fn put_back(
+        self,
+        pending: &mut HashMap<(String, Role), Option<Alert>>,
+        evidence: &mut HashMap<String, PaymentRecord>,
+    ) {
+        for a in self.raised {
+            pending
+                .entry((a.subject.clone(), a.role))
+                .or_insert(Some(a));
+        }
+        for key in self.cleared {
+            pending.entry(key).or_insert(None);
+        }
+        for p in self.evidence {
+            evidence.entry(p.txn_id.clone()).or_insert(p);
+        }
+    }
+}
+
 fn take_piece(
     pending: &mut HashMap<(String, Role), Option<Alert>>,
-) -> (Vec<Alert>, Vec<(String, Role)>) {
+    evidence: &mut HashMap<String, PaymentRecord>,
+) -> Piece {
     let keys: Vec<(String, Role)> = pending.keys().take(PIECE).cloned().collect();
-    let (mut raised, mut cleared) = (Vec::new(), Vec::new());
+    let mut piece = Piece {
+        raised: Vec::new(),
+        cleared: Vec::new(),
+        evidence: Vec::new(),
+    };
     for key in keys {
         match pending.remove(&key) {
-            Some(Some(a)) => raised.push(a),
-            Some(None) => cleared.push(key),
+            Some(Some(a)) => {
+                // Taken once: the other alert citing it finds it kept.
+                piece
+                    .evidence
+                    .extend(a.transactions.iter().filter_map(|t| evidence.remove(t)));
+                piece.raised.push(a);
+            }
+            Some(None) => piece.cleared.push(key),
             None => {}
         }
     }
-    (raised, cleared)
-}
-
-/// A piece that was not stored, pending again (unless a later settle's
-/// change for the party came meanwhile).
-fn put_back(
-    pending: &mut HashMap<(String, Role), Option<Alert>>,
-    raised: Vec<Alert>,
-    cleared: Vec<(String, Role)>,
-) {
-    for a in raised {
-        pending
-            .entry((a.subject.clone(), a.role))
-            .or_insert(Some(a));
+    if pending.is_empty() {
+        // What no pending alert cites any more (a later settle changed it).
+        evidence.clear();
     }
-    for key in cleared {
-        pending.entry(key).or_insert(None);
-    }
+    piece
 }
 
 /// Saves a checkpoint; a failure costs only replay time at the next start.

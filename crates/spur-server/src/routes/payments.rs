@@ -219,17 +219,22 @@ enum Parsed {
 /// JSON (checked above), so the only line breaks in them are white space,
 /// and a space does as well.
 fn read(elements: &[&RawValue]) -> (PaymentBatch, Vec<Parsed>) {
-    let mut lines = String::with_capacity(elements.iter().map(|e| e.get().len() + 1).sum());
+    // Byte by byte: a line break is ASCII, never part of a longer UTF-8
+    // sequence, so replacing it keeps the text as it was otherwise.
+    let mut lines: Vec<u8> = Vec::with_capacity(elements.iter().map(|e| e.get().len() + 1).sum());
     for e in elements {
-        lines.extend(e.get().chars().map(|c| match c {
-            '\n' | '\r' => ' ',
-            c => c,
-        }));
-        lines.push('\n');
+        let at = lines.len();
+        lines.extend_from_slice(e.get().as_bytes());
+        for b in &mut lines[at..] {
+            if *b == b'\n' || *b == b'\r' {
+                *b = b' ';
+            }
+        }
+        lines.push(b'\n');
     }
     let mut batch = PaymentBatch::with_capacity(elements.len());
     let mut parsed = Vec::with_capacity(elements.len());
-    let mut reader = JsonlPaymentReader::new(lines.as_bytes());
+    let mut reader = JsonlPaymentReader::new(&lines[..]);
     // The reader cannot fail on a byte slice: only records are refused.
     let _ = reader.read_all(&mut |line, result| {
         match result {
