@@ -382,7 +382,7 @@ impl Engine {
     /// `finish` over the same payments gives. In batch mode it applies what
     /// is buffered first (as `finish` does) and runs the whole stage.
     ///
-    /// Online, it then lets txn ids go whose payments are more than 90 days
+    /// Online, `push` lets txn ids go whose payments are more than 90 days
     /// (the largest window) older than the newest one, once a third of
     /// those held came since the last time (ids of the evidence payments
     /// parties keep stay): a
