@@ -22,7 +22,7 @@ use spur_store::{
     PaymentDigest, PaymentRecord, Store,
 };
 
-use crate::settler::Settler;
+use crate::settler::{Settler, SettlerSeed};
 use crate::AppError;
 
 /// Chunks read from the store at a time while replaying the log.
@@ -450,9 +450,18 @@ impl Live {
     /// A [`Settler`] with this engine's history, to settle on another
     /// thread: fed what `submit` accepts, it holds the same state.
     pub fn settler(&mut self) -> Result<Settler, AppError> {
+        self.settler_seed()?.grow()
+    }
+
+    /// What [`settler`](Live::settler) takes of this `Live` (the engine's
+    /// snapshot), so that the settler is made on its own thread.
+    pub fn settler_seed(&mut self) -> Result<SettlerSeed, AppError> {
         self.fresh()?;
-        let engine = self.engine.fork()?;
-        Ok(Settler::new(engine, self.seq, self.since_checkpoint))
+        Ok(SettlerSeed {
+            seed: self.engine.fork_seed(),
+            seq: self.seq,
+            since_checkpoint: self.since_checkpoint,
+        })
     }
 
     /// Takes a settler's network values as the last settle's: the standings

@@ -26,6 +26,25 @@ pub struct Settler {
     since_checkpoint: u64,
 }
 
+/// A settler to be made ([`Live::settler_seed`](crate::live::Live::settler_seed)).
+pub struct SettlerSeed {
+    pub(crate) seed: spur_engine::ForkSeed,
+    pub(crate) seq: i64,
+    pub(crate) since_checkpoint: u64,
+}
+
+impl SettlerSeed {
+    /// The settler: its engine restored, online and settled once (what
+    /// costs; on the settler's own thread, the writer going on meanwhile).
+    pub fn grow(self) -> Result<Settler, AppError> {
+        Ok(Settler::new(
+            self.seed.grow()?,
+            self.seq,
+            self.since_checkpoint,
+        ))
+    }
+}
+
 /// One settle of the settler: what to store, and what the writer adopts.
 pub struct Settlement {
     pub changes: Settled,

@@ -23,8 +23,8 @@ pub mod time;
 pub use alert::{Alert, Finding};
 pub use config::{ConductConfig, EngineConfig, RiskConfig};
 pub use engine::{
-    AdoptError, ConfigError, DisplayTime, Engine, Outcome, PartyScore, RecordError, Settled,
-    SettledNet, SnapshotError, StateBytes, Stats, MAX_AMOUNT, MAX_TIMESTAMP, MAX_USD,
+    AdoptError, ConfigError, DisplayTime, Engine, ForkSeed, Outcome, PartyScore, RecordError,
+    Settled, SettledNet, SnapshotError, StateBytes, Stats, MAX_AMOUNT, MAX_TIMESTAMP, MAX_USD,
     MIN_TIMESTAMP,
 };
 pub use indicators::{Indicator, Role};

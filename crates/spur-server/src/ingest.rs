@@ -244,7 +244,7 @@ fn start_settler(
     to_writer: SyncSender<ToWriter>,
     metrics: Arc<Metrics>,
 ) -> Option<Sender<ToSettler>> {
-    let settler = match live.settler() {
+    let seed = match live.settler_seed() {
         Ok(s) => s,
         Err(e) => {
             let e = ApiError::from(e);
@@ -253,21 +253,33 @@ fn start_settler(
         }
     };
     let (send, receive) = mpsc::channel();
-    let task = SettlerTask {
-        settler,
-        location: location.to_owned(),
-        settle_after: config.settle_after,
-        checkpoint_after: config.checkpoint_after,
-        gate: config.settle_gate.clone(),
-        to_writer,
-        metrics,
-        store: None,
-        recent: Vec::new(),
-    };
+    let (location, settle_after) = (location.to_owned(), config.settle_after);
+    let (checkpoint_after, gate) = (config.checkpoint_after, config.settle_gate.clone());
     match std::thread::Builder::new()
         .name("spur-settle".into())
-        .spawn(move || task.run(&receive))
-    {
+        .spawn(move || {
+            // Made here, not before the server is ready: the writer's
+            // commits queue for it meanwhile.
+            let settler = match seed.grow() {
+                Ok(s) => s,
+                Err(e) => {
+                    let _ = to_writer.send(ToWriter::SettlerFailed(e.to_string()));
+                    return;
+                }
+            };
+            let task = SettlerTask {
+                settler,
+                location,
+                settle_after,
+                checkpoint_after,
+                gate,
+                to_writer,
+                metrics,
+                store: None,
+                recent: Vec::new(),
+            };
+            task.run(&receive)
+        }) {
         Ok(_) => Some(send),
         Err(e) => {
             tracing::error!(%e, "no settler thread: the writer settles itself");

@@ -141,6 +141,28 @@ impl SettledNet {
     }
 }
 
+/// An engine's state taken for a fork ([`Engine::fork_seed`]).
+pub struct ForkSeed {
+    cfg: crate::EngineConfig,
+    bytes: Vec<u8>,
+    txns_kept: Option<usize>,
+}
+
+impl ForkSeed {
+    /// The forked engine: restored, online, settled once.
+    pub fn grow(self) -> Result<Engine, SnapshotError> {
+        let mut other = Engine::restore(self.cfg, &self.bytes)?;
+        // The configuration was good for the original: it is for the copy.
+        other
+            .go_online()
+            .map_err(|e| SnapshotError::Unreadable(e.0))?;
+        if let (Some(kept), Some(st)) = (self.txns_kept, other.settlement.as_deref_mut()) {
+            st.txns_kept = kept;
+        }
+        Ok(other)
+    }
+}
+
 /// Why a [`SettledNet`] cannot be adopted.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum AdoptError {
@@ -400,20 +422,21 @@ impl Engine {
     /// accepts, in the same order, it holds the same state (party indices
     /// and txn ids alike) and refuses none of them (it reads no clock).
     pub fn fork(&mut self) -> Result<Engine, SnapshotError> {
-        let mut other = Engine::restore(self.cfg.clone(), &self.snapshot())?;
-        // The configuration was good for this engine: it is for the copy.
-        other
-            .go_online()
-            .map_err(|e| SnapshotError::Unreadable(e.0))?;
-        if let (Some(mine), Some(theirs)) =
-            (self.settlement.as_deref(), other.settlement.as_deref_mut())
-        {
-            theirs.txns_kept = mine.txns_kept;
-        }
-        Ok(other)
+        self.fork_seed().grow()
     }
 
-    /// A copy of what the last settle computed, for another engine with the
+    /// What [`fork`](Engine::fork) needs of this engine (its snapshot), so
+    /// that the costly part, [`ForkSeed::grow`], can run on another thread
+    /// while this one goes on.
+    pub fn fork_seed(&mut self) -> ForkSeed {
+        ForkSeed {
+            cfg: self.cfg.clone(),
+            bytes: self.snapshot(),
+            txns_kept: self.settlement.as_deref().map(|st| st.txns_kept),
+        }
+    }
+
+    /// A copy of what the last settle computed, for another engine with the    /// A copy of what the last settle computed, for another engine with the
     /// same history ([`adopt_settled`](Engine::adopt_settled)); `None`
     /// before the first settle or in batch mode.
     pub fn settled_net(&self) -> Option<SettledNet> {
