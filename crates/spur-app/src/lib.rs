@@ -1,10 +1,12 @@
 //! spur's application logic: what a user asks of spur, whether through the
 //! `spur` command or the HTTP server. Configuration (`settings`), the scan
 //! pipeline from a file to stored alerts (`scan`), durable ingestion
-//! over the store's payment log (`live`, for `scan --db` and the server), report drafting
+//! over the store's payment log (`live`, for `scan --db` and the server;
+//! `settler`, the server's settles on a thread of their own), report drafting
 //! from a case to a validated goAML report (`reports`, `outfile`), the
 //! dashboard's figures (`stats`) and the citable aggregate tables of
-//! `spur stats` (`figures`).
+//! `spur stats` (`figures`), the engine measured over simulated worlds
+//! (`worlds`).
 //!
 //! The binaries parse flags or requests, call these functions and print or
 //! answer; they decide nothing that would differ between the two. Errors are
@@ -18,6 +20,7 @@ pub mod outfile;
 pub mod reports;
 pub mod scan;
 pub mod settings;
+pub mod settler;
 pub mod stats;
 pub mod worlds;
 

@@ -14,12 +14,15 @@
 use std::collections::HashMap;
 
 use serde::Serialize;
-use spur_engine::{Engine, EngineConfig, Outcome, PartyScore, Payment, Role, Timestamp};
+use spur_engine::{
+    Engine, EngineConfig, Outcome, PartyScore, Payment, Role, SettledNet, Timestamp,
+};
 use spur_store::{
     payment_digest, AlertUpdate, ChunkWriter, IngestedTxn, KnownTxn, LogCommit, LogCommitted,
     PaymentDigest, PaymentRecord, Store,
 };
 
+use crate::settler::{Settler, SettlerSeed};
 use crate::AppError;
 
 /// Chunks read from the store at a time while replaying the log.
@@ -118,6 +121,18 @@ pub enum Verdict {
     },
 }
 
+/// Alert changes of a settle (or a part of them) to store.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Changes<'a> {
+    /// Alerts raised or changed.
+    pub raised: &'a [spur_engine::Alert],
+    /// Parties whose alert in a role is cleared.
+    pub cleared: &'a [(&'a str, Role)],
+    /// Details of their evidence payments at hand (the store reads the
+    /// others from its log, which costs decoding the chunks they are in).
+    pub evidence: &'a [PaymentRecord],
+}
+
 /// What a settle stored.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Settled {
@@ -128,6 +143,20 @@ pub struct Settled {
     pub created: usize,
     pub updated: usize,
     pub cleared: usize,
+}
+
+/// Where the time of the last [`Live::submit`] went (for the server's
+/// metrics: what a group commit costs, stage by stage).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct SubmitTimes {
+    /// The store's look-up of the txn ids.
+    pub lookup: std::time::Duration,
+    /// Engine pushes, both parties' standings, the log chunk.
+    pub engine: std::time::Duration,
+    /// The store transaction (the log chunk and txn ids), durable.
+    pub commit: std::time::Duration,
+    /// Alerts it created (`submit_with`'s changes).
+    pub alerts_created: usize,
 }
 
 pub struct Live {
@@ -145,6 +174,7 @@ pub struct Live {
     /// A commit failed after the engine took payments: rebuild before more.
     stale: bool,
     mode: Mode,
+    times: SubmitTimes,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -195,6 +225,7 @@ impl Live {
             stored_whole: false,
             stale: false,
             mode,
+            times: SubmitTimes::default(),
         })
     }
 
@@ -231,6 +262,11 @@ impl Live {
         self.seq
     }
 
+    /// Where the time of the last `submit` went.
+    pub fn submit_times(&self) -> SubmitTimes {
+        self.times
+    }
+
     /// Payments logged since the checkpoint the engine started from.
     pub fn since_checkpoint(&self) -> u64 {
         self.since_checkpoint
@@ -256,13 +292,35 @@ impl Live {
     /// ones are durable when this returns: one store transaction per call.
     /// On an error nothing of the call was stored, and no verdict stands.
     pub fn submit(&mut self, payments: &[Payment<'_>]) -> Result<Vec<Verdict>, AppError> {
+        self.submit_with(payments, &Changes::default())
+    }
+
+    /// As [`submit`](Live::submit), storing alert changes of a settler's
+    /// settle in the same transaction (as [`store_changes`](Live::store_changes)
+    /// would): one commit for both. On an error neither is stored.
+    pub fn submit_with(
+        &mut self,
+        payments: &[Payment<'_>],
+        alerts: &Changes<'_>,
+    ) -> Result<Vec<Verdict>, AppError> {
         self.fresh()?;
+        let Changes {
+            raised,
+            cleared,
+            evidence,
+        } = *alerts;
+        let changes = !raised.is_empty() || !cleared.is_empty();
+        if changes {
+            self.whole_stored()?;
+        }
+        let started = std::time::Instant::now();
         let ids: Vec<&str> = payments.iter().map(|p| p.txn_id).collect();
         // The store knows every id ever logged, the ones the engine has let
         // go of included.
         let found = self.store.known_txns(&ids)?;
         let known: HashMap<&str, &KnownTxn> =
             found.iter().map(|k| (k.txn_id.as_str(), k)).collect();
+        let looked_up = std::time::Instant::now();
         let mut taken: HashMap<&str, PaymentDigest> = HashMap::new();
         let mut chunk = ChunkWriter::with_capacity(payments.len());
         let mut txns = Vec::with_capacity(payments.len());
@@ -308,11 +366,16 @@ impl Live {
                             txn_id,
                             sender: PartyStanding::of(
                                 p.sender_id,
-                                self.engine.party_score(p.sender_id, Role::Sender),
+                                self.engine
+                                    .party_standing(p.sender_id, Role::Sender, TOP_REASONS),
                             ),
                             receiver: PartyStanding::of(
                                 p.receiver_id,
-                                self.engine.party_score(p.receiver_id, Role::Receiver),
+                                self.engine.party_standing(
+                                    p.receiver_id,
+                                    Role::Receiver,
+                                    TOP_REASONS,
+                                ),
                             ),
                         }
                     }
@@ -325,17 +388,30 @@ impl Live {
             };
             verdicts.push(verdict);
         }
-        if !chunk.is_empty() {
+        let scored = std::time::Instant::now();
+        let mut created = 0;
+        if !chunk.is_empty() || changes {
+            let bytes = chunk.bytes();
+            let chunks = [bytes];
             let done = self.store.commit_log(&LogCommit {
                 after: self.seq,
-                chunks: &[chunk.bytes()],
+                chunks: if chunk.is_empty() { &[] } else { &chunks },
                 txns: &txns,
+                alerts: AlertUpdate::Changed { raised, cleared },
+                payments: evidence,
                 ..LogCommit::default()
             })?;
             self.seq = done.seq;
             self.since_checkpoint += txns.len() as u64;
+            created = done.alerts_created.len();
         }
         self.stale = false;
+        self.times = SubmitTimes {
+            lookup: looked_up - started,
+            engine: scored - looked_up,
+            commit: scored.elapsed(),
+            alerts_created: created,
+        };
         Ok(verdicts)
     }
 
@@ -369,6 +445,68 @@ impl Live {
             updated: done.alerts_updated.len(),
             cleared: done.alerts_cleared.len(),
         })
+    }
+
+    /// A [`Settler`] with this engine's history, to settle on another
+    /// thread: fed what `submit` accepts, it holds the same state.
+    pub fn settler(&mut self) -> Result<Settler, AppError> {
+        self.settler_seed()?.grow()
+    }
+
+    /// What [`settler`](Live::settler) takes of this `Live` (the engine's
+    /// snapshot), so that the settler is made on its own thread.
+    pub fn settler_seed(&mut self) -> Result<SettlerSeed, AppError> {
+        self.fresh()?;
+        Ok(SettlerSeed {
+            seed: self.engine.fork_seed(),
+            seq: self.seq,
+            since_checkpoint: self.since_checkpoint,
+        })
+    }
+
+    /// Takes a settler's network values as the last settle's: the standings
+    /// `submit` answers read them. Its alert changes are stored apart
+    /// ([`store_settled`](Live::store_settled)).
+    pub fn adopt(&mut self, net: SettledNet) -> Result<(), AppError> {
+        self.engine
+            .adopt_settled(net)
+            .map_err(|e| AppError::Invalid(format!("cannot adopt the settle: {e}")))?;
+        Ok(())
+    }
+
+    /// Stores alert changes of a settler's settle (alerts raised or
+    /// changed, parties cleared), in a transaction of their own on the
+    /// writer's connection; the alerts created. A settle's changes may be
+    /// stored in any number of parts, in any order, also with payments
+    /// ([`submit_with`](Live::submit_with)).
+    pub fn store_changes(&mut self, alerts: &Changes<'_>) -> Result<usize, AppError> {
+        self.whole_stored()?;
+        let done = self.store.commit_log(&LogCommit {
+            after: self.seq,
+            alerts: AlertUpdate::Changed {
+                raised: alerts.raised,
+                cleared: alerts.cleared,
+            },
+            payments: alerts.evidence,
+            ..LogCommit::default()
+        })?;
+        Ok(done.alerts_created.len())
+    }
+
+    fn whole_stored(&self) -> Result<(), AppError> {
+        if self.stored_whole {
+            Ok(())
+        } else {
+            Err(AppError::Invalid(
+                "a settler's changes need the whole set of alerts stored first".into(),
+            ))
+        }
+    }
+
+    /// The engine's own alerts are not the stored ones any more (a settler
+    /// stored its settles): its next `settle` stores the whole set again.
+    pub fn store_whole_next(&mut self) {
+        self.stored_whole = false;
     }
 
     fn commit_alerts(&mut self, alerts: AlertUpdate<'_>) -> Result<LogCommitted, AppError> {

@@ -23,8 +23,9 @@ pub mod time;
 pub use alert::{Alert, Finding};
 pub use config::{ConductConfig, EngineConfig, RiskConfig};
 pub use engine::{
-    ConfigError, DisplayTime, Engine, Outcome, PartyScore, Prepared, RecordError, Settled,
-    SnapshotError, StateBytes, Stats, MAX_AMOUNT, MAX_TIMESTAMP, MAX_USD, MIN_TIMESTAMP,
+    AdoptError, ConfigError, DisplayTime, Engine, ForkSeed, Outcome, PartyScore, Prepared,
+    RecordError, Settled, SettledNet, SnapshotError, StateBytes, Stats, MAX_AMOUNT, MAX_TIMESTAMP,
+    MAX_USD, MIN_TIMESTAMP,
 };
 pub use indicators::{Indicator, Role};
 pub use model::{Channel, Country, Currency, Extra, Payment, Sex, Timestamp};

@@ -28,6 +28,8 @@
 //! functions, so that the result is bit-equal to a full stage over the same
 //! state.
 
+use crate::alert::Finding;
+use crate::scoring::{round3, top_findings};
 use std::borrow::Cow;
 
 use rustc_hash::FxHashMap;
@@ -628,23 +630,32 @@ impl Net {
     /// Sender `i` now: its facts from its current state (and its receivers'
     /// current conduct), P-SHARED from the receivers' values of the last
     /// settle; the alert it would have and whether it is alerted.
-    pub fn sender_now(&self, v: &View<'_>, i: usize) -> (Alert, bool) {
-        let mut f = sender_facts(v, i, |r| conduct(&v.cfg.conduct, &v.receivers.state[r]));
+    /// Its score as in its alert, whether alerted, and the `top` strongest
+    /// findings of the alert it would have.
+    pub fn sender_now(&self, v: &View<'_>, i: usize, top: usize) -> (f64, bool, Vec<Finding>) {
+        let cfg = v.cfg;
+        let mut f = sender_facts(v, i, |r| conduct(&cfg.conduct, &v.receivers.state[r]));
         let routed = v.senders.state[i].romance_pattern();
         let local = score_of(sender_raw(v, routed, &f, &[Stage::Local]));
-        let floor = v.cfg.indicators.r_senders.sender_score;
+        let floor = cfg.indicators.r_senders.sender_score;
         self.pick_shared(v, i, &mut f, u32::from(local >= floor));
         let raw = sender_raw(v, routed, &f, &[Stage::Local, Stage::Network]);
+        // As `sender_alert` weighs them, without the context and evidence.
+        let subject = Subject::Sender(&f);
+        let (_, mut p) = combine(v.indicators, subject, Role::Sender, None);
+        p.iter_mut()
+            .for_each(|(k, w)| *w *= weigh(cfg, routed, &f, v.indicators[*k].stage()));
         (
-            sender_alert(v, i, &f, routed),
-            alerted(raw, v.cfg.alert_threshold),
+            round3(score_of(raw)),
+            alerted(raw, cfg.alert_threshold),
+            top_findings(v, subject, raw, &p, top),
         )
     }
 
     /// Receiver `r` now: its facts from its current state (its senders'
     /// routing read now), its alias group, ring partners and its senders'
     /// scores as of the last settle (senders not settled yet count 0).
-    pub fn receiver_now(&self, v: &View<'_>, r: usize) -> (Alert, bool) {
+    pub fn receiver_now(&self, v: &View<'_>, r: usize, top: usize) -> (f64, bool, Vec<Finding>) {
         let cfg = v.cfg;
         let own = conduct(&cfg.conduct, &v.receivers.state[r]);
         let mut f = receiver_facts(v, r, |s| v.senders.state[s].romance_pattern(), own);
@@ -696,9 +707,15 @@ impl Net {
             floor,
         );
         let raw = receiver_raw(v, &f);
+        // As `receiver_alert` weighs them, without the context and evidence.
+        let subject = Subject::Receiver(&f);
+        let (_, mut p) = combine(v.indicators, subject, Role::Receiver, None);
+        let w = receiver_weight(cfg, &f);
+        p.iter_mut().for_each(|(_, c)| *c *= w);
         (
-            self.receiver_alert(v, r, &f),
+            round3(score_of(raw)),
             alerted(raw, cfg.alert_threshold),
+            top_findings(v, subject, raw, &p, top),
         )
     }
 }

@@ -369,23 +369,7 @@ pub(crate) fn make_alert(
     let (id, country, payments, first_seen, last_seen) = subject.summary();
     let role = subject.role();
     let score = score_of(raw);
-    let mut findings: Vec<Finding> = parts
-        .iter()
-        .map(|&(k, w)| {
-            let ind = &e.indicators[k];
-            Finding {
-                code: ind.code().to_owned(),
-                contribution: round3(score * w / raw),
-                reason: ind.reason(subject),
-                parties: ind.parties(subject),
-            }
-        })
-        .collect();
-    findings.sort_by(|a, b| {
-        b.contribution
-            .total_cmp(&a.contribution)
-            .then_with(|| a.code.cmp(&b.code))
-    });
+    let findings = top_findings(e, subject, raw, parts, usize::MAX);
     Alert {
         subject: id.to_owned(),
         role,
@@ -398,6 +382,39 @@ pub(crate) fn make_alert(
         first_seen,
         last_seen,
     }
+}
+
+/// The `top` strongest findings of an alert, in its order (highest
+/// contribution first, then code): the words of only those are written.
+pub(crate) fn top_findings(
+    e: &View<'_>,
+    subject: Subject<'_, '_>,
+    raw: f64,
+    parts: &[(usize, f64)],
+    top: usize,
+) -> Vec<Finding> {
+    let score = score_of(raw);
+    let mut ranked: Vec<(usize, f64)> = parts
+        .iter()
+        .map(|&(k, w)| (k, round3(score * w / raw)))
+        .collect();
+    ranked.sort_by(|a, b| {
+        b.1.total_cmp(&a.1)
+            .then_with(|| e.indicators[a.0].code().cmp(e.indicators[b.0].code()))
+    });
+    ranked.truncate(top);
+    ranked
+        .into_iter()
+        .map(|(k, contribution)| {
+            let ind = &e.indicators[k];
+            Finding {
+                code: ind.code().to_owned(),
+                contribution,
+                reason: ind.reason(subject),
+                parties: ind.parties(subject),
+            }
+        })
+        .collect()
 }
 
 pub(crate) fn round3(x: f64) -> f64 {

@@ -161,6 +161,12 @@ fn check(seed: u64, senders: usize, days: u32, splits: &[Split]) {
             assert!(p.alerted && p.settled, "{why}: {} alerted", a.subject);
             assert_eq!(p.score.to_bits(), a.score.to_bits(), "{why}: {}", a.subject);
             assert_eq!(p.indicators, a.indicators, "{why}: {}", a.subject);
+            let top = e
+                .party_standing(&a.subject, a.role, 3)
+                .expect("known party");
+            let n = a.indicators.len().min(3);
+            assert_eq!(top.indicators, a.indicators[..n], "{why}: {}", a.subject);
+            assert_eq!((top.score, top.alerted), (p.score, p.alerted));
         }
         assert_eq!(e.finish().alerts, want, "{why}: finish online");
     }
@@ -528,4 +534,116 @@ fn online_rejects_read_as_docs_input_format_says() {
         assert_eq!(err.to_string(), want);
         assert_eq!(err.field(), "timestamp");
     }
+}
+
+/// Every party's standing in both roles, as `party_score` gives it.
+fn standings(e: &Engine, ids: &[(&str, &str)]) -> Vec<Option<spur_engine::PartyScore>> {
+    ids.iter()
+        .flat_map(|(s, r)| {
+            [
+                e.party_score(s, Role::Sender),
+                e.party_score(r, Role::Receiver),
+            ]
+        })
+        .collect()
+}
+
+#[test]
+fn an_engine_that_adopts_another_ones_settles_scores_as_if_it_settled() {
+    // A year, so that txn ids are let go of on the way (at the same
+    // payment in every engine fed the same payments).
+    let batch = world(3, 600, 360);
+    let payments: Vec<_> = batch
+        .entries()
+        .filter_map(|e| match e {
+            Entry::Payment { payment, .. } => Some(payment),
+            Entry::Reject(_) => None,
+        })
+        .collect();
+    let (before, after) = payments.split_at(payments.len() / 3);
+    // The writer, and the reference that settles itself at the same points.
+    let mut writer = Engine::online(EngineConfig::default()).expect("default configuration");
+    let mut reference = Engine::online(EngineConfig::default()).expect("default configuration");
+    for p in before {
+        writer.push(p).expect("accepted online");
+        reference.push(p).expect("accepted online");
+    }
+    writer.settle();
+    reference.settle();
+    // The settler: the writer's snapshot, online, its txn ids as held.
+    let mut settler = writer.fork().expect("forks");
+    let mut sizes = sizes(11, 400);
+    let mut rest = after;
+    let mut adopted = 0;
+    while !rest.is_empty() {
+        let n = sizes.next().expect("endless").min(rest.len());
+        let (chunk, tail) = rest.split_at(n);
+        rest = tail;
+        for p in chunk {
+            writer.push(p).expect("accepted online");
+            settler.push(p).expect("accepted online");
+            reference.push(p).expect("accepted online");
+        }
+        // Settled every other chunk; the writer takes a few payments more
+        // before it adopts (they stay unsettled).
+        adopted += 1;
+        if adopted % 2 == 1 {
+            continue;
+        }
+        settler.settle();
+        reference.settle();
+        let extra = rest.len().min(7);
+        let (late, tail) = rest.split_at(extra);
+        rest = tail;
+        for p in late {
+            writer.push(p).expect("accepted online");
+            settler.push(p).expect("accepted online");
+            reference.push(p).expect("accepted online");
+        }
+        let net = settler.settled_net().expect("settled");
+        assert_eq!(net.payments() + extra as u64, writer.stats().payments);
+        assert_eq!(net.alerts, reference.alerts().len());
+        writer.adopt_settled(net).expect("same history");
+        let ids: Vec<(&str, &str)> = chunk
+            .iter()
+            .chain(late)
+            .map(|p| (p.sender_id, p.receiver_id))
+            .collect();
+        assert_eq!(
+            standings(&writer, &ids),
+            standings(&reference, &ids),
+            "standings after {} payments",
+            writer.stats().payments
+        );
+        assert!(late.iter().all(|p| !writer
+            .party_score(p.sender_id, Role::Sender)
+            .expect("seen")
+            .settled));
+        assert_eq!(
+            writer.state_bytes().txn_ids,
+            reference.state_bytes().txn_ids
+        );
+    }
+    assert!(
+        writer.state_bytes().txn_ids < payments.len() as u64 * 6 / 10,
+        "the writer let go of old txn ids without settling itself"
+    );
+    // Its own settle, after adopting, is the whole stage and ends as the
+    // reference does.
+    let own = writer.settle();
+    assert!(own.full);
+    reference.settle();
+    assert!(writer.alerts().eq(reference.alerts()));
+    assert_eq!(
+        writer
+            .adopt_settled(reference.settled_net().expect("settled"))
+            .err(),
+        None
+    );
+    let mut fresh = Engine::online(EngineConfig::default()).expect("default configuration");
+    let net = reference.settled_net().expect("settled");
+    assert!(matches!(
+        fresh.adopt_settled(net),
+        Err(spur_engine::AdoptError::Ahead { .. })
+    ));
 }

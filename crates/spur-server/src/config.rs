@@ -24,6 +24,10 @@ pub struct Limits {
     /// Payments logged after the last checkpoint beyond which the writer
     /// saves a new one (after its next settle): what a restart replays at most.
     pub checkpoint_after: u64,
+    /// For tests: held, it keeps the settler from settling (the settler
+    /// takes it before each settle), so that a test can post meanwhile.
+    #[doc(hidden)]
+    pub settle_gate: Option<std::sync::Arc<std::sync::Mutex<()>>>,
 }
 
 impl Default for Limits {
@@ -36,6 +40,7 @@ impl Default for Limits {
             store_queue: 1024,
             ingest_queue: 1024,
             checkpoint_after: spur_app::live::CHECKPOINT_AFTER,
+            settle_gate: None,
         }
     }
 }

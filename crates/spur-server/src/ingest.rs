@@ -8,24 +8,38 @@
 //! with its own verdicts once that transaction is durable. Under load many
 //! requests share one commit; alone, a request waits for nobody.
 //!
-//! Settling (the network stage and the stored alerts) follows within
-//! `settle_after` of the first payment not yet settled, between commits.
-//! On close, the writer answers what is queued, settles and checkpoints.
+//! Settling (the network stage) and checkpoints run on a second thread, the
+//! settler ([`spur_app::settler::Settler`]): after each commit the writer
+//! hands it the batches with what it accepted; within `settle_after` of the
+//! first payment it has not settled, it settles and sends the writer the
+//! alert changes (which the writer stores) and the network values (which
+//! it adopts, so that its answers carry them). Past `checkpoint_after`
+//! payments it saves a checkpoint on a store connection of its own. So the
+//! writer never waits for a settle or a snapshot; it only stores the
+//! changes, one small transaction per settle. On close, the writer answers
+//! what is queued, the settler settles and checkpoints, and the writer
+//! stores the last changes. Should the settler fail, the writer settles
+//! itself, between commits, as before.
 
-use std::sync::atomic::Ordering;
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender, TrySendError};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use spur_app::live::{Live, Verdict};
-use spur_engine::EngineConfig;
+use spur_app::live::{Changes, Live, Verdict};
+use spur_app::settler::Settlement;
+use spur_engine::{Alert, EngineConfig, Role};
 use spur_io::{Entry, PaymentBatch};
-use spur_store::{Clock, OpenMode, SystemClock};
+use spur_store::{Clock, OpenMode, PaymentRecord, SystemClock};
 use tokio::sync::oneshot;
 
 use crate::error::ApiError;
 use crate::metrics::Metrics;
+
+mod settler;
+use settler::{start_settler, ToSettler};
 
 /// Payments gathered into one commit at most (a request's batch is never split).
 pub const MAX_GROUP: usize = 20_000;
@@ -34,14 +48,31 @@ pub const MAX_GROUP: usize = 20_000;
 /// the batch, in its order; the batch's parse rejects are not in it).
 struct Job {
     batch: PaymentBatch,
+    /// When it was handed to the writer.
+    queued: Instant,
     reply: oneshot::Sender<Result<Vec<Verdict>, ApiError>>,
+}
+
+/// What the writer is sent: requests, and what the settler did.
+enum ToWriter {
+    Job(Job),
+    /// A settle of the settler, with the details of its raised alerts'
+    /// evidence payments that came since the settle before (the others
+    /// were kept then, or are read from the log).
+    Settled(Settlement, Vec<PaymentRecord>),
+    /// The settler stopped being usable: the writer settles itself.
+    SettlerFailed(String),
+    /// The settler's last settle, after `Finish`; it has ended.
+    Finished(Option<(Settlement, Vec<PaymentRecord>)>),
+    /// Every request was answered: settle, checkpoint and end.
+    Close,
 }
 
 /// Handle to the writer thread.
 pub struct Ingest {
-    jobs: Mutex<Option<SyncSender<Job>>>,
+    jobs: Mutex<Option<SyncSender<ToWriter>>>,
     thread: Mutex<Option<JoinHandle<()>>>,
-    settled: Arc<std::sync::atomic::AtomicBool>,
+    settled: Arc<AtomicBool>,
 }
 
 /// How the writer is set up.
@@ -56,6 +87,9 @@ pub struct IngestConfig {
     /// Payments logged after the last checkpoint beyond which a new one is
     /// saved, after the next settle.
     pub checkpoint_after: u64,
+    /// Held by a test to keep the settler from settling (it takes the lock
+    /// before each settle), to show that posts are answered meanwhile.
+    pub settle_gate: Option<Arc<Mutex<()>>>,
 }
 
 fn unix_now(clock: &dyn Clock) -> i64 {
@@ -64,19 +98,20 @@ fn unix_now(clock: &dyn Clock) -> i64 {
 
 impl Ingest {
     /// Opens the store and the ingest service on the writer thread (loading
-    /// the checkpoint and replaying the log), settles once, and returns when
-    /// it is ready to take payments.
+    /// the checkpoint and replaying the log), settles once, starts the
+    /// settler, and returns when it is ready to take payments.
     pub fn open(
         location: &str,
         config: IngestConfig,
         metrics: Arc<Metrics>,
     ) -> Result<Ingest, String> {
-        let (jobs, receiver) = mpsc::sync_channel::<Job>(config.queue.max(1));
+        let (jobs, receiver) = mpsc::sync_channel::<ToWriter>(config.queue.max(1));
         // Start-up errors are for the operator: in full, as text.
         let (opened, said) = mpsc::channel::<Result<(), String>>();
-        let settled = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let settled = Arc::new(AtomicBool::new(false));
         let flag = settled.clone();
         let location = location.to_owned();
+        let to_writer = jobs.clone();
         let thread = std::thread::Builder::new()
             .name("spur-ingest".into())
             .spawn(move || {
@@ -97,12 +132,32 @@ impl Ingest {
                             Ok(live)
                         });
                 match live {
-                    Ok(live) => {
+                    Ok(mut live) => {
+                        let settler = start_settler(
+                            &mut live,
+                            &location,
+                            &config,
+                            to_writer,
+                            metrics.clone(),
+                        );
                         flag.store(true, Ordering::Release);
                         let _ = opened.send(Ok(()));
-                        write(live, &receiver, &config, &metrics, &flag, &clock);
+                        let writer = Writer {
+                            live,
+                            config: &config,
+                            metrics: &metrics,
+                            settled: &flag,
+                            clock: &clock,
+                            settler,
+                            unsettled_since: None,
+                            pending: HashMap::new(),
+                            pending_through: 0,
+                            evidence: HashMap::new(),
+                        };
+                        writer.run(&receiver);
                     }
                     Err(e) => {
+                        drop(to_writer);
                         let _ = opened.send(Err(e));
                     }
                 }
@@ -141,7 +196,11 @@ impl Ingest {
             .unwrap_or_else(|p| p.into_inner())
             .clone()
             .ok_or_else(|| ApiError::unavailable("the server is stopping"))?;
-        match sender.try_send(Job { batch, reply }) {
+        match sender.try_send(ToWriter::Job(Job {
+            batch,
+            queued: Instant::now(),
+            reply,
+        })) {
             Ok(()) => {}
             Err(TrySendError::Full(_)) => return Err(ApiError::overloaded("ingest queue full")),
             Err(TrySendError::Disconnected(_)) => {
@@ -155,72 +214,433 @@ impl Ingest {
 
     /// Answers what is queued, settles, checkpoints, and ends the writer.
     pub fn close(&self) {
-        drop(self.jobs.lock().unwrap_or_else(|p| p.into_inner()).take());
+        if let Some(jobs) = self.jobs.lock().unwrap_or_else(|p| p.into_inner()).take() {
+            // Behind every request queued: they are answered first.
+            let _ = jobs.send(ToWriter::Close);
+        }
         if let Some(t) = self.thread.lock().unwrap_or_else(|p| p.into_inner()).take() {
             let _ = t.join();
         }
     }
 }
 
-fn write(
-    mut live: Live,
-    jobs: &Receiver<Job>,
-    config: &IngestConfig,
-    metrics: &Metrics,
-    settled: &std::sync::atomic::AtomicBool,
-    clock: &dyn Clock,
-) {
-    // When the oldest payment not yet settled was acknowledged.
-    let mut unsettled_since: Option<Instant> = None;
-    loop {
-        let first = match unsettled_since {
-            None => jobs.recv().ok(),
-            Some(since) => {
-                let wait = (since + config.settle_after).saturating_duration_since(Instant::now());
-                match jobs.recv_timeout(wait) {
-                    Ok(job) => Some(job),
-                    Err(RecvTimeoutError::Timeout) => {
-                        settle(&mut live, config, metrics, settled, &mut unsettled_since);
+struct Writer<'a> {
+    live: Live,
+    config: &'a IngestConfig,
+    metrics: &'a Metrics,
+    settled: &'a AtomicBool,
+    clock: &'a dyn Clock,
+    /// `None`: the writer settles itself.
+    settler: Option<Sender<ToSettler>>,
+    /// Settling itself: when the oldest payment not yet settled was acknowledged.
+    unsettled_since: Option<Instant>,
+    /// Alert changes of the settler's settles not stored yet, by party and
+    /// role (`None`: cleared); a later settle's replaces an earlier one's.
+    /// They are stored [`PIECE`] at a time with the group commits, or alone
+    /// when no request waits, so that no commit waits for a whole settle's.
+    pending: HashMap<(String, Role), Option<Alert>>,
+    /// The payments the settle took in whose changes `pending` completes.
+    pending_through: u64,
+    /// Details of pending alerts' evidence payments, by txn id.
+    evidence: HashMap<String, PaymentRecord>,
+}
+
+/// Alert changes stored with one group commit at most.
+const PIECE: usize = 32;
+
+impl Writer<'_> {
+    fn run(mut self, inbox: &Receiver<ToWriter>) {
+        let mut closing = false;
+        let mut later: Vec<ToWriter> = Vec::new();
+        loop {
+            let msg = match later.pop() {
+                Some(m) => Some(m),
+                None => self.next(inbox),
+            };
+            let Some(msg) = msg else { break };
+            match msg {
+                ToWriter::Job(first) => {
+                    let mut group = vec![first];
+                    let mut payments = group[0].batch.len();
+                    while payments < MAX_GROUP {
+                        match inbox.try_recv() {
+                            Ok(ToWriter::Job(job)) => {
+                                payments += job.batch.len();
+                                group.push(job);
+                            }
+                            // After this group.
+                            Ok(other) => {
+                                later.push(other);
+                                break;
+                            }
+                            Err(_) => break,
+                        }
+                    }
+                    self.commit(group);
+                    if self.settler.is_none()
+                        && self
+                            .unsettled_since
+                            .is_some_and(|s| s.elapsed() >= self.config.settle_after)
+                    {
+                        self.settle_here();
+                    }
+                }
+                ToWriter::Settled(s, evidence) => self.adopt(s, evidence),
+                ToWriter::SettlerFailed(why) => {
+                    tracing::error!(%why, "the settler stopped: the writer settles itself");
+                    self.fall_back();
+                    if closing {
+                        break;
+                    }
+                }
+                ToWriter::Finished(last) => {
+                    if let Some((s, evidence)) = last {
+                        self.adopt(s, evidence);
+                    }
+                    while !self.pending.is_empty() && self.settler.is_some() {
+                        self.store_piece();
+                    }
+                    if self.settler.is_some() {
+                        return;
+                    }
+                    // Fell back while storing: settle and checkpoint here.
+                    break;
+                }
+                ToWriter::Close => {
+                    closing = true;
+                    match &self.settler {
+                        Some(settler) => {
+                            if settler.send(ToSettler::Finish).is_err() {
+                                self.fall_back();
+                                break;
+                            }
+                        }
+                        None => break,
+                    }
+                }
+            }
+        }
+        // Closed (every request answered) with no settler: settle here.
+        if self.unsettled_since.is_some() {
+            self.settle_here();
+        }
+        checkpoint(&mut self.live, self.metrics);
+    }
+
+    /// The next message; settling itself, it settles when one is due.
+    fn next(&mut self, inbox: &Receiver<ToWriter>) -> Option<ToWriter> {
+        loop {
+            if !self.pending.is_empty() {
+                match inbox.try_recv() {
+                    Ok(m) => return Some(m),
+                    Err(mpsc::TryRecvError::Empty) => {
+                        self.store_piece();
                         continue;
                     }
-                    Err(RecvTimeoutError::Disconnected) => None,
+                    Err(mpsc::TryRecvError::Disconnected) => return None,
                 }
             }
-        };
-        let Some(first) = first else { break };
-        let mut group = vec![first];
-        let mut payments = group[0].batch.len();
-        while payments < MAX_GROUP {
-            match jobs.try_recv() {
-                Ok(job) => {
-                    payments += job.batch.len();
-                    group.push(job);
+            let Some(since) = self.unsettled_since.filter(|_| self.settler.is_none()) else {
+                return inbox.recv().ok();
+            };
+            let wait = (since + self.config.settle_after).saturating_duration_since(Instant::now());
+            match inbox.recv_timeout(wait) {
+                Ok(m) => return Some(m),
+                Err(RecvTimeoutError::Timeout) => self.settle_here(),
+                Err(RecvTimeoutError::Disconnected) => return None,
+            }
+        }
+    }
+
+    /// From now on the writer settles itself; its engine's alerts are not
+    /// the stored ones, so its first settle stores them all.
+    fn fall_back(&mut self) {
+        self.settler = None;
+        self.pending.clear();
+        self.evidence.clear();
+        self.live.store_whole_next();
+        self.settle_here();
+    }
+
+    /// One group commit, its answers, and its payments to the settler.
+    fn commit(&mut self, group: Vec<Job>) {
+        let live = &mut self.live;
+        let metrics = self.metrics;
+        live.set_now(self.clock.now());
+        let taken = Instant::now();
+        for job in &group {
+            metrics.stages.queue.observe(taken - job.queued);
+        }
+        let payments: Vec<_> = group
+            .iter()
+            .flat_map(|job| {
+                job.batch.entries().filter_map(|e| match e {
+                    Entry::Payment { payment, .. } => Some(payment),
+                    Entry::Reject(_) => None,
+                })
+            })
+            .collect();
+        let piece = take_piece(&mut self.pending, &mut self.evidence);
+        let cleared_refs = piece.cleared_refs();
+        let started = Instant::now();
+        let result = live.submit_with(&payments, &piece.changes(&cleared_refs));
+        metrics.scoring.observe(started.elapsed());
+        drop(payments);
+        drop(cleared_refs);
+        match &result {
+            Ok(_) => {
+                let t = live.submit_times();
+                metrics.stages.lookup.observe(t.lookup);
+                metrics.stages.engine.observe(t.engine);
+                metrics.stages.commit.observe(t.commit);
+                metrics
+                    .alerts_raised
+                    .fetch_add(t.alerts_created as u64, Ordering::Relaxed);
+            }
+            // Not stored: kept for the next commit.
+            Err(_) => piece.put_back(&mut self.pending, &mut self.evidence),
+        }
+        match result {
+            Ok(verdicts) => {
+                let accepted: Vec<bool> = verdicts
+                    .iter()
+                    .map(|v| matches!(v, Verdict::Accepted { .. }))
+                    .collect();
+                if accepted.iter().any(|&a| a) {
+                    // Before any request is answered: a client that reads
+                    // /readyz right after its answer must not see the
+                    // previous settle's flag.
+                    if self.unsettled_since.is_none() {
+                        self.unsettled_since = Some(Instant::now());
+                    }
+                    self.settled.store(false, Ordering::Release);
                 }
-                Err(_) => break,
+                let mut verdicts = verdicts.into_iter();
+                let mut batches = Vec::with_capacity(group.len());
+                for job in group {
+                    let n = job
+                        .batch
+                        .entries()
+                        .filter(|e| matches!(e, Entry::Payment { .. }))
+                        .count();
+                    let _ = job.reply.send(Ok(verdicts.by_ref().take(n).collect()));
+                    batches.push(job.batch);
+                }
+                let seq = live.log_seq();
+                if !accepted.iter().any(|&a| a) {
+                    self.settled_if_stored();
+                }
+                if let Some(settler) = &self.settler {
+                    let took = ToSettler::Took {
+                        batches,
+                        accepted,
+                        seq,
+                        at: taken,
+                    };
+                    if settler.send(took).is_err() {
+                        tracing::error!("the settler ended: the writer settles itself");
+                        self.fall_back();
+                    }
+                }
+            }
+            Err(e) => {
+                // Nothing of the group was stored: each request gets the error.
+                let e = ApiError::from(e);
+                tracing::warn!(code = e.code, "group commit failed");
+                for job in group {
+                    let _ = job
+                        .reply
+                        .send(Err(ApiError::new(e.status, e.code, e.message.clone())));
+                }
             }
         }
-        commit(&mut live, group, metrics, clock, &mut || {
-            // Before any request is answered: a client that reads /readyz
-            // right after its answer must not see the previous settle's flag.
-            if unsettled_since.is_none() {
-                unsettled_since = Some(Instant::now());
+    }
+
+    /// Takes a settle of the settler: adopts its network values (the
+    /// answers carry them from now on) and queues its alert changes.
+    fn adopt(&mut self, s: Settlement, evidence: Vec<PaymentRecord>) {
+        if self.settler.is_none() {
+            // Fell back meanwhile: its own settles store everything.
+            return;
+        }
+        let started = Instant::now();
+        let (through, standing) = (s.net.payments(), s.net.alerts);
+        let adopted = self.live.adopt(s.net);
+        for a in s.changes.raised {
+            self.pending.insert((a.subject.clone(), a.role), Some(a));
+        }
+        for key in s.changes.cleared {
+            self.pending.insert(key, None);
+        }
+        for p in evidence {
+            self.evidence.insert(p.txn_id.clone(), p);
+        }
+        self.pending_through = through;
+        self.metrics.stages.settle.observe(started.elapsed());
+        self.metrics
+            .alerts_standing
+            .store(standing as u64, Ordering::Relaxed);
+        if let Err(e) = adopted {
+            let e = ApiError::from(e);
+            tracing::error!(
+                code = e.code,
+                "a settle could not be adopted: the writer settles itself"
+            );
+            self.fall_back();
+            return;
+        }
+        self.settled_if_stored();
+    }
+
+    /// Stores a piece of the pending changes alone (no request waits).
+    fn store_piece(&mut self) {
+        let piece = take_piece(&mut self.pending, &mut self.evidence);
+        let refs = piece.cleared_refs();
+        let started = Instant::now();
+        let stored = self.live.store_changes(&piece.changes(&refs));
+        self.metrics.stages.settle.observe(started.elapsed());
+        drop(refs);
+        match stored {
+            Ok(created) => {
+                self.metrics
+                    .alerts_raised
+                    .fetch_add(created as u64, Ordering::Relaxed);
+                self.settled_if_stored();
             }
-            settled.store(false, Ordering::Release);
-        });
-        if unsettled_since.is_some_and(|s| s.elapsed() >= config.settle_after) {
-            settle(&mut live, config, metrics, settled, &mut unsettled_since);
+            Err(e) => {
+                let e = ApiError::from(e);
+                tracing::error!(
+                    code = e.code,
+                    "a settle's alerts could not be stored: the writer settles itself"
+                );
+                piece.put_back(&mut self.pending, &mut self.evidence);
+                self.fall_back();
+            }
         }
     }
-    // Closed: every request was answered (the HTTP server has finished).
-    if unsettled_since.is_some() {
-        settle(&mut live, config, metrics, settled, &mut unsettled_since);
+
+    /// Settled when the latest settle took in every payment and its changes
+    /// are all stored.
+    fn settled_if_stored(&mut self) {
+        if self.pending.is_empty() && self.pending_through == self.live.engine().stats().payments {
+            self.unsettled_since = None;
+            self.settled.store(true, Ordering::Release);
+        }
     }
-    checkpoint(&mut live, metrics);
+
+    /// A settle on the writer's thread (no settler): posts wait meanwhile.
+    fn settle_here(&mut self) {
+        let (live, metrics) = (&mut self.live, self.metrics);
+        let started = Instant::now();
+        let done = live.settle();
+        metrics.stages.settle.observe(started.elapsed());
+        match done {
+            Ok(s) => {
+                metrics
+                    .alerts_raised
+                    .fetch_add(s.created as u64, Ordering::Relaxed);
+                metrics
+                    .alerts_standing
+                    .store(s.alerts as u64, Ordering::Relaxed);
+                state_gauges(live, metrics);
+                self.unsettled_since = None;
+                self.settled.store(true, Ordering::Release);
+                // A long-running server checkpoints as a scan does, so that a
+                // restart (or a kill) replays at most this much of the log.
+                if live.since_checkpoint() >= self.config.checkpoint_after {
+                    checkpoint(live, metrics);
+                }
+            }
+            Err(e) => {
+                // Tried again a settling interval later, not in a tight loop.
+                self.unsettled_since = Some(Instant::now());
+                let e = ApiError::from(e);
+                tracing::error!(code = e.code, "settle failed");
+            }
+        }
+    }
+}
+
+/// Up to [`PIECE`] pending changes and their evidence at hand.
+struct Piece {
+    raised: Vec<Alert>,
+    cleared: Vec<(String, Role)>,
+    evidence: Vec<PaymentRecord>,
+}
+
+impl Piece {
+    fn cleared_refs(&self) -> Vec<(&str, Role)> {
+        self.cleared
+            .iter()
+            .map(|(id, r)| (id.as_str(), *r))
+            .collect()
+    }
+
+    fn changes<'a>(&'a self, cleared: &'a [(&'a str, Role)]) -> Changes<'a> {
+        Changes {
+            raised: &self.raised,
+            cleared,
+            evidence: &self.evidence,
+        }
+    }
+
+    /// Not stored: pending again (unless a later settle's change for the
+    /// party came meanwhile).
+    fn put_back(
+        self,
+        pending: &mut HashMap<(String, Role), Option<Alert>>,
+        evidence: &mut HashMap<String, PaymentRecord>,
+    ) {
+        for a in self.raised {
+            pending
+                .entry((a.subject.clone(), a.role))
+                .or_insert(Some(a));
+        }
+        for key in self.cleared {
+            pending.entry(key).or_insert(None);
+        }
+        for p in self.evidence {
+            evidence.entry(p.txn_id.clone()).or_insert(p);
+        }
+    }
+}
+
+fn take_piece(
+    pending: &mut HashMap<(String, Role), Option<Alert>>,
+    evidence: &mut HashMap<String, PaymentRecord>,
+) -> Piece {
+    let keys: Vec<(String, Role)> = pending.keys().take(PIECE).cloned().collect();
+    let mut piece = Piece {
+        raised: Vec::new(),
+        cleared: Vec::new(),
+        evidence: Vec::new(),
+    };
+    for key in keys {
+        match pending.remove(&key) {
+            Some(Some(a)) => {
+                // Taken once: the other alert citing it finds it kept.
+                piece
+                    .evidence
+                    .extend(a.transactions.iter().filter_map(|t| evidence.remove(t)));
+                piece.raised.push(a);
+            }
+            Some(None) => piece.cleared.push(key),
+            None => {}
+        }
+    }
+    if pending.is_empty() {
+        // What no pending alert cites any more (a later settle changed it).
+        evidence.clear();
+    }
+    piece
 }
 
 /// Saves a checkpoint; a failure costs only replay time at the next start.
 fn checkpoint(live: &mut Live, metrics: &Metrics) {
-    match live.checkpoint() {
+    let started = Instant::now();
+    let done = live.checkpoint();
+    metrics.stages.checkpoint.observe(started.elapsed());
+    match done {
         Ok(bytes) => {
             metrics.state_bytes.store(bytes as u64, Ordering::Relaxed);
             tracing::info!(bytes, "checkpoint saved");
@@ -231,96 +651,6 @@ fn checkpoint(live: &mut Live, metrics: &Metrics) {
                 code = e.code,
                 "checkpoint failed: the next start replays more of the log"
             );
-        }
-    }
-}
-
-/// One group commit; `on_accepted` runs before the answers go out when
-/// some payment was accepted.
-fn commit(
-    live: &mut Live,
-    group: Vec<Job>,
-    metrics: &Metrics,
-    clock: &dyn Clock,
-    on_accepted: &mut dyn FnMut(),
-) {
-    live.set_now(clock.now());
-    let payments: Vec<_> = group
-        .iter()
-        .flat_map(|job| {
-            job.batch.entries().filter_map(|e| match e {
-                Entry::Payment { payment, .. } => Some(payment),
-                Entry::Reject(_) => None,
-            })
-        })
-        .collect();
-    let started = Instant::now();
-    let result = live.submit(&payments);
-    metrics.scoring.observe(started.elapsed());
-    drop(payments);
-    match result {
-        Ok(verdicts) => {
-            if verdicts
-                .iter()
-                .any(|v| matches!(v, Verdict::Accepted { .. }))
-            {
-                on_accepted();
-            }
-            let mut verdicts = verdicts.into_iter();
-            for job in group {
-                let n = job
-                    .batch
-                    .entries()
-                    .filter(|e| matches!(e, Entry::Payment { .. }))
-                    .count();
-                let _ = job.reply.send(Ok(verdicts.by_ref().take(n).collect()));
-            }
-        }
-        Err(e) => {
-            // Nothing of the group was stored: each request gets the error.
-            let e = ApiError::from(e);
-            tracing::warn!(code = e.code, "group commit failed");
-            for job in group {
-                let _ = job
-                    .reply
-                    .send(Err(ApiError::new(e.status, e.code, e.message.clone())));
-            }
-        }
-    }
-}
-
-fn settle(
-    live: &mut Live,
-    config: &IngestConfig,
-    metrics: &Metrics,
-    settled: &std::sync::atomic::AtomicBool,
-    unsettled_since: &mut Option<Instant>,
-) {
-    match live.settle() {
-        Ok(s) => {
-            metrics
-                .alerts_raised
-                .fetch_add(s.created as u64, Ordering::Relaxed);
-            metrics
-                .alerts_standing
-                .store(s.alerts as u64, Ordering::Relaxed);
-            state_gauges(live, metrics);
-            *unsettled_since = None;
-            settled.store(true, Ordering::Release);
-            // A long-running server checkpoints as a scan does, so that a
-            // restart (or a kill) replays at most this much of the log.
-            // Taken here, between group commits and after a settle: the
-            // posts that come meanwhile wait for it (about 0.3 s of snapshot
-            // for a 900,000-payment state, docs/network.md).
-            if live.since_checkpoint() >= config.checkpoint_after {
-                checkpoint(live, metrics);
-            }
-        }
-        Err(e) => {
-            // Tried again a settling interval later, not in a tight loop.
-            *unsettled_since = Some(Instant::now());
-            let e = ApiError::from(e);
-            tracing::error!(code = e.code, "settle failed");
         }
     }
 }

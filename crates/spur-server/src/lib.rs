@@ -200,6 +200,7 @@ pub fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
             queue: limits.ingest_queue,
             settle_after: config.settle_after,
             checkpoint_after: limits.checkpoint_after,
+            settle_gate: limits.settle_gate.clone(),
         },
         metrics.clone(),
     )

@@ -64,6 +64,52 @@ impl Histogram {
     }
 }
 
+/// The stages of a post and of the writer's work between commits, each a
+/// histogram (`spur_ingest_stage_seconds{stage=...}`): what the latency of
+/// `POST /v1/payments` is made of (docs/server.md, "Where the time goes").
+#[derive(Default)]
+pub struct Stages {
+    /// The request's body read into payments (JSON, the reader's checks).
+    pub decode: Histogram,
+    /// From the batch handed to the writer until the writer takes it.
+    pub queue: Histogram,
+    /// The store's look-up of a group's txn ids.
+    pub lookup: Histogram,
+    /// A group's engine pushes and standings.
+    pub engine: Histogram,
+    /// A group's store transaction, durable.
+    pub commit: Histogram,
+    /// The answer written as JSON.
+    pub encode: Histogram,
+    /// The writer's part of a settle (it takes no payments meanwhile):
+    /// storing the settler's changes and adopting its values, or the whole
+    /// settle when it settles itself.
+    pub settle: Histogram,
+    /// The writer's checkpoints (at shutdown without a settler).
+    pub checkpoint: Histogram,
+    /// The settler's settles, beside the writer.
+    pub settle_background: Histogram,
+    /// The settler's checkpoints (snapshot and write), beside the writer.
+    pub checkpoint_background: Histogram,
+}
+
+impl Stages {
+    fn all(&self) -> [(&'static str, &Histogram); 10] {
+        [
+            ("decode", &self.decode),
+            ("queue", &self.queue),
+            ("lookup", &self.lookup),
+            ("engine", &self.engine),
+            ("commit", &self.commit),
+            ("encode", &self.encode),
+            ("settle", &self.settle),
+            ("checkpoint", &self.checkpoint),
+            ("settle_background", &self.settle_background),
+            ("checkpoint_background", &self.checkpoint_background),
+        ]
+    }
+}
+
 /// Everything `/metrics` reports.
 #[derive(Default)]
 pub struct Metrics {
@@ -85,6 +131,8 @@ pub struct Metrics {
     pub state_bytes: AtomicU64,
     /// Requests answered 503 because too many were in flight and waiting.
     pub shed: AtomicU64,
+    /// Where a post's time goes, stage by stage.
+    pub stages: Stages,
     requests: Mutex<BTreeMap<(String, String, u16), u64>>,
     latency: Mutex<BTreeMap<(String, String), Histogram>>,
 }
@@ -177,6 +225,17 @@ impl Metrics {
         );
         self.scoring
             .write(&mut out, "spur_scoring_duration_seconds", "");
+        let _ = writeln!(
+            out,
+            "# HELP spur_ingest_stage_seconds Where posts' time goes: decode, queue, lookup, engine, commit, encode per request or group; the writer's settle and checkpoint, and the settler's beside it.\n# TYPE spur_ingest_stage_seconds histogram"
+        );
+        for (stage, h) in self.stages.all() {
+            h.write(
+                &mut out,
+                "spur_ingest_stage_seconds",
+                &format!("stage=\"{stage}\""),
+            );
+        }
         let _ = writeln!(
             out,
             "# HELP spur_http_requests_total Requests answered, by route template, method and status.\n# TYPE spur_http_requests_total counter"

@@ -32,6 +32,86 @@ on_both! {
     readyz_is_unsettled_as_soon_as_a_payment_is_acknowledged,
     concurrent_requests_share_group_commits,
     a_running_server_checkpoints_as_its_log_grows,
+    posts_are_answered_while_a_settle_runs,
+}
+
+/// A settle runs beside the writer (the settler's thread), not between its
+/// commits: with the settler held inside a settle, posts are still
+/// answered, durable and scored, and `settled` stays false until the
+/// settle's changes are stored; then the alerts it raised are in the store.
+fn posts_are_answered_while_a_settle_runs(backend: Backend) {
+    let gate = Arc::new(std::sync::Mutex::new(()));
+    let limits = spur_server::Limits {
+        settle_gate: Some(gate.clone()),
+        ..spur_server::Limits::default()
+    };
+    let server = TestServer::with_settling(
+        backend,
+        "settling",
+        limits,
+        std::time::Duration::from_millis(1),
+    );
+    // Six customers abroad paying one receiver: a network finding that only
+    // a settle raises (R-SENDERS, P-SHARED).
+    let mut batch = Vec::new();
+    for c in 0..6 {
+        for i in 0..3 {
+            let mut p = payment(&format!("H-{c}-{i}"), json!("25.00"));
+            p["sender_id"] = json!(format!("S-H{c}"));
+            p["timestamp"] = json!(format!("2026-01-0{}T2{i}:30:00Z", c + 1));
+            p["receiver_country"] = json!("PH");
+            batch.push(p);
+        }
+    }
+    let held = gate.lock().unwrap();
+    let first = post(&server, &Value::Array(batch[..9].to_vec()).to_string()).json();
+    assert_eq!(first["accepted"], 9, "{first}");
+    // The settler now waits at the gate with those payments (settle_after
+    // 1 ms); the writer goes on.
+    std::thread::sleep(std::time::Duration::from_millis(50));
+    let started = std::time::Instant::now();
+    let second = post(&server, &Value::Array(batch[9..].to_vec()).to_string()).json();
+    assert_eq!(second["accepted"], 9, "{second}");
+    assert!(
+        second["results"][8]["receiver"]["score"].as_f64().is_some(),
+        "scored while the settle runs: {second}"
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "answered without waiting for the settle"
+    );
+    assert_eq!(server.get("/readyz", None).json()["settled"], false);
+    let mut store = spur_store::open(&server.db, Arc::new(spur_store::SystemClock)).unwrap();
+    assert_eq!(store.log_head().unwrap().txns, 18, "both posts durable");
+    drop(held);
+    eventually("settled", || {
+        server.get("/readyz", None).json()["settled"] == true
+    });
+    let engine = {
+        let mut e = spur_engine::Engine::new(spur_engine::EngineConfig::default()).unwrap();
+        let lines: String = batch.iter().map(|p| format!("{p}\n")).collect();
+        let mut reader = JsonlPaymentReader::new(lines.as_bytes());
+        reader
+            .read_all(&mut |_, r| {
+                e.push(&r.expect("valid")).expect("accepted");
+                ControlFlow::Continue(())
+            })
+            .unwrap();
+        e.finish().alerts
+    };
+    assert!(!engine.is_empty(), "the batch raises alerts");
+    let mut stored: Vec<(String, f64)> = store
+        .alerts("aud")
+        .unwrap()
+        .into_iter()
+        .filter(|a| a.cleared_at.is_none())
+        .map(|a| (a.subject, a.score))
+        .collect();
+    stored.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut expected: Vec<(String, f64)> =
+        engine.into_iter().map(|a| (a.subject, a.score)).collect();
+    expected.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(stored, expected, "the settle's alerts stored");
 }
 
 /// Clients posting at once are answered from shared commits: fewer

@@ -401,11 +401,22 @@ fn alerts<'a>(
     };
     // The alerts as stored, so that only those that changed are written (a
     // day's scan on a long history re-raises thousands unchanged).
+    // Only the raised parties' rows (the unique (subject, role) index): a
+    // settle's few changes, stored with a group commit, do not read every
+    // stored alert.
     let mut stored: HashMap<(String, String), (i64, String, bool)> = HashMap::new();
-    if !raised.is_empty() {
+    let mut subjects: Vec<&str> = raised.iter().map(|a| a.subject.as_str()).collect();
+    subjects.sort_unstable();
+    subjects.dedup();
+    for part in subjects.chunks(ROWS) {
+        let marks: Vec<String> = (1..=part.len()).map(|i| format!("${i}")).collect();
+        let values: Vec<Value> = part.iter().map(|s| Value::Text((*s).to_owned())).collect();
         for r in tx.query(
-            "SELECT id, subject, role, body, cleared_at FROM alerts",
-            &[],
+            &format!(
+                "SELECT id, subject, role, body, cleared_at FROM alerts WHERE subject IN ({})",
+                marks.join(", ")
+            ),
+            &values,
         )? {
             stored.insert(
                 (r.text(1)?, r.text(2)?),

@@ -15,7 +15,7 @@ use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use super::{apply_receiver, apply_sender, sort_alerts};
-use super::{ApplyCtx, ConfigError, DisplayTime, Engine, Record, RecordError};
+use super::{ApplyCtx, ConfigError, DisplayTime, Engine, Record, RecordError, SnapshotError};
 use crate::alert::{Alert, Finding};
 use crate::indicators::Role;
 use crate::model::Payment;
@@ -37,8 +37,11 @@ pub(crate) struct Settlement {
     /// Parties pushed since the last settle, each once.
     touched_senders: Vec<u32>,
     touched_receivers: Vec<u32>,
-    marked_senders: Vec<bool>,
-    marked_receivers: Vec<bool>,
+    /// Per party: `Engine::payments` after its last payment (0: none), so
+    /// that a party is settled when this is at most `settled_payments`,
+    /// whichever engine settled (`Engine::adopt_settled`).
+    touched_at_senders: Vec<u64>,
+    touched_at_receivers: Vec<u64>,
     /// A receiver got its first name since: its name key changed, which
     /// alias groups read, so the next settle runs the whole stage.
     renamed: bool,
@@ -89,24 +92,84 @@ impl AlertSet {
 }
 
 impl Settlement {
-    fn touch(&mut self, sender: u32, receiver: u32) {
-        mark(&mut self.marked_senders, &mut self.touched_senders, sender);
+    /// The payment numbered `n` (`Engine::payments` after it) touched both.
+    fn touch(&mut self, sender: u32, receiver: u32, n: u64) {
+        let since = self.settled_payments;
         mark(
-            &mut self.marked_receivers,
+            &mut self.touched_at_senders,
+            &mut self.touched_senders,
+            sender,
+            n,
+            since,
+        );
+        mark(
+            &mut self.touched_at_receivers,
             &mut self.touched_receivers,
             receiver,
+            n,
+            since,
         );
     }
 }
 
-fn mark(marked: &mut Vec<bool>, list: &mut Vec<u32>, i: u32) {
-    if marked.len() <= i as usize {
-        marked.resize(i as usize + 1, false);
+fn mark(at: &mut Vec<u64>, list: &mut Vec<u32>, i: u32, n: u64, since: u64) {
+    if at.len() <= i as usize {
+        at.resize(i as usize + 1, 0);
     }
-    if !marked[i as usize] {
-        marked[i as usize] = true;
+    if at[i as usize] <= since {
         list.push(i);
     }
+    at[i as usize] = n;
+}
+
+/// What one settle computed (the network stage's values per party), handed
+/// from the engine that settled to another one with the same history, so
+/// that the other reads its parties' network findings without settling
+/// itself ([`Engine::settled_net`], [`Engine::adopt_settled`]).
+pub struct SettledNet {
+    net: Net,
+    /// `Engine::payments` of the settled engine.
+    payments: u64,
+    /// Alerts standing after that settle.
+    pub alerts: usize,
+}
+
+impl SettledNet {
+    /// The payments the settle took in (those pushed before it).
+    pub fn payments(&self) -> u64 {
+        self.payments
+    }
+}
+
+/// An engine's state taken for a fork ([`Engine::fork_seed`]).
+pub struct ForkSeed {
+    cfg: crate::EngineConfig,
+    bytes: Vec<u8>,
+    txns_kept: Option<usize>,
+}
+
+impl ForkSeed {
+    /// The forked engine: restored, online, settled once.
+    pub fn grow(self) -> Result<Engine, SnapshotError> {
+        let mut other = Engine::restore(self.cfg, &self.bytes)?;
+        // The configuration was good for the original: it is for the copy.
+        other
+            .go_online()
+            .map_err(|e| SnapshotError::Unreadable(e.0))?;
+        if let (Some(kept), Some(st)) = (self.txns_kept, other.settlement.as_deref_mut()) {
+            st.txns_kept = kept;
+        }
+        Ok(other)
+    }
+}
+
+/// Why a [`SettledNet`] cannot be adopted.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum AdoptError {
+    #[error("the engine is not online, or not settled once")]
+    NotOnline,
+    #[error("the settle took in {settled} payments, this engine only {pushed}")]
+    Ahead { settled: u64, pushed: u64 },
 }
 
 /// What one settle changed.
@@ -306,10 +369,14 @@ impl Engine {
         self.apply_one(&rec);
         if let Some(mut st) = self.settlement.take() {
             st.renamed |= a.receiver.renamed;
-            st.touch(rec.sender, rec.receiver);
+            st.touch(rec.sender, rec.receiver, self.payments);
             st.net.note_pair(&self.view(), rec.sender, rec.receiver);
             self.settlement = Some(st);
         }
+        // Here rather than in `settle`: two engines fed the same payments
+        // let go of the same ids at the same payment, however often each
+        // settles (`adopt_settled` relies on their equal state).
+        self.forget_old_txns();
         Ok(())
     }
 
@@ -337,7 +404,7 @@ impl Engine {
     /// `finish` over the same payments gives. In batch mode it applies what
     /// is buffered first (as `finish` does) and runs the whole stage.
     ///
-    /// Online, it then lets txn ids go whose payments are more than 90 days
+    /// Online, `push` lets txn ids go whose payments are more than 90 days
     /// (the largest window) older than the newest one, once a third of
     /// those held came since the last time (ids of the evidence payments
     /// parties keep stay): a
@@ -346,11 +413,75 @@ impl Engine {
     /// ([`RecordError::BeyondMemory`]); a duplicate of a forgotten id is
     /// the caller's store to find (it keeps every id).
     pub fn settle(&mut self) -> Settled {
-        let out = self.settle_stage();
-        if self.online {
-            self.forget_old_txns();
+        self.settle_stage()
+    }
+
+    /// A second engine with this one's history, to settle for it on another
+    /// thread: this one's snapshot restored and online, settled once, and
+    /// holding txn ids as this one does, so that fed the payments this one
+    /// accepts, in the same order, it holds the same state (party indices
+    /// and txn ids alike) and refuses none of them (it reads no clock).
+    pub fn fork(&mut self) -> Result<Engine, SnapshotError> {
+        self.fork_seed().grow()
+    }
+
+    /// What [`fork`](Engine::fork) needs of this engine (its snapshot), so
+    /// that the costly part, [`ForkSeed::grow`], can run on another thread
+    /// while this one goes on.
+    pub fn fork_seed(&mut self) -> ForkSeed {
+        ForkSeed {
+            cfg: self.cfg.clone(),
+            bytes: self.snapshot(),
+            txns_kept: self.settlement.as_deref().map(|st| st.txns_kept),
         }
-        out
+    }
+
+    /// A copy of what the last settle computed, for another engine with the    /// A copy of what the last settle computed, for another engine with the
+    /// same history ([`adopt_settled`](Engine::adopt_settled)); `None`
+    /// before the first settle or in batch mode.
+    pub fn settled_net(&self) -> Option<SettledNet> {
+        let st = self.settlement.as_deref().filter(|_| self.online)?;
+        Some(SettledNet {
+            net: st.net.clone(),
+            payments: st.settled_payments,
+            alerts: st.alerts.ranked.len(),
+        })
+    }
+
+    /// Takes what another engine's settle computed as this engine's last
+    /// settle, so that [`party_score`](Engine::party_score) reads those
+    /// network findings and counts a party settled when it had no payment
+    /// after the ones that settle took in. The other engine must have been
+    /// fed the same payments in the same order (a restored snapshot of this
+    /// one, then what this one accepted): party indices are read as its.
+    /// This engine's [`alerts`](Engine::alerts) stay those of its own last
+    /// settle, and its own next settle runs the whole stage.
+    pub fn adopt_settled(&mut self, s: SettledNet) -> Result<SettledNet, AdoptError> {
+        let pushed = self.payments;
+        let st = self
+            .settlement
+            .as_deref_mut()
+            .filter(|_| self.online)
+            .ok_or(AdoptError::NotOnline)?;
+        if s.payments > pushed {
+            return Err(AdoptError::Ahead {
+                settled: s.payments,
+                pushed,
+            });
+        }
+        let old = SettledNet {
+            net: std::mem::replace(&mut st.net, s.net),
+            payments: st.settled_payments,
+            alerts: st.alerts.ranked.len(),
+        };
+        st.settled_payments = s.payments;
+        let after = s.payments;
+        let (at_s, at_r) = (&st.touched_at_senders, &st.touched_at_receivers);
+        st.touched_senders.retain(|&i| at_s[i as usize] > after);
+        st.touched_receivers.retain(|&i| at_r[i as usize] > after);
+        // The alerts kept here are not the adopted settle's.
+        st.renamed = true;
+        Ok(old)
     }
 
     fn settle_stage(&mut self) -> Settled {
@@ -402,8 +533,6 @@ impl Engine {
                 out.cleared
                     .sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
                 st.settled_payments = self.payments;
-                st.marked_senders.clear();
-                st.marked_receivers.clear();
                 self.settlement = Some(st);
                 return out;
             }
@@ -448,8 +577,8 @@ impl Engine {
             settled_payments: self.payments,
             touched_senders: Vec::new(),
             touched_receivers: Vec::new(),
-            marked_senders: Vec::new(),
-            marked_receivers: Vec::new(),
+            touched_at_senders: Vec::new(),
+            touched_at_receivers: Vec::new(),
             renamed: false,
             txns_kept: old_kept,
         }));
@@ -486,41 +615,45 @@ impl Engine {
     /// findings from the neighbours' values of the last settle. Cheap: one
     /// party's facts, no stage.
     pub fn party_score(&self, id: &str, role: Role) -> Option<PartyScore> {
+        self.party_standing(id, role, usize::MAX)
+    }
+
+    /// As [`party_score`](Engine::party_score) with only the `top`
+    /// strongest findings (the first `top` of `party_score`'s), whose
+    /// words alone are written: what an answer to a posted payment shows.
+    pub fn party_standing(&self, id: &str, role: Role, top: usize) -> Option<PartyScore> {
         let st = self.settlement.as_deref()?;
         let v = self.view();
-        let (alert, alerted, touched) = match role {
+        let (score, alerted, indicators, touched) = match role {
             Role::Sender => {
                 let i = self.intake.senders.get(id)? as usize;
                 if i >= v.senders.state.len() {
                     return None;
                 }
-                let (a, alerted) = st.net.sender_now(&v, i);
-                (
-                    a,
-                    alerted,
-                    st.marked_senders.get(i).copied().unwrap_or(false),
-                )
+                let (score, alerted, found) = st.net.sender_now(&v, i, top);
+                (score, alerted, found, st.touched_at_senders.get(i).copied())
             }
             Role::Receiver => {
                 let r = self.intake.receivers.get(id)? as usize;
                 if r >= v.receivers.state.len() {
                     return None;
                 }
-                let (a, alerted) = st.net.receiver_now(&v, r);
+                let (score, alerted, found) = st.net.receiver_now(&v, r, top);
                 (
-                    a,
+                    score,
                     alerted,
-                    st.marked_receivers.get(r).copied().unwrap_or(false),
+                    found,
+                    st.touched_at_receivers.get(r).copied(),
                 )
             }
         };
         Some(PartyScore {
-            subject: alert.subject,
+            subject: id.to_owned(),
             role,
-            score: alert.score,
+            score,
             alerted,
-            settled: !touched,
-            indicators: alert.indicators,
+            settled: touched.unwrap_or(0) <= st.settled_payments,
+            indicators,
         })
     }
 }

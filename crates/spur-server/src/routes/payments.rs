@@ -12,7 +12,8 @@ use std::ops::ControlFlow;
 use std::sync::atomic::Ordering;
 
 use axum::extract::State;
-use axum::Json;
+use axum::http::header::CONTENT_TYPE;
+use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use spur_app::live::{PartyStanding, Verdict};
@@ -160,13 +161,15 @@ async fn post_payments(
     State(state): State<AppState>,
     actor: Actor,
     RawBody(body): RawBody,
-) -> Result<Json<PaymentsAnswer>, ApiError> {
+) -> Result<Response, ApiError> {
     state
         .db()
         .run(move |store| Ok(store.authorize_ingest(&actor.name)?))
         .await?;
+    let decoding = std::time::Instant::now();
     let elements = elements(&body)?;
     let (batch, parsed) = read(&elements);
+    state.metrics().stages.decode.observe(decoding.elapsed());
     let verdicts = if batch.is_empty() {
         Vec::new()
     } else {
@@ -180,7 +183,12 @@ async fn post_payments(
         .fetch_add(answer.duplicate as u64, Ordering::Relaxed);
     m.payments_rejected
         .fetch_add(answer.rejected as u64, Ordering::Relaxed);
-    Ok(Json(answer))
+    // Written here rather than by `Json`, so that its time is measured.
+    let encoding = std::time::Instant::now();
+    let bytes = serde_json::to_vec(&answer)
+        .map_err(|_| ApiError::internal("encode", "the answer could not be written"))?;
+    m.stages.encode.observe(encoding.elapsed());
+    Ok(([(CONTENT_TYPE, "application/json")], bytes).into_response())
 }
 
 /// The payments of the body, each as the client wrote it.
@@ -211,17 +219,22 @@ enum Parsed {
 /// JSON (checked above), so the only line breaks in them are white space,
 /// and a space does as well.
 fn read(elements: &[&RawValue]) -> (PaymentBatch, Vec<Parsed>) {
-    let mut lines = String::with_capacity(elements.iter().map(|e| e.get().len() + 1).sum());
+    // Byte by byte: a line break is ASCII, never part of a longer UTF-8
+    // sequence, so replacing it keeps the text as it was otherwise.
+    let mut lines: Vec<u8> = Vec::with_capacity(elements.iter().map(|e| e.get().len() + 1).sum());
     for e in elements {
-        lines.extend(e.get().chars().map(|c| match c {
-            '\n' | '\r' => ' ',
-            c => c,
-        }));
-        lines.push('\n');
+        let at = lines.len();
+        lines.extend_from_slice(e.get().as_bytes());
+        for b in &mut lines[at..] {
+            if *b == b'\n' || *b == b'\r' {
+                *b = b' ';
+            }
+        }
+        lines.push(b'\n');
     }
     let mut batch = PaymentBatch::with_capacity(elements.len());
     let mut parsed = Vec::with_capacity(elements.len());
-    let mut reader = JsonlPaymentReader::new(lines.as_bytes());
+    let mut reader = JsonlPaymentReader::new(&lines[..]);
     // The reader cannot fail on a byte slice: only records are refused.
     let _ = reader.read_all(&mut |line, result| {
         match result {
