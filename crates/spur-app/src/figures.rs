@@ -132,6 +132,8 @@ pub fn compute(store: &mut dyn Store, actor: &str, cfg: &EngineConfig, k: u64) -
     let rates =
         Rates::new(cfg.rates.iter().map(|(c, r)| (c.as_str(), *r))).map_err(AppError::Invalid)?;
     let mut alerts = store.alerts(actor)?;
+    let raised: std::collections::HashMap<i64, Timestamp> =
+        alerts.iter().map(|a| (a.id, a.created_at)).collect();
     alerts.retain(|a| a.cleared_at.is_none());
     alerts.sort_by_key(|a| a.id);
     let mut cases = store.cases(actor)?;
@@ -260,18 +262,9 @@ pub fn compute(store: &mut dyn Store, actor: &str, cfg: &EngineConfig, k: u64) -
         })
         .collect();
 
-    // The funnel by the month alerts were raised.
-    let raised: BTreeMap<i64, Timestamp> = alerts.iter().map(|a| (a.id, a.created_at)).collect();
-    let first_alert: BTreeMap<i64, Timestamp> = cases
-        .iter()
-        .filter_map(|c| {
-            c.alerts
-                .iter()
-                .filter_map(|id| raised.get(id))
-                .min()
-                .map(|&t| (c.id, t))
-        })
-        .collect();
+    // The funnel by the month alerts were raised; a case's time to report
+    // starts at its first alert, a cleared one included.
+    let first_alert = crate::stats::case_starts(&raised, &cases);
     let mut months: BTreeMap<String, (u64, u64, Vec<f64>)> = BTreeMap::new();
     for a in &alerts {
         let m = months.entry(month(a.created_at)).or_default();
@@ -292,11 +285,7 @@ pub fn compute(store: &mut dyn Store, actor: &str, cfg: &EngineConfig, k: u64) -
         .map(|(month, (alerts, in_cases, mut hours))| {
             hours.sort_by(f64::total_cmp);
             let n = alerts as usize;
-            let median = match hours.len() {
-                0 => None,
-                l if l % 2 == 1 => Some(hours[l / 2]),
-                l => Some((hours[l / 2 - 1] + hours[l / 2]) / 2.0),
-            };
+            let median = crate::stats::median(&hours);
             FunnelRow {
                 month,
                 alerts: kept(alerts, n, k),

@@ -173,26 +173,13 @@ pub fn dashboard(
         *alert_days.entry(a.created_at.div_euclid(DAY)).or_default() += 1;
         raised.insert(a.id, a.created_at);
     }
-    let first_alert: HashMap<i64, Timestamp> = cases
-        .iter()
-        .filter_map(|c| {
-            c.alerts
-                .iter()
-                .filter_map(|id| raised.get(id))
-                .min()
-                .map(|&t| (c.id, t.min(c.created_at)))
-        })
-        .collect();
+    let first_alert = case_starts(&raised, &cases);
     let mut hours: Vec<f64> = reports
         .iter()
         .filter_map(|r| Some((r.filed_at? - first_alert.get(&r.case_id)?) as f64 / 3600.0))
         .collect();
     hours.sort_by(f64::total_cmp);
-    let median = match hours.len() {
-        0 => None,
-        n if n % 2 == 1 => Some(hours[n / 2]),
-        n => Some((hours[n / 2 - 1] + hours[n / 2]) / 2.0),
-    };
+    let median = median(&hours);
 
     let mut corridors: Vec<Corridor> = tally
         .corridors
@@ -271,6 +258,33 @@ pub fn dashboard(
         },
         report_within_days: REPORT_WITHIN_DAYS,
     })
+}
+
+/// Where each case's time to report starts: when its first alert was raised
+/// (`raised`: alert id → time), or when it was opened if that was earlier.
+pub(crate) fn case_starts(
+    raised: &HashMap<i64, Timestamp>,
+    cases: &[spur_store::Case],
+) -> HashMap<i64, Timestamp> {
+    cases
+        .iter()
+        .filter_map(|c| {
+            c.alerts
+                .iter()
+                .filter_map(|id| raised.get(id))
+                .min()
+                .map(|&t| (c.id, t.min(c.created_at)))
+        })
+        .collect()
+}
+
+/// The median of sorted values; `None` for none.
+pub(crate) fn median(sorted: &[f64]) -> Option<f64> {
+    match sorted.len() {
+        0 => None,
+        n if n % 2 == 1 => Some(sorted[n / 2]),
+        n => Some((sorted[n / 2 - 1] + sorted[n / 2]) / 2.0),
+    }
 }
 
 fn code(c: [u8; 2]) -> String {
