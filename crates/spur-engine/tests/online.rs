@@ -34,6 +34,17 @@ fn world(seed: u64, senders: usize, days: u32) -> PaymentBatch {
     batch
 }
 
+/// The payments of a batch, in its order (a simulated batch has no rejects).
+fn payments_of(batch: &PaymentBatch) -> Vec<spur_engine::Payment<'_>> {
+    batch
+        .entries()
+        .filter_map(|e| match e {
+            Entry::Payment { payment, .. } => Some(payment),
+            Entry::Reject(_) => None,
+        })
+        .collect()
+}
+
 fn batch_alerts(batch: &PaymentBatch) -> Vec<Alert> {
     let mut e = Engine::new(EngineConfig::default()).expect("default configuration");
     for entry in batch.entries() {
@@ -78,13 +89,7 @@ fn check(seed: u64, senders: usize, days: u32, splits: &[Split]) {
     let batch = world(seed, senders, days);
     let want = batch_alerts(&batch);
     assert!(!want.is_empty(), "world {seed}/{senders} raises alerts");
-    let payments: Vec<_> = batch
-        .entries()
-        .filter_map(|e| match e {
-            Entry::Payment { payment, .. } => Some(payment),
-            Entry::Reject(_) => None,
-        })
-        .collect();
+    let payments = payments_of(&batch);
     for &split in splits {
         let why = format!("world seed {seed}, {senders} senders, {split:?}");
         let mut e = Engine::online(EngineConfig::default()).expect("default configuration");
@@ -203,13 +208,7 @@ fn online_settles_to_the_batch_alerts() {
 #[test]
 fn online_refuses_a_payment_older_than_its_partys_newest() {
     let batch = world(5, 200, 60);
-    let payments: Vec<_> = batch
-        .entries()
-        .filter_map(|e| match e {
-            Entry::Payment { payment, .. } => Some(payment),
-            Entry::Reject(_) => None,
-        })
-        .collect();
+    let payments = payments_of(&batch);
     let mut e = Engine::online(EngineConfig::default()).expect("default configuration");
     for p in &payments {
         e.push(p).expect("accepted online");
@@ -400,13 +399,7 @@ fn alerts_read_back_as_written() {
 fn txn_id_memory_stays_bounded_over_a_long_run() {
     // A year of traffic from the same parties.
     let batch = world(3, 600, 360);
-    let payments: Vec<_> = batch
-        .entries()
-        .filter_map(|e| match e {
-            Entry::Payment { payment, .. } => Some(payment),
-            Entry::Reject(_) => None,
-        })
-        .collect();
+    let payments = payments_of(&batch);
     let newest = payments.last().expect("payments").timestamp;
     let recent = payments
         .iter()
@@ -553,13 +546,7 @@ fn an_engine_that_adopts_another_ones_settles_scores_as_if_it_settled() {
     // A year, so that txn ids are let go of on the way (at the same
     // payment in every engine fed the same payments).
     let batch = world(3, 600, 360);
-    let payments: Vec<_> = batch
-        .entries()
-        .filter_map(|e| match e {
-            Entry::Payment { payment, .. } => Some(payment),
-            Entry::Reject(_) => None,
-        })
-        .collect();
+    let payments = payments_of(&batch);
     let (before, after) = payments.split_at(payments.len() / 3);
     // The writer, and the reference that settles itself at the same points.
     let mut writer = Engine::online(EngineConfig::default()).expect("default configuration");
