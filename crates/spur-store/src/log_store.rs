@@ -18,7 +18,7 @@ use crate::error::StoreError;
 use crate::log::{chunk_len, decode_chunk, find_in_chunk, LogError};
 use crate::model::{IngestedTxn, KnownTxn, PaymentRecord};
 use crate::rows;
-use crate::sql::{params, Tx, Value};
+use crate::sql::{params, Cell, NewRows, Tx, Value};
 use crate::store::{self, SYSTEM_ACTOR};
 
 /// One stored chunk of the log.
@@ -116,7 +116,7 @@ pub struct LogCommitted {
     pub checkpoint: bool,
 }
 
-/// Rows per multi-row INSERT (SQLite allows 32,766 parameters).
+/// Ids per `IN (...)` list.
 const ROWS: usize = 500;
 
 pub(crate) fn head(tx: &mut dyn Tx, lock: bool) -> Result<LogHead, StoreError> {
@@ -319,39 +319,34 @@ pub(crate) fn commit(
     Ok(committed)
 }
 
-/// Inserts the txn ids of chunk `seq`; an id held already fails the whole
-/// commit, naming every such id of the statement that found it.
+/// Inserts the txn ids of chunk `seq` (in bulk: `COPY` on PostgreSQL); an id
+/// held already fails the whole commit, naming every such id of the chunk.
 fn insert_logged_txns(
     tx: &mut dyn Tx,
     txns: &[IngestedTxn<'_>],
     seq: i64,
     now: Timestamp,
 ) -> Result<u64, StoreError> {
-    let mut new = 0;
-    let mut sql = String::new();
-    for rows in txns.chunks(ROWS) {
-        sql.clear();
-        sql.push_str("INSERT INTO txns (txn_id, digest, recorded_at, log_seq) VALUES ");
-        let mut values = Vec::with_capacity(2 * rows.len() + 2);
-        values.push(Value::Int(now));
-        values.push(Value::Int(seq));
-        for (i, t) in rows.iter().enumerate() {
-            if i > 0 {
-                sql.push_str(", ");
-            }
-            use std::fmt::Write;
-            let _ = write!(sql, "(${}, ${}, $1, $2)", 2 * i + 3, 2 * i + 4);
-            values.push(Value::Text(t.txn_id.to_owned()));
-            values.push(Value::Blob(t.digest.to_vec()));
-        }
-        sql.push_str(" ON CONFLICT (txn_id) DO NOTHING");
-        let inserted = tx.execute(&sql, &values)?;
-        if inserted < rows.len() as u64 {
-            return Err(StoreError::AlreadyIngested(known_before(tx, rows, seq)?));
-        }
-        new += inserted;
+    let cell = |r: usize, c: usize| match c {
+        0 => Cell::Text(txns[r].txn_id),
+        1 => Cell::Blob(&txns[r].digest[..]),
+        2 => Cell::Int(now),
+        _ => Cell::Int(seq),
+    };
+    let inserted = tx.insert_new(
+        &NewRows {
+            table: "txns",
+            columns: &["txn_id", "digest", "recorded_at", "log_seq"],
+            key: "txn_id",
+            len: txns.len(),
+            cell: &cell,
+        },
+        false,
+    )?;
+    if inserted.count < txns.len() as u64 {
+        return Err(StoreError::AlreadyIngested(known_before(tx, txns, seq)?));
     }
-    Ok(new)
+    Ok(inserted.count)
 }
 
 /// Of these ids, those held before this chunk (or twice in it).

@@ -140,6 +140,103 @@ impl Row {
     }
 }
 
+/// A borrowed cell of a bulk insert ([`NewRows`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum Cell<'a> {
+    Null,
+    Int(i64),
+    Real(f64),
+    Text(&'a str),
+    Blob(&'a [u8]),
+}
+
+impl Cell<'_> {
+    fn to_value(self) -> Value {
+        match self {
+            Cell::Null => Value::Null,
+            Cell::Int(v) => Value::Int(v),
+            Cell::Real(v) => Value::Real(v),
+            Cell::Text(v) => Value::Text(v.to_owned()),
+            Cell::Blob(v) => Value::Blob(v.to_vec()),
+        }
+    }
+}
+
+/// Rows to insert into `table` where their `key` (a text column among
+/// `columns`) is not held yet: [`Tx::insert_new`].
+pub(crate) struct NewRows<'a> {
+    pub(crate) table: &'static str,
+    pub(crate) columns: &'static [&'static str],
+    /// The unique text column; a row whose key is held already is skipped.
+    pub(crate) key: &'static str,
+    pub(crate) len: usize,
+    /// Row `r`'s cell in column `c` (`c` indexes `columns`).
+    pub(crate) cell: &'a dyn Fn(usize, usize) -> Cell<'a>,
+}
+
+impl NewRows<'_> {
+    pub(crate) fn key_column(&self) -> Result<usize, StoreError> {
+        self.columns
+            .iter()
+            .position(|c| *c == self.key)
+            .ok_or_else(|| StoreError::Invalid(format!("{} is not a column given", self.key)))
+    }
+}
+
+/// What [`Tx::insert_new`] inserted.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(crate) struct Inserted {
+    pub(crate) count: u64,
+    /// The inserted rows' keys, when asked for.
+    pub(crate) keys: Vec<String>,
+}
+
+/// Parameters per statement of the portable multi-row INSERT (SQLite allows
+/// 32,766), and rows per statement at most.
+const BULK_PARAMS: usize = 6_500;
+const BULK_ROWS: usize = 500;
+
+/// [`Tx::insert_new`] in portable SQL: multi-row `INSERT ... ON CONFLICT
+/// (key) DO NOTHING`, `RETURNING key` when the keys are wanted.
+pub(crate) fn insert_new_portable(
+    tx: &mut (impl Tx + ?Sized),
+    rows: &NewRows<'_>,
+    keys: bool,
+) -> Result<Inserted, StoreError> {
+    use std::fmt::Write;
+    let width = rows.columns.len();
+    let per = (BULK_PARAMS / width.max(1)).clamp(1, BULK_ROWS);
+    let mut out = Inserted::default();
+    let mut sql = String::new();
+    let mut start = 0;
+    while start < rows.len {
+        let end = (start + per).min(rows.len);
+        sql.clear();
+        let _ = write!(sql, "INSERT INTO {} ({}) VALUES ", rows.table, rows.columns.join(", "));
+        let mut values = Vec::with_capacity(width * (end - start));
+        for r in start..end {
+            sql.push_str(if r > start { ", (" } else { "(" });
+            for c in 0..width {
+                values.push((rows.cell)(r, c).to_value());
+                let _ = write!(sql, "{}${}", if c > 0 { ", " } else { "" }, values.len());
+            }
+            sql.push(')');
+        }
+        let _ = write!(sql, " ON CONFLICT ({}) DO NOTHING", rows.key);
+        if keys {
+            let _ = write!(sql, " RETURNING {}", rows.key);
+            for r in tx.query(&sql, &values)? {
+                out.keys.push(r.text(0)?);
+            }
+            out.count = out.keys.len() as u64;
+        } else {
+            out.count += tx.execute(&sql, &values)?;
+        }
+        start = end;
+    }
+    Ok(out)
+}
+
 /// An open database transaction. Dropping it without [`Tx::commit`] rolls
 /// everything back: that is how a failed multi-step change leaves nothing.
 pub(crate) trait Tx {
@@ -172,6 +269,12 @@ pub(crate) trait Tx {
         .map(|mut r| r.take_blob(0))
         .transpose()
     }
+    /// Inserts the rows whose key is not held yet (in bulk: a million txn
+    /// ids of a scan). Portable multi-row INSERTs unless the backend has a
+    /// faster way.
+    fn insert_new(&mut self, rows: &NewRows<'_>, keys: bool) -> Result<Inserted, StoreError> {
+        insert_new_portable(self, rows, keys)
+    }
     /// Several statements without parameters (migrations).
     fn execute_batch(&mut self, sql: &str) -> Result<(), StoreError>;
     fn commit(self: Box<Self>) -> Result<(), StoreError>;
@@ -199,4 +302,10 @@ pub(crate) trait Tx {
 pub(crate) trait Backend: Send {
     /// `write` transactions take the write lock up front.
     fn begin(&mut self, write: bool) -> Result<Box<dyn Tx + '_>, StoreError>;
+
+    /// True if `e` aborted a transaction that may simply run again (a
+    /// deadlock or a serialization failure): nothing of it was stored.
+    fn transient(&self, _e: &StoreError) -> bool {
+        false
+    }
 }

@@ -25,7 +25,7 @@ use crate::page::{Page, PageRequest};
 use crate::party_view::{self, PartyView};
 use crate::report;
 use crate::rows;
-use crate::sql::{params, Backend, Row, Tx};
+use crate::sql::{params, Backend, Cell, NewRows, Row, Tx};
 use crate::token::{self, IssuedToken, Token};
 use crate::PaymentDigest;
 
@@ -300,6 +300,9 @@ pub trait Store: Send {
     fn load_checkpoint(&mut self) -> Result<Option<Checkpoint>, StoreError>;
 }
 
+/// Runs of a write transaction that the database aborted as transient.
+const WRITE_ATTEMPTS: u32 = 8;
+
 pub(crate) struct SqlStore {
     db: Box<dyn Backend>,
     clock: Arc<dyn Clock>,
@@ -328,15 +331,33 @@ impl SqlStore {
         Ok(SqlStore { db, clock })
     }
 
+    /// Runs `f` in a write transaction and commits it; a transaction the
+    /// database aborted as transient (PostgreSQL's deadlock or serialization
+    /// failure between concurrent writers) runs again from the start, a few
+    /// times, so that it never reaches the user as an error.
     fn write<T>(
         &mut self,
-        f: impl FnOnce(&mut dyn Tx, Timestamp) -> Result<T, StoreError>,
+        mut f: impl FnMut(&mut dyn Tx, Timestamp) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        let now = self.clock.now();
-        let mut tx = self.db.begin(true)?;
-        let out = f(&mut *tx, now)?;
-        tx.commit()?;
-        Ok(out)
+        let mut pause = std::time::Duration::from_millis(2);
+        let mut attempt = 1;
+        loop {
+            let now = self.clock.now();
+            let result = self.db.begin(true).and_then(|mut tx| {
+                let out = f(&mut *tx, now)?;
+                tx.commit()?;
+                Ok(out)
+            });
+            match result {
+                Err(e) if attempt < WRITE_ATTEMPTS && self.db.transient(&e) => {
+                    debug!(attempt, error = %e, "transaction aborted by the database; running it again");
+                    std::thread::sleep(pause);
+                    pause *= 2;
+                    attempt += 1;
+                }
+                other => return other,
+            }
+        }
     }
 
     fn read<T>(
@@ -482,22 +503,24 @@ fn check_txn_ids(txn_ids: &[&str]) -> Result<(), StoreError> {
 type TxnRow<'a> = (&'a str, Option<&'a PaymentDigest>);
 
 fn insert_txns(tx: &mut dyn Tx, txns: &[TxnRow<'_>], now: Timestamp) -> Result<u64, StoreError> {
-    let mut new = 0;
-    for chunk in txns.chunks(TXN_CHUNK) {
-        let mut sql = String::from("INSERT INTO txns (txn_id, digest, recorded_at) VALUES ");
-        let mut values = Vec::with_capacity(2 * chunk.len() + 1);
-        values.push(now.into());
-        for (i, (id, digest)) in chunk.iter().enumerate() {
-            if i > 0 {
-                sql.push_str(", ");
-            }
-            sql.push_str(&format!("(${}, ${}, $1)", 2 * i + 2, 2 * i + 3));
-            values.push((*id).into());
-            values.push(digest.map(|d| &d[..]).into());
-        }
-        sql.push_str(" ON CONFLICT (txn_id) DO NOTHING");
-        new += tx.execute(&sql, &values)?;
-    }
+    let cell = |r: usize, c: usize| match (c, txns[r]) {
+        (0, (id, _)) => Cell::Text(id),
+        (1, (_, Some(digest))) => Cell::Blob(&digest[..]),
+        (1, (_, None)) => Cell::Null,
+        _ => Cell::Int(now),
+    };
+    let new = tx
+        .insert_new(
+            &NewRows {
+                table: "txns",
+                columns: &["txn_id", "digest", "recorded_at"],
+                key: "txn_id",
+                len: txns.len(),
+                cell: &cell,
+            },
+            false,
+        )?
+        .count;
     if new > 0 {
         // The count the audit chain records, kept without counting the table.
         tx.execute(
@@ -686,12 +709,8 @@ impl SqlStore {
                 }
             }
             let new_txns = insert_txns(tx, txns, now)?;
-            let mut new_payments = Vec::new();
-            for p in payments {
-                if insert_payment(tx, p, now)? {
-                    new_payments.push(p.txn_id.as_str());
-                }
-            }
+            let kept = insert_payments(tx, payments, now)?;
+            let new_payments: Vec<&str> = kept.iter().map(String::as_str).collect();
             let (mut alerts_created, mut alerts_updated) = (Vec::new(), Vec::new());
             for a in alerts {
                 match upsert_alert(tx, a, now)? {
@@ -799,31 +818,6 @@ pub(crate) fn payment_from(r: &Row) -> Result<PaymentRecord, StoreError> {
     })
 }
 
-/// Keeps a payment; false if it was kept already (and is left as it was).
-fn insert_payment(tx: &mut dyn Tx, p: &PaymentRecord, now: Timestamp) -> Result<bool, StoreError> {
-    let inserted = tx.query(
-        "INSERT INTO payments (txn_id, paid_at, amount, currency, sender_id, sender_name, sender_country, \
-         receiver_id, receiver_name, receiver_country, channel, message, recorded_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (txn_id) DO NOTHING RETURNING txn_id",
-        params![
-            p.txn_id.as_str(),
-            p.timestamp,
-            p.amount,
-            p.currency.as_str(),
-            p.sender_id.as_str(),
-            p.sender_name.as_str(),
-            p.sender_country.as_str(),
-            p.receiver_id.as_str(),
-            p.receiver_name.as_str(),
-            p.receiver_country.as_str(),
-            p.channel.as_str(),
-            p.message.as_str(),
-            now
-        ],
-    )?;
-    Ok(!inserted.is_empty())
-}
-
 /// The given txn ids the store holds, each with the log chunk it came in.
 pub(crate) fn txn_rows(
     tx: &mut dyn Tx,
@@ -875,54 +869,60 @@ pub(crate) fn payments_missing(
         .collect())
 }
 
-/// Keeps the payments not kept yet (in statements of many rows); returns
-/// the txn ids of those it kept.
+/// Keeps the payments not kept yet (in bulk); returns the txn ids of those
+/// it kept.
 pub(crate) fn insert_payments(
     tx: &mut dyn Tx,
     payments: &[PaymentRecord],
     now: Timestamp,
 ) -> Result<Vec<String>, StoreError> {
-    const COLUMNS: usize = 12;
-    let mut kept = Vec::new();
-    // 12 columns: within SQLite's limit of parameters per statement.
-    for chunk in payments.chunks(TXN_CHUNK) {
-        let mut sql = String::from(
-            "INSERT INTO payments (txn_id, paid_at, amount, currency, sender_id, sender_name, sender_country, \
-             receiver_id, receiver_name, receiver_country, channel, message, recorded_at) VALUES ",
-        );
-        let mut values = Vec::with_capacity(COLUMNS * chunk.len() + 1);
-        values.push(now.into());
-        for (i, p) in chunk.iter().enumerate() {
-            if i > 0 {
-                sql.push_str(", ");
-            }
-            sql.push('(');
-            for c in 0..COLUMNS {
-                use std::fmt::Write;
-                let _ = write!(sql, "${}, ", 2 + i * COLUMNS + c);
-            }
-            sql.push_str("$1)");
-            values.extend([
-                p.txn_id.as_str().into(),
-                p.timestamp.into(),
-                p.amount.into(),
-                p.currency.as_str().into(),
-                p.sender_id.as_str().into(),
-                p.sender_name.as_str().into(),
-                p.sender_country.as_str().into(),
-                p.receiver_id.as_str().into(),
-                p.receiver_name.as_str().into(),
-                p.receiver_country.as_str().into(),
-                p.channel.as_str().into(),
-                p.message.as_str().into(),
-            ]);
-        }
-        sql.push_str(" ON CONFLICT (txn_id) DO NOTHING RETURNING txn_id");
-        for r in tx.query(&sql, &values)? {
-            kept.push(r.text(0)?);
-        }
+    if payments.is_empty() {
+        return Ok(Vec::new());
     }
-    Ok(kept)
+    let cell = |r: usize, c: usize| {
+        let p = &payments[r];
+        match c {
+            0 => Cell::Text(&p.txn_id),
+            1 => Cell::Int(p.timestamp),
+            2 => Cell::Real(p.amount),
+            3 => Cell::Text(&p.currency),
+            4 => Cell::Text(&p.sender_id),
+            5 => Cell::Text(&p.sender_name),
+            6 => Cell::Text(&p.sender_country),
+            7 => Cell::Text(&p.receiver_id),
+            8 => Cell::Text(&p.receiver_name),
+            9 => Cell::Text(&p.receiver_country),
+            10 => Cell::Text(&p.channel),
+            11 => Cell::Text(&p.message),
+            _ => Cell::Int(now),
+        }
+    };
+    Ok(tx
+        .insert_new(
+            &NewRows {
+                table: "payments",
+                columns: &[
+                    "txn_id",
+                    "paid_at",
+                    "amount",
+                    "currency",
+                    "sender_id",
+                    "sender_name",
+                    "sender_country",
+                    "receiver_id",
+                    "receiver_name",
+                    "receiver_country",
+                    "channel",
+                    "message",
+                    "recorded_at",
+                ],
+                key: "txn_id",
+                len: payments.len(),
+                cell: &cell,
+            },
+            true,
+        )?
+        .keys)
 }
 
 /// `PREFIX ($1, $2, ...)` with the ids as parameters.
