@@ -286,3 +286,101 @@ impl Tx for PostgresTx<'_> {
         Ok(self.tx.commit()?)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    use std::sync::{Arc, Barrier};
+
+    use super::*;
+    use crate::clock::ManualClock;
+    use crate::store::SqlStore;
+
+    /// A fresh database on the server of `SPUR_TEST_PG` (as the conformance
+    /// suite makes one), with spur's schema.
+    fn database(name: &str) -> String {
+        let base = std::env::var("SPUR_TEST_PG").unwrap_or_else(|_| {
+            panic!("SPUR_TEST_PG is not set: run the PostgreSQL tests with scripts/test")
+        });
+        let db = format!("spur_unit_{}_{name}", std::process::id());
+        let mut admin = Client::connect(&base, NoTls).expect("reach SPUR_TEST_PG");
+        admin
+            .batch_execute(&format!("DROP DATABASE IF EXISTS {db}"))
+            .expect("drop an earlier run's test database");
+        admin
+            .batch_execute(&format!("CREATE DATABASE {db}"))
+            .expect("create the test database");
+        let (main, query) = base.split_once('?').unwrap_or((&base, ""));
+        let start = main.find("://").map_or(0, |i| i + 3);
+        let end = main[start..].find('/').map_or(main.len(), |i| start + i);
+        let mut url = format!("{}/{db}", &main[..end]);
+        if !query.is_empty() {
+            url = format!("{url}?{query}");
+        }
+        url
+    }
+
+    fn store(url: &str) -> SqlStore {
+        SqlStore::open(
+            Box::new(Postgres::connect(url).expect("connect")),
+            Arc::new(ManualClock::new(1_800_000_000)),
+            None,
+        )
+        .expect("open")
+    }
+
+    /// Two writers lock the same two rows in opposite orders: PostgreSQL
+    /// aborts one of them for the deadlock, and the store runs that one
+    /// again, so both succeed and neither caller sees the error.
+    #[test]
+    fn a_deadlocked_write_runs_again_and_succeeds() {
+        let url = database("deadlock");
+        let barrier = Arc::new(Barrier::new(2));
+        let runs = Arc::new(AtomicU32::new(0));
+        let writers: Vec<_> = [("log_head", "audit_head"), ("audit_head", "log_head")]
+            .into_iter()
+            .map(|(first, second)| {
+                let (url, barrier, runs) = (url.clone(), barrier.clone(), runs.clone());
+                std::thread::spawn(move || {
+                    let mut s = store(&url);
+                    let mut waited = false;
+                    s.write(|tx, _| {
+                        runs.fetch_add(1, Ordering::SeqCst);
+                        tx.query(&format!("SELECT id FROM {first} WHERE id = 1 FOR UPDATE"), &[])?;
+                        if !waited {
+                            // Both hold their first lock before either asks for its second.
+                            waited = true;
+                            barrier.wait();
+                        }
+                        tx.query(&format!("SELECT id FROM {second} WHERE id = 1 FOR UPDATE"), &[])?;
+                        Ok(())
+                    })
+                })
+            })
+            .collect();
+        for w in writers {
+            w.join().expect("writer thread").expect("the write succeeds");
+        }
+        assert_eq!(runs.load(Ordering::SeqCst), 3, "one of the two ran again");
+    }
+
+    #[test]
+    fn only_deadlocks_and_serialization_failures_are_transient() {
+        let url = database("transient");
+        let p = Postgres::connect(&url).expect("connect");
+        let mut c = Client::connect(&url, NoTls).expect("connect");
+        let unique = c
+            .batch_execute("CREATE TEMP TABLE t (k INT PRIMARY KEY); INSERT INTO t VALUES (1), (1)")
+            .expect_err("a duplicate key");
+        assert!(!p.transient(&unique.into()));
+        assert!(!p.transient(&StoreError::Invalid("x".into())));
+        let serialization = c
+            .batch_execute("DO $$ BEGIN RAISE EXCEPTION USING ERRCODE = '40001'; END $$")
+            .expect_err("a serialization failure");
+        assert!(p.transient(&serialization.into()));
+        let deadlock = c
+            .batch_execute("DO $$ BEGIN RAISE EXCEPTION USING ERRCODE = '40P01'; END $$")
+            .expect_err("a deadlock");
+        assert!(p.transient(&deadlock.into()));
+    }
+}

@@ -335,7 +335,7 @@ impl SqlStore {
     /// database aborted as transient (PostgreSQL's deadlock or serialization
     /// failure between concurrent writers) runs again from the start, a few
     /// times, so that it never reaches the user as an error.
-    fn write<T>(
+    pub(crate) fn write<T>(
         &mut self,
         mut f: impl FnMut(&mut dyn Tx, Timestamp) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
