@@ -327,6 +327,36 @@ ALTER TABLE txns_by_id RENAME TO txns;
 "#,
         postgres: "",
     },
+    Migration {
+        version: 13,
+        name: "log chunks and checkpoints compressed with lz4 (PostgreSQL)",
+        shared: "",
+        sqlite: "",
+        // PostgreSQL compresses a large bytea with pglz by default: saving a
+        // 105 MB checkpoint took 10 s of the server's CPU, and the log's
+        // chunks 8 s of a scan (issue 13). lz4 (PostgreSQL 14 and later,
+        // when built with it) does the same in about a tenth of that for a
+        // tenth more bytes. A server without it stores them uncompressed
+        // (still about a third of pglz's time). Values stored before keep
+        // their compression; PostgreSQL reads both.
+        postgres: r#"
+DO $$
+BEGIN
+    IF current_setting('server_version_num')::int >= 140000 THEN
+        BEGIN
+            EXECUTE 'ALTER TABLE payment_log ALTER COLUMN bytes SET COMPRESSION lz4';
+            EXECUTE 'ALTER TABLE checkpoints ALTER COLUMN state SET COMPRESSION lz4';
+            RETURN;
+        EXCEPTION WHEN feature_not_supported THEN
+            NULL;
+        END;
+    END IF;
+    ALTER TABLE payment_log ALTER COLUMN bytes SET STORAGE EXTERNAL;
+    ALTER TABLE checkpoints ALTER COLUMN state SET STORAGE EXTERNAL;
+END
+$$;
+"#,
+    },
 ];
 
 /// The schema version this build writes.
@@ -363,9 +393,10 @@ pub(crate) const ROW_DIGESTS: i64 = 6;
 /// Brings the schema to [`SCHEMA_VERSION`]; refuses a newer one. Returns
 /// the version found (0 for a new database).
 pub(crate) fn migrate(tx: &mut dyn Tx, now: Timestamp) -> Result<i64, StoreError> {
-    debug_assert!(MIGRATIONS
-        .windows(2)
-        .all(|w| w[1].version == w[0].version + 1));
+    // Increasing; numbers may be skipped while branches hold them (11 and
+    // 12 are reserved for work merged later; every version not applied
+    // yet is applied, see below).
+    debug_assert!(MIGRATIONS.windows(2).all(|w| w[1].version > w[0].version));
     if tx.dialect() == Dialect::Postgres {
         // Two servers opening a fresh database at once: one migrates, the other waits.
         tx.execute("SELECT pg_advisory_xact_lock(7300154113)", &[])?;
