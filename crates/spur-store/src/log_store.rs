@@ -421,18 +421,37 @@ fn alerts<'a>(
     }
     let mut unchanged = Vec::new();
     let mut written = Vec::new();
+    // The alerts to write: stored ones updated by their id, new ones
+    // inserted, both many to a statement (the stored rows were read under
+    // the log head's lock, which every writer of alerts holds).
+    let mut inserts = Vec::new();
+    let mut updates = Vec::new();
+    let mut keys = HashSet::new();
     for a in raised {
         let key = (a.subject.clone(), a.role.as_str().to_owned());
-        if let Some((id, body, false)) = stored.get(&key) {
-            if *body == store::alert_body(a)? {
+        let columns = store::AlertColumns::of(a)?;
+        match stored.get(&key) {
+            Some((id, body, false)) if *body == columns.body => {
                 unchanged.push(*id);
                 continue;
             }
+            Some((id, _, _)) => updates.push((*id, a, columns)),
+            None => inserts.push((a, columns)),
         }
+        // The same party and role twice: one after the other, as given (below).
+        keys.insert(key);
         written.push(a);
-        match store::upsert_alert(tx, a, now)? {
-            (id, true) => created.push(id),
-            (id, false) => updated.push(id),
+    }
+    if keys.len() == written.len() {
+        created = store::insert_alerts(tx, &inserts, now)?;
+        store::update_alerts(tx, &updates, now)?;
+        updated = updates.iter().map(|(id, _, _)| *id).collect();
+    } else {
+        for a in &written {
+            match store::upsert_alert(tx, a, now)? {
+                (id, true) => created.push(id),
+                (id, false) => updated.push(id),
+            }
         }
     }
     match clear {

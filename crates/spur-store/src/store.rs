@@ -2,6 +2,7 @@
 //! users and roles, ingestion (txn ids, alerts, engine state) and the audit log.
 //! Cases and reports live in `case.rs` and `report.rs`.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -25,7 +26,7 @@ use crate::page::{Page, PageRequest};
 use crate::party_view::{self, PartyView};
 use crate::report;
 use crate::rows;
-use crate::sql::{params, Backend, Cell, NewRows, Row, Tx};
+use crate::sql::{params, Backend, Cell, NewRows, Row, Tx, Value};
 use crate::token::{self, IssuedToken, Token};
 use crate::PaymentDigest;
 
@@ -576,6 +577,142 @@ pub(crate) fn check_alerts(alerts: &[Alert]) -> Result<(), StoreError> {
 /// The alert as its `body` column holds it.
 pub(crate) fn alert_body(a: &Alert) -> Result<String, StoreError> {
     Ok(serde_json::to_string(&serde_json::to_value(a)?)?)
+}
+
+/// An alert's text columns, as `alerts` holds them.
+pub(crate) struct AlertColumns {
+    pub(crate) indicators: String,
+    pub(crate) transactions: String,
+    pub(crate) body: String,
+}
+
+impl AlertColumns {
+    pub(crate) fn of(a: &Alert) -> Result<Self, StoreError> {
+        let body = serde_json::to_value(a)?;
+        Ok(AlertColumns {
+            indicators: serde_json::to_string(&body["indicators"])?,
+            transactions: serde_json::to_string(&a.transactions)?,
+            body: serde_json::to_string(&body)?,
+        })
+    }
+}
+
+/// Alerts per multi-row statement (11 parameters each at most).
+const ALERT_ROWS: usize = 500;
+
+/// Inserts new alerts (no alert of their party in their role is stored),
+/// many to a statement; their ids, in the order given.
+pub(crate) fn insert_alerts(
+    tx: &mut dyn Tx,
+    alerts: &[(&Alert, AlertColumns)],
+    now: Timestamp,
+) -> Result<Vec<i64>, StoreError> {
+    use std::fmt::Write;
+    let mut ids = Vec::with_capacity(alerts.len());
+    for part in alerts.chunks(ALERT_ROWS) {
+        let mut sql = String::from(
+            "INSERT INTO alerts (subject, role, score, country, indicators, transactions, body, \
+             first_seen, last_seen, created_at, updated_at) VALUES ",
+        );
+        let mut values: Vec<Value> = vec![now.into()];
+        for (i, (a, c)) in part.iter().enumerate() {
+            let n = values.len();
+            let _ = write!(
+                sql,
+                "{}(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, $1, $1)",
+                if i > 0 { ", " } else { "" },
+                n + 1,
+                n + 2,
+                n + 3,
+                n + 4,
+                n + 5,
+                n + 6,
+                n + 7,
+                n + 8,
+                n + 9
+            );
+            values.extend([
+                a.subject.as_str().into(),
+                a.role.as_str().into(),
+                a.score.into(),
+                a.country.as_str().into(),
+                c.indicators.as_str().into(),
+                c.transactions.as_str().into(),
+                c.body.as_str().into(),
+                a.first_seen.into(),
+                a.last_seen.into(),
+            ]);
+        }
+        sql.push_str(" RETURNING id, subject, role");
+        let mut by_key = HashMap::new();
+        for r in tx.query(&sql, &values)? {
+            by_key.insert((r.text(1)?, r.text(2)?), r.int(0)?);
+        }
+        for (a, _) in part {
+            let id = by_key
+                .get(&(a.subject.clone(), a.role.as_str().to_owned()))
+                .ok_or_else(|| StoreError::Corrupt("an inserted alert's id did not come back".into()))?;
+            ids.push(*id);
+        }
+    }
+    Ok(ids)
+}
+
+/// Updates stored alerts in place by their ids (standing again if they
+/// were cleared), many to a statement.
+pub(crate) fn update_alerts(
+    tx: &mut dyn Tx,
+    alerts: &[(i64, &Alert, AlertColumns)],
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    use std::fmt::Write;
+    for part in alerts.chunks(ALERT_ROWS) {
+        // VALUES' columns are column1, column2, ... on both backends.
+        let mut sql = String::from(
+            "UPDATE alerts SET score = v.column2, country = v.column3, indicators = v.column4, \
+             transactions = v.column5, body = v.column6, first_seen = v.column7, \
+             last_seen = v.column8, updated_at = $1, cleared_at = NULL FROM (VALUES ",
+        );
+        let mut values: Vec<Value> = vec![now.into()];
+        for (i, (id, a, c)) in part.iter().enumerate() {
+            let n = values.len();
+            let _ = write!(
+                sql,
+                "{}(CAST(${} AS BIGINT), CAST(${} AS DOUBLE PRECISION), CAST(${} AS TEXT), \
+                 CAST(${} AS TEXT), CAST(${} AS TEXT), CAST(${} AS TEXT), CAST(${} AS BIGINT), \
+                 CAST(${} AS BIGINT))",
+                if i > 0 { ", " } else { "" },
+                n + 1,
+                n + 2,
+                n + 3,
+                n + 4,
+                n + 5,
+                n + 6,
+                n + 7,
+                n + 8
+            );
+            values.extend([
+                (*id).into(),
+                a.score.into(),
+                a.country.as_str().into(),
+                c.indicators.as_str().into(),
+                c.transactions.as_str().into(),
+                c.body.as_str().into(),
+                a.first_seen.into(),
+                a.last_seen.into(),
+            ]);
+        }
+        sql.push_str(") AS v WHERE alerts.id = v.column1");
+        let changed = tx.execute(&sql, &values)?;
+        if changed != part.len() as u64 {
+            return Err(StoreError::Corrupt(format!(
+                "{} of {} stored alerts to update were found",
+                changed,
+                part.len()
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Creates the alert, or updates the party's alert in that role; true if created.
