@@ -512,14 +512,11 @@ fn evidence_from_log(
     }
     let mut records = Vec::new();
     for (seq, ids) in by_chunk {
-        let Some(r) = tx.query_opt("SELECT bytes FROM payment_log WHERE seq = $1", params![seq])?
-        else {
+        let Some(bytes) = tx.load_blob("payment_log", "bytes", "seq", seq)? else {
             return Err(StoreError::Corrupt(format!(
                 "txn ids name payment log chunk {seq}, which is not there"
             )));
         };
-        let mut r = r;
-        let bytes = r.take_blob(0)?;
         // A day's new alerts cite a few older payments in every chunk:
         // step over the others rather than decode them.
         let payments = find_in_chunk(seq, &bytes, |id| ids.contains(id))

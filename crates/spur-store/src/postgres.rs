@@ -276,6 +276,54 @@ impl Tx for PostgresTx<'_> {
         }
     }
 
+    /// Streamed by a binary `COPY ... TO STDOUT` straight into one buffer
+    /// of the blob's size: a 105 MB checkpoint (or the log's chunks that
+    /// evidence is looked up in) is not first grown into one protocol
+    /// message and then copied out of the row.
+    fn load_blob(
+        &mut self,
+        table: &str,
+        column: &str,
+        key: &str,
+        value: i64,
+    ) -> Result<Option<Vec<u8>>, StoreError> {
+        use std::io::Read;
+        // COPY takes no parameters; the key is an integer.
+        let mut reader = self.tx.copy_out(&format!(
+            "COPY (SELECT {column} FROM {table} WHERE {key} = {value}) TO STDOUT (FORMAT binary)"
+        ))?;
+        let corrupt = |what: &str| StoreError::Corrupt(format!("{table}.{column} by COPY: {what}"));
+        let mut header = [0u8; 19];
+        reader.read_exact(&mut header)?;
+        if &header[..11] != b"PGCOPY\n\xff\r\n\0" {
+            return Err(corrupt("not PostgreSQL's binary copy format"));
+        }
+        let extension = u32::from_be_bytes([header[15], header[16], header[17], header[18]]);
+        std::io::copy(&mut (&mut reader).take(extension.into()), &mut std::io::sink())?;
+        let mut fields = [0u8; 2];
+        reader.read_exact(&mut fields)?;
+        let blob = match i16::from_be_bytes(fields) {
+            -1 => None,
+            1 => {
+                let mut len = [0u8; 4];
+                reader.read_exact(&mut len)?;
+                let len = usize::try_from(i32::from_be_bytes(len))
+                    .map_err(|_| corrupt("expected bytes, found NULL"))?;
+                let mut bytes = vec![0u8; len];
+                reader.read_exact(&mut bytes)?;
+                Some(bytes)
+            }
+            _ => return Err(corrupt("a row of other than one column")),
+        };
+        // The trailer (the key is unique: no second row): the copy ends.
+        let mut rest = Vec::new();
+        reader.read_to_end(&mut rest)?;
+        if blob.is_some() && rest != [0xff, 0xff] {
+            return Err(corrupt("more than one row"));
+        }
+        Ok(blob)
+    }
+
     fn execute_batch(&mut self, sql: &str) -> Result<(), StoreError> {
         // Migrations change tables: plans prepared before may no longer fit.
         self.statements.0.clear();
