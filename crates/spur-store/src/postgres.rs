@@ -122,13 +122,7 @@ impl ToSql for Value {
         ty: &Type,
         out: &mut BytesMut,
     ) -> Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
-        match self {
-            Value::Null => Ok(IsNull::Yes),
-            Value::Int(v) => v.to_sql(ty, out),
-            Value::Real(v) => v.to_sql(ty, out),
-            Value::Text(v) => v.to_sql(ty, out),
-            Value::Blob(v) => v.to_sql(ty, out),
-        }
+        self.as_cell().to_sql(ty, out)
     }
 
     fn accepts(_: &Type) -> bool {

@@ -150,6 +150,19 @@ pub(crate) enum Cell<'a> {
     Blob(&'a [u8]),
 }
 
+impl Value {
+    /// The value borrowed as a cell (what a backend binds).
+    pub(crate) fn as_cell(&self) -> Cell<'_> {
+        match self {
+            Value::Null => Cell::Null,
+            Value::Int(v) => Cell::Int(*v),
+            Value::Real(v) => Cell::Real(*v),
+            Value::Text(v) => Cell::Text(v),
+            Value::Blob(v) => Cell::Blob(v),
+        }
+    }
+}
+
 impl Cell<'_> {
     fn to_value(self) -> Value {
         match self {
