@@ -11,8 +11,11 @@ use crate::indicators::IndicatorsConfig;
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct EngineConfig {
-    /// A party alerts at or above this score.
+    /// A party alerts at or above this score (the shown, calibrated one).
     pub alert_threshold: f64,
+    /// Raw scores to shown scores, per role (docs/indicators.md,
+    /// "Calibrated scores"); no knots: the identity.
+    pub calibration: crate::Calibration,
     /// What makes a payment a risk payment; shared by the indicators.
     pub risk: RiskConfig,
     /// USD per unit, overriding or extending the built-in table.
@@ -63,6 +66,14 @@ pub struct ConductConfig {
     /// split payments, amounts not rising) weighs the sender's own
     /// indicators by this: it is not how a customer buys shows.
     pub exclusive_factor: f64,
+    /// The exclusive relationship tolerates a few split payments (a partner
+    /// who once sends the rent in two parts): at most this share of the risk
+    /// payments split…
+    pub exclusive_split_share: f64,
+    /// …and fewer than this share of them at night (a partner may pay late
+    /// in the evening; a relationship kept in the small hours is FATF's
+    /// customer).
+    pub exclusive_night_share: f64,
 }
 
 impl Default for ConductConfig {
@@ -76,6 +87,8 @@ impl Default for ConductConfig {
             household_gap_variation: 0.3,
             household_factor: 0.5,
             exclusive_factor: 0.3,
+            exclusive_split_share: 0.25,
+            exclusive_night_share: 0.8,
         }
     }
 }
@@ -84,6 +97,7 @@ impl Default for EngineConfig {
     fn default() -> Self {
         EngineConfig {
             alert_threshold: 0.5,
+            calibration: crate::Calibration::default(),
             risk: RiskConfig::default(),
             rates: BTreeMap::new(),
             max_evidence: 50,
@@ -172,6 +186,7 @@ impl EngineConfig {
         if !(0.0..=1.0).contains(&self.alert_threshold) {
             return Err("alert_threshold must lie in [0, 1]".into());
         }
+        self.calibration.validate()?;
         let [lo, hi] = self.risk.low_value_usd;
         if !(lo.is_finite() && hi.is_finite() && 0.0 <= lo && lo < hi) {
             return Err("risk.low_value_usd must be [low, high] with 0 <= low < high".into());
@@ -206,6 +221,8 @@ impl EngineConfig {
             ("sponsor_steady_share", self.conduct.sponsor_steady_share),
             ("household_factor", self.conduct.household_factor),
             ("exclusive_factor", self.conduct.exclusive_factor),
+            ("exclusive_split_share", self.conduct.exclusive_split_share),
+            ("exclusive_night_share", self.conduct.exclusive_night_share),
         ] {
             if !(0.0..=1.0).contains(&f) {
                 return Err(format!("conduct.{name} must lie in [0, 1]"));

@@ -43,7 +43,7 @@ pub struct SenderFacts<'a> {
     /// An exclusive one-to-one relationship: every risk payment went to one
     /// beneficiary (or her family), the sender is the only payer abroad of
     /// each of them, at least three payments, none split, amounts not rising,
-    /// under two thirds at night. The brief's partner abroad, whatever the days.
+    /// not mostly at night (`conduct.exclusive_*`). The brief's partner abroad, whatever the days.
     pub exclusive: bool,
     /// The sender's surname is common in the risk destination country.
     pub surname_ties: bool,

@@ -3,6 +3,7 @@
 //! The engine never touches the disk, the network or the clock: its caller
 //! feeds it [`Payment`]s and gets back [`Alert`]s. See ARCHITECTURE.md.
 pub mod alert;
+pub mod calibration;
 pub mod config;
 mod engine;
 pub mod facts;
@@ -21,6 +22,7 @@ mod table;
 pub mod time;
 
 pub use alert::{Alert, Finding};
+pub use calibration::Calibration;
 pub use config::{ConductConfig, EngineConfig, RiskConfig};
 pub use engine::{
     AdoptError, ConfigError, DisplayTime, Engine, ForkSeed, Outcome, PartyScore, Prepared,

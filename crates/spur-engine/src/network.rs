@@ -41,8 +41,8 @@ use crate::indicators::{Role, Stage, Subject};
 use crate::intern::PartyInfo;
 use crate::model::Country;
 use crate::scoring::{
-    combine, conduct, make_alert, raw_score, receiver_facts, score_of, sender_facts, sole_payer,
-    View,
+    alerted, combine, conduct, make_alert, raw_score, receiver_facts, score_of, sender_facts,
+    shown_score, sole_payer, View,
 };
 use crate::state::SenderState;
 
@@ -251,9 +251,6 @@ pub(crate) struct Net {
 pub(crate) type Key = (Role, u32);
 
 /// A sender's or receiver's score, facts and whether it is alerted.
-fn alerted(raw: f64, threshold: f64) -> bool {
-    raw > 0.0 && score_of(raw) >= threshold
-}
 
 impl Net {
     /// The whole stage over every party: the kept values and every alert.
@@ -346,16 +343,15 @@ impl Net {
         net.find_one_sided(v);
 
         // Alerts are built on two threads: evidence and reasons take their time.
-        let threshold = cfg.alert_threshold;
         let senders: Vec<usize> = (0..ns)
-            .filter(|&i| alerted(net.s_final[i], threshold))
+            .filter(|&i| alerted(cfg, Role::Sender, net.s_final[i]))
             .collect();
         let mut alerts = par_map_from(senders.len(), 256, |k| {
             let i = senders[k];
             ((Role::Sender, i as u32), net.sender_alert(v, i, &sfacts[i]))
         });
         let receivers: Vec<usize> = (0..nr)
-            .filter(|&r| alerted(net.r_final[r], threshold))
+            .filter(|&r| alerted(cfg, Role::Receiver, net.r_final[r]))
             .collect();
         alerts.extend(par_map_from(receivers.len(), 256, |k| {
             let r = receivers[k];
@@ -505,9 +501,9 @@ impl Net {
     /// most RING_PARTNERS each, the strongest (then the first by id), so
     /// that the list does not depend on the order the pairs come in.
     fn offer_partner(&mut self, v: &View<'_>, a: u32, b: u32) {
-        let threshold = v.cfg.alert_threshold;
-        if self.roots[a as usize] == self.roots[b as usize] || self.r_first[b as usize] < threshold
-        {
+        let (cfg, threshold) = (v.cfg, v.cfg.alert_threshold);
+        let first = cfg.calibration.apply(Role::Receiver, self.r_first[b as usize]);
+        if self.roots[a as usize] == self.roots[b as usize] || first < threshold {
             return;
         }
         let r_first = &self.r_first;
@@ -646,8 +642,8 @@ impl Net {
         p.iter_mut()
             .for_each(|(k, w)| *w *= weigh(cfg, routed, &f, v.indicators[*k].stage()));
         (
-            round3(score_of(raw)),
-            alerted(raw, cfg.alert_threshold),
+            round3(shown_score(cfg, subject.role(), raw)),
+            alerted(cfg, subject.role(), raw),
             top_findings(v, subject, raw, &p, top),
         )
     }
@@ -713,8 +709,8 @@ impl Net {
         let w = receiver_weight(cfg, &f);
         p.iter_mut().for_each(|(_, c)| *c *= w);
         (
-            round3(score_of(raw)),
-            alerted(raw, cfg.alert_threshold),
+            round3(shown_score(cfg, subject.role(), raw)),
+            alerted(cfg, subject.role(), raw),
             top_findings(v, subject, raw, &p, top),
         )
     }
@@ -739,7 +735,7 @@ fn sender_alert(v: &View<'_>, i: usize, f: &SenderFacts<'_>, routed: bool) -> Al
         }
         if exclusive_alone(f) {
             context.push(format!(
-                "pays one beneficiary (or her family), her only payer abroad, no split payments, amounts not rising, under two thirds at night (an exclusive relationship, like a partner abroad): its own indicators weighed by {}",
+                "pays one beneficiary (or her family), her only payer abroad, hardly any split payments, amounts not rising, not mostly at night (an exclusive relationship, like a partner abroad): its own indicators weighed by {}",
                 cfg.conduct.exclusive_factor
             ));
         } else if f.partner_like {
@@ -1214,7 +1210,6 @@ impl Net {
             return None;
         }
         let mut out = Vec::with_capacity(s5.len() + r6.len());
-        let threshold = cfg.alert_threshold;
         for &r in &r6.list {
             let i = r as usize;
             let mut f = match rfacts.remove(&r) {
@@ -1228,12 +1223,12 @@ impl Net {
             self.suspect_final(v, i, &mut f);
             let raw = receiver_raw(v, &f);
             self.r_final[i] = raw;
-            let alert = alerted(raw, threshold).then(|| self.receiver_alert(v, i, &f));
+            let alert = alerted(cfg, Role::Receiver, raw).then(|| self.receiver_alert(v, i, &f));
             out.push(((Role::Receiver, r), alert));
         }
         for (s, f) in &sfacts {
             let i = *s as usize;
-            let alert = alerted(self.s_final[i], threshold).then(|| self.sender_alert(v, i, f));
+            let alert = alerted(cfg, Role::Sender, self.s_final[i]).then(|| self.sender_alert(v, i, f));
             out.push(((Role::Sender, *s), alert));
         }
         debug_assert!(r6.list.iter().all(|&r| r6.contains(r)));

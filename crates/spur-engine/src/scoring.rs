@@ -78,19 +78,22 @@ pub(crate) fn sole_payer(v: &ReceiverState) -> bool {
 /// The brief's partner abroad, read from conduct: "one recurring beneficiary
 /// (sometimes her family)" — the risk receivers form one family (`groups`);
 /// "the beneficiary's only foreign payer is that sender" — every risk
-/// receiver has no other fan-in payer; "no payment is split"; "the amounts
-/// are steady over months even if the days are not" — the recent amounts
-/// have not risen as a buyer's do (AIC 589, the escalation P-FREQ reads,
-/// `p_freq.rising_amount_ratio`); and under two thirds of the payments at
-/// night (a partner may pay late in the evening; a relationship kept in the
-/// small hours is FATF's customer). At least three payments: a relationship
-/// that recurs. The days are not read at all.
+/// receiver has no other fan-in payer; "no payment is split" — at most
+/// `conduct.exclusive_split_share` of them (a partner may split the rent once);
+/// "the amounts are steady over months even if the days are not" — the
+/// recent amounts have not risen as a buyer's do (AIC 589, the escalation
+/// P-FREQ reads, `p_freq.rising_amount_ratio`); and under
+/// `conduct.exclusive_night_share` of the payments at night (a partner may
+/// pay late in the evening; a relationship kept in the small hours is FATF's
+/// customer). At least three payments: a relationship that recurs. The days
+/// are not read at all.
 fn exclusive(e: &View<'_>, i: usize, groups: usize) -> bool {
     let s = &e.senders.state[i];
-    // Mostly in the small hours is FATF's customer (P-HOURS), not a partner
-    // who sometimes pays late in the evening.
-    let night = 3 * u64::from(s.night) >= 2 * u64::from(s.risk);
-    if groups != 1 || s.risk < 3 || s.split > 0 || night {
+    let c = &e.cfg.conduct;
+    let risk = f64::from(s.risk);
+    let night = f64::from(s.night) >= c.exclusive_night_share * risk;
+    let split = f64::from(s.split) > c.exclusive_split_share * risk;
+    if groups != 1 || s.risk < 3 || split || night {
         return false;
     }
     let first = s.first_amounts.0 / f64::from(s.first_amounts.1.max(1));
@@ -357,6 +360,17 @@ pub(crate) fn score_of(raw: f64) -> f64 {
     1.0 - (-raw).exp()
 }
 
+/// The score an analyst sees for a raw score: through the calibration.
+pub(crate) fn shown_score(cfg: &EngineConfig, role: Role, raw: f64) -> f64 {
+    cfg.calibration.apply(role, score_of(raw))
+}
+
+/// Whether a party with this raw score alerts: something found, and its
+/// shown score reaches the threshold.
+pub(crate) fn alerted(cfg: &EngineConfig, role: Role, raw: f64) -> bool {
+    raw > 0.0 && shown_score(cfg, role, raw) >= cfg.alert_threshold
+}
+
 /// Turns scored facts into an alert.
 pub(crate) fn make_alert(
     e: &View<'_>,
@@ -368,7 +382,7 @@ pub(crate) fn make_alert(
 ) -> Alert {
     let (id, country, payments, first_seen, last_seen) = subject.summary();
     let role = subject.role();
-    let score = score_of(raw);
+    let score = shown_score(e.cfg, role, raw);
     let findings = top_findings(e, subject, raw, parts, usize::MAX);
     Alert {
         subject: id.to_owned(),
@@ -393,7 +407,8 @@ pub(crate) fn top_findings(
     parts: &[(usize, f64)],
     top: usize,
 ) -> Vec<Finding> {
-    let score = score_of(raw);
+    // Contributions add up to the shown score, in proportion to the raw one.
+    let score = shown_score(e.cfg, subject.role(), raw);
     let mut ranked: Vec<(usize, f64)> = parts
         .iter()
         .map(|&(k, w)| (k, round3(score * w / raw)))
