@@ -12,11 +12,13 @@
 //! answer; they decide nothing that would differ between the two. Errors are
 //! typed ([`AppError`]).
 
+pub mod calibrate;
 pub mod error;
 pub mod figures;
 mod figures_svg;
 pub mod live;
 pub mod outfile;
+pub mod reliability_svg;
 pub mod reports;
 pub mod scan;
 pub mod settings;

@@ -158,11 +158,22 @@ pub fn evaluate_worlds(
     })
 }
 
-fn one_world(
+/// One world simulated and scanned: its payments and truth as the simulator
+/// wrote them, and the engine's alerts as JSON Lines.
+pub struct ScannedWorld {
+    pub seed: u64,
+    pub payments: usize,
+    pub csv: Vec<u8>,
+    pub truth: Vec<u8>,
+    pub alerts: Vec<u8>,
+}
+
+/// Simulates world `seed` of `opts` and scans it with the engine configured as `cfg`.
+pub fn scan_world(
     opts: &WorldsOptions,
     seed: u64,
     cfg: &EngineConfig,
-) -> Result<WorldFigures, WorldsError> {
+) -> Result<ScannedWorld, WorldsError> {
     let bad = |reason: String| WorldsError::World { seed, reason };
     let sim = SimConfig {
         senders: opts.senders,
@@ -210,11 +221,33 @@ fn one_world(
         }
     }
     let outcome = engine.finish();
-    let mut lines = Vec::with_capacity(outcome.alerts.len() * 64);
+    let mut alerts = Vec::with_capacity(outcome.alerts.len() * 64);
     for a in &outcome.alerts {
-        serde_json::to_writer(&mut lines, a).map_err(|e| bad(e.to_string()))?;
-        lines.push(b'\n');
+        serde_json::to_writer(&mut alerts, a).map_err(|e| bad(e.to_string()))?;
+        alerts.push(b'\n');
     }
+    Ok(ScannedWorld {
+        seed,
+        payments: summary.payments,
+        csv,
+        truth,
+        alerts,
+    })
+}
+
+fn one_world(
+    opts: &WorldsOptions,
+    seed: u64,
+    cfg: &EngineConfig,
+) -> Result<WorldFigures, WorldsError> {
+    let bad = |reason: String| WorldsError::World { seed, reason };
+    let ScannedWorld {
+        payments,
+        csv,
+        truth,
+        alerts: lines,
+        ..
+    } = scan_world(opts, seed, cfg)?;
     let report = spur_sim::evaluate(&truth[..], &lines[..], Some(&csv[..]))
         .map_err(|e| bad(e.to_string()))?;
     let top_lookalike = report
@@ -233,7 +266,7 @@ fn one_world(
         });
     Ok(WorldFigures {
         seed,
-        payments: summary.payments,
+        payments,
         positives: report.overall.positives,
         alerts: report.overall.alerts,
         false_positives: report.overall.false_positives,

@@ -490,9 +490,45 @@ pub(crate) enum Command {
         /// With --worlds: alert threshold in [0, 1], overriding the configuration.
         #[arg(long, requires = "worlds")]
         threshold: Option<f64>,
+        /// With --worlds: also draw the reliability diagram of the scores shown
+        /// (from 0.05 up, all worlds pooled) into this SVG file.
+        #[arg(long, value_name = "FILE", requires = "worlds")]
+        reliability: Option<PathBuf>,
         /// Print the report as JSON.
         #[arg(long)]
         json: bool,
+    },
+    /// Fit the score calibration over N simulated worlds and choose the lowest
+    /// threshold whose worst world reaches a target precision; write both as a
+    /// configuration file (docs/indicators.md, "Calibrated scores").
+    Calibrate {
+        /// How many worlds.
+        #[arg(long, value_name = "N", default_value_t = 20)]
+        worlds: usize,
+        /// Draw each world's behaviour from the brief's ranges.
+        #[arg(long)]
+        vary: bool,
+        /// The first world's seed (the others follow it).
+        #[arg(long, default_value_t = 1)]
+        first_seed: u64,
+        /// Senders per world; default 20,000.
+        #[arg(long)]
+        senders: Option<usize>,
+        /// Days per world; default 90.
+        #[arg(long)]
+        days: Option<u32>,
+        /// Parties per isotonic block, at least.
+        #[arg(long, default_value_t = 200)]
+        min_block: usize,
+        /// The precision the worst world must reach at the chosen threshold.
+        #[arg(long, default_value_t = 0.9)]
+        target_precision: f64,
+        /// The configuration file to write (alert_threshold and [calibration]).
+        #[arg(long)]
+        out: PathBuf,
+        /// Also draw the reliability diagram, before and after, into this SVG file.
+        #[arg(long, value_name = "FILE")]
+        svg: Option<PathBuf>,
     },
     /// Users and their roles.
     User {

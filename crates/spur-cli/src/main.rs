@@ -124,6 +124,7 @@ fn run(cli: Cli) -> Result<()> {
             senders,
             days,
             threshold,
+            reliability,
             json,
             ..
         } => {
@@ -135,7 +136,21 @@ fn run(cli: Cli) -> Result<()> {
                 days: days.unwrap_or(defaults.days),
                 vary: *vary,
             };
-            let report = spur_app::worlds::evaluate_worlds(&opts, &engine_config(*threshold)?)?;
+            let cfg = engine_config(*threshold)?;
+            let report = spur_app::worlds::evaluate_worlds(&opts, &cfg)?;
+            if let Some(path) = reliability {
+                let bins = spur_app::calibrate::reliability_of(&opts, &cfg)?;
+                let chart = spur_app::reliability_svg::reliability(
+                    &format!(
+                        "Reliability of shown scores, seeds {}-{}",
+                        opts.first_seed,
+                        opts.first_seed + opts.worlds as u64 - 1
+                    ),
+                    &[("shown score", &bins, "#0072B2")],
+                );
+                std::fs::write(path, chart)
+                    .with_context(|| format!("writing {}", path.display()))?;
+            }
             let mut out = BufWriter::new(io::stdout().lock());
             if *json {
                 serde_json::to_writer_pretty(&mut out, &report)?;
@@ -144,6 +159,47 @@ fn run(cli: Cli) -> Result<()> {
                 write!(out, "{report}")?;
             }
             out.flush()?;
+        }
+        Command::Calibrate {
+            worlds,
+            vary,
+            first_seed,
+            senders,
+            days,
+            min_block,
+            target_precision,
+            out,
+            svg,
+        } => {
+            let defaults = spur_app::calibrate::CalibrateOptions::default();
+            let opts = spur_app::calibrate::CalibrateOptions {
+                worlds: spur_app::worlds::WorldsOptions {
+                    worlds: *worlds,
+                    first_seed: *first_seed,
+                    senders: senders.unwrap_or(defaults.worlds.senders),
+                    days: days.unwrap_or(defaults.worlds.days),
+                    vary: *vary,
+                },
+                min_block: *min_block,
+                target_precision: *target_precision,
+                ..defaults
+            };
+            let report = spur_app::calibrate::calibrate(&opts, &engine_config(None)?)?;
+            std::fs::write(out, report.to_toml())
+                .with_context(|| format!("writing {}", out.display()))?;
+            if let Some(path) = svg {
+                let chart = spur_app::reliability_svg::reliability(
+                    "Reliability of scores over the calibration worlds",
+                    &[
+                        ("raw score", &report.before, "#D55E00"),
+                        ("calibrated", &report.after, "#0072B2"),
+                    ],
+                );
+                std::fs::write(path, chart)
+                    .with_context(|| format!("writing {}", path.display()))?;
+            }
+            print!("{report}");
+            eprintln!("wrote {}", out.display());
         }
         Command::Eval {
             truth,

@@ -96,7 +96,7 @@ impl Default for ConductConfig {
 impl Default for EngineConfig {
     fn default() -> Self {
         EngineConfig {
-            alert_threshold: 0.5,
+            alert_threshold: 0.6,
             calibration: crate::Calibration::default(),
             risk: RiskConfig::default(),
             rates: BTreeMap::new(),

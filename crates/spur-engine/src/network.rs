@@ -8,7 +8,7 @@
 //! 3. receiver scores: local indicators, R-ALIAS, and R-SENDERS (senders whose
 //!    local score reaches `r_senders.sender_score`);
 //! 4. R-RING: receivers sharing payers with other receivers that scored at or
-//!    above the alert threshold in step 3;
+//!    at least `r_ring.partner_score` in step 3;
 //! 5. P-SHARED: for each sender, the receiver (with its score after step 4)
 //!    that gives the strongest finding, then the final sender scores;
 //! 6. R-SENDERS once more, from the senders' final scores, except where a
@@ -249,8 +249,6 @@ pub(crate) struct Net {
 
 /// An alert's key: role and party index.
 pub(crate) type Key = (Role, u32);
-
-/// A sender's or receiver's score, facts and whether it is alerted.
 
 impl Net {
     /// The whole stage over every party: the kept values and every alert.
@@ -497,13 +495,13 @@ impl Net {
     }
 
     /// Step 4 for one pair: `b` becomes a ring partner of `a` when it is in
-    /// another alias group and scored at least the threshold in step 3. At
+    /// another alias group and scored at least `r_ring.partner_score` in step 3. At
     /// most RING_PARTNERS each, the strongest (then the first by id), so
     /// that the list does not depend on the order the pairs come in.
     fn offer_partner(&mut self, v: &View<'_>, a: u32, b: u32) {
-        let (cfg, threshold) = (v.cfg, v.cfg.alert_threshold);
-        let first = cfg.calibration.apply(Role::Receiver, self.r_first[b as usize]);
-        if self.roots[a as usize] == self.roots[b as usize] || first < threshold {
+        let threshold = v.cfg.indicators.r_ring.partner_score;
+        if self.roots[a as usize] == self.roots[b as usize] || self.r_first[b as usize] < threshold
+        {
             return;
         }
         let r_first = &self.r_first;
@@ -1228,7 +1226,8 @@ impl Net {
         }
         for (s, f) in &sfacts {
             let i = *s as usize;
-            let alert = alerted(cfg, Role::Sender, self.s_final[i]).then(|| self.sender_alert(v, i, f));
+            let alert =
+                alerted(cfg, Role::Sender, self.s_final[i]).then(|| self.sender_alert(v, i, f));
             out.push(((Role::Sender, *s), alert));
         }
         debug_assert!(r6.list.iter().all(|&r| r6.contains(r)));

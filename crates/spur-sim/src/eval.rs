@@ -276,6 +276,27 @@ fn count_payments(payments: impl Read) -> Result<HashMap<String, usize>, EvalErr
     Ok(counts)
 }
 
+/// Every alert's score with whether it is true, per role (`[senders,
+/// receivers]`): the pairs a calibration is fitted to and a reliability
+/// diagram is drawn from. Alerts for parties absent from truth are untrue.
+pub fn labelled_scores(
+    truth: impl Read,
+    alerts: impl Read,
+) -> Result<[Vec<(f64, bool)>; 2], EvalError> {
+    let truth = read_truth(truth)?;
+    let (alerts, _) = read_alerts(alerts)?;
+    let mut out: [Vec<(f64, bool)>; 2] = [Vec::new(), Vec::new()];
+    for (key, score) in alerts {
+        let hit = truth.get(&key).is_some_and(|row| row.positive);
+        out[usize::from(key.1 == "receiver")].push((score, hit));
+    }
+    // The map's order is not the input's: sort for a deterministic result.
+    for v in &mut out {
+        v.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    }
+    Ok(out)
+}
+
 /// Scores `alerts` (JSON Lines) against `truth` (truth.csv); with `payments`
 /// (payments.csv) also reports recall for light and heavy offenders separately.
 pub fn evaluate(

@@ -14,7 +14,9 @@ mod rng;
 mod sim;
 mod time;
 
-pub use eval::{evaluate, EvalError, EvalReport, FalsePositives, RoleMetrics, Segment};
+pub use eval::{
+    evaluate, labelled_scores, EvalError, EvalReport, FalsePositives, RoleMetrics, Segment,
+};
 pub use geo::usd_rate;
 pub use params::{
     Behaviour, ClientParams, DonorParams, FacilitatorParams, FamilyParams, NameParams,

@@ -349,3 +349,33 @@ fn evaluates_simulated_truth() {
         .expect("family row");
     assert_eq!(fam.share, 1.0);
 }
+
+#[test]
+fn labelled_scores_pair_every_alert_with_its_truth() {
+    let truth = "party_id,role,label\nS1,sender,osec_offender\nS2,sender,partner_abroad\nR1,receiver,osec_facilitator\n";
+    let alerts = concat!(
+        r#"{"subject":"S2","role":"sender","score":0.6}"#,
+        "\n",
+        r#"{"subject":"S1","role":"sender","score":0.9}"#,
+        "\n",
+        r#"{"subject":"S1","role":"sender","score":0.7}"#,
+        "\n",
+        r#"{"subject":"R1","role":"receiver","score":0.8}"#,
+        "\n",
+        r#"{"subject":"X9","role":"receiver","score":0.55}"#,
+        "\n",
+    );
+    let [s, r] = spur_sim::labelled_scores(truth.as_bytes(), alerts.as_bytes()).unwrap();
+    assert_eq!(
+        s,
+        vec![(0.6, false), (0.9, true)],
+        "a repeated alert counts once, highest"
+    );
+    assert_eq!(
+        r,
+        vec![(0.55, false), (0.8, true)],
+        "a party absent from truth is untrue"
+    );
+    let bad = spur_sim::labelled_scores(truth.as_bytes(), "{".as_bytes()).unwrap_err();
+    assert!(matches!(bad, EvalError::Alerts { line: 1, .. }), "{bad}");
+}

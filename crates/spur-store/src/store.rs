@@ -651,7 +651,9 @@ pub(crate) fn insert_alerts(
         for (a, _) in part {
             let id = by_key
                 .get(&(a.subject.clone(), a.role.as_str().to_owned()))
-                .ok_or_else(|| StoreError::Corrupt("an inserted alert's id did not come back".into()))?;
+                .ok_or_else(|| {
+                    StoreError::Corrupt("an inserted alert's id did not come back".into())
+                })?;
             ids.push(*id);
         }
     }

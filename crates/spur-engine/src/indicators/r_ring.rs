@@ -12,6 +12,11 @@ pub struct Config {
     pub enabled: bool,
     pub weight: f64,
     pub full_at: u32,
+    /// The first (step 3) score another receiver needs to count as a
+    /// suspicious ring partner: a raw score, apart from `alert_threshold`
+    /// and the calibration, so that showing scores differently never
+    /// changes what the network stage finds.
+    pub partner_score: f64,
 }
 
 impl Default for Config {
@@ -20,6 +25,7 @@ impl Default for Config {
             enabled: true,
             weight: 0.3,
             full_at: 2,
+            partner_score: 0.5,
         }
     }
 }
