@@ -912,20 +912,20 @@ fn configuration_layers() {
 
     // (what, config file, SPUR_ variables, flags, expected alerts, threshold in the summary)
     let cases: [(&str, bool, Vars, Args, usize, &str); 5] = [
-        ("defaults", false, &[], &[], default.len(), "0.50"),
+        ("defaults", false, &[], &[], default.len(), "0.60"),
         ("file", true, &[], &[], strict, "0.99"),
         (
             "environment over file",
             true,
-            &[("SPUR_ALERT_THRESHOLD", "0.5")],
+            &[("SPUR_ALERT_THRESHOLD", "0.6")],
             &[],
             default.len(),
-            "0.50",
+            "0.60",
         ),
         (
             "flag over environment",
             true,
-            &[("SPUR_ALERT_THRESHOLD", "0.5")],
+            &[("SPUR_ALERT_THRESHOLD", "0.6")],
             &["--threshold", "0.99"],
             strict,
             "0.99",

@@ -3,10 +3,6 @@
 //!
 //! Source: AUSTRAC ("several customers paying the same beneficiary"). This is
 //! suspicion propagated from receiver to sender; it runs in the network stage.
-//! Two paths, the stronger counts: the receiver's own score (with how many
-//! others pay it), or how many of the others already look like customers
-//! themselves — a beneficiary that several suspicious senders pay is the
-//! AUSTRAC pattern even when its accounts are split so that none scores high.
 
 use super::{ramp, Indicator, Role, Stage, Subject};
 use serde::{Deserialize, Serialize};
@@ -22,10 +18,6 @@ pub struct Config {
     /// from `full_receiver_score` on, all of it.
     pub min_receiver_score: f64,
     pub full_receiver_score: f64,
-    /// The other path: other suspicious senders of the receiver, strength 0
-    /// at `suspicious_from`, full at `suspicious_full`.
-    pub suspicious_from: u32,
-    pub suspicious_full: u32,
 }
 
 impl Default for Config {
@@ -36,8 +28,6 @@ impl Default for Config {
             others_full: 2,
             min_receiver_score: 0.5,
             full_receiver_score: 0.85,
-            suspicious_from: 2,
-            suspicious_full: 4,
         }
     }
 }
@@ -64,14 +54,8 @@ impl Indicator for PShared {
         let Subject::Sender(f) = s else { return 0.0 };
         let Some(r) = &f.shared else { return 0.0 };
         let c = &self.0;
-        let by_score = ramp(r.score, c.min_receiver_score, c.full_receiver_score)
-            * ramp(f64::from(r.other_senders), 0.0, f64::from(c.others_full));
-        let by_others = ramp(
-            f64::from(r.other_suspicious),
-            f64::from(c.suspicious_from),
-            f64::from(c.suspicious_full),
-        );
-        by_score.max(by_others)
+        ramp(r.score, c.min_receiver_score, c.full_receiver_score)
+            * ramp(f64::from(r.other_senders), 0.0, f64::from(c.others_full))
     }
     fn reason(&self, s: Subject<'_, '_>) -> String {
         let Subject::Sender(f) = s else {
@@ -134,26 +118,5 @@ mod tests {
             })
         });
         assert_eq!(s, 0.0, "an unsuspicious receiver passes nothing on");
-        let (s, _) = sender(&ind, |f| {
-            f.shared = Some(SharedReceiver {
-                id: "R9",
-                score: 0.3,
-                other_senders: 7,
-                other_suspicious: 3,
-            })
-        });
-        assert!(
-            (s - 0.5).abs() < 1e-9,
-            "three suspicious others give half strength whatever the receiver's score: {s}"
-        );
-        let (s, _) = sender(&ind, |f| {
-            f.shared = Some(SharedReceiver {
-                id: "R9",
-                score: 0.3,
-                other_senders: 7,
-                other_suspicious: 5,
-            })
-        });
-        assert_eq!(s, 1.0);
     }
 }
