@@ -15,6 +15,7 @@
 pub mod error;
 pub mod figures;
 mod figures_svg;
+pub mod learn;
 pub mod live;
 pub mod outfile;
 pub mod reports;

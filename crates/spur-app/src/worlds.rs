@@ -176,42 +176,10 @@ fn one_world(
             }
         }
     };
-    let (mut csv, mut truth) = (Vec::new(), Vec::new());
-    let summary = spur_sim::simulate(&sim, &mut csv, &mut truth)
-        .map_err(|source| WorldsError::Sim { seed, source })?;
-    let mut batch = PaymentBatch::with_capacity(summary.payments);
-    let mut reader =
-        CsvPaymentReader::new(Cursor::new(&csv[..])).map_err(|e| bad(e.to_string()))?;
-    let mut rejected = None;
-    reader
-        .read_all(&mut |line, rec| match rec {
-            Ok(rec) => {
-                batch.push(line, &rec);
-                ControlFlow::Continue(())
-            }
-            Err(e) => {
-                rejected = Some(format!("payments line {line}: {e:?}"));
-                ControlFlow::Break(())
-            }
-        })
-        .map_err(|e| bad(e.to_string()))?;
-    if let Some(r) = rejected {
-        return Err(bad(r));
-    }
-    let mut engine = Engine::new(cfg.clone()).map_err(|e| WorldsError::Engine {
-        seed,
-        reason: e.to_string(),
-    })?;
-    for entry in batch.entries() {
-        if let Entry::Payment { payment, .. } = entry {
-            engine
-                .push(&payment)
-                .map_err(|e| bad(format!("payment refused: {e}")))?;
-        }
-    }
-    let outcome = engine.finish();
-    let mut lines = Vec::with_capacity(outcome.alerts.len() * 64);
-    for a in &outcome.alerts {
+    let world = scan_world(&sim, cfg)?;
+    let (csv, truth, summary) = (&world.payments, &world.truth, &world.summary);
+    let mut lines = Vec::with_capacity(world.alerts.len() * 64);
+    for a in &world.alerts {
         serde_json::to_writer(&mut lines, a).map_err(|e| bad(e.to_string()))?;
         lines.push(b'\n');
     }
@@ -243,6 +211,62 @@ fn one_world(
         light_recall: report.light_offenders.as_ref().map_or(0.0, |s| s.recall),
         top_lookalike,
         report,
+    })
+}
+
+/// A simulated world scanned in memory: its payments (CSV), ground truth
+/// (truth.csv) and the engine's alerts.
+pub(crate) struct ScannedWorld {
+    pub payments: Vec<u8>,
+    pub truth: Vec<u8>,
+    pub summary: spur_sim::SimSummary,
+    pub alerts: Vec<spur_engine::Alert>,
+}
+
+/// Simulates `sim` and runs the engine configured as `cfg` over it.
+pub(crate) fn scan_world(sim: &SimConfig, cfg: &EngineConfig) -> Result<ScannedWorld, WorldsError> {
+    let seed = sim.seed;
+    let bad = |reason: String| WorldsError::World { seed, reason };
+    let (mut csv, mut truth) = (Vec::new(), Vec::new());
+    let summary = spur_sim::simulate(sim, &mut csv, &mut truth)
+        .map_err(|source| WorldsError::Sim { seed, source })?;
+    let mut batch = PaymentBatch::with_capacity(summary.payments);
+    let mut reader =
+        CsvPaymentReader::new(Cursor::new(&csv[..])).map_err(|e| bad(e.to_string()))?;
+    let mut rejected = None;
+    reader
+        .read_all(&mut |line, rec| match rec {
+            Ok(rec) => {
+                batch.push(line, &rec);
+                ControlFlow::Continue(())
+            }
+            Err(e) => {
+                rejected = Some(format!("payments line {line}: {e:?}"));
+                ControlFlow::Break(())
+            }
+        })
+        .map_err(|e| bad(e.to_string()))?;
+    if let Some(r) = rejected {
+        return Err(bad(r));
+    }
+    let mut engine = Engine::new(cfg.clone()).map_err(|e| WorldsError::Engine {
+        seed,
+        reason: e.to_string(),
+    })?;
+    for entry in batch.entries() {
+        if let Entry::Payment { payment, .. } = entry {
+            engine
+                .push(&payment)
+                .map_err(|e| bad(format!("payment refused: {e}")))?;
+        }
+    }
+    let alerts = engine.finish().alerts;
+    drop(batch);
+    Ok(ScannedWorld {
+        payments: csv,
+        truth,
+        summary,
+        alerts,
     })
 }
 
