@@ -415,6 +415,55 @@ pub(crate) struct WorldArgs {
 }
 
 #[derive(Subcommand)]
+pub(crate) enum FeedbackCommand {
+    /// Imports past dispositions: a CSV file with the header
+    /// party_id,role,disposition (sender|receiver; suspicious,
+    /// not-suspicious or false-positive). Bad lines are named and left out.
+    Import {
+        #[arg(long)]
+        file: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+pub(crate) enum ModelCommand {
+    /// Trains a model on the database's labels and alerts; prints the new
+    /// version with its cross-validated precision and recall beside the rules'.
+    Train {
+        /// The alert threshold the stored alerts were raised at (default:
+        /// the configuration's): the lowest rules' score the model judges.
+        #[arg(long)]
+        threshold: Option<f64>,
+    },
+    /// Every version with its status and figures; with --version, its weights.
+    Show {
+        #[arg(long)]
+        version: Option<i64>,
+    },
+    /// Scores the standing alerts with the model and tells which it would drop.
+    Shadow {
+        #[arg(long)]
+        version: i64,
+        /// Sentences per alert shown.
+        #[arg(long, default_value_t = 3)]
+        sentences: usize,
+    },
+    /// Makes a version the active model (a supervisor other than its trainer).
+    Activate {
+        #[arg(long)]
+        version: i64,
+    },
+    /// Writes a version to a file, for `spur scan --model` or another database.
+    Export {
+        #[arg(long)]
+        version: i64,
+        /// The file (never overwritten).
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
 pub(crate) enum Command {
     /// Score every sender and receiver in a payments file; write alerts as JSON Lines.
     Scan {
@@ -448,6 +497,10 @@ pub(crate) enum Command {
         /// How the export writes its records; each flag overrides its [input] key.
         #[command(flatten)]
         input: settings::InputArgs,
+        /// A learned model (`spur model export`) that decides which alerts are
+        /// written, each with the model's contributions as sentences; file scans only.
+        #[arg(long, value_name = "FILE", conflicts_with = "threshold")]
+        model: Option<PathBuf>,
     },
     /// Write synthetic payments with ground truth: payments.csv and truth.csv.
     Simulate {
@@ -490,9 +543,24 @@ pub(crate) enum Command {
         /// With --worlds: alert threshold in [0, 1], overriding the configuration.
         #[arg(long, requires = "worlds")]
         threshold: Option<f64>,
+        /// With --worlds: per world, label 40% of its alerts from ground truth,
+        /// train a model, and measure rules and model on another seed of the
+        /// same world (docs/learning.md).
+        #[arg(long, requires = "worlds")]
+        learn: bool,
         /// Print the report as JSON.
         #[arg(long)]
         json: bool,
+    },
+    /// The analysts' dispositions as labels for learning.
+    Feedback {
+        #[command(subcommand)]
+        command: FeedbackCommand,
+    },
+    /// Learned models: train, show, shadow, activate, export (docs/learning.md).
+    Model {
+        #[command(subcommand)]
+        command: ModelCommand,
     },
     /// Users and their roles.
     User {
