@@ -430,10 +430,11 @@ pub(crate) enum ModelCommand {
     /// Trains a model on the database's labels and alerts; prints the new
     /// version with its cross-validated precision and recall beside the rules'.
     Train {
-        /// The alert threshold the stored alerts were raised at (default:
-        /// the configuration's): the lowest rules' score the model judges.
-        #[arg(long)]
-        threshold: Option<f64>,
+        /// The alert threshold the stored alerts were raised at (`spur scan
+        /// --threshold`), at most the configuration's: the lowest rules' score
+        /// the model judges. Default: the configuration's alert threshold.
+        #[arg(long, value_name = "SCORE")]
+        candidates_from: Option<f64>,
     },
     /// Every version with its status and figures; with --version, its weights.
     Show {

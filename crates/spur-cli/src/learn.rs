@@ -41,8 +41,8 @@ fn figures(m: &StoredModel) -> String {
     )
 }
 
-pub fn train(store: &mut dyn Store, threshold: f64, actor: &str) -> Result<()> {
-    let (m, t) = db::train_from_store(store, threshold, actor)?;
+pub fn train(store: &mut dyn Store, rules: f64, candidates_from: f64, actor: &str) -> Result<()> {
+    let (m, t) = db::train_from_store(store, rules, candidates_from, actor)?;
     println!(
         "model version {} ({}) trained on {} labels ({} with an alert), threshold {:.2}",
         m.version, m.status, t.labels, t.fitted_on, m.threshold

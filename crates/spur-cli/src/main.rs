@@ -539,9 +539,9 @@ fn run(cli: Cli) -> Result<()> {
             let actor = cases::actor(cli.user.as_deref())?;
             let mut store = open_store(&cli)?;
             match command {
-                ModelCommand::Train { threshold } => {
-                    let t = engine_config(*threshold)?.alert_threshold;
-                    learn::train(&mut *store, t, actor)?;
+                ModelCommand::Train { candidates_from } => {
+                    let rules = engine_config(None)?.alert_threshold;
+                    learn::train(&mut *store, rules, candidates_from.unwrap_or(rules), actor)?;
                 }
                 ModelCommand::Show { version } => learn::show(&mut *store, *version, actor)?,
                 ModelCommand::Shadow { version, sentences } => {

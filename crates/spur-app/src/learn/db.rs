@@ -51,8 +51,9 @@ fn alert_of(s: &StoredAlert) -> Result<Alert> {
         .map_err(|e| AppError::Invalid(format!("stored alert {}: {e}", s.id)))
 }
 
-/// The latest label of each party and role, with its alert if one is stored.
-fn examples(store: &mut dyn Store, actor: &str) -> Result<Vec<Example>> {
+/// The latest label of each party and role, with its alert if one is
+/// stored; the rules alert a standing alert scoring at least `rules_threshold`.
+fn examples(store: &mut dyn Store, rules_threshold: f64, actor: &str) -> Result<Vec<Example>> {
     let labels = store.labels(actor)?;
     let mut alerts: HashMap<(String, &'static str), (Alert, bool)> = HashMap::new();
     for s in store.alerts(actor)? {
@@ -74,7 +75,8 @@ fn examples(store: &mut dyn Store, actor: &str) -> Result<Vec<Example>> {
             Example {
                 key: format!("{}/{}", l.party_id, l.role.as_str()),
                 alert: found.map(|(a, _)| a.clone()),
-                rules_alerted: found.is_some_and(|(_, standing)| *standing),
+                rules_alerted: found
+                    .is_some_and(|(a, standing)| *standing && a.score >= rules_threshold),
                 positive: l.disposition.is_positive(),
             }
         })
@@ -82,14 +84,22 @@ fn examples(store: &mut dyn Store, actor: &str) -> Result<Vec<Example>> {
 }
 
 /// Trains on the store's labels and alerts and stores the version (refused
-/// when worse than the rules). `candidate_threshold` is the alert threshold
-/// the stored alerts were raised at.
+/// when worse than the rules at `rules_threshold`, the configured alert
+/// threshold). `candidate_threshold` is the threshold the stored alerts were
+/// raised at (a scan for learning may store more than the rules alert).
 pub fn train_from_store(
     store: &mut dyn Store,
+    rules_threshold: f64,
     candidate_threshold: f64,
     actor: &str,
 ) -> Result<(StoredModel, Trained)> {
-    let examples = examples(store, actor)?;
+    if candidate_threshold > rules_threshold {
+        return Err(AppError::Invalid(format!(
+            "the candidate threshold {candidate_threshold} is above the rules' alert threshold {rules_threshold}: \
+             the model would never see alerts the rules raise"
+        )));
+    }
+    let examples = examples(store, rules_threshold, actor)?;
     let trained = train(&examples, candidate_threshold)?;
     let stored = store.save_model(
         &NewModel {
