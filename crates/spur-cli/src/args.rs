@@ -441,7 +441,8 @@ pub(crate) enum ModelCommand {
         #[arg(long)]
         version: Option<i64>,
     },
-    /// Scores the standing alerts with the model and tells which it would drop.
+    /// Scores the standing alerts with the rules and the model and tells
+    /// which alerts the model would drop or add, with its sentences.
     Shadow {
         #[arg(long)]
         version: i64,

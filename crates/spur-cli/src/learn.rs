@@ -125,31 +125,51 @@ pub fn show(store: &mut dyn Store, version: Option<i64>, actor: &str) -> Result<
     Ok(())
 }
 
-pub fn shadow(store: &mut dyn Store, version: i64, sentences: usize, actor: &str) -> Result<()> {
+pub fn shadow(
+    store: &mut dyn Store,
+    version: i64,
+    rules_threshold: f64,
+    sentences: usize,
+    actor: &str,
+) -> Result<()> {
     let (m, scored) = db::shadow(store, version, actor)?;
     let mut out = io::stdout().lock();
-    let dropped: Vec<_> = scored.iter().filter(|s| !s.scored.model.flagged).collect();
+    let rules = |s: &db::Shadowed| s.scored.alert.score >= rules_threshold;
+    let dropped: Vec<_> = scored
+        .iter()
+        .filter(|s| rules(s) && !s.scored.model.flagged)
+        .collect();
+    let added: Vec<_> = scored
+        .iter()
+        .filter(|s| !rules(s) && s.scored.model.flagged)
+        .collect();
     writeln!(
         out,
-        "model version {} ({}) over {} standing alerts: the rules alert all of them; the model would keep {} and drop {}",
+        "model version {} ({}) over {} standing alerts: the rules (score >= {}) alert {}, the model {}; \
+         the model would drop {} and add {}",
         m.version,
         m.status,
         scored.len(),
-        scored.len() - dropped.len(),
-        dropped.len()
+        rules_threshold,
+        scored.iter().filter(|s| rules(s)).count(),
+        scored.iter().filter(|s| s.scored.model.flagged).count(),
+        dropped.len(),
+        added.len()
     )?;
-    for s in &dropped {
-        let a = &s.scored.alert;
-        writeln!(
-            out,
-            "alert {} {} {} rules' score {:.3}: would be dropped",
-            s.alert_id,
-            a.role.as_str(),
-            visible(&a.subject),
-            a.score
-        )?;
-        for line in s.scored.model.sentences(sentences) {
-            writeln!(out, "    {line}")?;
+    for (what, list) in [("dropped", &dropped), ("added", &added)] {
+        for s in list.iter() {
+            let a = &s.scored.alert;
+            writeln!(
+                out,
+                "alert {} {} {} rules' score {:.3}: would be {what}",
+                s.alert_id,
+                a.role.as_str(),
+                visible(&a.subject),
+                a.score
+            )?;
+            for line in s.scored.model.sentences(sentences) {
+                writeln!(out, "    {line}")?;
+            }
         }
     }
     Ok(())

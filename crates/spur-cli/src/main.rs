@@ -545,7 +545,8 @@ fn run(cli: Cli) -> Result<()> {
                 }
                 ModelCommand::Show { version } => learn::show(&mut *store, *version, actor)?,
                 ModelCommand::Shadow { version, sentences } => {
-                    learn::shadow(&mut *store, *version, *sentences, actor)?
+                    let rules = engine_config(None)?.alert_threshold;
+                    learn::shadow(&mut *store, *version, rules, *sentences, actor)?
                 }
                 ModelCommand::Activate { version } => {
                     learn::activate(&mut *store, *version, actor)?

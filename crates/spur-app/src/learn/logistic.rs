@@ -53,6 +53,8 @@ pub fn sigmoid(z: f64) -> f64 {
 
 impl Logistic {
     /// Fits `y` (true: positive) on the rows of `x`, with penalty `lambda`.
+    // Matrix arithmetic reads plainest by index.
+    #[allow(clippy::needless_range_loop)]
     pub fn fit(x: &[Vec<f64>], y: &[bool], lambda: f64) -> Result<Logistic, FitError> {
         let n = x.len();
         if n == 0 || y.len() != n {
@@ -155,6 +157,7 @@ impl Logistic {
 }
 
 /// Solves `a · s = b` by Gaussian elimination with partial pivoting.
+#[allow(clippy::needless_range_loop)]
 fn solve(mut a: Vec<Vec<f64>>, mut b: Vec<f64>) -> Option<Vec<f64>> {
     let n = b.len();
     for col in 0..n {

@@ -84,7 +84,9 @@ impl Model {
             &self.threshold,
             &self.candidate_threshold,
         ]);
-        if numbers.clone().any(|v| !v.is_finite()) || self.fit.scale.iter().any(|s| !(*s > 0.0)) {
+        if numbers.clone().any(|v| !v.is_finite())
+            || self.fit.scale.iter().any(|s| !s.is_finite() || *s <= 0.0)
+        {
             return Err(
                 "a weight, mean, scale or threshold is not a finite number (scales > 0)".into(),
             );
