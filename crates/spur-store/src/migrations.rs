@@ -434,8 +434,8 @@ pub(crate) const ROW_DIGESTS: i64 = 6;
 /// Brings the schema to [`SCHEMA_VERSION`]; refuses a newer one. Returns
 /// the version found (0 for a new database).
 pub(crate) fn migrate(tx: &mut dyn Tx, now: Timestamp) -> Result<i64, StoreError> {
-    // Increasing; numbers may be skipped while branches hold them (11 and
-    // 12 are reserved for work merged later; every version not applied
+    // Increasing; numbers may be skipped while branches hold them (12 is
+    // reserved for work merged later; every version not applied
     // yet is applied, see below).
     debug_assert!(MIGRATIONS.windows(2).all(|w| w[1].version > w[0].version));
     if tx.dialect() == Dialect::Postgres {
