@@ -282,7 +282,7 @@ mod tests {
     fn a_model_worse_than_the_rules_is_refused() {
         let mut noise = world(100);
         for (i, e) in noise.iter_mut().enumerate() {
-            e.positive = fnv1a(format!("{i}").as_bytes()) % 2 == 0;
+            e.positive = fnv1a(format!("{i}").as_bytes()).is_multiple_of(2);
         }
         let t = train(&noise, 0.5).unwrap();
         let refusal = t.refusal.expect("refused");
