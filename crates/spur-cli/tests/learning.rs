@@ -177,7 +177,12 @@ fn train_show_activate_export_and_scan_with_the_model() {
     // Shadow: what the model would drop, in sentences.
     let shadow = as_user(&dir, &db, "ana", &["model", "shadow", "--version", "1"]).ok();
     assert!(
-        shadow.stdout.contains("the model would keep"),
+        shadow.stdout.contains("the model would drop"),
+        "{}",
+        shadow.stdout
+    );
+    assert!(
+        shadow.stdout.contains("would be dropped") && shadow.stdout.contains("would be added"),
         "{}",
         shadow.stdout
     );
