@@ -463,6 +463,12 @@ pub(crate) enum ModelCommand {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Stores an exported model in this database as its next version (the
+    /// importer counts as its trainer: another supervisor activates it).
+    Import {
+        #[arg(long)]
+        file: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]

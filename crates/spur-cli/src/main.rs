@@ -554,6 +554,15 @@ fn run(cli: Cli) -> Result<()> {
                 ModelCommand::Export { version, out } => {
                     learn::export(&mut *store, *version, out, actor)?
                 }
+                ModelCommand::Import { file } => {
+                    let m = spur_app::learn::db::import_model(&mut *store, file, actor)?;
+                    println!(
+                        "model from {} stored as version {} ({}); the rules stay in use until another supervisor activates it",
+                        terminal::visible(&file.display().to_string()),
+                        m.version,
+                        m.status
+                    );
+                }
             }
         }
         Command::Audit { command } => match command {

@@ -286,6 +286,42 @@ fn train_show_activate_export_and_scan_with_the_model() {
         // The rules' findings are still there, as always.
         assert!(!a["indicators"].as_array().unwrap().is_empty());
     }
+    // Carried to another database: imported as its next version, activated
+    // there by a supervisor other than the importer.
+    let other = dir.join("other.db").display().to_string();
+    dir.spur(&["user", "add", "ada", "--role", "admin", "--db", &other])
+        .ok();
+    for (name, role) in [("sue", "supervisor"), ("sam", "supervisor")] {
+        as_user(&dir, &other, "ada", &["user", "add", name, "--role", role]).ok();
+    }
+    let imported = as_user(
+        &dir,
+        &other,
+        "sue",
+        &["model", "import", "--file", "model.json"],
+    )
+    .ok();
+    assert!(
+        imported.stdout.contains("stored as version 1 (candidate)"),
+        "{}",
+        imported.stdout
+    );
+    as_user(
+        &dir,
+        &other,
+        "sue",
+        &["model", "activate", "--version", "1"],
+    )
+    .fails_with(&["self-activation refused"]);
+    as_user(
+        &dir,
+        &other,
+        "sam",
+        &["model", "activate", "--version", "1"],
+    )
+    .ok();
+    as_user(&dir, &other, "sam", &["audit", "verify"]).ok();
+
     // --model with a database is refused: stored alerts are the rules'.
     dir.spur(&[
         "scan",

@@ -232,3 +232,37 @@ pub fn read_model_file(path: &Path) -> Result<ExportedModel> {
         .map_err(|e| AppError::Invalid(format!("{name}: {e}")))?;
     Ok(m)
 }
+
+/// Stores an exported model as the next version of this database: its
+/// figures as measured where it was trained, the importer as its trainer
+/// here (so another supervisor must activate it).
+pub fn import_model(store: &mut dyn Store, path: &Path, actor: &str) -> Result<StoredModel> {
+    let e = read_model_file(path)?;
+    let name = path.display().to_string();
+    if e.status == ModelStatus::Refused.as_str() {
+        return Err(AppError::Invalid(format!(
+            "{name}: a refused model is not imported"
+        )));
+    }
+    let stored = store
+        .save_model(
+            &NewModel {
+                refusal: None,
+                labels: e.labels,
+                threshold: e.model.threshold,
+                cv_precision: e.cv_precision,
+                cv_recall: e.cv_recall,
+                rules_precision: e.rules_precision,
+                rules_recall: e.rules_recall,
+                body: serde_json::to_string(&e.model)?,
+            },
+            actor,
+        )
+        .with_context(|| format!("importing {name}"))?;
+    tracing::info!(
+        version = stored.version,
+        from_version = e.version,
+        "model imported"
+    );
+    Ok(stored)
+}
