@@ -200,6 +200,17 @@ fn train_show_activate_export_and_scan_with_the_model() {
     as_user(&dir, &db, "sam", &["model", "activate", "--version", "1"]).ok();
     let list = as_user(&dir, &db, "aud", &["model", "show"]).ok();
     assert!(list.stdout.contains("active"), "{}", list.stdout);
+    // An active model's contributions read as sentences in the alert.
+    let alert = as_user(&dir, &db, "ana", &["alert", "show", "--alert", "1"]).ok();
+    assert!(
+        alert
+            .stdout
+            .contains("the active learned model (version 1)")
+            && alert.stdout.contains("the model's log-odds by")
+            && alert.stdout.contains("against its threshold"),
+        "{}",
+        alert.stdout
+    );
 
     // A model worse than the rules is stored refused and cannot be activated:
     // labels that contradict the truth on a third of the alerts.

@@ -266,3 +266,17 @@ pub fn import_model(store: &mut dyn Store, path: &Path, actor: &str) -> Result<S
     );
     Ok(stored)
 }
+
+/// The active model's verdict on a stored alert, if a model is active (the
+/// rules' findings stand either way).
+pub fn active_verdict(
+    store: &mut dyn Store,
+    alert: &StoredAlert,
+    actor: &str,
+) -> Result<Option<super::ModelScore>> {
+    let Some(stored) = store.active_model(actor)? else {
+        return Ok(None);
+    };
+    let model = model_of(&stored)?;
+    Ok(Some(model.score(&alert_of(alert)?, Some(stored.version))))
+}
