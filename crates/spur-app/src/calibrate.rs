@@ -14,7 +14,7 @@
 use serde::Serialize;
 use spur_engine::{calibration, Calibration, EngineConfig, Role};
 
-use crate::worlds::{scan_world, WorldsError, WorldsOptions};
+use crate::worlds::{scan_world, sim_config, WorldsError, WorldsOptions};
 
 /// What to fit, and the target.
 #[derive(Clone, Debug, Serialize)]
@@ -95,14 +95,17 @@ pub fn label_worlds(
     let mut out = Vec::with_capacity(opts.worlds);
     for i in 0..opts.worlds {
         let seed = opts.first_seed.wrapping_add(i as u64);
-        let w = scan_world(opts, seed, &raw)?;
-        let bad = |e: spur_sim::EvalError| WorldsError::World {
-            seed,
-            reason: e.to_string(),
-        };
-        let pairs = spur_sim::labelled_scores(&w.truth[..], &w.alerts[..]).map_err(bad)?;
+        let w = scan_world(&sim_config(opts, seed), &raw)?;
+        let bad = |reason: String| WorldsError::World { seed, reason };
+        let mut lines = Vec::with_capacity(w.alerts.len() * 64);
+        for a in &w.alerts {
+            serde_json::to_writer(&mut lines, a).map_err(|e| bad(e.to_string()))?;
+            lines.push(b'\n');
+        }
+        let pairs =
+            spur_sim::labelled_scores(&w.truth[..], &lines[..]).map_err(|e| bad(e.to_string()))?;
         let positives = spur_sim::evaluate(&w.truth[..], &b""[..], None::<&[u8]>)
-            .map_err(bad)?
+            .map_err(|e| bad(e.to_string()))?
             .overall
             .positives;
         tracing::info!(seed, done = i + 1, of = opts.worlds, "world labelled");

@@ -16,6 +16,7 @@ pub mod calibrate;
 pub mod error;
 pub mod figures;
 mod figures_svg;
+pub mod learn;
 pub mod live;
 pub mod outfile;
 pub mod reliability_svg;

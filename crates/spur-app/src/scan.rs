@@ -51,6 +51,19 @@ pub struct ScanOptions {
     pub now: spur_engine::Timestamp,
     /// How the export writes its records ([input] in the configuration).
     pub profile: Profile,
+    /// A learned model (`spur model export`) that decides which of the
+    /// candidate alerts are written, each with its sentences; a file scan only.
+    pub model: Option<crate::learn::db::ExportedModel>,
+}
+
+/// What a learned model did in a scan.
+#[derive(Clone, Debug)]
+pub struct ModelUse {
+    pub version: i64,
+    /// Alerts the rules raised from the model's candidate threshold.
+    pub candidates: usize,
+    /// Of them, the ones the model flagged (the alerts written).
+    pub flagged: usize,
 }
 
 pub struct ScanReport {
@@ -73,6 +86,8 @@ pub struct ScanReport {
     pub already_ingested: u64,
     /// What the store committed (with `--db`).
     pub stored: Option<LogCommitted>,
+    /// With `--model`: what the model did.
+    pub model: Option<ModelUse>,
 }
 
 /// The system clock, in seconds since 1970: the wall clock at ingestion
@@ -161,6 +176,17 @@ pub fn run(
     store: Option<Box<dyn Store>>,
 ) -> Result<ScanReport> {
     let started = Instant::now();
+    let mut cfg = cfg;
+    if let Some(m) = &opts.model {
+        if store.is_some() {
+            bail!(
+                "--model scores a file scan; alerts stored in a database are the rules' \
+                 (import the model there and activate it, docs/learning.md)"
+            );
+        }
+        // The model judges every alert from its candidate threshold on.
+        cfg.alert_threshold = m.model.candidate_threshold;
+    }
     let threshold = cfg.alert_threshold;
     let stdin = opts.input.as_os_str() == "-";
     let label = if stdin {
@@ -416,7 +442,26 @@ pub fn run(
         seconds = started.elapsed().as_secs_f64(),
         "input read; scoring"
     );
-    let outcome = engine.finish();
+    let mut outcome = engine.finish();
+    let mut model_use = None;
+    let mut scores = Vec::new();
+    if let Some(m) = &opts.model {
+        let candidates = outcome.alerts.len();
+        let mut kept = Vec::new();
+        for a in std::mem::take(&mut outcome.alerts) {
+            let score = m.model.score(&a, Some(m.version));
+            if score.flagged {
+                kept.push(a);
+                scores.push(score);
+            }
+        }
+        outcome.alerts = kept;
+        model_use = Some(ModelUse {
+            version: m.version,
+            candidates,
+            flagged: outcome.alerts.len(),
+        });
+    }
     tracing::info!(
         alerts = outcome.alerts.len(),
         seconds = started.elapsed().as_secs_f64(),
@@ -456,7 +501,7 @@ pub fn run(
     }
     // With a store, alerts go to a file only when asked for.
     if stored.is_none() || opts.alerts.is_some() {
-        write_alerts(opts.alerts.as_deref(), &outcome)?;
+        write_alerts(opts.alerts.as_deref(), &outcome, &scores)?;
     }
     Ok(ScanReport {
         input: label,
@@ -472,6 +517,7 @@ pub fn run(
         rejects_file: (rejected > 0).then(|| opts.rejects.clone()),
         already_ingested: logged.already_ingested,
         stored,
+        model: model_use,
     })
 }
 
@@ -521,7 +567,13 @@ impl Logged {
     }
 }
 
-fn write_alerts(path: Option<&Path>, outcome: &Outcome) -> Result<()> {
+/// The alerts as JSON Lines; with a model's `scores` (one per alert), each
+/// alert carries its verdict as `model`.
+fn write_alerts(
+    path: Option<&Path>,
+    outcome: &Outcome,
+    scores: &[crate::learn::ModelScore],
+) -> Result<()> {
     let out: Box<dyn Write> = match path {
         Some(p) => Box::new(
             File::create(p)
@@ -530,8 +582,19 @@ fn write_alerts(path: Option<&Path>, outcome: &Outcome) -> Result<()> {
         None => Box::new(io::stdout().lock()),
     };
     let mut out = BufWriter::new(out);
-    for a in &outcome.alerts {
-        serde_json::to_writer(&mut out, a)?;
+    for (i, a) in outcome.alerts.iter().enumerate() {
+        match scores.get(i) {
+            Some(model) => {
+                #[derive(serde::Serialize)]
+                struct WithModel<'a> {
+                    #[serde(flatten)]
+                    alert: &'a spur_engine::Alert,
+                    model: &'a crate::learn::ModelScore,
+                }
+                serde_json::to_writer(&mut out, &WithModel { alert: a, model })?
+            }
+            None => serde_json::to_writer(&mut out, a)?,
+        }
         out.write_all(b"\n")?;
     }
     out.flush().context("writing alerts")?;

@@ -158,24 +158,54 @@ pub fn evaluate_worlds(
     })
 }
 
-/// One world simulated and scanned: its payments and truth as the simulator
-/// wrote them, and the engine's alerts as JSON Lines.
-pub struct ScannedWorld {
-    pub seed: u64,
-    pub payments: usize,
-    pub csv: Vec<u8>,
-    pub truth: Vec<u8>,
-    pub alerts: Vec<u8>,
-}
-
-/// Simulates world `seed` of `opts` and scans it with the engine configured as `cfg`.
-pub fn scan_world(
+fn one_world(
     opts: &WorldsOptions,
     seed: u64,
     cfg: &EngineConfig,
-) -> Result<ScannedWorld, WorldsError> {
+) -> Result<WorldFigures, WorldsError> {
     let bad = |reason: String| WorldsError::World { seed, reason };
-    let sim = SimConfig {
+    let world = scan_world(&sim_config(opts, seed), cfg)?;
+    let (csv, truth, summary) = (&world.payments, &world.truth, &world.summary);
+    let mut lines = Vec::with_capacity(world.alerts.len() * 64);
+    for a in &world.alerts {
+        serde_json::to_writer(&mut lines, a).map_err(|e| bad(e.to_string()))?;
+        lines.push(b'\n');
+    }
+    let report = spur_sim::evaluate(&truth[..], &lines[..], Some(&csv[..]))
+        .map_err(|e| bad(e.to_string()))?;
+    let top_lookalike = report
+        .false_positives
+        .iter()
+        .filter(|f| f.alerted > 0)
+        // Most alerted; on ties the first in the report's order.
+        .fold(None::<&spur_sim::FalsePositives>, |best, f| match best {
+            Some(b) if b.alerted >= f.alerted => Some(b),
+            _ => Some(f),
+        })
+        .map(|f| Lookalike {
+            label: f.label.clone(),
+            alerted: f.alerted,
+            share: f.share,
+        });
+    Ok(WorldFigures {
+        seed,
+        payments: summary.payments,
+        positives: report.overall.positives,
+        alerts: report.overall.alerts,
+        false_positives: report.overall.false_positives,
+        precision: report.overall.precision,
+        recall: report.overall.recall,
+        average_precision: report.overall.average_precision,
+        light_recall: report.light_offenders.as_ref().map_or(0.0, |s| s.recall),
+        top_lookalike,
+        report,
+    })
+}
+
+/// World `seed` of `opts`: drawn from the brief's ranges with `vary`, else the
+/// calibrated world with that seed.
+pub(crate) fn sim_config(opts: &WorldsOptions, seed: u64) -> SimConfig {
+    SimConfig {
         senders: opts.senders,
         days: opts.days,
         ..if opts.vary {
@@ -186,9 +216,24 @@ pub fn scan_world(
                 ..SimConfig::default()
             }
         }
-    };
+    }
+}
+
+/// A simulated world scanned in memory: its payments (CSV), ground truth
+/// (truth.csv) and the engine's alerts.
+pub(crate) struct ScannedWorld {
+    pub payments: Vec<u8>,
+    pub truth: Vec<u8>,
+    pub summary: spur_sim::SimSummary,
+    pub alerts: Vec<spur_engine::Alert>,
+}
+
+/// Simulates `sim` and runs the engine configured as `cfg` over it.
+pub(crate) fn scan_world(sim: &SimConfig, cfg: &EngineConfig) -> Result<ScannedWorld, WorldsError> {
+    let seed = sim.seed;
+    let bad = |reason: String| WorldsError::World { seed, reason };
     let (mut csv, mut truth) = (Vec::new(), Vec::new());
-    let summary = spur_sim::simulate(&sim, &mut csv, &mut truth)
+    let summary = spur_sim::simulate(sim, &mut csv, &mut truth)
         .map_err(|source| WorldsError::Sim { seed, source })?;
     let mut batch = PaymentBatch::with_capacity(summary.payments);
     let mut reader =
@@ -220,62 +265,13 @@ pub fn scan_world(
                 .map_err(|e| bad(format!("payment refused: {e}")))?;
         }
     }
-    let outcome = engine.finish();
-    let mut alerts = Vec::with_capacity(outcome.alerts.len() * 64);
-    for a in &outcome.alerts {
-        serde_json::to_writer(&mut alerts, a).map_err(|e| bad(e.to_string()))?;
-        alerts.push(b'\n');
-    }
+    let alerts = engine.finish().alerts;
+    drop(batch);
     Ok(ScannedWorld {
-        seed,
-        payments: summary.payments,
-        csv,
+        payments: csv,
         truth,
+        summary,
         alerts,
-    })
-}
-
-fn one_world(
-    opts: &WorldsOptions,
-    seed: u64,
-    cfg: &EngineConfig,
-) -> Result<WorldFigures, WorldsError> {
-    let bad = |reason: String| WorldsError::World { seed, reason };
-    let ScannedWorld {
-        payments,
-        csv,
-        truth,
-        alerts: lines,
-        ..
-    } = scan_world(opts, seed, cfg)?;
-    let report = spur_sim::evaluate(&truth[..], &lines[..], Some(&csv[..]))
-        .map_err(|e| bad(e.to_string()))?;
-    let top_lookalike = report
-        .false_positives
-        .iter()
-        .filter(|f| f.alerted > 0)
-        // Most alerted; on ties the first in the report's order.
-        .fold(None::<&spur_sim::FalsePositives>, |best, f| match best {
-            Some(b) if b.alerted >= f.alerted => Some(b),
-            _ => Some(f),
-        })
-        .map(|f| Lookalike {
-            label: f.label.clone(),
-            alerted: f.alerted,
-            share: f.share,
-        });
-    Ok(WorldFigures {
-        seed,
-        payments,
-        positives: report.overall.positives,
-        alerts: report.overall.alerts,
-        false_positives: report.overall.false_positives,
-        precision: report.overall.precision,
-        recall: report.overall.recall,
-        average_precision: report.overall.average_precision,
-        light_recall: report.light_offenders.as_ref().map_or(0.0, |s| s.recall),
-        top_lookalike,
-        report,
     })
 }
 

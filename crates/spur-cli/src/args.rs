@@ -415,6 +415,63 @@ pub(crate) struct WorldArgs {
 }
 
 #[derive(Subcommand)]
+pub(crate) enum FeedbackCommand {
+    /// Imports past dispositions: a CSV file with the header
+    /// party_id,role,disposition (sender|receiver; suspicious,
+    /// not-suspicious or false-positive). Bad lines are named and left out.
+    Import {
+        #[arg(long)]
+        file: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+pub(crate) enum ModelCommand {
+    /// Trains a model on the database's labels and alerts; prints the new
+    /// version with its cross-validated precision and recall beside the rules'.
+    Train {
+        /// The alert threshold the stored alerts were raised at (`spur scan
+        /// --threshold`), at most the configuration's: the lowest rules' score
+        /// the model judges. Default: the configuration's alert threshold.
+        #[arg(long, value_name = "SCORE")]
+        candidates_from: Option<f64>,
+    },
+    /// Every version with its status and figures; with --version, its weights.
+    Show {
+        #[arg(long)]
+        version: Option<i64>,
+    },
+    /// Scores the standing alerts with the rules and the model and tells
+    /// which alerts the model would drop or add, with its sentences.
+    Shadow {
+        #[arg(long)]
+        version: i64,
+        /// Sentences per alert shown.
+        #[arg(long, default_value_t = 3)]
+        sentences: usize,
+    },
+    /// Makes a version the active model (a supervisor other than its trainer).
+    Activate {
+        #[arg(long)]
+        version: i64,
+    },
+    /// Writes a version to a file, for `spur scan --model` or another database.
+    Export {
+        #[arg(long)]
+        version: i64,
+        /// The file (never overwritten).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Stores an exported model in this database as its next version (the
+    /// importer counts as its trainer: another supervisor activates it).
+    Import {
+        #[arg(long)]
+        file: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
 pub(crate) enum Command {
     /// Score every sender and receiver in a payments file; write alerts as JSON Lines.
     Scan {
@@ -448,6 +505,10 @@ pub(crate) enum Command {
         /// How the export writes its records; each flag overrides its [input] key.
         #[command(flatten)]
         input: settings::InputArgs,
+        /// A learned model (`spur model export`) that decides which alerts are
+        /// written, each with the model's contributions as sentences; file scans only.
+        #[arg(long, value_name = "FILE", conflicts_with = "threshold")]
+        model: Option<PathBuf>,
     },
     /// Write synthetic payments with ground truth: payments.csv and truth.csv.
     Simulate {
@@ -494,6 +555,11 @@ pub(crate) enum Command {
         /// (from 0.05 up, all worlds pooled) into this SVG file.
         #[arg(long, value_name = "FILE", requires = "worlds")]
         reliability: Option<PathBuf>,
+        /// With --worlds: per world, label 40% of its alerts from ground truth,
+        /// train a model, and measure rules and model on another seed of the
+        /// same world (docs/learning.md).
+        #[arg(long, requires = "worlds")]
+        learn: bool,
         /// Print the report as JSON.
         #[arg(long)]
         json: bool,
@@ -529,6 +595,16 @@ pub(crate) enum Command {
         /// Also draw the reliability diagram, before and after, into this SVG file.
         #[arg(long, value_name = "FILE")]
         svg: Option<PathBuf>,
+    },
+    /// The analysts' dispositions as labels for learning.
+    Feedback {
+        #[command(subcommand)]
+        command: FeedbackCommand,
+    },
+    /// Learned models: train, show, shadow, activate, export (docs/learning.md).
+    Model {
+        #[command(subcommand)]
+        command: ModelCommand,
     },
     /// Users and their roles.
     User {

@@ -171,6 +171,16 @@ pub fn print_alert(store: &mut dyn Store, alert_id: i64, actor: &str, json: bool
         ]);
     }
     why.write(&mut out)?;
+    if let Some(verdict) = spur_app::learn::db::active_verdict(store, &d.alert, actor)? {
+        writeln!(
+            out,
+            "\nthe active learned model (version {})",
+            verdict.version.unwrap_or(0)
+        )?;
+        for line in verdict.sentences(5) {
+            writeln!(out, "  {line}")?;
+        }
+    }
     writeln!(out, "\ncounterparties ({})", d.counterparties.len())?;
     let mut cps = Table::new(&[
         ("id", Align::Left),

@@ -90,6 +90,7 @@ pub fn run(
             .and_then(|t| spur_io::time::parse_rfc3339(t.as_bytes()).ok())
             .map_or(scan::system_now(), |last| last.max(scan::system_now())),
         profile: spur_io::Profile::default(),
+        model: None,
     };
     // With --serve the scan fills a fresh database for the workbench.
     let db = out.join("demo.db");

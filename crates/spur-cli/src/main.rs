@@ -3,6 +3,7 @@
 mod args;
 mod cases;
 mod demo;
+mod learn;
 mod progress;
 mod reports;
 mod scan_print;
@@ -21,8 +22,8 @@ use spur_store::OpenMode;
 
 use args::{
     store_role, AlertCommand, AlertRoleArg, AlertStatusArg, AuditCommand, CaseCommand, Cli,
-    Command, DispositionArg, FormatArg, ReportCommand, StatsCommand, StatusArg, TokenCommand,
-    UserCommand,
+    Command, DispositionArg, FeedbackCommand, FormatArg, ModelCommand, ReportCommand, StatsCommand,
+    StatusArg, TokenCommand, UserCommand,
 };
 
 /// mimalloc instead of the system allocator: a scan makes millions of small,
@@ -87,7 +88,12 @@ fn run(cli: Cli) -> Result<()> {
             quiet,
             now,
             input,
+            model,
         } => {
+            let model = model
+                .as_deref()
+                .map(spur_app::learn::db::read_model_file)
+                .transpose()?;
             let settings = settings::load_all(cli.config.as_deref(), std::env::vars())?;
             let profile = input.apply(settings.input).context("input profile")?;
             let opts = scan::ScanOptions {
@@ -103,6 +109,7 @@ fn run(cli: Cli) -> Result<()> {
                 },
                 now: now.unwrap_or_else(scan::system_now),
                 profile,
+                model,
             };
             // A scan that stores is how a database starts.
             let store = cli
@@ -116,6 +123,33 @@ fn run(cli: Cli) -> Result<()> {
         Command::Simulate { out, world } => {
             let summary = demo::simulate(out, world.seed, world.senders, world.days, world.vary)?;
             eprintln!("{summary}");
+        }
+        Command::Eval {
+            worlds: Some(worlds),
+            first_seed,
+            senders,
+            days,
+            threshold,
+            json,
+            learn: true,
+            ..
+        } => {
+            let defaults = spur_app::worlds::WorldsOptions::default();
+            let opts = spur_app::learn::simulated::LearnOptions {
+                worlds: *worlds,
+                first_seed: *first_seed,
+                senders: senders.unwrap_or(defaults.senders),
+                days: days.unwrap_or(defaults.days),
+            };
+            let report = spur_app::learn::simulated::evaluate(&opts, &engine_config(*threshold)?)?;
+            let mut out = BufWriter::new(io::stdout().lock());
+            if *json {
+                serde_json::to_writer_pretty(&mut out, &report)?;
+                writeln!(out)?;
+            } else {
+                write!(out, "{report}")?;
+            }
+            out.flush()?;
         }
         Command::Eval {
             worlds: Some(worlds),
@@ -549,6 +583,42 @@ fn run(cli: Cli) -> Result<()> {
                     }
                 }
                 ReportCommand::List => reports::print_list(&s.reports(None, actor)?)?,
+            }
+        }
+        Command::Feedback {
+            command: FeedbackCommand::Import { file },
+        } => {
+            let actor = cases::actor(cli.user.as_deref())?;
+            learn::import(&mut *open_store(&cli)?, file, actor)?;
+        }
+        Command::Model { command } => {
+            let actor = cases::actor(cli.user.as_deref())?;
+            let mut store = open_store(&cli)?;
+            match command {
+                ModelCommand::Train { candidates_from } => {
+                    let rules = engine_config(None)?.alert_threshold;
+                    learn::train(&mut *store, rules, candidates_from.unwrap_or(rules), actor)?;
+                }
+                ModelCommand::Show { version } => learn::show(&mut *store, *version, actor)?,
+                ModelCommand::Shadow { version, sentences } => {
+                    let rules = engine_config(None)?.alert_threshold;
+                    learn::shadow(&mut *store, *version, rules, *sentences, actor)?
+                }
+                ModelCommand::Activate { version } => {
+                    learn::activate(&mut *store, *version, actor)?
+                }
+                ModelCommand::Export { version, out } => {
+                    learn::export(&mut *store, *version, out, actor)?
+                }
+                ModelCommand::Import { file } => {
+                    let m = spur_app::learn::db::import_model(&mut *store, file, actor)?;
+                    println!(
+                        "model from {} stored as version {} ({}); the rules stay in use until another supervisor activates it",
+                        terminal::visible(&file.display().to_string()),
+                        m.version,
+                        m.status
+                    );
+                }
             }
         }
         Command::Audit { command } => match command {

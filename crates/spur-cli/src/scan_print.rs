@@ -32,6 +32,13 @@ pub fn print(r: &ScanReport, out: &mut impl Write) -> io::Result<()> {
             }
         )?;
     }
+    if let Some(m) = &r.model {
+        writeln!(
+            out,
+            "  learned model     version {}: {} of {} candidate alerts (rules' score >= {}) flagged",
+            m.version, m.flagged, m.candidates, r.threshold
+        )?;
+    }
     if r.read > 0 && r.already_ingested + r.rejected == r.read {
         writeln!(
             out,

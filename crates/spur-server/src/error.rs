@@ -115,7 +115,9 @@ fn store_status(e: &StoreError) -> StatusCode {
     use StoreError as E;
     match e {
         E::BadToken => StatusCode::UNAUTHORIZED,
-        E::Forbidden { .. } | E::UserDisabled(_) | E::SelfApproval(_) => StatusCode::FORBIDDEN,
+        E::Forbidden { .. } | E::UserDisabled(_) | E::SelfApproval(_) | E::SelfActivation(_) => {
+            StatusCode::FORBIDDEN
+        }
         E::NotFound { .. } | E::UnknownUser(_) => StatusCode::NOT_FOUND,
         E::Invalid(_) | E::BadCursor(_) => StatusCode::BAD_REQUEST,
         E::UserExists(_)
@@ -134,7 +136,8 @@ fn store_status(e: &StoreError) -> StatusCode {
         | E::TokenRevoked(_)
         | E::ScanConflict { .. }
         | E::LogConflict { .. }
-        | E::AlreadyIngested(_) => StatusCode::CONFLICT,
+        | E::AlreadyIngested(_)
+        | E::ModelRefused { .. } => StatusCode::CONFLICT,
         E::BadLocation(_)
         | E::NoDatabase(_)
         | E::SchemaTooNew { .. }
@@ -214,6 +217,15 @@ mod tests {
         );
         check(StoreError::UserDisabled("x".into()), 403, "user_disabled");
         check(StoreError::SelfApproval(1), 403, "self_approval");
+        check(StoreError::SelfActivation(1), 403, "self_activation");
+        check(
+            StoreError::ModelRefused {
+                version: 1,
+                reason: "x".into(),
+            },
+            409,
+            "model_refused",
+        );
         check(
             StoreError::NotFound {
                 kind: "case",

@@ -91,6 +91,10 @@ pub enum StoreError {
     BadCorrection { report: i64, reason: String },
     #[error("the report's XML does not carry its entity_reference {0:?}: write it with the reference the store gave it")]
     WrongReference(String),
+    #[error("model version {version} was refused when it was trained ({reason}): it cannot be activated; the rules stay in use")]
+    ModelRefused { version: i64, reason: String },
+    #[error("self-activation refused: model version {0} was trained by this user; another supervisor must activate it")]
+    SelfActivation(i64),
     #[error("missing, unknown or revoked API token")]
     BadToken,
     #[error("token {0} is already revoked")]
@@ -147,6 +151,8 @@ impl StoreError {
             StoreError::CorrectionRequired { .. } => "correction_required",
             StoreError::BadCorrection { .. } => "bad_correction",
             StoreError::WrongReference(_) => "wrong_reference",
+            StoreError::ModelRefused { .. } => "model_refused",
+            StoreError::SelfActivation(_) => "self_activation",
             StoreError::BadToken => "bad_token",
             StoreError::TokenRevoked(_) => "token_revoked",
             StoreError::Invalid(_) => "invalid_input",

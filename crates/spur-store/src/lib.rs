@@ -14,6 +14,7 @@ mod case;
 mod clock;
 mod digest;
 mod error;
+mod learning;
 mod lists;
 mod log;
 mod log_store;
@@ -38,6 +39,10 @@ pub use alert_view::{
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use digest::{payment_digest, PaymentDigest};
 pub use error::{AuditBreak, StoreError};
+pub use learning::{
+    Label, LabelDisposition, LabelImport, LabelSource, ModelStatus, NewLabel, NewModel,
+    StoredModel, MAX_IMPORT,
+};
 pub use lists::{CaseFilter, ReportFilter};
 pub use log::{chunk_len, decode_chunk, find_in_chunk, ChunkWriter, LogError};
 pub use log_store::{AlertUpdate, Checkpoint, LogChunk, LogCommit, LogCommitted, LogHead};

@@ -328,6 +328,47 @@ ALTER TABLE txns_by_id RENAME TO txns;
         postgres: "",
     },
     Migration {
+        version: 11,
+        name: "labels and learned models",
+        // `labels`: the analysts' dispositions imported from a file (a closed
+        // case's disposition is read from the case, not copied here). `source`
+        // is `import` (with the file's name in `source_file`). `models`: one
+        // row per trained version, its JSON (`body`: features, weights,
+        // standardisation) and its cross-validated figures; `status` is
+        // refused | candidate | active | retired, at most one active.
+        shared: r#"
+CREATE TABLE labels (
+    id {serial},
+    party_id TEXT NOT NULL,
+    role TEXT NOT NULL,
+    disposition TEXT NOT NULL,
+    source TEXT NOT NULL,
+    source_file TEXT,
+    labelled_by TEXT NOT NULL,
+    labelled_at BIGINT NOT NULL
+);
+CREATE INDEX labels_party ON labels (party_id, role, id);
+CREATE TABLE models (
+    version {serial},
+    status TEXT NOT NULL,
+    refusal TEXT,
+    trainer TEXT NOT NULL,
+    trained_at BIGINT NOT NULL,
+    labels BIGINT NOT NULL,
+    threshold DOUBLE PRECISION NOT NULL,
+    cv_precision DOUBLE PRECISION NOT NULL,
+    cv_recall DOUBLE PRECISION NOT NULL,
+    rules_precision DOUBLE PRECISION NOT NULL,
+    rules_recall DOUBLE PRECISION NOT NULL,
+    body TEXT NOT NULL,
+    activated_by TEXT,
+    activated_at BIGINT
+);
+"#,
+        sqlite: "",
+        postgres: "",
+    },
+    Migration {
         version: 13,
         name: "log chunks and checkpoints compressed with lz4 (PostgreSQL)",
         shared: "",
@@ -393,8 +434,8 @@ pub(crate) const ROW_DIGESTS: i64 = 6;
 /// Brings the schema to [`SCHEMA_VERSION`]; refuses a newer one. Returns
 /// the version found (0 for a new database).
 pub(crate) fn migrate(tx: &mut dyn Tx, now: Timestamp) -> Result<i64, StoreError> {
-    // Increasing; numbers may be skipped while branches hold them (11 and
-    // 12 are reserved for work merged later; every version not applied
+    // Increasing; numbers may be skipped while branches hold them (12 is
+    // reserved for work merged later; every version not applied
     // yet is applied, see below).
     debug_assert!(MIGRATIONS.windows(2).all(|w| w[1].version > w[0].version));
     if tx.dialect() == Dialect::Postgres {

@@ -173,6 +173,51 @@ pub(crate) fn payments(
         .collect()
 }
 
+/// The columns of an imported label that its digest covers, `id` first.
+pub(crate) const LABEL_ROW: &str = "id, party_id, role, disposition, source, source_file, \
+     labelled_by, labelled_at FROM labels";
+
+/// The columns of a model version that its digest covers, `version` first.
+pub(crate) const MODEL_ROW: &str = "version, status, refusal, trainer, trained_at, labels, \
+     threshold, cv_precision, cv_recall, rules_precision, rules_recall, body, activated_by, \
+     activated_at FROM models";
+
+/// The digests of rows of `table` (`SELECT`ed by `columns`, id first) with
+/// these ids, or of all, named `KIND:ID`.
+fn by_id(
+    tx: &mut dyn Tx,
+    columns: &str,
+    id_column: &str,
+    kind: &str,
+    ids: Option<&[i64]>,
+) -> Result<Vec<RowDigest>, StoreError> {
+    let rows = match ids {
+        None => tx.query(&format!("SELECT {columns}"), &[])?,
+        Some(ids) => {
+            let mut rows = Vec::with_capacity(ids.len());
+            for chunk in ids.chunks(500) {
+                let (sql, values) =
+                    in_list(&format!("SELECT {columns} WHERE {id_column} IN"), chunk);
+                rows.extend(tx.query(&sql, &values)?);
+            }
+            rows
+        }
+    };
+    rows.iter()
+        .map(|r| Ok((format!("{kind}:{}", r.int(0)?), Some(columns_digest(r)))))
+        .collect()
+}
+
+/// The digests of the imported labels with these ids, or of all.
+pub(crate) fn labels(tx: &mut dyn Tx, ids: Option<&[i64]>) -> Result<Vec<RowDigest>, StoreError> {
+    by_id(tx, LABEL_ROW, "id", "label", ids)
+}
+
+/// The digests of the model versions with these numbers, or of all.
+pub(crate) fn models(tx: &mut dyn Tx, ids: Option<&[i64]>) -> Result<Vec<RowDigest>, StoreError> {
+    by_id(tx, MODEL_ROW, "version", "model", ids)
+}
+
 /// `PREFIX ($1, $2, ...)` with the values as parameters.
 fn in_list<T: Clone + Into<SqlValue>>(prefix: &str, items: &[T]) -> (String, Vec<SqlValue>) {
     let mut sql = format!("{prefix} (");
@@ -384,7 +429,11 @@ pub(crate) fn current(tx: &mut dyn Tx) -> Result<BTreeMap<String, Found>, StoreE
             )?;
         }
     }
-    let scanned = alerts(tx, None)?.into_iter().chain(payments(tx, None)?);
+    let scanned = alerts(tx, None)?
+        .into_iter()
+        .chain(payments(tx, None)?)
+        .chain(labels(tx, None)?)
+        .chain(models(tx, None)?);
     for (object, digest) in scanned {
         let label = object.replacen(':', " ", 1);
         found.insert(

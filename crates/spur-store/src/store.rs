@@ -14,6 +14,7 @@ use crate::audit::{self, json, Change};
 use crate::case;
 use crate::clock::Clock;
 use crate::error::StoreError;
+use crate::learning::{self, Label, LabelImport, NewLabel, NewModel, StoredModel};
 use crate::lists::{self, CaseFilter, ReportFilter};
 use crate::log_store::{self, Checkpoint, LogChunk, LogCommit, LogCommitted, LogHead};
 use crate::migrations;
@@ -299,6 +300,29 @@ pub trait Store: Send {
     fn save_checkpoint(&mut self, log_seq: i64, state: &[u8]) -> Result<(), StoreError>;
     /// The latest checkpoint.
     fn load_checkpoint(&mut self) -> Result<Option<Checkpoint>, StoreError>;
+
+    // ---- learning from the analysts (learning.rs) ----
+
+    /// Stores `labels` read from `file` (its name, for the record), in one
+    /// audited transaction; analysts and supervisors only.
+    fn import_labels(
+        &mut self,
+        file: &str,
+        labels: &[NewLabel],
+        actor: &str,
+    ) -> Result<LabelImport, StoreError>;
+    /// Every label: imported ones, then closed cases' dispositions.
+    fn labels(&mut self, actor: &str) -> Result<Vec<Label>, StoreError>;
+    /// Stores a trained model as the next version (refused if it says why);
+    /// analysts and supervisors only, audited.
+    fn save_model(&mut self, model: &NewModel, actor: &str) -> Result<StoredModel, StoreError>;
+    fn models(&mut self, actor: &str) -> Result<Vec<StoredModel>, StoreError>;
+    fn model(&mut self, version: i64, actor: &str) -> Result<StoredModel, StoreError>;
+    /// The active model, if a supervisor activated one (else the rules decide).
+    fn active_model(&mut self, actor: &str) -> Result<Option<StoredModel>, StoreError>;
+    /// Makes `version` the active model, retiring the one before: a
+    /// supervisor other than its trainer, never a refused model; audited.
+    fn activate_model(&mut self, version: i64, actor: &str) -> Result<StoredModel, StoreError>;
 }
 
 /// Runs of a write transaction that the database aborted as transient.
@@ -1623,6 +1647,39 @@ impl Store for SqlStore {
 
     fn load_checkpoint(&mut self) -> Result<Option<Checkpoint>, StoreError> {
         self.read(log_store::load_checkpoint)
+    }
+
+    fn import_labels(
+        &mut self,
+        file: &str,
+        labels: &[NewLabel],
+        actor: &str,
+    ) -> Result<LabelImport, StoreError> {
+        self.write(|tx, now| learning::import(tx, now, file, labels, actor))
+    }
+
+    fn labels(&mut self, actor: &str) -> Result<Vec<Label>, StoreError> {
+        self.read(|tx| learning::all(tx, actor))
+    }
+
+    fn save_model(&mut self, model: &NewModel, actor: &str) -> Result<StoredModel, StoreError> {
+        self.write(|tx, now| learning::save(tx, now, model, actor))
+    }
+
+    fn models(&mut self, actor: &str) -> Result<Vec<StoredModel>, StoreError> {
+        self.read(|tx| learning::all_models(tx, actor))
+    }
+
+    fn model(&mut self, version: i64, actor: &str) -> Result<StoredModel, StoreError> {
+        self.read(|tx| learning::one(tx, version, actor))
+    }
+
+    fn active_model(&mut self, actor: &str) -> Result<Option<StoredModel>, StoreError> {
+        self.read(|tx| learning::active(tx, actor))
+    }
+
+    fn activate_model(&mut self, version: i64, actor: &str) -> Result<StoredModel, StoreError> {
+        self.write(|tx, now| learning::activate(tx, now, version, actor))
     }
 
     fn verify_audit(&mut self) -> Result<AuditSummary, StoreError> {

@@ -19,6 +19,7 @@ use spur_store::{
     LogCommit, LogCommitted, LogHead, ManualClock, PaymentRecord, Report, ReportContent,
     ReportStatus, Store, StoreError, UserRole, SCHEMA_VERSION,
 };
+use spur_store::{LabelDisposition, LabelSource, ModelStatus, NewLabel, NewModel};
 
 // ---- fixtures ----
 
@@ -204,6 +205,9 @@ conformance! {
     an_alert_raised_again_unchanged_is_not_rewritten,
     evidence_in_the_commits_own_chunks_is_kept,
     txn_ids_keep_their_digests_across_migration_10,
+    labels_are_imported_by_workers_audited_and_read_with_closed_cases,
+    models_are_versioned_and_activated_by_another_supervisor,
+    a_label_or_model_changed_behind_the_stores_back_is_named,
 }
 
 // ---- helpers ----
@@ -1830,6 +1834,7 @@ fn a_database_from_before_row_digests_gets_a_baseline(f: &Fixture) {
         Kind::Postgres => "DROP TRIGGER audit_rows_append_only ON audit_rows;",
     });
     f.sql("DROP TABLE api_tokens;"); // migration 7
+    f.sql("DROP TABLE labels; DROP TABLE models;"); // migration 11
     f.sql(
         "DROP TABLE audit_rows; DROP INDEX audit_log_actor; DROP INDEX audit_log_object; \
          ALTER TABLE audit_log DROP COLUMN rows_sha256; ALTER TABLE users DROP COLUMN disabled_at; \
@@ -3594,4 +3599,164 @@ fn txn_ids_keep_their_digests_across_migration_10(f: &Fixture) {
     assert_eq!(append(&mut *s, 1, &["t3"]).unwrap().new_txns, 1);
     assert_eq!(s.log_head().unwrap().txns, 3);
     s.verify_audit().unwrap();
+}
+
+// ---- learning from the analysts ----
+
+fn new_label(party: &str, role: Role, disposition: LabelDisposition) -> NewLabel {
+    NewLabel {
+        party_id: party.into(),
+        role,
+        disposition,
+    }
+}
+
+fn new_model(refusal: Option<&str>) -> NewModel {
+    NewModel {
+        refusal: refusal.map(str::to_owned),
+        labels: 60,
+        threshold: 0.5,
+        cv_precision: 0.97,
+        cv_recall: 0.92,
+        rules_precision: 0.9,
+        rules_recall: 0.92,
+        body: r#"{"features":[]}"#.into(),
+    }
+}
+
+fn labels_are_imported_by_workers_audited_and_read_with_closed_cases(f: &Fixture) {
+    let mut s = f.open();
+    let ids = with_alerts(&mut *s);
+    let file = [
+        new_label("S-1", Role::Sender, LabelDisposition::Suspicious),
+        new_label("S-9", Role::Sender, LabelDisposition::NotSuspicious),
+        new_label("R-1", Role::Receiver, LabelDisposition::FalsePositive),
+    ];
+    for who in ["ada", "aud"] {
+        assert_err!(
+            s.import_labels("labels.csv", &file, who),
+            StoreError::Forbidden { .. }
+        );
+    }
+    assert_err!(
+        s.import_labels("labels.csv", &[], "ana"),
+        StoreError::Invalid(_)
+    );
+    let before = audit_len(&mut *s);
+    let done = s.import_labels("labels.csv", &file, "ana").unwrap();
+    assert_eq!(done.imported, 3);
+    assert_eq!(audit_len(&mut *s), before + 1);
+    let entry = s.audit_log("aud").unwrap().pop().unwrap();
+    assert_eq!(entry.id, done.audit_entry);
+    assert_eq!(entry.action, "labels.import");
+    assert_eq!(entry.actor, "ana");
+    assert!(entry.after.unwrap().contains("labels.csv"));
+
+    // A closed case's disposition is a label for each of its alerts; an open one is not.
+    let case = s.open_case(ids[1], "alex").unwrap();
+    s.set_disposition(case.id, Disposition::NotSuspicious, "alex")
+        .unwrap();
+    assert_eq!(s.labels("aud").unwrap().len(), 3);
+    s.close(case.id, "a family sender", "alex").unwrap();
+    let labels = s.labels("aud").unwrap();
+    assert_eq!(labels.len(), 4);
+    assert_eq!(labels[0].party_id, "S-1");
+    assert_eq!(labels[0].disposition, LabelDisposition::Suspicious);
+    assert_eq!(labels[0].source, LabelSource::Import("labels.csv".into()));
+    assert_eq!(labels[0].who, "ana");
+    assert_eq!(labels[0].at, T0);
+    assert_eq!(labels[2].role, Role::Receiver);
+    assert_eq!(labels[3].party_id, "S-2");
+    assert_eq!(labels[3].disposition, LabelDisposition::NotSuspicious);
+    assert_eq!(labels[3].source, LabelSource::Case(case.id));
+    assert_eq!(labels[3].who, "alex");
+    assert_err!(s.labels("nobody"), StoreError::UnknownUser(_));
+    s.verify_audit().unwrap();
+}
+
+fn models_are_versioned_and_activated_by_another_supervisor(f: &Fixture) {
+    let mut s = f.open();
+    staff(&mut *s);
+    assert_err!(
+        s.save_model(&new_model(None), "aud"),
+        StoreError::Forbidden { .. }
+    );
+    let mut bad = new_model(None);
+    bad.cv_recall = f64::NAN;
+    assert_err!(s.save_model(&bad, "ana"), StoreError::Invalid(_));
+    let v1 = s.save_model(&new_model(None), "sue").unwrap();
+    let v2 = s
+        .save_model(&new_model(Some("recall below the rules'")), "ana")
+        .unwrap();
+    let v3 = s.save_model(&new_model(None), "ana").unwrap();
+    assert_eq!((v1.version, v2.version, v3.version), (1, 2, 3));
+    assert_eq!(v1.status, ModelStatus::Candidate);
+    assert_eq!(v1.trainer, "sue");
+    assert_eq!(v2.status, ModelStatus::Refused);
+    assert_eq!(s.models("aud").unwrap().len(), 3);
+    assert_eq!(s.model(3, "aud").unwrap().body, r#"{"features":[]}"#);
+    assert_err!(s.model(9, "aud"), StoreError::NotFound { .. });
+    // The rules stay the default: no model is active until a supervisor says so.
+    assert_eq!(s.active_model("aud").unwrap(), None);
+
+    assert_err!(s.activate_model(3, "ana"), StoreError::Forbidden { .. });
+    assert_err!(s.activate_model(1, "sue"), StoreError::SelfActivation(1));
+    assert_err!(
+        s.activate_model(2, "sam"),
+        StoreError::ModelRefused { version: 2, .. }
+    );
+    assert_err!(s.activate_model(9, "sam"), StoreError::NotFound { .. });
+    assert_eq!(s.active_model("aud").unwrap(), None);
+
+    let before = audit_len(&mut *s);
+    let on = s.activate_model(1, "sam").unwrap();
+    assert_eq!(on.status, ModelStatus::Active);
+    assert_eq!(on.activated_by.as_deref(), Some("sam"));
+    assert_eq!(audit_len(&mut *s), before + 1);
+    assert_err!(s.activate_model(1, "sam"), StoreError::Invalid(_));
+    s.activate_model(3, "sue").unwrap();
+    assert_eq!(s.active_model("aud").unwrap().unwrap().version, 3);
+    assert_eq!(s.model(1, "aud").unwrap().status, ModelStatus::Retired);
+    let actions: Vec<String> = s
+        .audit_log("aud")
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .filter(|a| a.starts_with("model."))
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "model.train",
+            "model.train",
+            "model.train",
+            "model.activate",
+            "model.activate"
+        ]
+    );
+    s.verify_audit().unwrap();
+}
+
+fn a_label_or_model_changed_behind_the_stores_back_is_named(f: &Fixture) {
+    let mut s = f.open();
+    staff(&mut *s);
+    s.import_labels(
+        "l.csv",
+        &[new_label(
+            "S-1",
+            Role::Sender,
+            LabelDisposition::FalsePositive,
+        )],
+        "ana",
+    )
+    .unwrap();
+    s.save_model(&new_model(Some("too few labels")), "ana")
+        .unwrap();
+    s.verify_audit().unwrap();
+    drop(s);
+    f.sql("UPDATE labels SET disposition = 'suspicious'");
+    f.sql("UPDATE models SET status = 'candidate', refusal = NULL");
+    let mut s = f.open();
+    let found: Vec<String> = findings(&mut *s).into_iter().map(|f| f.object).collect();
+    assert_eq!(found, ["label:1", "model:1"]);
 }
