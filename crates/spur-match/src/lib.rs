@@ -26,6 +26,7 @@
 //! group. No I/O: the caller carries the messages ([`Message`]) and writes
 //! the transcript.
 
+mod chapman;
 mod identifier;
 
 use curve25519_dalek::ristretto::{CompressedRistretto, RistrettoPoint};
@@ -33,6 +34,7 @@ use curve25519_dalek::scalar::Scalar;
 use curve25519_dalek::traits::Identity;
 use sha2::{Digest, Sha512};
 
+pub use chapman::{chapman, Estimate, EstimateError};
 pub use identifier::{Identifier, Kind};
 
 /// The most items one side may offer in one run.
