@@ -414,6 +414,22 @@ pub(crate) struct WorldArgs {
     pub(crate) vary: bool,
 }
 
+/// How `spur simulate --institutions 2` splits the world.
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub(crate) enum SplitModeArg {
+    SameSide,
+    CrossBorder,
+}
+
+impl SplitModeArg {
+    pub(crate) fn mode(self) -> spur_sim::SplitMode {
+        match self {
+            SplitModeArg::SameSide => spur_sim::SplitMode::SameSide,
+            SplitModeArg::CrossBorder => spur_sim::SplitMode::CrossBorder,
+        }
+    }
+}
+
 #[derive(Subcommand)]
 pub(crate) enum Command {
     /// Score every sender and receiver in a payments file; write alerts as JSON Lines.
@@ -457,6 +473,14 @@ pub(crate) enum Command {
         out: PathBuf,
         #[command(flatten)]
         world: WorldArgs,
+        /// Split the world between this many institutions (only 2): OUT/a and
+        /// OUT/b get each one's payments.csv and truth.csv (docs/matching.md).
+        #[arg(long, value_parser = clap::value_parser!(u8).range(2..=2))]
+        institutions: Option<u8>,
+        /// With --institutions: two sending firms (same-side) or a sending firm
+        /// and a receiving institution (cross-border).
+        #[arg(long, value_enum, requires = "institutions", default_value = "same-side")]
+        mode: SplitModeArg,
     },
     /// Precision, recall and average precision of alerts against ground truth; with
     /// `--worlds N`, of the engine over N simulated worlds (median and worst).

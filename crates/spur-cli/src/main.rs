@@ -113,9 +113,21 @@ fn run(cli: Cli) -> Result<()> {
             let report = scan::run(&opts, engine_config(*threshold)?, store)?;
             scan_print::print(&report, &mut io::stderr())?;
         }
-        Command::Simulate { out, world } => {
+        Command::Simulate {
+            out,
+            world,
+            institutions,
+            mode,
+        } => {
             let summary = demo::simulate(out, world.seed, world.senders, world.days, world.vary)?;
             eprintln!("{summary}");
+            if institutions.is_some() {
+                let s = demo::split(out, mode.mode(), world.seed)?;
+                eprintln!(
+                    "split: institution a {} payments, {} parties; b {} payments, {} parties; {} payments seen by both",
+                    s.payments[0], s.parties[0], s.payments[1], s.parties[1], s.shared_payments
+                );
+            }
         }
         Command::Eval {
             worlds: Some(worlds),
