@@ -12,6 +12,7 @@ mod intern;
 pub mod model;
 pub mod money;
 pub mod names;
+pub mod outside;
 mod network;
 mod prefetch;
 pub mod remark;
