@@ -17,6 +17,7 @@ mod error;
 mod lists;
 mod log;
 mod log_store;
+mod matching;
 mod migrations;
 mod model;
 mod page;
@@ -41,6 +42,7 @@ pub use error::{AuditBreak, StoreError};
 pub use lists::{CaseFilter, ReportFilter};
 pub use log::{chunk_len, decode_chunk, find_in_chunk, ChunkWriter, LogError};
 pub use log_store::{AlertUpdate, Checkpoint, LogChunk, LogCommit, LogCommitted, LogHead};
+pub use matching::{MatchRun, OutsideEvidence};
 pub use migrations::SCHEMA_VERSION;
 pub use model::{
     entity_reference, AlertStatus, AuditEntry, AuditFilter, AuditSummary, Case, CaseStatus,

@@ -27,6 +27,7 @@ use crate::party_view::{self, PartyView};
 use crate::report;
 use crate::rows;
 use crate::sql::{params, Backend, Cell, NewRows, Row, Tx, Value};
+use crate::matching::{self, MatchRun, OutsideEvidence};
 use crate::token::{self, IssuedToken, Token};
 use crate::PaymentDigest;
 
@@ -88,6 +89,49 @@ pub trait Store: Send {
     /// The acting user, if they may post payments (the `ingest` role only):
     /// the ingest service asks before it takes a request's payments.
     fn authorize_ingest(&mut self, actor: &str) -> Result<User, StoreError>;
+
+    // Matching with other installations (matching.rs).
+    /// The acting user, if they may serve match runs (the `peer` role only).
+    fn authorize_peer(&mut self, actor: &str) -> Result<User, StoreError>;
+    /// A peer starts a match run (audited): `offered` of our items against
+    /// `received` of its; [`StoreError::RateLimited`] past `per_hour` runs
+    /// of that peer within the last hour.
+    fn begin_match_run(
+        &mut self,
+        actor: &str,
+        mode: &str,
+        offered: u64,
+        received: u64,
+        per_hour: u32,
+    ) -> Result<MatchRun, StoreError>;
+    /// The peer that started run `id` finishes it with the number matched
+    /// and its evidence about our parties (audited; replaces that peer's
+    /// earlier evidence in the run's mode).
+    fn finish_match_run(
+        &mut self,
+        id: i64,
+        actor: &str,
+        matched: u64,
+        evidence: &[OutsideEvidence],
+    ) -> Result<MatchRun, StoreError>;
+    /// A run we made against `peer` (analysts, supervisors, admins), with
+    /// what it learnt (audited; replaces that peer's earlier evidence in
+    /// the mode).
+    #[allow(clippy::too_many_arguments)]
+    fn record_match_run(
+        &mut self,
+        actor: &str,
+        peer: &str,
+        mode: &str,
+        offered: u64,
+        received: u64,
+        matched: u64,
+        evidence: &[OutsideEvidence],
+    ) -> Result<MatchRun, StoreError>;
+    /// Every outside finding (the system's: the engine reads them).
+    fn outside_evidence(&mut self) -> Result<Vec<OutsideEvidence>, StoreError>;
+    /// The match runs, newest first (every reader).
+    fn match_runs(&mut self, actor: &str) -> Result<Vec<MatchRun>, StoreError>;
 
     // Ingestion.
     /// Records txn ids, ignoring those seen before; returns how many were new.
@@ -1262,6 +1306,61 @@ impl Store for SqlStore {
 
     fn authorize_ingest(&mut self, actor: &str) -> Result<User, StoreError> {
         self.read(|tx| require(tx, actor, INGESTERS, "post payments"))
+    }
+
+    fn authorize_peer(&mut self, actor: &str) -> Result<User, StoreError> {
+        self.read(|tx| matching::authorize_peer(tx, actor))
+    }
+
+    fn begin_match_run(
+        &mut self,
+        actor: &str,
+        mode: &str,
+        offered: u64,
+        received: u64,
+        per_hour: u32,
+    ) -> Result<MatchRun, StoreError> {
+        self.write(|tx, now| {
+            matching::begin_served(tx, now, actor, mode, offered, received, per_hour)
+        })
+    }
+
+    fn finish_match_run(
+        &mut self,
+        id: i64,
+        actor: &str,
+        matched: u64,
+        evidence: &[OutsideEvidence],
+    ) -> Result<MatchRun, StoreError> {
+        self.write(|tx, now| matching::finish_served(tx, now, id, actor, matched, evidence))
+    }
+
+    fn record_match_run(
+        &mut self,
+        actor: &str,
+        peer: &str,
+        mode: &str,
+        offered: u64,
+        received: u64,
+        matched: u64,
+        evidence: &[OutsideEvidence],
+    ) -> Result<MatchRun, StoreError> {
+        self.write(|tx, now| {
+            matching::record_made(
+                tx, now, actor, peer, mode, offered, received, matched, evidence,
+            )
+        })
+    }
+
+    fn outside_evidence(&mut self) -> Result<Vec<OutsideEvidence>, StoreError> {
+        self.read(matching::all_evidence)
+    }
+
+    fn match_runs(&mut self, actor: &str) -> Result<Vec<MatchRun>, StoreError> {
+        self.read(|tx| {
+            reader(tx, actor)?;
+            matching::runs(tx)
+        })
     }
 
     fn record_txns(&mut self, txn_ids: &[&str]) -> Result<u64, StoreError> {
