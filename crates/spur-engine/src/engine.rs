@@ -19,7 +19,7 @@ use crate::state::*;
 
 mod checkpoint;
 mod online;
-pub use online::{AdoptError, ForkSeed, PartyScore, Settled, SettledNet, StateBytes};
+pub use online::{AdoptError, ForkSeed, PartyScore, PartyTally, Settled, SettledNet, StateBytes};
 
 /// Why one record was not taken. The caller adds file and line.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

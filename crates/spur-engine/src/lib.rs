@@ -24,7 +24,7 @@ pub mod time;
 pub use alert::{Alert, Finding};
 pub use config::{ConductConfig, EngineConfig, RiskConfig};
 pub use engine::{
-    AdoptError, ConfigError, DisplayTime, Engine, ForkSeed, Outcome, PartyScore, Prepared,
+    AdoptError, ConfigError, DisplayTime, Engine, ForkSeed, Outcome, PartyScore, PartyTally, Prepared,
     RecordError, Settled, SettledNet, SnapshotError, StateBytes, Stats, MAX_AMOUNT, MAX_TIMESTAMP,
     MAX_USD, MIN_TIMESTAMP,
 };
