@@ -16,6 +16,7 @@ pub mod error;
 pub mod figures;
 mod figures_svg;
 pub mod live;
+pub mod matching;
 pub mod outfile;
 pub mod reports;
 pub mod scan;

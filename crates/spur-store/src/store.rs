@@ -93,6 +93,9 @@ pub trait Store: Send {
     // Matching with other installations (matching.rs).
     /// The acting user, if they may serve match runs (the `peer` role only).
     fn authorize_peer(&mut self, actor: &str) -> Result<User, StoreError>;
+    /// The acting user, if they may run `spur match` against a peer
+    /// (analysts, supervisors, admins): asked before anything is sent.
+    fn authorize_matcher(&mut self, actor: &str) -> Result<User, StoreError>;
     /// A peer starts a match run (audited): `offered` of our items against
     /// `received` of its; [`StoreError::RateLimited`] past `per_hour` runs
     /// of that peer within the last hour.
@@ -1310,6 +1313,10 @@ impl Store for SqlStore {
 
     fn authorize_peer(&mut self, actor: &str) -> Result<User, StoreError> {
         self.read(|tx| matching::authorize_peer(tx, actor))
+    }
+
+    fn authorize_matcher(&mut self, actor: &str) -> Result<User, StoreError> {
+        self.read(|tx| require(tx, actor, matching::MATCHERS, "run match"))
     }
 
     fn begin_match_run(
