@@ -43,6 +43,8 @@ pub(crate) enum RoleArg {
     Auditor,
     /// A system that posts payments to `spur serve` and may do nothing else.
     Ingest,
+    /// Another installation that may only run `spur match` against this one.
+    Peer,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -670,5 +672,6 @@ pub(crate) fn store_role(role: RoleArg) -> spur_store::UserRole {
         RoleArg::Admin => spur_store::UserRole::Admin,
         RoleArg::Auditor => spur_store::UserRole::Auditor,
         RoleArg::Ingest => spur_store::UserRole::Ingest,
+        RoleArg::Peer => spur_store::UserRole::Peer,
     }
 }
