@@ -17,6 +17,9 @@ pub struct Config {
     /// A full-strength finding (band 1) adds this much to the raw score;
     /// a band's lower end scales it.
     pub weight: f64,
+    /// Evidence about counterparties (cross-border) counts from this band
+    /// up: a counterparty's low score says little about this party.
+    pub counterparty_band: f64,
 }
 
 impl Default for Config {
@@ -24,6 +27,7 @@ impl Default for Config {
         Config {
             enabled: true,
             weight: 0.8,
+            counterparty_band: 0.5,
         }
     }
 }
@@ -45,7 +49,7 @@ impl Indicator for PXmatch {
     }
     fn strength(&self, s: Subject<'_, '_>) -> f64 {
         let Subject::Sender(f) = s else { return 0.0 };
-        f.outside.map_or(0.0, |o| o.band.clamp(0.0, 1.0))
+        f.outside.map_or(0.0, |o| strength(&self.0, o))
     }
     fn reason(&self, s: Subject<'_, '_>) -> String {
         let Subject::Sender(f) = s else {
@@ -65,6 +69,14 @@ impl Indicator for PXmatch {
             ),
         }
     }
+}
+
+/// The band's lower end; 0 for counterparty evidence below `counterparty_band`.
+fn strength(cfg: &Config, o: crate::outside::OutsideFinding) -> f64 {
+    if o.kind == OutsideKind::Counterparty && o.band < cfg.counterparty_band {
+        return 0.0;
+    }
+    o.band.clamp(0.0, 1.0)
 }
 
 #[cfg(test)]
@@ -88,5 +100,15 @@ mod tests {
         });
         assert_eq!(s, 0.8);
         assert!(reason.contains("3 payments reach 1 receivers"), "{reason}");
+        let weak = sender(&ind, |f| {
+            f.outside = Some(OutsideFinding {
+                kind: OutsideKind::Counterparty,
+                band: 0.2,
+                parties: 1,
+                payments: 3,
+                institutions: 1,
+            })
+        });
+        assert_eq!(weak.0, 0.0, "a counterparty below the 0.5 band says nothing");
     }
 }
