@@ -9,7 +9,7 @@ use std::io::Write;
 use std::rc::Rc;
 use std::sync::Arc;
 
-use spur_app::matching::protocol::{serve_finish, serve_start, Pending, Peer};
+use spur_app::matching::protocol::{serve_finish, serve_start, Peer, Pending};
 use spur_app::matching::run::{run, MatchOptions};
 use spur_app::matching::transcript::Transcript;
 use spur_app::matching::wire::{FinishRequest, StartRequest};
@@ -160,7 +160,12 @@ fn a_same_side_match_raises_the_shared_receiver_and_leaks_no_identifier() {
     .unwrap();
     assert_eq!(report.learnt.matched, 1, "{report:?}");
     // Only the shared receiver is learnt about, as one outside finding.
-    let ids: Vec<&str> = report.learnt.evidence.iter().map(|e| e.party_id.as_str()).collect();
+    let ids: Vec<&str> = report
+        .learnt
+        .evidence
+        .iter()
+        .map(|e| e.party_id.as_str())
+        .collect();
     assert_eq!(ids, ["R-SHARED"]);
     let after = score(&a, "R-SHARED").expect("alerted after the match");
     assert!(after > before.unwrap_or(0.0), "{before:?} -> {after}");
@@ -170,7 +175,11 @@ fn a_same_side_match_raises_the_shared_receiver_and_leaks_no_identifier() {
         .into_iter()
         .find(|x| x.subject == "R-SHARED")
         .unwrap();
-    assert!(alert.indicators.to_string().contains("R-XMATCH"), "{}", alert.indicators);
+    assert!(
+        alert.indicators.to_string().contains("R-XMATCH"),
+        "{}",
+        alert.indicators
+    );
     // The server stored what we told about its receiver, and only that.
     let theirs = open(&b).outside_evidence().unwrap();
     assert_eq!(theirs.len(), 1);
@@ -195,13 +204,32 @@ fn evidence_about_an_unmatched_item_or_too_many_items_is_refused() {
         mode: "same-side".into(),
         items: vec![item.clone(); 3],
     };
-    let e = serve_start(&mut *store, &EngineConfig::default(), "peer-a", &req, 2, 10, 0.2)
-        .err()
-        .unwrap();
-    assert!(matches!(e, AppError::Match(spur_match::MatchError::TooMany { .. })), "{e}");
-    let e = serve_start(&mut *store, &EngineConfig::default(), "ana", &req, 9, 10, 0.2)
-        .err()
-        .unwrap();
+    let e = serve_start(
+        &mut *store,
+        &EngineConfig::default(),
+        "peer-a",
+        &req,
+        2,
+        10,
+        0.2,
+    )
+    .err()
+    .unwrap();
+    assert!(
+        matches!(e, AppError::Match(spur_match::MatchError::TooMany { .. })),
+        "{e}"
+    );
+    let e = serve_start(
+        &mut *store,
+        &EngineConfig::default(),
+        "ana",
+        &req,
+        9,
+        10,
+        0.2,
+    )
+    .err()
+    .unwrap();
     assert!(e.to_string().contains("may not serve match runs"), "{e}");
 
     // A real client item that matches nothing, then evidence about position 0.
@@ -210,8 +238,16 @@ fn evidence_about_an_unmatched_item_or_too_many_items_is_refused() {
         mode: "same-side".into(),
         items: spur_app::matching::wire::to_hex(&side.offer()),
     };
-    let (started, pending) =
-        serve_start(&mut *store, &EngineConfig::default(), "peer-a", &req, 9, 10, 0.2).unwrap();
+    let (started, pending) = serve_start(
+        &mut *store,
+        &EngineConfig::default(),
+        "peer-a",
+        &req,
+        9,
+        10,
+        0.2,
+    )
+    .unwrap();
     let offer = spur_app::matching::wire::from_hex("offer", &started.offer).unwrap();
     let fin = FinishRequest {
         answer: spur_app::matching::wire::to_hex(&side.answer(&offer).unwrap()),
@@ -224,7 +260,9 @@ fn evidence_about_an_unmatched_item_or_too_many_items_is_refused() {
         }],
         alerted: 0,
     };
-    let e = serve_finish(&mut *store, "peer-a", pending, &fin).err().unwrap();
+    let e = serve_finish(&mut *store, "peer-a", pending, &fin)
+        .err()
+        .unwrap();
     assert!(e.to_string().contains("not a matched item"), "{e}");
     assert!(store.outside_evidence().unwrap().is_empty());
 }

@@ -488,7 +488,12 @@ pub(crate) enum Command {
         institutions: Option<u8>,
         /// With --institutions: two sending firms (same-side) or a sending firm
         /// and a receiving institution (cross-border).
-        #[arg(long, value_enum, requires = "institutions", default_value = "same-side")]
+        #[arg(
+            long,
+            value_enum,
+            requires = "institutions",
+            default_value = "same-side"
+        )]
         mode: SplitModeArg,
     },
     /// Precision, recall and average precision of alerts against ground truth; with
@@ -628,7 +633,12 @@ pub(crate) enum Command {
         #[arg(long, value_name = "URL")]
         peer: String,
         /// A token of a `peer` user on the peer's server.
-        #[arg(long, env = "SPUR_PEER_TOKEN", value_name = "TOKEN", hide_env_values = true)]
+        #[arg(
+            long,
+            env = "SPUR_PEER_TOKEN",
+            value_name = "TOKEN",
+            hide_env_values = true
+        )]
         token: String,
         #[arg(long, value_enum, default_value = "same-side")]
         mode: SplitModeArg,

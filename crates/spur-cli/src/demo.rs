@@ -68,9 +68,9 @@ pub fn split(out: &Path, mode: spur_sim::SplitMode, seed: u64) -> Result<spur_si
         let d = out.join(dir);
         fs::create_dir_all(&d).with_context(|| format!("cannot create {}", d.display()))?;
         let p = d.join(name);
-        Ok(BufWriter::new(
-            File::create(&p).with_context(|| format!("cannot create {}", p.display()))?,
-        ))
+        Ok(BufWriter::new(File::create(&p).with_context(|| {
+            format!("cannot create {}", p.display())
+        })?))
     };
     let (mut pa, mut pb) = (create("a", "payments.csv")?, create("b", "payments.csv")?);
     let (mut ta, mut tb) = (create("a", "truth.csv")?, create("b", "truth.csv")?);

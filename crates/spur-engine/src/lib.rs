@@ -12,8 +12,8 @@ mod intern;
 pub mod model;
 pub mod money;
 pub mod names;
-pub mod outside;
 mod network;
+pub mod outside;
 mod prefetch;
 pub mod remark;
 mod scoring;
@@ -24,9 +24,9 @@ pub mod time;
 pub use alert::{Alert, Finding};
 pub use config::{ConductConfig, EngineConfig, RiskConfig};
 pub use engine::{
-    AdoptError, ConfigError, DisplayTime, Engine, ForkSeed, Outcome, PartyScore, PartyTally, Prepared,
-    RecordError, Settled, SettledNet, SnapshotError, StateBytes, Stats, MAX_AMOUNT, MAX_TIMESTAMP,
-    MAX_USD, MIN_TIMESTAMP,
+    AdoptError, ConfigError, DisplayTime, Engine, ForkSeed, Outcome, PartyScore, PartyTally,
+    Prepared, RecordError, Settled, SettledNet, SnapshotError, StateBytes, Stats, MAX_AMOUNT,
+    MAX_TIMESTAMP, MAX_USD, MIN_TIMESTAMP,
 };
 pub use indicators::{Indicator, Role};
 pub use model::{Channel, Country, Currency, Extra, Payment, Sex, Timestamp};

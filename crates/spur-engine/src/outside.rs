@@ -43,7 +43,11 @@ impl Outside {
     /// stands, counts add up. A band outside [0, 1] (or not a number) is
     /// clamped to it (NaN counts as 0): input never panics the engine.
     pub fn add(&mut self, role: Role, id: &str, f: OutsideFinding) {
-        let band = if f.band.is_nan() { 0.0 } else { f.band.clamp(0.0, 1.0) };
+        let band = if f.band.is_nan() {
+            0.0
+        } else {
+            f.band.clamp(0.0, 1.0)
+        };
         let e = self.by_party.entry((role, id.to_owned())).or_default();
         if e.institutions == 0 {
             *e = OutsideFinding { band, ..f };
@@ -91,7 +95,10 @@ mod tests {
         o.add(Role::Receiver, "R2", f(f64::NAN, 1));
         o.add(Role::Receiver, "R3", f(7.0, 1));
         let r1 = o.get(Role::Receiver, "R1").unwrap();
-        assert_eq!((r1.band, r1.parties, r1.payments, r1.institutions), (0.5, 7, 4, 2));
+        assert_eq!(
+            (r1.band, r1.parties, r1.payments, r1.institutions),
+            (0.5, 7, 4, 2)
+        );
         assert_eq!(o.get(Role::Receiver, "R2").unwrap().band, 0.0);
         assert_eq!(o.get(Role::Receiver, "R3").unwrap().band, 1.0);
         assert_eq!(o.get(Role::Sender, "R1"), None);

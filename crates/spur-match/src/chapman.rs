@@ -48,7 +48,12 @@ pub struct Estimate {
 /// Chapman's estimate of the population from two lists of `first` and
 /// `second` parties that share `overlap`, with a two-sided interval at
 /// `level` (0.90, 0.95 or 0.99).
-pub fn chapman(first: u64, second: u64, overlap: u64, level: f64) -> Result<Estimate, EstimateError> {
+pub fn chapman(
+    first: u64,
+    second: u64,
+    overlap: u64,
+    level: f64,
+) -> Result<Estimate, EstimateError> {
     if overlap > first.min(second) {
         return Err(EstimateError::OverlapTooLarge {
             first,
@@ -135,6 +140,9 @@ mod tests {
             chapman(5, 8, 6, 0.95),
             Err(EstimateError::OverlapTooLarge { .. })
         ));
-        assert!(matches!(chapman(5, 8, 1, 0.5), Err(EstimateError::Level(_))));
+        assert!(matches!(
+            chapman(5, 8, 1, 0.5),
+            Err(EstimateError::Level(_))
+        ));
     }
 }

@@ -155,8 +155,8 @@ impl From<StoreError> for ApiError {
         if status == StatusCode::INTERNAL_SERVER_ERROR {
             return ApiError::internal(e.code(), &e);
         }
-        let retry_after = matches!(e, StoreError::RateLimited { .. })
-            .then_some(Duration::from_secs(3600));
+        let retry_after =
+            matches!(e, StoreError::RateLimited { .. }).then_some(Duration::from_secs(3600));
         ApiError {
             retry_after,
             ..ApiError::new(status, e.code(), e.to_string())
@@ -175,7 +175,9 @@ impl From<AppError> for ApiError {
             AppError::Match(spur_match::MatchError::TooMany { .. }) => {
                 ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_many_items", whole)
             }
-            AppError::Match(_) => ApiError::new(StatusCode::BAD_REQUEST, "bad_match_message", whole),
+            AppError::Match(_) => {
+                ApiError::new(StatusCode::BAD_REQUEST, "bad_match_message", whole)
+            }
             AppError::Invalid(_) | AppError::Input(_) => {
                 ApiError::new(StatusCode::BAD_REQUEST, "invalid_input", whole)
             }
@@ -250,7 +252,10 @@ mod tests {
             what: "match runs",
             per_hour: 10,
         });
-        assert_eq!((limited.status.as_u16(), limited.code), (429, "rate_limited"));
+        assert_eq!(
+            (limited.status.as_u16(), limited.code),
+            (429, "rate_limited")
+        );
         assert!(limited.retry_after.is_some());
         check(StoreError::Corrupt("x".into()), 500, "corrupt_data");
     }

@@ -150,7 +150,15 @@ fn a_peer_matches_over_http_within_its_limits(backend: Backend) {
 
     // A token of any other role is refused by the server.
     let mut wrong = HttpPeer::new(&server.base, &server.tokens["analyst"]);
-    let e = run(open(&a), &cfg, &mut wrong, &opts, &mut Transcript::none(), T0 + 100).unwrap_err();
+    let e = run(
+        open(&a),
+        &cfg,
+        &mut wrong,
+        &opts,
+        &mut Transcript::none(),
+        T0 + 100,
+    )
+    .unwrap_err();
     assert!(e.to_string().contains("403 forbidden"), "{e}");
 
     // The peer's run, with its transcript.
@@ -159,9 +167,21 @@ fn a_peer_matches_over_http_within_its_limits(backend: Backend) {
     let mut peer = HttpPeer::new(&server.base, &server.tokens["peer"]);
     let report = run(open(&a), &cfg, &mut peer, &opts, &mut transcript, T0 + 100).unwrap();
     assert_eq!(report.learnt.matched, 1, "{report:?}");
-    assert_eq!(report.learnt.offered, 5, "R-SHARED and four receivers of A's own");
-    let ids: Vec<&str> = report.learnt.evidence.iter().map(|e| e.party_id.as_str()).collect();
-    assert_eq!(ids, ["R-SHARED"], "evidence about the matched receiver only");
+    assert_eq!(
+        report.learnt.offered, 5,
+        "R-SHARED and four receivers of A's own"
+    );
+    let ids: Vec<&str> = report
+        .learnt
+        .evidence
+        .iter()
+        .map(|e| e.party_id.as_str())
+        .collect();
+    assert_eq!(
+        ids,
+        ["R-SHARED"],
+        "evidence about the matched receiver only"
+    );
     let (after, indicators) = receiver_score(&a, "R-SHARED").expect("alerted after");
     assert!(after > before, "{before} -> {after}");
     assert!(indicators.contains("R-XMATCH"), "{indicators}");

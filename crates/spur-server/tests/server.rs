@@ -258,7 +258,14 @@ const ROUTES: &[Route] = &[
         path: "/v1/me",
         template: "/v1/me",
         body: None,
-        allowed: &["admin", "analyst", "supervisor", "auditor", "ingest", "peer"],
+        allowed: &[
+            "admin",
+            "analyst",
+            "supervisor",
+            "auditor",
+            "ingest",
+            "peer",
+        ],
         ok: 200,
     },
     Route {

@@ -168,7 +168,11 @@ mod tests {
             t.push_str(&format!("R{r:06},receiver,ordinary\n"));
         }
         for i in 0..4000 {
-            p.push_str(&format!("T{i:08},S{:06},R{:06},5.00\n", i % 200, (i * 7) % 50));
+            p.push_str(&format!(
+                "T{i:08},S{:06},R{:06},5.00\n",
+                i % 200,
+                (i * 7) % 50
+            ));
         }
         (p, t)
     }
@@ -176,8 +180,15 @@ mod tests {
     fn run(mode: SplitMode, seed: u64) -> (SplitSummary, [String; 2], [String; 2]) {
         let (p, t) = world();
         let (mut a, mut b, mut ta, mut tb) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-        let s = split(mode, seed, p.as_bytes(), t.as_bytes(), [&mut a, &mut b], [&mut ta, &mut tb])
-            .unwrap();
+        let s = split(
+            mode,
+            seed,
+            p.as_bytes(),
+            t.as_bytes(),
+            [&mut a, &mut b],
+            [&mut ta, &mut tb],
+        )
+        .unwrap();
         let text = |v: Vec<u8>| String::from_utf8(v).unwrap();
         (s, [text(a), text(b)], [text(ta), text(tb)])
     }
@@ -203,22 +214,35 @@ mod tests {
     #[test]
     fn cross_border_shares_the_payments_from_a_customers_to_b_accounts() {
         let (s, files, truth) = run(SplitMode::CrossBorder, 7);
-        let shared = files[0].lines().skip(1).filter(|l| files[1].contains(*l)).count();
+        let shared = files[0]
+            .lines()
+            .skip(1)
+            .filter(|l| files[1].contains(*l))
+            .count();
         assert_eq!(shared, s.shared_payments);
         assert!(s.shared_payments > 500 && s.shared_payments < 1500, "{s:?}");
         // Each truth file holds exactly the parties of its payments.
         for i in 0..2 {
             for line in truth[i].lines().skip(1) {
                 let id = line.split(',').next().unwrap();
-                assert!(files[i].contains(&format!(",{id},")), "{id} not in {i}'s payments");
+                assert!(
+                    files[i].contains(&format!(",{id},")),
+                    "{id} not in {i}'s payments"
+                );
             }
         }
     }
 
     #[test]
     fn the_split_depends_on_the_seed_only() {
-        assert_eq!(run(SplitMode::CrossBorder, 3), run(SplitMode::CrossBorder, 3));
-        assert_ne!(run(SplitMode::CrossBorder, 3).1, run(SplitMode::CrossBorder, 4).1);
+        assert_eq!(
+            run(SplitMode::CrossBorder, 3),
+            run(SplitMode::CrossBorder, 3)
+        );
+        assert_ne!(
+            run(SplitMode::CrossBorder, 3).1,
+            run(SplitMode::CrossBorder, 4).1
+        );
     }
 
     #[test]

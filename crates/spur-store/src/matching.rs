@@ -61,7 +61,9 @@ pub struct OutsideEvidence {
 fn check_evidence(rows: &[OutsideEvidence]) -> Result<(), StoreError> {
     for (i, e) in rows.iter().enumerate() {
         if e.party_id.is_empty() {
-            return Err(StoreError::Invalid(format!("evidence {i}: an empty party id")));
+            return Err(StoreError::Invalid(format!(
+                "evidence {i}: an empty party id"
+            )));
         }
         if !(0.0..=1.0).contains(&e.band) {
             return Err(StoreError::Invalid(format!(
@@ -76,7 +78,9 @@ fn check_evidence(rows: &[OutsideEvidence]) -> Result<(), StoreError> {
             )));
         }
         if e.parties < 0 || e.payments < 0 {
-            return Err(StoreError::Invalid(format!("evidence {i}: a negative count")));
+            return Err(StoreError::Invalid(format!(
+                "evidence {i}: a negative count"
+            )));
         }
     }
     Ok(())
@@ -102,7 +106,8 @@ fn run_from(r: &Row) -> Result<MatchRun, StoreError> {
     })
 }
 
-const RUN_COLUMNS: &str = "id, side, peer, actor, mode, started_at, finished_at, offered, received, \
+const RUN_COLUMNS: &str =
+    "id, side, peer, actor, mode, started_at, finished_at, offered, received, \
      matched FROM match_runs";
 
 fn run(tx: &mut dyn Tx, id: i64) -> Result<MatchRun, StoreError> {
@@ -179,7 +184,13 @@ pub(crate) fn begin_served(
         .query_one(
             "INSERT INTO match_runs (side, peer, actor, mode, started_at, offered, received) \
              VALUES ('served', $1, $1, $2, $3, $4, $5) RETURNING id",
-            params![user.name.as_str(), mode, now, offered as i64, received as i64],
+            params![
+                user.name.as_str(),
+                mode,
+                now,
+                offered as i64,
+                received as i64
+            ],
         )?
         .int(0)?;
     let r = run(tx, id)?;
@@ -306,7 +317,11 @@ pub(crate) fn all_evidence(tx: &mut dyn Tx) -> Result<Vec<OutsideEvidence>, Stor
         let role = match r.text(1)?.as_str() {
             "sender" => Role::Sender,
             "receiver" => Role::Receiver,
-            other => return Err(StoreError::Corrupt(format!("outside_evidence: role {other:?}"))),
+            other => {
+                return Err(StoreError::Corrupt(format!(
+                    "outside_evidence: role {other:?}"
+                )))
+            }
         };
         Ok(OutsideEvidence {
             party_id: r.text(0)?,

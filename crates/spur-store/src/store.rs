@@ -16,6 +16,7 @@ use crate::clock::Clock;
 use crate::error::StoreError;
 use crate::lists::{self, CaseFilter, ReportFilter};
 use crate::log_store::{self, Checkpoint, LogChunk, LogCommit, LogCommitted, LogHead};
+use crate::matching::{self, MatchRun, OutsideEvidence};
 use crate::migrations;
 use crate::model::{
     AuditEntry, AuditFilter, AuditSummary, Case, CaseStatus, Correction, Disposition, EngineState,
@@ -27,7 +28,6 @@ use crate::party_view::{self, PartyView};
 use crate::report;
 use crate::rows;
 use crate::sql::{params, Backend, Cell, NewRows, Row, Tx, Value};
-use crate::matching::{self, MatchRun, OutsideEvidence};
 use crate::token::{self, IssuedToken, Token};
 use crate::PaymentDigest;
 
@@ -698,7 +698,9 @@ pub(crate) fn insert_alerts(
         for (a, _) in part {
             let id = by_key
                 .get(&(a.subject.clone(), a.role.as_str().to_owned()))
-                .ok_or_else(|| StoreError::Corrupt("an inserted alert's id did not come back".into()))?;
+                .ok_or_else(|| {
+                    StoreError::Corrupt("an inserted alert's id did not come back".into())
+                })?;
             ids.push(*id);
         }
     }

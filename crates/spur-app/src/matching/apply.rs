@@ -64,12 +64,16 @@ pub fn learnt(
         let parties = &h.items[item].parties;
         for p in parties {
             if p.role == role {
-                let a = acc.entry((p.party.clone(), role, "same_party")).or_default();
+                let a = acc
+                    .entry((p.party.clone(), role, "same_party"))
+                    .or_default();
                 a.band = a.band.max(e.band);
                 a.parties = a.parties.max(i64::from(e.parties));
                 a.payments = a.payments.max(i64::from(e.payments));
             } else if let Some(same) = parties.iter().find(|q| q.role == role) {
-                let a = acc.entry((p.party.clone(), p.role, "counterparty")).or_default();
+                let a = acc
+                    .entry((p.party.clone(), p.role, "counterparty"))
+                    .or_default();
                 a.band = a.band.max(e.band);
                 a.payments += 1;
                 a.counterparties.insert(same.party.clone());

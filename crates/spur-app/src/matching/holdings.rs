@@ -49,7 +49,11 @@ pub struct Holdings {
 const PAGE: usize = 64;
 
 /// What we hold, from the store's payment log.
-pub fn holdings(store: &mut dyn Store, cfg: &EngineConfig, mode: Mode) -> Result<Holdings, AppError> {
+pub fn holdings(
+    store: &mut dyn Store,
+    cfg: &EngineConfig,
+    mode: Mode,
+) -> Result<Holdings, AppError> {
     let mut engine = Engine::new(cfg.clone())?;
     engine.set_now(spur_engine::MAX_TIMESTAMP);
     let mut refs: Vec<(String, String, String)> = Vec::new();

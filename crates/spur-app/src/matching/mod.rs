@@ -57,7 +57,8 @@ pub const BANDS: [f64; 3] = [0.2, 0.5, 0.8];
 /// The band of `score`: the highest lower end at or below it; `None` below
 /// `lower` (and below the first band), when no evidence crosses.
 pub fn band(score: f64, lower: f64) -> Option<f64> {
-    if !(score >= lower) {
+    // NaN compares as nothing: no band.
+    if score.is_nan() || score < lower {
         return None;
     }
     BANDS.iter().rev().copied().find(|b| score >= *b)

@@ -46,7 +46,11 @@ pub fn run(
     }
     store.authorize_matcher(opts.user)?;
     let h = holdings(&mut *store, cfg, opts.mode)?;
-    tracing::info!(mode = opts.mode.as_str(), items = h.items.len(), "match: offering");
+    tracing::info!(
+        mode = opts.mode.as_str(),
+        items = h.items.len(),
+        "match: offering"
+    );
     let learnt = run_client(peer, &h, opts.lower, cfg.alert_threshold, transcript)?;
     let run = store.record_match_run(
         opts.user,

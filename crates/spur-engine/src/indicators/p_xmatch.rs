@@ -109,6 +109,9 @@ mod tests {
                 institutions: 1,
             })
         });
-        assert_eq!(weak.0, 0.0, "a counterparty below the 0.5 band says nothing");
+        assert_eq!(
+            weak.0, 0.0,
+            "a counterparty below the 0.5 band says nothing"
+        );
     }
 }

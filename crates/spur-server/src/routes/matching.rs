@@ -129,7 +129,10 @@ async fn start_run(
     Body(start): Body<StartRun>,
 ) -> Result<(StatusCode, Json<StartedRun>), ApiError> {
     let cfg = state.engine().clone();
-    let (max_items, per_hour) = (state.limits().match_items, state.limits().match_runs_per_hour);
+    let (max_items, per_hour) = (
+        state.limits().match_items,
+        state.limits().match_runs_per_hour,
+    );
     let runs = state.runs();
     let answer = state
         .db()
@@ -155,7 +158,11 @@ async fn start_run(
                 }
             }
             runs.insert(answer.run, (Instant::now(), pending));
-            tracing::info!(run = answer.run, offered = answer.offer.len(), "match run started");
+            tracing::info!(
+                run = answer.run,
+                offered = answer.offer.len(),
+                "match run started"
+            );
             Ok(answer)
         })
         .await?;
