@@ -239,11 +239,7 @@ impl Tx for PostgresTx<'_> {
 
     fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>, StoreError> {
         let statement = self.statement(sql)?;
-        self.tx
-            .query(&statement, &refs(params))?
-            .iter()
-            .map(row)
-            .collect()
+        self.tx.query(&statement, &refs(params))?.iter().map(row).collect()
     }
 
     /// A binary `COPY` straight into the table; if a key is held already,
@@ -297,10 +293,7 @@ impl Tx for PostgresTx<'_> {
             return Err(corrupt("not PostgreSQL's binary copy format"));
         }
         let extension = u32::from_be_bytes([header[15], header[16], header[17], header[18]]);
-        std::io::copy(
-            &mut (&mut reader).take(extension.into()),
-            &mut std::io::sink(),
-        )?;
+        std::io::copy(&mut (&mut reader).take(extension.into()), &mut std::io::sink())?;
         let mut fields = [0u8; 2];
         reader.read_exact(&mut fields)?;
         let blob = match i16::from_be_bytes(fields) {
@@ -395,28 +388,20 @@ mod tests {
                     let mut waited = false;
                     s.write(|tx, _| {
                         runs.fetch_add(1, Ordering::SeqCst);
-                        tx.query(
-                            &format!("SELECT id FROM {first} WHERE id = 1 FOR UPDATE"),
-                            &[],
-                        )?;
+                        tx.query(&format!("SELECT id FROM {first} WHERE id = 1 FOR UPDATE"), &[])?;
                         if !waited {
                             // Both hold their first lock before either asks for its second.
                             waited = true;
                             barrier.wait();
                         }
-                        tx.query(
-                            &format!("SELECT id FROM {second} WHERE id = 1 FOR UPDATE"),
-                            &[],
-                        )?;
+                        tx.query(&format!("SELECT id FROM {second} WHERE id = 1 FOR UPDATE"), &[])?;
                         Ok(())
                     })
                 })
             })
             .collect();
         for w in writers {
-            w.join()
-                .expect("writer thread")
-                .expect("the write succeeds");
+            w.join().expect("writer thread").expect("the write succeeds");
         }
         assert_eq!(runs.load(Ordering::SeqCst), 3, "one of the two ran again");
     }

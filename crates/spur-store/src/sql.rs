@@ -225,12 +225,7 @@ pub(crate) fn insert_new_portable(
     while start < rows.len {
         let end = (start + per).min(rows.len);
         sql.clear();
-        let _ = write!(
-            sql,
-            "INSERT INTO {} ({}) VALUES ",
-            rows.table,
-            rows.columns.join(", ")
-        );
+        let _ = write!(sql, "INSERT INTO {} ({}) VALUES ", rows.table, rows.columns.join(", "));
         let mut values = Vec::with_capacity(width * (end - start));
         for r in start..end {
             sql.push_str(if r > start { ", (" } else { "(" });
