@@ -156,6 +156,28 @@ pub(crate) fn authorize_peer(tx: &mut dyn Tx, actor: &str) -> Result<User, Store
     require(tx, actor, PEERS, "serve match runs")
 }
 
+/// Refuses a peer past `per_hour` served runs within the last hour.
+pub(crate) fn check_rate(
+    tx: &mut dyn Tx,
+    now: Timestamp,
+    peer: &str,
+    per_hour: u32,
+) -> Result<(), StoreError> {
+    let recent = tx
+        .query_one(
+            "SELECT COUNT(*) FROM match_runs WHERE side = 'served' AND actor = $1 AND started_at > $2",
+            params![peer, now - 3600],
+        )?
+        .int(0)?;
+    if recent >= i64::from(per_hour) {
+        return Err(StoreError::RateLimited {
+            what: "match runs",
+            per_hour,
+        });
+    }
+    Ok(())
+}
+
 /// A peer starts a run it offered `received` items to and got `offered`
 /// of ours for; refused past `per_hour` runs of that peer in the last hour.
 pub(crate) fn begin_served(
@@ -168,18 +190,7 @@ pub(crate) fn begin_served(
     per_hour: u32,
 ) -> Result<MatchRun, StoreError> {
     let user = authorize_peer(tx, actor)?;
-    let recent = tx
-        .query_one(
-            "SELECT COUNT(*) FROM match_runs WHERE side = 'served' AND actor = $1 AND started_at > $2",
-            params![user.name.as_str(), now - 3600],
-        )?
-        .int(0)?;
-    if recent >= i64::from(per_hour) {
-        return Err(StoreError::RateLimited {
-            what: "match runs",
-            per_hour,
-        });
-    }
+    check_rate(tx, now, &user.name, per_hour)?;
     let id = tx
         .query_one(
             "INSERT INTO match_runs (side, peer, actor, mode, started_at, offered, received) \

@@ -93,6 +93,10 @@ pub trait Store: Send {
     // Matching with other installations (matching.rs).
     /// The acting user, if they may serve match runs (the `peer` role only).
     fn authorize_peer(&mut self, actor: &str) -> Result<User, StoreError>;
+    /// The acting peer, if it may start another match run now (fewer than
+    /// `per_hour` within the last hour): asked before the costly part of a
+    /// run; [`Store::begin_match_run`] checks again as it records the run.
+    fn authorize_match_run(&mut self, actor: &str, per_hour: u32) -> Result<User, StoreError>;
     /// The acting user, if they may run `spur match` against a peer
     /// (analysts, supervisors, admins): asked before anything is sent.
     fn authorize_matcher(&mut self, actor: &str) -> Result<User, StoreError>;
@@ -1315,6 +1319,15 @@ impl Store for SqlStore {
 
     fn authorize_peer(&mut self, actor: &str) -> Result<User, StoreError> {
         self.read(|tx| matching::authorize_peer(tx, actor))
+    }
+
+    fn authorize_match_run(&mut self, actor: &str, per_hour: u32) -> Result<User, StoreError> {
+        let now = self.clock.now();
+        self.read(|tx| {
+            let user = matching::authorize_peer(tx, actor)?;
+            matching::check_rate(tx, now, &user.name, per_hour)?;
+            Ok(user)
+        })
     }
 
     fn authorize_matcher(&mut self, actor: &str) -> Result<User, StoreError> {

@@ -184,7 +184,8 @@ pub fn serve_start(
     per_hour: u32,
     lower: f64,
 ) -> Result<(StartAnswer, Pending), AppError> {
-    store.authorize_peer(actor)?;
+    // Role and rate first: the holdings below replay the whole log.
+    store.authorize_match_run(actor, per_hour)?;
     let mode = Mode::parse(&req.mode)?;
     if req.items.len() > max_items {
         return Err(MatchError::TooMany {
