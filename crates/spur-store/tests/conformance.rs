@@ -1830,6 +1830,7 @@ fn a_database_from_before_row_digests_gets_a_baseline(f: &Fixture) {
         Kind::Postgres => "DROP TRIGGER audit_rows_append_only ON audit_rows;",
     });
     f.sql("DROP TABLE api_tokens;"); // migration 7
+    f.sql("DROP TABLE outside_evidence; DROP TABLE match_runs;"); // migration 12
     f.sql(
         "DROP TABLE audit_rows; DROP INDEX audit_log_actor; DROP INDEX audit_log_object; \
          ALTER TABLE audit_log DROP COLUMN rows_sha256; ALTER TABLE users DROP COLUMN disabled_at; \
