@@ -22,25 +22,38 @@ use spur_store::{ManualClock, Store, UserRole};
 const T0: i64 = 1_767_571_200;
 
 /// A receiver paid by 8 unrelated customers abroad: 4 pay through firm A,
-/// 4 through firm B, so each firm sees half its fan-in. Plus parties each
+/// 4 through firm B, so each firm sees half its fan-in. One person's wallet
+/// under another id at each firm (R-WALLET-A, R-WALLET-B), known by the same
+/// phone written two ways, paid by the same customers. Plus parties each
 /// firm has alone.
 fn payments(firm: &str, senders: std::ops::Range<u32>) -> String {
     let mut s = String::from(
-        "txn_id,timestamp,amount,currency,sender_id,sender_name,sender_country,receiver_id,receiver_name,receiver_country\n",
+        "txn_id,timestamp,amount,currency,sender_id,sender_name,sender_country,receiver_id,receiver_name,receiver_country,receiver_phone\n",
     );
+    let phone = if firm == "A" {
+        "+63 917 123 4567"
+    } else {
+        "+639171234567"
+    };
     let mut n = 0;
     for k in senders {
         for day in 0..3 {
             n += 1;
             s.push_str(&format!(
-                "{firm}-{n},2026-01-{:02}T20:{:02}:00Z,25.00,USD,S-{k},,US,R-SHARED,,PH\n",
+                "{firm}-{n},2026-01-{:02}T20:{:02}:00Z,25.00,USD,S-{k},,US,R-SHARED,,PH,\n",
+                5 + day * 3,
+                k % 60
+            ));
+            n += 1;
+            s.push_str(&format!(
+                "{firm}-{n},2026-01-{:02}T21:{:02}:00Z,30.00,USD,S-{k},,US,R-WALLET-{firm},,PH,{phone}\n",
                 5 + day * 3,
                 k % 60
             ));
         }
         n += 1;
         s.push_str(&format!(
-            "{firm}-{n},2026-01-20T10:00:00Z,300.00,USD,S-{k},,US,{firm}-ONLY-{k},,GB\n"
+            "{firm}-{n},2026-01-20T10:00:00Z,300.00,USD,S-{k},,US,{firm}-ONLY-{k},,GB,\n"
         ));
     }
     s
@@ -158,15 +171,18 @@ fn a_same_side_match_raises_the_shared_receiver_and_leaks_no_identifier() {
         T0 + 100,
     )
     .unwrap();
-    assert_eq!(report.learnt.matched, 1, "{report:?}");
-    // Only the shared receiver is learnt about, as one outside finding.
+    // R-SHARED by its account, the wallet by its phone.
+    assert_eq!(report.learnt.matched, 2, "{report:?}");
+    // Only the matched receivers are learnt about, one outside finding each.
     let ids: Vec<&str> = report
         .learnt
         .evidence
         .iter()
         .map(|e| e.party_id.as_str())
         .collect();
-    assert_eq!(ids, ["R-SHARED"]);
+    assert_eq!(ids, ["R-SHARED", "R-WALLET-A"]);
+    let wallet = score(&a, "R-WALLET-A").expect("the wallet alerted after the match");
+    assert!(wallet > 0.0);
     let after = score(&a, "R-SHARED").expect("alerted after the match");
     assert!(after > before.unwrap_or(0.0), "{before:?} -> {after}");
     let alert = open(&a)
@@ -180,16 +196,29 @@ fn a_same_side_match_raises_the_shared_receiver_and_leaks_no_identifier() {
         "{}",
         alert.indicators
     );
-    // The server stored what we told about its receiver, and only that.
-    let theirs = open(&b).outside_evidence().unwrap();
-    assert_eq!(theirs.len(), 1);
-    assert_eq!(theirs[0].party_id, "R-SHARED");
+    // The server stored what we told about its receivers, and only that.
+    let theirs: Vec<String> = open(&b)
+        .outside_evidence()
+        .unwrap()
+        .into_iter()
+        .map(|e| e.party_id)
+        .collect();
+    assert_eq!(theirs, ["R-SHARED", "R-WALLET-B"]);
 
     // Not one of our identifiers, nor its hash's hex, in what crossed.
     let transcript = String::from_utf8(written.borrow().clone()).unwrap();
     assert_eq!(transcript.lines().count(), 4);
     let everything = bodies.borrow().join("\n") + &transcript;
-    for id in ["R-SHARED", "S-0", "S-1", "A-ONLY-0", "A-1", "B-ONLY"] {
+    for id in [
+        "R-SHARED",
+        "R-WALLET",
+        "9171234567",
+        "S-0",
+        "S-1",
+        "A-ONLY-0",
+        "A-1",
+        "B-ONLY",
+    ] {
         assert!(!everything.contains(id), "{id} crossed");
     }
 }

@@ -4,7 +4,9 @@
 //! The engine is rebuilt from the store's whole payment log without any
 //! outside evidence (what crosses is ours, never an echo of what a peer told
 //! us), settled once, and read party by party (`Engine::party_tallies`).
-//! Same side: every receiver, by its account id. Cross-border: every
+//! Same side: every receiver, by its account id, and every receiver's phone
+//! number (E.164, the first the payments give it), so that the same person's
+//! account under another id at the peer is found too. Cross-border: every
 //! payment, by its reference (the txn id, as UETR or end-to-end id), with
 //! its sender's and its receiver's evidence.
 
@@ -57,6 +59,7 @@ pub fn holdings(
     let mut engine = Engine::new(cfg.clone())?;
     engine.set_now(spur_engine::MAX_TIMESTAMP);
     let mut refs: Vec<(String, String, String)> = Vec::new();
+    let mut phones: HashMap<String, String> = HashMap::new();
     let mut seq = 0;
     loop {
         let page = store.read_log(seq, PAGE)?;
@@ -67,12 +70,22 @@ pub fn holdings(
             seq = chunk.seq;
             for p in chunk.decode()? {
                 // What the engine refused on the way in it refuses again.
-                if engine.push(&p).is_ok() && mode == Mode::CrossBorder {
-                    refs.push((
+                if engine.push(&p).is_err() {
+                    continue;
+                }
+                match mode {
+                    Mode::CrossBorder => refs.push((
                         p.txn_id.to_string(),
                         p.sender_id.to_string(),
                         p.receiver_id.to_string(),
-                    ));
+                    )),
+                    Mode::SameSide => {
+                        if !phones.contains_key(p.receiver_id) {
+                            if let Some(phone) = Identifier::phone(p.extra.receiver_phone) {
+                                phones.insert(p.receiver_id.to_string(), phone.value);
+                            }
+                        }
+                    }
                 }
             }
         }
@@ -89,16 +102,36 @@ pub fn holdings(
     let receivers = engine.party_tallies(Role::Receiver);
     let alerted = receivers.iter().filter(|t| t.score >= threshold).count() as u64;
     let items: Vec<Item> = match mode {
-        Mode::SameSide => receivers
-            .iter()
-            .map(|t| Item {
+        Mode::SameSide => {
+            let mut items: Vec<Item> = receivers
+                .iter()
+                .map(|t| Item {
+                    identifier: Identifier {
+                        kind: Kind::Account,
+                        value: t.id.clone(),
+                    },
+                    parties: vec![local(Role::Receiver, t)],
+                })
+                .collect();
+            // One item per phone, with every receiver that has it (alias accounts).
+            let mut by_phone: std::collections::BTreeMap<&str, Vec<Local>> = Default::default();
+            for t in &receivers {
+                if let Some(phone) = phones.get(&t.id) {
+                    by_phone
+                        .entry(phone.as_str())
+                        .or_default()
+                        .push(local(Role::Receiver, t));
+                }
+            }
+            items.extend(by_phone.into_iter().map(|(phone, parties)| Item {
                 identifier: Identifier {
-                    kind: Kind::Account,
-                    value: t.id.clone(),
+                    kind: Kind::Phone,
+                    value: phone.to_owned(),
                 },
-                parties: vec![local(Role::Receiver, t)],
-            })
-            .collect(),
+                parties,
+            }));
+            items
+        }
         Mode::CrossBorder => {
             let sender_tallies = engine.party_tallies(Role::Sender);
             let senders: HashMap<&str, &PartyTally> =

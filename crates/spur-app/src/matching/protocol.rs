@@ -79,18 +79,17 @@ fn both_alerted(
     item_of: &HashMap<usize, usize>,
     threshold: f64,
 ) -> u64 {
-    let mut both = HashSet::new();
+    // By our receiver: one matched by its account and its phone counts once.
+    let mut both: HashSet<&str> = HashSet::new();
     for e in theirs {
         if e.role != "receiver" || e.band < 0.5 {
             continue;
         }
         if let Some(&item) = item_of.get(&e.at) {
-            if h.items[item]
-                .parties
-                .iter()
-                .any(|p| p.role == spur_engine::Role::Receiver && p.score >= threshold)
-            {
-                both.insert(item);
+            for p in &h.items[item].parties {
+                if p.role == spur_engine::Role::Receiver && p.score >= threshold {
+                    both.insert(p.party.as_str());
+                }
             }
         }
     }
