@@ -40,6 +40,9 @@ pub enum AppError {
     Log(#[from] spur_store::LogError),
     #[error(transparent)]
     Json(#[from] serde_json::Error),
+    /// A match run's message could not be used (spur match).
+    #[error(transparent)]
+    Match(#[from] spur_match::MatchError),
     #[error(transparent)]
     TomlRead(#[from] toml::de::Error),
     #[error(transparent)]

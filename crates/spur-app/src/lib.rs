@@ -18,6 +18,7 @@ pub mod figures;
 mod figures_svg;
 pub mod learn;
 pub mod live;
+pub mod matching;
 pub mod outfile;
 pub mod reliability_svg;
 pub mod reports;

@@ -635,6 +635,12 @@ fn rebuild(
             None => (Engine::new(cfg.clone())?, 0),
         },
     };
+    // What cooperating institutions told (spur match), read by R-XMATCH and
+    // P-XMATCH: in batch mode (`scan --db`, the re-score after a match).
+    // Online (the server) not yet: its settler's fork would not hold it.
+    if mode == Mode::Batch {
+        engine.set_outside(crate::matching::apply::outside(store)?);
+    }
     // Online before the replay: the log's online payments were taken in
     // each party's time order, not the whole log's, and are replayed so.
     if mode == Mode::Online {

@@ -43,6 +43,8 @@ pub(crate) enum RoleArg {
     Auditor,
     /// A system that posts payments to `spur serve` and may do nothing else.
     Ingest,
+    /// Another installation that may only run `spur match` against this one.
+    Peer,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -414,6 +416,29 @@ pub(crate) struct WorldArgs {
     pub(crate) vary: bool,
 }
 
+/// How `spur simulate --institutions 2` splits the world; what `spur match` matches.
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub(crate) enum SplitModeArg {
+    SameSide,
+    CrossBorder,
+}
+
+impl SplitModeArg {
+    pub(crate) fn match_mode(self) -> spur_app::matching::Mode {
+        match self {
+            SplitModeArg::SameSide => spur_app::matching::Mode::SameSide,
+            SplitModeArg::CrossBorder => spur_app::matching::Mode::CrossBorder,
+        }
+    }
+
+    pub(crate) fn mode(self) -> spur_sim::SplitMode {
+        match self {
+            SplitModeArg::SameSide => spur_sim::SplitMode::SameSide,
+            SplitModeArg::CrossBorder => spur_sim::SplitMode::CrossBorder,
+        }
+    }
+}
+
 #[derive(Subcommand)]
 pub(crate) enum FeedbackCommand {
     /// Imports past dispositions: a CSV file with the header
@@ -518,6 +543,19 @@ pub(crate) enum Command {
         out: PathBuf,
         #[command(flatten)]
         world: WorldArgs,
+        /// Split the world between this many institutions (only 2): OUT/a and
+        /// OUT/b get each one's payments.csv and truth.csv (docs/matching.md).
+        #[arg(long, value_parser = clap::value_parser!(u8).range(2..=2))]
+        institutions: Option<u8>,
+        /// With --institutions: two sending firms (same-side) or a sending firm
+        /// and a receiving institution (cross-border).
+        #[arg(
+            long,
+            value_enum,
+            requires = "institutions",
+            default_value = "same-side"
+        )]
+        mode: SplitModeArg,
     },
     /// Precision, recall and average precision of alerts against ground truth; with
     /// `--worlds N`, of the engine over N simulated worlds (median and worst).
@@ -697,6 +735,32 @@ pub(crate) enum Command {
         #[command(flatten)]
         limits: ServeLimits,
     },
+    /// Match with another spur installation without sharing personal data
+    /// (docs/matching.md): private set intersection against its `spur serve`
+    /// (a `peer` token there), evidence about matched parties only, stored
+    /// here as outside evidence (R-XMATCH, P-XMATCH) and scored again.
+    /// Needs --db and --user (analyst, supervisor or admin).
+    Match {
+        /// The peer's server, e.g. http://127.0.0.1:8080.
+        #[arg(long, value_name = "URL")]
+        peer: String,
+        /// A token of a `peer` user on the peer's server.
+        #[arg(
+            long,
+            env = "SPUR_PEER_TOKEN",
+            value_name = "TOKEN",
+            hide_env_values = true
+        )]
+        token: String,
+        #[arg(long, value_enum, default_value = "same-side")]
+        mode: SplitModeArg,
+        /// Write every message sent and received (JSON Lines) to this file.
+        #[arg(long, value_name = "FILE")]
+        transcript: Option<PathBuf>,
+        /// Evidence crosses only about parties scored at least this.
+        #[arg(long, default_value_t = spur_app::matching::LOWER_SCORE)]
+        lower: f64,
+    },
     /// Simulate, scan and evaluate in one go, then tell what was found.
     Demo {
         /// Where the demo writes its files.
@@ -731,6 +795,12 @@ pub(crate) struct ServeLimits {
     /// milliseconds of their acknowledgement (plus the settle's own time).
     #[arg(long, value_name = "MS", default_value_t = 1000)]
     pub(crate) settle_after_ms: u64,
+    /// Match runs a peer may start in any hour (`spur match` against this server).
+    #[arg(long, value_name = "N", default_value_t = spur_server::Limits::default().match_runs_per_hour)]
+    pub(crate) match_runs_per_hour: u32,
+    /// Items a peer may offer in one match run.
+    #[arg(long, value_name = "N", default_value_t = spur_server::Limits::default().match_items)]
+    pub(crate) match_items: usize,
 }
 
 impl ServeLimits {
@@ -740,6 +810,8 @@ impl ServeLimits {
             in_flight: self.max_in_flight,
             waiting: self.max_waiting,
             store_threads: self.store_threads,
+            match_runs_per_hour: self.match_runs_per_hour,
+            match_items: self.match_items.min(spur_match::MAX_ITEMS),
             ..spur_server::Limits::default()
         }
     }
@@ -758,5 +830,6 @@ pub(crate) fn store_role(role: RoleArg) -> spur_store::UserRole {
         RoleArg::Admin => spur_store::UserRole::Admin,
         RoleArg::Auditor => spur_store::UserRole::Auditor,
         RoleArg::Ingest => spur_store::UserRole::Ingest,
+        RoleArg::Peer => spur_store::UserRole::Peer,
     }
 }

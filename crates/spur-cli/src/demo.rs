@@ -55,6 +55,39 @@ pub fn simulate(
     Ok(summary)
 }
 
+/// Splits OUT/payments.csv and OUT/truth.csv between two institutions:
+/// OUT/a and OUT/b, each with its payments.csv and truth.csv.
+pub fn split(out: &Path, mode: spur_sim::SplitMode, seed: u64) -> Result<spur_sim::SplitSummary> {
+    let open = |name: &str| -> Result<BufReader<File>> {
+        let p = out.join(name);
+        Ok(BufReader::new(
+            File::open(&p).with_context(|| format!("cannot open {}", p.display()))?,
+        ))
+    };
+    let create = |dir: &str, name: &str| -> Result<BufWriter<File>> {
+        let d = out.join(dir);
+        fs::create_dir_all(&d).with_context(|| format!("cannot create {}", d.display()))?;
+        let p = d.join(name);
+        Ok(BufWriter::new(File::create(&p).with_context(|| {
+            format!("cannot create {}", p.display())
+        })?))
+    };
+    let (mut pa, mut pb) = (create("a", "payments.csv")?, create("b", "payments.csv")?);
+    let (mut ta, mut tb) = (create("a", "truth.csv")?, create("b", "truth.csv")?);
+    let summary = spur_sim::split(
+        mode,
+        seed,
+        open("payments.csv")?,
+        open("truth.csv")?,
+        [&mut pa, &mut pb],
+        [&mut ta, &mut tb],
+    )?;
+    for mut w in [pa, pb, ta, tb] {
+        w.flush()?;
+    }
+    Ok(summary)
+}
+
 pub fn run(
     out: &Path,
     seed: u64,

@@ -120,9 +120,21 @@ fn run(cli: Cli) -> Result<()> {
             let report = scan::run(&opts, engine_config(*threshold)?, store)?;
             scan_print::print(&report, &mut io::stderr())?;
         }
-        Command::Simulate { out, world } => {
+        Command::Simulate {
+            out,
+            world,
+            institutions,
+            mode,
+        } => {
             let summary = demo::simulate(out, world.seed, world.senders, world.days, world.vary)?;
             eprintln!("{summary}");
+            if institutions.is_some() {
+                let s = demo::split(out, mode.mode(), world.seed)?;
+                eprintln!(
+                    "split: institution a {} payments, {} parties; b {} payments, {} parties; {} payments seen by both",
+                    s.payments[0], s.parties[0], s.payments[1], s.parties[1], s.shared_payments
+                );
+            }
         }
         Command::Eval {
             worlds: Some(worlds),
@@ -279,6 +291,72 @@ fn run(cli: Cli) -> Result<()> {
                 write!(out, "{report}")?;
             }
             out.flush()?;
+        }
+        Command::Match {
+            peer,
+            token,
+            mode,
+            transcript,
+            lower,
+        } => {
+            use spur_app::matching;
+            let store = cases::open(db_location(&cli), OpenMode::Existing)?;
+            let user = cases::actor(cli.user.as_deref())?;
+            let cfg = engine_config(None)?;
+            let mut transcript = match transcript {
+                Some(p) => matching::transcript::Transcript::to(Box::new(std::io::BufWriter::new(
+                    std::fs::File::create(p)
+                        .with_context(|| format!("cannot create {}", p.display()))?,
+                ))),
+                None => matching::transcript::Transcript::none(),
+            };
+            let mut http = matching::http::HttpPeer::new(peer, token);
+            let opts = matching::run::MatchOptions {
+                peer_name: peer,
+                mode: mode.match_mode(),
+                user,
+                lower: *lower,
+            };
+            let r = matching::run::run(
+                store,
+                &cfg,
+                &mut http,
+                &opts,
+                &mut transcript,
+                spur_app::scan::system_now(),
+            )
+            .context("spur match")?;
+            let l = &r.learnt;
+            let mut out = io::stdout().lock();
+            writeln!(
+                out,
+                "spur match ({}): offered {} items, the peer {}; {} matched (run {} there, {} here)",
+                mode.match_mode().as_str(),
+                l.offered,
+                l.received,
+                l.matched,
+                l.run,
+                r.run.id
+            )?;
+            writeln!(
+                out,
+                "evidence: {} entries sent, {} received, {} outside findings about our parties stored",
+                l.sent,
+                l.got,
+                l.evidence.len()
+            )?;
+            writeln!(
+                out,
+                "alerts standing: {} before, {} after scoring again",
+                r.rescored.before, r.rescored.after
+            )?;
+            if let Some(e) = &l.estimate {
+                writeln!(
+                    out,
+                    "alerted receivers: {} here, {} there, {} on both; Chapman estimate {:.0} (95% {:.0} to {:.0})",
+                    e.first, e.second, e.overlap, e.estimate, e.low, e.high
+                )?;
+            }
         }
         Command::Serve {
             listen,

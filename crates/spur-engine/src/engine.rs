@@ -19,7 +19,7 @@ use crate::state::*;
 
 mod checkpoint;
 mod online;
-pub use online::{AdoptError, ForkSeed, PartyScore, Settled, SettledNet, StateBytes};
+pub use online::{AdoptError, ForkSeed, PartyScore, PartyTally, Settled, SettledNet, StateBytes};
 
 /// Why one record was not taken. The caller adds file and line.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -236,6 +236,9 @@ pub struct Engine {
     /// What the last settle left (alerts, the network stage's values per
     /// party), and what was pushed since; `None` before the first settle.
     settlement: Option<Box<online::Settlement>>,
+    /// What cooperating institutions reported; not part of a snapshot (the
+    /// caller hands it again after a restore).
+    outside: crate::outside::Outside,
 }
 
 fn country_slot(c: Country) -> usize {
@@ -278,6 +281,7 @@ impl Engine {
             payments: 0,
             online: false,
             settlement: None,
+            outside: crate::outside::Outside::default(),
             cfg,
         })
     }
@@ -291,6 +295,15 @@ impl Engine {
     /// sets it.
     pub fn set_now(&mut self, now: Timestamp) {
         self.intake.now = Some(now);
+    }
+
+    /// Hands the engine what cooperating institutions reported (`spur
+    /// match`), read by R-XMATCH and P-XMATCH from the next `finish` or
+    /// settle on. Online, the next settle is a whole network stage, since
+    /// any party's local score may have changed.
+    pub fn set_outside(&mut self, outside: crate::outside::Outside) {
+        self.outside = outside;
+        self.settlement = None;
     }
 
     pub fn config(&self) -> &EngineConfig {
@@ -795,6 +808,7 @@ impl Engine {
             senders: &self.senders,
             receivers: &self.receivers,
             txns: &self.intake.txns,
+            outside: &self.outside,
         }
     }
 }

@@ -3,6 +3,7 @@
 //! its neighbours. Indicators read facts; they never see raw payments.
 
 use crate::model::{Country, Sex, Timestamp};
+use crate::outside::OutsideFinding;
 
 /// The paying side: a possible customer.
 #[derive(Clone, Debug, Default)]
@@ -77,6 +78,8 @@ pub struct SenderFacts<'a> {
     pub sex: Option<Sex>,
     /// Network stage: the most suspicious receiver this sender pays.
     pub shared: Option<SharedReceiver<'a>>,
+    /// What cooperating institutions reported (`spur match`; P-XMATCH).
+    pub outside: Option<OutsideFinding>,
     pub first_seen: Timestamp,
     pub last_seen: Timestamp,
 }
@@ -136,6 +139,8 @@ pub struct ReceiverFacts<'a> {
     pub sender_suspicion: f64,
     /// Network stage: other suspicious receivers sharing payers with this one.
     pub ring_receivers: Vec<&'a str>,
+    /// What cooperating institutions reported (`spur match`; R-XMATCH).
+    pub outside: Option<OutsideFinding>,
     pub first_seen: Timestamp,
     pub last_seen: Timestamp,
 }

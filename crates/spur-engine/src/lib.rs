@@ -14,6 +14,7 @@ pub mod model;
 pub mod money;
 pub mod names;
 mod network;
+pub mod outside;
 mod prefetch;
 pub mod remark;
 mod scoring;
@@ -25,9 +26,9 @@ pub use alert::{Alert, Finding};
 pub use calibration::Calibration;
 pub use config::{ConductConfig, EngineConfig, RiskConfig};
 pub use engine::{
-    AdoptError, ConfigError, DisplayTime, Engine, ForkSeed, Outcome, PartyScore, Prepared,
-    RecordError, Settled, SettledNet, SnapshotError, StateBytes, Stats, MAX_AMOUNT, MAX_TIMESTAMP,
-    MAX_USD, MIN_TIMESTAMP,
+    AdoptError, ConfigError, DisplayTime, Engine, ForkSeed, Outcome, PartyScore, PartyTally,
+    Prepared, RecordError, Settled, SettledNet, SnapshotError, StateBytes, Stats, MAX_AMOUNT,
+    MAX_TIMESTAMP, MAX_USD, MIN_TIMESTAMP,
 };
 pub use indicators::{Indicator, Role};
 pub use model::{Channel, Country, Currency, Extra, Payment, Sex, Timestamp};

@@ -22,6 +22,8 @@ pub(crate) struct View<'e> {
     pub senders: &'e Parties<SenderState>,
     pub receivers: &'e Parties<ReceiverState>,
     pub txns: &'e TxnIds,
+    /// Outside findings the caller handed the engine (`Engine::set_outside`).
+    pub outside: &'e crate::outside::Outside,
 }
 
 /// How receiver `v` is paid, where that reads like an organisation.
@@ -252,6 +254,7 @@ pub(crate) fn sender_facts<'e>(
         birth_year: info.birth_year,
         sex: info.sex,
         shared: None,
+        outside: e.outside.get(Role::Sender, &info.id),
         first_seen: s.first_seen,
         last_seen: s.last_seen,
     }
@@ -312,6 +315,7 @@ pub(crate) fn receiver_facts<'e>(
         suspicious_sender_ids: Vec::new(),
         sender_suspicion: 0.0,
         ring_receivers: Vec::new(),
+        outside: e.outside.get(Role::Receiver, &info.id),
         first_seen: v.first_seen,
         last_seen: v.last_seen,
     }

@@ -26,6 +26,7 @@
 //! group. No I/O: the caller carries the messages ([`Message`]) and writes
 //! the transcript.
 
+mod chapman;
 mod identifier;
 
 use curve25519_dalek::ristretto::{CompressedRistretto, RistrettoPoint};
@@ -33,6 +34,7 @@ use curve25519_dalek::scalar::Scalar;
 use curve25519_dalek::traits::Identity;
 use sha2::{Digest, Sha512};
 
+pub use chapman::{chapman, Estimate, EstimateError};
 pub use identifier::{Identifier, Kind};
 
 /// The most items one side may offer in one run.
@@ -148,6 +150,39 @@ impl Side {
             .collect();
         found.sort_unstable();
         Ok(found)
+    }
+
+    /// Step 3, paired: for each item the peer also holds, `(position,
+    /// item, theirs_at)`: its position in this side's offer, its index into
+    /// the items given to [`Side::new`], and the position in the peer's
+    /// offer of the same identifier. Both sides can name an item by its
+    /// position in one offer, so that evidence about matched items can be
+    /// exchanged, and checked to be about matched items only. Ordered by
+    /// position.
+    pub fn pairs(
+        &self,
+        mine: &[Element],
+        theirs: &[Element],
+    ) -> Result<Vec<(usize, usize, usize)>, MatchError> {
+        if mine.len() != self.sent.len() {
+            return Err(MatchError::Length {
+                sent: self.sent.len(),
+                got: mine.len(),
+            });
+        }
+        let mut at: Vec<(&Element, usize)> = theirs.iter().zip(0..).collect();
+        at.sort_unstable();
+        Ok(mine
+            .iter()
+            .zip(&self.sent)
+            .enumerate()
+            .filter_map(|(position, (e, (_, item)))| {
+                let k = at.partition_point(|(x, _)| *x < e);
+                at.get(k)
+                    .filter(|(x, _)| *x == e)
+                    .map(|(_, theirs_at)| (position, *item, *theirs_at))
+            })
+            .collect())
     }
 
     /// How many distinct items this side offers.

@@ -114,3 +114,26 @@ fn duplicates_are_offered_once() {
     let theirs = side.answer(&other.offer()).unwrap();
     assert_eq!(side.matches(&mine, &theirs).unwrap(), vec![0]);
 }
+
+#[test]
+fn both_sides_pair_the_same_items_by_position() {
+    let a: Vec<Vec<u8>> = (0..50).map(|i| account(&format!("PH-{i}"))).collect();
+    let b: Vec<Vec<u8>> = (40..90).map(|i| account(&format!("PH-{i}"))).collect();
+    let (sa, sb) = (Side::new(&a).unwrap(), Side::new(&b).unwrap());
+    let (offer_a, offer_b) = (sa.offer(), sb.offer());
+    let a_doubled = sb.answer(&offer_a).unwrap();
+    let b_doubled = sa.answer(&offer_b).unwrap();
+    let pa = sa.pairs(&a_doubled, &b_doubled).unwrap();
+    let pb = sb.pairs(&b_doubled, &a_doubled).unwrap();
+    assert_eq!(pa.len(), 10);
+    // a's (position, item, b's position) is b's (b's position, item, a's position).
+    let mut from_b: Vec<(usize, usize)> = pb.iter().map(|(p, _, q)| (*q, *p)).collect();
+    from_b.sort_unstable();
+    let from_a: Vec<(usize, usize)> = pa.iter().map(|(p, _, q)| (*p, *q)).collect();
+    assert_eq!(from_a, from_b);
+    for (_, item, theirs) in &pa {
+        let (_, b_item, _) = pb.iter().find(|(p, _, _)| p == theirs).unwrap();
+        assert_eq!(a[*item], b[*b_item]);
+    }
+    assert!(sa.pairs(&a_doubled[1..], &b_doubled).is_err());
+}

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 /// spur's indicator codes (crates/spur-engine/src/indicators): every profile maps each.
-pub const SPUR_INDICATOR_CODES: [&str; 18] = [
+pub const SPUR_INDICATOR_CODES: [&str; 20] = [
     "P-LOWVAL",
     "P-FREQ",
     "P-MULTIBEN",
@@ -30,6 +30,8 @@ pub const SPUR_INDICATOR_CODES: [&str; 18] = [
     "R-ALIAS",
     "R-CASHOUT",
     "R-RING",
+    "P-XMATCH",
+    "R-XMATCH",
 ];
 
 /// spur's payment channels plus `other` (any other or unknown channel).

@@ -24,6 +24,11 @@ pub struct Limits {
     /// Payments logged after the last checkpoint beyond which the writer
     /// saves a new one (after its next settle): what a restart replays at most.
     pub checkpoint_after: u64,
+    /// Items a peer may offer in one match run; more are answered 413
+    /// `too_many_items` (at most `spur_match::MAX_ITEMS`).
+    pub match_items: usize,
+    /// Match runs a peer may start in any hour; more are answered 429.
+    pub match_runs_per_hour: u32,
     /// For tests: held, it keeps the settler from settling (the settler
     /// takes it before each settle), so that a test can post meanwhile.
     #[doc(hidden)]
@@ -40,6 +45,8 @@ impl Default for Limits {
             store_queue: 1024,
             ingest_queue: 1024,
             checkpoint_after: spur_app::live::CHECKPOINT_AFTER,
+            match_items: spur_match::MAX_ITEMS,
+            match_runs_per_hour: spur_app::matching::RUNS_PER_HOUR,
             settle_gate: None,
         }
     }

@@ -118,6 +118,7 @@ fn store_status(e: &StoreError) -> StatusCode {
         E::Forbidden { .. } | E::UserDisabled(_) | E::SelfApproval(_) | E::SelfActivation(_) => {
             StatusCode::FORBIDDEN
         }
+        E::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
         E::NotFound { .. } | E::UnknownUser(_) => StatusCode::NOT_FOUND,
         E::Invalid(_) | E::BadCursor(_) => StatusCode::BAD_REQUEST,
         E::UserExists(_)
@@ -134,6 +135,7 @@ fn store_status(e: &StoreError) -> StatusCode {
         | E::CorrectionRequired { .. }
         | E::BadCorrection { .. }
         | E::TokenRevoked(_)
+        | E::MatchRunFinished(_)
         | E::ScanConflict { .. }
         | E::LogConflict { .. }
         | E::AlreadyIngested(_)
@@ -156,7 +158,12 @@ impl From<StoreError> for ApiError {
         if status == StatusCode::INTERNAL_SERVER_ERROR {
             return ApiError::internal(e.code(), &e);
         }
-        ApiError::new(status, e.code(), e.to_string())
+        let retry_after =
+            matches!(e, StoreError::RateLimited { .. }).then_some(Duration::from_secs(3600));
+        ApiError {
+            retry_after,
+            ..ApiError::new(status, e.code(), e.to_string())
+        }
     }
 }
 
@@ -168,6 +175,12 @@ impl From<AppError> for ApiError {
         let whole = e.to_string();
         match e.into_root() {
             AppError::Store(s) => ApiError::from(s),
+            AppError::Match(spur_match::MatchError::TooMany { .. }) => {
+                ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_many_items", whole)
+            }
+            AppError::Match(_) => {
+                ApiError::new(StatusCode::BAD_REQUEST, "bad_match_message", whole)
+            }
             AppError::Invalid(_) | AppError::Input(_) => {
                 ApiError::new(StatusCode::BAD_REQUEST, "invalid_input", whole)
             }
@@ -246,6 +259,16 @@ mod tests {
             "illegal_report_transition",
         );
         check(StoreError::TokenRevoked(1), 409, "token_revoked");
+        check(StoreError::MatchRunFinished(1), 409, "match_run_finished");
+        let limited = ApiError::from(StoreError::RateLimited {
+            what: "match runs",
+            per_hour: 10,
+        });
+        assert_eq!(
+            (limited.status.as_u16(), limited.code),
+            (429, "rate_limited")
+        );
+        assert!(limited.retry_after.is_some());
         check(StoreError::Corrupt("x".into()), 500, "corrupt_data");
     }
 
@@ -282,6 +305,16 @@ mod tests {
             within(AppError::Invalid("does not validate".into())),
             400,
             "invalid_input",
+        );
+        check(
+            AppError::Match(spur_match::MatchError::TooMany { got: 9, max: 2 }),
+            413,
+            "too_many_items",
+        );
+        check(
+            AppError::Match(spur_match::MatchError::BadPoint { index: 0 }),
+            400,
+            "bad_match_message",
         );
         let io = std::io::Error::other("disk");
         check(within(AppError::Io(io)), 500, "io_error");

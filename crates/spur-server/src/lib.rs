@@ -208,7 +208,14 @@ pub fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
         db.close();
         ServerError::Ingest(e)
     })?;
-    let state = AppState::new(db, ingest, metrics, limits, config.reporting.clone());
+    let state = AppState::new(
+        db,
+        ingest,
+        metrics,
+        limits,
+        config.reporting.clone(),
+        config.engine.clone(),
+    );
     let (stop, stopped) = oneshot::channel::<()>();
     let handle_signals = config.handle_signals;
     let thread = std::thread::Builder::new()

@@ -29,7 +29,15 @@ struct Inner {
     openapi: OnceLock<String>,
     /// The dashboard's count of the payment log, kept between requests.
     tally: Arc<Mutex<PaymentTally>>,
+    /// The engine's configuration, for the holdings a match run offers.
+    engine: spur_engine::EngineConfig,
+    /// Match runs started and not finished yet (routes/matching.rs).
+    runs: Arc<Mutex<PendingRuns>>,
 }
+
+/// Match runs waiting for their finish, by run id, with when they started.
+pub(crate) type PendingRuns =
+    std::collections::HashMap<i64, (std::time::Instant, spur_app::matching::protocol::Pending)>;
 
 impl AppState {
     pub(crate) fn new(
@@ -38,6 +46,7 @@ impl AppState {
         metrics: Arc<Metrics>,
         limits: Limits,
         reporting: Reporting,
+        engine: spur_engine::EngineConfig,
     ) -> AppState {
         AppState {
             inner: Arc::new(Inner {
@@ -50,6 +59,8 @@ impl AppState {
                 ready: AtomicBool::new(false),
                 openapi: OnceLock::new(),
                 tally: Arc::default(),
+                engine,
+                runs: Arc::default(),
             }),
         }
     }
@@ -93,6 +104,16 @@ impl AppState {
     /// The dashboard's running count of the payment log (`/v1/stats`).
     pub(crate) fn tally(&self) -> Arc<Mutex<PaymentTally>> {
         self.inner.tally.clone()
+    }
+
+    /// The engine's configuration (the ingest writer's).
+    pub(crate) fn engine(&self) -> &spur_engine::EngineConfig {
+        &self.inner.engine
+    }
+
+    /// Match runs started and not finished yet.
+    pub(crate) fn runs(&self) -> Arc<Mutex<PendingRuns>> {
+        self.inner.runs.clone()
     }
 
     /// The OpenAPI document as JSON, set once the router is built.

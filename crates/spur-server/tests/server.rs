@@ -258,7 +258,14 @@ const ROUTES: &[Route] = &[
         path: "/v1/me",
         template: "/v1/me",
         body: None,
-        allowed: &["admin", "analyst", "supervisor", "auditor", "ingest"],
+        allowed: &[
+            "admin",
+            "analyst",
+            "supervisor",
+            "auditor",
+            "ingest",
+            "peer",
+        ],
         ok: 200,
     },
     Route {
@@ -301,9 +308,25 @@ const ROUTES: &[Route] = &[
         allowed: &["admin", "supervisor", "auditor"],
         ok: 200,
     },
+    Route {
+        method: "POST",
+        path: "/v1/match/runs",
+        template: "/v1/match/runs",
+        body: Some(r#"{"mode": "same-side", "items": []}"#),
+        allowed: &["peer"],
+        ok: 201,
+    },
+    Route {
+        method: "POST",
+        path: "/v1/match/runs/999/finish",
+        template: "/v1/match/runs/{id}/finish",
+        body: Some(r#"{"answer": [], "evidence": [], "alerted": 0}"#),
+        allowed: &["peer"],
+        ok: 404,
+    },
 ];
 
-/// Every role that reads (all but ingest).
+/// Every role that reads (all but ingest and peer).
 const READERS: &[&str] = &["admin", "analyst", "supervisor", "auditor"];
 /// Who works cases and drafts and files reports.
 const WORKERS: &[&str] = &["analyst", "supervisor"];

@@ -12,6 +12,7 @@ mod params;
 mod party;
 mod rng;
 mod sim;
+mod split;
 mod time;
 
 pub use eval::{
@@ -24,6 +25,7 @@ pub use params::{
 };
 pub use party::{is_positive, Label, Role};
 pub use sim::{simulate, SenderMix, SimConfig, SimSummary};
+pub use split::{split, SplitMode, SplitSummary, HOME_SHARE};
 pub use time::Timestamp;
 
 /// Why a simulation could not be written.

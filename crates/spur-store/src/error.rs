@@ -45,6 +45,10 @@ pub enum StoreError {
     LastAdmin(String),
     #[error("the first user must be an admin, who then adds the others")]
     FirstUserNotAdmin,
+    #[error("at most {per_hour} {what} per hour: try again later")]
+    RateLimited { what: &'static str, per_hour: u32 },
+    #[error("match run {0} is finished already")]
+    MatchRunFinished(i64),
     #[error("a user with role {role} may not {action}")]
     Forbidden {
         role: UserRole,
@@ -139,6 +143,8 @@ impl StoreError {
             StoreError::LastAdmin(_) => "last_admin",
             StoreError::FirstUserNotAdmin => "first_user_not_admin",
             StoreError::Forbidden { .. } => "forbidden",
+            StoreError::RateLimited { .. } => "rate_limited",
+            StoreError::MatchRunFinished(_) => "match_run_finished",
             StoreError::IllegalTransition { .. } => "illegal_transition",
             StoreError::CaseClosed(_) => "case_closed",
             StoreError::AlertInCase { .. } => "alert_in_case",

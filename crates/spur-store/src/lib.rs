@@ -18,6 +18,7 @@ mod learning;
 mod lists;
 mod log;
 mod log_store;
+mod matching;
 mod migrations;
 mod model;
 mod page;
@@ -46,6 +47,7 @@ pub use learning::{
 pub use lists::{CaseFilter, ReportFilter};
 pub use log::{chunk_len, decode_chunk, find_in_chunk, ChunkWriter, LogError};
 pub use log_store::{AlertUpdate, Checkpoint, LogChunk, LogCommit, LogCommitted, LogHead};
+pub use matching::{MatchRun, OutsideEvidence};
 pub use migrations::SCHEMA_VERSION;
 pub use model::{
     entity_reference, AlertStatus, AuditEntry, AuditFilter, AuditSummary, Case, CaseStatus,

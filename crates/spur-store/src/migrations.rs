@@ -369,6 +369,41 @@ CREATE TABLE models (
         postgres: "",
     },
     Migration {
+        version: 12,
+        name: "match runs and outside evidence (spur match)",
+        shared: r#"
+CREATE TABLE match_runs (
+    id {serial},
+    side TEXT NOT NULL CHECK (side IN ('served', 'made')),
+    peer TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    mode TEXT NOT NULL,
+    started_at BIGINT NOT NULL,
+    finished_at BIGINT,
+    offered BIGINT NOT NULL,
+    received BIGINT NOT NULL,
+    matched BIGINT
+);
+CREATE INDEX match_runs_actor ON match_runs (side, actor, started_at);
+CREATE TABLE outside_evidence (
+    id {serial},
+    peer TEXT NOT NULL,
+    mode TEXT NOT NULL,
+    run_id BIGINT NOT NULL REFERENCES match_runs (id),
+    party_id TEXT NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('sender', 'receiver')),
+    kind TEXT NOT NULL CHECK (kind IN ('same_party', 'counterparty')),
+    band DOUBLE PRECISION NOT NULL,
+    parties BIGINT NOT NULL,
+    payments BIGINT NOT NULL,
+    recorded_at BIGINT NOT NULL
+);
+CREATE INDEX outside_evidence_peer ON outside_evidence (peer, mode);
+"#,
+        sqlite: "",
+        postgres: "",
+    },
+    Migration {
         version: 13,
         name: "log chunks and checkpoints compressed with lz4 (PostgreSQL)",
         shared: "",
@@ -434,9 +469,8 @@ pub(crate) const ROW_DIGESTS: i64 = 6;
 /// Brings the schema to [`SCHEMA_VERSION`]; refuses a newer one. Returns
 /// the version found (0 for a new database).
 pub(crate) fn migrate(tx: &mut dyn Tx, now: Timestamp) -> Result<i64, StoreError> {
-    // Increasing; numbers may be skipped while branches hold them (12 is
-    // reserved for work merged later; every version not applied
-    // yet is applied, see below).
+    // Increasing; numbers may be skipped while branches hold them (every
+    // version not applied yet is applied, see below).
     debug_assert!(MIGRATIONS.windows(2).all(|w| w[1].version > w[0].version));
     if tx.dialect() == Dialect::Postgres {
         // Two servers opening a fresh database at once: one migrates, the other waits.

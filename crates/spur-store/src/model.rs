@@ -45,8 +45,9 @@ macro_rules! string_enum {
 
 string_enum! {
     /// What a user may do: see [`crate::Store`] for the checks.
-    /// `Ingest` is a system that posts payments to `spur serve`, and may do nothing else.
-    UserRole { Analyst = "analyst", Supervisor = "supervisor", Admin = "admin", Auditor = "auditor", Ingest = "ingest" }
+    /// `Ingest` is a system that posts payments to `spur serve`, and may do nothing else;
+    /// `Peer` another installation that may only run `spur match` against this one.
+    UserRole { Analyst = "analyst", Supervisor = "supervisor", Admin = "admin", Auditor = "auditor", Ingest = "ingest", Peer = "peer" }
 }
 
 string_enum! {

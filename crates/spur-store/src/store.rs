@@ -17,6 +17,7 @@ use crate::error::StoreError;
 use crate::learning::{self, Label, LabelImport, NewLabel, NewModel, StoredModel};
 use crate::lists::{self, CaseFilter, ReportFilter};
 use crate::log_store::{self, Checkpoint, LogChunk, LogCommit, LogCommitted, LogHead};
+use crate::matching::{self, MatchRun, OutsideEvidence};
 use crate::migrations;
 use crate::model::{
     AuditEntry, AuditFilter, AuditSummary, Case, CaseStatus, Correction, Disposition, EngineState,
@@ -89,6 +90,56 @@ pub trait Store: Send {
     /// The acting user, if they may post payments (the `ingest` role only):
     /// the ingest service asks before it takes a request's payments.
     fn authorize_ingest(&mut self, actor: &str) -> Result<User, StoreError>;
+
+    // Matching with other installations (matching.rs).
+    /// The acting user, if they may serve match runs (the `peer` role only).
+    fn authorize_peer(&mut self, actor: &str) -> Result<User, StoreError>;
+    /// The acting peer, if it may start another match run now (fewer than
+    /// `per_hour` within the last hour): asked before the costly part of a
+    /// run; [`Store::begin_match_run`] checks again as it records the run.
+    fn authorize_match_run(&mut self, actor: &str, per_hour: u32) -> Result<User, StoreError>;
+    /// The acting user, if they may run `spur match` against a peer
+    /// (analysts, supervisors, admins): asked before anything is sent.
+    fn authorize_matcher(&mut self, actor: &str) -> Result<User, StoreError>;
+    /// A peer starts a match run (audited): `offered` of our items against
+    /// `received` of its; [`StoreError::RateLimited`] past `per_hour` runs
+    /// of that peer within the last hour.
+    fn begin_match_run(
+        &mut self,
+        actor: &str,
+        mode: &str,
+        offered: u64,
+        received: u64,
+        per_hour: u32,
+    ) -> Result<MatchRun, StoreError>;
+    /// The peer that started run `id` finishes it with the number matched
+    /// and its evidence about our parties (audited; replaces that peer's
+    /// earlier evidence in the run's mode).
+    fn finish_match_run(
+        &mut self,
+        id: i64,
+        actor: &str,
+        matched: u64,
+        evidence: &[OutsideEvidence],
+    ) -> Result<MatchRun, StoreError>;
+    /// A run we made against `peer` (analysts, supervisors, admins), with
+    /// what it learnt (audited; replaces that peer's earlier evidence in
+    /// the mode).
+    #[allow(clippy::too_many_arguments)]
+    fn record_match_run(
+        &mut self,
+        actor: &str,
+        peer: &str,
+        mode: &str,
+        offered: u64,
+        received: u64,
+        matched: u64,
+        evidence: &[OutsideEvidence],
+    ) -> Result<MatchRun, StoreError>;
+    /// Every outside finding (the system's: the engine reads them).
+    fn outside_evidence(&mut self) -> Result<Vec<OutsideEvidence>, StoreError>;
+    /// The match runs, newest first (every reader).
+    fn match_runs(&mut self, actor: &str) -> Result<Vec<MatchRun>, StoreError>;
 
     // Ingestion.
     /// Records txn ids, ignoring those seen before; returns how many were new.
@@ -1288,6 +1339,74 @@ impl Store for SqlStore {
 
     fn authorize_ingest(&mut self, actor: &str) -> Result<User, StoreError> {
         self.read(|tx| require(tx, actor, INGESTERS, "post payments"))
+    }
+
+    fn authorize_peer(&mut self, actor: &str) -> Result<User, StoreError> {
+        self.read(|tx| matching::authorize_peer(tx, actor))
+    }
+
+    fn authorize_match_run(&mut self, actor: &str, per_hour: u32) -> Result<User, StoreError> {
+        let now = self.clock.now();
+        self.read(|tx| {
+            let user = matching::authorize_peer(tx, actor)?;
+            matching::check_rate(tx, now, &user.name, per_hour)?;
+            Ok(user)
+        })
+    }
+
+    fn authorize_matcher(&mut self, actor: &str) -> Result<User, StoreError> {
+        self.read(|tx| require(tx, actor, matching::MATCHERS, "run match"))
+    }
+
+    fn begin_match_run(
+        &mut self,
+        actor: &str,
+        mode: &str,
+        offered: u64,
+        received: u64,
+        per_hour: u32,
+    ) -> Result<MatchRun, StoreError> {
+        self.write(|tx, now| {
+            matching::begin_served(tx, now, actor, mode, offered, received, per_hour)
+        })
+    }
+
+    fn finish_match_run(
+        &mut self,
+        id: i64,
+        actor: &str,
+        matched: u64,
+        evidence: &[OutsideEvidence],
+    ) -> Result<MatchRun, StoreError> {
+        self.write(|tx, now| matching::finish_served(tx, now, id, actor, matched, evidence))
+    }
+
+    fn record_match_run(
+        &mut self,
+        actor: &str,
+        peer: &str,
+        mode: &str,
+        offered: u64,
+        received: u64,
+        matched: u64,
+        evidence: &[OutsideEvidence],
+    ) -> Result<MatchRun, StoreError> {
+        self.write(|tx, now| {
+            matching::record_made(
+                tx, now, actor, peer, mode, offered, received, matched, evidence,
+            )
+        })
+    }
+
+    fn outside_evidence(&mut self) -> Result<Vec<OutsideEvidence>, StoreError> {
+        self.read(matching::all_evidence)
+    }
+
+    fn match_runs(&mut self, actor: &str) -> Result<Vec<MatchRun>, StoreError> {
+        self.read(|tx| {
+            reader(tx, actor)?;
+            matching::runs(tx)
+        })
     }
 
     fn record_txns(&mut self, txn_ids: &[&str]) -> Result<u64, StoreError> {

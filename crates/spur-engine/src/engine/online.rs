@@ -190,6 +190,16 @@ pub struct Settled {
     pub full: bool,
 }
 
+/// A party's score with its counts (`Engine::party_tallies`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PartyTally {
+    pub id: String,
+    /// In [0, 1], as in alerts.
+    pub score: f64,
+    pub payments: u32,
+    pub counterparties: u32,
+}
+
 /// A party's current score in one role.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct PartyScore {
@@ -606,6 +616,41 @@ impl Engine {
         match &self.settlement {
             Some(s) => s.alerts.ranked.values(),
             None => NONE.values(),
+        }
+    }
+
+    /// Every party seen in `role` with its score as of the last settle (as
+    /// [`party_score`](Engine::party_score) gives it), its payments and its
+    /// distinct counterparties (those its state keeps links to, plus those
+    /// past them); empty before the first settle. What `spur match` offers.
+    pub fn party_tallies(&self, role: Role) -> Vec<PartyTally> {
+        let Some(st) = self.settlement.as_deref() else {
+            return Vec::new();
+        };
+        let v = self.view();
+        match role {
+            Role::Sender => (0..v.senders.state.len())
+                .map(|i| {
+                    let s = &v.senders.state[i];
+                    PartyTally {
+                        id: v.senders.info[i].id.to_string(),
+                        score: st.net.sender_now(&v, i, 0).0,
+                        payments: s.payments,
+                        counterparties: (s.links.len() as u32).saturating_add(s.links_overflow),
+                    }
+                })
+                .collect(),
+            Role::Receiver => (0..v.receivers.state.len())
+                .map(|r| {
+                    let s = &v.receivers.state[r];
+                    PartyTally {
+                        id: v.receivers.info[r].id.to_string(),
+                        score: st.net.receiver_now(&v, r, 0).0,
+                        payments: s.payments,
+                        counterparties: (s.links.len() as u32).saturating_add(s.links_overflow),
+                    }
+                })
+                .collect(),
         }
     }
 

@@ -20,6 +20,7 @@ mod p_purchase;
 mod p_remark;
 mod p_shape;
 mod p_shared;
+mod p_xmatch;
 mod r_alias;
 mod r_band;
 mod r_cashout;
@@ -27,6 +28,7 @@ mod r_evening;
 mod r_fanin;
 mod r_ring;
 mod r_senders;
+mod r_xmatch;
 
 pub use p_channel::PChannel;
 pub use p_freq::PFreq;
@@ -39,6 +41,7 @@ pub use p_purchase::PPurchase;
 pub use p_remark::PRemark;
 pub use p_shape::PShape;
 pub use p_shared::PShared;
+pub use p_xmatch::PXmatch;
 pub use r_alias::RAlias;
 pub use r_band::RBand;
 pub use r_cashout::RCashout;
@@ -46,6 +49,7 @@ pub use r_evening::REvening;
 pub use r_fanin::RFanin;
 pub use r_ring::RRing;
 pub use r_senders::RSenders;
+pub use r_xmatch::RXmatch;
 
 /// Which side of a payment a party is scored on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
@@ -147,6 +151,8 @@ pub struct IndicatorsConfig {
     pub r_alias: r_alias::Config,
     pub r_cashout: r_cashout::Config,
     pub r_ring: r_ring::Config,
+    pub p_xmatch: p_xmatch::Config,
+    pub r_xmatch: r_xmatch::Config,
 }
 
 impl IndicatorsConfig {
@@ -204,6 +210,14 @@ impl IndicatorsConfig {
                 Box::new(RCashout(self.r_cashout.clone())),
             ),
             (self.r_ring.enabled, Box::new(RRing(self.r_ring.clone()))),
+            (
+                self.p_xmatch.enabled,
+                Box::new(PXmatch(self.p_xmatch.clone())),
+            ),
+            (
+                self.r_xmatch.enabled,
+                Box::new(RXmatch(self.r_xmatch.clone())),
+            ),
         ];
         all.into_iter()
             .filter(|(on, _)| *on)

@@ -8,6 +8,7 @@
 pub(crate) mod alerts;
 pub(crate) mod audit;
 pub(crate) mod cases;
+pub(crate) mod matching;
 pub(crate) mod me;
 pub(crate) mod paging;
 pub(crate) mod parties;
@@ -42,4 +43,5 @@ pub(crate) fn authenticated() -> OpenApiRouter<AppState> {
         .merge(me::router())
         .merge(stats::router())
         .merge(audit::router())
+        .merge(matching::router())
 }

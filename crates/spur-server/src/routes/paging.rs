@@ -103,5 +103,5 @@ named! {
     ReportStatus = StoreReportStatus { Draft, Approved, Filed }
 }
 named! {
-    UserRole = StoreUserRole { Analyst, Supervisor, Admin, Auditor, Ingest }
+    UserRole = StoreUserRole { Analyst, Supervisor, Admin, Auditor, Ingest, Peer }
 }

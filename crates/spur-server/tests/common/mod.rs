@@ -29,6 +29,7 @@ pub const ROLES: &[(&str, &str, UserRole)] = &[
     ("supervisor", "sue", UserRole::Supervisor),
     ("auditor", "aud", UserRole::Auditor),
     ("ingest", "feed", UserRole::Ingest),
+    ("peer", "bank-b", UserRole::Peer),
 ];
 
 /// The repository's example reporting entity (synthetic), for drafting reports.

@@ -1,0 +1,154 @@
+//! What a run taught us, made into outside evidence about our own parties,
+//! stored, handed to the engine and re-scored.
+//!
+//! Evidence about a party of a matched item reaches our party of the same
+//! role as `same_party` (same side: the receiver; cross-border: the
+//! payment's sender or receiver as the peer scores it), and our party of the
+//! other role as `counterparty` (cross-border: a customer paying a receiver
+//! the receiving institution scores; a receiver paid by customers the
+//! sending institution scores). Per party: the highest band, the most
+//! parties and payments the peer told of (same party), or the distinct
+//! counterparties and the matched payments behind it (counterparty).
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use spur_engine::outside::{Outside, OutsideFinding, OutsideKind};
+use spur_engine::{EngineConfig, Role, Timestamp};
+use spur_store::{OutsideEvidence, Store};
+
+use super::holdings::Holdings;
+use super::wire::Evidence;
+use crate::live::Live;
+use crate::AppError;
+
+fn role_of(i: usize, s: &str) -> Result<Role, AppError> {
+    match s {
+        "sender" => Ok(Role::Sender),
+        "receiver" => Ok(Role::Receiver),
+        other => Err(AppError::Invalid(format!(
+            "evidence[{i}]: role {other:?} is neither sender nor receiver"
+        ))),
+    }
+}
+
+#[derive(Default)]
+struct Acc {
+    band: f64,
+    parties: i64,
+    payments: i64,
+    counterparties: BTreeSet<String>,
+}
+
+/// Our outside evidence from the peer's `evidence`, whose positions
+/// `item_of` maps to our items.
+pub fn learnt(
+    h: &Holdings,
+    evidence: &[Evidence],
+    item_of: &HashMap<usize, usize>,
+) -> Result<Vec<OutsideEvidence>, AppError> {
+    let mut acc: BTreeMap<(String, Role, &'static str), Acc> = BTreeMap::new();
+    for (i, e) in evidence.iter().enumerate() {
+        let role = role_of(i, &e.role)?;
+        if !(0.0..=1.0).contains(&e.band) {
+            return Err(AppError::Invalid(format!(
+                "evidence[{i}]: band {} is not in [0, 1]",
+                e.band
+            )));
+        }
+        let Some(&item) = item_of.get(&e.at) else {
+            return Err(AppError::Invalid(format!(
+                "evidence[{i}]: position {} is not a matched item",
+                e.at
+            )));
+        };
+        let parties = &h.items[item].parties;
+        for p in parties {
+            if p.role == role {
+                let a = acc
+                    .entry((p.party.clone(), role, "same_party"))
+                    .or_default();
+                a.band = a.band.max(e.band);
+                a.parties = a.parties.max(i64::from(e.parties));
+                a.payments = a.payments.max(i64::from(e.payments));
+            } else if let Some(same) = parties.iter().find(|q| q.role == role) {
+                let a = acc
+                    .entry((p.party.clone(), p.role, "counterparty"))
+                    .or_default();
+                a.band = a.band.max(e.band);
+                a.payments += 1;
+                a.counterparties.insert(same.party.clone());
+            }
+        }
+    }
+    Ok(acc
+        .into_iter()
+        .map(|((party_id, role, kind), a)| OutsideEvidence {
+            party_id,
+            role,
+            kind: kind.to_owned(),
+            band: a.band,
+            parties: if kind == "counterparty" {
+                a.counterparties.len() as i64
+            } else {
+                a.parties
+            },
+            payments: a.payments,
+        })
+        .collect())
+}
+
+/// The store's outside evidence as the engine reads it.
+pub fn outside(store: &mut dyn Store) -> Result<Outside, AppError> {
+    let mut o = Outside::default();
+    let clamp = |n: i64| u32::try_from(n.max(0)).unwrap_or(u32::MAX);
+    for e in store.outside_evidence()? {
+        let kind = if e.kind == "counterparty" {
+            OutsideKind::Counterparty
+        } else {
+            OutsideKind::SameParty
+        };
+        o.add(
+            e.role,
+            &e.party_id,
+            OutsideFinding {
+                kind,
+                band: e.band,
+                parties: clamp(e.parties),
+                payments: clamp(e.payments),
+                institutions: 1,
+            },
+        );
+    }
+    Ok(o)
+}
+
+/// Alerts standing before and after a re-score.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rescored {
+    pub before: u64,
+    pub after: u64,
+}
+
+/// Scores the store's history again with its outside evidence (as `spur
+/// scan --db` does) and stores the outcome whole.
+pub fn rescore(
+    store: Box<dyn Store>,
+    cfg: &EngineConfig,
+    now: Timestamp,
+    actor: &str,
+) -> Result<Rescored, AppError> {
+    let mut live = Live::open_batch(store, cfg.clone(), now)?;
+    let before = count_standing(live.store(), actor)?;
+    let outcome = live.engine_mut().finish();
+    live.commit_scan(&[], &[], &[], &outcome)?;
+    let after = count_standing(live.store(), actor)?;
+    Ok(Rescored { before, after })
+}
+
+fn count_standing(store: &mut dyn Store, actor: &str) -> Result<u64, AppError> {
+    Ok(store
+        .alerts(actor)?
+        .iter()
+        .filter(|a| a.cleared_at.is_none())
+        .count() as u64)
+}

@@ -1,0 +1,166 @@
+//! Which identifiers we offer in a run, each with our own evidence about
+//! the parties behind it.
+//!
+//! The engine is rebuilt from the store's whole payment log without any
+//! outside evidence (what crosses is ours, never an echo of what a peer told
+//! us), settled once, and read party by party (`Engine::party_tallies`).
+//! Same side: every receiver, by its account id, and every receiver's phone
+//! number (E.164, the first the payments give it), so that the same person's
+//! account under another id at the peer is found too. Cross-border: every
+//! payment, by its reference (the txn id, as UETR or end-to-end id), with
+//! its sender's and its receiver's evidence.
+
+use std::collections::HashMap;
+
+use spur_engine::{Engine, EngineConfig, PartyTally, Role};
+use spur_match::{Identifier, Kind, MAX_ITEMS};
+use spur_store::Store;
+
+use super::Mode;
+use crate::AppError;
+
+/// Our evidence about one party behind an item.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Local {
+    pub role: Role,
+    pub party: String,
+    pub score: f64,
+    /// Its distinct counterparties and its payments.
+    pub parties: u32,
+    pub payments: u32,
+}
+
+/// One identifier we offer.
+#[derive(Clone, Debug)]
+pub struct Item {
+    pub identifier: Identifier,
+    /// The parties behind it: the receiver (same side), or the payment's
+    /// sender and receiver (cross-border).
+    pub parties: Vec<Local>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Holdings {
+    pub mode: Mode,
+    pub items: Vec<Item>,
+    /// Our parties in the matched role at or above the alert threshold
+    /// (same side: receivers): a list for the capture–recapture estimate.
+    pub alerted: u64,
+}
+
+const PAGE: usize = 64;
+
+/// What we hold, from the store's payment log.
+pub fn holdings(
+    store: &mut dyn Store,
+    cfg: &EngineConfig,
+    mode: Mode,
+) -> Result<Holdings, AppError> {
+    let mut engine = Engine::new(cfg.clone())?;
+    engine.set_now(spur_engine::MAX_TIMESTAMP);
+    let mut refs: Vec<(String, String, String)> = Vec::new();
+    let mut phones: HashMap<String, String> = HashMap::new();
+    let mut seq = 0;
+    loop {
+        let page = store.read_log(seq, PAGE)?;
+        if page.is_empty() {
+            break;
+        }
+        for chunk in &page {
+            seq = chunk.seq;
+            for p in chunk.decode()? {
+                // What the engine refused on the way in it refuses again.
+                if engine.push(&p).is_err() {
+                    continue;
+                }
+                match mode {
+                    Mode::CrossBorder => refs.push((
+                        p.txn_id.to_string(),
+                        p.sender_id.to_string(),
+                        p.receiver_id.to_string(),
+                    )),
+                    Mode::SameSide => {
+                        if !phones.contains_key(p.receiver_id) {
+                            if let Some(phone) = Identifier::phone(p.extra.receiver_phone) {
+                                phones.insert(p.receiver_id.to_string(), phone.value);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    engine.go_online()?;
+    let threshold = cfg.alert_threshold;
+    let local = |role: Role, t: &PartyTally| Local {
+        role,
+        party: t.id.clone(),
+        score: t.score,
+        parties: t.counterparties,
+        payments: t.payments,
+    };
+    let receivers = engine.party_tallies(Role::Receiver);
+    let alerted = receivers.iter().filter(|t| t.score >= threshold).count() as u64;
+    let items: Vec<Item> = match mode {
+        Mode::SameSide => {
+            let mut items: Vec<Item> = receivers
+                .iter()
+                .map(|t| Item {
+                    identifier: Identifier {
+                        kind: Kind::Account,
+                        value: t.id.clone(),
+                    },
+                    parties: vec![local(Role::Receiver, t)],
+                })
+                .collect();
+            // One item per phone, with every receiver that has it (alias accounts).
+            let mut by_phone: std::collections::BTreeMap<&str, Vec<Local>> = Default::default();
+            for t in &receivers {
+                if let Some(phone) = phones.get(&t.id) {
+                    by_phone
+                        .entry(phone.as_str())
+                        .or_default()
+                        .push(local(Role::Receiver, t));
+                }
+            }
+            items.extend(by_phone.into_iter().map(|(phone, parties)| Item {
+                identifier: Identifier {
+                    kind: Kind::Phone,
+                    value: phone.to_owned(),
+                },
+                parties,
+            }));
+            items
+        }
+        Mode::CrossBorder => {
+            let sender_tallies = engine.party_tallies(Role::Sender);
+            let senders: HashMap<&str, &PartyTally> =
+                sender_tallies.iter().map(|t| (t.id.as_str(), t)).collect();
+            let receivers: HashMap<&str, &PartyTally> =
+                receivers.iter().map(|t| (t.id.as_str(), t)).collect();
+            refs.iter()
+                .filter_map(|(txn, s, r)| {
+                    let (s, r) = (senders.get(s.as_str())?, receivers.get(r.as_str())?);
+                    Some(Item {
+                        identifier: Identifier {
+                            kind: Kind::PaymentReference,
+                            value: txn.clone(),
+                        },
+                        parties: vec![local(Role::Sender, s), local(Role::Receiver, r)],
+                    })
+                })
+                .collect()
+        }
+    };
+    if items.len() > MAX_ITEMS {
+        return Err(AppError::Invalid(format!(
+            "{} items to offer; a run takes at most {MAX_ITEMS}",
+            items.len()
+        )));
+    }
+    Ok(Holdings {
+        mode,
+        items,
+        alerted,
+    })
+}

@@ -1,0 +1,355 @@
+//! `spur match` in the store: the runs (who matched, when, how many items
+//! each way, how many matched) and the outside evidence learnt from them.
+//!
+//! A run served by `spur serve` belongs to a `peer` user, the only role that
+//! may serve one, and at most `per_hour` of them start per peer in any hour
+//! ([`StoreError::RateLimited`]). A run made from our side (`spur match`)
+//! is recorded by a person who works cases. Every run is an audit entry on
+//! the side that records it, with its counts and the SHA-256 of the evidence
+//! it stored; the evidence from one peer in one mode replaces what that peer
+//! told in that mode before (its latest run is what it knows now).
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use spur_engine::{Role, Timestamp};
+
+use crate::audit::{self, hex, json, Change};
+use crate::error::StoreError;
+use crate::model::{User, UserRole};
+use crate::sql::{params, Row, Tx};
+use crate::store::require;
+
+/// Who serves a match run: other installations, with the `peer` role.
+pub(crate) const PEERS: &[UserRole] = &[UserRole::Peer];
+
+/// Who runs `spur match` from our side.
+pub(crate) const MATCHERS: &[UserRole] =
+    &[UserRole::Analyst, UserRole::Supervisor, UserRole::Admin];
+
+/// One run as the store keeps it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct MatchRun {
+    pub id: i64,
+    /// `served` (a peer called us) or `made` (we called a peer).
+    pub side: String,
+    /// The peer: its user name (served) or its address (made).
+    pub peer: String,
+    /// Who acted: the peer's user (served) or our user (made).
+    pub actor: String,
+    pub mode: String,
+    pub started_at: Timestamp,
+    pub finished_at: Option<Timestamp>,
+    /// Items we offered and items the peer offered.
+    pub offered: i64,
+    pub received: i64,
+    pub matched: Option<i64>,
+}
+
+/// What a peer told about one of our parties (only counts and a score band).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct OutsideEvidence {
+    pub party_id: String,
+    pub role: Role,
+    /// `same_party` or `counterparty` (see `spur_engine::outside::OutsideKind`).
+    pub kind: String,
+    /// The lower end of the peer's score band, in [0, 1].
+    pub band: f64,
+    pub parties: i64,
+    pub payments: i64,
+}
+
+fn check_evidence(rows: &[OutsideEvidence]) -> Result<(), StoreError> {
+    for (i, e) in rows.iter().enumerate() {
+        if e.party_id.is_empty() {
+            return Err(StoreError::Invalid(format!(
+                "evidence {i}: an empty party id"
+            )));
+        }
+        if !(0.0..=1.0).contains(&e.band) {
+            return Err(StoreError::Invalid(format!(
+                "evidence {i}: band {} is not in [0, 1]",
+                e.band
+            )));
+        }
+        if e.kind != "same_party" && e.kind != "counterparty" {
+            return Err(StoreError::Invalid(format!(
+                "evidence {i}: kind {:?} is neither same_party nor counterparty",
+                e.kind
+            )));
+        }
+        if e.parties < 0 || e.payments < 0 {
+            return Err(StoreError::Invalid(format!(
+                "evidence {i}: a negative count"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The evidence's digest for the audit entry: its rows in order.
+fn digest(rows: &[OutsideEvidence]) -> Result<String, StoreError> {
+    Ok(hex(&Sha256::digest(serde_json::to_vec(rows)?)))
+}
+
+fn run_from(r: &Row) -> Result<MatchRun, StoreError> {
+    Ok(MatchRun {
+        id: r.int(0)?,
+        side: r.text(1)?,
+        peer: r.text(2)?,
+        actor: r.text(3)?,
+        mode: r.text(4)?,
+        started_at: r.int(5)?,
+        finished_at: r.opt_int(6)?,
+        offered: r.int(7)?,
+        received: r.int(8)?,
+        matched: r.opt_int(9)?,
+    })
+}
+
+const RUN_COLUMNS: &str =
+    "id, side, peer, actor, mode, started_at, finished_at, offered, received, \
+     matched FROM match_runs";
+
+fn run(tx: &mut dyn Tx, id: i64) -> Result<MatchRun, StoreError> {
+    let rows = tx.query(&format!("SELECT {RUN_COLUMNS} WHERE id = $1"), params![id])?;
+    rows.first()
+        .map(run_from)
+        .transpose()?
+        .ok_or_else(|| StoreError::not_found("match run", id))
+}
+
+fn replace_evidence(
+    tx: &mut dyn Tx,
+    now: Timestamp,
+    peer: &str,
+    mode: &str,
+    run_id: i64,
+    rows: &[OutsideEvidence],
+) -> Result<(), StoreError> {
+    tx.execute(
+        "DELETE FROM outside_evidence WHERE peer = $1 AND mode = $2",
+        params![peer, mode],
+    )?;
+    for e in rows {
+        tx.execute(
+            "INSERT INTO outside_evidence (peer, mode, run_id, party_id, role, kind, band, parties, \
+             payments, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            params![
+                peer,
+                mode,
+                run_id,
+                e.party_id.as_str(),
+                e.role.as_str(),
+                e.kind.as_str(),
+                e.band,
+                e.parties,
+                e.payments,
+                now
+            ],
+        )?;
+    }
+    Ok(())
+}
+
+/// The acting user, if they may serve match runs (the `peer` role only).
+pub(crate) fn authorize_peer(tx: &mut dyn Tx, actor: &str) -> Result<User, StoreError> {
+    require(tx, actor, PEERS, "serve match runs")
+}
+
+/// Refuses a peer past `per_hour` served runs within the last hour.
+pub(crate) fn check_rate(
+    tx: &mut dyn Tx,
+    now: Timestamp,
+    peer: &str,
+    per_hour: u32,
+) -> Result<(), StoreError> {
+    let recent = tx
+        .query_one(
+            "SELECT COUNT(*) FROM match_runs WHERE side = 'served' AND actor = $1 AND started_at > $2",
+            params![peer, now - 3600],
+        )?
+        .int(0)?;
+    if recent >= i64::from(per_hour) {
+        return Err(StoreError::RateLimited {
+            what: "match runs",
+            per_hour,
+        });
+    }
+    Ok(())
+}
+
+/// A peer starts a run it offered `received` items to and got `offered`
+/// of ours for; refused past `per_hour` runs of that peer in the last hour.
+pub(crate) fn begin_served(
+    tx: &mut dyn Tx,
+    now: Timestamp,
+    actor: &str,
+    mode: &str,
+    offered: u64,
+    received: u64,
+    per_hour: u32,
+) -> Result<MatchRun, StoreError> {
+    let user = authorize_peer(tx, actor)?;
+    check_rate(tx, now, &user.name, per_hour)?;
+    let id = tx
+        .query_one(
+            "INSERT INTO match_runs (side, peer, actor, mode, started_at, offered, received) \
+             VALUES ('served', $1, $1, $2, $3, $4, $5) RETURNING id",
+            params![
+                user.name.as_str(),
+                mode,
+                now,
+                offered as i64,
+                received as i64
+            ],
+        )?
+        .int(0)?;
+    let r = run(tx, id)?;
+    audit::append(
+        tx,
+        Change {
+            at: now,
+            actor: &user.name,
+            action: "match.serve",
+            object: format!("match_run:{id}"),
+            before: None,
+            after: json(&r)?,
+            rows: vec![],
+        },
+    )?;
+    Ok(r)
+}
+
+/// The peer that started run `id` finishes it: how many items matched and
+/// the evidence it sent about our parties, stored as outside evidence.
+pub(crate) fn finish_served(
+    tx: &mut dyn Tx,
+    now: Timestamp,
+    id: i64,
+    actor: &str,
+    matched: u64,
+    evidence: &[OutsideEvidence],
+) -> Result<MatchRun, StoreError> {
+    let user = authorize_peer(tx, actor)?;
+    check_evidence(evidence)?;
+    let before = run(tx, id)?;
+    if before.side != "served" || before.actor != user.name {
+        // Another peer's run is none of this one's business: not found.
+        return Err(StoreError::not_found("match run", id));
+    }
+    if before.finished_at.is_some() {
+        return Err(StoreError::MatchRunFinished(id));
+    }
+    tx.execute(
+        "UPDATE match_runs SET finished_at = $1, matched = $2 WHERE id = $3",
+        params![now, matched as i64, id],
+    )?;
+    replace_evidence(tx, now, &user.name, &before.mode, id, evidence)?;
+    let after = run(tx, id)?;
+    audit::append(
+        tx,
+        Change {
+            at: now,
+            actor: &user.name,
+            action: "match.finish",
+            object: format!("match_run:{id}"),
+            before: json(&before)?,
+            after: json(&serde_json::json!({
+                "run": after,
+                "evidence": evidence.len(),
+                "evidence_sha256": digest(evidence)?,
+            }))?,
+            rows: vec![],
+        },
+    )?;
+    Ok(after)
+}
+
+/// A run we made against `peer`, recorded whole when it is over.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn record_made(
+    tx: &mut dyn Tx,
+    now: Timestamp,
+    actor: &str,
+    peer: &str,
+    mode: &str,
+    offered: u64,
+    received: u64,
+    matched: u64,
+    evidence: &[OutsideEvidence],
+) -> Result<MatchRun, StoreError> {
+    let user = require(tx, actor, MATCHERS, "run match")?;
+    check_evidence(evidence)?;
+    let id = tx
+        .query_one(
+            "INSERT INTO match_runs (side, peer, actor, mode, started_at, finished_at, offered, \
+             received, matched) VALUES ('made', $1, $2, $3, $4, $4, $5, $6, $7) RETURNING id",
+            params![
+                peer,
+                user.name.as_str(),
+                mode,
+                now,
+                offered as i64,
+                received as i64,
+                matched as i64
+            ],
+        )?
+        .int(0)?;
+    replace_evidence(tx, now, peer, mode, id, evidence)?;
+    let r = run(tx, id)?;
+    audit::append(
+        tx,
+        Change {
+            at: now,
+            actor: &user.name,
+            action: "match.run",
+            object: format!("match_run:{id}"),
+            before: None,
+            after: json(&serde_json::json!({
+                "run": r,
+                "evidence": evidence.len(),
+                "evidence_sha256": digest(evidence)?,
+            }))?,
+            rows: vec![],
+        },
+    )?;
+    Ok(r)
+}
+
+/// Every outside finding, for the engine (the system reads it as it reads
+/// the payment log).
+pub(crate) fn all_evidence(tx: &mut dyn Tx) -> Result<Vec<OutsideEvidence>, StoreError> {
+    tx.query(
+        "SELECT party_id, role, kind, band, parties, payments FROM outside_evidence ORDER BY id",
+        &[],
+    )?
+    .iter()
+    .map(|r| {
+        let role = match r.text(1)?.as_str() {
+            "sender" => Role::Sender,
+            "receiver" => Role::Receiver,
+            other => {
+                return Err(StoreError::Corrupt(format!(
+                    "outside_evidence: role {other:?}"
+                )))
+            }
+        };
+        Ok(OutsideEvidence {
+            party_id: r.text(0)?,
+            role,
+            kind: r.text(2)?,
+            band: r.real(3)?,
+            parties: r.int(4)?,
+            payments: r.int(5)?,
+        })
+    })
+    .collect()
+}
+
+/// The runs, newest first (readers).
+pub(crate) fn runs(tx: &mut dyn Tx) -> Result<Vec<MatchRun>, StoreError> {
+    tx.query(&format!("SELECT {RUN_COLUMNS} ORDER BY id DESC"), &[])?
+        .iter()
+        .map(run_from)
+        .collect()
+}
