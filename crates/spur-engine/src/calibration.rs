@@ -30,62 +30,62 @@ pub struct Calibration {
 /// seeds.
 #[rustfmt::skip]
 const SENDER: &[[f64; 2]] = &[
-    [0.0574, 0.0009],
-    [0.0703, 0.0009],
-    [0.0791, 0.0021],
-    [0.0879, 0.0037],
-    [0.1014, 0.0042],
+    [0.0567, 0.001],
+    [0.0672, 0.0012],
+    [0.0713, 0.0012],
+    [0.075, 0.0018],
+    [0.0791, 0.0023],
+    [0.0879, 0.0041],
+    [0.1014, 0.0044],
     [0.1429, 0.0067],
-    [0.1863, 0.0137],
-    [0.2292, 0.0166],
-    [0.2574, 0.0432],
-    [0.3137, 0.0819],
-    [0.348, 0.1138],
-    [0.391, 0.3596],
-    [0.421, 0.3653],
-    [0.4563, 0.53],
-    [0.5054, 0.5811],
-    [0.5517, 0.5931],
-    [0.5804, 0.6897],
-    [0.608, 0.8068],
-    [0.6348, 0.9303],
-    [0.6758, 0.9309],
-    [0.7285, 0.9554],
-    [0.7818, 0.9843],
-    [0.8067, 0.9862],
-    [0.834, 0.9965],
-    [0.8748, 0.9981],
-    [0.8906, 1.0],
-    [0.9543, 1.0],
+    [0.1863, 0.0138],
+    [0.2292, 0.0186],
+    [0.2538, 0.0434],
+    [0.2917, 0.0438],
+    [0.3137, 0.0826],
+    [0.348, 0.1145],
+    [0.391, 0.361],
+    [0.421, 0.3665],
+    [0.4563, 0.5297],
+    [0.5054, 0.5808],
+    [0.5517, 0.5922],
+    [0.5804, 0.6878],
+    [0.608, 0.8038],
+    [0.6348, 0.9261],
+    [0.6758, 0.9287],
+    [0.7285, 0.951],
+    [0.7881, 0.9837],
+    [0.8731, 0.9979],
 ];
 #[rustfmt::skip]
 const RECEIVER: &[[f64; 2]] = &[
-    [0.0509, 0.0],
-    [0.0547, 0.0],
-    [0.0601, 0.0006],
-    [0.0924, 0.0012],
-    [0.1291, 0.0012],
+    [0.0528, 0.0008],
+    [0.0812, 0.0011],
+    [0.1164, 0.0019],
+    [0.1236, 0.0023],
+    [0.1303, 0.0025],
     [0.1401, 0.0033],
-    [0.16, 0.004],
-    [0.183, 0.0049],
-    [0.2041, 0.0063],
-    [0.2188, 0.0069],
-    [0.2979, 0.0437],
-    [0.357, 0.067],
-    [0.387, 0.0891],
-    [0.4021, 0.1422],
-    [0.4314, 0.1791],
-    [0.4657, 0.2933],
-    [0.5039, 0.4975],
-    [0.5455, 0.7206],
-    [0.5884, 0.9078],
-    [0.6159, 0.9557],
-    [0.6465, 0.966],
-    [0.6828, 0.9903],
-    [0.7206, 0.995],
-    [0.7411, 0.9954],
-    [0.7567, 1.0],
-    [0.8945, 1.0],
+    [0.16, 0.0041],
+    [0.1827, 0.005],
+    [0.2035, 0.0063],
+    [0.2188, 0.0071],
+    [0.2979, 0.044],
+    [0.357, 0.0678],
+    [0.387, 0.0931],
+    [0.4021, 0.1456],
+    [0.4314, 0.1807],
+    [0.4657, 0.2952],
+    [0.5039, 0.4976],
+    [0.5455, 0.7184],
+    [0.5884, 0.9038],
+    [0.6159, 0.9512],
+    [0.6465, 0.9615],
+    [0.6828, 0.9879],
+    [0.7206, 0.9901],
+    [0.7411, 0.9908],
+    [0.7567, 0.9951],
+    [0.7735, 0.9952],
+    [0.8454, 0.9997],
 ];
 
 impl Default for Calibration {
@@ -134,11 +134,17 @@ impl Calibration {
     }
 }
 
-/// Linear between knots; from (0, 0) to the first; flat after the last.
+/// Linear between knots; from (0, 0) to the first, and from the last to
+/// (1, 1): no score above the last knot is flattened into one value, so the
+/// order of the strongest alerts survives.
 fn through(knots: &[[f64; 2]], x: f64) -> f64 {
-    let Some(last) = knots.last() else { return x };
+    let Some(&last) = knots.last() else { return x };
     if x >= last[0] {
-        return last[1];
+        let span = 1.0 - last[0];
+        if span <= 0.0 {
+            return last[1];
+        }
+        return last[1] + (1.0 - last[1]) * ((x - last[0]) / span).min(1.0);
     }
     let mut prev = [0.0, 0.0];
     for k in knots {
@@ -157,7 +163,7 @@ fn through(knots: &[[f64; 2]], x: f64) -> f64 {
 /// Fits knots to `(raw score, truth)` pairs by isotonic regression (pool
 /// adjacent violators) over blocks of at least `min_block` pairs of
 /// neighbouring scores: each knot is a block's mean score and its share of
-/// true parties, the shares never falling with the score. Equal scores stay
+/// true parties (Laplace-smoothed), the shares never falling with the score. Equal scores stay
 /// in one block. Fewer pairs than `min_block`: one knot.
 pub fn fit(pairs: &mut [(f64, bool)], min_block: usize) -> Vec<[f64; 2]> {
     // A score that is not a number is no evidence: it counts as 0, untrue.
@@ -192,7 +198,7 @@ pub fn fit(pairs: &mut [(f64, bool)], min_block: usize) -> Vec<[f64; 2]> {
         while pooled.len() > 1 {
             let n = pooled.len();
             let (a, c) = (pooled[n - 2], pooled[n - 1]);
-            if c.1 / c.2 >= a.1 / a.2 {
+            if share(c) >= share(a) {
                 break;
             }
             pooled.pop();
@@ -201,7 +207,7 @@ pub fn fit(pairs: &mut [(f64, bool)], min_block: usize) -> Vec<[f64; 2]> {
     }
     let knots: Vec<[f64; 2]> = pooled
         .into_iter()
-        .map(|(sum, hits, n)| [round4(sum / n), round4(hits / n)])
+        .map(|b| [round4(b.0 / b.2), round4(share(b))])
         .collect();
     // Inside a flat run only its ends matter.
     let flat = |i: usize| i > 0 && i + 1 < knots.len() && knots[i - 1][1] == knots[i + 1][1];
@@ -209,6 +215,12 @@ pub fn fit(pairs: &mut [(f64, bool)], min_block: usize) -> Vec<[f64; 2]> {
         .filter(|&i| !flat(i))
         .map(|i| knots[i])
         .collect()
+}
+
+/// A block's share of true parties with one true and one untrue added
+/// (Laplace): a block where all were true says "very likely", never "certain".
+fn share((_, hits, n): (f64, f64, f64)) -> f64 {
+    (hits + 1.0) / (n + 2.0)
 }
 
 fn round4(x: f64) -> f64 {
@@ -243,7 +255,11 @@ mod tests {
         assert!((at(0.1) - 0.05).abs() < 1e-12, "from the origin");
         assert!((at(0.4) - 0.3).abs() < 1e-12);
         assert!((at(0.75) - 0.725).abs() < 1e-12);
-        assert_eq!(at(0.99), 0.95, "flat after the last knot");
+        assert!(
+            (at(0.95) - 0.975).abs() < 1e-12,
+            "towards (1, 1) after the last knot"
+        );
+        assert!(at(0.99) > at(0.95) && at(0.99) < 1.0);
         assert_eq!(c.apply(Role::Receiver, 0.4), 0.4);
         assert!(c.validate().is_ok());
         let bad = Calibration {
@@ -270,7 +286,7 @@ mod tests {
             (0.6, false),
         ];
         let k = fit(&mut pairs, 2);
-        assert_eq!(k, vec![[0.15, 0.0], [0.45, 0.75]]);
+        assert_eq!(k, vec![[0.15, 0.25], [0.45, 0.6667]]);
         let c = Calibration {
             sender: k,
             receiver: Vec::new(),
@@ -282,7 +298,7 @@ mod tests {
     fn equal_scores_share_a_block_and_a_short_tail_joins() {
         let mut pairs = vec![(0.5, true), (0.5, false), (0.5, true), (0.9, true)];
         let k = fit(&mut pairs, 2);
-        assert_eq!(k, vec![[0.6, 0.75]]);
+        assert_eq!(k, vec![[0.6, 0.6667]], "(3 + 1) / (4 + 2)");
         // Four blocks of two, the last three all true: the middle one goes.
         let mut pairs = vec![
             (0.1, false),
@@ -296,7 +312,7 @@ mod tests {
         ];
         assert_eq!(
             fit(&mut pairs, 2),
-            vec![[0.15, 0.0], [0.35, 1.0], [0.75, 1.0]]
+            vec![[0.15, 0.25], [0.35, 0.75], [0.75, 0.75]]
         );
         assert!(fit(&mut [], 10).is_empty());
     }

@@ -128,8 +128,18 @@ pub fn evaluate(opts: &LearnOptions, cfg: &EngineConfig) -> Result<LearnReport, 
                 alert: Some(a.clone()),
             })
             .collect();
-        let trained = train(&examples, candidates.alert_threshold)
-            .map_err(|e| bad(format!("training: {e}")))?;
+        // Too few labels of a class (rules so precise that 40% of their
+        // alerts hold fewer than 10 false ones) is a refusal like any other:
+        // the rules stay in use for that world.
+        let (labels, cv, refusal, model_of) = match train(&examples, candidates.alert_threshold) {
+            Ok(t) => (t.labels, t.cv, t.refusal, Some(t.model)),
+            Err(e) => (
+                examples.len(),
+                Figures::default(),
+                Some(e.to_string()),
+                None,
+            ),
+        };
         let test = scan_world(
             &SimConfig {
                 seed: test_seed,
@@ -156,10 +166,9 @@ pub fn evaluate(opts: &LearnOptions, cfg: &EngineConfig) -> Result<LearnReport, 
         };
         let rules = measure(&|a| a.score >= rules_threshold);
         // A refused model is not used: the rules decide.
-        let model = if trained.refusal.is_some() {
-            rules
-        } else {
-            measure(&|a| trained.model.score(a, None).flagged)
+        let model = match (&refusal, &model_of) {
+            (None, Some(m)) => measure(&|a| m.score(a, None).flagged),
+            _ => rules,
         };
         tracing::info!(
             seed,
@@ -170,9 +179,9 @@ pub fn evaluate(opts: &LearnOptions, cfg: &EngineConfig) -> Result<LearnReport, 
         worlds.push(LearnWorld {
             seed,
             test_seed,
-            labels: trained.labels,
-            refusal: trained.refusal,
-            cv: trained.cv,
+            labels,
+            refusal,
+            cv,
             rules,
             model,
         });
