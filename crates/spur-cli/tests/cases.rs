@@ -391,7 +391,7 @@ fn from_alert_to_filed_report_with_four_eyes_and_a_verified_audit_log() {
         "disposition  suspicious",
         "assignee     ana",
         "same receivers, night-time pattern",
-        "P-",
+        "alert  indicator  reason",
     ] {
         assert!(shown.contains(needle), "{needle:?} in\n{shown}");
     }
