@@ -532,13 +532,19 @@ fn save_checkpoint(
     state: &[u8],
     now: Timestamp,
 ) -> Result<rows::RowDigest, StoreError> {
-    tx.execute_with_blob(
-        "INSERT INTO checkpoints (log_seq, saved_at, state) VALUES ($1, $2, $3) \
-         ON CONFLICT (log_seq) DO UPDATE SET state = excluded.state, saved_at = excluded.saved_at",
-        params![log_seq, now],
-        state,
+    // Only the latest is ever loaded; the log has everything older. A
+    // save at the same position replaces the parts there.
+    tx.execute("DELETE FROM checkpoint_parts", &[])?;
+    let parts = tx.save_parts("checkpoint_parts", log_seq, state)?;
+    let len = i64::try_from(state.len())
+        .map_err(|_| StoreError::Invalid("a checkpoint of over 2^63 bytes".into()))?;
+    tx.execute(
+        "INSERT INTO checkpoints (log_seq, saved_at, state, parts, bytes) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (log_seq) DO UPDATE \
+         SET state = excluded.state, saved_at = excluded.saved_at, \
+         parts = excluded.parts, bytes = excluded.bytes",
+        params![log_seq, now, &[][..], parts as i64, len],
     )?;
-    // Only the latest is ever loaded; the log has everything older.
     tx.execute(
         "DELETE FROM checkpoints WHERE log_seq <> $1",
         params![log_seq],
@@ -586,7 +592,7 @@ pub(crate) fn checkpoint(
 
 pub(crate) fn load_checkpoint(tx: &mut dyn Tx) -> Result<Option<Checkpoint>, StoreError> {
     let Some(r) = tx.query_opt(
-        "SELECT log_seq, saved_at FROM checkpoints ORDER BY log_seq DESC LIMIT 1",
+        "SELECT log_seq, saved_at, parts, bytes FROM checkpoints ORDER BY log_seq DESC LIMIT 1",
         &[],
     )?
     else {
@@ -594,9 +600,24 @@ pub(crate) fn load_checkpoint(tx: &mut dyn Tx) -> Result<Option<Checkpoint>, Sto
     };
     let log_seq = r.int(0)?;
     // A hundred megabytes: read into one buffer, not copied from a row.
-    let state = tx
-        .load_blob("checkpoints", "state", "log_seq", log_seq)?
-        .ok_or_else(|| StoreError::Corrupt("the checkpoint went while it was read".into()))?;
+    let state = match (r.opt_int(2)?, r.opt_int(3)?) {
+        (Some(parts), Some(len)) => {
+            let len = usize::try_from(len)
+                .map_err(|_| StoreError::Corrupt(format!("a checkpoint of {len} bytes")))?;
+            let state = tx.load_parts("checkpoint_parts", log_seq, len)?;
+            if let Some(found) = state.as_ref().filter(|s| s.len() != len) {
+                return Err(StoreError::Corrupt(format!(
+                    "the checkpoint at log position {log_seq} has {} bytes in its parts, \
+                     {len} recorded ({parts} parts)",
+                    found.len()
+                )));
+            }
+            state
+        }
+        // Saved before migration 14: whole in its row.
+        _ => tx.load_blob("checkpoints", "state", "log_seq", log_seq)?,
+    }
+    .ok_or_else(|| StoreError::Corrupt("the checkpoint went while it was read".into()))?;
     Ok(Some(Checkpoint {
         log_seq,
         state,

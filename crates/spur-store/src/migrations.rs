@@ -433,6 +433,41 @@ END
 $$;
 "#,
     },
+    Migration {
+        version: 14,
+        name: "engine checkpoints in parts",
+        // A checkpoint of a hundred megabytes as one value: PostgreSQL
+        // builds, compresses and later rebuilds it whole, 2.9 s to save and
+        // 1.4 s to load on 889,096 payments against 1.2 s and 0.13 s on
+        // SQLite (issue 13). Parts of a megabyte stream in and out with
+        // COPY. `parts` NULL: a checkpoint saved before, whole in `state`.
+        shared: r#"
+CREATE TABLE checkpoint_parts (
+    log_seq BIGINT NOT NULL,
+    part BIGINT NOT NULL,
+    bytes {blob} NOT NULL,
+    PRIMARY KEY (log_seq, part)
+);
+ALTER TABLE checkpoints ADD COLUMN parts BIGINT;
+ALTER TABLE checkpoints ADD COLUMN bytes BIGINT;
+"#,
+        sqlite: "",
+        postgres: r#"
+DO $$
+BEGIN
+    IF current_setting('server_version_num')::int >= 140000 THEN
+        BEGIN
+            EXECUTE 'ALTER TABLE checkpoint_parts ALTER COLUMN bytes SET COMPRESSION lz4';
+            RETURN;
+        EXCEPTION WHEN feature_not_supported THEN
+            NULL;
+        END;
+    END IF;
+    ALTER TABLE checkpoint_parts ALTER COLUMN bytes SET STORAGE EXTERNAL;
+END
+$$;
+"#,
+    },
 ];
 
 /// The schema version this build writes.

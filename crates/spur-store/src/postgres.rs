@@ -9,6 +9,7 @@
 //! ([`Backend::transient`]) instead of showing the user the error.
 
 use std::collections::HashMap;
+use std::io::Read;
 
 use bytes::BytesMut;
 use postgres::binary_copy::BinaryCopyInWriter;
@@ -17,7 +18,9 @@ use postgres::types::{to_sql_checked, IsNull, ToSql, Type};
 use postgres::{Client, IsolationLevel, NoTls, Statement, Transaction};
 
 use crate::error::StoreError;
-use crate::sql::{insert_new_portable, Backend, Cell, Dialect, Inserted, NewRows, Row, Tx, Value};
+use crate::sql::{
+    insert_new_portable, Backend, Cell, Dialect, Inserted, NewRows, Row, Tx, Value, PART_BYTES,
+};
 
 pub(crate) struct Postgres {
     client: Client,
@@ -215,6 +218,28 @@ fn copy_rows(
     writer.finish()
 }
 
+enum CopyRead {
+    Io(std::io::Error),
+    Format(&'static str),
+}
+
+/// Reads the header of a binary `COPY ... TO STDOUT` (signature, flags and
+/// the header extension, which is skipped).
+fn skip_copy_header(reader: &mut impl Read) -> Result<(), CopyRead> {
+    let mut header = [0u8; 19];
+    reader.read_exact(&mut header).map_err(CopyRead::Io)?;
+    if &header[..11] != b"PGCOPY\n\xff\r\n\0" {
+        return Err(CopyRead::Format("not PostgreSQL's binary copy format"));
+    }
+    let extension = u32::from_be_bytes([header[15], header[16], header[17], header[18]]);
+    std::io::copy(
+        &mut Read::take(&mut *reader, extension.into()),
+        &mut std::io::sink(),
+    )
+    .map_err(CopyRead::Io)?;
+    Ok(())
+}
+
 impl Tx for PostgresTx<'_> {
     fn dialect(&self) -> Dialect {
         Dialect::Postgres
@@ -285,22 +310,15 @@ impl Tx for PostgresTx<'_> {
         key: &str,
         value: i64,
     ) -> Result<Option<Vec<u8>>, StoreError> {
-        use std::io::Read;
         // COPY takes no parameters; the key is an integer.
         let mut reader = self.tx.copy_out(&format!(
             "COPY (SELECT {column} FROM {table} WHERE {key} = {value}) TO STDOUT (FORMAT binary)"
         ))?;
         let corrupt = |what: &str| StoreError::Corrupt(format!("{table}.{column} by COPY: {what}"));
-        let mut header = [0u8; 19];
-        reader.read_exact(&mut header)?;
-        if &header[..11] != b"PGCOPY\n\xff\r\n\0" {
-            return Err(corrupt("not PostgreSQL's binary copy format"));
-        }
-        let extension = u32::from_be_bytes([header[15], header[16], header[17], header[18]]);
-        std::io::copy(
-            &mut (&mut reader).take(extension.into()),
-            &mut std::io::sink(),
-        )?;
+        skip_copy_header(&mut reader).map_err(|e| match e {
+            CopyRead::Io(e) => StoreError::Io(e),
+            CopyRead::Format(what) => corrupt(what),
+        })?;
         let mut fields = [0u8; 2];
         reader.read_exact(&mut fields)?;
         let blob = match i16::from_be_bytes(fields) {
@@ -323,6 +341,59 @@ impl Tx for PostgresTx<'_> {
             return Err(corrupt("more than one row"));
         }
         Ok(blob)
+    }
+
+    /// One binary `COPY` of every part: the server takes the rows as they
+    /// come, a megabyte at a time.
+    fn save_parts(&mut self, table: &str, key: i64, bytes: &[u8]) -> Result<u64, StoreError> {
+        let sink = self.tx.copy_in(&format!(
+            "COPY {table} (log_seq, part, bytes) FROM STDIN (FORMAT binary)"
+        ))?;
+        let mut writer = BinaryCopyInWriter::new(sink, &[Type::INT8, Type::INT8, Type::BYTEA]);
+        for (i, part) in bytes.chunks(PART_BYTES).enumerate() {
+            writer.write(&[&key, &(i as i64), &part])?;
+        }
+        Ok(writer.finish()?)
+    }
+
+    /// One binary `COPY ... TO STDOUT` of the parts in order, each read
+    /// straight into the one buffer.
+    fn load_parts(
+        &mut self,
+        table: &str,
+        key: i64,
+        len: usize,
+    ) -> Result<Option<Vec<u8>>, StoreError> {
+        // COPY takes no parameters; the key is an integer.
+        let mut reader = self.tx.copy_out(&format!(
+            "COPY (SELECT bytes FROM {table} WHERE log_seq = {key} ORDER BY part) \
+             TO STDOUT (FORMAT binary)"
+        ))?;
+        let corrupt = |what: &str| StoreError::Corrupt(format!("{table}.bytes by COPY: {what}"));
+        skip_copy_header(&mut reader).map_err(|e| match e {
+            CopyRead::Io(e) => StoreError::Io(e),
+            CopyRead::Format(what) => corrupt(what),
+        })?;
+        let mut out = Vec::with_capacity(len);
+        let mut rows = 0usize;
+        loop {
+            let mut fields = [0u8; 2];
+            reader.read_exact(&mut fields)?;
+            match i16::from_be_bytes(fields) {
+                -1 => break,
+                1 => {}
+                _ => return Err(corrupt("a row of other than one column")),
+            }
+            let mut n = [0u8; 4];
+            reader.read_exact(&mut n)?;
+            let n = usize::try_from(i32::from_be_bytes(n))
+                .map_err(|_| corrupt("expected bytes, found NULL"))?;
+            let at = out.len();
+            out.resize(at + n, 0);
+            reader.read_exact(&mut out[at..])?;
+            rows += 1;
+        }
+        Ok((rows > 0).then_some(out))
     }
 
     fn execute_batch(&mut self, sql: &str) -> Result<(), StoreError> {

@@ -399,14 +399,11 @@ pub(crate) fn current(tx: &mut dyn Tx) -> Result<BTreeMap<String, Found>, StoreE
             false,
         )?;
     }
-    if let Some(r) = tx.query_opt(
-        "SELECT log_seq, saved_at, state FROM checkpoints ORDER BY log_seq DESC LIMIT 1",
-        &[],
-    )? {
+    if let Some(c) = crate::log_store::load_checkpoint(tx)? {
         put(
             "checkpoint".into(),
             "the engine checkpoint".into(),
-            checkpoint_view(r.int(0)?, r.int(1)?, &r.blob(2)?),
+            checkpoint_view(c.log_seq, c.saved_at, &c.state),
             false,
         )?;
     }

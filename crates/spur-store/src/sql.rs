@@ -204,6 +204,9 @@ pub(crate) struct Inserted {
     pub(crate) keys: Vec<String>,
 }
 
+/// Bytes of one part of a blob stored in parts ([`Tx::save_parts`]).
+pub(crate) const PART_BYTES: usize = 1 << 20;
+
 /// Parameters per statement of the portable multi-row INSERT (SQLite allows
 /// 32,766), and rows per statement at most.
 const BULK_PARAMS: usize = 6_500;
@@ -286,6 +289,49 @@ pub(crate) trait Tx {
         )?
         .map(|mut r| r.take_blob(0))
         .transpose()
+    }
+    /// Writes `bytes` as the parts of `key` in a parts table (columns
+    /// `log_seq`, `part`, `bytes`), [`PART_BYTES`] each, `part` counting
+    /// from 0. An engine checkpoint of a hundred megabytes travels and is
+    /// stored as a hundred rows, not as one value the server must build,
+    /// compress and later rebuild whole.
+    fn save_parts(&mut self, table: &str, key: i64, bytes: &[u8]) -> Result<u64, StoreError> {
+        let sql = format!("INSERT INTO {table} (log_seq, part, bytes) VALUES ($1, $2, $3)");
+        let mut parts = 0;
+        for (i, part) in bytes.chunks(PART_BYTES).enumerate() {
+            self.execute_with_blob(&sql, &[Value::Int(key), Value::Int(i as i64)], part)?;
+            parts += 1;
+        }
+        Ok(parts)
+    }
+    /// The parts of `key` written by [`Tx::save_parts`], in order, in one
+    /// buffer of `len` bytes (the whole length, known to the caller); `None`
+    /// if none is stored.
+    fn load_parts(
+        &mut self,
+        table: &str,
+        key: i64,
+        len: usize,
+    ) -> Result<Option<Vec<u8>>, StoreError> {
+        let rows = self.query(
+            &format!("SELECT bytes FROM {table} WHERE log_seq = $1 ORDER BY part"),
+            &[Value::Int(key)],
+        )?;
+        if rows.is_empty() {
+            return Ok(None);
+        }
+        let mut out = Vec::with_capacity(len);
+        for r in &rows {
+            match r.0.first() {
+                Some(Value::Blob(b)) => out.extend_from_slice(b),
+                _ => {
+                    return Err(StoreError::Corrupt(format!(
+                        "{table}.bytes: expected bytes"
+                    )))
+                }
+            }
+        }
+        Ok(Some(out))
     }
     /// Inserts the rows whose key is not held yet (in bulk: a million txn
     /// ids of a scan). Portable multi-row INSERTs unless the backend has a
