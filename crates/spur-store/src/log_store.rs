@@ -18,7 +18,7 @@ use crate::error::StoreError;
 use crate::log::{chunk_len, decode_chunk, find_in_chunk, LogError};
 use crate::model::{IngestedTxn, KnownTxn, PaymentRecord};
 use crate::rows;
-use crate::sql::{params, Cell, NewRows, Tx, Value};
+use crate::sql::{params, Cell, Keys, NewRows, Tx, Value};
 use crate::store::{self, SYSTEM_ACTOR};
 
 /// One stored chunk of the log.
@@ -115,9 +115,6 @@ pub struct LogCommitted {
     pub payments_kept: usize,
     pub checkpoint: bool,
 }
-
-/// Ids per `IN (...)` list.
-const ROWS: usize = 500;
 
 pub(crate) fn head(tx: &mut dyn Tx, lock: bool) -> Result<LogHead, StoreError> {
     let lock = if lock { tx.for_update() } else { "" };
@@ -403,21 +400,14 @@ fn alerts<'a>(
     let mut subjects: Vec<&str> = raised.iter().map(|a| a.subject.as_str()).collect();
     subjects.sort_unstable();
     subjects.dedup();
-    for part in subjects.chunks(ROWS) {
-        let marks: Vec<String> = (1..=part.len()).map(|i| format!("${i}")).collect();
-        let values: Vec<Value> = part.iter().map(|s| Value::Text((*s).to_owned())).collect();
-        for r in tx.query(
-            &format!(
-                "SELECT id, subject, role, body, cleared_at FROM alerts WHERE subject IN ({})",
-                marks.join(", ")
-            ),
-            &values,
-        )? {
-            stored.insert(
-                (r.text(1)?, r.text(2)?),
-                (r.int(0)?, r.text(3)?, r.opt_int(4)?.is_some()),
-            );
-        }
+    for r in tx.query_keys(
+        "SELECT id, subject, role, body, cleared_at FROM alerts WHERE subject",
+        Keys::Text(&subjects),
+    )? {
+        stored.insert(
+            (r.text(1)?, r.text(2)?),
+            (r.int(0)?, r.text(3)?, r.opt_int(4)?.is_some()),
+        );
     }
     let mut unchanged = Vec::new();
     let mut written = Vec::new();
@@ -494,21 +484,12 @@ fn evidence_from_log(
     // Which chunk holds each; ids from before the log have none.
     let mut by_chunk: std::collections::BTreeMap<i64, std::collections::HashSet<String>> =
         Default::default();
-    for chunk in missing.chunks(ROWS) {
-        let mut sql = String::from(
-            "SELECT txn_id, log_seq FROM txns WHERE log_seq IS NOT NULL AND txn_id IN (",
-        );
-        for i in 0..chunk.len() {
-            if i > 0 {
-                sql.push_str(", ");
-            }
-            sql.push_str(&format!("${}", i + 1));
-        }
-        sql.push(')');
-        let values: Vec<Value> = chunk.iter().map(|t| Value::Text(t.clone())).collect();
-        for r in tx.query(&sql, &values)? {
-            by_chunk.entry(r.int(1)?).or_default().insert(r.text(0)?);
-        }
+    let missing: Vec<&str> = missing.iter().map(String::as_str).collect();
+    for r in tx.query_keys(
+        "SELECT txn_id, log_seq FROM txns WHERE log_seq IS NOT NULL AND txn_id",
+        Keys::Text(&missing),
+    )? {
+        by_chunk.entry(r.int(1)?).or_default().insert(r.text(0)?);
     }
     let mut records = Vec::new();
     for (seq, ids) in by_chunk {

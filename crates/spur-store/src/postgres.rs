@@ -19,7 +19,8 @@ use postgres::{Client, IsolationLevel, NoTls, Statement, Transaction};
 
 use crate::error::StoreError;
 use crate::sql::{
-    insert_new_portable, Backend, Cell, Dialect, Inserted, NewRows, Row, Tx, Value, PART_BYTES,
+    insert_new_portable, Backend, Cell, Dialect, Inserted, Keys, NewRows, Row, Tx, Value,
+    PART_BYTES,
 };
 
 pub(crate) struct Postgres {
@@ -341,6 +342,18 @@ impl Tx for PostgresTx<'_> {
             return Err(corrupt("more than one row"));
         }
         Ok(blob)
+    }
+
+    fn query_keys(&mut self, select: &str, keys: Keys<'_>) -> Result<Vec<Row>, StoreError> {
+        if keys.len() == 0 {
+            return Ok(Vec::new());
+        }
+        let statement = self.statement(&format!("{select} = ANY($1)"))?;
+        let found = match keys {
+            Keys::Text(k) => self.tx.query(&statement, &[&k])?,
+            Keys::Int(k) => self.tx.query(&statement, &[&k])?,
+        };
+        found.iter().map(row).collect()
     }
 
     /// One binary `COPY` of every part: the server takes the rows as they

@@ -29,7 +29,7 @@ use sha2::{Digest, Sha256};
 
 use crate::model::{Case, Report, User};
 use crate::report;
-use crate::sql::{Row, Tx, Value as SqlValue};
+use crate::sql::{Keys, Row, Tx, Value as SqlValue};
 use crate::store;
 use crate::token;
 
@@ -137,14 +137,7 @@ fn columns_digest(r: &Row) -> String {
 pub(crate) fn alerts(tx: &mut dyn Tx, ids: Option<&[i64]>) -> Result<Vec<RowDigest>, StoreError> {
     let rows = match ids {
         None => tx.query(&format!("SELECT {ALERT_ROW}"), &[])?,
-        Some(ids) => {
-            let mut rows = Vec::with_capacity(ids.len());
-            for chunk in ids.chunks(500) {
-                let (sql, values) = in_list(&format!("SELECT {ALERT_ROW} WHERE id IN"), chunk);
-                rows.extend(tx.query(&sql, &values)?);
-            }
-            rows
-        }
+        Some(ids) => tx.query_keys(&format!("SELECT {ALERT_ROW} WHERE id"), Keys::Int(ids))?,
     };
     rows.iter()
         .map(|r| Ok((format!("alert:{}", r.int(0)?), Some(columns_digest(r)))))
@@ -158,15 +151,10 @@ pub(crate) fn payments(
 ) -> Result<Vec<RowDigest>, StoreError> {
     let rows = match txn_ids {
         None => tx.query(&format!("SELECT {PAYMENT_ROW}"), &[])?,
-        Some(ids) => {
-            let mut rows = Vec::with_capacity(ids.len());
-            for chunk in ids.chunks(500) {
-                let (sql, values) =
-                    in_list(&format!("SELECT {PAYMENT_ROW} WHERE txn_id IN"), chunk);
-                rows.extend(tx.query(&sql, &values)?);
-            }
-            rows
-        }
+        Some(ids) => tx.query_keys(
+            &format!("SELECT {PAYMENT_ROW} WHERE txn_id"),
+            Keys::Text(ids),
+        )?,
     };
     rows.iter()
         .map(|r| Ok((format!("payment:{}", r.text(0)?), Some(columns_digest(r)))))
@@ -193,15 +181,10 @@ fn by_id(
 ) -> Result<Vec<RowDigest>, StoreError> {
     let rows = match ids {
         None => tx.query(&format!("SELECT {columns}"), &[])?,
-        Some(ids) => {
-            let mut rows = Vec::with_capacity(ids.len());
-            for chunk in ids.chunks(500) {
-                let (sql, values) =
-                    in_list(&format!("SELECT {columns} WHERE {id_column} IN"), chunk);
-                rows.extend(tx.query(&sql, &values)?);
-            }
-            rows
-        }
+        Some(ids) => tx.query_keys(
+            &format!("SELECT {columns} WHERE {id_column}"),
+            Keys::Int(ids),
+        )?,
     };
     rows.iter()
         .map(|r| Ok((format!("{kind}:{}", r.int(0)?), Some(columns_digest(r)))))
@@ -219,18 +202,6 @@ pub(crate) fn models(tx: &mut dyn Tx, ids: Option<&[i64]>) -> Result<Vec<RowDige
 }
 
 /// `PREFIX ($1, $2, ...)` with the values as parameters.
-fn in_list<T: Clone + Into<SqlValue>>(prefix: &str, items: &[T]) -> (String, Vec<SqlValue>) {
-    let mut sql = format!("{prefix} (");
-    for i in 0..items.len() {
-        if i > 0 {
-            sql.push_str(", ");
-        }
-        sql.push_str(&format!("${}", i + 1));
-    }
-    sql.push(')');
-    (sql, items.iter().cloned().map(Into::into).collect())
-}
-
 pub(crate) fn digest(view: &Value) -> Result<String, StoreError> {
     let mut text = String::new();
     canonical(view, &mut text)?;

@@ -204,6 +204,32 @@ pub(crate) struct Inserted {
     pub(crate) keys: Vec<String>,
 }
 
+/// The keys [`Tx::query_keys`] looks for: text or integers.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Keys<'a> {
+    Text(&'a [&'a str]),
+    Int(&'a [i64]),
+}
+
+impl Keys<'_> {
+    pub(crate) fn len(&self) -> usize {
+        match self {
+            Keys::Text(k) => k.len(),
+            Keys::Int(k) => k.len(),
+        }
+    }
+
+    fn value(&self, i: usize) -> Value {
+        match self {
+            Keys::Text(k) => Value::Text(k[i].to_owned()),
+            Keys::Int(k) => Value::Int(k[i]),
+        }
+    }
+}
+
+/// Keys per portable `IN` list of [`Tx::query_keys`].
+pub(crate) const KEYS_PER_IN: usize = 500;
+
 /// Bytes of one part of a blob stored in parts ([`Tx::save_parts`]).
 pub(crate) const PART_BYTES: usize = 1 << 20;
 
@@ -332,6 +358,36 @@ pub(crate) trait Tx {
             }
         }
         Ok(Some(out))
+    }
+    /// The rows of `select`, a query that ends in `WHERE column`, whose
+    /// column is one of `keys`: portable `IN` lists of [`KEYS_PER_IN`]
+    /// keys, one statement each, unless the backend has a faster way
+    /// (PostgreSQL: one statement, `= ANY($1)` with the keys as one array,
+    /// planned once per connection).
+    fn query_keys(&mut self, select: &str, keys: Keys<'_>) -> Result<Vec<Row>, StoreError> {
+        let mut rows = Vec::new();
+        let mut sql = String::new();
+        let mut values = Vec::with_capacity(KEYS_PER_IN.min(keys.len()));
+        let mut start = 0;
+        while start < keys.len() {
+            let end = (start + KEYS_PER_IN).min(keys.len());
+            sql.clear();
+            sql.push_str(select);
+            sql.push_str(" IN (");
+            values.clear();
+            for i in start..end {
+                if i > start {
+                    sql.push_str(", ");
+                }
+                values.push(keys.value(i));
+                sql.push('$');
+                sql.push_str(&values.len().to_string());
+            }
+            sql.push(')');
+            rows.extend(self.query(&sql, &values)?);
+            start = end;
+        }
+        Ok(rows)
     }
     /// Inserts the rows whose key is not held yet (in bulk: a million txn
     /// ids of a scan). Portable multi-row INSERTs unless the backend has a

@@ -28,7 +28,7 @@ use crate::page::{Page, PageRequest};
 use crate::party_view::{self, PartyView};
 use crate::report;
 use crate::rows;
-use crate::sql::{params, Backend, Cell, NewRows, Row, Tx, Value};
+use crate::sql::{params, Backend, Cell, Keys, NewRows, Row, Tx, Value};
 use crate::token::{self, IssuedToken, Token};
 use crate::PaymentDigest;
 
@@ -566,8 +566,6 @@ fn keep_an_admin(tx: &mut dyn Tx, user: &User) -> Result<(), StoreError> {
 
 // ---- ingestion ----
 
-const TXN_CHUNK: usize = 500;
-
 fn check_txn_ids(txn_ids: &[&str]) -> Result<(), StoreError> {
     if txn_ids.iter().any(|t| t.is_empty()) {
         return Err(StoreError::Invalid("an empty txn_id".into()));
@@ -1038,28 +1036,25 @@ pub(crate) fn txn_rows(
     txn_ids: &[&str],
 ) -> Result<Vec<(KnownTxn, Option<i64>)>, StoreError> {
     let mut known = Vec::new();
-    for chunk in txn_ids.chunks(TXN_CHUNK) {
-        let (sql, values) = in_list(
-            "SELECT txn_id, digest, recorded_at, log_seq FROM txns WHERE txn_id IN",
-            chunk,
-        );
-        for r in tx.query(&sql, &values)? {
-            let digest = match r.opt_blob(1)? {
-                None => None,
-                Some(b) => Some(
-                    b.try_into()
-                        .map_err(|_| StoreError::Corrupt("a txn digest is not 32 bytes".into()))?,
-                ),
-            };
-            known.push((
-                KnownTxn {
-                    txn_id: r.text(0)?,
-                    digest,
-                    recorded_at: r.int(2)?,
-                },
-                r.opt_int(3)?,
-            ));
-        }
+    for r in tx.query_keys(
+        "SELECT txn_id, digest, recorded_at, log_seq FROM txns WHERE txn_id",
+        Keys::Text(txn_ids),
+    )? {
+        let digest = match r.opt_blob(1)? {
+            None => None,
+            Some(b) => Some(
+                b.try_into()
+                    .map_err(|_| StoreError::Corrupt("a txn digest is not 32 bytes".into()))?,
+            ),
+        };
+        known.push((
+            KnownTxn {
+                txn_id: r.text(0)?,
+                digest,
+                recorded_at: r.int(2)?,
+            },
+            r.opt_int(3)?,
+        ));
     }
     Ok(known)
 }
@@ -1070,11 +1065,11 @@ pub(crate) fn payments_missing(
     txn_ids: &[&str],
 ) -> Result<Vec<String>, StoreError> {
     let mut kept = std::collections::HashSet::new();
-    for chunk in txn_ids.chunks(TXN_CHUNK) {
-        let (sql, values) = in_list("SELECT txn_id FROM payments WHERE txn_id IN", chunk);
-        for r in tx.query(&sql, &values)? {
-            kept.insert(r.text(0)?);
-        }
+    for r in tx.query_keys(
+        "SELECT txn_id FROM payments WHERE txn_id",
+        Keys::Text(txn_ids),
+    )? {
+        kept.insert(r.text(0)?);
     }
     Ok(txn_ids
         .iter()
@@ -1140,18 +1135,6 @@ pub(crate) fn insert_payments(
 }
 
 /// `PREFIX ($1, $2, ...)` with the ids as parameters.
-fn in_list(prefix: &str, ids: &[&str]) -> (String, Vec<crate::sql::Value>) {
-    let mut sql = format!("{prefix} (");
-    for i in 0..ids.len() {
-        if i > 0 {
-            sql.push_str(", ");
-        }
-        sql.push_str(&format!("${}", i + 1));
-    }
-    sql.push(')');
-    (sql, ids.iter().map(|id| (*id).into()).collect())
-}
-
 pub(crate) const ALERT_COLUMNS: &str =
     "a.id, a.subject, a.role, a.score, a.country, a.indicators, a.transactions, a.body, \
      a.first_seen, a.last_seen, a.created_at, a.updated_at, c.case_id, a.cleared_at \
@@ -1503,12 +1486,11 @@ impl Store for SqlStore {
         self.read(|tx| {
             reader(tx, actor)?;
             let mut found = Vec::new();
-            for chunk in txn_ids.chunks(TXN_CHUNK) {
-                let (sql, values) =
-                    in_list(&format!("SELECT {PAYMENT_COLUMNS} WHERE txn_id IN"), chunk);
-                for r in tx.query(&sql, &values)? {
-                    found.push(payment_from(&r)?);
-                }
+            for r in tx.query_keys(
+                &format!("SELECT {PAYMENT_COLUMNS} WHERE txn_id"),
+                Keys::Text(txn_ids),
+            )? {
+                found.push(payment_from(&r)?);
             }
             found.sort_by(|a, b| (a.timestamp, &a.txn_id).cmp(&(b.timestamp, &b.txn_id)));
             Ok(found)

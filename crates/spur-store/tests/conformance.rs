@@ -201,6 +201,7 @@ conformance! {
     a_commit_behind_the_logs_end_is_refused,
     only_the_latest_checkpoint_is_kept,
     a_large_checkpoint_is_kept_in_parts,
+    many_txn_ids_are_looked_up_at_once,
     the_payment_log_is_append_only_and_verified,
     alert_evidence_is_read_from_the_log,
     an_alert_raised_again_unchanged_is_not_rewritten,
@@ -3466,6 +3467,19 @@ fn a_large_checkpoint_is_kept_in_parts(f: &Fixture) {
     ));
     let c = s.load_checkpoint().unwrap().unwrap();
     assert_eq!((c.log_seq, c.state.as_slice()), (2, &b"old"[..]));
+}
+
+/// More ids than one `IN` list holds (SQLite asks in lists of 500,
+/// PostgreSQL with one array): every held id is found, no other.
+fn many_txn_ids_are_looked_up_at_once(f: &Fixture) {
+    let mut s = f.open();
+    let held: Vec<String> = (0..1_203).map(|i| format!("m{i:05}")).collect();
+    let held_refs: Vec<&str> = held.iter().map(String::as_str).collect();
+    append(&mut *s, 0, &held_refs).unwrap();
+    let asked: Vec<String> = (0..1_501).rev().map(|i| format!("m{i:05}")).collect();
+    let asked_refs: Vec<&str> = asked.iter().map(String::as_str).collect();
+    assert_eq!(known_ids(&mut *s, &asked_refs), held);
+    assert_eq!(known_ids(&mut *s, &[]), Vec::<String>::new());
 }
 
 fn the_payment_log_is_append_only_and_verified(f: &Fixture) {
