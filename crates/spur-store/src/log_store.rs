@@ -220,9 +220,10 @@ pub(crate) fn commit(
         });
     }
     let mut written: Vec<rows::RowDigest> = Vec::new();
-    let mut new_txns = 0u64;
-    let mut at = 0usize;
-    let (mut chunks_ms, mut txns_ms, mut digests_ms) = (0.0, 0.0, 0.0);
+    // Where each chunk's txn ids end in `c.txns` (`check` made sure they
+    // are the chunks' own, in order).
+    let mut ends = Vec::with_capacity(c.chunks.len());
+    let (mut chunks_ms, mut digests_ms) = (0.0, 0.0);
     for (i, bytes) in c.chunks.iter().enumerate() {
         let seq = c.after + 1 + i as i64;
         let count = chunk_len(seq, bytes).map_err(|e| StoreError::Invalid(e.to_string()))?;
@@ -232,13 +233,14 @@ pub(crate) fn commit(
             bytes,
         )?;
         chunks_ms += lap();
-        let txns = &c.txns[at..at + count as usize];
-        at += count as usize;
-        new_txns += insert_logged_txns(tx, txns, seq, now)?;
-        txns_ms += lap();
+        ends.push(ends.last().copied().unwrap_or(0) + count as usize);
         written.push(rows::log_chunk(seq, count, bytes, now)?);
         digests_ms += lap();
     }
+    // Every txn id of the commit in one bulk insert (one `COPY` on
+    // PostgreSQL, not one per chunk), each with its chunk's seq.
+    let new_txns = insert_logged_txns(tx, c.txns, &ends, c.after, found.txns, now)?;
+    let txns_ms = lap();
     let seq = c.after + c.chunks.len() as i64;
     let txns = found.txns + new_txns as i64;
     if !c.chunks.is_empty() {
@@ -321,14 +323,18 @@ pub(crate) fn commit(
 fn insert_logged_txns(
     tx: &mut dyn Tx,
     txns: &[IngestedTxn<'_>],
-    seq: i64,
+    ends: &[usize],
+    after: i64,
+    held: i64,
     now: Timestamp,
 ) -> Result<u64, StoreError> {
+    // Row `r` came in the chunk whose end is the first past it.
+    let seq = |r: usize| after + 1 + ends.partition_point(|&end| end <= r) as i64;
     let cell = |r: usize, c: usize| match c {
         0 => Cell::Text(txns[r].txn_id),
         1 => Cell::Blob(&txns[r].digest[..]),
         2 => Cell::Int(now),
-        _ => Cell::Int(seq),
+        _ => Cell::Int(seq(r)),
     };
     let inserted = tx.insert_new(
         &NewRows {
@@ -337,20 +343,26 @@ fn insert_logged_txns(
             key: "txn_id",
             len: txns.len(),
             cell: &cell,
+            held: u64::try_from(held).ok(),
         },
         false,
     )?;
     if inserted.count < txns.len() as u64 {
-        return Err(StoreError::AlreadyIngested(known_before(tx, txns, seq)?));
+        let last = after + ends.len() as i64;
+        return Err(StoreError::AlreadyIngested(known_before(
+            tx,
+            txns,
+            after + 1..=last,
+        )?));
     }
     Ok(inserted.count)
 }
 
-/// Of these ids, those held before this chunk (or twice in it).
+/// Of these ids, those held before the chunks `seqs` (or twice in them).
 fn known_before(
     tx: &mut dyn Tx,
     rows: &[IngestedTxn<'_>],
-    seq: i64,
+    seqs: std::ops::RangeInclusive<i64>,
 ) -> Result<Vec<KnownTxn>, StoreError> {
     let ids: Vec<&str> = rows.iter().map(|t| t.txn_id).collect();
     let mut known = Vec::new();
@@ -366,7 +378,7 @@ fn known_before(
         }
     }
     for (k, logged_in) in store::txn_rows(tx, &ids)? {
-        if logged_in != Some(seq) {
+        if !logged_in.is_some_and(|s| seqs.contains(&s)) {
             known.push(k);
         }
     }

@@ -98,6 +98,11 @@ struct PostgresTx<'c> {
 /// savepoint and three round trips more).
 const COPY_FROM: usize = 64;
 
+/// Rows from which a bulk insert that outnumbers the rows a table holds
+/// copies into the table without its primary key and builds the key's index
+/// again afterwards ([`PostgresTx::copy_rebuilding`]).
+const REBUILD_FROM: usize = 100_000;
+
 impl ToSql for Cell<'_> {
     fn to_sql(
         &self,
@@ -174,16 +179,21 @@ impl PostgresTx<'_> {
         Ok(self.statements.get(&mut self.tx, sql)?)
     }
 
-    /// The rows by binary `COPY`, all or none: `Ok(None)` if a key is held
-    /// already (nothing is left of the copy then).
-    fn copy_new(&mut self, rows: &NewRows<'_>) -> Result<Option<u64>, StoreError> {
-        let columns = rows.columns.join(", ");
-        let types: Vec<Type> = self
+    /// The column types of `rows`' columns, in their order.
+    fn copy_types(&mut self, rows: &NewRows<'_>, columns: &str) -> Result<Vec<Type>, StoreError> {
+        Ok(self
             .statement(&format!("SELECT {columns} FROM {} LIMIT 0", rows.table))?
             .columns()
             .iter()
             .map(|c| c.type_().clone())
-            .collect();
+            .collect())
+    }
+
+    /// The rows by binary `COPY`, all or none: `Ok(None)` if a key is held
+    /// already (nothing is left of the copy then).
+    fn copy_new(&mut self, rows: &NewRows<'_>) -> Result<Option<u64>, StoreError> {
+        let columns = rows.columns.join(", ");
+        let types = self.copy_types(rows, &columns)?;
         let mut savepoint = self.tx.savepoint("spur_copy")?;
         let copied = copy_rows(&mut savepoint, rows, &columns, &types);
         match copied {
@@ -192,6 +202,62 @@ impl PostgresTx<'_> {
                 Ok(Some(n))
             }
             // Dropping the savepoint rolls the copy back.
+            Err(e) if e.code() == Some(&SqlState::UNIQUE_VIOLATION) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+}
+
+impl PostgresTx<'_> {
+    /// As [`PostgresTx::copy_new`] for rows that outnumber those the table
+    /// holds (a first scan of a history into an empty database): the copy
+    /// goes into the table without its primary key, whose index is then
+    /// built again in one sort, PostgreSQL's own advice for loading many
+    /// rows ("Populating a Database"). A million txn ids: the copy into
+    /// the indexed table 1.07 s of the server's time, without the index
+    /// 0.40 s and the index built after it 0.24 s (quiet machine).
+    ///
+    /// `Ok(None)` if a key is held already or given twice (building the
+    /// key fails; nothing is left of the copy then), also when the table's
+    /// primary key is not the one text column `rows.key`: the caller then
+    /// inserts as usual. Until the transaction ends, the table is locked
+    /// for every other reader and writer (`ALTER TABLE` takes an ACCESS
+    /// EXCLUSIVE lock): a scan's commit locks the log head anyway, and a
+    /// lookup of txn ids waits for it.
+    fn copy_rebuilding(&mut self, rows: &NewRows<'_>) -> Result<Option<u64>, StoreError> {
+        let key = self.tx.query(
+            "SELECT c.conname, a.attname FROM pg_constraint c \
+             JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey) \
+             WHERE c.conrelid = $1::text::regclass AND c.contype = 'p'",
+            &[&rows.table],
+        )?;
+        let constraint = match key.as_slice() {
+            [only] if only.get::<_, &str>(1) == rows.key => only.get::<_, String>(0),
+            _ => return Ok(None),
+        };
+        let columns = rows.columns.join(", ");
+        let types = self.copy_types(rows, &columns)?;
+        // The table changes shape twice: plans prepared before are dropped.
+        self.statements.0.clear();
+        let quoted = format!("\"{}\"", constraint.replace('"', "\"\""));
+        let mut savepoint = self.tx.savepoint("spur_copy_rebuilding")?;
+        savepoint.batch_execute(&format!(
+            "ALTER TABLE {} DROP CONSTRAINT {quoted}",
+            rows.table
+        ))?;
+        let copied = copy_rows(&mut savepoint, rows, &columns, &types).and_then(|n| {
+            savepoint.batch_execute(&format!(
+                "ALTER TABLE {} ADD CONSTRAINT {quoted} PRIMARY KEY ({})",
+                rows.table, rows.key
+            ))?;
+            Ok(n)
+        });
+        match copied {
+            Ok(n) => {
+                savepoint.commit()?;
+                Ok(Some(n))
+            }
+            // Dropping the savepoint rolls the copy back, the key included.
             Err(e) if e.code() == Some(&SqlState::UNIQUE_VIOLATION) => Ok(None),
             Err(e) => Err(e.into()),
         }
@@ -280,7 +346,17 @@ impl Tx for PostgresTx<'_> {
             return insert_new_portable(self, rows, keys);
         }
         let key = rows.key_column()?;
-        match self.copy_new(rows)? {
+        let outnumbers = rows
+            .held
+            .is_some_and(|held| rows.len >= REBUILD_FROM && rows.len as u64 >= held);
+        let copied = match outnumbers {
+            true => match self.copy_rebuilding(rows)? {
+                Some(count) => Some(count),
+                None => self.copy_new(rows)?,
+            },
+            false => self.copy_new(rows)?,
+        };
+        match copied {
             Some(count) => {
                 let mut inserted = Inserted {
                     count,

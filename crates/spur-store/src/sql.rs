@@ -185,6 +185,10 @@ pub(crate) struct NewRows<'a> {
     pub(crate) len: usize,
     /// Row `r`'s cell in column `c` (`c` indexes `columns`).
     pub(crate) cell: &'a dyn Fn(usize, usize) -> Cell<'a>,
+    /// How many rows the table holds, where the caller knows it (the log
+    /// head counts the txn ids): a backend may load rows that outnumber
+    /// them faster than it inserts them one index entry at a time.
+    pub(crate) held: Option<u64>,
 }
 
 impl NewRows<'_> {

@@ -591,6 +591,7 @@ fn insert_txns(tx: &mut dyn Tx, txns: &[TxnRow<'_>], now: Timestamp) -> Result<u
                 key: "txn_id",
                 len: txns.len(),
                 cell: &cell,
+                held: None,
             },
             false,
         )?
@@ -1128,6 +1129,7 @@ pub(crate) fn insert_payments(
                 key: "txn_id",
                 len: payments.len(),
                 cell: &cell,
+                held: None,
             },
             true,
         )?

@@ -197,6 +197,7 @@ conformance! {
     a_token_hash_swapped_behind_the_stores_back_is_named,
     log_chunks_read_back_byte_equal_after_a_position,
     a_chunks_txns_and_log_entry_commit_together_or_not_at_all,
+    a_load_larger_than_the_held_ids_keeps_them_unique,
     a_reused_txn_id_with_other_content_is_reported,
     a_commit_behind_the_logs_end_is_refused,
     only_the_latest_checkpoint_is_kept,
@@ -3336,6 +3337,49 @@ fn a_chunks_txns_and_log_entry_commit_together_or_not_at_all(f: &Fixture) {
     txns.swap(0, 1);
     assert_eq!(s.append_log(1, &bytes, &txns).unwrap().seq, 2);
     assert_eq!(known_ids(&mut *s, &["a1", "a2"]), ["a1", "a2"]);
+}
+
+/// A commit of more txn ids than the store holds (a first scan of a history
+/// into an empty database): PostgreSQL copies them into the table without
+/// its key and builds the key again. A held id or one given twice still
+/// refuses the commit whole, and the key is there afterwards.
+fn a_load_larger_than_the_held_ids_keeps_them_unique(f: &Fixture) {
+    const MANY: usize = 100_000;
+    let mut s = f.open();
+    append(&mut *s, 0, &["t1", "t2"]).unwrap();
+    let fresh: Vec<String> = (0..MANY).map(|i| format!("n{i}")).collect();
+    fn with<'a>(fresh: &'a [String], last: &'a str) -> Vec<&'a str> {
+        let mut ids: Vec<&str> = fresh.iter().map(String::as_str).collect();
+        ids[MANY - 1] = last;
+        ids
+    }
+    // A held id at the end of many new ones.
+    let known = match append(&mut *s, 1, &with(&fresh, "t1")) {
+        Err(StoreError::AlreadyIngested(known)) => known,
+        other => panic!("expected AlreadyIngested, got {other:?}"),
+    };
+    assert_eq!(
+        known.iter().map(|k| k.txn_id.as_str()).collect::<Vec<_>>(),
+        ["t1"]
+    );
+    // An id twice among them.
+    let known = match append(&mut *s, 1, &with(&fresh, "n7")) {
+        Err(StoreError::AlreadyIngested(known)) => known,
+        other => panic!("expected AlreadyIngested, got {other:?}"),
+    };
+    assert_eq!(
+        known.iter().map(|k| k.txn_id.as_str()).collect::<Vec<_>>(),
+        ["n7"]
+    );
+    assert_eq!(s.log_head().unwrap(), LogHead { seq: 1, txns: 2 });
+    assert_eq!(known_ids(&mut *s, &["n0", "n7", "n99998"]), Vec::<String>::new());
+    // Many new ones go in, and are held: sent again, each is refused.
+    let all: Vec<&str> = fresh.iter().map(String::as_str).collect();
+    assert_eq!(append(&mut *s, 1, &all).unwrap().new_txns, MANY as u64);
+    assert_eq!(known_ids(&mut *s, &["n0", "n99999"]), ["n0", "n99999"]);
+    assert_err!(append(&mut *s, 2, &["t3", "n5"]), StoreError::AlreadyIngested(_));
+    assert_eq!(s.log_head().unwrap(), LogHead { seq: 2, txns: MANY as i64 + 2 });
+    s.verify_audit().unwrap();
 }
 
 fn a_reused_txn_id_with_other_content_is_reported(f: &Fixture) {
