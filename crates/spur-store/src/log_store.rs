@@ -220,27 +220,33 @@ pub(crate) fn commit(
         });
     }
     let mut written: Vec<rows::RowDigest> = Vec::new();
-    // Where each chunk's txn ids end in `c.txns` (`check` made sure they
-    // are the chunks' own, in order).
+    // Each chunk's payments, and where its txn ids end in `c.txns` (`check`
+    // made sure they are the chunks' own, in order).
+    let mut counts = Vec::with_capacity(c.chunks.len());
     let mut ends = Vec::with_capacity(c.chunks.len());
-    let (mut chunks_ms, mut digests_ms) = (0.0, 0.0);
     for (i, bytes) in c.chunks.iter().enumerate() {
         let seq = c.after + 1 + i as i64;
         let count = chunk_len(seq, bytes).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        counts.push(count);
+        ends.push(ends.last().copied().unwrap_or(0) + count as usize);
+    }
+    // Every txn id of the commit in one bulk insert (one `COPY` on
+    // PostgreSQL, not one per chunk), each with its chunk's seq; before the
+    // chunks, while the ids' index is in SQLite's page cache.
+    let new_txns = insert_logged_txns(tx, c.txns, &ends, c.after, found.txns, now)?;
+    let txns_ms = lap();
+    let (mut chunks_ms, mut digests_ms) = (0.0, 0.0);
+    for (i, (bytes, &count)) in c.chunks.iter().zip(&counts).enumerate() {
+        let seq = c.after + 1 + i as i64;
         tx.execute_with_blob(
             "INSERT INTO payment_log (seq, payments, recorded_at, bytes) VALUES ($1, $2, $3, $4)",
             &[Value::Int(seq), Value::Int(count.into()), Value::Int(now)],
             bytes,
         )?;
         chunks_ms += lap();
-        ends.push(ends.last().copied().unwrap_or(0) + count as usize);
         written.push(rows::log_chunk(seq, count, bytes, now)?);
         digests_ms += lap();
     }
-    // Every txn id of the commit in one bulk insert (one `COPY` on
-    // PostgreSQL, not one per chunk), each with its chunk's seq.
-    let new_txns = insert_logged_txns(tx, c.txns, &ends, c.after, found.txns, now)?;
-    let txns_ms = lap();
     let seq = c.after + c.chunks.len() as i64;
     let txns = found.txns + new_txns as i64;
     if !c.chunks.is_empty() {
