@@ -25,7 +25,7 @@ use spur_engine::Timestamp;
 use crate::error::{AuditBreak, StoreError};
 use crate::model::{AuditEntry, AuditFilter, AuditSummary, RowFinding, RowProblem};
 use crate::rows::{self, RowDigest};
-use crate::sql::{params, Row, Tx, Value};
+use crate::sql::{params, Cell, Row, Tx, Value};
 
 pub(crate) const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -128,29 +128,48 @@ pub(crate) fn append(tx: &mut dyn Tx, mut c: Change<'_>) -> Result<i64, StoreErr
         c.after.as_deref(),
         rows_sha256.as_deref(),
     )?;
-    tx.execute(
+    // The entry, its rows' digests and the new head: none needs another's
+    // answer, so they go out together (pipelined on PostgreSQL).
+    let entry = [
+        Cell::Int(id),
+        Cell::Int(c.at),
+        Cell::Text(c.actor),
+        Cell::Text(c.action),
+        Cell::Text(&c.object),
+        c.before.as_deref().map_or(Cell::Null, Cell::Text),
+        c.after.as_deref().map_or(Cell::Null, Cell::Text),
+        Cell::Text(&prev_hash),
+        Cell::Text(&hash),
+        rows_sha256.as_deref().map_or(Cell::Null, Cell::Text),
+    ];
+    let mut statements: Vec<(&str, &[Cell<'_>])> = vec![(
         "INSERT INTO audit_log (id, recorded_at, actor, action, object, before_json, after_json, prev_hash, hash, rows_sha256) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        params![id, c.at, c.actor, c.action, c.object, c.before, c.after, prev_hash, hash.clone(), rows_sha256],
-    )?;
+        &entry,
+    )];
+    let mut inserts: Vec<(String, Vec<Cell<'_>>)> = Vec::new();
     for chunk in c.rows.chunks(ROWS_CHUNK) {
         let mut sql = String::from("INSERT INTO audit_rows (entry_id, object, digest) VALUES ");
-        let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 2 + 1);
-        values.push(id.into());
+        let mut cells: Vec<Cell<'_>> = Vec::with_capacity(chunk.len() * 2 + 1);
+        cells.push(Cell::Int(id));
         for (i, (object, digest)) in chunk.iter().enumerate() {
             if i > 0 {
                 sql.push_str(", ");
             }
             sql.push_str(&format!("($1, ${}, ${})", 2 * i + 2, 2 * i + 3));
-            values.push(object.as_str().into());
-            values.push(digest.as_deref().into());
+            cells.push(Cell::Text(object));
+            cells.push(digest.as_deref().map_or(Cell::Null, Cell::Text));
         }
-        tx.execute(&sql, &values)?;
+        inserts.push((sql, cells));
     }
-    tx.execute(
-        "UPDATE audit_head SET last_hash = $1 WHERE id = 1",
-        params![hash],
-    )?;
+    statements.extend(
+        inserts
+            .iter()
+            .map(|(sql, cells)| (sql.as_str(), &cells[..])),
+    );
+    let head = [Cell::Text(&hash)];
+    statements.push(("UPDATE audit_head SET last_hash = $1 WHERE id = 1", &head));
+    tx.execute_each(&statements)?;
     Ok(id)
 }
 

@@ -3,19 +3,33 @@
 //!
 //! What makes it fast (issue 13): each connection prepares a statement once
 //! and keeps it ([`Statements`]); bulk inserts (a scan's txn ids, evidence
-//! payments) travel as one binary `COPY` instead of multi-row INSERTs; and a
-//! transaction that PostgreSQL aborts for a deadlock or a serialization
-//! failure is reported as transient, so the store runs it again
-//! ([`Backend::transient`]) instead of showing the user the error.
+//! payments) travel as one binary `COPY` instead of multi-row INSERTs;
+//! statements that do not wait for one another's answers are pipelined
+//! ([`Tx::execute_each`]: sent together, answered together, one round trip);
+//! and a transaction that PostgreSQL aborts for a deadlock or a
+//! serialization failure is reported as transient, so the store runs it
+//! again ([`Backend::transient`]) instead of showing the user the error.
+//!
+//! The client is tokio-postgres, driven by a single-threaded tokio runtime
+//! that each connection owns: the store's interface stays blocking (the
+//! same `Store` as SQLite's), each call runs the runtime until its answer
+//! has come (`block_on`), and concurrent requests within one call go out
+//! pipelined. Like every blocking store call, it must not be made from a
+//! thread that is already running a tokio runtime (`spur serve` calls the
+//! store from its own threads, docs/server.md).
 
 use std::collections::HashMap;
 use std::io::Read;
+use std::pin::Pin;
 
-use bytes::BytesMut;
-use postgres::binary_copy::BinaryCopyInWriter;
-use postgres::error::SqlState;
-use postgres::types::{to_sql_checked, IsNull, ToSql, Type};
-use postgres::{Client, IsolationLevel, NoTls, Statement, Transaction};
+use bytes::{Buf, Bytes, BytesMut};
+use futures_util::future::try_join_all;
+use futures_util::{pin_mut, Stream, StreamExt};
+use tokio::runtime::Runtime;
+use tokio_postgres::binary_copy::BinaryCopyInWriter;
+use tokio_postgres::error::SqlState;
+use tokio_postgres::types::{to_sql_checked, IsNull, ToSql, Type};
+use tokio_postgres::{Client, IsolationLevel, NoTls, Statement, Transaction};
 
 use crate::error::StoreError;
 use crate::sql::{
@@ -24,14 +38,30 @@ use crate::sql::{
 };
 
 pub(crate) struct Postgres {
+    /// Drives the connection and every request on this thread.
+    runtime: Runtime,
     client: Client,
     statements: Statements,
 }
 
 impl Postgres {
     pub(crate) fn connect(url: &str) -> Result<Self, StoreError> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_io()
+            .enable_time()
+            .build()?;
+        let (client, connection) = runtime.block_on(tokio_postgres::connect(url, NoTls))?;
+        // The connection's task runs whenever the runtime does: during each
+        // request's `block_on`. It ends when the client is dropped or the
+        // server goes; a request after that fails with "connection closed".
+        runtime.spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::debug!(error = %e, "the PostgreSQL connection ended");
+            }
+        });
         Ok(Postgres {
-            client: Client::connect(url, NoTls)?,
+            runtime,
+            client,
             statements: Statements::default(),
         })
     }
@@ -47,11 +77,15 @@ struct Statements(HashMap<String, Statement>);
 const STATEMENTS: usize = 256;
 
 impl Statements {
-    fn get(&mut self, tx: &mut Transaction<'_>, sql: &str) -> Result<Statement, postgres::Error> {
+    async fn get(
+        &mut self,
+        tx: &Transaction<'_>,
+        sql: &str,
+    ) -> Result<Statement, tokio_postgres::Error> {
         if let Some(s) = self.0.get(sql) {
             return Ok(s.clone());
         }
-        let statement = tx.prepare(sql)?;
+        let statement = tx.prepare(sql).await?;
         if self.0.len() >= STATEMENTS {
             self.0.clear();
         }
@@ -69,8 +103,10 @@ impl Backend for Postgres {
                 .isolation_level(IsolationLevel::RepeatableRead)
                 .read_only(true);
         }
+        let tx = self.runtime.block_on(builder.start())?;
         Ok(Box::new(PostgresTx {
-            tx: builder.start()?,
+            tx: Some(tx),
+            runtime: &self.runtime,
             statements: &mut self.statements,
         }))
     }
@@ -80,8 +116,8 @@ impl Backend for Postgres {
             return false;
         };
         inner
-            .downcast_ref::<postgres::Error>()
-            .and_then(postgres::Error::code)
+            .downcast_ref::<tokio_postgres::Error>()
+            .and_then(tokio_postgres::Error::code)
             .is_some_and(|code| {
                 *code == SqlState::T_R_SERIALIZATION_FAILURE
                     || *code == SqlState::T_R_DEADLOCK_DETECTED
@@ -89,9 +125,24 @@ impl Backend for Postgres {
     }
 }
 
+/// An open transaction (`None` once committed). Dropped without a commit,
+/// it is rolled back there and then: tokio-postgres would only queue the
+/// `ROLLBACK` until the connection's next request, and meanwhile its row
+/// locks would hold up every other writer.
 struct PostgresTx<'c> {
-    tx: Transaction<'c>,
+    tx: Option<Transaction<'c>>,
+    runtime: &'c Runtime,
     statements: &'c mut Statements,
+}
+
+impl Drop for PostgresTx<'_> {
+    fn drop(&mut self) {
+        if let Some(tx) = self.tx.take() {
+            // A failed rollback leaves nothing to undo: the server ends a
+            // transaction whose connection is gone.
+            let _ = self.runtime.block_on(tx.rollback());
+        }
+    }
 }
 
 /// Rows below which a bulk insert is one multi-row INSERT (a `COPY` costs a
@@ -145,7 +196,7 @@ fn refs(params: &[Value]) -> Vec<&(dyn ToSql + Sync)> {
     params.iter().map(|p| p as &(dyn ToSql + Sync)).collect()
 }
 
-fn row(r: &postgres::Row) -> Result<Row, StoreError> {
+fn row(r: &tokio_postgres::Row) -> Result<Row, StoreError> {
     let mut values = Vec::with_capacity(r.len());
     for (i, column) in r.columns().iter().enumerate() {
         let ty = column.type_();
@@ -174,9 +225,19 @@ fn row(r: &postgres::Row) -> Result<Row, StoreError> {
     Ok(Row(values))
 }
 
-impl PostgresTx<'_> {
+impl<'c> PostgresTx<'c> {
+    /// The open transaction.
+    fn tx(&mut self) -> Result<&mut Transaction<'c>, StoreError> {
+        self.tx
+            .as_mut()
+            .ok_or_else(|| StoreError::Corrupt("a statement after the commit".into()))
+    }
+
     fn statement(&mut self, sql: &str) -> Result<Statement, StoreError> {
-        Ok(self.statements.get(&mut self.tx, sql)?)
+        let Some(tx) = self.tx.as_ref() else {
+            return Err(StoreError::Corrupt("a statement after the commit".into()));
+        };
+        Ok(self.runtime.block_on(self.statements.get(tx, sql))?)
     }
 
     /// The column types of `rows`' columns, in their order.
@@ -194,21 +255,22 @@ impl PostgresTx<'_> {
     fn copy_new(&mut self, rows: &NewRows<'_>) -> Result<Option<u64>, StoreError> {
         let columns = rows.columns.join(", ");
         let types = self.copy_types(rows, &columns)?;
-        let mut savepoint = self.tx.savepoint("spur_copy")?;
-        let copied = copy_rows(&mut savepoint, rows, &columns, &types);
+        let runtime = self.runtime;
+        let tx = self.tx()?;
+        let copied = runtime.block_on(async {
+            let savepoint = tx.savepoint("spur_copy").await?;
+            let n = copy_rows(&savepoint, rows, &columns, &types).await?;
+            savepoint.commit().await?;
+            Ok::<_, tokio_postgres::Error>(n)
+        });
         match copied {
-            Ok(n) => {
-                savepoint.commit()?;
-                Ok(Some(n))
-            }
+            Ok(n) => Ok(Some(n)),
             // Dropping the savepoint rolls the copy back.
             Err(e) if e.code() == Some(&SqlState::UNIQUE_VIOLATION) => Ok(None),
             Err(e) => Err(e.into()),
         }
     }
-}
 
-impl PostgresTx<'_> {
     /// As [`PostgresTx::copy_new`] for rows that outnumber those the table
     /// holds (a first scan of a history into an empty database): the copy
     /// goes into the table without its primary key, whose index is then
@@ -225,12 +287,13 @@ impl PostgresTx<'_> {
     /// EXCLUSIVE lock): a scan's commit locks the log head anyway, and a
     /// lookup of txn ids waits for it.
     fn copy_rebuilding(&mut self, rows: &NewRows<'_>) -> Result<Option<u64>, StoreError> {
-        let key = self.tx.query(
+        let runtime = self.runtime;
+        let key = runtime.block_on(self.tx()?.query(
             "SELECT c.conname, a.attname FROM pg_constraint c \
              JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey) \
              WHERE c.conrelid = $1::text::regclass AND c.contype = 'p'",
             &[&rows.table],
-        )?;
+        ))?;
         let constraint = match key.as_slice() {
             [only] if only.get::<_, &str>(1) == rows.key => only.get::<_, String>(0),
             _ => return Ok(None),
@@ -240,49 +303,98 @@ impl PostgresTx<'_> {
         // The table changes shape twice: plans prepared before are dropped.
         self.statements.0.clear();
         let quoted = format!("\"{}\"", constraint.replace('"', "\"\""));
-        let mut savepoint = self.tx.savepoint("spur_copy_rebuilding")?;
-        savepoint.batch_execute(&format!(
-            "ALTER TABLE {} DROP CONSTRAINT {quoted}",
-            rows.table
-        ))?;
-        let copied = copy_rows(&mut savepoint, rows, &columns, &types).and_then(|n| {
-            savepoint.batch_execute(&format!(
-                "ALTER TABLE {} ADD CONSTRAINT {quoted} PRIMARY KEY ({})",
-                rows.table, rows.key
-            ))?;
-            Ok(n)
+        let tx = self.tx()?;
+        let copied = runtime.block_on(async {
+            let savepoint = tx.savepoint("spur_copy_rebuilding").await?;
+            savepoint
+                .batch_execute(&format!(
+                    "ALTER TABLE {} DROP CONSTRAINT {quoted}",
+                    rows.table
+                ))
+                .await?;
+            let n = copy_rows(&savepoint, rows, &columns, &types).await?;
+            savepoint
+                .batch_execute(&format!(
+                    "ALTER TABLE {} ADD CONSTRAINT {quoted} PRIMARY KEY ({})",
+                    rows.table, rows.key
+                ))
+                .await?;
+            savepoint.commit().await?;
+            Ok::<_, tokio_postgres::Error>(n)
         });
         match copied {
-            Ok(n) => {
-                savepoint.commit()?;
-                Ok(Some(n))
-            }
+            Ok(n) => Ok(Some(n)),
             // Dropping the savepoint rolls the copy back, the key included.
             Err(e) if e.code() == Some(&SqlState::UNIQUE_VIOLATION) => Ok(None),
             Err(e) => Err(e.into()),
         }
     }
+
+    /// A binary `COPY ... TO STDOUT` of `query`, read as it comes.
+    fn copy_out(&mut self, query: &str) -> Result<CopyOut<'_>, StoreError> {
+        let runtime = self.runtime;
+        let stream = runtime.block_on(self.tx()?.copy_out(query))?;
+        Ok(CopyOut {
+            runtime: self.runtime,
+            stream: Box::pin(stream),
+            buffered: Bytes::new(),
+        })
+    }
 }
 
-fn copy_rows(
-    tx: &mut Transaction<'_>,
+async fn copy_rows(
+    tx: &Transaction<'_>,
     rows: &NewRows<'_>,
     columns: &str,
     types: &[Type],
-) -> Result<u64, postgres::Error> {
-    let sink = tx.copy_in(&format!(
-        "COPY {} ({columns}) FROM STDIN (FORMAT binary)",
-        rows.table
-    ))?;
-    let mut writer = BinaryCopyInWriter::new(sink, types);
+) -> Result<u64, tokio_postgres::Error> {
+    let sink = tx
+        .copy_in(&format!(
+            "COPY {} ({columns}) FROM STDIN (FORMAT binary)",
+            rows.table
+        ))
+        .await?;
+    let writer = BinaryCopyInWriter::new(sink, types);
+    pin_mut!(writer);
     let width = rows.columns.len();
     let mut cells: Vec<Cell<'_>> = Vec::with_capacity(width);
     for r in 0..rows.len {
         cells.clear();
         cells.extend((0..width).map(|c| (rows.cell)(r, c)));
-        writer.write_raw(cells.iter().map(|c| c as &(dyn ToSql + Sync)))?;
+        writer
+            .as_mut()
+            .write_raw(cells.iter().map(|c| c as &(dyn ToSql + Sync)))
+            .await?;
     }
-    writer.finish()
+    writer.finish().await
+}
+
+/// The bytes of a `COPY ... TO STDOUT`, read as a blocking reader: each
+/// read that finds the buffered message used up runs the runtime until the
+/// next one has come.
+struct CopyOut<'a> {
+    runtime: &'a Runtime,
+    stream: Pin<Box<tokio_postgres::CopyOutStream>>,
+    buffered: Bytes,
+}
+
+impl Read for CopyOut<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while !self.buffered.has_remaining() {
+            match self.runtime.block_on(next(&mut self.stream)) {
+                Some(Ok(bytes)) => self.buffered = bytes,
+                Some(Err(e)) => return Err(std::io::Error::other(e)),
+                None => return Ok(0),
+            }
+        }
+        let n = buf.len().min(self.buffered.remaining());
+        self.buffered.copy_to_slice(&mut buf[..n]);
+        Ok(n)
+    }
+}
+
+async fn next<S: Stream + ?Sized + Unpin>(stream: &mut S) -> Option<S::Item> {
+    stream.next().await
 }
 
 enum CopyRead {
@@ -314,7 +426,8 @@ impl Tx for PostgresTx<'_> {
 
     fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64, StoreError> {
         let statement = self.statement(sql)?;
-        Ok(self.tx.execute(&statement, &refs(params))?)
+        let runtime = self.runtime;
+        Ok(runtime.block_on(self.tx()?.execute(&statement, &refs(params)))?)
     }
 
     fn execute_with_blob(
@@ -326,13 +439,60 @@ impl Tx for PostgresTx<'_> {
         let statement = self.statement(sql)?;
         let mut all = refs(params);
         all.push(&blob);
-        Ok(self.tx.execute(&statement, &all)?)
+        let runtime = self.runtime;
+        Ok(runtime.block_on(self.tx()?.execute(&statement, &all))?)
+    }
+
+    /// Pipelined: every statement is prepared (those not yet prepared, in
+    /// one round trip), then all are sent before the first answer is read.
+    /// PostgreSQL runs them in order; the first that fails aborts the
+    /// transaction, and its error is the one returned.
+    fn execute_each(&mut self, statements: &[(&str, &[Cell<'_>])]) -> Result<u64, StoreError> {
+        let mut missing: Vec<&str> = statements
+            .iter()
+            .map(|(sql, _)| *sql)
+            .filter(|sql| !self.statements.0.contains_key(*sql))
+            .collect();
+        // Each text once (an audit entry's rows repeat one INSERT).
+        missing.sort_unstable();
+        missing.dedup();
+        let runtime = self.runtime;
+        if !missing.is_empty() {
+            let tx = self.tx()?;
+            let prepared =
+                runtime.block_on(try_join_all(missing.iter().map(|sql| tx.prepare(sql))))?;
+            if self.statements.0.len() + missing.len() > STATEMENTS {
+                self.statements.0.clear();
+            }
+            for (sql, statement) in missing.into_iter().zip(prepared) {
+                self.statements.0.insert(sql.to_owned(), statement);
+            }
+        }
+        let mut prepared = Vec::with_capacity(statements.len());
+        for (sql, cells) in statements {
+            let Some(statement) = self.statements.0.get(*sql) else {
+                return Err(StoreError::Corrupt(format!(
+                    "statement not prepared: {sql}"
+                )));
+            };
+            let params: Vec<&(dyn ToSql + Sync)> =
+                cells.iter().map(|c| c as &(dyn ToSql + Sync)).collect();
+            prepared.push((statement.clone(), params));
+        }
+        let tx = self.tx()?;
+        let counts = runtime.block_on(try_join_all(
+            prepared
+                .iter()
+                .map(|(statement, params)| tx.execute(statement, params)),
+        ))?;
+        Ok(counts.into_iter().sum())
     }
 
     fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>, StoreError> {
         let statement = self.statement(sql)?;
-        self.tx
-            .query(&statement, &refs(params))?
+        let runtime = self.runtime;
+        runtime
+            .block_on(self.tx()?.query(&statement, &refs(params)))?
             .iter()
             .map(row)
             .collect()
@@ -388,7 +548,7 @@ impl Tx for PostgresTx<'_> {
         value: i64,
     ) -> Result<Option<Vec<u8>>, StoreError> {
         // COPY takes no parameters; the key is an integer.
-        let mut reader = self.tx.copy_out(&format!(
+        let mut reader = self.copy_out(&format!(
             "COPY (SELECT {column} FROM {table} WHERE {key} = {value}) TO STDOUT (FORMAT binary)"
         ))?;
         let corrupt = |what: &str| StoreError::Corrupt(format!("{table}.{column} by COPY: {what}"));
@@ -425,9 +585,11 @@ impl Tx for PostgresTx<'_> {
             return Ok(Vec::new());
         }
         let statement = self.statement(&format!("{select} = ANY($1)"))?;
+        let runtime = self.runtime;
+        let tx = self.tx()?;
         let found = match keys {
-            Keys::Text(k) => self.tx.query(&statement, &[&k])?,
-            Keys::Int(k) => self.tx.query(&statement, &[&k])?,
+            Keys::Text(k) => runtime.block_on(tx.query(&statement, &[&k]))?,
+            Keys::Int(k) => runtime.block_on(tx.query(&statement, &[&k]))?,
         };
         found.iter().map(row).collect()
     }
@@ -435,14 +597,18 @@ impl Tx for PostgresTx<'_> {
     /// One binary `COPY` of every part: the server takes the rows as they
     /// come, a megabyte at a time.
     fn save_parts(&mut self, table: &str, key: i64, bytes: &[u8]) -> Result<u64, StoreError> {
-        let sink = self.tx.copy_in(&format!(
-            "COPY {table} (log_seq, part, bytes) FROM STDIN (FORMAT binary)"
-        ))?;
-        let mut writer = BinaryCopyInWriter::new(sink, &[Type::INT8, Type::INT8, Type::BYTEA]);
-        for (i, part) in bytes.chunks(PART_BYTES).enumerate() {
-            writer.write(&[&key, &(i as i64), &part])?;
-        }
-        Ok(writer.finish()?)
+        let copy = format!("COPY {table} (log_seq, part, bytes) FROM STDIN (FORMAT binary)");
+        let runtime = self.runtime;
+        let tx = self.tx()?;
+        Ok(runtime.block_on(async {
+            let sink = tx.copy_in(&copy).await?;
+            let writer = BinaryCopyInWriter::new(sink, &[Type::INT8, Type::INT8, Type::BYTEA]);
+            pin_mut!(writer);
+            for (i, part) in bytes.chunks(PART_BYTES).enumerate() {
+                writer.as_mut().write(&[&key, &(i as i64), &part]).await?;
+            }
+            writer.finish().await
+        })?)
     }
 
     /// One binary `COPY ... TO STDOUT` of the parts in order, each read
@@ -454,7 +620,7 @@ impl Tx for PostgresTx<'_> {
         len: usize,
     ) -> Result<Option<Vec<u8>>, StoreError> {
         // COPY takes no parameters; the key is an integer.
-        let mut reader = self.tx.copy_out(&format!(
+        let mut reader = self.copy_out(&format!(
             "COPY (SELECT bytes FROM {table} WHERE log_seq = {key} ORDER BY part) \
              TO STDOUT (FORMAT binary)"
         ))?;
@@ -488,11 +654,16 @@ impl Tx for PostgresTx<'_> {
     fn execute_batch(&mut self, sql: &str) -> Result<(), StoreError> {
         // Migrations change tables: plans prepared before may no longer fit.
         self.statements.0.clear();
-        Ok(self.tx.batch_execute(sql)?)
+        let runtime = self.runtime;
+        Ok(runtime.block_on(self.tx()?.batch_execute(sql))?)
     }
 
-    fn commit(self: Box<Self>) -> Result<(), StoreError> {
-        Ok(self.tx.commit()?)
+    fn commit(mut self: Box<Self>) -> Result<(), StoreError> {
+        let runtime = self.runtime;
+        let Some(tx) = self.tx.take() else {
+            return Err(StoreError::Corrupt("a transaction committed twice".into()));
+        };
+        Ok(runtime.block_on(tx.commit())?)
     }
 }
 
@@ -504,6 +675,7 @@ mod tests {
     use super::*;
     use crate::clock::ManualClock;
     use crate::store::SqlStore;
+    use postgres::Client;
 
     /// A fresh database on the server of `SPUR_TEST_PG` (as the conformance
     /// suite makes one), with spur's schema.
@@ -579,6 +751,77 @@ mod tests {
                 .expect("the write succeeds");
         }
         assert_eq!(runs.load(Ordering::SeqCst), 3, "one of the two ran again");
+    }
+
+    /// A transaction dropped without a commit (a refused change) lets go of
+    /// its row locks at once, not at the connection's next request: another
+    /// writer does not wait for it.
+    #[test]
+    fn a_dropped_transaction_releases_its_locks_at_once() {
+        let url = database("dropped");
+        let mut other = Client::connect(&url, NoTls).expect("connect");
+        other
+            .batch_execute("CREATE TABLE l (id BIGINT PRIMARY KEY); INSERT INTO l VALUES (1)")
+            .expect("a table");
+        let mut p = Postgres::connect(&url).expect("connect");
+        let mut tx = p.begin(true).expect("begin");
+        tx.query("SELECT id FROM l WHERE id = 1 FOR UPDATE", &[])
+            .expect("lock the row");
+        drop(tx);
+        other
+            .batch_execute("BEGIN; SELECT id FROM l WHERE id = 1 FOR UPDATE NOWAIT; COMMIT")
+            .expect("the lock is free");
+    }
+
+    /// Pipelined statements run in their order; the first that fails fails
+    /// them all and its error is the one returned, and nothing of them stays.
+    #[test]
+    fn pipelined_statements_run_in_order_and_fail_together() {
+        let url = database("pipelined");
+        let mut admin = Client::connect(&url, NoTls).expect("connect");
+        admin
+            .batch_execute("CREATE TABLE p (k BIGINT PRIMARY KEY, v TEXT NOT NULL)")
+            .expect("a table");
+        let mut p = Postgres::connect(&url).expect("connect");
+        let insert = "INSERT INTO p (k, v) VALUES ($1, $2)";
+        let rows: Vec<[Cell<'_>; 2]> = (0..50).map(|k| [Cell::Int(k), Cell::Text("a")]).collect();
+        let mut tx = p.begin(true).expect("begin");
+        let mut statements: Vec<(&str, &[Cell<'_>])> =
+            rows.iter().map(|r| (insert, &r[..])).collect();
+        // In order: the update sees every insert before it.
+        statements.push(("UPDATE p SET v = $1", &[Cell::Text("b")]));
+        assert_eq!(tx.execute_each(&statements).expect("run"), 100);
+        tx.commit().expect("commit");
+        let mut tx = p.begin(true).expect("begin");
+        let again = [Cell::Int(7), Cell::Text("c")];
+        let fresh = [Cell::Int(99), Cell::Text("c")];
+        let e = tx
+            .execute_each(&[
+                (insert, &fresh),
+                (insert, &again),
+                (insert, &[Cell::Int(100), Cell::Text("c")]),
+            ])
+            .expect_err("a held key");
+        let StoreError::Database(inner) = &e else {
+            panic!("a database error, got {e:?}")
+        };
+        assert_eq!(
+            inner
+                .downcast_ref::<tokio_postgres::Error>()
+                .and_then(tokio_postgres::Error::code),
+            Some(&SqlState::UNIQUE_VIOLATION)
+        );
+        drop(tx);
+        let count: i64 = admin
+            .query_one("SELECT COUNT(*) FROM p WHERE v = 'b'", &[])
+            .expect("count")
+            .get(0);
+        assert_eq!(count, 50);
+        let count: i64 = admin
+            .query_one("SELECT COUNT(*) FROM p", &[])
+            .expect("count")
+            .get(0);
+        assert_eq!(count, 50, "nothing of the failed pipeline stays");
     }
 
     #[test]

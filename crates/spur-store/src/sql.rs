@@ -303,6 +303,12 @@ pub(crate) trait Tx {
         params: &[Value],
         blob: &[u8],
     ) -> Result<u64, StoreError>;
+    /// Statements that do not need one another's answers, run in order;
+    /// the rows they changed, in all. A backend may send them all before it
+    /// reads the first answer (PostgreSQL pipelines them: one round trip
+    /// for all instead of one each). The first to fail fails them all (the
+    /// caller's transaction is then rolled back).
+    fn execute_each(&mut self, statements: &[(&str, &[Cell<'_>])]) -> Result<u64, StoreError>;
     /// The blob in `column` of the row of `table` whose integer `key` is
     /// `value`, in one buffer of its own (SQLite reads it straight into
     /// it instead of into a row value that is copied again).

@@ -8,7 +8,7 @@ use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
 use crate::error::StoreError;
-use crate::sql::{Backend, Dialect, Row, Tx, Value};
+use crate::sql::{Backend, Cell, Dialect, Row, Tx, Value};
 
 pub(crate) struct Sqlite {
     conn: Connection,
@@ -100,15 +100,26 @@ fn rewrite(sql: &str) -> String {
     sql.replace('$', "?")
 }
 
+/// A cell as SQLite binds it, borrowed where it lies.
+fn bound(cell: Cell<'_>) -> ToSqlOutput<'_> {
+    ToSqlOutput::Borrowed(match cell {
+        Cell::Null => ValueRef::Null,
+        Cell::Int(v) => ValueRef::Integer(v),
+        Cell::Real(v) => ValueRef::Real(v),
+        Cell::Text(v) => ValueRef::Text(v.as_bytes()),
+        Cell::Blob(v) => ValueRef::Blob(v),
+    })
+}
+
 impl rusqlite::ToSql for Value {
     fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
-        Ok(ToSqlOutput::Borrowed(match self {
-            Value::Null => ValueRef::Null,
-            Value::Int(v) => ValueRef::Integer(*v),
-            Value::Real(v) => ValueRef::Real(*v),
-            Value::Text(v) => ValueRef::Text(v.as_bytes()),
-            Value::Blob(v) => ValueRef::Blob(v),
-        }))
+        Ok(bound(self.as_cell()))
+    }
+}
+
+impl rusqlite::ToSql for Cell<'_> {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(bound(*self))
     }
 }
 
@@ -133,6 +144,17 @@ impl Tx for SqliteTx<'_> {
     fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64, StoreError> {
         let mut stmt = self.0.prepare_cached(&rewrite(sql))?;
         Ok(stmt.execute(rusqlite::params_from_iter(params))? as u64)
+    }
+
+    /// One after another (SQLite has no round trips), each cell bound
+    /// where it lies.
+    fn execute_each(&mut self, statements: &[(&str, &[Cell<'_>])]) -> Result<u64, StoreError> {
+        let mut changed = 0;
+        for (sql, cells) in statements {
+            let mut stmt = self.0.prepare_cached(&rewrite(sql))?;
+            changed += stmt.execute(rusqlite::params_from_iter(cells.iter()))? as u64;
+        }
+        Ok(changed)
     }
 
     fn execute_with_blob(

@@ -3372,13 +3372,25 @@ fn a_load_larger_than_the_held_ids_keeps_them_unique(f: &Fixture) {
         ["n7"]
     );
     assert_eq!(s.log_head().unwrap(), LogHead { seq: 1, txns: 2 });
-    assert_eq!(known_ids(&mut *s, &["n0", "n7", "n99998"]), Vec::<String>::new());
+    assert_eq!(
+        known_ids(&mut *s, &["n0", "n7", "n99998"]),
+        Vec::<String>::new()
+    );
     // Many new ones go in, and are held: sent again, each is refused.
     let all: Vec<&str> = fresh.iter().map(String::as_str).collect();
     assert_eq!(append(&mut *s, 1, &all).unwrap().new_txns, MANY as u64);
     assert_eq!(known_ids(&mut *s, &["n0", "n99999"]), ["n0", "n99999"]);
-    assert_err!(append(&mut *s, 2, &["t3", "n5"]), StoreError::AlreadyIngested(_));
-    assert_eq!(s.log_head().unwrap(), LogHead { seq: 2, txns: MANY as i64 + 2 });
+    assert_err!(
+        append(&mut *s, 2, &["t3", "n5"]),
+        StoreError::AlreadyIngested(_)
+    );
+    assert_eq!(
+        s.log_head().unwrap(),
+        LogHead {
+            seq: 2,
+            txns: MANY as i64 + 2
+        }
+    );
     s.verify_audit().unwrap();
 }
 
