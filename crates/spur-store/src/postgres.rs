@@ -250,22 +250,47 @@ impl<'c> PostgresTx<'c> {
             .collect())
     }
 
-    /// The rows by binary `COPY`, all or none: `Ok(None)` if a key is held
-    /// already (nothing is left of the copy then).
-    fn copy_new(&mut self, rows: &NewRows<'_>) -> Result<Option<u64>, StoreError> {
+    /// The rows by binary `COPY` under a savepoint, all or none: `Ok(None)`
+    /// if a key is held already (nothing is left of the copy then). With
+    /// `rebuilding` (the table's primary key constraint, quoted), the copy
+    /// goes into the table without that key, which is built again after it
+    /// ([`PostgresTx::copy_rebuilding`]); a key given twice then fails too.
+    fn copy_new(
+        &mut self,
+        rows: &NewRows<'_>,
+        rebuilding: Option<&str>,
+    ) -> Result<Option<u64>, StoreError> {
         let columns = rows.columns.join(", ");
         let types = self.copy_types(rows, &columns)?;
+        if rebuilding.is_some() {
+            // The table changes shape twice: plans prepared before are dropped.
+            self.statements.0.clear();
+        }
         let runtime = self.runtime;
         let tx = self.tx()?;
         let copied = runtime.block_on(async {
             let savepoint = tx.savepoint("spur_copy").await?;
+            let alter = |change: String| format!("ALTER TABLE {} {change}", rows.table);
+            if let Some(key) = rebuilding {
+                savepoint
+                    .batch_execute(&alter(format!("DROP CONSTRAINT {key}")))
+                    .await?;
+            }
             let n = copy_rows(&savepoint, rows, &columns, &types).await?;
+            if let Some(key) = rebuilding {
+                savepoint
+                    .batch_execute(&alter(format!(
+                        "ADD CONSTRAINT {key} PRIMARY KEY ({})",
+                        rows.key
+                    )))
+                    .await?;
+            }
             savepoint.commit().await?;
             Ok::<_, tokio_postgres::Error>(n)
         });
         match copied {
             Ok(n) => Ok(Some(n)),
-            // Dropping the savepoint rolls the copy back.
+            // Dropping the savepoint rolls the copy back, the key included.
             Err(e) if e.code() == Some(&SqlState::UNIQUE_VIOLATION) => Ok(None),
             Err(e) => Err(e.into()),
         }
@@ -298,36 +323,8 @@ impl<'c> PostgresTx<'c> {
             [only] if only.get::<_, &str>(1) == rows.key => only.get::<_, String>(0),
             _ => return Ok(None),
         };
-        let columns = rows.columns.join(", ");
-        let types = self.copy_types(rows, &columns)?;
-        // The table changes shape twice: plans prepared before are dropped.
-        self.statements.0.clear();
         let quoted = format!("\"{}\"", constraint.replace('"', "\"\""));
-        let tx = self.tx()?;
-        let copied = runtime.block_on(async {
-            let savepoint = tx.savepoint("spur_copy_rebuilding").await?;
-            savepoint
-                .batch_execute(&format!(
-                    "ALTER TABLE {} DROP CONSTRAINT {quoted}",
-                    rows.table
-                ))
-                .await?;
-            let n = copy_rows(&savepoint, rows, &columns, &types).await?;
-            savepoint
-                .batch_execute(&format!(
-                    "ALTER TABLE {} ADD CONSTRAINT {quoted} PRIMARY KEY ({})",
-                    rows.table, rows.key
-                ))
-                .await?;
-            savepoint.commit().await?;
-            Ok::<_, tokio_postgres::Error>(n)
-        });
-        match copied {
-            Ok(n) => Ok(Some(n)),
-            // Dropping the savepoint rolls the copy back, the key included.
-            Err(e) if e.code() == Some(&SqlState::UNIQUE_VIOLATION) => Ok(None),
-            Err(e) => Err(e.into()),
-        }
+        self.copy_new(rows, Some(&quoted))
     }
 
     /// A binary `COPY ... TO STDOUT` of `query`, read as it comes.
@@ -512,9 +509,9 @@ impl Tx for PostgresTx<'_> {
         let copied = match outnumbers {
             true => match self.copy_rebuilding(rows)? {
                 Some(count) => Some(count),
-                None => self.copy_new(rows)?,
+                None => self.copy_new(rows, None)?,
             },
-            false => self.copy_new(rows)?,
+            false => self.copy_new(rows, None)?,
         };
         match copied {
             Some(count) => {
