@@ -195,13 +195,6 @@ fn check(c: &LogCommit<'_>, cited: &HashSet<&str>) -> Result<Vec<PaymentRecord>,
     Ok(evidence)
 }
 
-const INSERT_CHUNK: &str =
-    "INSERT INTO payment_log (seq, payments, recorded_at, bytes) VALUES ($1, $2, $3, $4)";
-
-/// Log chunks sent together in one pipeline ([`Tx::execute_each`]): a scan's
-/// chunks are about 870 KB each.
-const CHUNKS_PIPELINED: usize = 8;
-
 pub(crate) fn commit(
     tx: &mut dyn Tx,
     c: &LogCommit<'_>,
@@ -242,28 +235,22 @@ pub(crate) fn commit(
     // chunks, while the ids' index is in SQLite's page cache.
     let new_txns = insert_logged_txns(tx, c.txns, &ends, c.after, found.txns, now)?;
     let txns_ms = lap();
-    // The chunks' rows, pipelined a few at a time (a few megabytes in
-    // flight, not the whole log of a long scan).
-    let cells: Vec<[Cell<'_>; 4]> = c
-        .chunks
-        .iter()
-        .zip(&counts)
-        .enumerate()
-        .map(|(i, (bytes, &count))| {
-            let seq = c.after + 1 + i as i64;
-            [
-                Cell::Int(seq),
-                Cell::Int(count.into()),
-                Cell::Int(now),
-                Cell::Blob(bytes),
-            ]
-        })
-        .collect();
-    for group in cells.chunks(CHUNKS_PIPELINED) {
-        let statements: Vec<(&str, &[Cell<'_>])> =
-            group.iter().map(|row| (INSERT_CHUNK, &row[..])).collect();
-        tx.execute_each(&statements)?;
-    }
+    // The chunks' rows (PostgreSQL: one `COPY` for a scan's many, the
+    // statements pipelined for a group commit's few).
+    let chunk_cell = |r: usize, col: usize| match col {
+        0 => Cell::Int(c.after + 1 + r as i64),
+        1 => Cell::Int(counts[r].into()),
+        2 => Cell::Int(now),
+        _ => Cell::Blob(c.chunks[r]),
+    };
+    tx.insert_all(&NewRows {
+        table: "payment_log",
+        columns: &["seq", "payments", "recorded_at", "bytes"],
+        key: "seq",
+        len: c.chunks.len(),
+        cell: &chunk_cell,
+        held: None,
+    })?;
     let chunks_ms = lap();
     for (i, (bytes, &count)) in c.chunks.iter().zip(&counts).enumerate() {
         written.push(rows::log_chunk(c.after + 1 + i as i64, count, bytes, now)?);

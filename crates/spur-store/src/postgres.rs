@@ -33,8 +33,8 @@ use tokio_postgres::{Client, IsolationLevel, NoTls, Statement, Transaction};
 
 use crate::error::StoreError;
 use crate::sql::{
-    insert_new_portable, Backend, Cell, Dialect, Inserted, Keys, NewRows, Row, Tx, Value,
-    PART_BYTES,
+    insert_all_each, insert_new_portable, Backend, Cell, Dialect, Inserted, Keys, NewRows, Row, Tx,
+    Value, PART_BYTES,
 };
 
 pub(crate) struct Postgres {
@@ -493,6 +493,19 @@ impl Tx for PostgresTx<'_> {
             .iter()
             .map(row)
             .collect()
+    }
+
+    /// One binary `COPY`, without a savepoint: a failure fails the caller's
+    /// transaction (fewer than [`COPY_FROM`] rows: the portable INSERTs).
+    fn insert_all(&mut self, rows: &NewRows<'_>) -> Result<u64, StoreError> {
+        if rows.len < COPY_FROM {
+            return insert_all_each(self, rows);
+        }
+        let columns = rows.columns.join(", ");
+        let types = self.copy_types(rows, &columns)?;
+        let runtime = self.runtime;
+        let tx = self.tx()?;
+        Ok(runtime.block_on(copy_rows(tx, rows, &columns, &types))?)
     }
 
     /// A binary `COPY` straight into the table; if a key is held already,

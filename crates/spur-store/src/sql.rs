@@ -180,7 +180,8 @@ impl Cell<'_> {
 pub(crate) struct NewRows<'a> {
     pub(crate) table: &'static str,
     pub(crate) columns: &'static [&'static str],
-    /// The unique text column; a row whose key is held already is skipped.
+    /// The unique column (text, for [`Tx::insert_new`], which skips a row
+    /// whose key is held already).
     pub(crate) key: &'static str,
     pub(crate) len: usize,
     /// Row `r`'s cell in column `c` (`c` indexes `columns`).
@@ -286,6 +287,28 @@ pub(crate) fn insert_new_portable(
         start = end;
     }
     Ok(out)
+}
+
+/// [`Tx::insert_all`] as one single-row INSERT per row, sent with
+/// [`Tx::execute_each`] (pipelined where the backend pipelines).
+pub(crate) fn insert_all_each(
+    tx: &mut (impl Tx + ?Sized),
+    rows: &NewRows<'_>,
+) -> Result<u64, StoreError> {
+    let width = rows.columns.len();
+    let placeholders: Vec<String> = (1..=width).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "INSERT INTO {} ({}) VALUES ({})",
+        rows.table,
+        rows.columns.join(", "),
+        placeholders.join(", ")
+    );
+    let cells: Vec<Vec<Cell<'_>>> = (0..rows.len)
+        .map(|r| (0..width).map(|c| (rows.cell)(r, c)).collect())
+        .collect();
+    let statements: Vec<(&str, &[Cell<'_>])> =
+        cells.iter().map(|row| (sql.as_str(), &row[..])).collect();
+    tx.execute_each(&statements)
 }
 
 /// An open database transaction. Dropping it without [`Tx::commit`] rolls
@@ -404,6 +427,14 @@ pub(crate) trait Tx {
     /// faster way.
     fn insert_new(&mut self, rows: &NewRows<'_>, keys: bool) -> Result<Inserted, StoreError> {
         insert_new_portable(self, rows, keys)
+    }
+    /// Inserts every row; a held key is an error like any other, and the
+    /// caller's transaction is rolled back. One single-row INSERT per row,
+    /// each cell bound where it lies, unless the backend has a faster way
+    /// (PostgreSQL: one binary `COPY`). For rows that are new by
+    /// construction: a commit's log chunks, under the log head's lock.
+    fn insert_all(&mut self, rows: &NewRows<'_>) -> Result<u64, StoreError> {
+        insert_all_each(self, rows)
     }
     /// Several statements without parameters (migrations).
     fn execute_batch(&mut self, sql: &str) -> Result<(), StoreError>;

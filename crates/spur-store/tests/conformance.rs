@@ -198,6 +198,7 @@ conformance! {
     log_chunks_read_back_byte_equal_after_a_position,
     a_chunks_txns_and_log_entry_commit_together_or_not_at_all,
     a_load_larger_than_the_held_ids_keeps_them_unique,
+    a_commit_of_many_chunks_reads_back_in_order,
     a_reused_txn_id_with_other_content_is_reported,
     a_commit_behind_the_logs_end_is_refused,
     only_the_latest_checkpoint_is_kept,
@@ -3391,6 +3392,45 @@ fn a_load_larger_than_the_held_ids_keeps_them_unique(f: &Fixture) {
             txns: MANY as i64 + 2
         }
     );
+    s.verify_audit().unwrap();
+}
+
+/// A commit of many chunks (a scan's: PostgreSQL copies them in one
+/// `COPY`) keeps each at its position, byte for byte, with its txn ids; and
+/// a commit behind the log's end leaves none of them.
+fn a_commit_of_many_chunks_reads_back_in_order(f: &Fixture) {
+    const CHUNKS: usize = 70;
+    let mut s = f.open();
+    let ids: Vec<String> = (0..CHUNKS * 2).map(|i| format!("c{i}")).collect();
+    let payments: Vec<_> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| logged(id, i as i64))
+        .collect();
+    let built: Vec<_> = payments.chunks(2).map(chunk_of).collect();
+    let chunks: Vec<&[u8]> = built.iter().map(|(bytes, _)| bytes.as_slice()).collect();
+    let txns: Vec<IngestedTxn<'_>> = built.iter().flat_map(|(_, t)| t.clone()).collect();
+    let commit = LogCommit {
+        after: 0,
+        chunks: &chunks,
+        txns: &txns,
+        ..LogCommit::default()
+    };
+    let done = s.commit_log(&commit).unwrap();
+    assert_eq!(
+        (done.seq, done.new_txns),
+        (CHUNKS as i64, (CHUNKS * 2) as u64)
+    );
+    // Sent again, behind the log's end: refused, nothing added.
+    assert_err!(s.commit_log(&commit), StoreError::LogConflict { .. });
+    let read = s.read_log(0, CHUNKS + 10).unwrap();
+    assert_eq!(read.len(), CHUNKS);
+    for (i, (chunk, (bytes, _))) in read.iter().zip(&built).enumerate() {
+        assert_eq!(chunk.seq, i as i64 + 1);
+        assert_eq!(&chunk.bytes, bytes);
+        assert_eq!(chunk.payments, 2);
+    }
+    assert_eq!(known_ids(&mut *s, &["c0", "c139"]), ["c0", "c139"]);
     s.verify_audit().unwrap();
 }
 
