@@ -9,12 +9,13 @@ use std::collections::HashMap;
 
 use spur_engine::Timestamp;
 
+use crate::access::{find_user, require, WORKERS};
+use crate::alert_rows::alert_exists;
 use crate::audit::{self, json, Change};
 use crate::error::StoreError;
 use crate::model::{Case, CaseStatus, Disposition, Note, UserRole};
 use crate::rows;
 use crate::sql::{params, Row, Tx, Value};
-use crate::store::{alert_exists, find_user, require, WORKERS};
 
 /// Whether `set_status` may move a case from `from` to `to`; the error's hint
 /// says why not.

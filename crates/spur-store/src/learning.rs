@@ -12,12 +12,12 @@
 use serde::Serialize;
 use spur_engine::{Role, Timestamp};
 
+use crate::access::{require, READERS, WORKERS};
 use crate::audit::{self, json, Change};
 use crate::error::StoreError;
 use crate::model::{CaseStatus, Disposition, UserRole};
 use crate::rows;
 use crate::sql::{params, Row, Tx};
-use crate::store::{require, READERS, WORKERS};
 
 /// An analyst's conclusion about a party, as a label.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]

@@ -8,6 +8,8 @@
 //! The store never reads the system clock: the caller passes a [`Clock`].
 //! See docs/storage.md.
 
+mod access;
+mod alert_rows;
 mod alert_view;
 mod audit;
 mod case;
@@ -23,10 +25,12 @@ mod migrations;
 mod model;
 mod page;
 mod party_view;
+mod payment_rows;
 mod postgres;
 mod report;
 mod rows;
 mod sql;
+mod sql_store;
 mod sqlite;
 mod store;
 mod token;
@@ -143,7 +147,9 @@ pub fn open_location(
         ),
     };
     let existing = (!create).then_some(place.as_str());
-    Ok(Box::new(store::SqlStore::open(backend, clock, existing)?))
+    Ok(Box::new(sql_store::SqlStore::open(
+        backend, clock, existing,
+    )?))
 }
 
 #[cfg(test)]

@@ -11,6 +11,8 @@
 
 use spur_engine::Role;
 
+use crate::access::{user_from, USER_COLUMNS};
+use crate::alert_rows::{alert_from, ALERT_COLUMNS};
 use crate::alert_view::AlertFilter;
 use crate::audit;
 use crate::case;
@@ -22,7 +24,6 @@ use crate::model::{
 use crate::page::{self, Page, PageRequest};
 use crate::report;
 use crate::sql::{Dialect, Tx, Value};
-use crate::store::{alert_from, user_from, ALERT_COLUMNS, USER_COLUMNS};
 
 /// Which cases to list; every condition given must hold.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

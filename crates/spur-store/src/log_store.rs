@@ -19,7 +19,7 @@ use crate::log::{chunk_len, decode_chunk, find_in_chunk, LogError};
 use crate::model::{IngestedTxn, KnownTxn, PaymentRecord};
 use crate::rows;
 use crate::sql::{params, Cell, Keys, NewRows, Tx};
-use crate::store::{self, SYSTEM_ACTOR};
+use crate::store::SYSTEM_ACTOR;
 
 /// One stored chunk of the log.
 #[derive(Clone, Debug, PartialEq)]
@@ -189,7 +189,7 @@ fn check(c: &LogCommit<'_>, cited: &HashSet<&str>) -> Result<Vec<PaymentRecord>,
     match c.alerts {
         AlertUpdate::None => {}
         AlertUpdate::Changed { raised, .. } | AlertUpdate::Whole(raised) => {
-            store::check_alerts(raised)?
+            crate::alert_rows::check_alerts(raised)?
         }
     }
     Ok(evidence)
@@ -268,8 +268,8 @@ pub(crate) fn commit(
     lap();
     let (created, updated, cleared, written_alerts) = alerts(tx, c.alerts, now)?;
     let alerts_ms = lap();
-    let mut kept = store::insert_payments(tx, c.payments, now)?;
-    kept.extend(store::insert_payments(tx, &in_chunks, now)?);
+    let mut kept = crate::payment_rows::insert_payments(tx, c.payments, now)?;
+    kept.extend(crate::payment_rows::insert_payments(tx, &in_chunks, now)?);
     let payments_ms = lap();
     kept.extend(evidence_from_log(tx, &written_alerts, now)?);
     let evidence_ms = lap();
@@ -392,7 +392,7 @@ fn known_before(
             });
         }
     }
-    for (k, logged_in) in store::txn_rows(tx, &ids)? {
+    for (k, logged_in) in crate::payment_rows::txn_rows(tx, &ids)? {
         if !logged_in.is_some_and(|s| seqs.contains(&s)) {
             known.push(k);
         }
@@ -446,7 +446,7 @@ fn alerts<'a>(
     let mut keys = HashSet::new();
     for a in raised {
         let key = (a.subject.clone(), a.role.as_str().to_owned());
-        let columns = store::AlertColumns::of(a)?;
+        let columns = crate::alert_rows::AlertColumns::of(a)?;
         match stored.get(&key) {
             Some((id, body, false)) if *body == columns.body => {
                 unchanged.push(*id);
@@ -460,12 +460,12 @@ fn alerts<'a>(
         written.push(a);
     }
     if keys.len() == written.len() {
-        created = store::insert_alerts(tx, &inserts, now)?;
-        store::update_alerts(tx, &updates, now)?;
+        created = crate::alert_rows::insert_alerts(tx, &inserts, now)?;
+        crate::alert_rows::update_alerts(tx, &updates, now)?;
         updated = updates.iter().map(|(id, _, _)| *id).collect();
     } else {
         for a in &written {
-            match store::upsert_alert(tx, a, now)? {
+            match crate::alert_rows::upsert_alert(tx, a, now)? {
                 (id, true) => created.push(id),
                 (id, false) => updated.push(id),
             }
@@ -474,7 +474,7 @@ fn alerts<'a>(
     match clear {
         None => {
             let standing: Vec<i64> = updated.iter().chain(&unchanged).copied().collect();
-            cleared = store::clear_others(tx, &created, &standing, now)?
+            cleared = crate::alert_rows::clear_others(tx, &created, &standing, now)?
         }
         Some(parties) => {
             for (subject, role) in parties {
@@ -504,7 +504,7 @@ fn evidence_from_log(
         .collect();
     wanted.sort_unstable();
     wanted.dedup();
-    let missing = store::payments_missing(tx, &wanted)?;
+    let missing = crate::payment_rows::payments_missing(tx, &wanted)?;
     if missing.is_empty() {
         return Ok(Vec::new());
     }
@@ -531,7 +531,7 @@ fn evidence_from_log(
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         records.extend(payments.iter().map(PaymentRecord::from_payment));
     }
-    store::insert_payments(tx, &records, now)
+    crate::payment_rows::insert_payments(tx, &records, now)
 }
 
 fn save_checkpoint(

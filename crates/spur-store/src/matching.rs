@@ -13,11 +13,11 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use spur_engine::{Role, Timestamp};
 
+use crate::access::require;
 use crate::audit::{self, hex, json, Change};
 use crate::error::StoreError;
 use crate::model::{User, UserRole};
 use crate::sql::{params, Row, Tx};
-use crate::store::require;
 
 /// Who serves a match run: other installations, with the `peer` role.
 pub(crate) const PEERS: &[UserRole] = &[UserRole::Peer];

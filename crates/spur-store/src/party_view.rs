@@ -12,11 +12,12 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use serde::Serialize;
 use spur_engine::{Role, Timestamp};
 
+use crate::alert_rows::{alert_from, ALERT_COLUMNS};
 use crate::alert_view::{counterparties, Counterparty};
 use crate::error::StoreError;
 use crate::model::{AlertStatus, PaymentRecord, StoredAlert};
+use crate::payment_rows::{payment_from, PAYMENT_COLUMNS};
 use crate::sql::{params, Tx, Value};
-use crate::store::{alert_from, payment_from, ALERT_COLUMNS, PAYMENT_COLUMNS};
 
 /// How far the network reaches from the party, in payments.
 pub const NETWORK_HOPS: u32 = 2;

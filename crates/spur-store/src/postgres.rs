@@ -684,7 +684,7 @@ mod tests {
 
     use super::*;
     use crate::clock::ManualClock;
-    use crate::store::SqlStore;
+    use crate::sql_store::SqlStore;
     use postgres::Client;
 
     /// A fresh database on the server of `SPUR_TEST_PG` (as the conformance

@@ -7,6 +7,7 @@
 use serde::Serialize;
 use spur_engine::Timestamp;
 
+use crate::access::{require, WORKERS};
 use crate::audit::{self, json, sha256_hex, Change};
 use crate::case;
 use crate::error::StoreError;
@@ -16,7 +17,6 @@ use crate::model::{
 };
 use crate::rows;
 use crate::sql::{params, Row, Tx};
-use crate::store::{require, WORKERS};
 
 pub(crate) const COLUMNS: &str =
     "id, case_id, profile, xml, author, status, approved_by, created_at, updated_at, \

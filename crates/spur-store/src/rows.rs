@@ -30,7 +30,6 @@ use sha2::{Digest, Sha256};
 use crate::model::{Case, Report, User};
 use crate::report;
 use crate::sql::{Keys, Row, Tx, Value as SqlValue};
-use crate::store;
 use crate::token;
 
 /// One protected row as an audit entry records it: its object name and its
@@ -318,7 +317,7 @@ pub(crate) fn current(tx: &mut dyn Tx) -> Result<BTreeMap<String, Found>, StoreE
         );
         Ok::<(), StoreError>(())
     };
-    for u in store::all_users(tx)? {
+    for u in crate::access::all_users(tx)? {
         put(
             format!("user:{}", u.id),
             format!("user {}", u.name),

@@ -18,12 +18,12 @@ use sha2::{Digest, Sha256};
 use spur_engine::Timestamp;
 use tracing::debug;
 
+use crate::access::{find_user, require};
 use crate::audit::{self, hex, json, Change};
 use crate::error::StoreError;
 use crate::model::{User, UserRole};
 use crate::rows;
 use crate::sql::{params, Row, Tx};
-use crate::store::{find_user, require};
 
 /// What the store keeps of an API token (never the secret).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
