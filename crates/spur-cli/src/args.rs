@@ -537,7 +537,6 @@ pub(crate) enum Command {
     },
     /// Write synthetic payments with ground truth: payments.csv and truth.csv.
     Simulate {
-        /// The folder for payments.csv and truth.csv (created).
         /// The folder for payments.csv and truth.csv (created when missing).
         #[arg(long)]
         out: PathBuf,
