@@ -24,16 +24,17 @@ const T0: i64 = 1_767_571_200;
 /// A receiver paid by 8 unrelated customers abroad: 4 pay through firm A,
 /// 4 through firm B, so each firm sees half its fan-in. One person's wallet
 /// under another id at each firm (R-WALLET-A, R-WALLET-B), known by the same
-/// phone written two ways, paid by the same customers. Plus parties each
-/// firm has alone.
+/// phone written two ways, paid by the same customers; another person's
+/// account under another id at each firm (R-NAMED-A, R-NAMED-B), known by
+/// the same name written two ways. Plus parties each firm has alone.
 fn payments(firm: &str, senders: std::ops::Range<u32>) -> String {
     let mut s = String::from(
         "txn_id,timestamp,amount,currency,sender_id,sender_name,sender_country,receiver_id,receiver_name,receiver_country,receiver_phone\n",
     );
-    let phone = if firm == "A" {
-        "+63 917 123 4567"
+    let (phone, name) = if firm == "A" {
+        ("+63 917 123 4567", "Maria Cristina Dela Cruz")
     } else {
-        "+639171234567"
+        ("+639171234567", "DELA CRUZ, MARIA CRISTINA")
     };
     let mut n = 0;
     for k in senders {
@@ -47,6 +48,12 @@ fn payments(firm: &str, senders: std::ops::Range<u32>) -> String {
             n += 1;
             s.push_str(&format!(
                 "{firm}-{n},2026-01-{:02}T21:{:02}:00Z,30.00,USD,S-{k},,US,R-WALLET-{firm},,PH,{phone}\n",
+                5 + day * 3,
+                k % 60
+            ));
+            n += 1;
+            s.push_str(&format!(
+                "{firm}-{n},2026-01-{:02}T22:{:02}:00Z,35.00,USD,S-{k},,US,R-NAMED-{firm},\"{name}\",PH,\n",
                 5 + day * 3,
                 k % 60
             ));
@@ -172,8 +179,9 @@ fn a_same_side_match_raises_the_shared_receiver_and_leaks_no_identifier() {
         T0 + 100,
     )
     .unwrap();
-    // R-SHARED by its account, the wallet by its phone.
-    assert_eq!(report.learnt.matched, 2, "{report:?}");
+    // R-SHARED by its account, the wallet by its phone, the named account
+    // by its name in its country.
+    assert_eq!(report.learnt.matched, 3, "{report:?}");
     // Only the matched receivers are learnt about, one outside finding each.
     let ids: Vec<&str> = report
         .learnt
@@ -181,7 +189,14 @@ fn a_same_side_match_raises_the_shared_receiver_and_leaks_no_identifier() {
         .iter()
         .map(|e| e.party_id.as_str())
         .collect();
-    assert_eq!(ids, ["R-SHARED", "R-WALLET-A"]);
+    assert_eq!(ids, ["R-NAMED-A", "R-SHARED", "R-WALLET-A"]);
+    let kinds: Vec<&str> = report
+        .learnt
+        .evidence
+        .iter()
+        .map(|e| e.kind.as_str())
+        .collect();
+    assert_eq!(kinds, ["same_name", "same_party", "same_party"]);
     let wallet = score(&a, "R-WALLET-A").expect("the wallet alerted after the match");
     assert!(wallet > 0.0);
     let after = score(&a, "R-SHARED").expect("alerted after the match");
@@ -204,7 +219,7 @@ fn a_same_side_match_raises_the_shared_receiver_and_leaks_no_identifier() {
         .into_iter()
         .map(|e| e.party_id)
         .collect();
-    assert_eq!(theirs, ["R-SHARED", "R-WALLET-B"]);
+    assert_eq!(theirs, ["R-NAMED-B", "R-SHARED", "R-WALLET-B"]);
 
     // Not one of our identifiers, nor its hash's hex, in what crossed.
     let transcript = String::from_utf8(written.borrow().clone()).unwrap();
@@ -214,6 +229,8 @@ fn a_same_side_match_raises_the_shared_receiver_and_leaks_no_identifier() {
         "R-SHARED",
         "R-WALLET",
         "9171234567",
+        "delacruz",
+        "Cristina",
         "S-0",
         "S-1",
         "A-ONLY-0",

@@ -121,7 +121,8 @@ impl Ties {
     }
 }
 
-const PARTICLES: &[&str] = &[
+/// Words that join the next one into a family name ("de la cruz" → delacruz).
+pub const PARTICLES: &[&str] = &[
     "de", "del", "dela", "della", "delas", "delos", "la", "las", "los", "da", "das", "do", "dos",
     "di", "van", "von", "der", "den", "ter", "san", "santa", "santo", "sta", "sto", "st", "mc",
     "mac",

@@ -15,6 +15,22 @@ pub enum OutsideKind {
     /// The counterparties of payments both institutions hold (cross-border):
     /// the receivers a sender pays, or the senders paying a receiver.
     Counterparty,
+    /// A party of the same name in the same country at the peer (same
+    /// side, matched by name, not by an identifier): the same person's
+    /// account under another id, or a namesake.
+    SameName,
+}
+
+impl OutsideKind {
+    /// Which of two kinds a party's finding keeps: an identifier match
+    /// over a name match over counterparties.
+    fn rank(self) -> u8 {
+        match self {
+            OutsideKind::SameParty => 2,
+            OutsideKind::SameName => 1,
+            OutsideKind::Counterparty => 0,
+        }
+    }
 }
 
 /// One party's outside finding, summed over the peers that reported it.
@@ -57,8 +73,8 @@ impl Outside {
         e.parties = e.parties.saturating_add(f.parties);
         e.payments = e.payments.saturating_add(f.payments);
         e.institutions = e.institutions.saturating_add(f.institutions);
-        if f.kind == OutsideKind::SameParty {
-            e.kind = OutsideKind::SameParty;
+        if f.kind.rank() > e.kind.rank() {
+            e.kind = f.kind;
         }
     }
 
@@ -102,5 +118,31 @@ mod tests {
         assert_eq!(o.get(Role::Receiver, "R2").unwrap().band, 0.0);
         assert_eq!(o.get(Role::Receiver, "R3").unwrap().band, 1.0);
         assert_eq!(o.get(Role::Sender, "R1"), None);
+        assert_eq!(r1.kind, OutsideKind::Counterparty);
+        o.add(
+            Role::Receiver,
+            "R1",
+            OutsideFinding {
+                kind: OutsideKind::SameName,
+                ..f(0.1, 1)
+            },
+        );
+        assert_eq!(
+            o.get(Role::Receiver, "R1").unwrap().kind,
+            OutsideKind::SameName
+        );
+        o.add(
+            Role::Receiver,
+            "R1",
+            OutsideFinding {
+                kind: OutsideKind::SameParty,
+                ..f(0.1, 1)
+            },
+        );
+        o.add(Role::Receiver, "R1", f(0.1, 1));
+        assert_eq!(
+            o.get(Role::Receiver, "R1").unwrap().kind,
+            OutsideKind::SameParty
+        );
     }
 }

@@ -50,7 +50,8 @@ pub struct MatchRun {
 pub struct OutsideEvidence {
     pub party_id: String,
     pub role: Role,
-    /// `same_party` or `counterparty` (see `spur_engine::outside::OutsideKind`).
+    /// `same_party`, `counterparty` or `same_name` (see
+    /// `spur_engine::outside::OutsideKind`).
     pub kind: String,
     /// The lower end of the peer's score band, in [0, 1].
     pub band: f64,
@@ -71,9 +72,9 @@ fn check_evidence(rows: &[OutsideEvidence]) -> Result<(), StoreError> {
                 e.band
             )));
         }
-        if e.kind != "same_party" && e.kind != "counterparty" {
+        if !["same_party", "counterparty", "same_name"].contains(&e.kind.as_str()) {
             return Err(StoreError::Invalid(format!(
-                "evidence {i}: kind {:?} is neither same_party nor counterparty",
+                "evidence {i}: kind {:?} is none of same_party, counterparty, same_name",
                 e.kind
             )));
         }

@@ -468,6 +468,38 @@ END
 $$;
 "#,
     },
+    Migration {
+        version: 15,
+        name: "outside evidence about a party of the same name (spur match)",
+        shared: "",
+        // SQLite cannot change a CHECK constraint: the table is built again.
+        sqlite: r#"
+CREATE TABLE outside_evidence_v15 (
+    id {serial},
+    peer TEXT NOT NULL,
+    mode TEXT NOT NULL,
+    run_id BIGINT NOT NULL REFERENCES match_runs (id),
+    party_id TEXT NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('sender', 'receiver')),
+    kind TEXT NOT NULL CHECK (kind IN ('same_party', 'counterparty', 'same_name')),
+    band DOUBLE PRECISION NOT NULL,
+    parties BIGINT NOT NULL,
+    payments BIGINT NOT NULL,
+    recorded_at BIGINT NOT NULL
+);
+INSERT INTO outside_evidence_v15
+    SELECT id, peer, mode, run_id, party_id, role, kind, band, parties, payments, recorded_at
+    FROM outside_evidence;
+DROP TABLE outside_evidence;
+ALTER TABLE outside_evidence_v15 RENAME TO outside_evidence;
+CREATE INDEX outside_evidence_peer ON outside_evidence (peer, mode);
+"#,
+        postgres: r#"
+ALTER TABLE outside_evidence DROP CONSTRAINT outside_evidence_kind_check;
+ALTER TABLE outside_evidence ADD CONSTRAINT outside_evidence_kind_check
+    CHECK (kind IN ('same_party', 'counterparty', 'same_name'));
+"#,
+    },
 ];
 
 /// The schema version this build writes.
@@ -537,7 +569,7 @@ pub(crate) fn migrate(tx: &mut dyn Tx, now: Timestamp) -> Result<i64, StoreError
             Dialect::Postgres => m.postgres,
         };
         tx.execute_batch(&render(m.shared, tx.dialect()))?;
-        tx.execute_batch(own)?;
+        tx.execute_batch(&render(own, tx.dialect()))?;
         tx.execute(
             "INSERT INTO schema_version (version, applied_at) VALUES ($1, $2)",
             params![m.version, now],

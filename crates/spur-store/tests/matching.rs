@@ -97,6 +97,46 @@ fn runs_are_for_peers_rate_limited_finished_once_and_audited() {
         .collect();
     assert_eq!(now, ["R9"]);
 
+    // Evidence about a receiver of the same name (matched by name and
+    // country) is its own kind; a kind the store does not know is refused.
+    let kind = |id: &str, kind: &str| OutsideEvidence {
+        kind: kind.into(),
+        ..evidence(id, 0.6)
+    };
+    let bad = s.record_match_run(
+        "ana",
+        "bank-b",
+        "same-side",
+        3,
+        4,
+        1,
+        &[kind("R7", "namesake")],
+    );
+    assert_eq!(bad.unwrap_err().code(), "invalid_input");
+    s.record_match_run(
+        "ana",
+        "bank-b",
+        "same-side",
+        3,
+        4,
+        2,
+        &[kind("R7", "same_name"), kind("R9", "same_party")],
+    )
+    .unwrap();
+    let kinds: Vec<(String, String)> = s
+        .outside_evidence()
+        .unwrap()
+        .into_iter()
+        .map(|e| (e.party_id, e.kind))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("R7".to_owned(), "same_name".to_owned()),
+            ("R9".to_owned(), "same_party".to_owned())
+        ]
+    );
+
     let actions: Vec<String> = s
         .audit_log("ada")
         .unwrap()
@@ -112,9 +152,10 @@ fn runs_are_for_peers_rate_limited_finished_once_and_audited() {
             "match.serve",
             "match.serve",
             "match.finish",
+            "match.run",
             "match.run"
         ]
     );
-    assert_eq!(s.match_runs("ana").unwrap().len(), 5);
+    assert_eq!(s.match_runs("ana").unwrap().len(), 6);
     s.verify_audit().unwrap();
 }

@@ -2,7 +2,8 @@
 //! stored, handed to the engine and re-scored.
 //!
 //! Evidence about a party of a matched item reaches our party of the same
-//! role as `same_party` (same side: the receiver; cross-border: the
+//! role as `same_party` (same side: the receiver; `same_name` when only its
+//! name in a country matched, since the peer's may be a namesake; cross-border: the
 //! payment's sender or receiver as the peer scores it), and our party of the
 //! other role as `counterparty` (cross-border: a customer paying a receiver
 //! the receiving institution scores; a receiver paid by customers the
@@ -14,6 +15,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use spur_engine::outside::{Outside, OutsideFinding, OutsideKind};
 use spur_engine::{EngineConfig, Role, Timestamp};
+use spur_match::Kind;
 use spur_store::{OutsideEvidence, Store};
 
 use super::holdings::Holdings;
@@ -62,11 +64,15 @@ pub fn learnt(
             )));
         };
         let parties = &h.items[item].parties;
+        // Matched by name: the peer's party may be a namesake.
+        let same = if h.items[item].identifier.kind == Kind::NameInCountry {
+            "same_name"
+        } else {
+            "same_party"
+        };
         for p in parties {
             if p.role == role {
-                let a = acc
-                    .entry((p.party.clone(), role, "same_party"))
-                    .or_default();
+                let a = acc.entry((p.party.clone(), role, same)).or_default();
                 a.band = a.band.max(e.band);
                 a.parties = a.parties.max(i64::from(e.parties));
                 a.payments = a.payments.max(i64::from(e.payments));
@@ -80,6 +86,14 @@ pub fn learnt(
             }
         }
     }
+    // A party matched by an identifier takes no evidence by its name: the
+    // namesake at the peer may be someone else.
+    let by_id: BTreeSet<(String, Role)> = acc
+        .keys()
+        .filter(|k| k.2 == "same_party")
+        .map(|k| (k.0.clone(), k.1))
+        .collect();
+    acc.retain(|k, _| k.2 != "same_name" || !by_id.contains(&(k.0.clone(), k.1)));
     Ok(acc
         .into_iter()
         .map(|((party_id, role, kind), a)| OutsideEvidence {
@@ -102,10 +116,10 @@ pub fn outside(store: &mut dyn Store) -> Result<Outside, AppError> {
     let mut o = Outside::default();
     let clamp = |n: i64| u32::try_from(n.max(0)).unwrap_or(u32::MAX);
     for e in store.outside_evidence()? {
-        let kind = if e.kind == "counterparty" {
-            OutsideKind::Counterparty
-        } else {
-            OutsideKind::SameParty
+        let kind = match e.kind.as_str() {
+            "counterparty" => OutsideKind::Counterparty,
+            "same_name" => OutsideKind::SameName,
+            _ => OutsideKind::SameParty,
         };
         o.add(
             e.role,

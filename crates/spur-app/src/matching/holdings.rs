@@ -4,9 +4,13 @@
 //! The engine is rebuilt from the store's whole payment log without any
 //! outside evidence (what crosses is ours, never an echo of what a peer told
 //! us), settled once, and read party by party (`Engine::party_tallies`).
-//! Same side: every receiver, by its account id, and every receiver's phone
-//! number (E.164, the first the payments give it), so that the same person's
-//! account under another id at the peer is found too. Cross-border: every
+//! Same side: every receiver, by its account id, by its phone number
+//! (E.164, the first the payments give it) and by its name with its country
+//! (the first name the payments give it, in the form of [`name_form`]), so
+//! that the same person's account under another id at the peer is found
+//! too.
+//!
+//! [`name_form`]: super::name_form Cross-border: every
 //! payment, by its reference (the txn id, as UETR or end-to-end id), with
 //! its sender's and its receiver's evidence.
 
@@ -16,6 +20,7 @@ use spur_engine::{Engine, EngineConfig, PartyTally, Role};
 use spur_match::{Identifier, Kind, MAX_ITEMS};
 use spur_store::Store;
 
+use super::name_form::name_in_country;
 use super::Mode;
 use crate::AppError;
 
@@ -60,6 +65,7 @@ pub fn holdings(
     engine.set_now(spur_engine::MAX_TIMESTAMP);
     let mut refs: Vec<(String, String, String)> = Vec::new();
     let mut phones: HashMap<String, String> = HashMap::new();
+    let mut names: HashMap<String, String> = HashMap::new();
     let mut seq = 0;
     loop {
         let page = store.read_log(seq, PAGE)?;
@@ -83,6 +89,13 @@ pub fn holdings(
                         if !phones.contains_key(p.receiver_id) {
                             if let Some(phone) = Identifier::phone(p.extra.receiver_phone) {
                                 phones.insert(p.receiver_id.to_string(), phone.value);
+                            }
+                        }
+                        if !names.contains_key(p.receiver_id) {
+                            if let Some(name) =
+                                name_in_country(p.receiver_name, p.receiver_country.as_str())
+                            {
+                                names.insert(p.receiver_id.to_string(), name.value);
                             }
                         }
                     }
@@ -127,6 +140,23 @@ pub fn holdings(
                 identifier: Identifier {
                     kind: Kind::Phone,
                     value: phone.to_owned(),
+                },
+                parties,
+            }));
+            // One item per name in a country, with every receiver of it.
+            let mut by_name: std::collections::BTreeMap<&str, Vec<Local>> = Default::default();
+            for t in &receivers {
+                if let Some(name) = names.get(&t.id) {
+                    by_name
+                        .entry(name.as_str())
+                        .or_default()
+                        .push(local(Role::Receiver, t));
+                }
+            }
+            items.extend(by_name.into_iter().map(|(name, parties)| Item {
+                identifier: Identifier {
+                    kind: Kind::NameInCountry,
+                    value: name.to_owned(),
                 },
                 parties,
             }));

@@ -2,7 +2,8 @@
 //! exchange evidence about it, and nothing else (docs/matching.md).
 //!
 //! One idea per file: [`holdings`] (which identifiers we offer, with our
-//! own evidence about each), [`wire`] (the JSON messages, elements in hex),
+//! own evidence about each), [`name_form`] (a name and country as one
+//! identifier), [`wire`] (the JSON messages, elements in hex),
 //! [`protocol`] (the two sides of a run over `spur_match`'s PSI),
 //! [`transcript`] (every byte sent and received, for an auditor),
 //! [`http`] (the client's transport), [`apply`] (what was learnt, stored as
@@ -11,6 +12,7 @@
 pub mod apply;
 pub mod holdings;
 pub mod http;
+pub mod name_form;
 pub mod protocol;
 pub mod run;
 pub mod transcript;
@@ -19,7 +21,8 @@ pub mod wire;
 /// What two installations match.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mode {
-    /// Receivers by their account or wallet id (two sending firms, or two FIUs).
+    /// Receivers by their account or wallet id, phone, or name in a country
+    /// (two sending firms, or two FIUs).
     SameSide,
     /// Payments by their shared reference (a sending firm and the receiving one).
     CrossBorder,

@@ -17,8 +17,10 @@ pub struct Config {
     /// A full-strength finding (band 1) adds this much to the raw score;
     /// a band's lower end scales it.
     pub weight: f64,
-    /// Evidence about counterparties (cross-border) counts from this band
-    /// up: a counterparty's low score says little about this party.
+    /// Evidence about counterparties (cross-border), or about a party of
+    /// the same name (same side, matched by name), counts from this band
+    /// up: a counterparty's or a namesake's low score says little about
+    /// this party.
     pub counterparty_band: f64,
 }
 
@@ -67,13 +69,18 @@ impl Indicator for PXmatch {
                 "{} payments reach {} receivers whom {} cooperating institution(s) score at least {:.1}",
                 o.payments, o.parties, o.institutions, o.band
             ),
+            OutsideKind::SameName => format!(
+                "a sender of the same name in the same country scored at least {:.1} at {} cooperating institution(s) ({} payments there): the same person under another account, or a namesake",
+                o.band, o.institutions, o.payments
+            ),
         }
     }
 }
 
-/// The band's lower end; 0 for counterparty evidence below `counterparty_band`.
+/// The band's lower end; 0 for evidence about counterparties or about a
+/// party of the same name (a namesake is possible) below `counterparty_band`.
 fn strength(cfg: &Config, o: crate::outside::OutsideFinding) -> f64 {
-    if o.kind == OutsideKind::Counterparty && o.band < cfg.counterparty_band {
+    if o.kind != OutsideKind::SameParty && o.band < cfg.counterparty_band {
         return 0.0;
     }
     o.band.clamp(0.0, 1.0)
