@@ -175,6 +175,8 @@ pub struct Live {
     stale: bool,
     mode: Mode,
     times: SubmitTimes,
+    /// The store's outside evidence mark when the engine last read it.
+    outside_mark: (i64, i64),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -214,6 +216,9 @@ impl Live {
         now: Timestamp,
         mode: Mode,
     ) -> Result<Live, AppError> {
+        // Read before the evidence itself: a run stored in between is read
+        // again at the next `refresh_outside`.
+        let outside_mark = store.outside_evidence_mark()?;
         let (engine, seq, since_checkpoint) = rebuild(&mut *store, &cfg, now, mode)?;
         Ok(Live {
             store,
@@ -226,7 +231,25 @@ impl Live {
             stale: false,
             mode,
             times: SubmitTimes::default(),
+            outside_mark,
         })
+    }
+
+    /// Reads the store's outside evidence again when a match run stored or
+    /// replaced some since the engine last read it (`spur match` from
+    /// another process, or a peer's run this server answered) and hands it
+    /// to the engine ([`Engine::update_outside`]: the next settle runs the
+    /// whole stage). The new evidence, for a settler to take as well; `None`
+    /// when nothing changed.
+    pub fn refresh_outside(&mut self) -> Result<Option<spur_engine::outside::Outside>, AppError> {
+        let mark = self.store.outside_evidence_mark()?;
+        if mark == self.outside_mark {
+            return Ok(None);
+        }
+        let outside = crate::matching::apply::outside(&mut *self.store)?;
+        self.engine.update_outside(outside.clone());
+        self.outside_mark = mark;
+        Ok(Some(outside))
     }
 
     /// The wall clock at ingestion, for the payments after this call.
@@ -636,11 +659,8 @@ fn rebuild(
         },
     };
     // What cooperating institutions told (spur match), read by R-XMATCH and
-    // P-XMATCH: in batch mode (`scan --db`, the re-score after a match).
-    // Online (the server) not yet: its settler's fork would not hold it.
-    if mode == Mode::Batch {
-        engine.set_outside(crate::matching::apply::outside(store)?);
-    }
+    // P-XMATCH, in both modes (a settler's fork takes it along).
+    engine.set_outside(crate::matching::apply::outside(store)?);
     // Online before the replay: the log's online payments were taken in
     // each party's time order, not the whole log's, and are replayed so.
     if mode == Mode::Online {

@@ -84,6 +84,13 @@ impl Settler {
         Ok(())
     }
 
+    /// Takes the outside evidence the writer read anew
+    /// ([`Live::refresh_outside`](crate::live::Live::refresh_outside)): the
+    /// next settle runs the whole stage with it.
+    pub fn update_outside(&mut self, outside: spur_engine::outside::Outside) {
+        self.engine.update_outside(outside);
+    }
+
     /// Payments taken since the last settle.
     pub fn unsettled(&self) -> u64 {
         self.engine.unsettled()

@@ -100,3 +100,56 @@ fn an_outside_finding_raises_its_party_and_online_equals_batch() {
     let (_, online_alerts) = run(&batch, Some(o), true);
     assert_eq!(online_alerts, batch_alerts);
 }
+
+/// A running engine handed new outside evidence keeps its last settle (its
+/// standings answer meanwhile), settles the whole stage next, with no new
+/// payment, to the alerts of a batch engine handed the same, and says what
+/// it raised; a fork of it holds the evidence too.
+#[test]
+fn outside_evidence_handed_to_a_running_engine_raises_its_party_at_the_next_settle() {
+    let batch = world(6, 1500, 30);
+    let (mut live, _) = run(&batch, None, true);
+    let mut tallies = live.party_tallies(Role::Receiver);
+    tallies.retain(|t| t.score > 0.05 && t.score < 0.5);
+    tallies.sort_by(|a, b| b.score.total_cmp(&a.score));
+    let target = tallies
+        .first()
+        .expect("a receiver below the threshold")
+        .clone();
+    let mut o = Outside::default();
+    o.add(
+        Role::Receiver,
+        &target.id,
+        OutsideFinding {
+            kind: OutsideKind::SameParty,
+            band: 0.9,
+            parties: 7,
+            payments: 12,
+            institutions: 1,
+        },
+    );
+    live.update_outside(o.clone());
+    assert!(
+        live.party_score(&target.id, Role::Receiver).is_some(),
+        "the last settle still answers"
+    );
+    let mut fork = live.fork().expect("a fork");
+    let settled = live.settle();
+    assert!(settled.full, "new evidence: the whole stage");
+    assert_eq!(settled.payments, 0);
+    assert!(
+        settled
+            .raised
+            .iter()
+            .any(|a| a.subject == target.id && a.role == Role::Receiver),
+        "the settle raised {}",
+        target.id
+    );
+    let (_, batch_alerts) = run(&batch, Some(o), false);
+    assert_eq!(live.alerts().cloned().collect::<Vec<_>>(), batch_alerts);
+    assert_eq!(
+        fork.finish().alerts,
+        batch_alerts,
+        "the fork holds the evidence"
+    );
+}

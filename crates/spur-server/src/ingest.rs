@@ -153,6 +153,7 @@ impl Ingest {
                             pending: HashMap::new(),
                             pending_through: 0,
                             evidence: HashMap::new(),
+                            outside_checked: Instant::now(),
                         };
                         writer.run(&receiver);
                     }
@@ -243,6 +244,8 @@ struct Writer<'a> {
     pending_through: u64,
     /// Details of pending alerts' evidence payments, by txn id.
     evidence: HashMap<String, PaymentRecord>,
+    /// When the store's outside evidence was last looked at.
+    outside_checked: Instant,
 }
 
 /// Alert changes stored with one group commit at most.
@@ -340,15 +343,59 @@ impl Writer<'_> {
                     Err(mpsc::TryRecvError::Disconnected) => return None,
                 }
             }
-            let Some(since) = self.unsettled_since.filter(|_| self.settler.is_none()) else {
-                return inbox.recv().ok();
+            self.check_outside();
+            let outside_due = self.outside_checked + self.config.settle_after;
+            let due = match self.unsettled_since.filter(|_| self.settler.is_none()) {
+                Some(since) => (since + self.config.settle_after).min(outside_due),
+                None => outside_due,
             };
-            let wait = (since + self.config.settle_after).saturating_duration_since(Instant::now());
-            match inbox.recv_timeout(wait) {
+            match inbox.recv_timeout(due.saturating_duration_since(Instant::now())) {
                 Ok(m) => return Some(m),
-                Err(RecvTimeoutError::Timeout) => self.settle_here(),
+                Err(RecvTimeoutError::Timeout) => {
+                    let settle_due = self
+                        .unsettled_since
+                        .filter(|_| self.settler.is_none())
+                        .is_some_and(|s| s.elapsed() >= self.config.settle_after);
+                    if settle_due {
+                        self.settle_here();
+                    }
+                }
                 Err(RecvTimeoutError::Disconnected) => return None,
             }
+        }
+    }
+
+    /// At most once per settling interval: reads the store's outside
+    /// evidence again when a match run changed it (`spur match` from
+    /// another process, or a peer's run this server answered), and settles
+    /// with it (the settler, or here), so that the standings and the stored
+    /// alerts read it within about two intervals.
+    fn check_outside(&mut self) {
+        if self.outside_checked.elapsed() < self.config.settle_after {
+            return;
+        }
+        self.outside_checked = Instant::now();
+        let outside = match self.live.refresh_outside() {
+            Ok(Some(o)) => o,
+            Ok(None) => return,
+            Err(e) => {
+                let e = ApiError::from(e);
+                tracing::error!(code = e.code, "outside evidence could not be read");
+                return;
+            }
+        };
+        tracing::info!(
+            parties = outside.len(),
+            "outside evidence changed: settling with it"
+        );
+        self.settled.store(false, Ordering::Release);
+        match &self.settler {
+            Some(settler) => {
+                if settler.send(ToSettler::Outside(outside)).is_err() {
+                    self.fall_back();
+                }
+            }
+            None => self.settle_here(),
         }
     }
 

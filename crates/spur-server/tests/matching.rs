@@ -3,7 +3,8 @@
 //! (`spur_app::matching`, ureq). Only a peer token may run; the set-size
 //! and rate limits answer with the error table's codes; evidence crosses for
 //! matched items only; the client's re-score raises the receiver both see;
-//! the transcript holds none of the client's identifiers. All synthetic.
+//! the transcript holds none of the client's identifiers; the server's
+//! running engine takes the evidence it stored. All synthetic.
 
 mod common;
 
@@ -186,6 +187,35 @@ fn a_peer_matches_over_http_within_its_limits(backend: Backend) {
     let (after, indicators) = receiver_score(&a, "R-SHARED").expect("alerted after");
     assert!(after > before, "{before} -> {after}");
     assert!(indicators.contains("R-XMATCH"), "{indicators}");
+
+    // The server stored what A told about its R-SHARED; its running engine
+    // reads it within about two settling intervals (no scan, no restart):
+    // the stored alert and the party's standing carry R-XMATCH.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let alerts = server
+            .get(
+                "/v1/alerts?indicator=R-XMATCH&role=receiver",
+                Some("analyst"),
+            )
+            .json();
+        let subjects: Vec<&str> = alerts["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|a| a["subject"].as_str())
+            .collect();
+        if subjects == ["R-SHARED"] {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the server did not take the outside evidence: {alerts}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let party = server.get("/v1/parties/R-SHARED", Some("analyst")).json();
+    assert!(party.to_string().contains("R-XMATCH"), "{party}");
 
     let transcript = std::fs::read_to_string(&path).unwrap();
     assert_eq!(transcript.lines().count(), 4, "{transcript}");

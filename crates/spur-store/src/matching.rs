@@ -317,6 +317,19 @@ pub(crate) fn record_made(
     Ok(r)
 }
 
+/// The highest outside evidence row id and the row count: a run that stores
+/// rows raises the first, one that only deletes lowers the second.
+pub(crate) fn evidence_mark(tx: &mut dyn Tx) -> Result<(i64, i64), StoreError> {
+    let rows = tx.query(
+        "SELECT COALESCE(MAX(id), 0), COUNT(*) FROM outside_evidence",
+        &[],
+    )?;
+    let r = rows
+        .first()
+        .ok_or_else(|| StoreError::Corrupt("outside_evidence: no count".into()))?;
+    Ok((r.int(0)?, r.int(1)?))
+}
+
 /// Every outside finding, for the engine (the system reads it as it reads
 /// the payment log).
 pub(crate) fn all_evidence(tx: &mut dyn Tx) -> Result<Vec<OutsideEvidence>, StoreError> {

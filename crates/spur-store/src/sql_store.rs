@@ -482,6 +482,10 @@ impl Store for SqlStore {
         self.read(matching::all_evidence)
     }
 
+    fn outside_evidence_mark(&mut self) -> Result<(i64, i64), StoreError> {
+        self.read(matching::evidence_mark)
+    }
+
     fn match_runs(&mut self, actor: &str) -> Result<Vec<MatchRun>, StoreError> {
         self.read(|tx| {
             reader(tx, actor)?;

@@ -55,6 +55,8 @@ fn runs_are_for_peers_rate_limited_finished_once_and_audited() {
     clock.advance(3601);
     s.begin_match_run("bank-b", "same-side", 1, 1, 2).unwrap();
 
+    let empty = s.outside_evidence_mark().unwrap();
+    assert_eq!(empty, (0, 0));
     let e = s.finish_match_run(first.id, "bank-c", 1, &[]).unwrap_err();
     assert_eq!(e.code(), "not_found", "another peer's run: {e}");
     s.finish_match_run(
@@ -67,6 +69,8 @@ fn runs_are_for_peers_rate_limited_finished_once_and_audited() {
     let e = s.finish_match_run(first.id, "bank-b", 2, &[]).unwrap_err();
     assert_eq!(e.code(), "match_run_finished", "{e}");
     assert_eq!(s.outside_evidence().unwrap().len(), 2);
+    let two = s.outside_evidence_mark().unwrap();
+    assert_eq!(two.1, 2);
 
     // A run of ours against the same peer name in the same mode replaces it.
     let bad = s.record_match_run(
@@ -96,6 +100,11 @@ fn runs_are_for_peers_rate_limited_finished_once_and_audited() {
         .map(|e| e.party_id)
         .collect();
     assert_eq!(now, ["R9"]);
+    let replaced = s.outside_evidence_mark().unwrap();
+    assert!(
+        replaced.0 > two.0 && replaced.1 == 1,
+        "{two:?} -> {replaced:?}"
+    );
 
     // Evidence about a receiver of the same name (matched by name and
     // country) is its own kind; a kind the store does not know is refused.

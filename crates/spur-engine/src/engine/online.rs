@@ -43,7 +43,8 @@ pub(crate) struct Settlement {
     touched_at_senders: Vec<u64>,
     touched_at_receivers: Vec<u64>,
     /// A receiver got its first name since: its name key changed, which
-    /// alias groups read, so the next settle runs the whole stage.
+    /// alias groups read; or new outside evidence came
+    /// (`Engine::update_outside`): the next settle runs the whole stage.
     renamed: bool,
     /// Txn ids held after they were last let go (`forget_old_txns`).
     txns_kept: usize,
@@ -146,12 +147,15 @@ pub struct ForkSeed {
     cfg: crate::EngineConfig,
     bytes: Vec<u8>,
     txns_kept: Option<usize>,
+    /// Not in a snapshot: handed on as it is.
+    outside: crate::outside::Outside,
 }
 
 impl ForkSeed {
     /// The forked engine: restored, online, settled once.
     pub fn grow(self) -> Result<Engine, SnapshotError> {
         let mut other = Engine::restore(self.cfg, &self.bytes)?;
+        other.set_outside(self.outside);
         // The configuration was good for the original: it is for the copy.
         other
             .go_online()
@@ -443,6 +447,7 @@ impl Engine {
             cfg: self.cfg.clone(),
             bytes: self.snapshot(),
             txns_kept: self.settlement.as_deref().map(|st| st.txns_kept),
+            outside: self.outside.clone(),
         }
     }
 
@@ -492,6 +497,18 @@ impl Engine {
         // The alerts kept here are not the adopted settle's.
         st.renamed = true;
         Ok(old)
+    }
+
+    /// Hands the engine what cooperating institutions reported anew while
+    /// it runs online: as [`set_outside`](Engine::set_outside), but the last
+    /// settle stays (the standings read its network values until the next
+    /// one), and the next settle runs the whole stage and says what the new
+    /// evidence raised, changed or cleared.
+    pub fn update_outside(&mut self, outside: crate::outside::Outside) {
+        self.outside = outside;
+        if let Some(st) = self.settlement.as_deref_mut() {
+            st.renamed = true;
+        }
     }
 
     fn settle_stage(&mut self) -> Settled {

@@ -22,6 +22,11 @@ pub struct Config {
     /// up: a counterparty's or a namesake's low score says little about
     /// this party.
     pub counterparty_band: f64,
+    /// A finding about a receiver of the same name in the same country (no
+    /// shared identifier) counts at this share of its band: a common name
+    /// is shared by other people, and a namesake's score says nothing about
+    /// this receiver.
+    pub same_name_share: f64,
 }
 
 impl Default for Config {
@@ -30,6 +35,7 @@ impl Default for Config {
             enabled: true,
             weight: 0.8,
             counterparty_band: 0.5,
+            same_name_share: 0.5,
         }
     }
 }
@@ -78,12 +84,18 @@ impl Indicator for RXmatch {
 }
 
 /// The band's lower end; 0 for evidence about counterparties or about a
-/// party of the same name (a namesake is possible) below `counterparty_band`.
+/// party of the same name (a namesake is possible) below `counterparty_band`,
+/// and the latter at `same_name_share` of its band.
 fn strength(cfg: &Config, o: crate::outside::OutsideFinding) -> f64 {
     if o.kind != OutsideKind::SameParty && o.band < cfg.counterparty_band {
         return 0.0;
     }
-    o.band.clamp(0.0, 1.0)
+    let band = o.band.clamp(0.0, 1.0);
+    if o.kind == OutsideKind::SameName {
+        band * cfg.same_name_share.clamp(0.0, 1.0)
+    } else {
+        band
+    }
 }
 
 #[cfg(test)]
@@ -125,7 +137,7 @@ mod tests {
         };
         assert_eq!(by_name(0.3).0, 0.0);
         let (s, reason) = by_name(0.7);
-        assert_eq!(s, 0.7);
+        assert_eq!(s, 0.35);
         assert!(
             reason.contains("same name") && reason.contains("namesake"),
             "{reason}"

@@ -30,6 +30,9 @@ pub(super) enum ToSettler {
         seq: i64,
         at: Instant,
     },
+    /// New outside evidence the writer read (a match run): settle with it
+    /// now, whole stage, and send the settle as any other.
+    Outside(spur_engine::outside::Outside),
     /// Settle what is left, checkpoint, answer `Finished`, end.
     Finish,
 }
@@ -153,6 +156,14 @@ impl SettlerTask {
                         unsettled_since = Some(at);
                     }
                     self.recent.push((batches, accepted));
+                }
+                Some(ToSettler::Outside(outside)) => {
+                    self.settler.update_outside(outside);
+                    let (s, evidence) = self.settle();
+                    unsettled_since = None;
+                    if self.to_writer.send(ToWriter::Settled(s, evidence)).is_err() {
+                        return;
+                    }
                 }
                 Some(ToSettler::Finish) => {
                     let last = self.settle();
