@@ -317,16 +317,18 @@ pub(crate) fn record_made(
     Ok(r)
 }
 
-/// The highest outside evidence row id and the row count: a run that stores
-/// rows raises the first, one that only deletes lowers the second.
+/// The newest match run's id and how many runs have finished: outside
+/// evidence changes only with a run recorded (a new id) or finished (one
+/// more finished), and runs are never deleted. (The evidence rows' own ids
+/// are no mark: SQLite gives a deleted row's id again.)
 pub(crate) fn evidence_mark(tx: &mut dyn Tx) -> Result<(i64, i64), StoreError> {
     let rows = tx.query(
-        "SELECT COALESCE(MAX(id), 0), COUNT(*) FROM outside_evidence",
+        "SELECT COALESCE(MAX(id), 0), COUNT(finished_at) FROM match_runs",
         &[],
     )?;
     let r = rows
         .first()
-        .ok_or_else(|| StoreError::Corrupt("outside_evidence: no count".into()))?;
+        .ok_or_else(|| StoreError::Corrupt("match_runs: no count".into()))?;
     Ok((r.int(0)?, r.int(1)?))
 }
 

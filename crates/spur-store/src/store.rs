@@ -125,9 +125,10 @@ pub trait Store: Send {
     ) -> Result<MatchRun, StoreError>;
     /// Every outside finding (the system's: the engine reads them).
     fn outside_evidence(&mut self) -> Result<Vec<OutsideEvidence>, StoreError>;
-    /// A mark of the outside evidence held (the highest row id and the row
-    /// count): it changes whenever a match run stores or replaces any, so
-    /// that a running server knows when to read it again (the system's).
+    /// A mark of the outside evidence held (the newest match run and how
+    /// many have finished): it changes whenever a match run stores or
+    /// replaces any, so that a running server knows when to read it again
+    /// (the system's).
     fn outside_evidence_mark(&mut self) -> Result<(i64, i64), StoreError>;
     /// The match runs, newest first (every reader).
     fn match_runs(&mut self, actor: &str) -> Result<Vec<MatchRun>, StoreError>;
