@@ -32,6 +32,7 @@ mod rows;
 mod sql;
 mod sql_store;
 mod sqlite;
+mod stats_noise;
 mod store;
 mod token;
 

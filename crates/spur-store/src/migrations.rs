@@ -500,6 +500,21 @@ ALTER TABLE outside_evidence ADD CONSTRAINT outside_evidence_kind_check
     CHECK (kind IN ('same_party', 'counterparty', 'same_name'));
 "#,
     },
+    Migration {
+        version: 16,
+        name: "differential-privacy noise of spur stats, drawn once",
+        shared: r#"
+CREATE TABLE stats_noise (
+    key TEXT PRIMARY KEY,
+    noise TEXT NOT NULL,
+    epsilon DOUBLE PRECISION NOT NULL,
+    created_by TEXT NOT NULL,
+    created_at BIGINT NOT NULL
+);
+"#,
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
 /// The schema version this build writes.

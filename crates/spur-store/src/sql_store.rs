@@ -482,6 +482,20 @@ impl Store for SqlStore {
         self.read(matching::all_evidence)
     }
 
+    fn stats_noise(&mut self, key: &str, actor: &str) -> Result<Option<String>, StoreError> {
+        self.read(|tx| crate::stats_noise::load(tx, actor, key))
+    }
+
+    fn save_stats_noise(
+        &mut self,
+        key: &str,
+        epsilon: f64,
+        noise: &str,
+        actor: &str,
+    ) -> Result<(), StoreError> {
+        self.write(|tx, now| crate::stats_noise::save(tx, now, actor, key, epsilon, noise))
+    }
+
     fn outside_evidence_mark(&mut self) -> Result<(i64, i64), StoreError> {
         self.read(matching::evidence_mark)
     }

@@ -130,6 +130,19 @@ pub trait Store: Send {
     /// replaces any, so that a running server knows when to read it again
     /// (the system's).
     fn outside_evidence_mark(&mut self) -> Result<(i64, i64), StoreError>;
+    /// The differential-privacy noise `spur stats --epsilon` kept under
+    /// `key`, checked against its audit entry; `None` when none was drawn
+    /// under it (every reader).
+    fn stats_noise(&mut self, key: &str, actor: &str) -> Result<Option<String>, StoreError>;
+    /// Keeps the noise drawn under `key`, once, audited with its digest
+    /// (every reader: publishing figures is theirs).
+    fn save_stats_noise(
+        &mut self,
+        key: &str,
+        epsilon: f64,
+        noise: &str,
+        actor: &str,
+    ) -> Result<(), StoreError>;
     /// The match runs, newest first (every reader).
     fn match_runs(&mut self, actor: &str) -> Result<Vec<MatchRun>, StoreError>;
 

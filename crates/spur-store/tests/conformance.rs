@@ -199,6 +199,7 @@ conformance! {
     a_chunks_txns_and_log_entry_commit_together_or_not_at_all,
     a_load_larger_than_the_held_ids_keeps_them_unique,
     a_commit_of_many_chunks_reads_back_in_order,
+    stats_noise_is_kept_once_and_an_edit_is_refused,
     a_reused_txn_id_with_other_content_is_reported,
     a_commit_behind_the_logs_end_is_refused,
     only_the_latest_checkpoint_is_kept,
@@ -3927,4 +3928,29 @@ fn a_label_or_model_changed_behind_the_stores_back_is_named(f: &Fixture) {
     let mut s = f.open();
     let found: Vec<String> = findings(&mut *s).into_iter().map(|f| f.object).collect();
     assert_eq!(found, ["label:1", "model:1"]);
+}
+
+fn stats_noise_is_kept_once_and_an_edit_is_refused(f: &Fixture) {
+    let mut s = f.open();
+    s.add_user("ada", UserRole::Admin, "ada").unwrap();
+    s.add_user("aud", UserRole::Auditor, "ada").unwrap();
+    s.add_user("feed", UserRole::Ingest, "ada").unwrap();
+    assert_eq!(s.stats_noise("k1", "aud").unwrap(), None);
+    let e = s.save_stats_noise("k1", 1.0, "[1,-2]", "feed").unwrap_err();
+    assert_eq!(e.code(), "forbidden", "{e}");
+    s.save_stats_noise("k1", 1.0, "[1,-2]", "aud").unwrap();
+    assert_eq!(
+        s.stats_noise("k1", "aud").unwrap().as_deref(),
+        Some("[1,-2]")
+    );
+    // Drawn once: a second draw under the same key is refused.
+    let e = s.save_stats_noise("k1", 1.0, "[0,0]", "aud").unwrap_err();
+    assert_eq!(e.code(), "invalid_input", "{e}");
+    let e = s.save_stats_noise("k2", 0.0, "[0]", "aud").unwrap_err();
+    assert_eq!(e.code(), "invalid_input", "{e}");
+    s.verify_audit().unwrap();
+    // Edited behind the store's back: refused when read.
+    f.sql("UPDATE stats_noise SET noise = '[0,0]' WHERE key = 'k1'");
+    let e = f.open().stats_noise("k1", "aud").unwrap_err();
+    assert!(e.to_string().contains("edited"), "{e}");
 }
