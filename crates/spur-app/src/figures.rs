@@ -13,8 +13,10 @@
 //! digest, `k` and every file's digest, so that [`verify`] can recompute
 //! the figures and name any file that was edited.
 //!
-//! Not yet: differential-privacy noise (`--epsilon`) and charts beyond the
-//! amount distribution.
+//! With `--epsilon` the counts are released under differential privacy
+//! instead (figures_noise.rs): only the noisy counts of the released keys
+//! are written, the release is kept in the database, and the manifest
+//! records how it was made. Not yet: charts beyond the amount distribution.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -26,6 +28,7 @@ use spur_engine::money::Rates;
 use spur_engine::{Currency, EngineConfig, Role, Timestamp};
 use spur_store::Store;
 
+use crate::figures_noise::{bound_contributions, release, Privacy, Released};
 use crate::stats::{AMOUNT_BOUNDS_USD, REPORT_WITHIN_DAYS, SHOW_PRICE_USD};
 use crate::{AppError, Context, Result};
 
@@ -91,7 +94,9 @@ struct Manifest<'a> {
     /// SHA-256 of the engine configuration the figures were made under.
     configuration_sha256: String,
     k: u64,
-    epsilon: Option<f64>,
+    /// With `--epsilon`: how the counts were released.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    privacy: Option<PrivacyRecord>,
     show_price_usd: (f64, f64),
     light_buyer_payments: u64,
     report_within_days: f64,
@@ -123,11 +128,32 @@ fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
 
+/// How the figures of [`compute`] are made: the suppression floor `k`
+/// and, with `privacy`, a differentially private release of the counts
+/// (figures_noise.rs).
+#[derive(Clone, Copy, Debug)]
+pub struct Settings {
+    pub k: u64,
+    pub privacy: Option<Privacy>,
+    /// With `privacy`: whether a release not kept yet may be drawn (and
+    /// kept); `spur stats verify` never draws.
+    pub draw: bool,
+}
+
 /// Computes every file from the database; `actor` must be a user who may
 /// read alerts, cases and reports.
-pub fn compute(store: &mut dyn Store, actor: &str, cfg: &EngineConfig, k: u64) -> Result<Figures> {
+pub fn compute(
+    store: &mut dyn Store,
+    actor: &str,
+    cfg: &EngineConfig,
+    settings: &Settings,
+) -> Result<Figures> {
+    let k = settings.k;
     if k == 0 {
         return Err(AppError::Invalid("--k must be at least 1".into()));
+    }
+    if let Some(p) = &settings.privacy {
+        p.check()?;
     }
     let rates =
         Rates::new(cfg.rates.iter().map(|(c, r)| (c.as_str(), *r))).map_err(AppError::Invalid)?;
@@ -196,6 +222,8 @@ pub fn compute(store: &mut dyn Store, actor: &str, cfg: &EngineConfig, k: u64) -
     }
     let mut cells: BTreeMap<(String, String, String), Cell> = BTreeMap::new();
     let mut buckets = vec![(0u64, BTreeSet::<&str>::new()); AMOUNT_BOUNDS_USD.len() + 1];
+    // Each customer's evidence payments by amount bucket.
+    let mut by_customer: BTreeMap<&str, Vec<u64>> = BTreeMap::new();
     for p in &payments {
         let usd = Currency::parse(p.currency.as_bytes()).and_then(|c| rates.to_usd(p.amount, c));
         let cell = cells
@@ -219,6 +247,9 @@ pub fn compute(store: &mut dyn Store, actor: &str, cfg: &EngineConfig, k: u64) -
                     .unwrap_or(AMOUNT_BOUNDS_USD.len());
                 buckets[i].0 += 1;
                 buckets[i].1.insert(&p.sender_id);
+                by_customer
+                    .entry(p.sender_id.as_str())
+                    .or_insert_with(|| vec![0; AMOUNT_BOUNDS_USD.len() + 1])[i] += 1;
             }
         }
         if facilitator.contains(p.receiver_id.as_str()) {
@@ -226,6 +257,45 @@ pub fn compute(store: &mut dyn Store, actor: &str, cfg: &EngineConfig, k: u64) -
         }
     }
 
+    // Who is counted under which key of each table: what a private release
+    // bounds and counts (figures_noise.rs).
+    let parties = PartySets {
+        customers: cells
+            .iter()
+            .map(|(key, c)| (cell_key(key), c.customers.clone()))
+            .collect(),
+        facilitators: cells
+            .iter()
+            .map(|(key, c)| (cell_key(key), c.facilitators.clone()))
+            .collect(),
+        // A customer counts in the buckets most of its payments fall in (its
+        // first `max_cells` of them by payments, then by amount): not in the
+        // lowest, which key order would give.
+        amount_customers: {
+            let keep = settings
+                .privacy
+                .map_or(usize::MAX, |p| p.max_cells as usize);
+            let mut sets: BTreeMap<String, BTreeSet<String>> = (0..buckets.len())
+                .map(|i| (format!("{i:02}"), BTreeSet::new()))
+                .collect();
+            for (who, counts) in &by_customer {
+                let mut order: Vec<usize> = (0..counts.len()).filter(|&i| counts[i] > 0).collect();
+                order.sort_by_key(|&i| (std::cmp::Reverse(counts[i]), i));
+                for i in order.into_iter().take(keep) {
+                    if let Some(set) = sets.get_mut(&format!("{i:02}")) {
+                        set.insert((*who).to_owned());
+                    }
+                }
+            }
+            sets
+        },
+        alerts: alerts.iter().fold(BTreeMap::new(), |mut m, a| {
+            m.entry(month(a.created_at))
+                .or_insert_with(BTreeSet::new)
+                .insert(a.subject.clone());
+            m
+        }),
+    };
     let corridors: Vec<CorridorRow> = cells
         .into_iter()
         .map(|((month, from, to), c)| {
@@ -304,6 +374,42 @@ pub fn compute(store: &mut dyn Store, actor: &str, cfg: &EngineConfig, k: u64) -
         })
         .collect();
 
+    let inputs_sha256 = hex(inputs.finalize());
+    let configuration_sha256 = hex(Sha256::digest(serde_json::to_vec(cfg)?));
+    let (corridors, amounts, funnel, privacy) = match &settings.privacy {
+        None => (corridors, amounts, funnel, None),
+        Some(p) => {
+            let key = hex(Sha256::digest(serde_json::to_vec(&(
+                &inputs_sha256,
+                &configuration_sha256,
+                k,
+                p.epsilon.to_bits(),
+                p.delta.to_bits(),
+                p.max_cells,
+            ))?));
+            let kept = store.stats_noise(&key, actor)?;
+            let releases: Releases = match kept {
+                Some(json) => serde_json::from_str(&json).map_err(|e| {
+                    AppError::Invalid(format!("the kept release {key} does not read: {e}"))
+                })?,
+                None if settings.draw => {
+                    let r = draw(&parties, p, k)?;
+                    store.save_stats_noise(&key, p.epsilon, &serde_json::to_string(&r)?, actor)?;
+                    r
+                }
+                None => {
+                    return Err(AppError::Invalid(format!(
+                        "the release these figures were drawn with ({key}) is not in this \
+                         database: they were made from other data, another configuration or \
+                         other settings, or in another database"
+                    )))
+                }
+            };
+            let (c, a, f) = private_rows(&releases, &amounts);
+            (c, a, f, Some((key, releases)))
+        }
+    };
+
     let mut files = BTreeMap::new();
     let mut csv = String::from(
         "month,from,to,suspected_customers,suspected_facilitators,light_buyer_share,payments,usd\n",
@@ -380,10 +486,33 @@ pub fn compute(store: &mut dyn Store, actor: &str, cfg: &EngineConfig, k: u64) -
         .collect();
     let mut manifest = serde_json::to_vec_pretty(&Manifest {
         spur_version: env!("CARGO_PKG_VERSION"),
-        inputs_sha256: hex(inputs.finalize()),
-        configuration_sha256: hex(Sha256::digest(serde_json::to_vec(cfg)?)),
+        inputs_sha256,
+        configuration_sha256,
         k,
-        epsilon: None,
+        privacy: privacy.as_ref().map(|(key, r)| PrivacyRecord {
+            mechanism: "OpenDP 0.16 make_laplace_threshold (discrete Laplace with a threshold), \
+                        the budget split evenly over the four tables",
+            unit: "one suspected party (customer or facilitator account)",
+            epsilon: settings.privacy.map_or(0.0, |p| p.epsilon),
+            delta: settings.privacy.map_or(0.0, |p| p.delta),
+            max_cells: settings.privacy.map_or(0, |p| p.max_cells),
+            release: key.clone(),
+            tables: [
+                ("suspected_customers", &r.customers),
+                ("suspected_facilitators", &r.facilitators),
+                ("amount_customers", &r.amount_customers),
+                ("parties_alerted", &r.alerts),
+            ]
+            .into_iter()
+            .map(|(name, t)| TableRecord {
+                table: name,
+                epsilon: t.epsilon,
+                delta: t.delta,
+                scale: t.scale,
+                threshold: t.threshold,
+            })
+            .collect(),
+        }),
         show_price_usd: SHOW_PRICE_USD,
         light_buyer_payments: LIGHT_BUYER_PAYMENTS,
         report_within_days: REPORT_WITHIN_DAYS,
@@ -392,6 +521,167 @@ pub fn compute(store: &mut dyn Store, actor: &str, cfg: &EngineConfig, k: u64) -
     manifest.push(b'\n');
     files.insert("manifest.json".to_owned(), manifest);
     Ok(Figures { files })
+}
+
+/// The parties counted under each key of the four tables a private release
+/// covers.
+struct PartySets {
+    /// By "month,from,to".
+    customers: BTreeMap<String, BTreeSet<String>>,
+    facilitators: BTreeMap<String, BTreeSet<String>>,
+    /// By the amount bucket's number ("00", "01", ...).
+    amount_customers: BTreeMap<String, BTreeSet<String>>,
+    /// Parties alerted, by the month of the alert.
+    alerts: BTreeMap<String, BTreeSet<String>>,
+}
+
+/// The four tables' releases, as kept in the store.
+#[derive(Serialize, serde::Deserialize)]
+struct Releases {
+    customers: Released,
+    facilitators: Released,
+    amount_customers: Released,
+    alerts: Released,
+}
+
+#[derive(Serialize)]
+struct PrivacyRecord {
+    mechanism: &'static str,
+    unit: &'static str,
+    epsilon: f64,
+    delta: f64,
+    max_cells: u32,
+    /// The key the release is kept under in the database (no noise, no seed).
+    release: String,
+    tables: Vec<TableRecord>,
+}
+
+#[derive(Serialize)]
+struct TableRecord {
+    table: &'static str,
+    epsilon: f64,
+    delta: f64,
+    scale: f64,
+    threshold: i64,
+}
+
+fn cell_key((month, from, to): &(String, String, String)) -> String {
+    format!("{month},{from},{to}")
+}
+
+/// Draws the four releases, each with a quarter of the budget.
+fn draw(parties: &PartySets, p: &Privacy, k: u64) -> Result<Releases> {
+    let (eps, delta) = (p.epsilon / 4.0, p.delta / 4.0);
+    let one = |cells: &BTreeMap<String, BTreeSet<String>>| {
+        release(
+            &bound_contributions(cells, p.max_cells),
+            eps,
+            delta,
+            p.max_cells,
+            k,
+        )
+    };
+    Ok(Releases {
+        customers: one(&parties.customers)?,
+        facilitators: one(&parties.facilitators)?,
+        amount_customers: one(&parties.amount_customers)?,
+        alerts: one(&parties.alerts)?,
+    })
+}
+
+/// The tables as released: only the released keys of the corridors and the
+/// funnel (which keys exist is itself what the threshold protects), every
+/// amount bucket (their bounds are public); the noisy counts, and nothing
+/// that is not released (payments, sums, shares, times stay empty).
+fn private_rows(
+    r: &Releases,
+    exact_amounts: &[AmountRow],
+) -> (Vec<CorridorRow>, Vec<AmountRow>, Vec<FunnelRow>) {
+    let keys: BTreeSet<&String> = r
+        .customers
+        .counts
+        .keys()
+        .chain(r.facilitators.counts.keys())
+        .collect();
+    let corridors = keys
+        .into_iter()
+        .filter_map(|key| {
+            let mut parts = key.splitn(3, ',');
+            let (month, from, to) = (parts.next()?, parts.next()?, parts.next()?);
+            let count = |t: &Released| t.counts.get(key).map(|&n| n.max(0) as u64);
+            Some(CorridorRow {
+                month: month.to_owned(),
+                from: from.to_owned(),
+                to: to.to_owned(),
+                customers: count(&r.customers),
+                facilitators: count(&r.facilitators),
+                light_buyer_share: None,
+                payments: None,
+                usd: None,
+            })
+        })
+        .collect();
+    let amounts = exact_amounts
+        .iter()
+        .enumerate()
+        .map(|(i, a)| AmountRow {
+            from_usd: a.from_usd,
+            to_usd: a.to_usd,
+            payments: None,
+            customers: r
+                .amount_customers
+                .counts
+                .get(&format!("{i:02}"))
+                .map(|&n| n.max(0) as u64),
+            in_show_price: a.in_show_price,
+        })
+        .collect();
+    let funnel = r
+        .alerts
+        .counts
+        .iter()
+        .map(|(month, &n)| FunnelRow {
+            month: month.clone(),
+            alerts: Some(n.max(0) as u64),
+            in_cases: None,
+            reports_filed: None,
+            median_hours_to_report: None,
+            filed_within_deadline: None,
+        })
+        .collect();
+    (corridors, amounts, funnel)
+}
+
+/// The settings a manifest records, to make its figures again (`spur stats
+/// verify`): never drawing, a release must be the kept one.
+pub fn settings_of_manifest(manifest: &[u8]) -> Result<Settings> {
+    let m: serde_json::Value = serde_json::from_slice(manifest)
+        .map_err(|e| AppError::Invalid(format!("the manifest does not read: {e}")))?;
+    let k = m["k"]
+        .as_u64()
+        .ok_or_else(|| AppError::Invalid("the manifest has no k".into()))?;
+    let privacy = match &m["privacy"] {
+        serde_json::Value::Null => None,
+        p => {
+            let f = |name: &str| {
+                p[name].as_f64().ok_or_else(|| {
+                    AppError::Invalid(format!("the manifest's privacy has no {name}"))
+                })
+            };
+            Some(Privacy {
+                epsilon: f("epsilon")?,
+                delta: f("delta")?,
+                max_cells: u32::try_from(f("max_cells")? as u64).map_err(|_| {
+                    AppError::Invalid("the manifest's max_cells is out of range".into())
+                })?,
+            })
+        }
+    };
+    Ok(Settings {
+        k,
+        privacy,
+        draw: false,
+    })
 }
 
 /// Writes every file into `dir` (created if missing).

@@ -15,6 +15,7 @@
 pub mod calibrate;
 pub mod error;
 pub mod figures;
+pub mod figures_noise;
 mod figures_svg;
 pub mod learn;
 pub mod live;

@@ -662,6 +662,19 @@ pub(crate) enum Command {
         /// The fewest parties a published figure may describe.
         #[arg(long, default_value_t = spur_app::figures::DEFAULT_K)]
         k: u64,
+        /// Release the counts with differential privacy at this total budget
+        /// (OpenDP's discrete Laplace with a threshold; docs/statistics.md):
+        /// only noisy counts are written, the release is kept in the database.
+        #[arg(long)]
+        epsilon: Option<f64>,
+        /// With --epsilon: the total delta (the chance a key one party
+        /// alone brings is released).
+        #[arg(long, default_value_t = spur_app::figures_noise::DEFAULT_DELTA, requires = "epsilon")]
+        delta: f64,
+        /// With --epsilon: the most keys (month and corridor, amount bucket,
+        /// month) of one table a party is counted in, its first ones.
+        #[arg(long, default_value_t = 1, requires = "epsilon")]
+        max_cells: u32,
     },
     /// API tokens for `spur serve`: create, revoke, list.
     Token {

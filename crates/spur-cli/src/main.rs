@@ -379,7 +379,14 @@ fn run(cli: Cli) -> Result<()> {
             eprintln!("spur serve: listening on http://{}", server.addr());
             server.wait().context("spur serve")?;
         }
-        Command::Stats { command, out, k } => {
+        Command::Stats {
+            command,
+            out,
+            k,
+            epsilon,
+            delta,
+            max_cells,
+        } => {
             let mut store = cases::open(db_location(&cli), OpenMode::Existing)?;
             let actor = cases::actor(cli.user.as_deref())?;
             let cfg = engine_config(None)?;
@@ -388,11 +395,9 @@ fn run(cli: Cli) -> Result<()> {
                     let manifest = dir.join("manifest.json");
                     let text = std::fs::read(&manifest)
                         .with_context(|| format!("cannot read {}", manifest.display()))?;
-                    let k = serde_json::from_slice::<serde_json::Value>(&text)
-                        .ok()
-                        .and_then(|m| m["k"].as_u64())
-                        .with_context(|| format!("{}: no k in it", manifest.display()))?;
-                    let figures = spur_app::figures::compute(&mut *store, actor, &cfg, k)?;
+                    let settings = spur_app::figures::settings_of_manifest(&text)
+                        .with_context(|| manifest.display().to_string())?;
+                    let figures = spur_app::figures::compute(&mut *store, actor, &cfg, &settings)?;
                     let differ = spur_app::figures::verify(dir, &figures);
                     if !differ.is_empty() {
                         anyhow::bail!(
@@ -409,10 +414,25 @@ fn run(cli: Cli) -> Result<()> {
                 }
                 None => {
                     let out = out.as_deref().context("--out DIR is needed")?;
-                    let figures = spur_app::figures::compute(&mut *store, actor, &cfg, *k)?;
+                    let settings = spur_app::figures::Settings {
+                        k: *k,
+                        privacy: epsilon.map(|epsilon| spur_app::figures_noise::Privacy {
+                            epsilon,
+                            delta: *delta,
+                            max_cells: *max_cells,
+                        }),
+                        draw: true,
+                    };
+                    let figures = spur_app::figures::compute(&mut *store, actor, &cfg, &settings)?;
                     spur_app::figures::write(out, &figures)?;
+                    let how = match epsilon {
+                        Some(e) => format!(
+                            "counts released with differential privacy, epsilon {e}, delta {delta}; the release is kept in the database"
+                        ),
+                        None => format!("cells of fewer than {k} parties suppressed"),
+                    };
                     println!(
-                        "spur stats: {} files in {} (cells of fewer than {k} parties suppressed); check them with `spur stats verify --dir {}`",
+                        "spur stats: {} files in {} ({how}); check them with `spur stats verify --dir {}`",
                         figures.files.len(),
                         out.display(),
                         out.display()

@@ -125,3 +125,138 @@ fn stats_suppress_small_cells_repeat_byte_for_byte_and_verify() {
     dir.spur(&["--db", "s.db", "--user", "nobody", "stats", "--out", "d"])
         .fails_with(&["nobody"]);
 }
+
+#[test]
+fn stats_with_epsilon_release_noisy_counts_once_keep_them_and_verify() {
+    let dir = Workdir::new("stats-dp");
+    world(&dir);
+    let stats = |out: &str, extra: &[&str]| {
+        let mut args = vec![
+            "--db", "s.db", "--user", "aud", "stats", "--out", out, "--k", "5",
+        ];
+        args.extend_from_slice(extra);
+        dir.spur(&args).ok()
+    };
+    let said = stats("e1", &["--epsilon", "8"]);
+    assert!(
+        said.stdout.contains("differential privacy"),
+        "{}",
+        said.stdout
+    );
+    let manifest: serde_json::Value = serde_json::from_str(&dir.read("e1/manifest.json")).unwrap();
+    let privacy = &manifest["privacy"];
+    assert_eq!(privacy["epsilon"], 8.0);
+    assert_eq!(privacy["max_cells"], 1);
+    let tables = privacy["tables"].as_array().unwrap();
+    assert_eq!(tables.len(), 4);
+    let mut spent = 0.0;
+    let threshold = |name: &str| {
+        tables.iter().find(|t| t["table"] == name).unwrap()["threshold"]
+            .as_u64()
+            .unwrap()
+    };
+    for t in tables {
+        spent += t["epsilon"].as_f64().unwrap();
+        assert!(t["delta"].as_f64().unwrap() <= 1e-6 / 4.0 * 1.000001, "{t}");
+        assert!(t["threshold"].as_u64().unwrap() >= 5, "{t}");
+    }
+    assert!(spent <= 8.0 * 1.000001, "spent {spent}");
+    assert!(
+        !manifest.to_string().contains("seed"),
+        "no seed is published"
+    );
+
+    // Only noisy counts of released keys, each at least its threshold;
+    // nothing else of a cell.
+    let corridors = rows(&dir.read("e1/suspects_by_month_corridor.csv"));
+    assert!(!corridors.is_empty(), "some corridor released at epsilon 8");
+    for r in &corridors {
+        for (cell, table) in [
+            (&r[3], "suspected_customers"),
+            (&r[4], "suspected_facilitators"),
+        ] {
+            if !cell.is_empty() {
+                assert!(cell.parse::<u64>().unwrap() >= threshold(table), "{r:?}");
+            }
+        }
+        assert!(
+            r[5].is_empty() && r[6].is_empty() && r[7].is_empty(),
+            "{r:?}"
+        );
+    }
+
+    // Drawn once: the same settings give the same bytes (the kept release);
+    // other settings draw anew.
+    stats("e2", &["--epsilon", "8"]);
+    for f in [
+        "suspects_by_month_corridor.csv",
+        "amounts.csv",
+        "funnel.csv",
+        "figures.json",
+        "manifest.json",
+    ] {
+        assert_eq!(
+            dir.read(&format!("e1/{f}")),
+            dir.read(&format!("e2/{f}")),
+            "{f}"
+        );
+    }
+    stats("e3", &["--epsilon", "8", "--delta", "0.00001"]);
+    assert_ne!(dir.read("e1/figures.json"), dir.read("e3/figures.json"));
+
+    let verify = |d: &str| {
+        dir.spur(&[
+            "--db", "s.db", "--user", "aud", "stats", "verify", "--dir", d,
+        ])
+    };
+    verify("e1").ok();
+    let edited = dir.read("e1/funnel.csv");
+    let mut lines: Vec<String> = edited.lines().map(str::to_owned).collect();
+    assert!(lines.len() > 1, "a month of the funnel released: {edited}");
+    let cols: Vec<&str> = lines[1].split(',').collect();
+    let bumped = cols[1].parse::<u64>().unwrap() + 1;
+    lines[1] = format!(
+        "{},{bumped}{}",
+        cols[0],
+        &lines[1][cols[0].len() + 1 + cols[1].len()..]
+    );
+    dir.write("e1/funnel.csv", &(lines.join("\n") + "\n"));
+    verify("e1").fails_with(&["funnel.csv differ"]);
+    // Another database has not got the release: verify says so, draws nothing.
+    dir.spur(&["simulate", "--out", "w2", "--senders", "300", "--seed", "6"])
+        .ok();
+    dir.spur(&[
+        "--db",
+        "t.db",
+        "scan",
+        "w2/payments.csv",
+        "--alerts",
+        "w2/alerts.jsonl",
+    ])
+    .ok();
+    dir.spur(&[
+        "--db", "t.db", "--user", "ada", "user", "add", "ada", "--role", "admin",
+    ])
+    .ok();
+    dir.spur(&[
+        "--db", "t.db", "--user", "ada", "user", "add", "aud", "--role", "auditor",
+    ])
+    .ok();
+    dir.spur(&[
+        "--db", "t.db", "--user", "aud", "stats", "verify", "--dir", "e2",
+    ])
+    .fails_with(&["is not in this database"]);
+    // Flags that make no release are refused.
+    dir.spur(&[
+        "--db",
+        "s.db",
+        "--user",
+        "aud",
+        "stats",
+        "--out",
+        "x",
+        "--epsilon",
+        "0",
+    ])
+    .fails_with(&["--epsilon 0 is not a positive number"]);
+}
