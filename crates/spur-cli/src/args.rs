@@ -416,7 +416,27 @@ pub(crate) struct WorldArgs {
     pub(crate) vary: bool,
 }
 
-/// How `spur simulate --institutions 2` splits the world; what `spur match` matches.
+/// What `spur match` matches.
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub(crate) enum MatchModeArg {
+    SameSide,
+    CrossBorder,
+    Both,
+}
+
+impl MatchModeArg {
+    /// The runs to make, in order.
+    pub(crate) fn modes(self) -> &'static [spur_app::matching::Mode] {
+        use spur_app::matching::Mode;
+        match self {
+            MatchModeArg::SameSide => &[Mode::SameSide],
+            MatchModeArg::CrossBorder => &[Mode::CrossBorder],
+            MatchModeArg::Both => &[Mode::SameSide, Mode::CrossBorder],
+        }
+    }
+}
+
+/// How `spur simulate --institutions 2` splits the world.
 #[derive(Clone, Copy, clap::ValueEnum)]
 pub(crate) enum SplitModeArg {
     SameSide,
@@ -424,13 +444,6 @@ pub(crate) enum SplitModeArg {
 }
 
 impl SplitModeArg {
-    pub(crate) fn match_mode(self) -> spur_app::matching::Mode {
-        match self {
-            SplitModeArg::SameSide => spur_app::matching::Mode::SameSide,
-            SplitModeArg::CrossBorder => spur_app::matching::Mode::CrossBorder,
-        }
-    }
-
     pub(crate) fn mode(self) -> spur_sim::SplitMode {
         match self {
             SplitModeArg::SameSide => spur_sim::SplitMode::SameSide,
@@ -764,8 +777,10 @@ pub(crate) enum Command {
             hide_env_values = true
         )]
         token: String,
+        /// What to match: receivers (same-side), payments (cross-border),
+        /// or both, one run after the other.
         #[arg(long, value_enum, default_value = "same-side")]
-        mode: SplitModeArg,
+        mode: MatchModeArg,
         /// Write every message sent and received (JSON Lines) to this file.
         #[arg(long, value_name = "FILE")]
         transcript: Option<PathBuf>,

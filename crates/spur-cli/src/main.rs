@@ -300,7 +300,6 @@ fn run(cli: Cli) -> Result<()> {
             lower,
         } => {
             use spur_app::matching;
-            let store = cases::open(db_location(&cli), OpenMode::Existing)?;
             let user = cases::actor(cli.user.as_deref())?;
             let cfg = engine_config(None)?;
             let mut transcript = match transcript {
@@ -311,51 +310,56 @@ fn run(cli: Cli) -> Result<()> {
                 None => matching::transcript::Transcript::none(),
             };
             let mut http = matching::http::HttpPeer::new(peer, token);
-            let opts = matching::run::MatchOptions {
-                peer_name: peer,
-                mode: mode.match_mode(),
-                user,
-                lower: *lower,
-            };
-            let r = matching::run::run(
-                store,
-                &cfg,
-                &mut http,
-                &opts,
-                &mut transcript,
-                spur_app::scan::system_now(),
-            )
-            .context("spur match")?;
-            let l = &r.learnt;
-            let mut out = io::stdout().lock();
-            writeln!(
-                out,
-                "spur match ({}): offered {} items, the peer {}; {} matched (run {} there, {} here)",
-                mode.match_mode().as_str(),
-                l.offered,
-                l.received,
-                l.matched,
-                l.run,
-                r.run.id
-            )?;
-            writeln!(
-                out,
-                "evidence: {} entries sent, {} received, {} outside findings about our parties stored",
-                l.sent,
-                l.got,
-                l.evidence.len()
-            )?;
-            writeln!(
-                out,
-                "alerts standing: {} before, {} after scoring again",
-                r.rescored.before, r.rescored.after
-            )?;
-            if let Some(e) = &l.estimate {
+            // --mode both: one run per mode, each its own audited run; the
+            // transcript holds both.
+            for &run_mode in mode.modes() {
+                let store = cases::open(db_location(&cli), OpenMode::Existing)?;
+                let opts = matching::run::MatchOptions {
+                    peer_name: peer,
+                    mode: run_mode,
+                    user,
+                    lower: *lower,
+                };
+                let r = matching::run::run(
+                    store,
+                    &cfg,
+                    &mut http,
+                    &opts,
+                    &mut transcript,
+                    spur_app::scan::system_now(),
+                )
+                .with_context(|| format!("spur match ({})", run_mode.as_str()))?;
+                let l = &r.learnt;
+                let mut out = io::stdout().lock();
                 writeln!(
                     out,
-                    "alerted receivers: {} here, {} there, {} on both; Chapman estimate {:.0} (95% {:.0} to {:.0})",
-                    e.first, e.second, e.overlap, e.estimate, e.low, e.high
+                    "spur match ({}): offered {} items, the peer {}; {} matched (run {} there, {} here)",
+                    run_mode.as_str(),
+                    l.offered,
+                    l.received,
+                    l.matched,
+                    l.run,
+                    r.run.id
                 )?;
+                writeln!(
+                    out,
+                    "evidence: {} entries sent, {} received, {} outside findings about our parties stored",
+                    l.sent,
+                    l.got,
+                    l.evidence.len()
+                )?;
+                writeln!(
+                    out,
+                    "alerts standing: {} before, {} after scoring again",
+                    r.rescored.before, r.rescored.after
+                )?;
+                if let Some(e) = &l.estimate {
+                    writeln!(
+                        out,
+                        "alerted receivers: {} here, {} there, {} on both; Chapman estimate {:.0} (95% {:.0} to {:.0})",
+                        e.first, e.second, e.overlap, e.estimate, e.low, e.high
+                    )?;
+                }
             }
         }
         Command::Serve {

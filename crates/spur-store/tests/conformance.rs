@@ -1842,6 +1842,7 @@ fn a_database_from_before_row_digests_gets_a_baseline(f: &Fixture) {
     f.sql("DROP TABLE labels; DROP TABLE models;"); // migration 11
     f.sql("DROP TABLE outside_evidence; DROP TABLE match_runs;"); // migration 12
     f.sql("DROP TABLE checkpoint_parts;"); // migration 14
+    f.sql("DROP TABLE stats_noise;"); // migration 16
     f.sql(
         "DROP TABLE audit_rows; DROP INDEX audit_log_actor; DROP INDEX audit_log_object; \
          ALTER TABLE audit_log DROP COLUMN rows_sha256; ALTER TABLE users DROP COLUMN disabled_at; \

@@ -1,0 +1,141 @@
+//! `spur match` between two real processes: `spur serve` over institution
+//! b's database on 127.0.0.1, and `spur match --mode both` from institution
+//! a's: one audited run per mode, both in one transcript, none of a's
+//! identifiers in it. All synthetic (`spur simulate --institutions 2`).
+
+mod common;
+
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+use common::Workdir;
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// `spur serve` on a free port over `db`; its address once it answers.
+fn serve(dir: &Workdir, db: &str) -> (Server, String) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let child = dir
+        .command(&["--db", db, "serve", "--listen", &addr], &[])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let server = Server(child);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while std::net::TcpStream::connect(&addr).is_err() {
+        assert!(Instant::now() < deadline, "spur serve did not come up");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    (server, format!("http://{addr}"))
+}
+
+#[test]
+fn match_both_modes_against_a_running_server_in_one_command() {
+    let dir = Workdir::new("match-both");
+    dir.spur(&[
+        "simulate",
+        "--out",
+        "w",
+        "--senders",
+        "800",
+        "--days",
+        "30",
+        "--seed",
+        "4",
+        "--institutions",
+        "2",
+    ])
+    .ok();
+    for side in ["a", "b"] {
+        let db = format!("{side}.db");
+        dir.spur(&[
+            "--db",
+            &db,
+            "scan",
+            &format!("w/{side}/payments.csv"),
+            "--alerts",
+            &format!("w/{side}/alerts.jsonl"),
+        ])
+        .ok();
+        dir.spur(&[
+            "--db", &db, "--user", "ada", "user", "add", "ada", "--role", "admin",
+        ])
+        .ok();
+        dir.spur(&[
+            "--db", &db, "--user", "ada", "user", "add", "ana", "--role", "analyst",
+        ])
+        .ok();
+    }
+    dir.spur(&[
+        "--db", "b.db", "--user", "ada", "user", "add", "bank-a", "--role", "peer",
+    ])
+    .ok();
+    let token = dir
+        .spur(&[
+            "--db", "b.db", "--user", "ada", "token", "create", "--for", "bank-a",
+        ])
+        .ok()
+        .stdout
+        .trim()
+        .to_owned();
+    let (_server, url) = serve(&dir, "b.db");
+    let said = dir
+        .spur(&[
+            "--db",
+            "a.db",
+            "--user",
+            "ana",
+            "match",
+            "--peer",
+            &url,
+            "--token",
+            &token,
+            "--mode",
+            "both",
+            "--transcript",
+            "t.jsonl",
+        ])
+        .ok();
+    let out = &said.stdout;
+    let same = out.find("spur match (same-side)").expect("a same-side run");
+    let cross = out
+        .find("spur match (cross-border)")
+        .expect("a cross-border run");
+    assert!(same < cross, "{out}");
+    assert!(!out.contains("same-side): offered 0 items"), "{out}");
+    // Two runs of four messages each in the one transcript.
+    let transcript = dir.read("t.jsonl");
+    assert_eq!(transcript.lines().count(), 8, "{transcript}");
+    // None of a's receiver or payment ids crossed.
+    let payments = dir.read("w/a/payments.csv");
+    let mut checked = 0;
+    for line in payments.lines().skip(1).take(300) {
+        let cols: Vec<&str> = line.split(',').collect();
+        for id in [cols[0], cols[7]] {
+            if id.len() >= 6 {
+                assert!(!transcript.contains(id), "{id} crossed");
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 100, "{checked}");
+    // A mode that does not exist is refused by the flag parser.
+    dir.spur(&[
+        "--db", "a.db", "--user", "ana", "match", "--peer", &url, "--token", &token, "--mode",
+        "all",
+    ])
+    .fails_with(&["all"]);
+}
