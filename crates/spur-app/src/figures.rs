@@ -16,7 +16,8 @@
 //! With `--epsilon` the counts are released under differential privacy
 //! instead (figures_noise.rs): only the noisy counts of the released keys
 //! are written, the release is kept in the database, and the manifest
-//! records how it was made. Not yet: charts beyond the amount distribution.
+//! records how it was made. Charts: the amounts, the funnel and the
+//! corridors by month (figures_svg.rs).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -469,12 +470,44 @@ pub fn compute(
     }))?;
     json.push(b'\n');
     files.insert("figures.json".to_owned(), json);
-    files.insert(
-        "amounts.svg".to_owned(),
-        crate::figures_svg::amounts(
-            &amounts
+    // Under --epsilon the buckets count customers (their payments are not
+    // released).
+    let (what, bars): (&str, Vec<_>) = match settings.privacy {
+        None => (
+            "Payments of suspected customers by amount (USD)",
+            amounts
                 .iter()
                 .map(|r| (r.from_usd, r.to_usd, r.payments, r.in_show_price))
+                .collect(),
+        ),
+        Some(_) => (
+            "Suspected customers by the amount most of their payments fall in (USD), differentially private",
+            amounts
+                .iter()
+                .map(|r| (r.from_usd, r.to_usd, r.customers, r.in_show_price))
+                .collect(),
+        ),
+    };
+    files.insert(
+        "amounts.svg".to_owned(),
+        crate::figures_svg::amounts(what, &bars).into_bytes(),
+    );
+    files.insert(
+        "funnel.svg".to_owned(),
+        crate::figures_svg::funnel(
+            &funnel
+                .iter()
+                .map(|r| (r.month.clone(), r.alerts, r.in_cases, r.reports_filed))
+                .collect::<Vec<_>>(),
+        )
+        .into_bytes(),
+    );
+    files.insert(
+        "corridors.svg".to_owned(),
+        crate::figures_svg::corridors(
+            &corridors
+                .iter()
+                .map(|r| (r.month.clone(), format!("{}→{}", r.from, r.to), r.customers))
                 .collect::<Vec<_>>(),
         )
         .into_bytes(),

@@ -47,7 +47,7 @@ fn stats_suppress_small_cells_repeat_byte_for_byte_and_verify() {
         .ok()
     };
     let said = stats("a", "5");
-    assert!(said.stdout.contains("6 files in a"), "{}", said.stdout);
+    assert!(said.stdout.contains("8 files in a"), "{}", said.stdout);
 
     // Every count of parties shown describes at least k of them; some
     // cells are suppressed and some are not.
@@ -78,10 +78,18 @@ fn stats_suppress_small_cells_repeat_byte_for_byte_and_verify() {
         in_show > 0,
         "suspects' payments at a show's price: {amounts:?}"
     );
-    assert!(dir.read("a/amounts.svg").starts_with("<svg"));
+    for chart in ["amounts.svg", "funnel.svg", "corridors.svg"] {
+        assert!(
+            dir.read(&format!("a/{chart}")).starts_with("<svg"),
+            "{chart}"
+        );
+    }
+    // The grid shows each corridor's published counts and "< k" for the rest.
+    let grid = dir.read("a/corridors.svg");
+    assert!(grid.contains("&lt; k") && grid.contains("→PH"), "{grid}");
     let manifest: serde_json::Value = serde_json::from_str(&dir.read("a/manifest.json")).unwrap();
     assert_eq!(manifest["k"], 5);
-    assert_eq!(manifest["files"].as_object().unwrap().len(), 5);
+    assert_eq!(manifest["files"].as_object().unwrap().len(), 7);
 
     // The same database and k: the same bytes.
     stats("b", "5");
@@ -91,6 +99,8 @@ fn stats_suppress_small_cells_repeat_byte_for_byte_and_verify() {
         "funnel.csv",
         "figures.json",
         "amounts.svg",
+        "funnel.svg",
+        "corridors.svg",
         "manifest.json",
     ] {
         assert_eq!(
