@@ -306,6 +306,7 @@ fn evidence_about_an_unmatched_item_or_too_many_items_is_refused() {
             payments: 1,
         }],
         alerted: 0,
+        alerted_senders: 0,
     };
     let e = serve_finish(&mut *store, "peer-a", pending, &fin)
         .err()

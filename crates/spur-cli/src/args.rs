@@ -788,6 +788,17 @@ pub(crate) enum Command {
         #[arg(long, default_value_t = spur_app::matching::LOWER_SCORE)]
         lower: f64,
     },
+    /// How many are there: a log-linear capture–recapture estimate from the
+    /// capture histories of three to five institutions' alerted lists
+    /// (docs/statistics.md); two lists: `spur match` prints Chapman's.
+    Estimate {
+        /// CSV `history,count`, e.g. `101,12`: 12 parties on lists 1 and 3 only.
+        #[arg(long, value_name = "FILE")]
+        histories: PathBuf,
+        /// The interval's confidence: 0.90, 0.95 or 0.99.
+        #[arg(long, default_value_t = 0.95)]
+        level: f64,
+    },
     /// Simulate, scan and evaluate in one go, then tell what was found.
     Demo {
         /// Where the demo writes its files.

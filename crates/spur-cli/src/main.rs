@@ -360,6 +360,13 @@ fn run(cli: Cli) -> Result<()> {
                         e.first, e.second, e.overlap, e.estimate, e.low, e.high
                     )?;
                 }
+                if let Some(e) = &l.customers {
+                    writeln!(
+                        out,
+                        "alerted senders (customers): {} here, {} there, {} on both; Chapman estimate of customers {:.0} (95% {:.0} to {:.0})",
+                        e.first, e.second, e.overlap, e.estimate, e.low, e.high
+                    )?;
+                }
             }
         }
         Command::Serve {
@@ -443,6 +450,32 @@ fn run(cli: Cli) -> Result<()> {
                     );
                 }
             }
+        }
+        Command::Estimate { histories, level } => {
+            let (lists, counts) = spur_app::matching::histories::read(histories)?;
+            let e = spur_match::loglinear(lists, &counts, *level)
+                .with_context(|| histories.display().to_string())?;
+            let model = if e.interactions.is_empty() {
+                "independent lists".to_owned()
+            } else {
+                let pairs: Vec<String> = e
+                    .interactions
+                    .iter()
+                    .map(|(i, j)| format!("{i}×{j}"))
+                    .collect();
+                format!("dependence between lists {}", pairs.join(", "))
+            };
+            println!(
+                "spur estimate: {} lists, {} parties seen; model of least AIC of {} fitted: {model}\nestimated {:.0} in all, {:.0} on no list ({:.0}% interval {:.0} to {:.0})",
+                e.lists,
+                e.seen,
+                e.models,
+                e.estimate,
+                e.unseen,
+                e.level * 100.0,
+                e.low,
+                e.high
+            );
         }
         Command::Demo { out, world, serve } => {
             demo::run(

@@ -116,6 +116,10 @@ fn match_both_modes_against_a_running_server_in_one_command() {
         .expect("a cross-border run");
     assert!(same < cross, "{out}");
     assert!(!out.contains("same-side): offered 0 items"), "{out}");
+    // Same side, both lists: receivers and, from the suspected customers
+    // both firms offered, customers.
+    assert!(out.contains("alerted senders (customers)"), "{out}");
+    assert!(out.contains("Chapman estimate of customers"), "{out}");
     // Two runs of four messages each in the one transcript.
     let transcript = dir.read("t.jsonl");
     assert_eq!(transcript.lines().count(), 8, "{transcript}");
@@ -138,4 +142,30 @@ fn match_both_modes_against_a_running_server_in_one_command() {
         "all",
     ])
     .fails_with(&["all"]);
+}
+
+#[test]
+fn estimate_from_three_lists_fits_a_log_linear_model_and_names_bad_lines() {
+    let dir = Workdir::new("estimate");
+    // Three independent lists of 1,000 parties catching 30%, 40% and 50%:
+    // the expected counts of the seven histories (list 1 first).
+    dir.write(
+        "h.csv",
+        "history,count\n100,90\n010,140\n110,60\n001,210\n101,90\n011,140\n111,60\n",
+    );
+    let said = dir.spur(&["estimate", "--histories", "h.csv"]).ok();
+    assert!(
+        said.stdout.contains("3 lists, 790 parties seen"),
+        "{}",
+        said.stdout
+    );
+    assert!(said.stdout.contains("independent lists"), "{}", said.stdout);
+    assert!(
+        said.stdout.contains("estimated 1000 in all"),
+        "{}",
+        said.stdout
+    );
+    dir.write("bad.csv", "history,count\n100,5\n100,6\n");
+    dir.spur(&["estimate", "--histories", "bad.csv"])
+        .fails_with(&["bad.csv, line 3, history", "given twice"]);
 }

@@ -28,6 +28,16 @@ pub enum EstimateError {
     },
     #[error("the confidence level {0} is not one of 0.90, 0.95, 0.99")]
     Level(String),
+    #[error("a log-linear estimate takes 3 to 5 lists, not {0}")]
+    Lists(usize),
+    #[error("{lists} lists have {expected} observed capture histories; {got} counts were given")]
+    Histories {
+        lists: usize,
+        expected: usize,
+        got: usize,
+    },
+    #[error("no log-linear model could be fitted to these counts (too many empty histories)")]
+    NoModel,
 }
 
 /// Chapman's estimate with its interval.

@@ -16,6 +16,10 @@ pub enum Kind {
     PaymentReference,
     /// A payment without a shared reference: amount in minor units, currency and day.
     PaymentFacts,
+    /// A sender's (customer's) account id: kept apart from receivers' ids.
+    SenderAccount,
+    /// A sender's name reduced to its key with the country.
+    SenderNameInCountry,
 }
 
 impl Kind {
@@ -26,6 +30,8 @@ impl Kind {
             Kind::Phone => b"phone",
             Kind::PaymentReference => b"payment-reference",
             Kind::PaymentFacts => b"payment-facts",
+            Kind::SenderAccount => b"sender-account",
+            Kind::SenderNameInCountry => b"sender-name-in-country",
         }
     }
 }

@@ -28,6 +28,7 @@
 
 mod chapman;
 mod identifier;
+mod loglinear;
 
 use curve25519_dalek::ristretto::{CompressedRistretto, RistrettoPoint};
 use curve25519_dalek::scalar::Scalar;
@@ -36,6 +37,7 @@ use sha2::{Digest, Sha512};
 
 pub use chapman::{chapman, Estimate, EstimateError};
 pub use identifier::{Identifier, Kind};
+pub use loglinear::{loglinear, LoglinearEstimate, MAX_LISTS};
 
 /// The most items one side may offer in one run.
 pub const MAX_ITEMS: usize = 1_000_000;

@@ -65,7 +65,10 @@ pub fn learnt(
         };
         let parties = &h.items[item].parties;
         // Matched by name: the peer's party may be a namesake.
-        let same = if h.items[item].identifier.kind == Kind::NameInCountry {
+        let same = if matches!(
+            h.items[item].identifier.kind,
+            Kind::NameInCountry | Kind::SenderNameInCountry
+        ) {
             "same_name"
         } else {
             "same_party"

@@ -8,7 +8,9 @@
 //! (E.164, the first the payments give it) and by its name with its country
 //! (the first name the payments give it, in the form of [`name_form`]), so
 //! that the same person's account under another id at the peer is found
-//! too.
+//! too; and every sender we score at or above the alert threshold (a
+//! suspected customer, and only those), by its account id and its name with
+//! its country, for the second capture–recapture list, of customers.
 //!
 //! [`name_form`]: super::name_form Cross-border: every
 //! payment, by its reference (the txn id, as UETR or end-to-end id), with
@@ -20,7 +22,7 @@ use spur_engine::{Engine, EngineConfig, PartyTally, Role};
 use spur_match::{Identifier, Kind, MAX_ITEMS};
 use spur_store::Store;
 
-use super::name_form::name_in_country;
+use super::name_form::{name_in_country, sender_name_in_country};
 use super::Mode;
 use crate::AppError;
 
@@ -51,6 +53,9 @@ pub struct Holdings {
     /// Our parties in the matched role at or above the alert threshold
     /// (same side: receivers): a list for the capture–recapture estimate.
     pub alerted: u64,
+    /// Same side: our senders (customers) at or above the alert threshold,
+    /// the second list (of customers); they alone are offered as senders.
+    pub alerted_senders: u64,
 }
 
 const PAGE: usize = 64;
@@ -66,6 +71,7 @@ pub fn holdings(
     let mut refs: Vec<(String, String, String)> = Vec::new();
     let mut phones: HashMap<String, String> = HashMap::new();
     let mut names: HashMap<String, String> = HashMap::new();
+    let mut sender_names: HashMap<String, String> = HashMap::new();
     let mut seq = 0;
     loop {
         let page = store.read_log(seq, PAGE)?;
@@ -98,6 +104,13 @@ pub fn holdings(
                                 names.insert(p.receiver_id.to_string(), name.value);
                             }
                         }
+                        if !sender_names.contains_key(p.sender_id) {
+                            if let Some(name) =
+                                sender_name_in_country(p.sender_name, p.sender_country.as_str())
+                            {
+                                sender_names.insert(p.sender_id.to_string(), name.value);
+                            }
+                        }
                     }
                 }
             }
@@ -114,6 +127,12 @@ pub fn holdings(
     };
     let receivers = engine.party_tallies(Role::Receiver);
     let alerted = receivers.iter().filter(|t| t.score >= threshold).count() as u64;
+    let mut suspected_senders = Vec::new();
+    if mode == Mode::SameSide {
+        suspected_senders = engine.party_tallies(Role::Sender);
+        suspected_senders.retain(|t| t.score >= threshold);
+    }
+    let alerted_senders = suspected_senders.len() as u64;
     let items: Vec<Item> = match mode {
         Mode::SameSide => {
             let mut items: Vec<Item> = receivers
@@ -160,6 +179,33 @@ pub fn holdings(
                 },
                 parties,
             }));
+            // Suspected customers only, by their account id and by their
+            // name in their country: the peer learns which of its suspects
+            // we suspect too, never who else our customers are.
+            let mut by_sender_name: std::collections::BTreeMap<&str, Vec<Local>> =
+                Default::default();
+            for t in suspected_senders.iter() {
+                items.push(Item {
+                    identifier: Identifier {
+                        kind: Kind::SenderAccount,
+                        value: t.id.clone(),
+                    },
+                    parties: vec![local(Role::Sender, t)],
+                });
+                if let Some(name) = sender_names.get(&t.id) {
+                    by_sender_name
+                        .entry(name.as_str())
+                        .or_default()
+                        .push(local(Role::Sender, t));
+                }
+            }
+            items.extend(by_sender_name.into_iter().map(|(name, parties)| Item {
+                identifier: Identifier {
+                    kind: Kind::SenderNameInCountry,
+                    value: name.to_owned(),
+                },
+                parties,
+            }));
             items
         }
         Mode::CrossBorder => {
@@ -192,5 +238,6 @@ pub fn holdings(
         mode,
         items,
         alerted,
+        alerted_senders,
     })
 }

@@ -2,7 +2,8 @@
 //! exchange evidence about it, and nothing else (docs/matching.md).
 //!
 //! One idea per file: [`holdings`] (which identifiers we offer, with our
-//! own evidence about each), [`name_form`] (a name and country as one
+//! own evidence about each), [`histories`] (capture histories of three or
+//! more lists, for `spur estimate`), [`name_form`] (a name and country as one
 //! identifier), [`wire`] (the JSON messages, elements in hex),
 //! [`protocol`] (the two sides of a run over `spur_match`'s PSI),
 //! [`transcript`] (every byte sent and received, for an auditor),
@@ -10,6 +11,7 @@
 //! outside evidence and re-scored); [`run`] puts them together for `spur match`.
 
 pub mod apply;
+pub mod histories;
 pub mod holdings;
 pub mod http;
 pub mod name_form;

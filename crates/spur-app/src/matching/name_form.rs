@@ -21,9 +21,26 @@ const TITLES: &[&str] = &[
     "mr", "mrs", "ms", "miss", "dr", "atty", "engr", "sir", "madam",
 ];
 
-/// `name` in `country` (two upper-case letters) as an identifier, or `None`
-/// for a name of fewer than two words or a country that does not read.
+/// `name` in `country` (two upper-case letters) as a receiver's identifier,
+/// or `None` for a name of fewer than two words or a country that does not
+/// read.
 pub fn name_in_country(name: &str, country: &str) -> Option<Identifier> {
+    name_form(name, country).map(|value| Identifier {
+        kind: Kind::NameInCountry,
+        value,
+    })
+}
+
+/// The same form as a sender's (customer's) identifier.
+pub fn sender_name_in_country(name: &str, country: &str) -> Option<Identifier> {
+    name_form(name, country).map(|value| Identifier {
+        kind: Kind::SenderNameInCountry,
+        value,
+    })
+}
+
+/// The form itself: `PH:cristina delacruz maria`.
+fn name_form(name: &str, country: &str) -> Option<String> {
     if country.len() != 2 || !country.bytes().all(|b| b.is_ascii_uppercase()) {
         return None;
     }
@@ -56,10 +73,7 @@ pub fn name_in_country(name: &str, country: &str) -> Option<Identifier> {
         return None;
     }
     words.sort_unstable();
-    Some(Identifier {
-        kind: Kind::NameInCountry,
-        value: format!("{country}:{}", words.join(" ")),
-    })
+    Some(format!("{country}:{}", words.join(" ")))
 }
 
 #[cfg(test)]
@@ -100,5 +114,10 @@ mod tests {
         assert_eq!(form("Maria Cruz", "PHL"), None);
         // A trailing particle stays a word.
         assert_eq!(form("Juan Dela", "PH").as_deref(), Some("PH:dela juan"));
+        // A sender of the same name is another kind: never a receiver's item.
+        let s = sender_name_in_country("Maria Cruz", "US").unwrap();
+        let r = name_in_country("Maria Cruz", "US").unwrap();
+        assert_eq!(s.value, r.value);
+        assert_ne!(s.bytes(), r.bytes());
     }
 }

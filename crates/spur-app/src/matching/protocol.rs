@@ -7,8 +7,8 @@
 
 use std::collections::{HashMap, HashSet};
 
-use spur_engine::EngineConfig;
-use spur_match::{chapman, Element, Estimate, MatchError, Side};
+use spur_engine::{EngineConfig, Role};
+use spur_match::{chapman, Element, Estimate, Kind, MatchError, Side};
 use spur_store::{OutsideEvidence, Store};
 
 use super::apply::learnt;
@@ -46,6 +46,12 @@ pub struct Learnt {
     pub both_alerted: u64,
     /// Chapman's estimate of the receivers across both lists (same side).
     pub estimate: Option<Estimate>,
+    /// Same side: the alerted senders (customers) here, there and on both.
+    pub our_alerted_senders: u64,
+    pub their_alerted_senders: u64,
+    pub both_alerted_senders: u64,
+    /// Chapman's estimate of the customers from those two lists.
+    pub customers: Option<Estimate>,
 }
 
 fn items(h: &Holdings) -> Vec<Vec<u8>> {
@@ -71,23 +77,23 @@ fn our_evidence(h: &Holdings, matched: &[(usize, usize)], lower: f64) -> Vec<Evi
     out
 }
 
-/// Matched items on both alerted lists: ours at or above the threshold, the
-/// peer's receiver evidence in the band of the default threshold or above.
+/// Our parties in `role` at or above the threshold that the peer's
+/// evidence puts in the 0.5 band or above: on both alerted lists.
 fn both_alerted(
     h: &Holdings,
     theirs: &[Evidence],
     item_of: &HashMap<usize, usize>,
     threshold: f64,
+    role: Role,
 ) -> u64 {
-    // By our receiver: one matched by its account and its phone counts once.
     let mut both: HashSet<&str> = HashSet::new();
     for e in theirs {
-        if e.role != "receiver" || e.band < 0.5 {
+        if e.role != role.as_str() || e.band < 0.5 {
             continue;
         }
         if let Some(&item) = item_of.get(&e.at) {
             for p in &h.items[item].parties {
-                if p.role == spur_engine::Role::Receiver && p.score >= threshold {
+                if p.role == role && p.score >= threshold {
                     both.insert(p.party.as_str());
                 }
             }
@@ -96,7 +102,6 @@ fn both_alerted(
     both.len() as u64
 }
 
-/// The client's side of a run against `peer`.
 pub fn run_client(
     peer: &mut dyn Peer,
     h: &Holdings,
@@ -127,6 +132,7 @@ pub fn run_client(
         answer: to_hex(&answered),
         evidence: sent.clone(),
         alerted: h.alerted,
+        alerted_senders: h.alerted_senders,
     })?;
     transcript.record("sent", &format!("POST {route}"), &finish)?;
     let body = peer.post(&route, &finish)?;
@@ -142,9 +148,27 @@ pub fn run_client(
     }
     let item_of: HashMap<usize, usize> = by_server.iter().copied().collect();
     let evidence = learnt(h, &done.evidence, &item_of)?;
-    let both = both_alerted(h, &done.evidence, &item_of, threshold);
+    let both = both_alerted(h, &done.evidence, &item_of, threshold, Role::Receiver);
     let estimate = (h.mode == Mode::SameSide)
         .then(|| chapman(h.alerted, done.alerted, both, 0.95).ok())
+        .flatten();
+    // Both sides offer their suspected customers only: a matched sender item
+    // is a customer on both alerted lists.
+    let both_senders = item_of
+        .values()
+        .filter(|&&item| {
+            matches!(
+                h.items[item].identifier.kind,
+                Kind::SenderAccount | Kind::SenderNameInCountry
+            )
+        })
+        .flat_map(|&item| h.items[item].parties.iter())
+        .filter(|p| p.role == Role::Sender)
+        .map(|p| p.party.as_str())
+        .collect::<HashSet<&str>>()
+        .len() as u64;
+    let customers = (h.mode == Mode::SameSide && done.alerted_senders > 0)
+        .then(|| chapman(h.alerted_senders, done.alerted_senders, both_senders, 0.95).ok())
         .flatten();
     Ok(Learnt {
         run: started.run,
@@ -158,6 +182,10 @@ pub fn run_client(
         their_alerted: done.alerted,
         both_alerted: both,
         estimate,
+        our_alerted_senders: h.alerted_senders,
+        their_alerted_senders: done.alerted_senders,
+        both_alerted_senders: both_senders,
+        customers,
     })
 }
 
@@ -249,5 +277,6 @@ pub fn serve_finish(
         matched: pairs.len() as u64,
         evidence: our_evidence(&pending.holdings, &mine, pending.lower),
         alerted: pending.holdings.alerted,
+        alerted_senders: pending.holdings.alerted_senders,
     })
 }

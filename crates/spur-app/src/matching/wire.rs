@@ -55,6 +55,10 @@ pub struct FinishRequest {
     pub evidence: Vec<Evidence>,
     /// The client's alerted parties in the matched role (a count).
     pub alerted: u64,
+    /// Same side: the client's alerted senders (a count; 0 from a peer
+    /// before sender matching).
+    #[serde(default)]
+    pub alerted_senders: u64,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -63,6 +67,8 @@ pub struct FinishAnswer {
     pub matched: u64,
     pub evidence: Vec<Evidence>,
     pub alerted: u64,
+    #[serde(default)]
+    pub alerted_senders: u64,
 }
 
 const HEX: &[u8; 16] = b"0123456789abcdef";

@@ -78,6 +78,10 @@ pub struct FinishRun {
     pub evidence: Vec<MatchEvidence>,
     /// The peer's alerted parties in the matched role (a count).
     pub alerted: u64,
+    /// Same side: the peer's alerted senders (customers), a count; 0 when
+    /// left out.
+    #[serde(default)]
+    pub alerted_senders: u64,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -85,6 +89,8 @@ pub struct FinishedRun {
     pub matched: u64,
     pub evidence: Vec<MatchEvidence>,
     pub alerted: u64,
+    /// Same side: our alerted senders (customers), a count.
+    pub alerted_senders: u64,
 }
 
 fn to_wire(e: MatchEvidence) -> wire::Evidence {
@@ -223,6 +229,7 @@ async fn finish_run(
                 answer: finish.answer,
                 evidence: finish.evidence.into_iter().map(to_wire).collect(),
                 alerted: finish.alerted,
+                alerted_senders: finish.alerted_senders,
             };
             let done = serve_finish(store, &actor.name, pending, &req)?;
             tracing::info!(run = id, matched = done.matched, "match run finished");
@@ -233,5 +240,6 @@ async fn finish_run(
         matched: done.matched,
         evidence: done.evidence.into_iter().map(from_wire).collect(),
         alerted: done.alerted,
+        alerted_senders: done.alerted_senders,
     }))
 }
