@@ -79,7 +79,9 @@ pub fn loglinear(
         .flat_map(|i| (i + 1..lists).map(move |j| (i, j)))
         .collect();
     let y: Vec<f64> = counts.iter().map(|&c| c as f64).collect();
-    let mut best: Option<(f64, Vec<(usize, usize)>, f64, f64)> = None;
+    // (AIC, interactions, û, se(û)) of the best model so far.
+    type Fit = (f64, Vec<(usize, usize)>, f64, f64);
+    let mut best: Option<Fit> = None;
     let mut models = 0;
     for chosen in 0u32..(1 << pairs.len()) {
         let with: Vec<(usize, usize)> = pairs
@@ -203,10 +205,11 @@ fn solve(mut a: Vec<Vec<f64>>, mut b: Vec<f64>) -> Option<Vec<f64>> {
         }
         a.swap(col, pivot);
         b.swap(col, pivot);
+        let pivot_row = a[col].clone();
         for r in col + 1..n {
-            let f = a[r][col] / a[col][col];
-            for c in col..n {
-                a[r][c] -= f * a[col][c];
+            let f = a[r][col] / pivot_row[col];
+            for (v, p) in a[r].iter_mut().zip(&pivot_row).skip(col) {
+                *v -= f * p;
             }
             b[r] -= f * b[col];
         }
