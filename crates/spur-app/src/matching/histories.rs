@@ -24,7 +24,7 @@ pub fn read(path: &Path) -> Result<(usize, Vec<u64>), AppError> {
     }
     let mut lists = 0;
     let mut counts: Vec<u64> = Vec::new();
-    let mut seen = vec![false; 1 << MAX_LISTS];
+    let mut seen = [false; 1 << MAX_LISTS];
     for (i, raw) in lines {
         let line = i + 1;
         let raw = raw.trim();
