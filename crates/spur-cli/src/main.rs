@@ -353,19 +353,17 @@ fn run(cli: Cli) -> Result<()> {
                     "alerts standing: {} before, {} after scoring again",
                     r.rescored.before, r.rescored.after
                 )?;
-                if let Some(e) = &l.estimate {
-                    writeln!(
-                        out,
-                        "alerted receivers: {} here, {} there, {} on both; Chapman estimate {:.0} (95% {:.0} to {:.0})",
-                        e.first, e.second, e.overlap, e.estimate, e.low, e.high
-                    )?;
-                }
-                if let Some(e) = &l.customers {
-                    writeln!(
-                        out,
-                        "alerted senders (customers): {} here, {} there, {} on both; Chapman estimate of customers {:.0} (95% {:.0} to {:.0})",
-                        e.first, e.second, e.overlap, e.estimate, e.low, e.high
-                    )?;
+                for (list, of, e) in [
+                    ("alerted receivers", "", &l.estimate),
+                    ("alerted senders (customers)", " of customers", &l.customers),
+                ] {
+                    if let Some(e) = e {
+                        writeln!(
+                            out,
+                            "{list}: {} here, {} there, {} on both; Chapman estimate{of} {:.0} (95% {:.0} to {:.0})",
+                            e.first, e.second, e.overlap, e.estimate, e.low, e.high
+                        )?;
+                    }
                 }
             }
         }

@@ -8,23 +8,31 @@ use common::Workdir;
 
 /// A simulated world scanned into s.db, with an auditor to read it.
 fn world(dir: &Workdir) {
-    dir.spur(&["simulate", "--out", "w", "--senders", "1500", "--seed", "5"])
+    world_in(dir, "s.db", "w", "1500", "5");
+}
+
+/// A simulated world of `senders` senders (seed `seed`) in folder `out`,
+/// scanned into `db`, with an admin and an auditor.
+fn world_in(dir: &Workdir, db: &str, out: &str, senders: &str, seed: &str) {
+    dir.spur(&[
+        "simulate",
+        "--out",
+        out,
+        "--senders",
+        senders,
+        "--seed",
+        seed,
+    ])
+    .ok();
+    let (payments, alerts) = (format!("{out}/payments.csv"), format!("{out}/alerts.jsonl"));
+    dir.spur(&["--db", db, "scan", &payments, "--alerts", &alerts])
         .ok();
     dir.spur(&[
-        "--db",
-        "s.db",
-        "scan",
-        "w/payments.csv",
-        "--alerts",
-        "w/alerts.jsonl",
+        "--db", db, "--user", "ada", "user", "add", "ada", "--role", "admin",
     ])
     .ok();
     dir.spur(&[
-        "--db", "s.db", "--user", "ada", "user", "add", "ada", "--role", "admin",
-    ])
-    .ok();
-    dir.spur(&[
-        "--db", "s.db", "--user", "ada", "user", "add", "aud", "--role", "auditor",
+        "--db", db, "--user", "ada", "user", "add", "aud", "--role", "auditor",
     ])
     .ok();
 }
@@ -233,25 +241,7 @@ fn stats_with_epsilon_release_noisy_counts_once_keep_them_and_verify() {
     dir.write("e1/funnel.csv", &(lines.join("\n") + "\n"));
     verify("e1").fails_with(&["funnel.csv differ"]);
     // Another database has not got the release: verify says so, draws nothing.
-    dir.spur(&["simulate", "--out", "w2", "--senders", "300", "--seed", "6"])
-        .ok();
-    dir.spur(&[
-        "--db",
-        "t.db",
-        "scan",
-        "w2/payments.csv",
-        "--alerts",
-        "w2/alerts.jsonl",
-    ])
-    .ok();
-    dir.spur(&[
-        "--db", "t.db", "--user", "ada", "user", "add", "ada", "--role", "admin",
-    ])
-    .ok();
-    dir.spur(&[
-        "--db", "t.db", "--user", "ada", "user", "add", "aud", "--role", "auditor",
-    ])
-    .ok();
+    world_in(&dir, "t.db", "w2", "300", "6");
     dir.spur(&[
         "--db", "t.db", "--user", "aud", "stats", "verify", "--dir", "e2",
     ])

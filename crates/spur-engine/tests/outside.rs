@@ -52,30 +52,40 @@ fn run(batch: &PaymentBatch, outside: Option<Outside>, online: bool) -> (Engine,
     (e, alerts)
 }
 
-#[test]
-fn an_outside_finding_raises_its_party_and_online_equals_batch() {
-    let batch = world(5, 1500, 30);
-    let (plain, _) = run(&batch, None, true);
-    // A receiver below the threshold with some payments: what a peer raises.
-    let mut tallies = plain.party_tallies(Role::Receiver);
+/// A receiver below the threshold with some payments: what a peer raises.
+fn below_threshold(e: &Engine) -> spur_engine::PartyTally {
+    let mut tallies = e.party_tallies(Role::Receiver);
     tallies.retain(|t| t.score > 0.05 && t.score < 0.5);
     tallies.sort_by(|a, b| b.score.total_cmp(&a.score));
-    let target = tallies
+    tallies
         .first()
         .expect("a receiver scored below the threshold")
-        .clone();
+        .clone()
+}
+
+/// What a peer told about `target`: the same party, in `band`.
+fn told(target: &spur_engine::PartyTally, band: f64, parties: u32, payments: u32) -> Outside {
     let mut o = Outside::default();
     o.add(
         Role::Receiver,
         &target.id,
         OutsideFinding {
             kind: OutsideKind::SameParty,
-            band: 0.8,
-            parties: 6,
-            payments: 9,
+            band,
+            parties,
+            payments,
             institutions: 1,
         },
     );
+    o
+}
+
+#[test]
+fn an_outside_finding_raises_its_party_and_online_equals_batch() {
+    let batch = world(5, 1500, 30);
+    let (plain, _) = run(&batch, None, true);
+    let target = below_threshold(&plain);
+    let o = told(&target, 0.8, 6, 9);
     let (_, batch_alerts) = run(&batch, Some(o.clone()), false);
     let raised = batch_alerts
         .iter()
@@ -109,25 +119,8 @@ fn an_outside_finding_raises_its_party_and_online_equals_batch() {
 fn outside_evidence_handed_to_a_running_engine_raises_its_party_at_the_next_settle() {
     let batch = world(6, 1500, 30);
     let (mut live, _) = run(&batch, None, true);
-    let mut tallies = live.party_tallies(Role::Receiver);
-    tallies.retain(|t| t.score > 0.05 && t.score < 0.5);
-    tallies.sort_by(|a, b| b.score.total_cmp(&a.score));
-    let target = tallies
-        .first()
-        .expect("a receiver below the threshold")
-        .clone();
-    let mut o = Outside::default();
-    o.add(
-        Role::Receiver,
-        &target.id,
-        OutsideFinding {
-            kind: OutsideKind::SameParty,
-            band: 0.9,
-            parties: 7,
-            payments: 12,
-            institutions: 1,
-        },
-    );
+    let target = below_threshold(&live);
+    let o = told(&target, 0.9, 7, 12);
     live.update_outside(o.clone());
     assert!(
         live.party_score(&target.id, Role::Receiver).is_some(),
