@@ -54,7 +54,6 @@ pub(crate) fn insert_alerts(
     alerts: &[(&Alert, AlertColumns)],
     now: Timestamp,
 ) -> Result<Vec<i64>, StoreError> {
-    use std::fmt::Write;
     let mut ids = Vec::with_capacity(alerts.len());
     for part in alerts.chunks(ALERT_ROWS) {
         let mut sql = String::from(
@@ -63,21 +62,7 @@ pub(crate) fn insert_alerts(
         );
         let mut values: Vec<Value> = vec![now.into()];
         for (i, (a, c)) in part.iter().enumerate() {
-            let n = values.len();
-            let _ = write!(
-                sql,
-                "{}(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, $1, $1)",
-                if i > 0 { ", " } else { "" },
-                n + 1,
-                n + 2,
-                n + 3,
-                n + 4,
-                n + 5,
-                n + 6,
-                n + 7,
-                n + 8,
-                n + 9
-            );
+            values_row(&mut sql, i == 0, values.len() + 1, &[None; 9], ", $1, $1");
             values.extend([
                 a.subject.as_str().into(),
                 a.role.as_str().into(),
@@ -114,7 +99,6 @@ pub(crate) fn update_alerts(
     alerts: &[(i64, &Alert, AlertColumns)],
     now: Timestamp,
 ) -> Result<(), StoreError> {
-    use std::fmt::Write;
     for part in alerts.chunks(ALERT_ROWS) {
         // VALUES' columns are column1, column2, ... on both backends.
         let mut sql = String::from(
@@ -124,22 +108,18 @@ pub(crate) fn update_alerts(
         );
         let mut values: Vec<Value> = vec![now.into()];
         for (i, (id, a, c)) in part.iter().enumerate() {
-            let n = values.len();
-            let _ = write!(
-                sql,
-                "{}(CAST(${} AS BIGINT), CAST(${} AS DOUBLE PRECISION), CAST(${} AS TEXT), \
-                 CAST(${} AS TEXT), CAST(${} AS TEXT), CAST(${} AS TEXT), CAST(${} AS BIGINT), \
-                 CAST(${} AS BIGINT))",
-                if i > 0 { ", " } else { "" },
-                n + 1,
-                n + 2,
-                n + 3,
-                n + 4,
-                n + 5,
-                n + 6,
-                n + 7,
-                n + 8
-            );
+            // Typed, so that both backends read the VALUES' columns alike.
+            const TYPES: [Option<&str>; 8] = [
+                Some("BIGINT"),
+                Some("DOUBLE PRECISION"),
+                Some("TEXT"),
+                Some("TEXT"),
+                Some("TEXT"),
+                Some("TEXT"),
+                Some("BIGINT"),
+                Some("BIGINT"),
+            ];
+            values_row(&mut sql, i == 0, values.len() + 1, &TYPES, "");
             values.extend([
                 (*id).into(),
                 a.score.into(),
@@ -286,4 +266,26 @@ pub(crate) fn alert_exists(tx: &mut dyn Tx, alert_id: i64) -> Result<(), StoreEr
         Some(_) => Ok(()),
         None => Err(StoreError::not_found("alert", alert_id)),
     }
+}
+
+/// One row of a multi-row `VALUES`: a comma unless `first`, then `(`, the
+/// placeholders `$start`, `$start + 1`, ... (each cast to its type where
+/// `types` gives one), `tail`, `)`.
+fn values_row(sql: &mut String, first: bool, start: usize, types: &[Option<&str>], tail: &str) {
+    use std::fmt::Write;
+    if !first {
+        sql.push_str(", ");
+    }
+    sql.push('(');
+    for (k, t) in types.iter().enumerate() {
+        if k > 0 {
+            sql.push_str(", ");
+        }
+        let _ = match t {
+            Some(t) => write!(sql, "CAST(${} AS {t})", start + k),
+            None => write!(sql, "${}", start + k),
+        };
+    }
+    sql.push_str(tail);
+    sql.push(')');
 }
