@@ -206,6 +206,17 @@ pub fn compute(
     for r in &reports {
         inputs.update(serde_json::to_vec(&(r.id, r.case_id, r.filed_at))?);
     }
+    // The latest same-side run we made with each peer that kept its alerted
+    // lists: the capture–recapture table.
+    let mut runs = store.match_runs(actor)?;
+    runs.retain(|r| r.side == "made" && r.mode == "same-side" && r.lists.is_some());
+    runs.sort_by_key(|r| std::cmp::Reverse(r.id));
+    let mut peers = BTreeSet::new();
+    runs.retain(|r| peers.insert(r.peer.clone()));
+    runs.sort_by_key(|r| r.id);
+    for r in &runs {
+        inputs.update(serde_json::to_vec(&(r.id, &r.lists))?);
+    }
 
     // Who is suspected, in which role, and whether a light buyer.
     let mut customer: BTreeMap<&str, bool> = BTreeMap::new();
@@ -462,11 +473,40 @@ pub fn compute(
         );
     }
     files.insert("funnel.csv".to_owned(), csv.into_bytes());
+    // Under --epsilon the lists' counts are not released (not noised).
+    let population: Vec<PopulationRow> = if settings.privacy.is_some() {
+        Vec::new()
+    } else {
+        runs.iter()
+            .flat_map(|r| {
+                let l = r.lists.unwrap_or_default();
+                [("receivers", l.receivers), ("customers", l.senders)]
+                    .map(|(list, counts)| population_row(r.id, list, counts, k))
+            })
+            .collect()
+    };
+    let mut csv = String::from("run,list,here,there,on_both,estimate,low_95,high_95\n");
+    for r in &population {
+        let _ = writeln!(
+            csv,
+            "{},{},{},{},{},{},{},{}",
+            r.run,
+            r.list,
+            num(r.here),
+            num(r.there),
+            num(r.on_both),
+            num(r.estimate),
+            num(r.low_95),
+            num(r.high_95)
+        );
+    }
+    files.insert("population.csv".to_owned(), csv.into_bytes());
     let mut json = serde_json::to_vec_pretty(&serde_json::json!({
         "k": k,
         "suspects_by_month_corridor": corridors,
         "amounts": amounts,
         "funnel": funnel,
+        "population": population,
     }))?;
     json.push(b'\n');
     files.insert("figures.json".to_owned(), json);
@@ -554,6 +594,45 @@ pub fn compute(
     manifest.push(b'\n');
     files.insert("manifest.json".to_owned(), manifest);
     Ok(Figures { files })
+}
+
+/// One list of a same-side match run: ours, the peer's, on both, and
+/// Chapman's estimate with its 95% interval; all empty when a count is
+/// below k (the estimate would give the small one away).
+#[derive(Serialize)]
+struct PopulationRow {
+    run: i64,
+    list: &'static str,
+    here: Option<u64>,
+    there: Option<u64>,
+    on_both: Option<u64>,
+    estimate: Option<f64>,
+    low_95: Option<f64>,
+    high_95: Option<f64>,
+}
+
+fn population_row(
+    run: i64,
+    list: &'static str,
+    [here, there, both]: [i64; 3],
+    k: u64,
+) -> PopulationRow {
+    let count = |n: i64| u64::try_from(n).unwrap_or(0);
+    let (h, t, b) = (count(here), count(there), count(both));
+    let shown = h >= k && t >= k && b >= k;
+    let e = shown
+        .then(|| spur_match::chapman(h, t, b, 0.95).ok())
+        .flatten();
+    PopulationRow {
+        run,
+        list,
+        here: shown.then_some(h),
+        there: shown.then_some(t),
+        on_both: shown.then_some(b),
+        estimate: e.map(|e| round2(e.estimate)),
+        low_95: e.map(|e| round2(e.low)),
+        high_95: e.map(|e| round2(e.high)),
+    }
 }
 
 /// The parties counted under each key of the four tables a private release

@@ -136,6 +136,31 @@ fn match_both_modes_against_a_running_server_in_one_command() {
         }
     }
     assert!(checked > 100, "{checked}");
+    // The run's alerted lists are kept: `spur stats` writes the customers'
+    // capture–recapture estimate (k = 1 here: a tiny world).
+    dir.spur(&[
+        "--db", "a.db", "--user", "ana", "stats", "--out", "s", "--k", "1",
+    ])
+    .ok();
+    let population = dir.read("s/population.csv");
+    let customers = population
+        .lines()
+        .find(|l| l.starts_with("1,customers,"))
+        .unwrap_or_else(|| panic!("{population}"));
+    let cols: Vec<&str> = customers.split(',').collect();
+    let (here, there, both, estimate): (f64, f64, f64, f64) = (
+        cols[2].parse().unwrap(),
+        cols[3].parse().unwrap(),
+        cols[4].parse().unwrap(),
+        cols[5].parse().unwrap(),
+    );
+    assert!(estimate >= here + there - both, "{customers}");
+    assert!(
+        out.contains(&format!(
+            "alerted senders (customers): {here} here, {there} there, {both} on both"
+        )),
+        "{out}"
+    );
     // A mode that does not exist is refused by the flag parser.
     dir.spur(&[
         "--db", "a.db", "--user", "ana", "match", "--peer", &url, "--token", &token, "--mode",

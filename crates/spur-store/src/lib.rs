@@ -52,7 +52,7 @@ pub use learning::{
 pub use lists::{CaseFilter, ReportFilter};
 pub use log::{chunk_len, decode_chunk, find_in_chunk, ChunkWriter, LogError};
 pub use log_store::{AlertUpdate, Checkpoint, LogChunk, LogCommit, LogCommitted, LogHead};
-pub use matching::{MatchRun, OutsideEvidence};
+pub use matching::{MatchLists, MatchRun, OutsideEvidence};
 pub use migrations::SCHEMA_VERSION;
 pub use model::{
     entity_reference, AlertStatus, AuditEntry, AuditFilter, AuditSummary, Case, CaseStatus,

@@ -43,6 +43,17 @@ pub struct MatchRun {
     pub offered: i64,
     pub received: i64,
     pub matched: Option<i64>,
+    /// Same side, made by us: the alerted lists' sizes, for
+    /// capture–recapture (schema 17; `None` before, or cross-border).
+    pub lists: Option<MatchLists>,
+}
+
+/// The alerted lists of a same-side run: receivers and senders (customers),
+/// each as [ours, the peer's, on both]. Counts only.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct MatchLists {
+    pub receivers: [i64; 3],
+    pub senders: [i64; 3],
 }
 
 /// What a peer told about one of our parties (only counts and a score band).
@@ -104,12 +115,24 @@ fn run_from(r: &Row) -> Result<MatchRun, StoreError> {
         offered: r.int(7)?,
         received: r.int(8)?,
         matched: r.opt_int(9)?,
+        lists: match (r.opt_int(10)?, r.opt_int(11)?, r.opt_int(12)?) {
+            (Some(a), Some(b), Some(c)) => Some(MatchLists {
+                receivers: [a, b, c],
+                senders: [
+                    r.opt_int(13)?.unwrap_or(0),
+                    r.opt_int(14)?.unwrap_or(0),
+                    r.opt_int(15)?.unwrap_or(0),
+                ],
+            }),
+            _ => None,
+        },
     })
 }
 
 const RUN_COLUMNS: &str =
     "id, side, peer, actor, mode, started_at, finished_at, offered, received, \
-     matched FROM match_runs";
+     matched, receivers_here, receivers_there, receivers_both, senders_here, senders_there, \
+     senders_both FROM match_runs";
 
 fn run(tx: &mut dyn Tx, id: i64) -> Result<MatchRun, StoreError> {
     let rows = tx.query(&format!("SELECT {RUN_COLUMNS} WHERE id = $1"), params![id])?;
@@ -278,13 +301,35 @@ pub(crate) fn record_made(
     received: u64,
     matched: u64,
     evidence: &[OutsideEvidence],
+    lists: Option<&MatchLists>,
 ) -> Result<MatchRun, StoreError> {
     let user = require(tx, actor, MATCHERS, "run match")?;
     check_evidence(evidence)?;
+    if let Some(l) = lists {
+        let ok = |t: &[i64; 3]| t.iter().all(|&n| n >= 0) && t[2] <= t[0].min(t[1]);
+        if !ok(&l.receivers) || !ok(&l.senders) {
+            return Err(StoreError::Invalid(format!(
+                "the alerted lists {l:?}: a negative count, or an overlap larger than a list"
+            )));
+        }
+    }
+    let list = |i: usize| -> crate::sql::Value {
+        match lists {
+            Some(l) => if i < 3 {
+                l.receivers[i]
+            } else {
+                l.senders[i - 3]
+            }
+            .into(),
+            None => crate::sql::Value::Null,
+        }
+    };
     let id = tx
         .query_one(
             "INSERT INTO match_runs (side, peer, actor, mode, started_at, finished_at, offered, \
-             received, matched) VALUES ('made', $1, $2, $3, $4, $4, $5, $6, $7) RETURNING id",
+             received, matched, receivers_here, receivers_there, receivers_both, senders_here, \
+             senders_there, senders_both) VALUES ('made', $1, $2, $3, $4, $4, $5, $6, $7, $8, $9, \
+             $10, $11, $12, $13) RETURNING id",
             params![
                 peer,
                 user.name.as_str(),
@@ -292,7 +337,13 @@ pub(crate) fn record_made(
                 now,
                 offered as i64,
                 received as i64,
-                matched as i64
+                matched as i64,
+                list(0),
+                list(1),
+                list(2),
+                list(3),
+                list(4),
+                list(5)
             ],
         )?
         .int(0)?;

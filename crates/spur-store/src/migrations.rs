@@ -515,6 +515,20 @@ CREATE TABLE stats_noise (
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 17,
+        name: "the alerted lists' sizes of a same-side match run (capture-recapture)",
+        shared: r#"
+ALTER TABLE match_runs ADD COLUMN receivers_here BIGINT;
+ALTER TABLE match_runs ADD COLUMN receivers_there BIGINT;
+ALTER TABLE match_runs ADD COLUMN receivers_both BIGINT;
+ALTER TABLE match_runs ADD COLUMN senders_here BIGINT;
+ALTER TABLE match_runs ADD COLUMN senders_there BIGINT;
+ALTER TABLE match_runs ADD COLUMN senders_both BIGINT;
+"#,
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
 /// The schema version this build writes.

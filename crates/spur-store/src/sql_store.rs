@@ -26,7 +26,7 @@ use crate::error::StoreError;
 use crate::learning::{self, Label, LabelImport, NewLabel, NewModel, StoredModel};
 use crate::lists::{self, CaseFilter, ReportFilter};
 use crate::log_store::{self, Checkpoint, LogChunk, LogCommit, LogCommitted, LogHead};
-use crate::matching::{self, MatchRun, OutsideEvidence};
+use crate::matching::{self, MatchLists, MatchRun, OutsideEvidence};
 use crate::migrations;
 use crate::model::{
     AuditEntry, AuditFilter, AuditSummary, Case, CaseStatus, Correction, Disposition, EngineState,
@@ -470,10 +470,11 @@ impl Store for SqlStore {
         received: u64,
         matched: u64,
         evidence: &[OutsideEvidence],
+        lists: Option<&MatchLists>,
     ) -> Result<MatchRun, StoreError> {
         self.write(|tx, now| {
             matching::record_made(
-                tx, now, actor, peer, mode, offered, received, matched, evidence,
+                tx, now, actor, peer, mode, offered, received, matched, evidence, lists,
             )
         })
     }

@@ -9,7 +9,7 @@ use crate::error::StoreError;
 use crate::learning::{Label, LabelImport, NewLabel, NewModel, StoredModel};
 use crate::lists::{CaseFilter, ReportFilter};
 use crate::log_store::{Checkpoint, LogChunk, LogCommit, LogCommitted, LogHead};
-use crate::matching::{MatchRun, OutsideEvidence};
+use crate::matching::{MatchLists, MatchRun, OutsideEvidence};
 use crate::model::{
     AuditEntry, AuditFilter, AuditSummary, Case, CaseStatus, Correction, Disposition, EngineState,
     IngestedTxn, KnownTxn, PaymentRecord, Report, ReportContent, ReportPlan, ScanBatch,
@@ -122,6 +122,7 @@ pub trait Store: Send {
         received: u64,
         matched: u64,
         evidence: &[OutsideEvidence],
+        lists: Option<&MatchLists>,
     ) -> Result<MatchRun, StoreError>;
     /// Every outside finding (the system's: the engine reads them).
     fn outside_evidence(&mut self) -> Result<Vec<OutsideEvidence>, StoreError>;

@@ -80,6 +80,7 @@ fn runs_are_for_peers_rate_limited_finished_once_and_audited() {
         4,
         1,
         &[evidence("R9", 1.5)],
+        None,
     );
     assert_eq!(bad.unwrap_err().code(), "invalid_input");
     s.record_match_run(
@@ -90,6 +91,7 @@ fn runs_are_for_peers_rate_limited_finished_once_and_audited() {
         4,
         1,
         &[evidence("R9", 0.8)],
+        None,
     )
     .unwrap();
     let now: Vec<String> = s
@@ -116,6 +118,7 @@ fn runs_are_for_peers_rate_limited_finished_once_and_audited() {
         4,
         1,
         &[kind("R7", "namesake")],
+        None,
     );
     assert_eq!(bad.unwrap_err().code(), "invalid_input");
     s.record_match_run(
@@ -126,6 +129,7 @@ fn runs_are_for_peers_rate_limited_finished_once_and_audited() {
         4,
         2,
         &[kind("R7", "same_name"), kind("R9", "same_party")],
+        None,
     )
     .unwrap();
     let kinds: Vec<(String, String)> = s
@@ -151,6 +155,7 @@ fn runs_are_for_peers_rate_limited_finished_once_and_audited() {
         4,
         2,
         &[kind("R7", "same_name"), kind("R8", "same_party")],
+        None,
     )
     .unwrap();
     assert_ne!(s.outside_evidence_mark().unwrap(), before);
@@ -176,5 +181,24 @@ fn runs_are_for_peers_rate_limited_finished_once_and_audited() {
         ]
     );
     assert_eq!(s.match_runs("ana").unwrap().len(), 7);
+
+    // A same-side run keeps its alerted lists' sizes; impossible ones are refused.
+    let lists = spur_store::MatchLists {
+        receivers: [40, 43, 30],
+        senders: [12, 15, 9],
+    };
+    let run = s
+        .record_match_run("ana", "bank-b", "same-side", 3, 4, 2, &[], Some(&lists))
+        .unwrap();
+    assert_eq!(run.lists, Some(lists));
+    assert_eq!(s.match_runs("ana").unwrap()[0].lists, Some(lists));
+    let bad = spur_store::MatchLists {
+        receivers: [4, 3, 5],
+        senders: [0, 0, 0],
+    };
+    let e = s
+        .record_match_run("ana", "bank-b", "same-side", 3, 4, 2, &[], Some(&bad))
+        .unwrap_err();
+    assert_eq!(e.code(), "invalid_input", "{e}");
     s.verify_audit().unwrap();
 }

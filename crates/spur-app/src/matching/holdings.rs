@@ -50,8 +50,9 @@ pub struct Item {
 pub struct Holdings {
     pub mode: Mode,
     pub items: Vec<Item>,
-    /// Our parties in the matched role at or above the alert threshold
-    /// (same side: receivers): a list for the capture–recapture estimate.
+    /// Our parties in the matched role scored at least
+    /// [`LIST_SCORE`](super::LIST_SCORE) (same side: receivers): a list for
+    /// the capture–recapture estimate.
     pub alerted: u64,
     /// Same side: our senders (customers) at or above the alert threshold,
     /// the second list (of customers); they alone are offered as senders.
@@ -126,7 +127,10 @@ pub fn holdings(
         payments: t.payments,
     };
     let receivers = engine.party_tallies(Role::Receiver);
-    let alerted = receivers.iter().filter(|t| t.score >= threshold).count() as u64;
+    let alerted = receivers
+        .iter()
+        .filter(|t| t.score >= super::LIST_SCORE)
+        .count() as u64;
     let mut suspected_senders = Vec::new();
     if mode == Mode::SameSide {
         suspected_senders = engine.party_tallies(Role::Sender);

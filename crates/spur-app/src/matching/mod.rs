@@ -55,6 +55,13 @@ pub const LOWER_SCORE: f64 = 0.2;
 /// At most this many runs per peer in any hour (`spur serve`).
 pub const RUNS_PER_HOUR: u32 = 10;
 
+/// A receiver is on a side's capture–recapture list when scored at least
+/// this, the lower end of the band the peer's evidence can show: both lists,
+/// and their overlap, are then drawn by one criterion (the alert threshold,
+/// 0.6 by default, falls inside a band, so a peer's band could not say
+/// whether its receiver is above it).
+pub const LIST_SCORE: f64 = 0.5;
+
 /// The score bands that cross, by their lower ends: a peer learns which
 /// band a party is in, never its score.
 pub const BANDS: [f64; 3] = [0.2, 0.5, 0.8];

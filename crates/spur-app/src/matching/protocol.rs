@@ -77,7 +77,7 @@ fn our_evidence(h: &Holdings, matched: &[(usize, usize)], lower: f64) -> Vec<Evi
     out
 }
 
-/// Our parties in `role` at or above the threshold that the peer's
+/// Our parties in `role` scored at least `threshold` that the peer's
 /// evidence puts in the 0.5 band or above: on both alerted lists.
 fn both_alerted(
     h: &Holdings,
@@ -106,7 +106,6 @@ pub fn run_client(
     peer: &mut dyn Peer,
     h: &Holdings,
     lower: f64,
-    threshold: f64,
     transcript: &mut Transcript,
 ) -> Result<Learnt, AppError> {
     let side = Side::new(&items(h))?;
@@ -148,7 +147,13 @@ pub fn run_client(
     }
     let item_of: HashMap<usize, usize> = by_server.iter().copied().collect();
     let evidence = learnt(h, &done.evidence, &item_of)?;
-    let both = both_alerted(h, &done.evidence, &item_of, threshold, Role::Receiver);
+    let both = both_alerted(
+        h,
+        &done.evidence,
+        &item_of,
+        super::LIST_SCORE,
+        Role::Receiver,
+    );
     let estimate = (h.mode == Mode::SameSide)
         .then(|| chapman(h.alerted, done.alerted, both, 0.95).ok())
         .flatten();

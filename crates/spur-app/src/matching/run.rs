@@ -3,7 +3,7 @@
 //! and score the history again with it.
 
 use spur_engine::{EngineConfig, Timestamp};
-use spur_store::{MatchRun, Store};
+use spur_store::{MatchLists, MatchRun, Store};
 
 use super::apply::{rescore, Rescored};
 use super::holdings::holdings;
@@ -51,7 +51,7 @@ pub fn run(
         items = h.items.len(),
         "match: offering"
     );
-    let learnt = run_client(peer, &h, opts.lower, cfg.alert_threshold, transcript)?;
+    let learnt = run_client(peer, &h, opts.lower, transcript)?;
     let run = store.record_match_run(
         opts.user,
         opts.peer_name,
@@ -60,6 +60,20 @@ pub fn run(
         learnt.received,
         learnt.matched,
         &learnt.evidence,
+        (opts.mode == Mode::SameSide)
+            .then_some(MatchLists {
+                receivers: [
+                    learnt.our_alerted as i64,
+                    learnt.their_alerted as i64,
+                    learnt.both_alerted as i64,
+                ],
+                senders: [
+                    learnt.our_alerted_senders as i64,
+                    learnt.their_alerted_senders as i64,
+                    learnt.both_alerted_senders as i64,
+                ],
+            })
+            .as_ref(),
     )?;
     tracing::info!(
         matched = learnt.matched,
