@@ -344,19 +344,17 @@ impl Writer<'_> {
                 }
             }
             self.check_outside();
-            let outside_due = self.outside_checked + self.config.settle_after;
-            let due = match self.unsettled_since.filter(|_| self.settler.is_none()) {
-                Some(since) => (since + self.config.settle_after).min(outside_due),
-                None => outside_due,
-            };
+            // Settling itself: when the oldest unsettled payment is due.
+            let settle_at = self
+                .unsettled_since
+                .filter(|_| self.settler.is_none())
+                .map(|since| since + self.config.settle_after);
+            let outside_at = self.outside_checked + self.config.settle_after;
+            let due = settle_at.map_or(outside_at, |t| t.min(outside_at));
             match inbox.recv_timeout(due.saturating_duration_since(Instant::now())) {
                 Ok(m) => return Some(m),
                 Err(RecvTimeoutError::Timeout) => {
-                    let settle_due = self
-                        .unsettled_since
-                        .filter(|_| self.settler.is_none())
-                        .is_some_and(|s| s.elapsed() >= self.config.settle_after);
-                    if settle_due {
+                    if settle_at.is_some_and(|t| Instant::now() >= t) {
                         self.settle_here();
                     }
                 }

@@ -77,23 +77,18 @@ fn our_evidence(h: &Holdings, matched: &[(usize, usize)], lower: f64) -> Vec<Evi
     out
 }
 
-/// Our parties in `role` scored at least `threshold` that the peer's
-/// evidence puts in the 0.5 band or above: on both alerted lists.
-fn both_alerted(
-    h: &Holdings,
-    theirs: &[Evidence],
-    item_of: &HashMap<usize, usize>,
-    threshold: f64,
-    role: Role,
-) -> u64 {
+/// Our receivers scored at least [`LIST_SCORE`](super::LIST_SCORE) that the
+/// peer's evidence puts in that band or above: on both lists.
+fn both_listed(h: &Holdings, theirs: &[Evidence], item_of: &HashMap<usize, usize>) -> u64 {
+    let list = super::LIST_SCORE;
     let mut both: HashSet<&str> = HashSet::new();
     for e in theirs {
-        if e.role != role.as_str() || e.band < 0.5 {
+        if e.role != Role::Receiver.as_str() || e.band < list {
             continue;
         }
         if let Some(&item) = item_of.get(&e.at) {
             for p in &h.items[item].parties {
-                if p.role == role && p.score >= threshold {
+                if p.role == Role::Receiver && p.score >= list {
                     both.insert(p.party.as_str());
                 }
             }
@@ -147,13 +142,7 @@ pub fn run_client(
     }
     let item_of: HashMap<usize, usize> = by_server.iter().copied().collect();
     let evidence = learnt(h, &done.evidence, &item_of)?;
-    let both = both_alerted(
-        h,
-        &done.evidence,
-        &item_of,
-        super::LIST_SCORE,
-        Role::Receiver,
-    );
+    let both = both_listed(h, &done.evidence, &item_of);
     let estimate = (h.mode == Mode::SameSide)
         .then(|| chapman(h.alerted, done.alerted, both, 0.95).ok())
         .flatten();
