@@ -16,6 +16,10 @@ import { dashboard } from "./views/dashboard";
 const app = document.getElementById("app")!;
 const bar = document.getElementById("bar")!;
 let me: Me | null = null;
+// Renders started; a render whose view arrives after a later one started is
+// dropped, so that a slow page (the queue after sign-in) never replaces the
+// page the user went to meanwhile.
+let renders = 0;
 
 function go(hash: string): void {
   if (location.hash === hash) void render();
@@ -61,6 +65,8 @@ function drawBar(): void {
 }
 
 async function render(): Promise<void> {
+  const mine = ++renders;
+  const stale = () => mine !== renders;
   onKeys(null);
   const [path, query] = (location.hash.slice(1) || "/queue").split("?");
   const params = new URLSearchParams(query ?? "");
@@ -71,6 +77,7 @@ async function render(): Promise<void> {
     } catch {
       setToken(null);
     }
+    if (stale()) return;
   }
   drawBar();
   if (!me) {
@@ -105,9 +112,11 @@ async function render(): Promise<void> {
       default:
         view = await queue(ctx);
     }
+    if (stale()) return;
     replace(app, view);
     app.focus({ preventScroll: true });
   } catch (e) {
+    if (stale()) return;
     if (e instanceof ApiError && e.status === 401) {
       setToken(null);
       me = null;

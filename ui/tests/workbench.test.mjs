@@ -222,6 +222,29 @@ test("an auditor reads everything and sees no action", async () => {
   await context.close();
 });
 
+test("a slow page never replaces the page the user went to meanwhile", async () => {
+  const { page, context, errors } = await signedIn("auditor");
+  await page.waitForSelector("table[aria-label=alerts] tbody tr");
+  // The queue's list answers late; the user goes to the dashboard before it does.
+  await page.route("**/v1/alerts?*", async (route) => {
+    await new Promise((r) => setTimeout(r, 1500));
+    await route.continue();
+  });
+  await page.evaluate(() => {
+    location.hash = "#/queue?role=receiver";
+  });
+  await page.evaluate(() => {
+    location.hash = "#/dashboard";
+  });
+  await page.waitForSelector("[data-testid=funnel]");
+  // Well after the queue's late answer: still the dashboard.
+  await page.waitForTimeout(2500);
+  assert.equal(await page.locator("[data-testid=funnel]").count(), 1);
+  assert.equal(await page.locator("table[aria-label=alerts]").count(), 0);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test("no request left the spur server", () => {
   assert.deepEqual(foreign, []);
 });
