@@ -211,6 +211,13 @@ mod tests {
         let big = r.counts["big"];
         assert!((big - 5_000).abs() < 200, "{r:?}");
         assert!(!r.counts.contains_key("small") && !r.counts.contains_key("none"));
+        // Noise is drawn: of 200 counts well above the threshold, some are
+        // released changed (each stays as it was with probability below
+        // one half at scale 1, so all 200 with less than 10^-60).
+        let many: BTreeMap<String, i64> = (0..200).map(|i| (format!("k{i:03}"), 1_000)).collect();
+        let r200 = release(&many, 1.0, 1e-7, 1, 10).unwrap();
+        assert_eq!(r200.counts.len(), 200);
+        assert!(r200.counts.values().any(|&n| n != 1_000), "{r200:?}");
         // A stricter δ needs a higher threshold.
         let strict = release(&counts, 1.0, 1e-12, 1, 10).unwrap();
         assert!(strict.threshold > r.threshold, "{strict:?} {r:?}");
