@@ -555,11 +555,12 @@ pub(crate) enum Command {
         out: PathBuf,
         #[command(flatten)]
         world: WorldArgs,
-        /// Split the world between this many institutions (only 2): OUT/a and
-        /// OUT/b get each one's payments.csv and truth.csv (docs/matching.md).
-        #[arg(long, value_parser = clap::value_parser!(u8).range(2..=2))]
+        /// Split the world between this many institutions (2 to 5; 2 only
+        /// cross-border): OUT/a, OUT/b, ... get each one's payments.csv and
+        /// truth.csv (docs/matching.md).
+        #[arg(long, value_parser = clap::value_parser!(u8).range(2..=5))]
         institutions: Option<u8>,
-        /// With --institutions: two sending firms (same-side) or a sending firm
+        /// With --institutions: sending firms (same-side) or a sending firm
         /// and a receiving institution (cross-border).
         #[arg(
             long,
@@ -787,6 +788,37 @@ pub(crate) enum Command {
         /// Evidence crosses only about parties scored at least this.
         #[arg(long, default_value_t = spur_app::matching::LOWER_SCORE)]
         lower: f64,
+    },
+    /// How many are there across three to five institutions: the capture
+    /// histories of every institution's suspects (receivers scored 0.5 or
+    /// more, suspected customers), gathered from each peer's `spur serve` as
+    /// counts only, and the capture–recapture estimate (docs/matching.md).
+    Census {
+        /// A peer's server, e.g. http://127.0.0.1:8080; once per peer (1 to
+        /// 4), each list numbered in this order after ours (list 1).
+        #[arg(long = "peer", value_name = "URL", required = true)]
+        peers: Vec<String>,
+        /// A token of a `peer` user on each peer's server, in the order of
+        /// --peer.
+        #[arg(
+            long = "token",
+            env = "SPUR_PEER_TOKENS",
+            value_name = "TOKEN",
+            value_delimiter = ',',
+            hide_env_values = true,
+            required = true
+        )]
+        tokens: Vec<String>,
+        /// Write the histories here as receivers.csv and customers.csv
+        /// (`spur estimate --histories` reads them).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Write every message sent and received (JSON Lines) to this file.
+        #[arg(long, value_name = "FILE")]
+        transcript: Option<PathBuf>,
+        /// The interval's confidence: 0.90, 0.95 or 0.99.
+        #[arg(long, default_value_t = 0.95)]
+        level: f64,
     },
     /// How many are there: a log-linear capture–recapture estimate from the
     /// capture histories of three to five institutions' alerted lists

@@ -55,9 +55,14 @@ pub fn simulate(
     Ok(summary)
 }
 
-/// Splits OUT/payments.csv and OUT/truth.csv between two institutions:
-/// OUT/a and OUT/b, each with its payments.csv and truth.csv.
-pub fn split(out: &Path, mode: spur_sim::SplitMode, seed: u64) -> Result<spur_sim::SplitSummary> {
+/// Splits OUT/payments.csv and OUT/truth.csv between `n` institutions:
+/// OUT/a, OUT/b, ... each with its payments.csv and truth.csv.
+pub fn split(
+    out: &Path,
+    mode: spur_sim::SplitMode,
+    seed: u64,
+    n: usize,
+) -> Result<spur_sim::SplitSummary> {
     let open = |name: &str| -> Result<BufReader<File>> {
         let p = out.join(name);
         Ok(BufReader::new(
@@ -72,21 +77,31 @@ pub fn split(out: &Path, mode: spur_sim::SplitMode, seed: u64) -> Result<spur_si
             format!("cannot create {}", p.display())
         })?))
     };
-    let (mut pa, mut pb) = (create("a", "payments.csv")?, create("b", "payments.csv")?);
-    let (mut ta, mut tb) = (create("a", "truth.csv")?, create("b", "truth.csv")?);
+    let names = &INSTITUTIONS[..n.min(INSTITUTIONS.len())];
+    let mut payments = names
+        .iter()
+        .map(|d| create(d, "payments.csv"))
+        .collect::<Result<Vec<_>>>()?;
+    let mut truths = names
+        .iter()
+        .map(|d| create(d, "truth.csv"))
+        .collect::<Result<Vec<_>>>()?;
     let summary = spur_sim::split(
         mode,
         seed,
         open("payments.csv")?,
         open("truth.csv")?,
-        [&mut pa, &mut pb],
-        [&mut ta, &mut tb],
+        payments.iter_mut().map(|w| w as &mut dyn Write).collect(),
+        truths.iter_mut().map(|w| w as &mut dyn Write).collect(),
     )?;
-    for mut w in [pa, pb, ta, tb] {
+    for w in payments.iter_mut().chain(truths.iter_mut()) {
         w.flush()?;
     }
     Ok(summary)
 }
+
+/// The folders of a split world's institutions, in order.
+pub const INSTITUTIONS: [&str; spur_sim::MAX_INSTITUTIONS] = ["a", "b", "c", "d", "e"];
 
 pub fn run(
     out: &Path,

@@ -2,6 +2,7 @@
 
 mod args;
 mod cases;
+mod census;
 mod demo;
 mod learn;
 mod progress;
@@ -128,11 +129,19 @@ fn run(cli: Cli) -> Result<()> {
         } => {
             let summary = demo::simulate(out, world.seed, world.senders, world.days, world.vary)?;
             eprintln!("{summary}");
-            if institutions.is_some() {
-                let s = demo::split(out, mode.mode(), world.seed)?;
+            if let Some(n) = institutions {
+                let s = demo::split(out, mode.mode(), world.seed, usize::from(*n))?;
+                let each: Vec<String> = s
+                    .payments
+                    .iter()
+                    .zip(&s.parties)
+                    .zip(demo::INSTITUTIONS)
+                    .map(|((p, q), name)| format!("{name} {p} payments, {q} parties"))
+                    .collect();
                 eprintln!(
-                    "split: institution a {} payments, {} parties; b {} payments, {} parties; {} payments seen by both",
-                    s.payments[0], s.parties[0], s.payments[1], s.parties[1], s.shared_payments
+                    "split: institution {}; {} payments seen by two",
+                    each.join("; "),
+                    s.shared_payments
                 );
             }
         }
@@ -449,31 +458,27 @@ fn run(cli: Cli) -> Result<()> {
                 }
             }
         }
+        Command::Census {
+            peers,
+            tokens,
+            out,
+            transcript,
+            level,
+        } => census::run(census::CensusArgs {
+            db: db_location(&cli),
+            user: cases::actor(cli.user.as_deref())?,
+            peers,
+            tokens,
+            out: out.as_deref(),
+            transcript: transcript.as_deref(),
+            level: *level,
+            cfg: engine_config(None)?,
+        })?,
         Command::Estimate { histories, level } => {
             let (lists, counts) = spur_app::matching::histories::read(histories)?;
             let e = spur_match::loglinear(lists, &counts, *level)
                 .with_context(|| histories.display().to_string())?;
-            let model = if e.interactions.is_empty() {
-                "independent lists".to_owned()
-            } else {
-                let pairs: Vec<String> = e
-                    .interactions
-                    .iter()
-                    .map(|(i, j)| format!("{i}×{j}"))
-                    .collect();
-                format!("dependence between lists {}", pairs.join(", "))
-            };
-            println!(
-                "spur estimate: {} lists, {} parties seen; model of least AIC of {} fitted: {model}\nestimated {:.0} in all, {:.0} on no list ({:.0}% interval {:.0} to {:.0})",
-                e.lists,
-                e.seen,
-                e.models,
-                e.estimate,
-                e.unseen,
-                e.level * 100.0,
-                e.low,
-                e.high
-            );
+            println!("spur estimate: {}", census::loglinear_line(&e));
         }
         Command::Demo { out, world, serve } => {
             demo::run(

@@ -194,3 +194,111 @@ fn estimate_from_three_lists_fits_a_log_linear_model_and_names_bad_lines() {
     dir.spur(&["estimate", "--histories", "bad.csv"])
         .fails_with(&["bad.csv, line 3, history", "given twice"]);
 }
+
+/// Institution `side`'s database from its slice of the split world, with an
+/// admin and an analyst.
+fn scanned(dir: &Workdir, side: &str) -> String {
+    let db = format!("{side}.db");
+    dir.spur(&[
+        "--db",
+        &db,
+        "scan",
+        &format!("w/{side}/payments.csv"),
+        "--alerts",
+        &format!("w/{side}/alerts.jsonl"),
+    ])
+    .ok();
+    for (name, role) in [("ada", "admin"), ("ana", "analyst")] {
+        dir.spur(&[
+            "--db", &db, "--user", "ada", "user", "add", name, "--role", role,
+        ])
+        .ok();
+    }
+    db
+}
+
+#[test]
+fn census_of_three_institutions_gathers_histories_from_two_running_servers() {
+    let dir = Workdir::new("census");
+    dir.spur(&[
+        "simulate",
+        "--out",
+        "w",
+        "--senders",
+        "900",
+        "--days",
+        "30",
+        "--seed",
+        "4",
+        "--institutions",
+        "3",
+    ])
+    .ok();
+    scanned(&dir, "a");
+    let mut servers = Vec::new();
+    let mut args: Vec<String> = ["--db", "a.db", "--user", "ana", "census"]
+        .map(String::from)
+        .to_vec();
+    for side in ["b", "c"] {
+        let db = scanned(&dir, side);
+        dir.spur(&[
+            "--db", &db, "--user", "ada", "user", "add", "hub", "--role", "peer",
+        ])
+        .ok();
+        let token = dir
+            .spur(&[
+                "--db", &db, "--user", "ada", "token", "create", "--for", "hub",
+            ])
+            .ok()
+            .stdout
+            .trim()
+            .to_owned();
+        let (server, url) = serve(&dir, &db);
+        servers.push(server);
+        args.extend(["--peer".into(), url, "--token".into(), token]);
+    }
+    args.extend(["--out", "h", "--transcript", "t.jsonl"].map(String::from));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let said = dir.spur(&args).ok();
+    let out = &said.stdout;
+    assert!(out.contains("spur census: 3 lists"), "{out}");
+    assert!(
+        out.contains("receivers scored 0.5 or more: 3 lists"),
+        "{out}"
+    );
+    assert!(out.contains("suspected customers: 3 lists"), "{out}");
+    // The histories file is what `spur estimate` reads, and gives the same line.
+    let histories = dir.read("h/receivers.csv");
+    assert_eq!(histories.lines().count(), 8, "{histories}");
+    let estimate = dir
+        .spur(&["estimate", "--histories", "h/receivers.csv"])
+        .ok()
+        .stdout;
+    let line = estimate.trim_start_matches("spur estimate: ").trim_end();
+    assert!(out.contains(line), "{out}\n---\n{estimate}");
+    // Three messages each way per server and a finish: 2 × 4 requests.
+    let transcript = dir.read("t.jsonl");
+    assert_eq!(transcript.lines().count(), 16, "{transcript}");
+    let payments = dir.read("w/a/payments.csv");
+    for line in payments.lines().skip(1).take(300) {
+        let cols: Vec<&str> = line.split(',').collect();
+        for id in [cols[4], cols[7]] {
+            assert!(id.len() < 6 || !transcript.contains(id), "{id} crossed");
+        }
+    }
+    // One --token per --peer.
+    dir.spur(&[
+        "--db",
+        "a.db",
+        "--user",
+        "ana",
+        "census",
+        "--peer",
+        "http://127.0.0.1:9",
+        "--peer",
+        "http://127.0.0.1:9",
+        "--token",
+        "x",
+    ])
+    .fails_with(&["2 peers and 1 tokens"]);
+}

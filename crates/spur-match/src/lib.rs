@@ -26,6 +26,7 @@
 //! group. No I/O: the caller carries the messages ([`Message`]) and writes
 //! the transcript.
 
+mod census;
 mod chapman;
 mod identifier;
 mod loglinear;
@@ -35,6 +36,7 @@ use curve25519_dalek::scalar::Scalar;
 use curve25519_dalek::traits::Identity;
 use sha2::{Digest, Sha512};
 
+pub use census::{histories, Blinder};
 pub use chapman::{chapman, Estimate, EstimateError};
 pub use identifier::{Identifier, Kind};
 pub use loglinear::{loglinear, LoglinearEstimate, MAX_LISTS};
@@ -56,6 +58,8 @@ pub enum MatchError {
     TooMany { got: usize, max: usize },
     #[error("the peer answered {got} elements for the {sent} sent")]
     Length { sent: usize, got: usize },
+    #[error("{got} lists; capture histories take at most {max}")]
+    Lists { got: usize, max: usize },
     #[error("the operating system gave no randomness: {0}")]
     Randomness(String),
 }

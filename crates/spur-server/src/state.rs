@@ -33,7 +33,19 @@ struct Inner {
     engine: spur_engine::EngineConfig,
     /// Match runs started and not finished yet (routes/matching.rs).
     runs: Arc<Mutex<PendingRuns>>,
+    /// Censuses started and not finished yet (routes/census.rs).
+    censuses: Arc<Mutex<PendingCensuses>>,
 }
+
+/// Censuses waiting for their blinding requests and finish, by run id,
+/// with when they started.
+pub(crate) type PendingCensuses = std::collections::HashMap<
+    i64,
+    (
+        std::time::Instant,
+        spur_app::matching::census::PendingCensus,
+    ),
+>;
 
 /// Match runs waiting for their finish, by run id, with when they started.
 pub(crate) type PendingRuns =
@@ -61,6 +73,7 @@ impl AppState {
                 tally: Arc::default(),
                 engine,
                 runs: Arc::default(),
+                censuses: Arc::default(),
             }),
         }
     }
@@ -114,6 +127,11 @@ impl AppState {
     /// Match runs started and not finished yet.
     pub(crate) fn runs(&self) -> Arc<Mutex<PendingRuns>> {
         self.inner.runs.clone()
+    }
+
+    /// Censuses started and not finished yet.
+    pub(crate) fn censuses(&self) -> Arc<Mutex<PendingCensuses>> {
+        self.inner.censuses.clone()
     }
 
     /// The OpenAPI document as JSON, set once the router is built.

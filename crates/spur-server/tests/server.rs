@@ -324,6 +324,30 @@ const ROUTES: &[Route] = &[
         allowed: &["peer"],
         ok: 404,
     },
+    Route {
+        method: "POST",
+        path: "/v1/census",
+        template: "/v1/census",
+        body: Some(r#"{"lists": 3}"#),
+        allowed: &["peer"],
+        ok: 201,
+    },
+    Route {
+        method: "POST",
+        path: "/v1/census/999/blind",
+        template: "/v1/census/{id}/blind",
+        body: Some(r#"{"receivers": [], "customers": []}"#),
+        allowed: &["peer"],
+        ok: 404,
+    },
+    Route {
+        method: "POST",
+        path: "/v1/census/999/finish",
+        template: "/v1/census/{id}/finish",
+        body: Some(r#"{"list": 2, "receivers": [], "customers": []}"#),
+        allowed: &["peer"],
+        ok: 404,
+    },
 ];
 
 /// Every role that reads (all but ingest and peer).

@@ -25,7 +25,7 @@ pub use params::{
 };
 pub use party::{is_positive, Label, Role};
 pub use sim::{simulate, SenderMix, SimConfig, SimSummary};
-pub use split::{split, SplitMode, SplitSummary, HOME_SHARE};
+pub use split::{split, SplitMode, SplitSummary, HOME_SHARE, MAX_INSTITUTIONS};
 pub use time::Timestamp;
 
 /// Why a simulation could not be written.

@@ -1,9 +1,10 @@
-//! One simulated world split between two institutions, each seeing its
-//! slice of the traffic (`spur simulate --institutions 2`).
+//! One simulated world split between institutions, each seeing its slice
+//! of the traffic (`spur simulate --institutions N`).
 //!
-//! - **Same side**: two sending firms abroad. Each customer has a firm it
-//!   mostly uses and sends a share of its payments through the other, so
-//!   both firms see the receiving accounts, each with part of their payers.
+//! - **Same side**: two to five sending firms abroad. Each customer has a
+//!   firm it mostly uses ([`HOME_SHARE`] of its payments) and sends the rest
+//!   through the others, each payment through one of them drawn evenly, so
+//!   every firm sees the receiving accounts, each with part of their payers.
 //! - **Cross-border**: a sending firm (institution A, holding half the
 //!   customers) and a receiving e-wallet or bank (institution B, holding
 //!   half the receiving accounts). A sees its customers' payments, B the
@@ -28,15 +29,18 @@ pub enum SplitMode {
 /// A customer's share of payments through the firm it mostly uses (same side).
 pub const HOME_SHARE: f64 = 0.7;
 
+/// The most institutions a world is split between.
+pub const MAX_INSTITUTIONS: usize = 5;
+
 /// What each institution got.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SplitSummary {
-    /// Payments of institution A and B.
-    pub payments: [usize; 2],
-    /// Payments both see.
+    /// Payments of each institution (A, B, ...).
+    pub payments: Vec<usize>,
+    /// Payments two institutions see (cross-border only).
     pub shared_payments: usize,
     /// Parties (sender or receiver) in each institution's truth file.
-    pub parties: [usize; 2],
+    pub parties: Vec<usize>,
 }
 
 /// SplitMix64 of the seed and the bytes: a uniform draw in [0, 1) per id.
@@ -54,16 +58,30 @@ fn draw(seed: u64, salt: u8, id: &[u8]) -> f64 {
     (z >> 11) as f64 / (1u64 << 53) as f64
 }
 
-/// Which institutions (A, B) see one payment.
-fn seen_by(mode: SplitMode, seed: u64, txn: &[u8], sender: &[u8], receiver: &[u8]) -> [bool; 2] {
+/// Which of `n` institutions see one payment (bit `i` for institution `i`).
+fn seen_by(
+    mode: SplitMode,
+    n: usize,
+    seed: u64,
+    txn: &[u8],
+    sender: &[u8],
+    receiver: &[u8],
+) -> u32 {
+    let pick = |d: f64, among: usize| ((d * among as f64) as usize).min(among - 1);
     match mode {
         SplitMode::SameSide => {
-            let home_a = draw(seed, 1, sender) < 0.5;
-            let at_home = draw(seed, 2, txn) < HOME_SHARE;
-            let a = home_a == at_home;
-            [a, !a]
+            let home = pick(draw(seed, 1, sender), n);
+            let firm = if draw(seed, 2, txn) < HOME_SHARE {
+                home
+            } else {
+                // One of the others, evenly (with two, the other one).
+                (home + 1 + pick(draw(seed, 5, txn), n - 1)) % n
+            };
+            1 << firm
         }
-        SplitMode::CrossBorder => [draw(seed, 3, sender) < 0.5, draw(seed, 4, receiver) < 0.5],
+        SplitMode::CrossBorder => {
+            u32::from(draw(seed, 3, sender) < 0.5) | u32::from(draw(seed, 4, receiver) < 0.5) << 1
+        }
     }
 }
 
@@ -75,15 +93,28 @@ fn column(headers: &csv::ByteRecord, name: &str) -> Result<usize, SimError> {
 }
 
 /// Splits `payments` and `truth` (as [`crate::simulate`] wrote them) into
-/// each institution's payments and the truth of the parties it sees.
+/// each institution's payments and the truth of the parties it sees: one
+/// writer of each per institution, 2 to [`MAX_INSTITUTIONS`] same side,
+/// exactly 2 cross-border.
 pub fn split(
     mode: SplitMode,
     seed: u64,
     payments: impl Read,
     truth: impl Read,
-    out_payments: [&mut dyn Write; 2],
-    out_truth: [&mut dyn Write; 2],
+    out_payments: Vec<&mut dyn Write>,
+    out_truth: Vec<&mut dyn Write>,
 ) -> Result<SplitSummary, SimError> {
+    let n = out_payments.len();
+    let allowed = match mode {
+        SplitMode::SameSide => 2..=MAX_INSTITUTIONS,
+        SplitMode::CrossBorder => 2..=2,
+    };
+    if !allowed.contains(&n) || out_truth.len() != n {
+        return Err(SimError::Config(format!(
+            "{n} institutions ({} truth files): same side splits between 2 and {MAX_INSTITUTIONS}, cross-border between 2",
+            out_truth.len()
+        )));
+    }
     let mut reader = csv::Reader::from_reader(payments);
     let headers = reader.byte_headers()?.clone();
     let (t, s, r) = (
@@ -91,23 +122,29 @@ pub fn split(
         column(&headers, "sender_id")?,
         column(&headers, "receiver_id")?,
     );
-    let [pa, pb] = out_payments;
-    let mut writers = [csv::Writer::from_writer(pa), csv::Writer::from_writer(pb)];
+    let mut writers: Vec<_> = out_payments
+        .into_iter()
+        .map(csv::Writer::from_writer)
+        .collect();
     for w in &mut writers {
         w.write_byte_record(&headers)?;
     }
-    let mut seen: [HashSet<(Vec<u8>, &'static str)>; 2] = [HashSet::new(), HashSet::new()];
-    let mut summary = SplitSummary::default();
+    let mut seen: Vec<HashSet<(Vec<u8>, &'static str)>> = vec![HashSet::new(); n];
+    let mut summary = SplitSummary {
+        payments: vec![0; n],
+        shared_payments: 0,
+        parties: vec![0; n],
+    };
     let mut rec = csv::ByteRecord::new();
     while reader.read_byte_record(&mut rec)? {
         let field = |i: usize| rec.get(i).unwrap_or_default();
         let (txn, sender, receiver) = (field(t), field(s), field(r));
-        let by = seen_by(mode, seed, txn, sender, receiver);
-        if by[0] && by[1] {
+        let by = seen_by(mode, n, seed, txn, sender, receiver);
+        if by.count_ones() > 1 {
             summary.shared_payments += 1;
         }
-        for i in 0..2 {
-            if by[i] {
+        for i in 0..n {
+            if by & (1 << i) != 0 {
                 writers[i].write_byte_record(&rec)?;
                 summary.payments[i] += 1;
                 seen[i].insert((sender.to_vec(), "sender"));
@@ -121,8 +158,10 @@ pub fn split(
     let mut truth = csv::Reader::from_reader(truth);
     let theaders = truth.byte_headers()?.clone();
     let (id, role) = (column(&theaders, "party_id")?, column(&theaders, "role")?);
-    let [ta, tb] = out_truth;
-    let mut twriters = [csv::Writer::from_writer(ta), csv::Writer::from_writer(tb)];
+    let mut twriters: Vec<_> = out_truth
+        .into_iter()
+        .map(csv::Writer::from_writer)
+        .collect();
     for w in &mut twriters {
         w.write_byte_record(&theaders)?;
     }
@@ -139,7 +178,7 @@ pub fn split(
             }
         };
         let key = (rec.get(id).unwrap_or_default().to_vec(), role);
-        for i in 0..2 {
+        for i in 0..n {
             if seen[i].contains(&key) {
                 twriters[i].write_byte_record(&rec)?;
                 summary.parties[i] += 1;
@@ -185,8 +224,8 @@ mod tests {
             seed,
             p.as_bytes(),
             t.as_bytes(),
-            [&mut a, &mut b],
-            [&mut ta, &mut tb],
+            vec![&mut a, &mut b],
+            vec![&mut ta, &mut tb],
         )
         .unwrap();
         let text = |v: Vec<u8>| String::from_utf8(v).unwrap();
@@ -209,6 +248,58 @@ mod tests {
             })
             .count();
         assert!(both > 100, "{both} customers at both firms");
+    }
+
+    #[test]
+    fn same_side_splits_between_up_to_five_firms_and_cross_border_between_two() {
+        let (p, t) = world();
+        let mut outs: Vec<Vec<u8>> = vec![Vec::new(); 6];
+        let mut truths: Vec<Vec<u8>> = vec![Vec::new(); 6];
+        let s = split(
+            SplitMode::SameSide,
+            7,
+            p.as_bytes(),
+            t.as_bytes(),
+            outs.iter_mut()
+                .take(3)
+                .map(|w| w as &mut dyn Write)
+                .collect(),
+            truths
+                .iter_mut()
+                .take(3)
+                .map(|w| w as &mut dyn Write)
+                .collect(),
+        )
+        .unwrap();
+        assert_eq!(s.payments.iter().sum::<usize>(), 4000);
+        assert!(s.payments.iter().all(|n| (900..1800).contains(n)), "{s:?}");
+        // Customers pay through every firm: most through all three.
+        let at = |i: usize, who: &str| String::from_utf8_lossy(&outs[i]).contains(who);
+        let everywhere = (0..200)
+            .filter(|k| {
+                let who = format!(",S{k:06},");
+                (0..3).all(|i| at(i, &who))
+            })
+            .count();
+        assert!(everywhere > 100, "{everywhere} customers at all three");
+        for (mode, n) in [
+            (SplitMode::SameSide, 6),
+            (SplitMode::CrossBorder, 3),
+            (SplitMode::SameSide, 1),
+        ] {
+            let (mut o, mut tr): (Vec<Vec<u8>>, Vec<Vec<u8>>) =
+                (vec![Vec::new(); n], vec![Vec::new(); n]);
+            let e = split(
+                mode,
+                7,
+                p.as_bytes(),
+                t.as_bytes(),
+                o.iter_mut().map(|w| w as &mut dyn Write).collect(),
+                tr.iter_mut().map(|w| w as &mut dyn Write).collect(),
+            )
+            .unwrap_err();
+            assert!(e.to_string().contains(&format!("{n} institutions")), "{e}");
+        }
     }
 
     #[test]
@@ -253,8 +344,8 @@ mod tests {
             1,
             "txn_id,sender\nT1,S1\n".as_bytes(),
             "party_id,role,label\n".as_bytes(),
-            [&mut a, &mut b],
-            [&mut ta, &mut tb],
+            vec![&mut a, &mut b],
+            vec![&mut ta, &mut tb],
         )
         .unwrap_err();
         assert!(e.to_string().contains("sender_id"), "{e}");

@@ -13,6 +13,7 @@ mod alert_rows;
 mod alert_view;
 mod audit;
 mod case;
+mod census;
 mod clock;
 mod digest;
 mod error;
@@ -42,6 +43,7 @@ use std::sync::Arc;
 pub use alert_view::{
     alert_detail, filtered_alerts, indicator_codes, AlertDetail, AlertFilter, Counterparty,
 };
+pub use census::{CensusHistories, CENSUS_MODE};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use digest::{payment_digest, PaymentDigest};
 pub use error::{AuditBreak, StoreError};

@@ -134,7 +134,7 @@ const RUN_COLUMNS: &str =
      matched, receivers_here, receivers_there, receivers_both, senders_here, senders_there, \
      senders_both FROM match_runs";
 
-fn run(tx: &mut dyn Tx, id: i64) -> Result<MatchRun, StoreError> {
+pub(crate) fn run(tx: &mut dyn Tx, id: i64) -> Result<MatchRun, StoreError> {
     let rows = tx.query(&format!("SELECT {RUN_COLUMNS} WHERE id = $1"), params![id])?;
     rows.first()
         .map(run_from)
@@ -234,7 +234,11 @@ pub(crate) fn begin_served(
         Change {
             at: now,
             actor: &user.name,
-            action: "match.serve",
+            action: if mode == crate::census::CENSUS_MODE {
+                "census.serve"
+            } else {
+                "match.serve"
+            },
             object: format!("match_run:{id}"),
             before: None,
             after: json(&r)?,

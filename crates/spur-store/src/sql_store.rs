@@ -21,6 +21,7 @@ use crate::alert_rows::{
 use crate::alert_view::AlertFilter;
 use crate::audit::{self, json, Change};
 use crate::case;
+use crate::census::{self, CensusHistories};
 use crate::clock::Clock;
 use crate::error::StoreError;
 use crate::learning::{self, Label, LabelImport, NewLabel, NewModel, StoredModel};
@@ -476,6 +477,28 @@ impl Store for SqlStore {
             matching::record_made(
                 tx, now, actor, peer, mode, offered, received, matched, evidence, lists,
             )
+        })
+    }
+
+    fn finish_census_run(
+        &mut self,
+        id: i64,
+        actor: &str,
+        histories: &CensusHistories,
+    ) -> Result<MatchRun, StoreError> {
+        self.write(|tx, now| census::finish_served(tx, now, id, actor, histories))
+    }
+
+    fn record_census_run(
+        &mut self,
+        actor: &str,
+        peers: &str,
+        offered: u64,
+        received: u64,
+        histories: &CensusHistories,
+    ) -> Result<MatchRun, StoreError> {
+        self.write(|tx, now| {
+            census::record_made(tx, now, actor, peers, offered, received, histories)
         })
     }
 

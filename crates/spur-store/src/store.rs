@@ -5,6 +5,7 @@
 use spur_engine::{Alert, Role};
 
 use crate::alert_view::AlertFilter;
+use crate::census::CensusHistories;
 use crate::error::StoreError;
 use crate::learning::{Label, LabelImport, NewLabel, NewModel, StoredModel};
 use crate::lists::{CaseFilter, ReportFilter};
@@ -123,6 +124,25 @@ pub trait Store: Send {
         matched: u64,
         evidence: &[OutsideEvidence],
         lists: Option<&MatchLists>,
+    ) -> Result<MatchRun, StoreError>;
+    /// The peer that started census `id` (a match run of mode `census`,
+    /// begun by [`Store::begin_match_run`]) finishes it with the capture
+    /// histories the hub counted (audited, `census.finish`).
+    fn finish_census_run(
+        &mut self,
+        id: i64,
+        actor: &str,
+        histories: &CensusHistories,
+    ) -> Result<MatchRun, StoreError>;
+    /// A census we gathered from `peers` (analysts, supervisors, admins),
+    /// with the histories counted (audited, `census.run`).
+    fn record_census_run(
+        &mut self,
+        actor: &str,
+        peers: &str,
+        offered: u64,
+        received: u64,
+        histories: &CensusHistories,
     ) -> Result<MatchRun, StoreError>;
     /// Every outside finding (the system's: the engine reads them).
     fn outside_evidence(&mut self) -> Result<Vec<OutsideEvidence>, StoreError>;

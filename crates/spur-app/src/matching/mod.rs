@@ -9,8 +9,10 @@
 //! [`transcript`] (every byte sent and received, for an auditor),
 //! [`http`] (the client's transport), [`apply`] (what was learnt, stored as
 //! outside evidence and re-scored); [`run`] puts them together for `spur match`.
+//! [`census`] is `spur census`: three to five institutions' lists, counts only.
 
 pub mod apply;
+pub mod census;
 pub mod histories;
 pub mod holdings;
 pub mod http;

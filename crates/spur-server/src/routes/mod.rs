@@ -8,6 +8,7 @@
 pub(crate) mod alerts;
 pub(crate) mod audit;
 pub(crate) mod cases;
+pub(crate) mod census;
 pub(crate) mod matching;
 pub(crate) mod me;
 pub(crate) mod paging;
@@ -44,4 +45,5 @@ pub(crate) fn authenticated() -> OpenApiRouter<AppState> {
         .merge(stats::router())
         .merge(audit::router())
         .merge(matching::router())
+        .merge(census::router())
 }
