@@ -29,7 +29,8 @@ use spur_engine::money::Rates;
 use spur_engine::{Currency, EngineConfig, Role, Timestamp};
 use spur_store::Store;
 
-use crate::figures_noise::{bound_contributions, release, Privacy, Released};
+use crate::figures_noise::{Owned, Privacy};
+use crate::figures_private::{draw, private_rows, record, PartySets, PrivacyRecord, Releases};
 use crate::stats::{AMOUNT_BOUNDS_USD, REPORT_WITHIN_DAYS, SHOW_PRICE_USD};
 use crate::{AppError, Context, Result};
 
@@ -56,35 +57,35 @@ struct Cell {
 }
 
 #[derive(Serialize)]
-struct CorridorRow {
-    month: String,
-    from: String,
-    to: String,
-    customers: Option<u64>,
-    facilitators: Option<u64>,
-    light_buyer_share: Option<f64>,
-    payments: Option<u64>,
-    usd: Option<f64>,
+pub(crate) struct CorridorRow {
+    pub(crate) month: String,
+    pub(crate) from: String,
+    pub(crate) to: String,
+    pub(crate) customers: Option<u64>,
+    pub(crate) facilitators: Option<u64>,
+    pub(crate) light_buyer_share: Option<f64>,
+    pub(crate) payments: Option<u64>,
+    pub(crate) usd: Option<f64>,
 }
 
 #[derive(Serialize)]
-struct AmountRow {
-    from_usd: f64,
-    to_usd: Option<f64>,
-    payments: Option<u64>,
-    customers: Option<u64>,
-    in_show_price: bool,
+pub(crate) struct AmountRow {
+    pub(crate) from_usd: f64,
+    pub(crate) to_usd: Option<f64>,
+    pub(crate) payments: Option<u64>,
+    pub(crate) customers: Option<u64>,
+    pub(crate) in_show_price: bool,
 }
 
 #[derive(Serialize)]
-struct FunnelRow {
+pub(crate) struct FunnelRow {
     /// Month the alerts were raised.
-    month: String,
-    alerts: Option<u64>,
-    in_cases: Option<u64>,
-    reports_filed: Option<u64>,
-    median_hours_to_report: Option<f64>,
-    filed_within_deadline: Option<u64>,
+    pub(crate) month: String,
+    pub(crate) alerts: Option<u64>,
+    pub(crate) in_cases: Option<u64>,
+    pub(crate) reports_filed: Option<u64>,
+    pub(crate) median_hours_to_report: Option<f64>,
+    pub(crate) filed_within_deadline: Option<u64>,
 }
 
 #[derive(Serialize)]
@@ -253,10 +254,7 @@ pub fn compute(
                 cell.light.insert(p.sender_id.clone());
             }
             if let Some(usd) = usd {
-                let i = AMOUNT_BOUNDS_USD
-                    .iter()
-                    .position(|&b| usd < b)
-                    .unwrap_or(AMOUNT_BOUNDS_USD.len());
+                let i = bucket_of(usd);
                 buckets[i].0 += 1;
                 buckets[i].1.insert(&p.sender_id);
                 by_customer
@@ -307,7 +305,12 @@ pub fn compute(
                 .insert(a.subject.clone());
             m
         }),
+        payments: Vec::new(),
+        cents: Vec::new(),
+        bucket_payments: Vec::new(),
+        buckets: buckets.len(),
     };
+    let parties = owned_payments(parties, &payments, &customer, &facilitator, &rates);
     let corridors: Vec<CorridorRow> = cells
         .into_iter()
         .map(|((month, from, to), c)| {
@@ -398,6 +401,8 @@ pub fn compute(
                 p.epsilon.to_bits(),
                 p.delta.to_bits(),
                 p.max_cells,
+                p.max_payments,
+                p.max_usd,
             ))?));
             let kept = store.stats_noise(&key, actor)?;
             let releases: Releases = match kept {
@@ -562,30 +567,10 @@ pub fn compute(
         inputs_sha256,
         configuration_sha256,
         k,
-        privacy: privacy.as_ref().map(|(key, r)| PrivacyRecord {
-            mechanism: "OpenDP 0.16 make_laplace_threshold (discrete Laplace with a threshold), \
-                        the budget split evenly over the four tables",
-            unit: "one suspected party (customer or facilitator account)",
-            epsilon: settings.privacy.map_or(0.0, |p| p.epsilon),
-            delta: settings.privacy.map_or(0.0, |p| p.delta),
-            max_cells: settings.privacy.map_or(0, |p| p.max_cells),
-            release: key.clone(),
-            tables: [
-                ("suspected_customers", &r.customers),
-                ("suspected_facilitators", &r.facilitators),
-                ("amount_customers", &r.amount_customers),
-                ("parties_alerted", &r.alerts),
-            ]
-            .into_iter()
-            .map(|(name, t)| TableRecord {
-                table: name,
-                epsilon: t.epsilon,
-                delta: t.delta,
-                scale: t.scale,
-                threshold: t.threshold,
-            })
-            .collect(),
-        }),
+        privacy: privacy
+            .as_ref()
+            .zip(settings.privacy.as_ref())
+            .map(|((key, r), p)| record(key, r, p)),
         show_price_usd: SHOW_PRICE_USD,
         light_buyer_payments: LIGHT_BUYER_PAYMENTS,
         report_within_days: REPORT_WITHIN_DAYS,
@@ -635,133 +620,62 @@ fn population_row(
     }
 }
 
-/// The parties counted under each key of the four tables a private release
-/// covers.
-struct PartySets {
-    /// By "month,from,to".
-    customers: BTreeMap<String, BTreeSet<String>>,
-    facilitators: BTreeMap<String, BTreeSet<String>>,
-    /// By the amount bucket's number ("00", "01", ...).
-    amount_customers: BTreeMap<String, BTreeSet<String>>,
-    /// Parties alerted, by the month of the alert.
-    alerts: BTreeMap<String, BTreeSet<String>>,
+/// The evidence payments the private sums take, in time order, each owned
+/// by its customer when the sender is suspected, else by its facilitator.
+fn owned_payments<'a>(
+    mut parties: PartySets<'a>,
+    payments: &'a [spur_store::PaymentRecord],
+    customer: &BTreeMap<&str, bool>,
+    facilitator: &BTreeSet<&str>,
+    rates: &Rates,
+) -> PartySets<'a> {
+    let mut order: Vec<&spur_store::PaymentRecord> = payments.iter().collect();
+    order.sort_by(|a, b| (a.timestamp, &a.txn_id).cmp(&(b.timestamp, &b.txn_id)));
+    for p in order {
+        let is_customer = customer.contains_key(p.sender_id.as_str());
+        let owner = if is_customer {
+            p.sender_id.as_str()
+        } else if facilitator.contains(p.receiver_id.as_str()) {
+            p.receiver_id.as_str()
+        } else {
+            continue;
+        };
+        let usd = Currency::parse(p.currency.as_bytes()).and_then(|c| rates.to_usd(p.amount, c));
+        let key = cell_key(&(
+            month(p.timestamp),
+            p.sender_country.clone(),
+            p.receiver_country.clone(),
+        ));
+        parties.payments.push(Owned {
+            owner,
+            key: key.clone(),
+            value: 1,
+        });
+        parties.cents.push(Owned {
+            owner,
+            key,
+            value: usd.map_or(0, |u| (u * 100.0).round() as i64),
+        });
+        if let (true, Some(usd)) = (is_customer, usd) {
+            parties.bucket_payments.push(Owned {
+                owner,
+                key: format!("{:02}", bucket_of(usd)),
+                value: 1,
+            });
+        }
+    }
+    parties
 }
 
-/// The four tables' releases, as kept in the store.
-#[derive(Serialize, serde::Deserialize)]
-struct Releases {
-    customers: Released,
-    facilitators: Released,
-    amount_customers: Released,
-    alerts: Released,
-}
-
-#[derive(Serialize)]
-struct PrivacyRecord {
-    mechanism: &'static str,
-    unit: &'static str,
-    epsilon: f64,
-    delta: f64,
-    max_cells: u32,
-    /// The key the release is kept under in the database (no noise, no seed).
-    release: String,
-    tables: Vec<TableRecord>,
-}
-
-#[derive(Serialize)]
-struct TableRecord {
-    table: &'static str,
-    epsilon: f64,
-    delta: f64,
-    scale: f64,
-    threshold: i64,
+fn bucket_of(usd: f64) -> usize {
+    AMOUNT_BOUNDS_USD
+        .iter()
+        .position(|&b| usd < b)
+        .unwrap_or(AMOUNT_BOUNDS_USD.len())
 }
 
 fn cell_key((month, from, to): &(String, String, String)) -> String {
     format!("{month},{from},{to}")
-}
-
-/// Draws the four releases, each with a quarter of the budget.
-fn draw(parties: &PartySets, p: &Privacy, k: u64) -> Result<Releases> {
-    let (eps, delta) = (p.epsilon / 4.0, p.delta / 4.0);
-    let one = |cells: &BTreeMap<String, BTreeSet<String>>| {
-        release(
-            &bound_contributions(cells, p.max_cells),
-            eps,
-            delta,
-            p.max_cells,
-            k,
-        )
-    };
-    Ok(Releases {
-        customers: one(&parties.customers)?,
-        facilitators: one(&parties.facilitators)?,
-        amount_customers: one(&parties.amount_customers)?,
-        alerts: one(&parties.alerts)?,
-    })
-}
-
-/// The tables as released: only the released keys of the corridors and the
-/// funnel (which keys exist is itself what the threshold protects), every
-/// amount bucket (their bounds are public); the noisy counts, and nothing
-/// that is not released (payments, sums, shares, times stay empty).
-fn private_rows(
-    r: &Releases,
-    exact_amounts: &[AmountRow],
-) -> (Vec<CorridorRow>, Vec<AmountRow>, Vec<FunnelRow>) {
-    let keys: BTreeSet<&String> = r
-        .customers
-        .counts
-        .keys()
-        .chain(r.facilitators.counts.keys())
-        .collect();
-    let corridors = keys
-        .into_iter()
-        .filter_map(|key| {
-            let mut parts = key.splitn(3, ',');
-            let (month, from, to) = (parts.next()?, parts.next()?, parts.next()?);
-            let count = |t: &Released| t.counts.get(key).map(|&n| n.max(0) as u64);
-            Some(CorridorRow {
-                month: month.to_owned(),
-                from: from.to_owned(),
-                to: to.to_owned(),
-                customers: count(&r.customers),
-                facilitators: count(&r.facilitators),
-                light_buyer_share: None,
-                payments: None,
-                usd: None,
-            })
-        })
-        .collect();
-    let amounts = exact_amounts
-        .iter()
-        .enumerate()
-        .map(|(i, a)| AmountRow {
-            from_usd: a.from_usd,
-            to_usd: a.to_usd,
-            payments: None,
-            customers: r
-                .amount_customers
-                .counts
-                .get(&format!("{i:02}"))
-                .map(|&n| n.max(0) as u64),
-            in_show_price: a.in_show_price,
-        })
-        .collect();
-    let funnel = r
-        .alerts
-        .counts
-        .iter()
-        .map(|(month, &n)| FunnelRow {
-            month: month.clone(),
-            alerts: Some(n.max(0) as u64),
-            in_cases: None,
-            reports_filed: None,
-            median_hours_to_report: None,
-            filed_within_deadline: None,
-        })
-        .collect();
-    (corridors, amounts, funnel)
 }
 
 /// The settings a manifest records, to make its figures again (`spur stats
@@ -780,12 +694,17 @@ pub fn settings_of_manifest(manifest: &[u8]) -> Result<Settings> {
                     AppError::Invalid(format!("the manifest's privacy has no {name}"))
                 })
             };
+            let whole = |name: &str| {
+                u32::try_from(f(name)? as u64).map_err(|_| {
+                    AppError::Invalid(format!("the manifest's {name} is out of range"))
+                })
+            };
             Some(Privacy {
                 epsilon: f("epsilon")?,
                 delta: f("delta")?,
-                max_cells: u32::try_from(f("max_cells")? as u64).map_err(|_| {
-                    AppError::Invalid("the manifest's max_cells is out of range".into())
-                })?,
+                max_cells: whole("max_cells")?,
+                max_payments: whole("max_payments")?,
+                max_usd: whole("max_usd")?,
             })
         }
     };

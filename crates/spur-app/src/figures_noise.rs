@@ -17,6 +17,16 @@
 //! that keeps its δ, and never below `k`, so that suppression holds as
 //! without noise.
 //!
+//! Payments and amounts are sums, not counts of parties: each evidence
+//! payment belongs to one party (its customer when the sender is suspected,
+//! else its facilitator), and each party's payments are bounded before they
+//! are summed ([`bound_owned`]: its first `max_payments` in time order, and
+//! at most `max_usd` in all, the rest cut). The sums are released over keys
+//! already public (the corridors the counts released, the amount buckets,
+//! whose bounds are fixed) with OpenDP's discrete Laplace (`make_laplace`),
+//! scale = the bound / ε: one party changes them by at most its bound in all.
+//! Amounts are summed in cents.
+//!
 //! The release is drawn once per input, configuration and setting and kept
 //! in the store (`Store::save_stats_noise`): a second run takes it again
 //! (drawing afresh would let a reader average the noise away and would
@@ -25,10 +35,10 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use opendp::domains::{AtomDomain, MapDomain};
-use opendp::measurements::make_laplace_threshold;
+use opendp::domains::{AtomDomain, MapDomain, VectorDomain};
+use opendp::measurements::{make_laplace, make_laplace_threshold};
 use opendp::measures::{Approximate, MaxDivergence};
-use opendp::metrics::{AbsoluteDistance, L01InfDistance};
+use opendp::metrics::{AbsoluteDistance, L01InfDistance, L1Distance};
 use serde::{Deserialize, Serialize};
 
 use crate::{AppError, Result};
@@ -45,7 +55,17 @@ pub struct Privacy {
     pub delta: f64,
     /// The most keys of one table one party is counted in.
     pub max_cells: u32,
+    /// The most payments of one party the payment sums take (its first).
+    pub max_payments: u32,
+    /// The most USD of one party the amount sums take.
+    pub max_usd: u32,
 }
+
+/// The defaults of `--max-payments` and `--max-usd`: a customer who buys a
+/// show a week for half a year at the brief's prices (USD 20 to 150), a
+/// bound most parties stay within; more is cut, which lowers the sums.
+pub const DEFAULT_MAX_PAYMENTS: u32 = 30;
+pub const DEFAULT_MAX_USD: u32 = 3_000;
 
 impl Privacy {
     pub fn check(&self) -> Result<()> {
@@ -64,6 +84,11 @@ impl Privacy {
         if self.max_cells == 0 {
             return Err(AppError::Invalid("--max-cells must be at least 1".into()));
         }
+        if self.max_payments == 0 || self.max_usd == 0 {
+            return Err(AppError::Invalid(
+                "--max-payments and --max-usd must be at least 1".into(),
+            ));
+        }
         Ok(())
     }
 }
@@ -79,6 +104,83 @@ pub struct Released {
     pub threshold: i64,
     /// The keys released, with their noisy counts.
     pub counts: BTreeMap<String, i64>,
+}
+
+/// Sums over public keys, released with noise, and how.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReleasedSums {
+    pub epsilon: f64,
+    pub scale: f64,
+    /// The most one party adds to all the sums together.
+    pub bound: i64,
+    /// Every key given, with its noisy sum.
+    pub sums: BTreeMap<String, i64>,
+}
+
+/// One evidence payment as a sum sees it: its owner, and the value it adds.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Owned<'a> {
+    pub owner: &'a str,
+    pub key: String,
+    pub value: i64,
+}
+
+/// Each owner's values bounded, in the order given: its first `max_items`
+/// items, and their values cut so that its total stays within `max_total`
+/// (values are not negative); summed by key.
+pub fn bound_owned(items: &[Owned<'_>], max_items: u32, max_total: i64) -> BTreeMap<String, i64> {
+    let mut used: HashMap<&str, (u32, i64)> = HashMap::new();
+    let mut sums: BTreeMap<String, i64> = BTreeMap::new();
+    for it in items {
+        let (n, total) = used.entry(it.owner).or_default();
+        if *n >= max_items {
+            continue;
+        }
+        *n += 1;
+        let take = it.value.max(0).min(max_total - *total);
+        *total += take;
+        *sums.entry(it.key.clone()).or_default() += take;
+    }
+    sums
+}
+
+/// Releases the sums of `keys` (0 where `sums` has none), one party adding
+/// at most `bound` to all of them together, with `epsilon`.
+pub fn release_sums(
+    keys: &[String],
+    sums: &BTreeMap<String, i64>,
+    bound: i64,
+    epsilon: f64,
+) -> Result<ReleasedSums> {
+    let scale = bound as f64 / epsilon;
+    let m = make_laplace::<_, _, MaxDivergence>(
+        VectorDomain::new(AtomDomain::<i64>::default()),
+        L1Distance::<i64>::default(),
+        scale,
+        None,
+    )
+    .map_err(|e| AppError::Invalid(format!("OpenDP: {e}")))?;
+    let spent = m
+        .map(&bound)
+        .map_err(|e| AppError::Invalid(format!("OpenDP privacy map: {e}")))?;
+    if spent > epsilon * (1.0 + 1e-9) {
+        return Err(AppError::Invalid(format!(
+            "OpenDP says this release spends ε = {spent}, more than {epsilon}"
+        )));
+    }
+    let values: Vec<i64> = keys
+        .iter()
+        .map(|k| sums.get(k).copied().unwrap_or(0))
+        .collect();
+    let noisy = m
+        .invoke(&values)
+        .map_err(|e| AppError::Invalid(format!("OpenDP could not draw the noise: {e}")))?;
+    Ok(ReleasedSums {
+        epsilon: spent,
+        scale,
+        bound,
+        sums: keys.iter().cloned().zip(noisy).collect(),
+    })
 }
 
 /// Keeps each party in at most `max` of the keys it appears under, its first
@@ -227,7 +329,55 @@ mod tests {
             epsilon: 0.0,
             delta: 1e-6,
             max_cells: 1,
+            max_payments: 1,
+            max_usd: 1,
         };
         assert!(bad.check().is_err());
+        assert!(Privacy {
+            epsilon: 1.0,
+            max_payments: 0,
+            ..bad
+        }
+        .check()
+        .is_err());
+    }
+
+    #[test]
+    fn a_party_adds_at_most_its_bound_to_the_sums() {
+        let items: Vec<Owned<'_>> = [
+            ("a", "x", 100),
+            ("a", "y", 100),
+            ("a", "x", 100),
+            ("b", "y", 7),
+        ]
+        .into_iter()
+        .map(|(owner, key, value)| Owned {
+            owner,
+            key: key.into(),
+            value,
+        })
+        .collect();
+        // Two items of a at most, 150 in all: 100 to x, 50 to y.
+        let sums = bound_owned(&items, 2, 150);
+        assert_eq!(sums["x"], 100);
+        assert_eq!(sums["y"], 50 + 7);
+        let counted = bound_owned(&items, 2, i64::MAX);
+        assert_eq!(counted.values().sum::<i64>(), 207);
+    }
+
+    #[test]
+    fn sums_are_released_for_every_key_with_the_noise_of_their_bound() {
+        let keys: Vec<String> = (0..200).map(|i| format!("k{i:03}")).collect();
+        let sums: BTreeMap<String, i64> = keys.iter().map(|k| (k.clone(), 10_000)).collect();
+        let r = release_sums(&keys, &sums, 30, 1.0).unwrap();
+        assert!(r.epsilon <= 1.0, "{r:?}");
+        assert_eq!(r.scale, 30.0);
+        assert_eq!(r.sums.len(), 200, "every key, a missing one as 0");
+        // Scale 30: every sum within 600 of 10,000 (each outside with
+        // probability about e^-20), and some changed.
+        assert!(r.sums.values().all(|&v| (v - 10_000).abs() < 600), "{r:?}");
+        assert!(r.sums.values().any(|&v| v != 10_000));
+        let none = release_sums(&keys[..1], &BTreeMap::new(), 30, 1.0).unwrap();
+        assert_eq!(none.sums.len(), 1);
     }
 }

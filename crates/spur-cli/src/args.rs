@@ -689,6 +689,13 @@ pub(crate) enum Command {
         /// month) of one table a party is counted in, its first ones.
         #[arg(long, default_value_t = 1, requires = "epsilon")]
         max_cells: u32,
+        /// With --epsilon: the most evidence payments of one party the
+        /// payment and amount sums take (its first); more are cut.
+        #[arg(long, default_value_t = spur_app::figures_noise::DEFAULT_MAX_PAYMENTS, requires = "epsilon")]
+        max_payments: u32,
+        /// With --epsilon: the most USD of one party the amount sums take.
+        #[arg(long, default_value_t = spur_app::figures_noise::DEFAULT_MAX_USD, requires = "epsilon")]
+        max_usd: u32,
     },
     /// API tokens for `spur serve`: create, revoke, list.
     Token {

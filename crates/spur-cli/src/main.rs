@@ -404,6 +404,8 @@ fn run(cli: Cli) -> Result<()> {
             epsilon,
             delta,
             max_cells,
+            max_payments,
+            max_usd,
         } => {
             let mut store = cases::open(db_location(&cli), OpenMode::Existing)?;
             let actor = cases::actor(cli.user.as_deref())?;
@@ -438,6 +440,8 @@ fn run(cli: Cli) -> Result<()> {
                             epsilon,
                             delta: *delta,
                             max_cells: *max_cells,
+                            max_payments: *max_payments,
+                            max_usd: *max_usd,
                         }),
                         draw: true,
                     };

@@ -172,8 +172,10 @@ fn stats_with_epsilon_release_noisy_counts_once_keep_them_and_verify() {
     let privacy = &manifest["privacy"];
     assert_eq!(privacy["epsilon"], 40.0);
     assert_eq!(privacy["max_cells"], 1);
+    assert_eq!(privacy["max_payments"], 30);
+    assert_eq!(privacy["max_usd"], 3000);
     let tables = privacy["tables"].as_array().unwrap();
-    assert_eq!(tables.len(), 4);
+    assert_eq!(tables.len(), 7, "four counts and three sums");
     let mut spent = 0.0;
     let threshold = |name: &str| {
         tables.iter().find(|t| t["table"] == name).unwrap()["threshold"]
@@ -183,7 +185,11 @@ fn stats_with_epsilon_release_noisy_counts_once_keep_them_and_verify() {
     for t in tables {
         spent += t["epsilon"].as_f64().unwrap();
         assert!(t["delta"].as_f64().unwrap() <= 1e-6 / 4.0 * 1.000001, "{t}");
-        assert!(t["threshold"].as_u64().unwrap() >= 5, "{t}");
+        match t["threshold"].as_u64() {
+            Some(threshold) => assert!(threshold >= 5, "{t}"),
+            // A sum: its noise is scaled to what one party adds at most.
+            None => assert!(t["bound"].as_u64().unwrap() >= 30, "{t}"),
+        }
     }
     assert!(spent <= 40.0 * 1.000001, "spent {spent}");
     assert!(
@@ -191,8 +197,8 @@ fn stats_with_epsilon_release_noisy_counts_once_keep_them_and_verify() {
         "no seed is published"
     );
 
-    // Only noisy counts of released keys, each at least its threshold;
-    // nothing else of a cell.
+    // Only noisy counts of released keys, each at least its threshold, and
+    // the noisy sums of their payments and USD; no share.
     let corridors = rows(&dir.read("e1/suspects_by_month_corridor.csv"));
     assert!(
         !corridors.is_empty(),
@@ -207,11 +213,49 @@ fn stats_with_epsilon_release_noisy_counts_once_keep_them_and_verify() {
                 assert!(cell.parse::<u64>().unwrap() >= threshold(table), "{r:?}");
             }
         }
+        assert!(r[5].is_empty(), "{r:?}");
         assert!(
-            r[5].is_empty() && r[6].is_empty() && r[7].is_empty(),
+            r[6].parse::<u64>().is_ok() && r[7].parse::<f64>().is_ok(),
             "{r:?}"
         );
     }
+    // Every amount bucket's payments are released (the buckets are public).
+    for r in rows(&dir.read("e1/amounts.csv")) {
+        assert!(r[2].parse::<u64>().is_ok(), "{r:?}");
+    }
+    // With bounds no party reaches and next to no noise, the sums are the
+    // exact ones: the bounding and the payments' owners lose nothing.
+    stats("exact", &[]);
+    stats(
+        "loose",
+        &[
+            "--epsilon",
+            "1000000000",
+            "--max-payments",
+            "100000",
+            "--max-usd",
+            "100000",
+        ],
+    );
+    let exact: std::collections::BTreeMap<String, (String, f64)> =
+        rows(&dir.read("exact/suspects_by_month_corridor.csv"))
+            .into_iter()
+            .filter(|r| !r[6].is_empty())
+            .map(|r| (r[..3].join(","), (r[6].clone(), r[7].parse().unwrap())))
+            .collect();
+    let mut compared = 0;
+    for r in rows(&dir.read("loose/suspects_by_month_corridor.csv")) {
+        if let Some((payments, usd)) = exact.get(&r[..3].join(",")) {
+            assert_eq!(&r[6], payments, "{r:?}");
+            let n: f64 = payments.parse().unwrap();
+            assert!(
+                (r[7].parse::<f64>().unwrap() - usd).abs() <= 0.01 * n + 0.01,
+                "{r:?} {usd}"
+            );
+            compared += 1;
+        }
+    }
+    assert!(compared > 0, "no corridor in both");
 
     // Drawn once: the same settings give the same bytes (the kept release);
     // other settings draw anew.
@@ -236,14 +280,14 @@ fn stats_with_epsilon_release_noisy_counts_once_keep_them_and_verify() {
         m["privacy"]["release"].as_str().unwrap().to_owned()
     };
     assert_ne!(release("e1"), release("e3"));
-    // Two releases drawn in all, each audited once.
+    // Three releases drawn in all (e1, loose, e3), each audited once.
     let audit = dir
         .spur(&[
             "--db", "s.db", "--user", "aud", "audit", "log", "--action", "stats",
         ])
         .ok()
         .stdout;
-    assert_eq!(audit.matches("stats.noise").count(), 2, "{audit}");
+    assert_eq!(audit.matches("stats.noise").count(), 3, "{audit}");
 
     let verify = |d: &str| {
         dir.spur(&[
