@@ -95,6 +95,9 @@ struct Manifest<'a> {
     inputs_sha256: String,
     /// SHA-256 of the engine configuration the figures were made under.
     configuration_sha256: String,
+    /// The learned model the scores were read with, when one is active
+    /// (`spur model activate`): its version and the SHA-256 of its body.
+    model: Option<ModelRecord>,
     k: u64,
     /// With `--epsilon`: how the counts were released.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -103,6 +106,12 @@ struct Manifest<'a> {
     light_buyer_payments: u64,
     report_within_days: f64,
     files: BTreeMap<&'a str, String>,
+}
+
+#[derive(Serialize)]
+struct ModelRecord {
+    version: i64,
+    sha256: String,
 }
 
 fn hex(d: impl AsRef<[u8]>) -> String {
@@ -391,12 +400,17 @@ pub fn compute(
 
     let inputs_sha256 = hex(inputs.finalize());
     let configuration_sha256 = hex(Sha256::digest(serde_json::to_vec(cfg)?));
+    let model = store.active_model(actor)?.map(|m| ModelRecord {
+        version: m.version,
+        sha256: hex(Sha256::digest(m.body.as_bytes())),
+    });
     let (corridors, amounts, funnel, privacy) = match &settings.privacy {
         None => (corridors, amounts, funnel, None),
         Some(p) => {
             let key = hex(Sha256::digest(serde_json::to_vec(&(
                 &inputs_sha256,
                 &configuration_sha256,
+                model.as_ref().map(|m| &m.sha256),
                 k,
                 p.epsilon.to_bits(),
                 p.delta.to_bits(),
@@ -566,6 +580,7 @@ pub fn compute(
         spur_version: env!("CARGO_PKG_VERSION"),
         inputs_sha256,
         configuration_sha256,
+        model,
         k,
         privacy: privacy
             .as_ref()

@@ -192,12 +192,27 @@ fn train_show_activate_export_and_scan_with_the_model() {
         shadow.stdout
     );
 
+    // Figures made under the rules say no model; once one is active, their
+    // manifest names it, and the figures made before no longer verify.
+    as_user(&dir, &db, "aud", &["stats", "--out", "rules", "--k", "1"]).ok();
+    let manifest = |d: &str| -> serde_json::Value {
+        serde_json::from_str(&dir.read(&format!("{d}/manifest.json"))).unwrap()
+    };
+    assert!(manifest("rules")["model"].is_null());
+
     // Four eyes: neither the trainer nor an analyst activates; another supervisor does.
     as_user(&dir, &db, "sue", &["model", "activate", "--version", "1"])
         .fails_with(&["self-activation refused", "model version 1"]);
     as_user(&dir, &db, "ana", &["model", "activate", "--version", "1"])
         .fails_with(&["analyst may not activate models"]);
     as_user(&dir, &db, "sam", &["model", "activate", "--version", "1"]).ok();
+    as_user(&dir, &db, "aud", &["stats", "--out", "model", "--k", "1"]).ok();
+    let m = manifest("model");
+    assert_eq!(m["model"]["version"], 1, "{m}");
+    assert_eq!(m["model"]["sha256"].as_str().map(str::len), Some(64), "{m}");
+    as_user(&dir, &db, "aud", &["stats", "verify", "--dir", "rules"])
+        .fails_with(&["manifest.json"]);
+    as_user(&dir, &db, "aud", &["stats", "verify", "--dir", "model"]).ok();
     let list = as_user(&dir, &db, "aud", &["model", "show"]).ok();
     assert!(list.stdout.contains("active"), "{}", list.stdout);
     // An active model's contributions read as sentences in the alert.
