@@ -314,3 +314,96 @@ fn evidence_about_an_unmatched_item_or_too_many_items_is_refused() {
     assert!(e.to_string().contains("not a matched item"), "{e}");
     assert!(store.outside_evidence().unwrap().is_empty());
 }
+
+/// The same 18 payments at a sending firm and at the receiving institution:
+/// six customers abroad paying one account three times each at night, each
+/// amount its own. The receiving side writes its own txn ids unless
+/// `same_ids`.
+fn cross_border(firm: &str, same_ids: bool) -> String {
+    let mut s = String::from(
+        "txn_id,timestamp,amount,currency,sender_id,sender_country,receiver_id,receiver_country\n",
+    );
+    for k in 0..6u32 {
+        for day in 0..3u32 {
+            let n = k * 3 + day;
+            let id = if same_ids {
+                format!("UETR-{n}")
+            } else {
+                format!("{firm}-{n}")
+            };
+            s.push_str(&format!(
+                "{id},2026-01-{:02}T22:{:02}:00Z,{}.{:02},USD,S-{k},US,R-FAC,PH\n",
+                5 + day * 4,
+                k * 7,
+                30 + n,
+                n
+            ));
+        }
+    }
+    s
+}
+
+/// A cross-border run between `a` and `b`; a's report.
+fn cross_border_run(a: &str, b: &str) -> spur_app::matching::run::MatchReport {
+    let mut peer = InMemory {
+        store: open(b),
+        pending: None,
+        max_items: spur_match::MAX_ITEMS,
+        bodies: Rc::new(RefCell::new(Vec::new())),
+    };
+    let opts = MatchOptions {
+        peer_name: "http://wallet-b.example",
+        mode: Mode::CrossBorder,
+        user: "ana",
+        lower: LOWER_SCORE,
+    };
+    run(
+        open(a),
+        &EngineConfig::default(),
+        &mut peer,
+        &opts,
+        &mut Transcript::none(),
+        T0 + 100,
+    )
+    .unwrap()
+}
+
+#[test]
+fn cross_border_payments_match_by_their_facts_when_ids_differ_and_count_once() {
+    let dir = tempfile::tempdir().unwrap();
+    // Other ids at each institution: only the facts (amount, currency, day) match.
+    let a = store_with(&dir, "A", &cross_border("A", false));
+    let b = store_with(&dir, "B", &cross_border("B", false));
+    let report = cross_border_run(&a, &b);
+    assert_eq!(report.learnt.matched, 18, "{report:?}");
+    let s0 = report
+        .learnt
+        .evidence
+        .iter()
+        .find(|e| e.party_id == "S-0" && e.kind == "counterparty")
+        .unwrap_or_else(|| panic!("no counterparty evidence for S-0: {report:?}"));
+    assert_eq!((s0.parties, s0.payments), (1, 3), "{s0:?}");
+
+    // The same ids too: each payment matches by its reference and by its
+    // facts, and still counts once.
+    let dir = tempfile::tempdir().unwrap();
+    let a = store_with(&dir, "A", &cross_border("A", true));
+    let b = store_with(&dir, "B", &cross_border("B", true));
+    let report = cross_border_run(&a, &b);
+    assert_eq!(report.learnt.matched, 36, "{report:?}");
+    let s0 = report
+        .learnt
+        .evidence
+        .iter()
+        .find(|e| e.party_id == "S-0" && e.kind == "counterparty")
+        .unwrap();
+    assert_eq!((s0.parties, s0.payments), (1, 3), "{s0:?}");
+
+    // Two payments of ours with the same facts name neither: with other ids
+    // at the peer, neither matches.
+    let twice = cross_border("A", false).replace(",30.00,", ",33.03,");
+    let dir = tempfile::tempdir().unwrap();
+    let a = store_with(&dir, "A", &twice);
+    let b = store_with(&dir, "B", &cross_border("B", false));
+    assert_eq!(cross_border_run(&a, &b).learnt.matched, 16);
+}

@@ -49,6 +49,9 @@ pub fn learnt(
     item_of: &HashMap<usize, usize>,
 ) -> Result<Vec<OutsideEvidence>, AppError> {
     let mut acc: BTreeMap<(String, Role, &'static str), Acc> = BTreeMap::new();
+    // A payment matched by its reference and by its facts is told of twice:
+    // it counts once.
+    let mut told: std::collections::HashSet<(usize, Role)> = Default::default();
     for (i, e) in evidence.iter().enumerate() {
         let role = role_of(i, &e.role)?;
         if !(0.0..=1.0).contains(&e.band) {
@@ -63,6 +66,11 @@ pub fn learnt(
                 e.at
             )));
         };
+        if let Some(payment) = h.items[item].payment {
+            if !told.insert((payment, role)) {
+                continue;
+            }
+        }
         let parties = &h.items[item].parties;
         // Matched by name: the peer's party may be a namesake.
         let same = if matches!(

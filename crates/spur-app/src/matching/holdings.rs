@@ -13,8 +13,12 @@
 //! its country, for the second capture–recapture list, of customers.
 //!
 //! [`name_form`]: super::name_form Cross-border: every
-//! payment, by its reference (the txn id, as UETR or end-to-end id), with
-//! its sender's and its receiver's evidence.
+//! payment, by its reference (the txn id, as UETR or end-to-end id), and,
+//! for an institution whose ids the other does not share, by its facts
+//! (amount in minor units, currency and UTC day) where no other payment of
+//! ours has the same facts, each with its sender's and its receiver's
+//! evidence; both items of one payment name it ([`Item::payment`]), so that
+//! a payment matched both ways counts once.
 
 use std::collections::HashMap;
 
@@ -44,6 +48,9 @@ pub struct Item {
     /// The parties behind it: the receiver (same side), or the payment's
     /// sender and receiver (cross-border).
     pub parties: Vec<Local>,
+    /// Cross-border: which of our payments it is (its reference and its
+    /// facts are two items of one payment).
+    pub payment: Option<usize>,
 }
 
 #[derive(Clone, Debug)]
@@ -61,6 +68,17 @@ pub struct Holdings {
 
 const PAGE: usize = 64;
 
+/// A payment's facts as both institutions write them: the amount in minor
+/// units (hundredths), the currency and the UTC day, e.g. `4730 USD 2026-01-05`.
+pub fn payment_facts(amount: f64, currency: &str, at: spur_engine::Timestamp) -> String {
+    let day = spur_engine::time::rfc3339(at);
+    format!(
+        "{} {currency} {}",
+        (amount * 100.0).round() as i64,
+        &day[..10]
+    )
+}
+
 /// What we hold, from the store's payment log.
 pub fn holdings(
     store: &mut dyn Store,
@@ -69,7 +87,8 @@ pub fn holdings(
 ) -> Result<Holdings, AppError> {
     let mut engine = Engine::new(cfg.clone())?;
     engine.set_now(spur_engine::MAX_TIMESTAMP);
-    let mut refs: Vec<(String, String, String)> = Vec::new();
+    // Cross-border: (reference, facts, sender, receiver) of each payment.
+    let mut refs: Vec<(String, String, String, String)> = Vec::new();
     let mut phones: HashMap<String, String> = HashMap::new();
     let mut names: HashMap<String, String> = HashMap::new();
     let mut sender_names: HashMap<String, String> = HashMap::new();
@@ -89,6 +108,7 @@ pub fn holdings(
                 match mode {
                     Mode::CrossBorder => refs.push((
                         p.txn_id.to_string(),
+                        payment_facts(p.amount, p.currency.as_str(), p.timestamp),
                         p.sender_id.to_string(),
                         p.receiver_id.to_string(),
                     )),
@@ -147,6 +167,7 @@ pub fn holdings(
                         value: t.id.clone(),
                     },
                     parties: vec![local(Role::Receiver, t)],
+                    payment: None,
                 })
                 .collect();
             // One item per phone, with every receiver that has it (alias accounts).
@@ -165,6 +186,7 @@ pub fn holdings(
                     value: phone.to_owned(),
                 },
                 parties,
+                payment: None,
             }));
             // One item per name in a country, with every receiver of it.
             let mut by_name: std::collections::BTreeMap<&str, Vec<Local>> = Default::default();
@@ -182,6 +204,7 @@ pub fn holdings(
                     value: name.to_owned(),
                 },
                 parties,
+                payment: None,
             }));
             // Suspected customers only, by their account id and by their
             // name in their country: the peer learns which of its suspects
@@ -195,6 +218,7 @@ pub fn holdings(
                         value: t.id.clone(),
                     },
                     parties: vec![local(Role::Sender, t)],
+                    payment: None,
                 });
                 if let Some(name) = sender_names.get(&t.id) {
                     by_sender_name
@@ -209,6 +233,7 @@ pub fn holdings(
                     value: name.to_owned(),
                 },
                 parties,
+                payment: None,
             }));
             items
         }
@@ -218,18 +243,38 @@ pub fn holdings(
                 sender_tallies.iter().map(|t| (t.id.as_str(), t)).collect();
             let receivers: HashMap<&str, &PartyTally> =
                 receivers.iter().map(|t| (t.id.as_str(), t)).collect();
-            refs.iter()
-                .filter_map(|(txn, s, r)| {
-                    let (s, r) = (senders.get(s.as_str())?, receivers.get(r.as_str())?);
-                    Some(Item {
+            let mut facts_seen: HashMap<&str, usize> = HashMap::new();
+            for (_, facts, _, _) in &refs {
+                *facts_seen.entry(facts.as_str()).or_default() += 1;
+            }
+            let mut items = Vec::with_capacity(refs.len() * 2);
+            for (i, (txn, facts, s, r)) in refs.iter().enumerate() {
+                let (Some(s), Some(r)) = (senders.get(s.as_str()), receivers.get(r.as_str()))
+                else {
+                    continue;
+                };
+                let parties = vec![local(Role::Sender, s), local(Role::Receiver, r)];
+                // Facts shared by two payments of ours would name neither.
+                if facts_seen.get(facts.as_str()) == Some(&1) {
+                    items.push(Item {
                         identifier: Identifier {
-                            kind: Kind::PaymentReference,
-                            value: txn.clone(),
+                            kind: Kind::PaymentFacts,
+                            value: facts.clone(),
                         },
-                        parties: vec![local(Role::Sender, s), local(Role::Receiver, r)],
-                    })
-                })
-                .collect()
+                        parties: parties.clone(),
+                        payment: Some(i),
+                    });
+                }
+                items.push(Item {
+                    identifier: Identifier {
+                        kind: Kind::PaymentReference,
+                        value: txn.clone(),
+                    },
+                    parties,
+                    payment: Some(i),
+                });
+            }
+            items
         }
     };
     if items.len() > MAX_ITEMS {
