@@ -169,6 +169,7 @@ fn a_same_side_match_raises_the_shared_receiver_and_leaks_no_identifier() {
         mode: Mode::SameSide,
         user: "ana",
         lower: LOWER_SCORE,
+        facts: false,
     };
     let report = run(
         open(&a),
@@ -250,6 +251,7 @@ fn evidence_about_an_unmatched_item_or_too_many_items_is_refused() {
     let req = StartRequest {
         mode: "same-side".into(),
         items: vec![item.clone(); 3],
+        facts: false,
     };
     let e = serve_start(
         &mut *store,
@@ -284,6 +286,7 @@ fn evidence_about_an_unmatched_item_or_too_many_items_is_refused() {
     let req = StartRequest {
         mode: "same-side".into(),
         items: spur_app::matching::wire::to_hex(&side.offer()),
+        facts: false,
     };
     let (started, pending) = serve_start(
         &mut *store,
@@ -343,8 +346,8 @@ fn cross_border(firm: &str, same_ids: bool) -> String {
     s
 }
 
-/// A cross-border run between `a` and `b`; a's report.
-fn cross_border_run(a: &str, b: &str) -> spur_app::matching::run::MatchReport {
+/// A cross-border run between `a` and `b`, by facts too when `facts`; a's report.
+fn cross_border_run(a: &str, b: &str, facts: bool) -> spur_app::matching::run::MatchReport {
     let mut peer = InMemory {
         store: open(b),
         pending: None,
@@ -356,6 +359,7 @@ fn cross_border_run(a: &str, b: &str) -> spur_app::matching::run::MatchReport {
         mode: Mode::CrossBorder,
         user: "ana",
         lower: LOWER_SCORE,
+        facts,
     };
     run(
         open(a),
@@ -374,7 +378,12 @@ fn cross_border_payments_match_by_their_facts_when_ids_differ_and_count_once() {
     // Other ids at each institution: only the facts (amount, currency, day) match.
     let a = store_with(&dir, "A", &cross_border("A", false));
     let b = store_with(&dir, "B", &cross_border("B", false));
-    let report = cross_border_run(&a, &b);
+    assert_eq!(
+        cross_border_run(&a, &b, false).learnt.matched,
+        0,
+        "references only"
+    );
+    let report = cross_border_run(&a, &b, true);
     assert_eq!(report.learnt.matched, 18, "{report:?}");
     let s0 = report
         .learnt
@@ -389,7 +398,7 @@ fn cross_border_payments_match_by_their_facts_when_ids_differ_and_count_once() {
     let dir = tempfile::tempdir().unwrap();
     let a = store_with(&dir, "A", &cross_border("A", true));
     let b = store_with(&dir, "B", &cross_border("B", true));
-    let report = cross_border_run(&a, &b);
+    let report = cross_border_run(&a, &b, true);
     assert_eq!(report.learnt.matched, 36, "{report:?}");
     let s0 = report
         .learnt
@@ -405,5 +414,5 @@ fn cross_border_payments_match_by_their_facts_when_ids_differ_and_count_once() {
     let dir = tempfile::tempdir().unwrap();
     let a = store_with(&dir, "A", &twice);
     let b = store_with(&dir, "B", &cross_border("B", false));
-    assert_eq!(cross_border_run(&a, &b).learnt.matched, 16);
+    assert_eq!(cross_border_run(&a, &b, true).learnt.matched, 16);
 }

@@ -795,6 +795,12 @@ pub(crate) enum Command {
         /// Evidence crosses only about parties scored at least this.
         #[arg(long, default_value_t = spur_app::matching::LOWER_SCORE)]
         lower: f64,
+        /// Cross-border: match payments by their facts too (amount,
+        /// currency and day), for institutions that do not share UETRs or
+        /// end-to-end ids; two payments with the same facts at the two
+        /// institutions then match by chance (docs/matching.md).
+        #[arg(long)]
+        facts: bool,
     },
     /// How many are there across three to five institutions: the capture
     /// histories of every institution's suspects (receivers scored 0.5 or

@@ -307,6 +307,7 @@ fn run(cli: Cli) -> Result<()> {
             mode,
             transcript,
             lower,
+            facts,
         } => {
             use spur_app::matching;
             let user = cases::actor(cli.user.as_deref())?;
@@ -328,6 +329,7 @@ fn run(cli: Cli) -> Result<()> {
                     mode: run_mode,
                     user,
                     lower: *lower,
+                    facts: *facts,
                 };
                 let r = matching::run::run(
                     store,

@@ -147,6 +147,7 @@ fn a_peer_matches_over_http_within_its_limits(backend: Backend) {
         mode: Mode::SameSide,
         user: "ana",
         lower: LOWER_SCORE,
+        facts: false,
     };
     let cfg = EngineConfig::default();
 

@@ -11,7 +11,7 @@
 //! parties and payments the peer told of (same party), or the distinct
 //! counterparties and the matched payments behind it (counterparty).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use spur_engine::outside::{Outside, OutsideFinding, OutsideKind};
 use spur_engine::{EngineConfig, Role, Timestamp};
@@ -42,16 +42,15 @@ struct Acc {
 }
 
 /// Our outside evidence from the peer's `evidence`, whose positions
-/// `item_of` maps to our items.
+/// `item_of` maps to our items; evidence about our `skip` items (facts of a
+/// payment matched by reference, `Holdings::redundant_facts`) is left out.
 pub fn learnt(
     h: &Holdings,
     evidence: &[Evidence],
     item_of: &HashMap<usize, usize>,
+    skip: &HashSet<usize>,
 ) -> Result<Vec<OutsideEvidence>, AppError> {
     let mut acc: BTreeMap<(String, Role, &'static str), Acc> = BTreeMap::new();
-    // A payment matched by its reference and by its facts is told of twice:
-    // it counts once.
-    let mut told: std::collections::HashSet<(usize, Role)> = Default::default();
     for (i, e) in evidence.iter().enumerate() {
         let role = role_of(i, &e.role)?;
         if !(0.0..=1.0).contains(&e.band) {
@@ -66,10 +65,8 @@ pub fn learnt(
                 e.at
             )));
         };
-        if let Some(payment) = h.items[item].payment {
-            if !told.insert((payment, role)) {
-                continue;
-            }
+        if skip.contains(&item) {
+            continue;
         }
         let parties = &h.items[item].parties;
         // Matched by name: the peer's party may be a namesake.

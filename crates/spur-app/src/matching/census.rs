@@ -43,7 +43,7 @@ pub struct Lists {
 
 /// Our lists, from the store's payment log and our own evidence only.
 pub fn lists(store: &mut dyn Store, cfg: &EngineConfig) -> Result<Lists, AppError> {
-    let h = holdings(store, cfg, Mode::SameSide)?;
+    let h = holdings(store, cfg, Mode::SameSide, false)?;
     let mut out = Lists::default();
     for item in &h.items {
         match item.identifier.kind {

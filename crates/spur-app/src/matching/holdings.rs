@@ -14,11 +14,11 @@
 //!
 //! [`name_form`]: super::name_form Cross-border: every
 //! payment, by its reference (the txn id, as UETR or end-to-end id), and,
-//! for an institution whose ids the other does not share, by its facts
-//! (amount in minor units, currency and UTC day) where no other payment of
-//! ours has the same facts, each with its sender's and its receiver's
-//! evidence; both items of one payment name it ([`Item::payment`]), so that
-//! a payment matched both ways counts once.
+//! when asked (`spur match --facts`, for institutions that do not share an
+//! id scheme), by its facts (amount in minor units, currency and UTC day)
+//! where no other payment of ours has the same facts, each with its
+//! sender's and its receiver's evidence; both items of one payment name it
+//! ([`Item::payment`]), so that a payment matched both ways counts once.
 
 use std::collections::HashMap;
 
@@ -64,9 +64,38 @@ pub struct Holdings {
     /// Same side: our senders (customers) at or above the alert threshold,
     /// the second list (of customers); they alone are offered as senders.
     pub alerted_senders: u64,
+    /// Cross-border: payments offered by their facts too.
+    pub facts: bool,
 }
 
 const PAGE: usize = 64;
+
+impl Holdings {
+    /// Of our `matched` items, the facts items of payments that also
+    /// matched by their reference: facts are the fallback for a payment
+    /// without a shared reference, so such an item carries no evidence
+    /// either way (the reference's item does). Each side drops its own, so
+    /// a facts pair is used only when neither payment matched by reference,
+    /// which keeps a chance equality of two payments' facts out wherever
+    /// one of them is known by its reference.
+    pub fn redundant_facts(&self, matched: &[usize]) -> std::collections::HashSet<usize> {
+        let by_reference: std::collections::HashSet<usize> = matched
+            .iter()
+            .filter(|&&i| self.items[i].identifier.kind == Kind::PaymentReference)
+            .filter_map(|&i| self.items[i].payment)
+            .collect();
+        matched
+            .iter()
+            .copied()
+            .filter(|&i| {
+                self.items[i].identifier.kind == Kind::PaymentFacts
+                    && self.items[i]
+                        .payment
+                        .is_some_and(|p| by_reference.contains(&p))
+            })
+            .collect()
+    }
+}
 
 /// A payment's facts as both institutions write them: the amount in minor
 /// units (hundredths), the currency and the UTC day, e.g. `4730 USD 2026-01-05`.
@@ -84,6 +113,7 @@ pub fn holdings(
     store: &mut dyn Store,
     cfg: &EngineConfig,
     mode: Mode,
+    facts: bool,
 ) -> Result<Holdings, AppError> {
     let mut engine = Engine::new(cfg.clone())?;
     engine.set_now(spur_engine::MAX_TIMESTAMP);
@@ -243,6 +273,7 @@ pub fn holdings(
                 sender_tallies.iter().map(|t| (t.id.as_str(), t)).collect();
             let receivers: HashMap<&str, &PartyTally> =
                 receivers.iter().map(|t| (t.id.as_str(), t)).collect();
+            let by_facts = facts;
             let mut facts_seen: HashMap<&str, usize> = HashMap::new();
             for (_, facts, _, _) in &refs {
                 *facts_seen.entry(facts.as_str()).or_default() += 1;
@@ -255,7 +286,7 @@ pub fn holdings(
                 };
                 let parties = vec![local(Role::Sender, s), local(Role::Receiver, r)];
                 // Facts shared by two payments of ours would name neither.
-                if facts_seen.get(facts.as_str()) == Some(&1) {
+                if by_facts && facts_seen.get(facts.as_str()) == Some(&1) {
                     items.push(Item {
                         identifier: Identifier {
                             kind: Kind::PaymentFacts,
@@ -288,5 +319,6 @@ pub fn holdings(
         items,
         alerted,
         alerted_senders,
+        facts,
     })
 }

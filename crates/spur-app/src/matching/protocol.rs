@@ -58,10 +58,16 @@ fn items(h: &Holdings) -> Vec<Vec<u8>> {
     h.items.iter().map(|i| i.identifier.bytes()).collect()
 }
 
-/// Our evidence about matched items: `(position to name it by, our item)`.
+/// Our evidence about matched items: `(position to name it by, our item)`,
+/// none about the facts of a payment matched by its reference.
 fn our_evidence(h: &Holdings, matched: &[(usize, usize)], lower: f64) -> Vec<Evidence> {
+    let items: Vec<usize> = matched.iter().map(|&(_, item)| item).collect();
+    let skip = h.redundant_facts(&items);
     let mut out = Vec::new();
     for &(at, item) in matched {
+        if skip.contains(&item) {
+            continue;
+        }
         for p in &h.items[item].parties {
             if let Some(band) = band(p.score, lower) {
                 out.push(Evidence {
@@ -107,6 +113,7 @@ pub fn run_client(
     let start = serde_json::to_string(&StartRequest {
         mode: h.mode.as_str().to_owned(),
         items: to_hex(&side.offer()),
+        facts: h.facts,
     })?;
     transcript.record("sent", "POST /v1/match/runs", &start)?;
     let body = peer.post("/v1/match/runs", &start)?;
@@ -141,7 +148,8 @@ pub fn run_client(
         )));
     }
     let item_of: HashMap<usize, usize> = by_server.iter().copied().collect();
-    let evidence = learnt(h, &done.evidence, &item_of)?;
+    let ours: Vec<usize> = by_server.iter().map(|&(_, item)| item).collect();
+    let evidence = learnt(h, &done.evidence, &item_of, &h.redundant_facts(&ours))?;
     let both = both_listed(h, &done.evidence, &item_of);
     let estimate = (h.mode == Mode::SameSide)
         .then(|| chapman(h.alerted, done.alerted, both, 0.95).ok())
@@ -216,7 +224,7 @@ pub fn serve_start(
         .into());
     }
     let theirs = from_hex("items", &req.items)?;
-    let h = holdings(store, cfg, mode)?;
+    let h = holdings(store, cfg, mode, req.facts)?;
     let side = Side::new(&items(&h))?;
     let answered = side.answer(&theirs)?;
     let run = store.begin_match_run(
@@ -265,7 +273,9 @@ pub fn serve_finish(
             )));
         }
     }
-    let evidence = learnt(&pending.holdings, &req.evidence, &item_of)?;
+    let ours: Vec<usize> = mine.iter().map(|&(_, item)| item).collect();
+    let skip = pending.holdings.redundant_facts(&ours);
+    let evidence = learnt(&pending.holdings, &req.evidence, &item_of, &skip)?;
     store.finish_match_run(pending.run, actor, pairs.len() as u64, &evidence)?;
     Ok(FinishAnswer {
         matched: pairs.len() as u64,

@@ -20,6 +20,9 @@ pub struct MatchOptions<'a> {
     pub user: &'a str,
     /// Evidence crosses about parties scored at least this.
     pub lower: f64,
+    /// Cross-border: payments by their facts too (amount, currency, day),
+    /// for institutions that do not share an id scheme.
+    pub facts: bool,
 }
 
 /// What a run did.
@@ -45,7 +48,7 @@ pub fn run(
         )));
     }
     store.authorize_matcher(opts.user)?;
-    let h = holdings(&mut *store, cfg, opts.mode)?;
+    let h = holdings(&mut *store, cfg, opts.mode, opts.facts)?;
     tracing::info!(
         mode = opts.mode.as_str(),
         items = h.items.len(),

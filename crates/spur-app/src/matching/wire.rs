@@ -21,6 +21,10 @@ pub struct StartRequest {
     /// `same-side` or `cross-border`.
     pub mode: String,
     pub items: Vec<String>,
+    /// Cross-border: the payments offered by their facts too (the server
+    /// offers its own likewise).
+    #[serde(default)]
+    pub facts: bool,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]

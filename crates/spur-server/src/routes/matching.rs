@@ -44,6 +44,10 @@ pub struct StartRun {
     pub mode: String,
     /// ristretto255 elements, 64 lowercase hex digits each.
     pub items: Vec<String>,
+    /// Cross-border: payments by their facts (amount, currency, day) too;
+    /// we offer ours likewise.
+    #[serde(default)]
+    pub facts: bool,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -146,6 +150,7 @@ async fn start_run(
             let req = wire::StartRequest {
                 mode: start.mode,
                 items: start.items,
+                facts: start.facts,
             };
             let (answer, pending) = serve_start(
                 store,
