@@ -60,7 +60,6 @@ pub(super) fn start_settler(
     match std::thread::Builder::new()
         .name("spur-settle".into())
         .spawn(move || {
-            yield_to_requests();
             // Made here, not before the server is ready: the writer's
             // commits queue for it meanwhile.
             let settler = match seed.grow() {
@@ -90,28 +89,6 @@ pub(super) fn start_settler(
         }
     }
 }
-
-/// The settler's work (a whole network stage every settling interval) may
-/// wait; a request may not: this thread runs at a lower scheduling
-/// priority (nice 10; on Linux the nice value is per thread), so that the
-/// threads that answer requests and commit payments take a core first.
-/// Where that is refused (another system, a sandbox) it runs as it is.
-#[allow(unsafe_code)]
-fn yield_to_requests() {
-    #[cfg(target_os = "linux")]
-    {
-        // SAFETY: setpriority(2) with `who` 0 changes the calling thread
-        // only, and takes no pointer.
-        let r = unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, SETTLER_NICE) };
-        if r != 0 {
-            tracing::debug!("the settler keeps its priority: setpriority refused");
-        }
-    }
-}
-
-/// The settler thread's nice value (0 is the default, 19 the lowest).
-#[cfg(target_os = "linux")]
-const SETTLER_NICE: libc::c_int = 10;
 
 struct SettlerTask {
     settler: Settler,
