@@ -23,9 +23,7 @@
 //! decisional Diffie–Hellman assumption; a hub that offers guesses is
 //! bounded by list sizes, rate limits and the audit log.
 
-use curve25519_dalek::ristretto::{CompressedRistretto, RistrettoPoint};
 use curve25519_dalek::scalar::Scalar;
-use curve25519_dalek::traits::Identity;
 
 use crate::{point, Element, MatchError, Message, MAX_ITEMS};
 
@@ -78,38 +76,26 @@ impl Blinder {
                 max: MAX_ITEMS,
             });
         }
-        let out = values
-            .iter()
-            .enumerate()
-            .map(|(index, e)| {
-                let p = CompressedRistretto(*e)
-                    .decompress()
-                    .ok_or(MatchError::BadPoint { index })?;
-                if p == RistrettoPoint::identity() {
-                    return Err(MatchError::Identity { index });
-                }
-                Ok((p * self.secret).compress().to_bytes())
-            })
-            .collect::<Result<Message, MatchError>>()?;
+        let out = crate::blind_again(values, &self.secret)?;
         Ok(sorted(out))
     }
 }
 
 /// The capture histories of `lists` (each blinded by every institution's
-/// secret): `counts[h - 1]` is how many distinct values are on exactly the
-/// lists of `h`, the bit `1 << i` meaning list `i + 1` (the layout
-/// [`crate::loglinear`] takes). A list's repeated values count once.
-pub fn histories(lists: &[Message]) -> Result<Vec<u64>, MatchError> {
+/// secret, or plain): `counts[h - 1]` is how many distinct values are on
+/// exactly the lists of `h`, the bit `1 << i` meaning list `i + 1` (the
+/// layout [`crate::loglinear`] takes). A list's repeated values count once.
+pub fn histories<T: Ord>(lists: &[Vec<T>]) -> Result<Vec<u64>, MatchError> {
     if lists.len() > crate::MAX_LISTS {
         return Err(MatchError::Lists {
             got: lists.len(),
             max: crate::MAX_LISTS,
         });
     }
-    let mut all: Vec<(Element, usize)> = lists
+    let mut all: Vec<(&T, usize)> = lists
         .iter()
         .enumerate()
-        .flat_map(|(i, l)| l.iter().map(move |e| (*e, 1usize << i)))
+        .flat_map(|(i, l)| l.iter().map(move |e| (e, 1usize << i)))
         .collect();
     all.sort_unstable();
     let mut counts = vec![0u64; (1usize << lists.len()).saturating_sub(1)];

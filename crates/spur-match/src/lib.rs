@@ -82,6 +82,24 @@ fn point(item: &[u8]) -> RistrettoPoint {
     RistrettoPoint::from_uniform_bytes(&wide)
 }
 
+/// `values` blinded again with `secret`, in the order given; a value that
+/// is no point of the group, or its identity, is refused by its index.
+fn blind_again(values: &[Element], secret: &Scalar) -> Result<Message, MatchError> {
+    values
+        .iter()
+        .enumerate()
+        .map(|(index, e)| {
+            let p = CompressedRistretto(*e)
+                .decompress()
+                .ok_or(MatchError::BadPoint { index })?;
+            if p == RistrettoPoint::identity() {
+                return Err(MatchError::Identity { index });
+            }
+            Ok((p * secret).compress().to_bytes())
+        })
+        .collect()
+}
+
 impl Side {
     /// A side holding `items` (the byte strings of [`Identifier::bytes`];
     /// duplicates keep their first index).
@@ -120,19 +138,7 @@ impl Side {
                 max: MAX_ITEMS,
             });
         }
-        offer
-            .iter()
-            .enumerate()
-            .map(|(index, e)| {
-                let p = CompressedRistretto(*e)
-                    .decompress()
-                    .ok_or(MatchError::BadPoint { index })?;
-                if p == RistrettoPoint::identity() {
-                    return Err(MatchError::Identity { index });
-                }
-                Ok((p * self.secret).compress().to_bytes())
-            })
-            .collect()
+        blind_again(offer, &self.secret)
     }
 
     /// Step 3: the indices (into the items given to [`Side::new`]) of this
