@@ -3,8 +3,7 @@
 //! the histories the hub counts are those of the three plain lists, every
 //! peer checks and keeps them, nothing in the messages names a party, and
 //! a hub that skips a step or misstates a peer's list is refused. All
-//! synthetic: one simulated world, each payment seen by one of the three
-//! firms.
+//! synthetic: one simulated world split between three sending firms.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -24,28 +23,34 @@ use spur_store::{ManualClock, Store, UserRole};
 
 const T0: i64 = 1_767_571_200;
 
-/// The simulated world's payments, each to firm `hash(txn id) % 3`.
+/// One simulated world split between three sending firms, as `spur
+/// simulate --institutions 3` splits it; each firm's database scanned.
 fn split_world(dir: &tempfile::TempDir) -> [String; 3] {
     let cfg = spur_sim::SimConfig {
         senders: 1500,
         seed: 7,
         ..Default::default()
     };
-    let mut csv = Vec::new();
-    spur_sim::simulate(&cfg, &mut csv, std::io::sink()).unwrap();
-    let text = String::from_utf8(csv).unwrap();
-    let mut lines = text.lines();
-    let header = lines.next().unwrap();
-    let mut firms = [0, 1, 2].map(|_| format!("{header}\n"));
-    for line in lines {
-        let txn = line.split(',').next().unwrap();
-        let h = txn.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-        });
-        let firm = &mut firms[(h % 3) as usize];
-        firm.push_str(line);
-        firm.push('\n');
-    }
+    let (mut csv, mut truth) = (Vec::new(), Vec::new());
+    spur_sim::simulate(&cfg, &mut csv, &mut truth).unwrap();
+    let mut firms: [Vec<u8>; 3] = Default::default();
+    let mut truths: [Vec<u8>; 3] = Default::default();
+    spur_sim::split(
+        spur_sim::SplitMode::SameSide,
+        7,
+        &csv[..],
+        &truth[..],
+        firms
+            .iter_mut()
+            .map(|w| w as &mut dyn std::io::Write)
+            .collect(),
+        truths
+            .iter_mut()
+            .map(|w| w as &mut dyn std::io::Write)
+            .collect(),
+    )
+    .unwrap();
+    let firms = firms.map(|b| String::from_utf8(b).unwrap());
     let names = ["a", "b", "c"];
     let mut dbs = names.map(|_| String::new());
     for (i, csv) in firms.iter().enumerate() {

@@ -3,7 +3,7 @@
 //! ureq); the histories are those of the three plain lists, only a peer
 //! token may serve, the transcript holds no identifier, and each server
 //! keeps the histories in its audit log. All synthetic: one simulated
-//! world, each payment seen by one of the three institutions.
+//! world split between three sending firms.
 
 mod common;
 
@@ -33,28 +33,37 @@ on_both! {
     three_institutions_count_their_histories_over_http,
 }
 
-/// A simulated world's CSV lines split by a hash of the txn id: the
-/// header, then each institution's lines.
+/// One simulated world split between three sending firms, as `spur
+/// simulate --institutions 3` splits it: the header, then each firm's lines.
 fn split_world() -> (String, [Vec<String>; 3]) {
     let cfg = spur_sim::SimConfig {
         senders: 900,
         seed: 7,
         ..Default::default()
     };
-    let mut csv = Vec::new();
-    spur_sim::simulate(&cfg, &mut csv, std::io::sink()).unwrap();
-    let text = String::from_utf8(csv).unwrap();
-    let mut lines = text.lines();
-    let header = lines.next().unwrap().to_owned();
-    let mut firms: [Vec<String>; 3] = Default::default();
-    for line in lines {
-        let txn = line.split(',').next().unwrap();
-        let h = txn.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-        });
-        firms[(h % 3) as usize].push(line.to_owned());
-    }
-    (header, firms)
+    let (mut csv, mut truth) = (Vec::new(), Vec::new());
+    spur_sim::simulate(&cfg, &mut csv, &mut truth).unwrap();
+    let mut firms: [Vec<u8>; 3] = Default::default();
+    let mut truths: [Vec<u8>; 3] = Default::default();
+    spur_sim::split(
+        spur_sim::SplitMode::SameSide,
+        7,
+        &csv[..],
+        &truth[..],
+        firms
+            .iter_mut()
+            .map(|w| w as &mut dyn std::io::Write)
+            .collect(),
+        truths
+            .iter_mut()
+            .map(|w| w as &mut dyn std::io::Write)
+            .collect(),
+    )
+    .unwrap();
+    let text = firms.map(|b| String::from_utf8(b).unwrap());
+    let header = text[0].lines().next().unwrap().to_owned();
+    let lines = text.map(|t| t.lines().skip(1).map(str::to_owned).collect());
+    (header, lines)
 }
 
 /// Posts CSV lines to a server as canonical JSON, in batches.
