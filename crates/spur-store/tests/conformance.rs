@@ -329,6 +329,10 @@ macro_rules! assert_err {
     };
 }
 
+// The suite's parts in files of their own (tests/conformance/).
+#[path = "conformance/census.rs"]
+mod census;
+
 // ---- the suite ----
 
 fn migrations_run_on_open_and_once(f: &Fixture) {
