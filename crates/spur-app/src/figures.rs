@@ -30,6 +30,7 @@ use spur_engine::{Currency, EngineConfig, Role, Timestamp};
 use spur_store::Store;
 
 use crate::figures_noise::{Owned, Privacy};
+use crate::figures_population as population;
 use crate::figures_private::{draw, private_rows, record, PartySets, PrivacyRecord, Releases};
 use crate::stats::{AMOUNT_BOUNDS_USD, REPORT_WITHIN_DAYS, SHOW_PRICE_USD};
 use crate::{AppError, Context, Result};
@@ -131,11 +132,11 @@ fn kept(value: u64, parties: usize, k: u64) -> Option<u64> {
 }
 
 /// Fixed formatting for every number written: the same bytes each run.
-fn num<T: std::fmt::Display>(v: Option<T>) -> String {
+pub(crate) fn num<T: std::fmt::Display>(v: Option<T>) -> String {
     v.map(|v| v.to_string()).unwrap_or_default()
 }
 
-fn round2(x: f64) -> f64 {
+pub(crate) fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
 
@@ -219,6 +220,15 @@ pub fn compute(
     // The latest same-side run we made with each peer that kept its alerted
     // lists: the capture–recapture table.
     let mut runs = store.match_runs(actor)?;
+    // The latest census we gathered (newest first): the estimate of three
+    // to five lists.
+    let census = runs
+        .iter()
+        .find(|r| r.side == "made" && r.mode == spur_store::CENSUS_MODE && r.histories.is_some())
+        .cloned();
+    if let Some(c) = &census {
+        inputs.update(serde_json::to_vec(&(c.id, &c.histories))?);
+    }
     runs.retain(|r| r.side == "made" && r.mode == "same-side" && r.lists.is_some());
     runs.sort_by_key(|r| std::cmp::Reverse(r.id));
     let mut peers = BTreeSet::new();
@@ -493,39 +503,24 @@ pub fn compute(
     }
     files.insert("funnel.csv".to_owned(), csv.into_bytes());
     // Under --epsilon the lists' counts are not released (not noised).
-    let population: Vec<PopulationRow> = if settings.privacy.is_some() {
-        Vec::new()
-    } else {
-        runs.iter()
-            .flat_map(|r| {
-                let l = r.lists.unwrap_or_default();
-                [("receivers", l.receivers), ("customers", l.senders)]
-                    .map(|(list, counts)| population_row(r.id, list, counts, k))
-            })
-            .collect()
-    };
-    let mut csv = String::from("run,list,here,there,on_both,estimate,low_95,high_95\n");
-    for r in &population {
-        let _ = writeln!(
-            csv,
-            "{},{},{},{},{},{},{},{}",
-            r.run,
-            r.list,
-            num(r.here),
-            num(r.there),
-            num(r.on_both),
-            num(r.estimate),
-            num(r.low_95),
-            num(r.high_95)
-        );
-    }
-    files.insert("population.csv".to_owned(), csv.into_bytes());
+    let released = settings.privacy.is_none();
+    let population = population::rows(if released { &runs } else { &[] }, k);
+    files.insert(
+        "population.csv".to_owned(),
+        population::csv(&population).into_bytes(),
+    );
+    let census = population::census_rows(census.as_ref().filter(|_| released), k);
+    files.insert(
+        "census.csv".to_owned(),
+        population::census_csv(&census).into_bytes(),
+    );
     let mut json = serde_json::to_vec_pretty(&serde_json::json!({
         "k": k,
         "suspects_by_month_corridor": corridors,
         "amounts": amounts,
         "funnel": funnel,
         "population": population,
+        "census": census,
     }))?;
     json.push(b'\n');
     files.insert("figures.json".to_owned(), json);
@@ -594,45 +589,6 @@ pub fn compute(
     manifest.push(b'\n');
     files.insert("manifest.json".to_owned(), manifest);
     Ok(Figures { files })
-}
-
-/// One list of a same-side match run: ours, the peer's, on both, and
-/// Chapman's estimate with its 95% interval; all empty when a count is
-/// below k (the estimate would give the small one away).
-#[derive(Serialize)]
-struct PopulationRow {
-    run: i64,
-    list: &'static str,
-    here: Option<u64>,
-    there: Option<u64>,
-    on_both: Option<u64>,
-    estimate: Option<f64>,
-    low_95: Option<f64>,
-    high_95: Option<f64>,
-}
-
-fn population_row(
-    run: i64,
-    list: &'static str,
-    [here, there, both]: [i64; 3],
-    k: u64,
-) -> PopulationRow {
-    let count = |n: i64| u64::try_from(n).unwrap_or(0);
-    let (h, t, b) = (count(here), count(there), count(both));
-    let shown = h >= k && t >= k && b >= k;
-    let e = shown
-        .then(|| spur_match::chapman(h, t, b, 0.95).ok())
-        .flatten();
-    PopulationRow {
-        run,
-        list,
-        here: shown.then_some(h),
-        there: shown.then_some(t),
-        on_both: shown.then_some(b),
-        estimate: e.map(|e| round2(e.estimate)),
-        low_95: e.map(|e| round2(e.low)),
-        high_95: e.map(|e| round2(e.high)),
-    }
 }
 
 /// The evidence payments the private sums take, in time order, each owned

@@ -16,6 +16,7 @@ pub mod calibrate;
 pub mod error;
 pub mod figures;
 pub mod figures_noise;
+mod figures_population;
 mod figures_private;
 mod figures_svg;
 pub mod learn;

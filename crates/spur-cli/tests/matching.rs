@@ -286,6 +286,34 @@ fn census_of_three_institutions_gathers_histories_from_two_running_servers() {
             assert!(id.len() < 6 || !transcript.contains(id), "{id} crossed");
         }
     }
+    // `spur stats` publishes the latest census's estimates (k = 1 here: a
+    // tiny world), the same as printed, and verifies them.
+    dir.spur(&[
+        "--db", "a.db", "--user", "ana", "stats", "--out", "s", "--k", "1",
+    ])
+    .ok();
+    let census = dir.read("s/census.csv");
+    let receivers = census
+        .lines()
+        .find(|l| l.contains(",3,receivers,"))
+        .unwrap_or_else(|| panic!("{census}"));
+    let cols: Vec<&str> = receivers.split(',').collect();
+    let seen = cols[3];
+    assert!(
+        out.contains(&format!(
+            "receivers scored 0.5 or more: 3 lists, {seen} parties seen"
+        )),
+        "{out}\n{census}"
+    );
+    let estimate: f64 = cols[4].parse().unwrap();
+    assert!(
+        out.contains(&format!("estimated {estimate:.0} in all")),
+        "{out}\n{census}"
+    );
+    dir.spur(&[
+        "--db", "a.db", "--user", "ana", "stats", "verify", "--dir", "s",
+    ])
+    .ok();
     // One --token per --peer.
     dir.spur(&[
         "--db",

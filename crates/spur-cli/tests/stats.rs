@@ -55,7 +55,7 @@ fn stats_suppress_small_cells_repeat_byte_for_byte_and_verify() {
         .ok()
     };
     let said = stats("a", "5");
-    assert!(said.stdout.contains("9 files in a"), "{}", said.stdout);
+    assert!(said.stdout.contains("10 files in a"), "{}", said.stdout);
 
     // Every count of parties shown describes at least k of them; some
     // cells are suppressed and some are not.
@@ -97,11 +97,16 @@ fn stats_suppress_small_cells_repeat_byte_for_byte_and_verify() {
     assert!(grid.contains("&lt; k") && grid.contains("→PH"), "{grid}");
     let manifest: serde_json::Value = serde_json::from_str(&dir.read("a/manifest.json")).unwrap();
     assert_eq!(manifest["k"], 5);
-    assert_eq!(manifest["files"].as_object().unwrap().len(), 8);
-    // No match run in this database: the population table has its header only.
+    assert_eq!(manifest["files"].as_object().unwrap().len(), 9);
+    // No match run or census in this database: those tables have their
+    // header only.
     assert_eq!(
         dir.read("a/population.csv"),
         "run,list,here,there,on_both,estimate,low_95,high_95\n"
+    );
+    assert_eq!(
+        dir.read("a/census.csv"),
+        "run,lists,list,seen,estimate,low_95,high_95,model\n"
     );
 
     // The same database and k: the same bytes.

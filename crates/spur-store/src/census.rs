@@ -1,11 +1,12 @@
 //! `spur census` in the store: a census is a match run of mode `census`
 //! (the same table, role checks and hourly limit as `spur match`), and what
-//! it learnt, the capture histories of the lists (counts only), is kept in
-//! its audit entry on both sides: `census.finish` on each institution that
-//! served it, with the histories the hub told it, and `census.run` on the
-//! hub, with the histories it counted.
+//! it learnt, the capture histories of the lists (counts only), is kept
+//! with the run (`match_runs.histories`, schema 18) and in its audit entry
+//! on both sides: `census.finish` on each institution that served it, with
+//! the histories the hub told it, and `census.run` on the hub, with the
+//! histories it counted (`spur stats` publishes the latest).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use spur_engine::Timestamp;
 
 use crate::access::require;
@@ -20,7 +21,7 @@ pub const CENSUS_MODE: &str = "census";
 /// The capture histories of one census: `receivers[h - 1]` and
 /// `customers[h - 1]` count the distinct parties on exactly the lists of
 /// `h` (the bit `1 << i` for list `i + 1`).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CensusHistories {
     pub lists: usize,
     pub receivers: Vec<u64>,
@@ -78,8 +79,13 @@ pub(crate) fn finish_served(
         return Err(StoreError::MatchRunFinished(id));
     }
     tx.execute(
-        "UPDATE match_runs SET finished_at = $1, matched = $2 WHERE id = $3",
-        params![now, histories.seen() as i64, id],
+        "UPDATE match_runs SET finished_at = $1, matched = $2, histories = $3 WHERE id = $4",
+        params![
+            now,
+            histories.seen() as i64,
+            serde_json::to_string(histories)?,
+            id
+        ],
     )?;
     let after = run(tx, id)?;
     audit::append(
@@ -90,7 +96,7 @@ pub(crate) fn finish_served(
             action: "census.finish",
             object: format!("match_run:{id}"),
             before: json(&before)?,
-            after: json(&serde_json::json!({ "run": after, "histories": histories }))?,
+            after: json(&after)?,
             rows: vec![],
         },
     )?;
@@ -114,7 +120,8 @@ pub(crate) fn record_made(
     let id = tx
         .query_one(
             "INSERT INTO match_runs (side, peer, actor, mode, started_at, finished_at, offered, \
-             received, matched) VALUES ('made', $1, $2, $3, $4, $4, $5, $6, $7) RETURNING id",
+             received, matched, histories) VALUES ('made', $1, $2, $3, $4, $4, $5, $6, $7, $8) \
+             RETURNING id",
             params![
                 peers,
                 user.name.as_str(),
@@ -122,7 +129,8 @@ pub(crate) fn record_made(
                 now,
                 offered as i64,
                 received as i64,
-                histories.seen() as i64
+                histories.seen() as i64,
+                serde_json::to_string(histories)?
             ],
         )?
         .int(0)?;
@@ -135,7 +143,7 @@ pub(crate) fn record_made(
             action: "census.run",
             object: format!("match_run:{id}"),
             before: None,
-            after: json(&serde_json::json!({ "run": r, "histories": histories }))?,
+            after: json(&r)?,
             rows: vec![],
         },
     )?;

@@ -46,6 +46,8 @@ pub struct MatchRun {
     /// Same side, made by us: the alerted lists' sizes, for
     /// capture–recapture (schema 17; `None` before, or cross-border).
     pub lists: Option<MatchLists>,
+    /// A census (mode `census`, finished): the capture histories (schema 18).
+    pub histories: Option<crate::census::CensusHistories>,
 }
 
 /// The alerted lists of a same-side run: receivers and senders (customers),
@@ -126,13 +128,19 @@ fn run_from(r: &Row) -> Result<MatchRun, StoreError> {
             }),
             _ => None,
         },
+        histories: match r.opt_text(16)? {
+            None => None,
+            Some(json) => Some(serde_json::from_str(&json).map_err(|e| {
+                StoreError::Corrupt(format!("match_runs: histories do not read: {e}"))
+            })?),
+        },
     })
 }
 
 const RUN_COLUMNS: &str =
     "id, side, peer, actor, mode, started_at, finished_at, offered, received, \
      matched, receivers_here, receivers_there, receivers_both, senders_here, senders_there, \
-     senders_both FROM match_runs";
+     senders_both, histories FROM match_runs";
 
 pub(crate) fn run(tx: &mut dyn Tx, id: i64) -> Result<MatchRun, StoreError> {
     let rows = tx.query(&format!("SELECT {RUN_COLUMNS} WHERE id = $1"), params![id])?;

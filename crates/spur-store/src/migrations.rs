@@ -529,6 +529,15 @@ ALTER TABLE match_runs ADD COLUMN senders_both BIGINT;
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 18,
+        name: "the capture histories of a census (JSON, counts only)",
+        shared: r#"
+ALTER TABLE match_runs ADD COLUMN histories TEXT;
+"#,
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
 /// The schema version this build writes.

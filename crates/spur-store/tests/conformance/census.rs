@@ -60,6 +60,7 @@ fn a_census_is_served_to_peers_finished_once_and_its_histories_audited(f: &Fixtu
         .unwrap();
     // 4 receivers on all three lists and one customer in each of 7 cells.
     assert_eq!(done.matched, Some(11));
+    assert_eq!(done.histories, Some(histories(3, 4)), "kept with the run");
     assert_err!(
         s.finish_census_run(run.id, "hub", &histories(3, 4)),
         StoreError::MatchRunFinished(_)
@@ -86,6 +87,12 @@ fn a_census_is_served_to_peers_finished_once_and_its_histories_audited(f: &Fixtu
         .record_census_run("ana", "http://b http://c", 9, 12, &histories(3, 2))
         .unwrap();
     assert_eq!((made.side.as_str(), made.matched), ("made", Some(9)));
+    let runs = s.match_runs("aud").unwrap();
+    assert_eq!(
+        runs[0].histories,
+        Some(histories(3, 2)),
+        "read back, newest first"
+    );
     let log = s.audit_log("aud").unwrap();
     let of = |action: &str| log.iter().filter(|e| e.action == action).count();
     assert_eq!(
