@@ -444,7 +444,9 @@ fn compare(
             (None, None) => continue,
             (Some(f), Some(_)) => {
                 let fields = match (after(entry_id, &object)?, &f.view) {
-                    (Some(recorded), Some(view)) => rows::differing_fields(&recorded, view),
+                    (Some(recorded), Some(view)) => {
+                        rows::differing_fields(rows::recorded_view(&recorded), view)
+                    }
                     _ => Vec::new(),
                 };
                 let message = if fields.is_empty() {

@@ -13,6 +13,7 @@ use crate::access::require;
 use crate::audit::{self, json, Change};
 use crate::error::StoreError;
 use crate::matching::{authorize_peer, run, MatchRun, MATCHERS};
+use crate::rows;
 use crate::sql::{params, Tx};
 
 /// The mode a census run is kept under.
@@ -97,7 +98,7 @@ pub(crate) fn finish_served(
             object: format!("match_run:{id}"),
             before: json(&before)?,
             after: json(&after)?,
-            rows: vec![],
+            rows: vec![rows::match_run(&after)?],
         },
     )?;
     Ok(after)
@@ -144,7 +145,7 @@ pub(crate) fn record_made(
             object: format!("match_run:{id}"),
             before: None,
             after: json(&r)?,
-            rows: vec![],
+            rows: vec![rows::match_run(&r)?],
         },
     )?;
     Ok(r)

@@ -17,6 +17,7 @@ use crate::access::require;
 use crate::audit::{self, hex, json, Change};
 use crate::error::StoreError;
 use crate::model::{User, UserRole};
+use crate::rows;
 use crate::sql::{params, Row, Tx};
 
 /// Who serves a match run: other installations, with the `peer` role.
@@ -250,7 +251,7 @@ pub(crate) fn begin_served(
             object: format!("match_run:{id}"),
             before: None,
             after: json(&r)?,
-            rows: vec![],
+            rows: vec![rows::match_run(&r)?],
         },
     )?;
     Ok(r)
@@ -295,7 +296,7 @@ pub(crate) fn finish_served(
                 "evidence": evidence.len(),
                 "evidence_sha256": digest(evidence)?,
             }))?,
-            rows: vec![],
+            rows: vec![rows::match_run(&after)?],
         },
     )?;
     Ok(after)
@@ -374,7 +375,7 @@ pub(crate) fn record_made(
                 "evidence": evidence.len(),
                 "evidence_sha256": digest(evidence)?,
             }))?,
-            rows: vec![],
+            rows: vec![rows::match_run(&r)?],
         },
     )?;
     Ok(r)

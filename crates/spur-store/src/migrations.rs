@@ -571,6 +571,10 @@ pub(crate) fn has_schema(tx: &mut dyn Tx) -> Result<bool, StoreError> {
 /// migrated across it gets a baseline entry for the rows it already held.
 pub(crate) const ROW_DIGESTS: i64 = 6;
 
+/// The version from which match runs (and censuses) are protected rows: a
+/// database migrated across it gets a baseline entry for the runs it held.
+pub(crate) const MATCH_RUN_DIGESTS: i64 = 18;
+
 /// Brings the schema to [`SCHEMA_VERSION`]; refuses a newer one. Returns
 /// the version found (0 for a new database).
 pub(crate) fn migrate(tx: &mut dyn Tx, now: Timestamp) -> Result<i64, StoreError> {

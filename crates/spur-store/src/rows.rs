@@ -13,7 +13,8 @@
 //! stored without parsing their JSON.
 //!
 //! Objects are named as in the audit log: `user:3`, `case:7`, `report:2`, `token:4`
-//! (the token row with its hash, token.rs),
+//! (the token row with its hash, token.rs), `match_run:5` (a match run or a
+//! census, with what `spur stats` publishes of it),
 //! `alert:12`, `payment:TXN`, plus `engine_state` and `txns` (the number of
 //! recorded txn ids: millions of ids are counted, not hashed one by one).
 
@@ -27,6 +28,7 @@ use crate::case;
 use crate::error::StoreError;
 use sha2::{Digest, Sha256};
 
+use crate::matching::MatchRun;
 use crate::model::{Case, Report, User};
 use crate::report;
 use crate::sql::{Keys, Row, Tx, Value as SqlValue};
@@ -61,6 +63,12 @@ pub(crate) const ALERT_ROW: &str = "id, subject, role, score, country, indicator
 pub(crate) const PAYMENT_ROW: &str = "txn_id, paid_at, amount, currency, sender_id, sender_name, \
      sender_country, receiver_id, receiver_name, receiver_country, channel, message, recorded_at \
      FROM payments";
+
+/// A match run or census as its audit entries name it: every column (the
+/// lists' sizes and a census's histories, which `spur stats` publishes).
+pub(crate) fn match_run_view(r: &MatchRun) -> Result<Value, StoreError> {
+    Ok(serde_json::to_value(r)?)
+}
 
 pub(crate) fn engine_state_view(version: i64, saved_at: Timestamp, blob: &[u8]) -> Value {
     serde_json::json!({
@@ -219,6 +227,10 @@ pub(crate) fn case(c: &Case) -> Result<RowDigest, StoreError> {
     row(format!("case:{}", c.id), &case_view(c)?)
 }
 
+pub(crate) fn match_run(r: &MatchRun) -> Result<RowDigest, StoreError> {
+    row(format!("match_run:{}", r.id), &match_run_view(r)?)
+}
+
 pub(crate) fn report(r: &Report) -> Result<RowDigest, StoreError> {
     row(format!("report:{}", r.id), &report_view(r)?)
 }
@@ -341,6 +353,14 @@ pub(crate) fn current(tx: &mut dyn Tx) -> Result<BTreeMap<String, Found>, StoreE
             true,
         )?;
     }
+    for r in crate::matching::runs(tx)? {
+        put(
+            format!("match_run:{}", r.id),
+            format!("match run {}", r.id),
+            match_run_view(&r)?,
+            true,
+        )?;
+    }
     for (t, sha256) in token::all_with_hashes(tx)? {
         put(
             format!("token:{}", t.id),
@@ -430,6 +450,16 @@ pub(crate) fn label_of(object: &str, after: Option<&Value>) -> String {
 
 /// The top-level fields whose values differ, in words (`xml` for a
 /// report's XML hash and length), in alphabetical order.
+/// The row's view in an entry's `after`: the whole of it, or, for an entry
+/// that records more than the row (a match run's evidence count and
+/// digest), what it holds under `run`.
+pub(crate) fn recorded_view(after: &Value) -> &Value {
+    match after.get("run") {
+        Some(run) if run.is_object() => run,
+        _ => after,
+    }
+}
+
 pub(crate) fn differing_fields(recorded: &Value, now: &Value) -> Vec<String> {
     let (Value::Object(a), Value::Object(b)) = (recorded, now) else {
         return Vec::new();

@@ -71,7 +71,9 @@ impl SqlStore {
         }
         let found = migrations::migrate(&mut *tx, now)?;
         if found > 0 && found < migrations::ROW_DIGESTS {
-            baseline(&mut *tx, now, found)?;
+            baseline(&mut *tx, now, found, "")?;
+        } else if found > 0 && found < migrations::MATCH_RUN_DIGESTS {
+            baseline(&mut *tx, now, found, "match_run:")?;
         }
         tx.commit()?;
         Ok(SqlStore { db, clock })
@@ -118,11 +120,19 @@ impl SqlStore {
 }
 
 /// A database from before row digests: one entry records the digest of
-/// every protected row it holds, so verify checks them from here on (what
-/// was changed before the upgrade cannot be told any more).
-fn baseline(tx: &mut dyn Tx, now: Timestamp, from_version: i64) -> Result<(), StoreError> {
+/// every protected row it holds whose object name starts with `objects`
+/// (all of them for ""; `match_run:` for one from before match runs were
+/// protected), so verify checks them from here on (what was changed before
+/// the upgrade cannot be told any more).
+fn baseline(
+    tx: &mut dyn Tx,
+    now: Timestamp,
+    from_version: i64,
+    objects: &str,
+) -> Result<(), StoreError> {
     let rows: Vec<rows::RowDigest> = rows::current(tx)?
         .into_iter()
+        .filter(|(object, _)| object.starts_with(objects))
         .map(|(object, f)| (object, Some(f.digest)))
         .collect();
     if rows.is_empty() {

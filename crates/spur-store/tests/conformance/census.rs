@@ -5,10 +5,11 @@
 
 use spur_store::{CensusHistories, StoreError, UserRole, CENSUS_MODE};
 
-use super::Fixture;
+use super::{findings, Fixture};
 
 conformance! {
     a_census_is_served_to_peers_finished_once_and_its_histories_audited,
+    an_edited_match_run_is_named_and_an_upgrade_protects_the_runs_it_held,
 }
 
 fn histories(lists: usize, seen: u64) -> CensusHistories {
@@ -110,4 +111,67 @@ fn a_census_is_served_to_peers_finished_once_and_its_histories_audited(f: &Fixtu
     );
     // The audit chain holds over the new entries.
     s.verify_audit().unwrap();
+}
+
+/// What `spur stats` publishes of a run (its lists, a census's histories)
+/// is covered by the audit chain: an edit in the database is named. A
+/// database from before that (schema 17) gets a baseline of its runs on
+/// upgrade.
+fn an_edited_match_run_is_named_and_an_upgrade_protects_the_runs_it_held(f: &Fixture) {
+    let mut s = f.open();
+    s.add_user("ada", UserRole::Admin, "ada").unwrap();
+    s.add_user("hub", UserRole::Peer, "ada").unwrap();
+    s.add_user("ana", UserRole::Analyst, "ada").unwrap();
+    let run = s.begin_match_run("hub", CENSUS_MODE, 5, 0, 2).unwrap();
+    s.finish_census_run(run.id, "hub", &histories(3, 4))
+        .unwrap();
+    let made = s
+        .record_census_run("ana", "http://b", 1, 1, &histories(3, 2))
+        .unwrap();
+    s.verify_audit().unwrap();
+    f.sql(&format!(
+        "UPDATE match_runs SET histories = REPLACE(histories, '2', '20') WHERE id = {}",
+        made.id
+    ));
+    let said: Vec<String> = findings(&mut *s).into_iter().map(|x| x.message).collect();
+    assert_eq!(said.len(), 1, "{said:?}");
+    assert!(
+        said[0].starts_with(&format!(
+            "match run {}: histories changed after audit entry",
+            made.id
+        )),
+        "{said:?}"
+    );
+    f.sql(&format!(
+        "UPDATE match_runs SET histories = REPLACE(histories, '20', '2') WHERE id = {}",
+        made.id
+    ));
+    s.verify_audit().unwrap();
+    drop(s);
+
+    // Back to schema 17 with a run spur wrote then, without a row digest.
+    f.sql("ALTER TABLE match_runs DROP COLUMN histories; DELETE FROM schema_version WHERE version > 17;");
+    f.sql(
+        "INSERT INTO match_runs (side, peer, actor, mode, started_at, finished_at, offered, \
+         received, matched) VALUES ('made', 'http://c', 'ana', 'same-side', 1, 1, 3, 3, 1)",
+    );
+    let mut s = f.open();
+    s.verify_audit().unwrap();
+    let log = s.audit_log("ada").unwrap();
+    let baseline = log.last().unwrap();
+    assert_eq!(
+        (baseline.actor.as_str(), baseline.action.as_str()),
+        ("system", "audit.baseline")
+    );
+    f.sql("UPDATE match_runs SET matched = 2 WHERE peer = 'http://c'");
+    let said: Vec<String> = findings(&mut *s).into_iter().map(|x| x.message).collect();
+    // The baseline recorded its digest, not its view: the run is named.
+    assert_eq!(said.len(), 1, "{said:?}");
+    assert!(
+        said[0].ends_with(&format!(
+            "differs from what audit entry {} recorded",
+            baseline.id
+        )),
+        "{said:?}"
+    );
 }
