@@ -8,6 +8,7 @@
 use std::fmt::Write as _;
 
 use serde::Serialize;
+use spur_match::HistoriesEstimate;
 use spur_store::{CensusHistories, MatchRun};
 
 use crate::figures::{num, round2};
@@ -101,29 +102,27 @@ pub(crate) struct CensusRow {
 fn census_row(run: i64, lists: usize, list: &'static str, counts: &[u64], k: u64) -> CensusRow {
     let seen: u64 = counts.iter().sum();
     let shown = seen >= k;
-    let fit = shown.then(|| {
-        if lists == 2 {
-            let (a, b, both) = (counts[0], counts[1], counts[2]);
-            spur_match::chapman(a + both, b + both, both, 0.95)
-                .ok()
-                .map(|e| (e.estimate, e.low, e.high, "chapman".to_owned()))
-        } else {
-            spur_match::loglinear(lists, counts, 0.95).ok().map(|e| {
-                let model = if e.interactions.is_empty() {
+    let fit = shown
+        .then(|| spur_match::estimate(lists, counts, 0.95).ok())
+        .flatten()
+        .map(|e| {
+            let model = match &e {
+                HistoriesEstimate::Chapman(_) => "chapman".to_owned(),
+                HistoriesEstimate::Loglinear(e) if e.interactions.is_empty() => {
                     "independent".to_owned()
-                } else {
+                }
+                HistoriesEstimate::Loglinear(e) => {
                     let pairs: Vec<String> = e
                         .interactions
                         .iter()
                         .map(|(i, j)| format!("{i}x{j}"))
                         .collect();
                     pairs.join(" ")
-                };
-                (e.estimate, e.low, e.high, model)
-            })
-        }
-    });
-    let fit = fit.flatten();
+                }
+            };
+            let (estimate, low, high) = e.interval();
+            (estimate, low, high, model)
+        });
     CensusRow {
         run,
         lists,

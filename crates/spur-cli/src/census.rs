@@ -8,7 +8,7 @@ use anyhow::{Context, Result};
 use spur_app::matching::census::{self, CensusPeer};
 use spur_app::matching::http::HttpPeer;
 use spur_app::matching::transcript::Transcript;
-use spur_match::LoglinearEstimate;
+use spur_match::{HistoriesEstimate, LoglinearEstimate};
 use spur_store::OpenMode;
 
 /// One line on the log-linear estimate.
@@ -39,28 +39,18 @@ pub(crate) fn loglinear_line(e: &LoglinearEstimate) -> String {
 /// The estimate from `counts` of `lists` lists: Chapman's for two, the
 /// log-linear model's for more.
 fn estimate_line(lists: usize, counts: &[u64], level: f64) -> String {
-    if lists == 2 {
-        return match spur_match::chapman(
-            counts[0] + counts[2],
-            counts[1] + counts[2],
-            counts[2],
-            level,
-        ) {
-            Ok(e) => format!(
-                "{} here, {} there, {} on both; Chapman estimate {:.0} ({:.0}% {:.0} to {:.0})",
-                e.first,
-                e.second,
-                e.overlap,
-                e.estimate,
-                level * 100.0,
-                e.low,
-                e.high
-            ),
-            Err(e) => format!("no estimate: {e}"),
-        };
-    }
-    match spur_match::loglinear(lists, counts, level) {
-        Ok(e) => loglinear_line(&e),
+    match spur_match::estimate(lists, counts, level) {
+        Ok(HistoriesEstimate::Chapman(e)) => format!(
+            "{} here, {} there, {} on both; Chapman estimate {:.0} ({:.0}% {:.0} to {:.0})",
+            e.first,
+            e.second,
+            e.overlap,
+            e.estimate,
+            level * 100.0,
+            e.low,
+            e.high
+        ),
+        Ok(HistoriesEstimate::Loglinear(e)) => loglinear_line(&e),
         Err(e) => format!("no estimate: {e}"),
     }
 }

@@ -111,3 +111,39 @@ pub fn histories<T: Ord>(lists: &[Vec<T>]) -> Result<Vec<u64>, MatchError> {
     }
     Ok(counts)
 }
+
+/// The estimate of how many there are from a census's histories.
+#[derive(Debug, Clone, PartialEq)]
+pub enum HistoriesEstimate {
+    /// Two lists: Chapman's.
+    Chapman(crate::Estimate),
+    /// Three to five lists: the log-linear model of least AIC.
+    Loglinear(crate::LoglinearEstimate),
+}
+
+impl HistoriesEstimate {
+    /// The estimate and its interval: (estimate, low, high).
+    pub fn interval(&self) -> (f64, f64, f64) {
+        match self {
+            HistoriesEstimate::Chapman(e) => (e.estimate, e.low, e.high),
+            HistoriesEstimate::Loglinear(e) => (e.estimate, e.low, e.high),
+        }
+    }
+}
+
+/// The estimate from `counts` (by history, as [`histories`] gives them) of
+/// `lists` lists at `level`: Chapman's for two lists, from list 1 (`10` and
+/// `11`), list 2 (`01` and `11`) and both (`11`); the log-linear model's for
+/// three to five.
+pub fn estimate(
+    lists: usize,
+    counts: &[u64],
+    level: f64,
+) -> Result<HistoriesEstimate, crate::EstimateError> {
+    match (lists, counts) {
+        (2, &[one, two, both]) => {
+            crate::chapman(one + both, two + both, both, level).map(HistoriesEstimate::Chapman)
+        }
+        _ => crate::loglinear(lists, counts, level).map(HistoriesEstimate::Loglinear),
+    }
+}

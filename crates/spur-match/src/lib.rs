@@ -36,7 +36,7 @@ use curve25519_dalek::scalar::Scalar;
 use curve25519_dalek::traits::Identity;
 use sha2::{Digest, Sha512};
 
-pub use census::{histories, Blinder};
+pub use census::{estimate, histories, Blinder, HistoriesEstimate};
 pub use chapman::{chapman, Estimate, EstimateError};
 pub use identifier::{Identifier, Kind};
 pub use loglinear::{loglinear, LoglinearEstimate, MAX_LISTS};
