@@ -60,37 +60,9 @@ fn match_both_modes_against_a_running_server_in_one_command() {
     ])
     .ok();
     for side in ["a", "b"] {
-        let db = format!("{side}.db");
-        dir.spur(&[
-            "--db",
-            &db,
-            "scan",
-            &format!("w/{side}/payments.csv"),
-            "--alerts",
-            &format!("w/{side}/alerts.jsonl"),
-        ])
-        .ok();
-        dir.spur(&[
-            "--db", &db, "--user", "ada", "user", "add", "ada", "--role", "admin",
-        ])
-        .ok();
-        dir.spur(&[
-            "--db", &db, "--user", "ada", "user", "add", "ana", "--role", "analyst",
-        ])
-        .ok();
+        scanned(&dir, side);
     }
-    dir.spur(&[
-        "--db", "b.db", "--user", "ada", "user", "add", "bank-a", "--role", "peer",
-    ])
-    .ok();
-    let token = dir
-        .spur(&[
-            "--db", "b.db", "--user", "ada", "token", "create", "--for", "bank-a",
-        ])
-        .ok()
-        .stdout
-        .trim()
-        .to_owned();
+    let token = peer_token(&dir, "b.db", "bank-a");
     let (_server, url) = serve(&dir, "b.db");
     let said = dir
         .spur(&[
@@ -217,6 +189,21 @@ fn scanned(dir: &Workdir, side: &str) -> String {
     db
 }
 
+/// A `peer` user `name` in `db` and its token.
+fn peer_token(dir: &Workdir, db: &str, name: &str) -> String {
+    dir.spur(&[
+        "--db", db, "--user", "ada", "user", "add", name, "--role", "peer",
+    ])
+    .ok();
+    dir.spur(&[
+        "--db", db, "--user", "ada", "token", "create", "--for", name,
+    ])
+    .ok()
+    .stdout
+    .trim()
+    .to_owned()
+}
+
 #[test]
 fn census_of_three_institutions_gathers_histories_from_two_running_servers() {
     let dir = Workdir::new("census");
@@ -241,18 +228,7 @@ fn census_of_three_institutions_gathers_histories_from_two_running_servers() {
         .to_vec();
     for side in ["b", "c"] {
         let db = scanned(&dir, side);
-        dir.spur(&[
-            "--db", &db, "--user", "ada", "user", "add", "hub", "--role", "peer",
-        ])
-        .ok();
-        let token = dir
-            .spur(&[
-                "--db", &db, "--user", "ada", "token", "create", "--for", "hub",
-            ])
-            .ok()
-            .stdout
-            .trim()
-            .to_owned();
+        let token = peer_token(&dir, &db, "hub");
         let (server, url) = serve(&dir, &db);
         servers.push(server);
         args.extend(["--peer".into(), url, "--token".into(), token]);
