@@ -273,24 +273,24 @@ pub fn holdings(
                 sender_tallies.iter().map(|t| (t.id.as_str(), t)).collect();
             let receivers: HashMap<&str, &PartyTally> =
                 receivers.iter().map(|t| (t.id.as_str(), t)).collect();
-            let by_facts = facts;
+            // Only when asked: how many of our payments have each facts.
             let mut facts_seen: HashMap<&str, usize> = HashMap::new();
-            for (_, facts, _, _) in &refs {
-                *facts_seen.entry(facts.as_str()).or_default() += 1;
+            for (_, of_payment, _, _) in refs.iter().filter(|_| facts) {
+                *facts_seen.entry(of_payment.as_str()).or_default() += 1;
             }
             let mut items = Vec::with_capacity(refs.len() * 2);
-            for (i, (txn, facts, s, r)) in refs.iter().enumerate() {
+            for (i, (txn, of_payment, s, r)) in refs.iter().enumerate() {
                 let (Some(s), Some(r)) = (senders.get(s.as_str()), receivers.get(r.as_str()))
                 else {
                     continue;
                 };
                 let parties = vec![local(Role::Sender, s), local(Role::Receiver, r)];
                 // Facts shared by two payments of ours would name neither.
-                if by_facts && facts_seen.get(facts.as_str()) == Some(&1) {
+                if facts_seen.get(of_payment.as_str()) == Some(&1) {
                     items.push(Item {
                         identifier: Identifier {
                             kind: Kind::PaymentFacts,
-                            value: facts.clone(),
+                            value: of_payment.clone(),
                         },
                         parties: parties.clone(),
                         payment: Some(i),
