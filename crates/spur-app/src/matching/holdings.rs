@@ -117,8 +117,9 @@ pub fn holdings(
 ) -> Result<Holdings, AppError> {
     let mut engine = Engine::new(cfg.clone())?;
     engine.set_now(spur_engine::MAX_TIMESTAMP);
-    // Cross-border: (reference, facts, sender, receiver) of each payment.
-    let mut refs: Vec<(String, String, String, String)> = Vec::new();
+    // Cross-border: (reference, facts when asked for, sender, receiver) of
+    // each payment.
+    let mut refs: Vec<(String, Option<String>, String, String)> = Vec::new();
     let mut phones: HashMap<String, String> = HashMap::new();
     let mut names: HashMap<String, String> = HashMap::new();
     let mut sender_names: HashMap<String, String> = HashMap::new();
@@ -138,7 +139,7 @@ pub fn holdings(
                 match mode {
                     Mode::CrossBorder => refs.push((
                         p.txn_id.to_string(),
-                        payment_facts(p.amount, p.currency.as_str(), p.timestamp),
+                        facts.then(|| payment_facts(p.amount, p.currency.as_str(), p.timestamp)),
                         p.sender_id.to_string(),
                         p.receiver_id.to_string(),
                     )),
@@ -273,10 +274,10 @@ pub fn holdings(
                 sender_tallies.iter().map(|t| (t.id.as_str(), t)).collect();
             let receivers: HashMap<&str, &PartyTally> =
                 receivers.iter().map(|t| (t.id.as_str(), t)).collect();
-            // Only when asked: how many of our payments have each facts.
+            // How many of our payments have each facts (when asked for).
             let mut facts_seen: HashMap<&str, usize> = HashMap::new();
-            for (_, of_payment, _, _) in refs.iter().filter(|_| facts) {
-                *facts_seen.entry(of_payment.as_str()).or_default() += 1;
+            for of_payment in refs.iter().filter_map(|r| r.1.as_deref()) {
+                *facts_seen.entry(of_payment).or_default() += 1;
             }
             let mut items = Vec::with_capacity(refs.len() * 2);
             for (i, (txn, of_payment, s, r)) in refs.iter().enumerate() {
@@ -286,11 +287,14 @@ pub fn holdings(
                 };
                 let parties = vec![local(Role::Sender, s), local(Role::Receiver, r)];
                 // Facts shared by two payments of ours would name neither.
-                if facts_seen.get(of_payment.as_str()) == Some(&1) {
+                if let Some(of_payment) = of_payment
+                    .as_deref()
+                    .filter(|f| facts_seen.get(f) == Some(&1))
+                {
                     items.push(Item {
                         identifier: Identifier {
                             kind: Kind::PaymentFacts,
-                            value: of_payment.clone(),
+                            value: of_payment.to_owned(),
                         },
                         parties: parties.clone(),
                         payment: Some(i),
