@@ -5,6 +5,7 @@
 //! keeps the histories in its audit log. All synthetic: one simulated
 //! world split between three sending firms.
 
+#[macro_use]
 mod common;
 
 use std::sync::Arc;
@@ -17,17 +18,6 @@ use spur_app::matching::transcript::Transcript;
 use spur_app::scan::{self, ScanOptions};
 use spur_engine::EngineConfig;
 use spur_store::{ManualClock, Store, UserRole};
-
-macro_rules! on_both {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $( #[test] fn $name() { super::$name(super::Backend::Sqlite); } )*
-        }
-        mod postgres {
-            $( #[test] fn $name() { super::$name(super::Backend::Postgres); } )*
-        }
-    };
-}
 
 on_both! {
     three_institutions_count_their_histories_over_http,

@@ -6,6 +6,7 @@
 //! the transcript holds none of the client's identifiers; the server's
 //! running engine takes the evidence it stored. All synthetic.
 
+#[macro_use]
 mod common;
 
 use std::sync::Arc;
@@ -19,17 +20,6 @@ use spur_app::scan::{self, ScanOptions};
 use spur_engine::{EngineConfig, Role};
 use spur_server::Limits;
 use spur_store::{ManualClock, Store, UserRole};
-
-macro_rules! on_both {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $( #[test] fn $name() { super::$name(super::Backend::Sqlite); } )*
-        }
-        mod postgres {
-            $( #[test] fn $name() { super::$name(super::Backend::Postgres); } )*
-        }
-    };
-}
 
 on_both! {
     a_peer_matches_over_http_within_its_limits,

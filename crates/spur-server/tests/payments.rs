@@ -3,6 +3,7 @@
 //! and simulated traffic posted in batches ending with the alerts of the
 //! engine run over the same payments at once.
 
+#[macro_use]
 mod common;
 
 use std::ops::ControlFlow;
@@ -11,17 +12,6 @@ use std::sync::Arc;
 use common::{eventually, Backend, TestServer};
 use serde_json::{json, Value};
 use spur_io::{JsonlPaymentReader, PaymentReader};
-
-macro_rules! on_both {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $( #[test] fn $name() { super::$name(super::Backend::Sqlite); } )*
-        }
-        mod postgres {
-            $( #[test] fn $name() { super::$name(super::Backend::Postgres); } )*
-        }
-    };
-}
 
 on_both! {
     one_payment_or_many_each_with_its_verdict,

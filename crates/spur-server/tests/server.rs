@@ -1,6 +1,7 @@
 //! `spur serve` over HTTP: authentication, the role matrix, the error table,
 //! limits and graceful shutdown, each on SQLite and on PostgreSQL.
 
+#[macro_use]
 mod common;
 
 use std::time::Duration;
@@ -8,17 +9,6 @@ use std::time::Duration;
 use common::{eventually, Backend, Partial, TestServer, ROLES};
 use serde_json::Value;
 use spur_server::Limits;
-
-macro_rules! on_both {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $( #[test] fn $name() { super::$name(super::Backend::Sqlite); } )*
-        }
-        mod postgres {
-            $( #[test] fn $name() { super::$name(super::Backend::Postgres); } )*
-        }
-    };
-}
 
 on_both! {
     system_routes_answer_without_a_token,

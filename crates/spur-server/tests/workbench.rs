@@ -6,6 +6,7 @@
 //! The tests are grouped by subject, one file each under tests/workbench/;
 //! the seed and the helpers they share are here.
 
+#[macro_use]
 mod common;
 
 use std::sync::Arc;
@@ -14,17 +15,6 @@ use common::{Backend, TestServer, T0};
 use serde_json::Value;
 use spur_engine::{Alert, Finding, Role};
 use spur_store::{IngestedTxn, ManualClock, PaymentRecord};
-
-macro_rules! on_both {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $( #[test] fn $name() { super::$name(super::Backend::Sqlite); } )*
-        }
-        mod postgres {
-            $( #[test] fn $name() { super::$name(super::Backend::Postgres); } )*
-        }
-    };
-}
 
 const CODES: &[&str] = &["P-SHARED", "R-RING", "P-FREQ"];
 const COUNTRIES: &[&str] = &["PH", "CA", "AU"];

@@ -5,6 +5,20 @@
 
 #![allow(dead_code)]
 
+/// Each named function of a [`Backend`] as two tests, `sqlite::NAME` and
+/// `postgres::NAME` (a test file declares `#[macro_use] mod common;`).
+#[allow(unused_macros)]
+macro_rules! on_both {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $( #[test] fn $name() { super::$name(super::Backend::Sqlite); } )*
+        }
+        mod postgres {
+            $( #[test] fn $name() { super::$name(super::Backend::Postgres); } )*
+        }
+    };
+}
+
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::net::TcpStream;
