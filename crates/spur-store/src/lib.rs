@@ -30,6 +30,7 @@ mod payment_rows;
 mod postgres;
 mod report;
 mod rows;
+mod scan_batch;
 mod sql;
 mod sql_store;
 mod sqlite;

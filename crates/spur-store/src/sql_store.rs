@@ -1,13 +1,13 @@
 //! `SqlStore`, the one implementation of [`Store`] over either backend:
 //! opening and migrating, the write transaction that runs again when the
 //! database aborted it as transient, and each method written once against
-//! `Tx` (users and roles, ingestion, engine state, the audit log). Cases,
-//! reports, the log, lists and the rest live in their own files; the rows
-//! they share in `access.rs`, `alert_rows.rs` and `payment_rows.rs`.
+//! `Tx` (users and roles, ingestion, the audit log). A scan's batch and the
+//! engine state are `scan_batch.rs`; cases, reports, the log, lists and the
+//! rest live in their own files; the rows they share in `access.rs`,
+//! `alert_rows.rs` and `payment_rows.rs`.
 
 use std::sync::Arc;
 
-use serde::Serialize;
 use spur_engine::{Alert, Role, Timestamp};
 use tracing::debug;
 
@@ -15,9 +15,7 @@ use crate::access::{
     all_users, change_user, find_user, keep_an_admin, reader, require, AUDIT_READERS, INGESTERS,
     WORKERS,
 };
-use crate::alert_rows::{
-    alert_from, all_alerts, check_alerts, clear_others, upsert_alert, ALERT_COLUMNS,
-};
+use crate::alert_rows::{alert_from, all_alerts, ALERT_COLUMNS};
 use crate::alert_view::AlertFilter;
 use crate::audit::{self, json, Change};
 use crate::case;
@@ -37,10 +35,11 @@ use crate::model::{
 use crate::page::{Page, PageRequest};
 use crate::party_view::{self, PartyView};
 use crate::payment_rows::{
-    check_txn_ids, insert_payments, insert_txns, payment_from, txn_rows, TxnRow, PAYMENT_COLUMNS,
+    check_txn_ids, insert_txns, payment_from, txn_rows, TxnRow, PAYMENT_COLUMNS,
 };
 use crate::report;
 use crate::rows;
+use crate::scan_batch;
 use crate::sql::{params, Backend, Keys, Tx};
 use crate::token::{self, IssuedToken, Token};
 
@@ -153,137 +152,6 @@ fn baseline(
         },
     )?;
     Ok(())
-}
-
-fn store_state(tx: &mut dyn Tx, blob: &[u8], now: Timestamp) -> Result<i64, StoreError> {
-    let version = tx
-        .query_one(
-            "SELECT COALESCE(MAX(version), 0) + 1 FROM engine_state",
-            &[],
-        )?
-        .int(0)?;
-    tx.execute(
-        "INSERT INTO engine_state (id, version, state, saved_at) VALUES (1, $1, $2, $3) \
-         ON CONFLICT (id) DO UPDATE SET version = excluded.version, state = excluded.state, saved_at = excluded.saved_at",
-        params![version, blob, now],
-    )?;
-    Ok(version)
-}
-
-#[derive(Serialize)]
-struct StateAudit {
-    version: i64,
-    bytes: usize,
-    sha256: String,
-}
-
-fn state_audit(version: i64, blob: &[u8]) -> StateAudit {
-    StateAudit {
-        version,
-        bytes: blob.len(),
-        sha256: audit::sha256_hex(blob),
-    }
-}
-
-impl SqlStore {
-    /// A scan batch; with `payments`, `alerts` is the engine's complete outcome.
-    fn commit_scan(
-        &mut self,
-        txns: &[TxnRow<'_>],
-        alerts: &[Alert],
-        whole: Option<(&[PaymentRecord], i64)>,
-        state: &[u8],
-    ) -> Result<ScanBatch, StoreError> {
-        let (payments, based_on) = match whole {
-            Some((p, v)) => (p, Some(v)),
-            None => (&[][..], None),
-        };
-        if txns.iter().any(|(t, _)| t.is_empty()) {
-            return Err(StoreError::Invalid("an empty txn_id".into()));
-        }
-        check_alerts(alerts)?;
-        if payments
-            .iter()
-            .any(|p| p.txn_id.is_empty() || !p.amount.is_finite())
-        {
-            return Err(StoreError::Invalid(
-                "every payment needs a txn_id and a finite amount".into(),
-            ));
-        }
-        self.write(|tx, now| {
-            if let Some(expected) = based_on {
-                // The audit head's lock queues concurrent scans on PostgreSQL.
-                tx.query_one(
-                    &format!("SELECT last_id FROM audit_head WHERE id = 1{}", tx.for_update()),
-                    &[],
-                )?;
-                let found = tx
-                    .query_one("SELECT COALESCE(MAX(version), 0) FROM engine_state", &[])?
-                    .int(0)?;
-                if found != expected {
-                    return Err(StoreError::ScanConflict { expected, found });
-                }
-            }
-            let new_txns = insert_txns(tx, txns, now)?;
-            let kept = insert_payments(tx, payments, now)?;
-            let new_payments: Vec<&str> = kept.iter().map(String::as_str).collect();
-            let (mut alerts_created, mut alerts_updated) = (Vec::new(), Vec::new());
-            for a in alerts {
-                match upsert_alert(tx, a, now)? {
-                    (id, true) => alerts_created.push(id),
-                    (id, false) => alerts_updated.push(id),
-                }
-            }
-            let alerts_cleared = if based_on.is_some() {
-                clear_others(tx, &alerts_created, &alerts_updated, now)?
-            } else {
-                Vec::new()
-            };
-            let state_version = store_state(tx, state, now)?;
-            // The digests of what the scan wrote, as stored (read back: a
-            // database may store a number differently from how it was given).
-            let mut written = vec![rows::engine_state(state_version, now, state)?];
-            // No txn ids at all is no `txns` row (as verify sees it), not a
-            // count of 0 that verify would then find deleted.
-            if tx.query_opt("SELECT txn_id FROM txns LIMIT 1", &[])?.is_some() {
-                written.push(rows::txns(tx)?);
-            }
-            let touched: Vec<i64> = alerts_created
-                .iter()
-                .chain(&alerts_updated)
-                .chain(&alerts_cleared)
-                .copied()
-                .collect();
-            written.extend(rows::alerts(tx, Some(&touched))?);
-            written.extend(rows::payments(tx, Some(&new_payments))?);
-            let batch = ScanBatch {
-                new_txns,
-                alerts_created,
-                alerts_updated,
-                alerts_cleared,
-                state_version,
-            };
-            audit::append(
-                tx,
-                Change {
-                    at: now,
-                    actor: SYSTEM_ACTOR,
-                    action: "scan.commit",
-                    object: "scan".into(),
-                    before: None,
-                    after: json(&serde_json::json!({ "batch": &batch, "state": state_audit(state_version, state) }))?,
-                    rows: written,
-                },
-            )?;
-            debug!(
-                new_txns = batch.new_txns,
-                alerts_created = batch.alerts_created.len(),
-                alerts_updated = batch.alerts_updated.len(),
-                "scan batch committed"
-            );
-            Ok(batch)
-        })
-    }
 }
 
 impl Store for SqlStore {
@@ -567,7 +435,7 @@ impl Store for SqlStore {
 
     fn save_engine_state(&mut self, blob: &[u8]) -> Result<i64, StoreError> {
         self.write(|tx, now| {
-            let version = store_state(tx, blob, now)?;
+            let version = scan_batch::store_state(tx, blob, now)?;
             audit::append(
                 tx,
                 Change {
@@ -576,7 +444,7 @@ impl Store for SqlStore {
                     action: "engine_state.save",
                     object: "engine_state".into(),
                     before: None,
-                    after: json(&state_audit(version, blob))?,
+                    after: json(&scan_batch::state_audit(version, blob))?,
                     rows: vec![rows::engine_state(version, now, blob)?],
                 },
             )?;
