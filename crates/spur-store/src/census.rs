@@ -12,7 +12,7 @@ use spur_engine::Timestamp;
 use crate::access::require;
 use crate::audit::{self, json, Change};
 use crate::error::StoreError;
-use crate::matching::{authorize_peer, run, MatchRun, MATCHERS};
+use crate::matching::{authorize_peer, run, waiting_run, MatchRun, MATCHERS};
 use crate::rows;
 use crate::sql::{params, Tx};
 
@@ -72,13 +72,7 @@ pub(crate) fn finish_served(
 ) -> Result<MatchRun, StoreError> {
     let user = authorize_peer(tx, actor)?;
     histories.check()?;
-    let before = run(tx, id)?;
-    if before.side != "served" || before.actor != user.name || before.mode != CENSUS_MODE {
-        return Err(StoreError::not_found("census", id));
-    }
-    if before.finished_at.is_some() {
-        return Err(StoreError::MatchRunFinished(id));
-    }
+    let before = waiting_run(tx, id, &user.name, Some(CENSUS_MODE))?;
     tx.execute(
         "UPDATE match_runs SET finished_at = $1, matched = $2, histories = $3 WHERE id = $4",
         params![

@@ -257,6 +257,30 @@ pub(crate) fn begin_served(
     Ok(r)
 }
 
+/// Run `id` as served to peer `peer` and not finished yet, of mode `mode`
+/// when given: another peer's run, or one of another mode, is none of this
+/// one's business (not found); a finished one is refused.
+pub(crate) fn waiting_run(
+    tx: &mut dyn Tx,
+    id: i64,
+    peer: &str,
+    mode: Option<&str>,
+) -> Result<MatchRun, StoreError> {
+    let r = run(tx, id)?;
+    if r.side != "served" || r.actor != peer || mode.is_some_and(|m| r.mode != m) {
+        let kind = if mode == Some(crate::census::CENSUS_MODE) {
+            "census"
+        } else {
+            "match run"
+        };
+        return Err(StoreError::not_found(kind, id));
+    }
+    if r.finished_at.is_some() {
+        return Err(StoreError::MatchRunFinished(id));
+    }
+    Ok(r)
+}
+
 /// The peer that started run `id` finishes it: how many items matched and
 /// the evidence it sent about our parties, stored as outside evidence.
 pub(crate) fn finish_served(
@@ -269,14 +293,7 @@ pub(crate) fn finish_served(
 ) -> Result<MatchRun, StoreError> {
     let user = authorize_peer(tx, actor)?;
     check_evidence(evidence)?;
-    let before = run(tx, id)?;
-    if before.side != "served" || before.actor != user.name {
-        // Another peer's run is none of this one's business: not found.
-        return Err(StoreError::not_found("match run", id));
-    }
-    if before.finished_at.is_some() {
-        return Err(StoreError::MatchRunFinished(id));
-    }
+    let before = waiting_run(tx, id, &user.name, None)?;
     tx.execute(
         "UPDATE match_runs SET finished_at = $1, matched = $2 WHERE id = $3",
         params![now, matched as i64, id],
