@@ -20,14 +20,11 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::matching::WAIT;
+use super::matching::{keep_waiting, WAIT};
 use crate::auth::Actor;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{Body, Path};
 use crate::state::AppState;
-
-/// Censuses waiting at once; the oldest goes when one more starts.
-const WAITING: usize = 64;
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -122,14 +119,7 @@ async fn start_census(
         .run(move |store| {
             let req = StartCensus { lists: start.lists };
             let (answer, pending) = serve_start(store, &cfg, &actor.name, &req, per_hour)?;
-            let mut map = censuses.lock().unwrap_or_else(|p| p.into_inner());
-            map.retain(|_, (at, _)| at.elapsed() < WAIT);
-            if map.len() >= WAITING {
-                if let Some(oldest) = map.iter().min_by_key(|(_, (at, _))| *at).map(|(k, _)| *k) {
-                    map.remove(&oldest);
-                }
-            }
-            map.insert(answer.census, (Instant::now(), pending));
+            keep_waiting(&censuses, answer.census, pending);
             tracing::info!(census = answer.census, lists = req.lists, "census started");
             Ok(answer)
         })

@@ -8,6 +8,8 @@
 //! at most `match_items` items (413). Both are audited (`match.serve`,
 //! `match.finish`). See docs/matching.md.
 
+use std::collections::HashMap;
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use axum::extract::State;
@@ -27,8 +29,21 @@ use crate::state::AppState;
 
 /// How long a started run waits for its finish.
 pub(crate) const WAIT: Duration = Duration::from_secs(600);
-/// Runs waiting at once; the oldest goes when one more starts.
+/// Runs (or censuses) waiting at once; the oldest goes when one more starts.
 const WAITING: usize = 64;
+
+/// Keeps a started run (or census) `id` waiting for its next request: those
+/// older than [`WAIT`] go, and the oldest when [`WAITING`] already wait.
+pub(crate) fn keep_waiting<T>(waiting: &Mutex<HashMap<i64, (Instant, T)>>, id: i64, pending: T) {
+    let mut map = waiting.lock().unwrap_or_else(|p| p.into_inner());
+    map.retain(|_, (at, _)| at.elapsed() < WAIT);
+    if map.len() >= WAITING {
+        if let Some(oldest) = map.iter().min_by_key(|(_, (at, _))| *at).map(|(k, _)| *k) {
+            map.remove(&oldest);
+        }
+    }
+    map.insert(id, (Instant::now(), pending));
+}
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -161,14 +176,7 @@ async fn start_run(
                 per_hour,
                 LOWER_SCORE,
             )?;
-            let mut runs = runs.lock().unwrap_or_else(|p| p.into_inner());
-            runs.retain(|_, (at, _)| at.elapsed() < WAIT);
-            if runs.len() >= WAITING {
-                if let Some(oldest) = runs.iter().min_by_key(|(_, (at, _))| *at).map(|(k, _)| *k) {
-                    runs.remove(&oldest);
-                }
-            }
-            runs.insert(answer.run, (Instant::now(), pending));
+            keep_waiting(&runs, answer.run, pending);
             tracing::info!(
                 run = answer.run,
                 offered = answer.offer.len(),
