@@ -256,10 +256,14 @@ pub fn run(
         Some(store) => store.log_head()?.txns > 0,
         None => false,
     };
-    if let Some(size) = size {
-        engine.reserve(payments_hint(size, format));
-    }
     let mut logged = Logged::default();
+    if let Some(size) = size {
+        let hint = payments_hint(size, format);
+        engine.reserve(hint);
+        if store.is_some() {
+            logged.reserve(hint);
+        }
+    }
     let mut rejects = Rejects {
         path: &opts.rejects,
         file_label: &label,
@@ -539,9 +543,26 @@ struct Logged {
 }
 
 impl Logged {
+    /// Room for about `payments` payments at once: grown by doubling, the
+    /// lists of a million payments touched twice their size of fresh memory
+    /// and copied what they held at every step.
+    fn reserve(&mut self, payments: usize) {
+        self.digests.reserve(payments);
+        self.ends.reserve(payments);
+        self.ids.reserve(payments * 12);
+        self.chunks.reserve(payments / LOG_CHUNK + 1);
+    }
+
     fn push(&mut self, p: &spur_engine::Payment<'_>) {
         if self.chunks.last().is_none_or(|c| c.len() >= LOG_CHUNK) {
-            self.chunks.push(ChunkWriter::with_capacity(LOG_CHUNK));
+            // Room for as many bytes as the chunk before took (and an
+            // eighth more), so that a chunk is not copied when it outgrows
+            // a guess.
+            let next = match self.chunks.last() {
+                Some(c) => ChunkWriter::with_room(c.byte_len() + c.byte_len() / 8),
+                None => ChunkWriter::with_capacity(LOG_CHUNK),
+            };
+            self.chunks.push(next);
         }
         if let Some(c) = self.chunks.last_mut() {
             c.push(p);

@@ -45,7 +45,12 @@ impl ChunkWriter {
 
     /// Room for about `payments` payments.
     pub fn with_capacity(payments: usize) -> ChunkWriter {
-        let mut bytes = Vec::with_capacity(HEADER + payments * 96);
+        ChunkWriter::with_room(HEADER + payments * 96)
+    }
+
+    /// Room for `bytes` bytes of chunk (the header included).
+    pub fn with_room(bytes: usize) -> ChunkWriter {
+        let mut bytes = Vec::with_capacity(bytes.max(HEADER));
         bytes.extend_from_slice(MAGIC);
         bytes.extend_from_slice(&0u32.to_le_bytes());
         ChunkWriter { bytes, count: 0 }

@@ -246,15 +246,7 @@ impl Engine {
     pub fn state_bytes(&self) -> StateBytes {
         let s = &self.senders;
         let r = &self.receivers;
-        let party_bytes = s.info_bytes()
-            + r.info_bytes()
-            + s.state.capacity() * std::mem::size_of::<crate::state::SenderState>()
-            + r.state.capacity() * std::mem::size_of::<crate::state::ReceiverState>()
-            + s.state.iter().map(|x| x.heap_bytes()).sum::<usize>()
-            + r.state.iter().map(|x| x.heap_bytes()).sum::<usize>()
-            + self.intake.senders.bytes()
-            + self.intake.receivers.bytes();
-        let txn_bytes = self.intake.txns.bytes();
+        let (party_bytes, txn_bytes) = self.held_bytes();
         let settle_bytes = self.settlement.as_ref().map_or(0, |st| st.net.bytes());
         let parties = (s.len() + r.len()) as u64;
         let total = (party_bytes + txn_bytes + settle_bytes) as u64;
