@@ -61,10 +61,17 @@ struct Args {
     /// Print the summary as one JSON object.
     #[arg(long)]
     json: bool,
+    /// Also write every request's scheduled time (ms after the start) and
+    /// latency (ms) to this CSV file, in scheduled order: when the slow
+    /// ones came.
+    #[arg(long)]
+    latencies: Option<PathBuf>,
 }
 
 /// What one answered request gave.
 struct Sample {
+    /// When it was due, after the start.
+    due: Duration,
     latency: Duration,
     ok: bool,
 }
@@ -87,9 +94,40 @@ fn main() -> Result<()> {
         .build()?;
     let summary = rt.block_on(run(&args, &host, port, bodies))?;
     summary.print(&args)?;
+    if let Some(path) = &args.latencies {
+        write_timeline(path, summary.started_at, &summary.timeline)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
     if summary.errors > 0 {
         std::process::exit(1);
     }
+    Ok(())
+}
+
+/// `due_ms,latency_ms,due_unix_ms` per request, in scheduled order (the
+/// wall clock, to put beside the server's log).
+fn write_timeline(
+    path: &PathBuf,
+    started_at: std::time::SystemTime,
+    timeline: &[(Duration, Duration)],
+) -> Result<()> {
+    use std::io::Write;
+    let origin = started_at
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
+    writeln!(out, "due_ms,latency_ms,due_unix_ms")?;
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    for &(due, latency) in timeline {
+        writeln!(
+            out,
+            "{:.3},{:.3},{:.3}",
+            ms(due),
+            ms(latency),
+            ms(origin + due)
+        )?;
+    }
+    out.flush()?;
     Ok(())
 }
 
@@ -157,6 +195,10 @@ struct Summary {
     elapsed: Duration,
     /// Sorted.
     latencies: Vec<Duration>,
+    /// (due, latency) of every request, in scheduled order.
+    timeline: Vec<(Duration, Duration)>,
+    /// The wall clock at the start of the schedule.
+    started_at: std::time::SystemTime,
     first_error: Option<String>,
 }
 
@@ -245,6 +287,7 @@ async fn run(args: &Args, host: &str, port: u16, bodies: Vec<(Bytes, usize)>) ->
     let deadline = Duration::from_secs_f64(args.duration);
     let sent = Arc::new(AtomicU64::new(0));
     let start = Instant::now();
+    let started_at = std::time::SystemTime::now();
     // The schedule, on a thread of its own: a std sleep wakes within tens of
     // microseconds, tokio's timer within a millisecond.
     let schedule = {
@@ -297,11 +340,25 @@ async fn run(args: &Args, host: &str, port: u16, bodies: Vec<(Bytes, usize)>) ->
                 let (body, n) = &bodies[i];
                 let outcome = post(&mut conn, &host, port, &token, body.clone()).await;
                 let latency = due.elapsed();
+                let due = due - start;
                 match outcome {
-                    Ok(accepted) => samples.push((Sample { latency, ok: true }, *n, accepted)),
+                    Ok(accepted) => samples.push((
+                        Sample {
+                            due,
+                            latency,
+                            ok: true,
+                        },
+                        *n,
+                        accepted,
+                    )),
                     Err(e) => {
                         conn = None;
-                        samples.push((Sample { latency, ok: false }, 0, 0));
+                        let failed = Sample {
+                            due,
+                            latency,
+                            ok: false,
+                        };
+                        samples.push((failed, 0, 0));
                         errors.push(e.to_string());
                     }
                 }
@@ -317,6 +374,8 @@ async fn run(args: &Args, host: &str, port: u16, bodies: Vec<(Bytes, usize)>) ->
         accepted: 0,
         elapsed: Duration::ZERO,
         latencies: Vec::new(),
+        timeline: Vec::new(),
+        started_at,
         first_error: None,
     };
     while let Some(done) = workers.join_next().await {
@@ -327,15 +386,18 @@ async fn run(args: &Args, host: &str, port: u16, bodies: Vec<(Bytes, usize)>) ->
             summary.payments += n as u64;
             summary.accepted += accepted;
             summary.latencies.push(s.latency);
+            summary.timeline.push((s.due, s.latency));
         }
         if summary.first_error.is_none() {
             summary.first_error = errors.into_iter().next();
         }
     }
     summary.elapsed = start.elapsed();
+    summary.started_at = started_at;
     let _ = schedule.join();
     summary.sent = sent.load(Ordering::Relaxed);
     summary.latencies.sort_unstable();
+    summary.timeline.sort_unstable();
     Ok(summary)
 }
 
