@@ -469,4 +469,12 @@ pub(crate) trait Backend: Send {
     fn transient(&self, _e: &StoreError) -> bool {
         false
     }
+
+    /// Before (`true`) and after (`false`) a transaction that writes much
+    /// into the database at once (a scan's log and checkpoint): a backend
+    /// may write it differently, as long as it commits as durably. Never
+    /// waits for another connection; an error leaves the usual way on.
+    fn bulk(&mut self, _on: bool) -> Result<(), StoreError> {
+        Ok(())
+    }
 }

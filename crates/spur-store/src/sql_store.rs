@@ -48,6 +48,11 @@ use crate::store::{Store, SYSTEM_ACTOR};
 /// Runs of a write transaction that the database aborted as transient.
 const WRITE_ATTEMPTS: u32 = 8;
 
+/// A write of this many bytes or more goes the backend's way for large
+/// writes (`Backend::bulk`): a scan's log of about 10,000 payments, or a
+/// checkpoint of some 3,000 parties.
+const BULK_BYTES: usize = 1 << 20;
+
 pub(crate) struct SqlStore {
     db: Box<dyn Backend>,
     clock: Arc<dyn Clock>,
@@ -105,6 +110,26 @@ impl SqlStore {
                 other => return other,
             }
         }
+    }
+
+    /// `f`, a write of about `bytes` bytes: from `BULK_BYTES` on, in the
+    /// backend's way for large writes (`Backend::bulk`).
+    fn large<T>(
+        &mut self,
+        bytes: usize,
+        f: impl FnOnce(&mut Self) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        if bytes < BULK_BYTES {
+            return f(self);
+        }
+        self.db.bulk(true)?;
+        let out = f(self);
+        // What `f` committed stands either way: the next connection to
+        // open the file switches it back.
+        if let Err(e) = self.db.bulk(false) {
+            tracing::warn!(error = %e, "the database stays in its large-write mode until it is opened again");
+        }
+        out
     }
 
     fn read<T>(
@@ -748,7 +773,11 @@ impl Store for SqlStore {
     }
 
     fn commit_log(&mut self, commit: &LogCommit<'_>) -> Result<LogCommitted, StoreError> {
-        self.write(|tx, now| log_store::commit(tx, commit, now))
+        let bytes = commit.chunks.iter().map(|c| c.len()).sum::<usize>()
+            + commit.checkpoint.map_or(0, <[u8]>::len);
+        self.large(bytes, |s| {
+            s.write(|tx, now| log_store::commit(tx, commit, now))
+        })
     }
 
     fn log_head(&mut self) -> Result<LogHead, StoreError> {
@@ -760,7 +789,9 @@ impl Store for SqlStore {
     }
 
     fn save_checkpoint(&mut self, log_seq: i64, state: &[u8]) -> Result<(), StoreError> {
-        self.write(|tx, now| log_store::checkpoint(tx, log_seq, state, now))
+        self.large(state.len(), |s| {
+            s.write(|tx, now| log_store::checkpoint(tx, log_seq, state, now))
+        })
     }
 
     fn load_checkpoint(&mut self) -> Result<Option<Checkpoint>, StoreError> {

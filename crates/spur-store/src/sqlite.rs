@@ -91,6 +91,43 @@ impl Backend for Sqlite {
             self.conn.transaction_with_behavior(behavior)?,
         )))
     }
+
+    /// A large write goes through a rollback journal instead of the
+    /// write-ahead log: the log would take every page of it once and then
+    /// copy it into the file (a first scan of 900,000 payments writes some
+    /// 280 MB twice and reads it back once in between), where the rollback
+    /// journal keeps only the old content of the pages the write changes,
+    /// which for pages added at the end is nothing. Committed as durably
+    /// (synchronous = FULL syncs journal and file). Leaving write-ahead
+    /// logging needs the file to itself: when another connection has it
+    /// open, this is tried once, without waiting, and the write goes
+    /// through the log as usual. Afterwards the file goes back to
+    /// write-ahead logging (waiting for readers as opening does; should
+    /// that fail, the next connection to open it switches it back).
+    fn bulk(&mut self, on: bool) -> Result<(), StoreError> {
+        if on {
+            self.conn.busy_timeout(Duration::ZERO)?;
+            let mode = self
+                .conn
+                .query_row("PRAGMA journal_mode = DELETE", [], |r| {
+                    r.get::<_, String>(0)
+                });
+            self.conn.busy_timeout(BUSY_TIMEOUT)?;
+            match mode {
+                Ok(m) if m.eq_ignore_ascii_case("delete") => {
+                    tracing::debug!("large write: rollback journal");
+                }
+                Ok(_) => {}
+                Err(e) if is_busy(&e) => {
+                    tracing::debug!("large write through the write-ahead log: the file is shared");
+                }
+                Err(e) => return Err(e.into()),
+            }
+            Ok(())
+        } else {
+            wal(&self.conn)
+        }
+    }
 }
 
 struct SqliteTx<'c>(Transaction<'c>);
