@@ -470,11 +470,17 @@ pub(crate) trait Backend: Send {
         false
     }
 
-    /// Before (`true`) and after (`false`) a transaction that writes much
-    /// into the database at once (a scan's log and checkpoint): a backend
-    /// may write it differently, as long as it commits as durably. Never
-    /// waits for another connection; an error leaves the usual way on.
-    fn bulk(&mut self, _on: bool) -> Result<(), StoreError> {
+    /// Before a transaction that writes some `bytes` into the database at
+    /// once (a scan's log, a checkpoint): a backend may write it another
+    /// way, as long as it commits as durably; true if it does, and then
+    /// [`Backend::end_bulk`] follows the transaction. Never waits for
+    /// another connection.
+    fn begin_bulk(&mut self, _bytes: usize) -> Result<bool, StoreError> {
+        Ok(false)
+    }
+
+    /// After a transaction that [`Backend::begin_bulk`] let write its way.
+    fn end_bulk(&mut self) -> Result<(), StoreError> {
         Ok(())
     }
 }

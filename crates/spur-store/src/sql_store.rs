@@ -48,8 +48,8 @@ use crate::store::{Store, SYSTEM_ACTOR};
 /// Runs of a write transaction that the database aborted as transient.
 const WRITE_ATTEMPTS: u32 = 8;
 
-/// A write of this many bytes or more goes the backend's way for large
-/// writes (`Backend::bulk`): a scan's log of about 10,000 payments, or a
+/// A write of this many bytes or more may go the backend's way for large
+/// writes (`Backend::begin_bulk`): a scan's log of about 10,000 payments, or a
 /// checkpoint of some 3,000 parties.
 const BULK_BYTES: usize = 1 << 20;
 
@@ -113,20 +113,20 @@ impl SqlStore {
     }
 
     /// `f`, a write of about `bytes` bytes: from `BULK_BYTES` on, in the
-    /// backend's way for large writes (`Backend::bulk`).
+    /// backend's way for large writes where it has one
+    /// (`Backend::begin_bulk`).
     fn large<T>(
         &mut self,
         bytes: usize,
         f: impl FnOnce(&mut Self) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        if bytes < BULK_BYTES {
+        if bytes < BULK_BYTES || !self.db.begin_bulk(bytes)? {
             return f(self);
         }
-        self.db.bulk(true)?;
         let out = f(self);
         // What `f` committed stands either way: the next connection to
         // open the file switches it back.
-        if let Err(e) = self.db.bulk(false) {
+        if let Err(e) = self.db.end_bulk() {
             tracing::warn!(error = %e, "the database stays in its large-write mode until it is opened again");
         }
         out

@@ -92,41 +92,52 @@ impl Backend for Sqlite {
         )))
     }
 
-    /// A large write goes through a rollback journal instead of the
-    /// write-ahead log: the log would take every page of it once and then
-    /// copy it into the file (a first scan of 900,000 payments writes some
-    /// 280 MB twice and reads it back once in between), where the rollback
-    /// journal keeps only the old content of the pages the write changes,
-    /// which for pages added at the end is nothing. Committed as durably
+    /// A large write into a file that is small beside it (a first scan,
+    /// the checkpoint after it) goes through a rollback journal instead of
+    /// the write-ahead log: the log would take every page of it once and
+    /// then copy it into the file (a first scan of 900,000 payments writes
+    /// some 280 MB twice and reads it back once in between), where the
+    /// rollback journal keeps only the old content of the pages the write
+    /// changes, which for pages added at the end is nothing. Into a file
+    /// larger than the write (a day on a long history) the write mostly
+    /// changes pages already there, which the journal would copy first and
+    /// sync twice: the log is cheaper there. Committed as durably
     /// (synchronous = FULL syncs journal and file). Leaving write-ahead
     /// logging needs the file to itself: when another connection has it
     /// open, this is tried once, without waiting, and the write goes
-    /// through the log as usual. Afterwards the file goes back to
-    /// write-ahead logging (waiting for readers as opening does; should
-    /// that fail, the next connection to open it switches it back).
-    fn bulk(&mut self, on: bool) -> Result<(), StoreError> {
-        if on {
-            self.conn.busy_timeout(Duration::ZERO)?;
-            let mode = self
-                .conn
-                .query_row("PRAGMA journal_mode = DELETE", [], |r| {
-                    r.get::<_, String>(0)
-                });
-            self.conn.busy_timeout(BUSY_TIMEOUT)?;
-            match mode {
-                Ok(m) if m.eq_ignore_ascii_case("delete") => {
-                    tracing::debug!("large write: rollback journal");
-                }
-                Ok(_) => {}
-                Err(e) if is_busy(&e) => {
-                    tracing::debug!("large write through the write-ahead log: the file is shared");
-                }
-                Err(e) => return Err(e.into()),
-            }
-            Ok(())
-        } else {
-            wal(&self.conn)
+    /// through the log as usual.
+    fn begin_bulk(&mut self, bytes: usize) -> Result<bool, StoreError> {
+        let pages: i64 = self.conn.query_row("PRAGMA page_count", [], |r| r.get(0))?;
+        let page: i64 = self.conn.query_row("PRAGMA page_size", [], |r| r.get(0))?;
+        if (bytes as i64) < pages.saturating_mul(page) / 2 {
+            return Ok(false);
         }
+        self.conn.busy_timeout(Duration::ZERO)?;
+        let mode = self
+            .conn
+            .query_row("PRAGMA journal_mode = DELETE", [], |r| {
+                r.get::<_, String>(0)
+            });
+        self.conn.busy_timeout(BUSY_TIMEOUT)?;
+        match mode {
+            Ok(m) if m.eq_ignore_ascii_case("delete") => {
+                tracing::debug!(bytes, "large write: rollback journal");
+                Ok(true)
+            }
+            Ok(_) => Ok(false),
+            Err(e) if is_busy(&e) => {
+                tracing::debug!("large write through the write-ahead log: the file is shared");
+                Ok(false)
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Back to write-ahead logging (waiting for readers as opening does;
+    /// should that fail, the next connection to open the file switches it
+    /// back).
+    fn end_bulk(&mut self) -> Result<(), StoreError> {
+        wal(&self.conn)
     }
 }
 

@@ -400,10 +400,11 @@ fn a_large_checkpoint_is_kept_in_parts(f: &Fixture) {
 /// reads back from another connection, whether the store has the database
 /// to itself or another connection keeps it open (SQLite writes it through
 /// a rollback journal only in the first case: docs/storage.md, "Large
-/// writes"); it does not wait for that other connection, and the file is
-/// in write-ahead logging again after it.
+/// writes", where a file as large as the write is not written that
+/// way); it does not wait for that other connection, and the file is in
+/// write-ahead logging again after it.
 fn a_large_write_commits_alone_or_beside_another_connection(f: &Fixture) {
-    let state: Vec<u8> = (0..(3u32 << 20))
+    let state: Vec<u8> = (0..(4u32 << 20))
         .map(|i| (i.wrapping_mul(2_654_435_761) >> 11) as u8)
         .collect();
     {
@@ -432,7 +433,7 @@ fn a_large_write_commits_alone_or_beside_another_connection(f: &Fixture) {
     assert_eq!(other.log_head().unwrap().seq, 1);
     append(&mut *s, 1, &["big-2"]).unwrap();
     let started = std::time::Instant::now();
-    s.save_checkpoint(2, &state[..2 << 20]).unwrap();
+    s.save_checkpoint(2, &state[..3 << 20]).unwrap();
     // Far below the 30 s a connection waits for another's lock.
     assert!(
         started.elapsed() < std::time::Duration::from_secs(20),
@@ -441,7 +442,7 @@ fn a_large_write_commits_alone_or_beside_another_connection(f: &Fixture) {
     let c = other.load_checkpoint().unwrap().unwrap();
     assert_eq!(c.log_seq, 2);
     assert!(
-        c.state[..] == state[..2 << 20],
+        c.state[..] == state[..3 << 20],
         "read by the other connection"
     );
     // The other connection writes after it.
