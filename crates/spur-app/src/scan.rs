@@ -287,22 +287,24 @@ pub fn run(
     let mut already_ingested = 0u64;
     let (stats, unknown_columns, failure, logged) = thread::scope(|scope| {
         let log_empty = empty_tx.clone();
-        let logger = scope.spawn(move || {
-            for (mut batch, accepted) in log_rx.iter() {
-                let payments = batch
-                    .entries()
-                    .zip(&accepted)
-                    .filter_map(|(e, &ok)| match e {
-                        Entry::Payment { payment, .. } if ok => Some(payment),
-                        _ => None,
-                    });
-                for p in payments {
-                    logged.push(&p);
+        let logger = logging.then(|| {
+            scope.spawn(move || {
+                for (mut batch, accepted) in log_rx.iter() {
+                    let payments = batch
+                        .entries()
+                        .zip(&accepted)
+                        .filter_map(|(e, &ok)| match e {
+                            Entry::Payment { payment, .. } if ok => Some(payment),
+                            _ => None,
+                        });
+                    for p in payments {
+                        logged.push(&p);
+                    }
+                    batch.clear();
+                    let _ = log_empty.send(batch);
                 }
-                batch.clear();
-                let _ = log_empty.send(batch);
-            }
-            logged
+                logged
+            })
         });
         let reading = scope.spawn(move || {
             let mut batch = PaymentBatch::with_capacity(BATCH);
@@ -423,9 +425,10 @@ pub fn run(
         drop(full_rx);
         drop(log_tx);
         // The logger only encodes what it is given; a panic there is a bug.
-        let logged = match logger.join() {
-            Ok(logged) => logged,
-            Err(e) => std::panic::resume_unwind(e),
+        let logged = match logger.map(|l| l.join()) {
+            Some(Ok(logged)) => logged,
+            Some(Err(e)) => std::panic::resume_unwind(e),
+            None => Logged::default(),
         };
         let (stats, unknown) = reading.join().unwrap_or_else(|_| {
             (

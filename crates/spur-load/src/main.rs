@@ -193,7 +193,7 @@ struct Summary {
     /// Payments the server answered as accepted (not duplicate or rejected).
     accepted: u64,
     elapsed: Duration,
-    /// Sorted.
+    /// The timeline's latencies, sorted.
     latencies: Vec<Duration>,
     /// (due, latency) of every request, in scheduled order.
     timeline: Vec<(Duration, Duration)>,
@@ -385,7 +385,6 @@ async fn run(args: &Args, host: &str, port: u16, bodies: Vec<(Bytes, usize)>) ->
             summary.errors += u64::from(!s.ok);
             summary.payments += n as u64;
             summary.accepted += accepted;
-            summary.latencies.push(s.latency);
             summary.timeline.push((s.due, s.latency));
         }
         if summary.first_error.is_none() {
@@ -393,11 +392,11 @@ async fn run(args: &Args, host: &str, port: u16, bodies: Vec<(Bytes, usize)>) ->
         }
     }
     summary.elapsed = start.elapsed();
-    summary.started_at = started_at;
     let _ = schedule.join();
     summary.sent = sent.load(Ordering::Relaxed);
-    summary.latencies.sort_unstable();
     summary.timeline.sort_unstable();
+    summary.latencies = summary.timeline.iter().map(|&(_, l)| l).collect();
+    summary.latencies.sort_unstable();
     Ok(summary)
 }
 
