@@ -144,6 +144,11 @@ pub struct IndicatorMapping {
 }
 
 impl FiuProfile {
+    /// The names of the profiles shipped in `profiles/`.
+    pub fn shipped_names() -> impl Iterator<Item = &'static str> {
+        SHIPPED.iter().map(|(name, _)| *name)
+    }
+
     /// One of the profiles shipped in `profiles/`.
     pub fn shipped(name: &str) -> Result<FiuProfile, ProfileError> {
         let (_, text) = SHIPPED

@@ -192,6 +192,7 @@ pub struct AlertQuery {
     /// The party's country, ISO 3166 alpha-2 (case-insensitive).
     pub country: Option<String>,
     /// Comma-separated: `new`, `in_case`, `cleared`; none given: `new,in_case`.
+    #[param(pattern = r"^(new|in_case|cleared)(,(new|in_case|cleared))*$")]
     pub status: Option<String>,
     /// The user the alert's case is assigned to.
     pub assignee: Option<String>,

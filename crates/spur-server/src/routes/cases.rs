@@ -93,6 +93,9 @@ page_of!(
 #[into_params(parameter_in = Query)]
 pub struct CaseQuery {
     /// Comma-separated: `open`, `investigating`, `escalated`, `closed`, `reported`.
+    #[param(
+        pattern = r"^(open|investigating|escalated|closed|reported)(,(open|investigating|escalated|closed|reported))*$"
+    )]
     pub status: Option<String>,
     /// The user the case is assigned to.
     pub assignee: Option<String>,

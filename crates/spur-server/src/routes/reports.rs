@@ -99,6 +99,7 @@ pub struct ReportQuery {
     /// The case's reports only.
     pub case: Option<i64>,
     /// Comma-separated: `draft`, `approved`, `filed`.
+    #[param(pattern = r"^(draft|approved|filed)(,(draft|approved|filed))*$")]
     pub status: Option<String>,
     /// 1 to 500 items a page; 50 when not given.
     #[param(minimum = 1, maximum = 500)]
@@ -182,7 +183,7 @@ pub struct NewReport {
     /// The case to report.
     pub case: i64,
     /// A shipped FIU profile: `ae` (goAML 5.0.2 with CSAM1) or `generic`.
-    #[schema(example = "ae", min_length = 1)]
+    #[schema(example = "ae", pattern = r"^(ae|generic)$")]
     pub fiu: String,
     /// The analyst's words on why the activity is suspicious.
     pub reason: Option<String>,
@@ -201,6 +202,7 @@ pub struct NewReport {
 #[serde(deny_unknown_fields)]
 pub struct Redraft {
     /// Another shipped FIU profile; the report's own when not given.
+    #[schema(pattern = r"^(ae|generic)$")]
     pub fiu: Option<String>,
     /// New words on why; the report's kept when not given.
     pub reason: Option<String>,
@@ -217,7 +219,12 @@ fn shipped(fiu: &str) -> Result<(), ApiError> {
             ApiError::new(
                 StatusCode::BAD_REQUEST,
                 "invalid_input",
-                format!("unknown FIU profile {fiu:?}: give ae or generic"),
+                format!(
+                    "unknown FIU profile {fiu:?}: give {}",
+                    spur_report::FiuProfile::shipped_names()
+                        .collect::<Vec<_>>()
+                        .join(" or ")
+                ),
             )
         })
 }

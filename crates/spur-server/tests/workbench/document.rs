@@ -4,6 +4,59 @@ use super::*;
 
 on_both! {
     the_document_describes_every_workbench_route,
+    the_documents_value_lists_are_those_the_server_takes,
+}
+
+/// The values a list's `status` filter and a report's `fiu` may take are
+/// written into the document as patterns (so that a client, or a fuzzer,
+/// knows them); they are the store's own statuses and the shipped profiles.
+fn the_documents_value_lists_are_those_the_server_takes(backend: Backend) {
+    let server = TestServer::start(backend, "document_values");
+    let doc = server.get("/openapi.json", None).json();
+    let list = |names: Vec<&str>| {
+        let one = names.join("|");
+        format!("^({one})(,({one}))*$")
+    };
+    let status = |path: &str| -> String {
+        doc["paths"][path]["get"]["parameters"]
+            .as_array()
+            .expect(path)
+            .iter()
+            .find(|p| p["name"] == "status")
+            .unwrap_or_else(|| panic!("{path} has no status"))["schema"]["pattern"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{path}: status has no pattern"))
+            .to_owned()
+    };
+    assert_eq!(
+        status("/v1/alerts"),
+        list(spur_store::AlertStatus::ALL.iter().map(|s| s.as_str()).collect())
+    );
+    assert_eq!(
+        status("/v1/cases"),
+        list(spur_store::CaseStatus::ALL.iter().map(|s| s.as_str()).collect())
+    );
+    assert_eq!(
+        status("/v1/reports"),
+        list(spur_store::ReportStatus::ALL.iter().map(|s| s.as_str()).collect())
+    );
+    let profiles = format!(
+        "^({})$",
+        spur_report::FiuProfile::shipped_names()
+            .collect::<Vec<_>>()
+            .join("|")
+    );
+    for schema in ["NewReport", "Redraft"] {
+        let fiu = &doc["components"]["schemas"][schema]["properties"]["fiu"];
+        // An optional field's schema may sit beside `null` in a `oneOf`.
+        let pattern = fiu["pattern"].as_str().or_else(|| {
+            fiu["oneOf"]
+                .as_array()?
+                .iter()
+                .find_map(|s| s["pattern"].as_str())
+        });
+        assert_eq!(pattern, Some(profiles.as_str()), "{schema}: {fiu}");
+    }
 }
 
 /// The document names no schema it does not hold, and each workbench
