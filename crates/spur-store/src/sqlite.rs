@@ -36,10 +36,14 @@ impl Sqlite {
         // before it returns, so a committed transaction survives kill -9
         // *and* a power loss (NORMAL would survive kill -9 only, and might
         // lose the last commits on power loss). Group commit pays one sync
-        // per commit, not per payment. A 64 MiB page cache keeps the txn
-        // id index's pages in memory while a scan inserts a million ids.
+        // per commit, not per payment. A 16 MiB page cache: the txn ids are
+        // clustered by id and come mostly in order, so a scan inserting
+        // 889,096 of them was no faster with 64 MiB (647-728 against
+        // 742-859 ms); every cached page is memory touched for the first
+        // time, which cost the day on the history 19,000 page faults against
+        // 8,000-9,000 (docs/benchmarks.md). 8 MiB churned: twice the faults.
         conn.execute_batch(
-            "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA cache_size = -65536;",
+            "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA cache_size = -16384;",
         )?;
         Ok(Sqlite { conn })
     }
