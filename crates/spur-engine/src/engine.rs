@@ -737,12 +737,20 @@ impl Engine {
         let ns = r.len(u32::MAX as usize, 100)?;
         let nr = r.len(u32::MAX as usize, 100)?;
         let nt = r.len(u32::MAX as usize, 12)?;
-        let (mut s_info, mut s_state) = (Vec::with_capacity(ns), Vec::with_capacity(ns));
+        // Room for an eighth more parties: a restored engine takes new ones
+        // at once (a day's scan reserves for them), and a list full to its
+        // last row would be copied whole into one twice its size, into
+        // memory touched for the first time (the senders' rows of a long
+        // history are some 150 MB). Room not used is never touched.
+        let room = |n: usize| n + n / 8;
+        let (mut s_info, mut s_state) =
+            (Vec::with_capacity(room(ns)), Vec::with_capacity(room(ns)));
         for _ in 0..ns {
             s_info.push(r.info()?);
             s_state.push(r.sender(nr as u32, nt as u32, max_ev)?);
         }
-        let (mut r_info, mut r_state) = (Vec::with_capacity(nr), Vec::with_capacity(nr));
+        let (mut r_info, mut r_state) =
+            (Vec::with_capacity(room(nr)), Vec::with_capacity(room(nr)));
         for _ in 0..nr {
             r_info.push(r.info()?);
             r_state.push(r.receiver(ns as u32, nt as u32, max_ev)?);

@@ -30,15 +30,30 @@ fn the_documents_value_lists_are_those_the_server_takes(backend: Backend) {
     };
     assert_eq!(
         status("/v1/alerts"),
-        list(spur_store::AlertStatus::ALL.iter().map(|s| s.as_str()).collect())
+        list(
+            spur_store::AlertStatus::ALL
+                .iter()
+                .map(|s| s.as_str())
+                .collect()
+        )
     );
     assert_eq!(
         status("/v1/cases"),
-        list(spur_store::CaseStatus::ALL.iter().map(|s| s.as_str()).collect())
+        list(
+            spur_store::CaseStatus::ALL
+                .iter()
+                .map(|s| s.as_str())
+                .collect()
+        )
     );
     assert_eq!(
         status("/v1/reports"),
-        list(spur_store::ReportStatus::ALL.iter().map(|s| s.as_str()).collect())
+        list(
+            spur_store::ReportStatus::ALL
+                .iter()
+                .map(|s| s.as_str())
+                .collect()
+        )
     );
     let profiles = format!(
         "^({})$",
