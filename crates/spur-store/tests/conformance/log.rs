@@ -5,6 +5,7 @@ use super::*;
 conformance! {
     log_chunks_read_back_byte_equal_after_a_position,
     a_chunks_txns_and_log_entry_commit_together_or_not_at_all,
+    a_large_commit_checked_beside_its_writes_leaves_nothing_when_wrong,
     a_load_larger_than_the_held_ids_keeps_them_unique,
     a_commit_of_many_chunks_reads_back_in_order,
     a_reused_txn_id_with_other_content_is_reported,
@@ -169,6 +170,52 @@ fn a_chunks_txns_and_log_entry_commit_together_or_not_at_all(f: &Fixture) {
     txns.swap(0, 1);
     assert_eq!(s.append_log(1, &bytes, &txns).unwrap().seq, 2);
     assert_eq!(known_ids(&mut *s, &["a1", "a2"]), ["a1", "a2"]);
+}
+
+/// A commit of thousands of payments is checked on a thread beside its
+/// writes: ids that are not the chunk's own are refused as before, the
+/// check's error first even where the writes fail too (a held id), and
+/// nothing of the commit stays.
+fn a_large_commit_checked_beside_its_writes_leaves_nothing_when_wrong(f: &Fixture) {
+    const MANY: usize = 5_000;
+    let mut s = f.open();
+    append(&mut *s, 0, &["t1"]).unwrap();
+    let audit_before = s.verify_audit().unwrap().entries;
+    let ids: Vec<String> = (0..MANY).map(|i| format!("m{i}")).collect();
+    let payments: Vec<_> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| logged(id, i as i64))
+        .collect();
+    let (bytes, mut txns) = chunk_of(&payments);
+    txns.swap(MANY - 2, MANY - 1);
+    assert_err!(s.append_log(1, &bytes, &txns), StoreError::Invalid(_));
+    // The same, with a held id among them: the check's error still.
+    let mut held = payments.clone();
+    held[MANY / 2] = logged("t1", 0);
+    let (bytes_held, mut txns_held) = chunk_of(&held);
+    txns_held.swap(0, 1);
+    assert_err!(
+        s.append_log(1, &bytes_held, &txns_held),
+        StoreError::Invalid(_)
+    );
+    assert_eq!(s.log_head().unwrap(), LogHead { seq: 1, txns: 1 });
+    assert_eq!(s.read_log(1, 10).unwrap(), []);
+    assert_eq!(
+        known_ids(&mut *s, &["m0", "m2500", "m4999"]),
+        Vec::<String>::new()
+    );
+    assert_eq!(s.verify_audit().unwrap().entries, audit_before);
+    // Put right, the chunk goes in whole.
+    txns.swap(MANY - 2, MANY - 1);
+    assert_eq!(
+        s.append_log(1, &bytes, &txns).unwrap().new_txns,
+        MANY as u64
+    );
+    assert_eq!(
+        known_ids(&mut *s, &["m0", "m2500", "m4999"]),
+        ["m0", "m2500", "m4999"]
+    );
 }
 
 /// A commit of more txn ids than the store holds (a first scan of a history
