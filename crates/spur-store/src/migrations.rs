@@ -585,9 +585,14 @@ pub(crate) fn migrate(tx: &mut dyn Tx, now: Timestamp) -> Result<i64, StoreError
         // Two servers opening a fresh database at once: one migrates, the other waits.
         tx.execute("SELECT pg_advisory_xact_lock(7300154113)", &[])?;
     }
-    tx.execute_batch(
-        "CREATE TABLE IF NOT EXISTS schema_version (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)",
-    )?;
+    // Looked up rather than `CREATE TABLE IF NOT EXISTS`, which PostgreSQL
+    // answers on every connection with a NOTICE that reached the log at
+    // info level.
+    if !has_schema(tx)? {
+        tx.execute_batch(
+            "CREATE TABLE schema_version (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)",
+        )?;
+    }
     let found = tx
         .query_one("SELECT COALESCE(MAX(version), 0) FROM schema_version", &[])?
         .int(0)?;
