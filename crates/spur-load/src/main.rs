@@ -190,8 +190,8 @@ struct Summary {
     answered: u64,
     errors: u64,
     payments: u64,
-    /// Payments the server answered as accepted (not duplicate or rejected).
-    accepted: u64,
+    /// Payments the server answered as accepted, as duplicates, as rejected.
+    counts: Counts,
     elapsed: Duration,
     /// The timeline's latencies, sorted.
     latencies: Vec<Duration>,
@@ -200,6 +200,8 @@ struct Summary {
     /// The wall clock at the start of the schedule.
     started_at: std::time::SystemTime,
     first_error: Option<String>,
+    /// The first answer that rejected a payment (its beginning).
+    first_rejected: Option<String>,
 }
 
 impl Summary {
@@ -224,8 +226,10 @@ impl Summary {
                 "requests_answered": self.answered,
                 "errors": self.errors,
                 "payments_ok": self.payments,
-                "payments_accepted": self.accepted,
-                "accepted_per_second": self.accepted as f64 / secs,
+                "payments_accepted": self.counts.accepted,
+                "payments_duplicate": self.counts.duplicate,
+                "payments_rejected": self.counts.rejected,
+                "accepted_per_second": self.counts.accepted as f64 / secs,
                 "seconds": secs,
                 "requests_per_second": self.answered as f64 / secs,
                 "payments_per_second": self.payments as f64 / secs,
@@ -237,6 +241,7 @@ impl Summary {
                     "max": ms(self.latencies.last().copied().unwrap_or_default()),
                 },
                 "first_error": self.first_error,
+                "first_rejected": self.first_rejected,
             });
             println!("{v}");
         } else {
@@ -252,14 +257,16 @@ impl Summary {
                 }
             );
             println!(
-                "  answered {} ({:.0} requests/s), errors {}, payments answered {} ({:.0}/s), accepted {} ({:.0}/s)",
+                "  answered {} ({:.0} requests/s), errors {}, payments answered {} ({:.0}/s), accepted {} ({:.0}/s), duplicate {}, rejected {}",
                 self.answered,
                 self.answered as f64 / secs,
                 self.errors,
                 self.payments,
                 self.payments as f64 / secs,
-                self.accepted,
-                self.accepted as f64 / secs
+                self.counts.accepted,
+                self.counts.accepted as f64 / secs,
+                self.counts.duplicate,
+                self.counts.rejected
             );
             println!(
                 "  latency ms: p50 {:.2}  p90 {:.2}  p99 {:.2}  p99.9 {:.2}  max {:.2}",
@@ -322,6 +329,7 @@ async fn run(args: &Args, host: &str, port: u16, bodies: Vec<(Bytes, usize)>) ->
         workers.spawn(async move {
             let mut samples = Vec::new();
             let mut errors = Vec::new();
+            let mut rejected: Option<String> = None;
             let mut conn: Option<http1::SendRequest<Full<Bytes>>> = None;
             loop {
                 let (i, due) = if open_loop {
@@ -342,15 +350,20 @@ async fn run(args: &Args, host: &str, port: u16, bodies: Vec<(Bytes, usize)>) ->
                 let latency = due.elapsed();
                 let due = due - start;
                 match outcome {
-                    Ok(accepted) => samples.push((
-                        Sample {
-                            due,
-                            latency,
-                            ok: true,
-                        },
-                        *n,
-                        accepted,
-                    )),
+                    Ok((counts, shown)) => {
+                        if rejected.is_none() {
+                            rejected = shown;
+                        }
+                        samples.push((
+                            Sample {
+                                due,
+                                latency,
+                                ok: true,
+                            },
+                            *n,
+                            counts,
+                        ))
+                    }
                     Err(e) => {
                         conn = None;
                         let failed = Sample {
@@ -358,12 +371,12 @@ async fn run(args: &Args, host: &str, port: u16, bodies: Vec<(Bytes, usize)>) ->
                             latency,
                             ok: false,
                         };
-                        samples.push((failed, 0, 0));
+                        samples.push((failed, 0, Counts::default()));
                         errors.push(e.to_string());
                     }
                 }
             }
-            (samples, errors)
+            (samples, errors, rejected)
         });
     }
     let mut summary = Summary {
@@ -371,20 +384,26 @@ async fn run(args: &Args, host: &str, port: u16, bodies: Vec<(Bytes, usize)>) ->
         answered: 0,
         errors: 0,
         payments: 0,
-        accepted: 0,
+        counts: Counts::default(),
         elapsed: Duration::ZERO,
         latencies: Vec::new(),
         timeline: Vec::new(),
         started_at,
         first_error: None,
+        first_rejected: None,
     };
     while let Some(done) = workers.join_next().await {
-        let (samples, errors) = done.context("a connection's task failed")?;
-        for (s, n, accepted) in samples {
+        let (samples, errors, rejected) = done.context("a connection's task failed")?;
+        if summary.first_rejected.is_none() {
+            summary.first_rejected = rejected;
+        }
+        for (s, n, counts) in samples {
             summary.answered += u64::from(s.ok);
             summary.errors += u64::from(!s.ok);
             summary.payments += n as u64;
-            summary.accepted += accepted;
+            summary.counts.accepted += counts.accepted;
+            summary.counts.duplicate += counts.duplicate;
+            summary.counts.rejected += counts.rejected;
             summary.timeline.push((s.due, s.latency));
         }
         if summary.first_error.is_none() {
@@ -408,7 +427,7 @@ async fn post(
     port: u16,
     token: &str,
     body: Bytes,
-) -> Result<u64> {
+) -> Result<(Counts, Option<String>)> {
     if conn.as_ref().is_none_or(|c| c.is_closed()) {
         let stream = TcpStream::connect((host, port))
             .await
@@ -438,14 +457,66 @@ async fn post(
         let text = String::from_utf8_lossy(&answer[..answer.len().min(300)]).into_owned();
         bail!("HTTP {status}: {text}");
     }
-    accepted(&answer).context("the answer does not begin with its count of accepted payments")
+    let counts = counts(&answer).context(
+        "the answer does not begin with its counts of accepted, duplicate and rejected payments",
+    )?;
+    // The first rejected answer is kept to be shown: what was refused, why.
+    let shown = (counts.rejected > 0)
+        .then(|| String::from_utf8_lossy(&answer[..answer.len().min(600)]).into_owned());
+    Ok((counts, shown))
 }
 
-/// The answer's count of accepted payments: its first field
-/// (`{"accepted":N,...`, docs/server.md), read without parsing the rest,
-/// so that the client's own work stays small beside the server's.
-fn accepted(answer: &[u8]) -> Option<u64> {
-    let rest = answer.strip_prefix(br#"{"accepted":"#)?;
-    let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
-    std::str::from_utf8(&rest[..digits]).ok()?.parse().ok()
+/// An answer's counts of payments by outcome.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Counts {
+    accepted: u64,
+    duplicate: u64,
+    rejected: u64,
+}
+
+/// The answer's counts: its first three fields
+/// (`{"accepted":N,"duplicate":N,"rejected":N,...`, docs/server.md), read
+/// without parsing the rest, so that the client's own work stays small
+/// beside the server's.
+fn counts(answer: &[u8]) -> Option<Counts> {
+    fn field<'a>(rest: &'a [u8], name: &[u8]) -> Option<(u64, &'a [u8])> {
+        let rest = rest.strip_prefix(name)?;
+        let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+        let n = std::str::from_utf8(&rest[..digits]).ok()?.parse().ok()?;
+        Some((n, &rest[digits..]))
+    }
+    let (accepted, rest) = field(answer, br#"{"accepted":"#)?;
+    let (duplicate, rest) = field(rest, br#","duplicate":"#)?;
+    let (rejected, _) = field(rest, br#","rejected":"#)?;
+    Some(Counts {
+        accepted,
+        duplicate,
+        rejected,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_answers_counts_are_read_from_its_first_fields() {
+        let cases: [(&[u8], Option<(u64, u64, u64)>); 5] = [
+            (
+                br#"{"accepted":2,"duplicate":1,"rejected":0,"results":[]}"#,
+                Some((2, 1, 0)),
+            ),
+            (
+                br#"{"accepted":0,"duplicate":0,"rejected":12,"results":[{"status":"rejected"}]}"#,
+                Some((0, 0, 12)),
+            ),
+            (br#"{"accepted":1,"rejected":0,"duplicate":0}"#, None),
+            (br#"{"results":[],"accepted":1}"#, None),
+            (br#"{"accepted":"#, None),
+        ];
+        for (answer, want) in cases {
+            let got = counts(answer).map(|c| (c.accepted, c.duplicate, c.rejected));
+            assert_eq!(got, want, "{}", String::from_utf8_lossy(answer));
+        }
+    }
 }
