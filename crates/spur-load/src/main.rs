@@ -501,22 +501,28 @@ mod tests {
 
     #[test]
     fn an_answers_counts_are_read_from_its_first_fields() {
-        let cases: [(&[u8], Option<(u64, u64, u64)>); 5] = [
+        let c = |accepted, duplicate, rejected| {
+            Some(Counts {
+                accepted,
+                duplicate,
+                rejected,
+            })
+        };
+        let cases: [(&[u8], Option<Counts>); 5] = [
             (
                 br#"{"accepted":2,"duplicate":1,"rejected":0,"results":[]}"#,
-                Some((2, 1, 0)),
+                c(2, 1, 0),
             ),
             (
                 br#"{"accepted":0,"duplicate":0,"rejected":12,"results":[{"status":"rejected"}]}"#,
-                Some((0, 0, 12)),
+                c(0, 0, 12),
             ),
             (br#"{"accepted":1,"rejected":0,"duplicate":0}"#, None),
             (br#"{"results":[],"accepted":1}"#, None),
             (br#"{"accepted":"#, None),
         ];
         for (answer, want) in cases {
-            let got = counts(answer).map(|c| (c.accepted, c.duplicate, c.rejected));
-            assert_eq!(got, want, "{}", String::from_utf8_lossy(answer));
+            assert_eq!(counts(answer), want, "{}", String::from_utf8_lossy(answer));
         }
     }
 }
