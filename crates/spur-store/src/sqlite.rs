@@ -264,8 +264,7 @@ impl Tx for SqliteTx<'_> {
     }
 
     /// The parts read one row at a time, each copied from SQLite's row
-    /// straight into the one buffer: the default collects every part as a
-    /// `Value` first, which held a 105 MB checkpoint twice at start-up.
+    /// straight into the one buffer.
     fn load_parts(
         &mut self,
         table: &str,
