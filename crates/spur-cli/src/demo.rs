@@ -219,6 +219,7 @@ fn serve(out: &Path, db: &Path, listen: SocketAddr, cfg: EngineConfig) -> Result
             entity: Some(entity),
             engine: cfg,
         },
+        input: spur_io::Profile::default(),
     })
     .context("spur demo --serve")?;
     let mut say = io::stdout().lock();

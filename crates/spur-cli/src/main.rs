@@ -383,6 +383,9 @@ fn run(cli: Cli) -> Result<()> {
             entity,
             limits,
         } => {
+            // The configuration's [input] profile reads posted files.
+            let settings = settings::load_all(cli.config.as_deref(), std::env::vars())?;
+            let input = spur_io::Profile::new(&settings.input).context("input profile")?;
             let server = spur_server::start(spur_server::ServerConfig {
                 db: db_location(&cli).to_owned(),
                 listen: *listen,
@@ -394,6 +397,7 @@ fn run(cli: Cli) -> Result<()> {
                     entity: entity.clone(),
                     engine: engine_config(None)?,
                 },
+                input,
             })
             .context("spur serve")?;
             eprintln!("spur serve: listening on http://{}", server.addr());

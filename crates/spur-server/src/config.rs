@@ -68,6 +68,10 @@ pub struct ServerConfig {
     /// server with [`crate::RunningServer::shutdown`] instead.
     pub handle_signals: bool,
     pub reporting: Reporting,
+    /// How the file bodies of `POST /v1/payments` (JSON Lines, CSV, ISO
+    /// 20022) are read: the configuration's `[input]` profile (column
+    /// names, separators, time zone), as `spur scan` reads files.
+    pub input: spur_io::Profile,
 }
 
 /// What drafting a goAML report needs beyond the store (as `spur report

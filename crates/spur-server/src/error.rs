@@ -74,6 +74,16 @@ impl ApiError {
         )
     }
 
+    /// 415: a body in a media type, charset or content coding the route
+    /// does not read.
+    pub fn unsupported_media_type(message: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            message,
+        )
+    }
+
     /// 503: too many requests in flight and waiting; try again shortly.
     pub fn overloaded(what: &str) -> Self {
         ApiError {

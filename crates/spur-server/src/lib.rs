@@ -215,6 +215,7 @@ pub fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
         limits,
         config.reporting.clone(),
         config.engine.clone(),
+        config.input.clone(),
     );
     let (stop, stopped) = oneshot::channel::<()>();
     let handle_signals = config.handle_signals;

@@ -35,6 +35,8 @@ struct Inner {
     runs: Arc<Mutex<PendingRuns>>,
     /// Censuses started and not finished yet (routes/census.rs).
     censuses: Arc<Mutex<PendingCensuses>>,
+    /// How file bodies of posted payments are read.
+    input: spur_io::Profile,
 }
 
 /// Censuses waiting for their blinding requests and finish, by run id,
@@ -59,6 +61,7 @@ impl AppState {
         limits: Limits,
         reporting: Reporting,
         engine: spur_engine::EngineConfig,
+        input: spur_io::Profile,
     ) -> AppState {
         AppState {
             inner: Arc::new(Inner {
@@ -74,6 +77,7 @@ impl AppState {
                 engine,
                 runs: Arc::default(),
                 censuses: Arc::default(),
+                input,
             }),
         }
     }
@@ -94,6 +98,11 @@ impl AppState {
 
     pub fn limits(&self) -> &Limits {
         &self.inner.limits
+    }
+
+    /// The input profile file bodies of posted payments are read with.
+    pub fn input_profile(&self) -> &spur_io::Profile {
+        &self.inner.input
     }
 
     /// The reporting entity and rates report drafting uses.

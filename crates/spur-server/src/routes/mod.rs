@@ -13,6 +13,7 @@ pub(crate) mod matching;
 pub(crate) mod me;
 pub(crate) mod paging;
 pub(crate) mod parties;
+mod payment_body;
 pub(crate) mod payments;
 pub(crate) mod reports;
 pub(crate) mod stats;

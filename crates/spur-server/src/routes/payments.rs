@@ -1,5 +1,6 @@
 //! `POST /v1/payments`: one payment or a JSON array of them, with the
-//! canonical field names (docs/input-format.md).
+//! canonical field names (docs/input-format.md); or a file's records as
+//! JSON Lines, CSV or ISO 20022 XML (`payment_body`).
 //!
 //! Each element is read by spur-io's JSON Lines reader from the text the
 //! client sent (`amount` as a string or a number), so a payment is refused
@@ -13,6 +14,7 @@ use std::sync::atomic::Ordering;
 
 use axum::extract::State;
 use axum::http::header::CONTENT_TYPE;
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
@@ -26,6 +28,8 @@ use crate::auth::Actor;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::RawBody;
 use crate::state::AppState;
+
+use super::payment_body::{self, BodyKind, Record};
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(post_payments))
@@ -76,6 +80,10 @@ pub enum PaymentResult {
     /// Refused; the other payments of the request are not affected.
     Rejected {
         index: usize,
+        /// Where the record starts in a JSON Lines, CSV or XML body
+        /// (1-based); absent for JSON.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        line: Option<u64>,
         /// When the payment carried a readable one.
         txn_id: Option<String>,
         /// The canonical field at fault, or `record` for the whole payment.
@@ -143,39 +151,58 @@ pub enum PaymentsIn {
 }
 
 /// Posts payments for scoring: each accepted, duplicate or rejected.
+///
+/// The body is one payment or a JSON array of them (`application/json`,
+/// the default), or a file's records: JSON Lines (`application/x-ndjson`),
+/// CSV with a header row (`text/csv`) or ISO 20022 XML (`application/xml`:
+/// pacs.008, pain.001, camt.053, camt.054), read as `spur scan` reads
+/// such a file, with the configuration's `[input]` profile.
 #[utoipa::path(
     post,
     path = "/v1/payments",
     tag = "payments",
-    request_body(content = PaymentsIn, description = "one payment or an array of them"),
+    request_body(
+        description = "one payment or an array of them; or JSON Lines, CSV or ISO 20022 XML",
+        content(
+            (PaymentsIn = "application/json"),
+            (String = "application/x-ndjson"),
+            (String = "text/csv"),
+            (String = "application/xml"),
+        ),
+    ),
     responses(
         (status = 200, description = "one result per payment; accepted ones are durable", body = PaymentsAnswer),
-        (status = 400, description = "the body is not JSON", body = ErrorBody),
+        (status = 400, description = "the body is not readable in its media type", body = ErrorBody),
         (status = 401, description = "missing, unknown or revoked token", body = ErrorBody),
         (status = 403, description = "not the ingest role, or a disabled user", body = ErrorBody),
         (status = 413, description = "body too large", body = ErrorBody),
+        (status = 415, description = "a media type, charset or content coding spur does not read", body = ErrorBody),
         (status = 503, description = "overloaded: try again after Retry-After", body = ErrorBody),
     )
 )]
 async fn post_payments(
     State(state): State<AppState>,
     actor: Actor,
+    headers: HeaderMap,
     RawBody(body): RawBody,
 ) -> Result<Response, ApiError> {
+    let kind = payment_body::kind(&headers)?;
     state
         .db()
         .run(move |store| Ok(store.authorize_ingest(&actor.name)?))
         .await?;
     let decoding = std::time::Instant::now();
-    let elements = elements(&body)?;
-    let (batch, parsed) = read(&elements);
+    let (batch, records) = match kind {
+        BodyKind::Json => read(&elements(payment_body::without_bom(&body))?),
+        BodyKind::File(format) => payment_body::read_file(format, body, state.input_profile())?,
+    };
     state.metrics().stages.decode.observe(decoding.elapsed());
     let verdicts = if batch.is_empty() {
         Vec::new()
     } else {
         state.ingest().submit(batch).await?
     };
-    let answer = answer(&elements, parsed, verdicts);
+    let answer = answer(records, verdicts);
     let m = state.metrics();
     m.payments_accepted
         .fetch_add(answer.accepted as u64, Ordering::Relaxed);
@@ -205,20 +232,10 @@ fn elements(body: &[u8]) -> Result<Vec<&RawValue>, ApiError> {
     }
 }
 
-/// What the reader made of one element.
-enum Parsed {
-    /// The next payment of the batch.
-    Payment,
-    Rejected {
-        field: &'static str,
-        reason: String,
-    },
-}
-
 /// Reads every element as one JSON Lines record: the elements are valid
 /// JSON (checked above), so the only line breaks in them are white space,
 /// and a space does as well.
-fn read(elements: &[&RawValue]) -> (PaymentBatch, Vec<Parsed>) {
+fn read(elements: &[&RawValue]) -> (PaymentBatch, Vec<Record>) {
     // Byte by byte: a line break is ASCII, never part of a longer UTF-8
     // sequence, so replacing it keeps the text as it was otherwise.
     let mut lines: Vec<u8> = Vec::with_capacity(elements.iter().map(|e| e.get().len() + 1).sum());
@@ -240,9 +257,15 @@ fn read(elements: &[&RawValue]) -> (PaymentBatch, Vec<Parsed>) {
         match result {
             Ok(p) => {
                 batch.push(line, &p);
-                parsed.push(Parsed::Payment);
+                parsed.push(Record::Payment { line: None });
             }
-            Err(r) => parsed.push(Parsed::Rejected {
+            // One line per element: the line is the element's place.
+            Err(r) => parsed.push(Record::Rejected {
+                line: None,
+                txn_id: usize::try_from(line)
+                    .ok()
+                    .and_then(|l| elements.get(l.checked_sub(1)?))
+                    .and_then(|e| txn_id_of(e)),
                 field: r.field,
                 reason: r.reason,
             }),
@@ -281,7 +304,7 @@ fn standing(s: PartyStanding) -> Standing {
     }
 }
 
-fn answer(elements: &[&RawValue], parsed: Vec<Parsed>, verdicts: Vec<Verdict>) -> PaymentsAnswer {
+fn answer(parsed: Vec<Record>, verdicts: Vec<Verdict>) -> PaymentsAnswer {
     let mut verdicts = verdicts.into_iter();
     let mut out = PaymentsAnswer {
         accepted: 0,
@@ -291,13 +314,19 @@ fn answer(elements: &[&RawValue], parsed: Vec<Parsed>, verdicts: Vec<Verdict>) -
     };
     for (index, p) in parsed.into_iter().enumerate() {
         let result = match p {
-            Parsed::Rejected { field, reason } => PaymentResult::Rejected {
+            Record::Rejected {
+                line,
+                txn_id,
+                field,
+                reason,
+            } => PaymentResult::Rejected {
                 index,
-                txn_id: txn_id_of(elements[index]),
+                line,
+                txn_id,
                 field: field.to_owned(),
                 reason,
             },
-            Parsed::Payment => match verdicts.next() {
+            Record::Payment { line } => match verdicts.next() {
                 Some(Verdict::Accepted {
                     txn_id,
                     sender,
@@ -315,12 +344,14 @@ fn answer(elements: &[&RawValue], parsed: Vec<Parsed>, verdicts: Vec<Verdict>) -
                     reason,
                 }) => PaymentResult::Rejected {
                     index,
+                    line,
                     txn_id: Some(txn_id),
                     field: field.to_owned(),
                     reason,
                 },
                 None => PaymentResult::Rejected {
                     index,
+                    line,
                     txn_id: None,
                     field: spur_io::WHOLE_RECORD.to_owned(),
                     reason: "no verdict from the writer (a fault of the server)".into(),

@@ -116,6 +116,23 @@ impl TestServer {
         limits: Limits,
         settle_after: Duration,
     ) -> TestServer {
+        Self::with_input(
+            backend,
+            what,
+            limits,
+            settle_after,
+            spur_io::Profile::default(),
+        )
+    }
+
+    /// With the input profile that reads posted files.
+    pub fn with_input(
+        backend: Backend,
+        what: &str,
+        limits: Limits,
+        settle_after: Duration,
+        input: spur_io::Profile,
+    ) -> TestServer {
         let dir = tempfile::tempdir().expect("temp dir");
         let db = database(backend, &dir, what);
         let mut tokens = BTreeMap::new();
@@ -146,6 +163,7 @@ impl TestServer {
                 entity: Some(ENTITY.into()),
                 engine: spur_engine::EngineConfig::default(),
             },
+            input,
         };
         let server = spur_server::start(config.clone()).expect("start the server");
         let base = format!("http://{}", server.addr());
@@ -189,6 +207,39 @@ impl TestServer {
             None => self.agent.run(req.body(()).unwrap()),
         };
         let mut response = result.unwrap_or_else(|e| panic!("{method} {path}: {e}"));
+        let status = response.status().as_u16();
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or("").to_owned()))
+            .collect();
+        let body = response.body_mut().read_to_string().unwrap_or_default();
+        Answer {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    /// `POST PATH` as `who` with `body` sent as `content_type` (and the
+    /// extra headers given).
+    pub fn post_as(&self, path: &str, who: &str, headers: &[(&str, &str)], body: &[u8]) -> Answer {
+        let url = format!("{}{path}", self.base);
+        let secret = self
+            .tokens
+            .get(who)
+            .unwrap_or_else(|| panic!("no token {who}"));
+        let mut req = ureq::http::Request::builder()
+            .method("POST")
+            .uri(&url)
+            .header("Authorization", format!("Bearer {secret}"));
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let mut response = self
+            .agent
+            .run(req.body(body.to_vec()).unwrap())
+            .unwrap_or_else(|e| panic!("POST {path}: {e}"));
         let status = response.status().as_u16();
         let headers = response
             .headers()
