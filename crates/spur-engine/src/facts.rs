@@ -31,6 +31,11 @@ pub struct SenderFacts<'a> {
     /// Mean USD amount of the first and of the last (up to) five risk payments.
     pub first_amount_usd: f64,
     pub last_amount_usd: f64,
+    /// How many payments those two means are of, and the sample standard
+    /// deviation of the last ones (0 with fewer than two).
+    pub first_amount_n: u32,
+    pub last_amount_n: u32,
+    pub last_amount_sd: f64,
     /// Distinct receivers of risk payments, and how many remain once receivers
     /// related to each other by family name are counted once.
     pub risk_receivers: u32,
@@ -187,5 +192,66 @@ impl Diaspora {
             parts.push("Filipino family words in messages");
         }
         parts.join(", ")
+    }
+}
+
+impl SenderFacts<'_> {
+    /// Whether the recent risk amounts have risen over the first ones, by
+    /// `ratio` and beyond what their spread explains
+    /// ([`amounts_rise`](crate::facts::amounts_rise)).
+    pub fn amounts_rise(&self, ratio: f64, z: f64) -> bool {
+        amounts_rise(
+            (self.first_amount_usd, self.first_amount_n),
+            (
+                self.last_amount_usd,
+                self.last_amount_sd,
+                self.last_amount_n,
+            ),
+            ratio,
+            z,
+        )
+    }
+}
+
+/// Amounts that rise, as the AIC describes buyers' (Trends & Issues 589: the
+/// more an offender buys, the higher the median amount): the mean of the
+/// last (up to) five risk payments is at least `ratio` times the mean of the
+/// first five, and the difference is more than `z` standard errors — the
+/// last amounts' sample deviation standing for both, so a rise must stand
+/// out of the sender's own spread (one-sided; 1.645 is about 95%, 2.33
+/// about 99%, the default `p_freq.rising_amount_z`).
+///
+/// A partner abroad pays amounts spread widely around a level that does not
+/// move (the brief: "steady amounts"; issue 11's independent traffic: "spread
+/// widely around USD 140"): two samples of five such amounts differ by a
+/// third often enough that the ratio alone called such partners "rising",
+/// and so not the steady one-to-one relationship they are
+/// (docs/indicators.md, "Relationship context").
+pub fn amounts_rise(first: (f64, u32), last: (f64, f64, u32), ratio: f64, z: f64) -> bool {
+    let ((first_mean, n1), (last_mean, sd, n2)) = (first, last);
+    if n1 == 0 || n2 == 0 || last_mean < ratio * first_mean {
+        return false;
+    }
+    let se = sd * (1.0 / f64::from(n1) + 1.0 / f64::from(n2)).sqrt();
+    last_mean - first_mean > z * se
+}
+
+#[cfg(test)]
+mod tests {
+    use super::amounts_rise;
+
+    #[test]
+    fn a_rise_must_stand_out_of_the_spread() {
+        // A buyer's amounts climbing steadily: well past the ratio and the spread.
+        assert!(amounts_rise((30.0, 5), (60.0, 7.9, 5), 1.3, 1.645));
+        // A partner's: the same ratio with amounts spread around 100.
+        assert!(!amounts_rise((74.0, 5), (105.0, 35.0, 5), 1.3, 1.645));
+        // Not the ratio: never, however steady.
+        assert!(!amounts_rise((100.0, 5), (120.0, 0.0, 5), 1.3, 1.645));
+        // Identical recent amounts past the ratio: a rise.
+        assert!(amounts_rise((20.0, 5), (30.0, 0.0, 5), 1.3, 1.645));
+        // z = 0 is the ratio alone.
+        assert!(amounts_rise((74.0, 5), (105.0, 35.0, 5), 1.3, 0.0));
+        assert!(!amounts_rise((0.0, 0), (50.0, 1.0, 3), 1.3, 1.645));
     }
 }

@@ -98,20 +98,48 @@ fn exclusive(e: &View<'_>, i: usize, groups: usize) -> bool {
     if groups != 1 || s.risk < 3 || split || night {
         return false;
     }
-    let first = s.first_amounts.0 / f64::from(s.first_amounts.1.max(1));
-    let n = s.risk.min(5) as usize;
-    let last = s.last_amounts[..n]
-        .iter()
-        .map(|&x| f64::from(x))
-        .sum::<f64>()
-        / n as f64;
-    if last >= e.cfg.indicators.p_freq.rising_amount_ratio * first {
+    let p = &e.cfg.indicators.p_freq;
+    if last_amounts(s).amounts_rise(p.rising_amount_ratio, p.rising_amount_z) {
         return false;
     }
     s.links
         .iter()
         .filter(|l| l.risk.n > 0)
         .all(|l| sole_payer(&e.receivers.state[l.receiver as usize]))
+}
+
+/// The amount facts of a sender's first and last (up to) five risk
+/// payments, in a `SenderFacts` of their own.
+fn last_amounts(s: &crate::state::SenderState) -> SenderFacts<'static> {
+    let n = s.risk.min(5);
+    let last = &s.last_amounts[..n as usize];
+    let mean = if n == 0 {
+        0.0
+    } else {
+        last.iter().map(|&x| f64::from(x)).sum::<f64>() / f64::from(n)
+    };
+    let sd = if n < 2 {
+        0.0
+    } else {
+        (last
+            .iter()
+            .map(|&x| (f64::from(x) - mean).powi(2))
+            .sum::<f64>()
+            / f64::from(n - 1))
+        .sqrt()
+    };
+    SenderFacts {
+        first_amount_usd: if s.first_amounts.1 == 0 {
+            0.0
+        } else {
+            s.first_amounts.0 / f64::from(s.first_amounts.1)
+        },
+        first_amount_n: s.first_amounts.1,
+        last_amount_usd: mean,
+        last_amount_n: n,
+        last_amount_sd: sd,
+        ..SenderFacts::default()
+    }
 }
 
 /// Sender facts from the sender's own payments (the local stage); `conduct`
@@ -185,16 +213,7 @@ pub(crate) fn sender_facts<'e>(
         && 2 * regular_payments >= u64::from(s.risk)
         && 2 * u64::from(s.night) < u64::from(s.risk))
     .then(|| gap_days / regular_payments as f32);
-    let last_n = s.risk.min(5);
-    let last_amount = if last_n == 0 {
-        0.0
-    } else {
-        s.last_amounts[..last_n as usize]
-            .iter()
-            .map(|&x| f64::from(x))
-            .sum::<f64>()
-            / f64::from(last_n)
-    };
+    let amounts = last_amounts(s);
     SenderFacts {
         id: &info.id,
         country: info.country,
@@ -208,12 +227,11 @@ pub(crate) fn sender_facts<'e>(
         max_30d: s.max_30d,
         max_90d: s.max_90d,
         first_30d: s.first_30d,
-        first_amount_usd: if s.first_amounts.1 == 0 {
-            0.0
-        } else {
-            s.first_amounts.0 / f64::from(s.first_amounts.1)
-        },
-        last_amount_usd: last_amount,
+        first_amount_usd: amounts.first_amount_usd,
+        last_amount_usd: amounts.last_amount_usd,
+        first_amount_n: amounts.first_amount_n,
+        last_amount_n: amounts.last_amount_n,
+        last_amount_sd: amounts.last_amount_sd,
         risk_receivers,
         unrelated_receiver_groups: groups.len() as u32,
         steady_monthly: steady > 0 && unsteady == 0,

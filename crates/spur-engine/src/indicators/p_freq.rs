@@ -25,9 +25,12 @@ pub struct Config {
     pub rising_month_min: u32,
     pub rising_month_ratio: f64,
     /// Rising amounts: after at least `rising_amount_min` risk payments, the
-    /// recent ones average `rising_amount_ratio` times the first ones.
+    /// recent ones average `rising_amount_ratio` times the first ones, and
+    /// by more than `rising_amount_z` standard errors of their spread
+    /// ([`crate::facts::amounts_rise`]).
     pub rising_amount_min: u32,
     pub rising_amount_ratio: f64,
+    pub rising_amount_z: f64,
 }
 
 impl Default for Config {
@@ -44,6 +47,10 @@ impl Default for Config {
             rising_month_ratio: 2.0,
             rising_amount_min: 6,
             rising_amount_ratio: 1.3,
+            // One-sided 99%: the test is put to every sender after every
+            // payment, so at 95% one steady partner in twenty would read as
+            // rising at some point (docs/indicators.md, "Relationship context").
+            rising_amount_z: 2.33,
         }
     }
 }
@@ -56,7 +63,7 @@ impl PFreq {
         let more_often = f.max_30d >= c.rising_month_min
             && f64::from(f.max_30d) >= c.rising_month_ratio * f64::from(f.first_30d.max(1));
         let larger = f.risk_payments >= c.rising_amount_min
-            && f.last_amount_usd >= c.rising_amount_ratio * f.first_amount_usd;
+            && f.amounts_rise(c.rising_amount_ratio, c.rising_amount_z);
         more_often || larger
     }
 }
@@ -177,6 +184,7 @@ mod tests {
             f.risk_payments = 6;
             f.first_amount_usd = 20.0;
             f.last_amount_usd = 30.0;
+            (f.first_amount_n, f.last_amount_n, f.last_amount_sd) = (5, 5, 2.0);
         };
         // By default both the frequency (5 >= 2 x 2) and the amounts (30 >= 1.3 x 20) rise.
         assert!((sender(&PFreq(Config::default()), rising).0 - 0.7).abs() < 1e-9);
