@@ -206,23 +206,11 @@ impl TestServer {
             }
             None => self.agent.run(req.body(()).unwrap()),
         };
-        let mut response = result.unwrap_or_else(|e| panic!("{method} {path}: {e}"));
-        let status = response.status().as_u16();
-        let headers = response
-            .headers()
-            .iter()
-            .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or("").to_owned()))
-            .collect();
-        let body = response.body_mut().read_to_string().unwrap_or_default();
-        Answer {
-            status,
-            headers,
-            body,
-        }
+        answer(result.unwrap_or_else(|e| panic!("{method} {path}: {e}")))
     }
 
-    /// `POST PATH` as `who` with `body` sent as `content_type` (and the
-    /// extra headers given).
+    /// `POST PATH` as `who` with `body` and the headers given (its
+    /// `Content-Type` among them).
     pub fn post_as(&self, path: &str, who: &str, headers: &[(&str, &str)], body: &[u8]) -> Answer {
         let url = format!("{}{path}", self.base);
         let secret = self
@@ -236,22 +224,11 @@ impl TestServer {
         for (k, v) in headers {
             req = req.header(*k, *v);
         }
-        let mut response = self
-            .agent
-            .run(req.body(body.to_vec()).unwrap())
-            .unwrap_or_else(|e| panic!("POST {path}: {e}"));
-        let status = response.status().as_u16();
-        let headers = response
-            .headers()
-            .iter()
-            .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or("").to_owned()))
-            .collect();
-        let body = response.body_mut().read_to_string().unwrap_or_default();
-        Answer {
-            status,
-            headers,
-            body,
-        }
+        answer(
+            self.agent
+                .run(req.body(body.to_vec()).unwrap())
+                .unwrap_or_else(|e| panic!("POST {path}: {e}")),
+        )
     }
 
     pub fn get(&self, path: &str, who: Option<&str>) -> Answer {
@@ -271,6 +248,22 @@ impl TestServer {
         if let Some(s) = self.server.take() {
             s.shutdown().expect("graceful shutdown");
         }
+    }
+}
+
+/// The status, headers and body of a response.
+fn answer(mut response: ureq::http::Response<ureq::Body>) -> Answer {
+    let status = response.status().as_u16();
+    let headers = response
+        .headers()
+        .iter()
+        .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or("").to_owned()))
+        .collect();
+    let body = response.body_mut().read_to_string().unwrap_or_default();
+    Answer {
+        status,
+        headers,
+        body,
     }
 }
 
