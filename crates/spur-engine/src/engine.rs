@@ -137,7 +137,7 @@ pub struct Stats {
 
 /// The binary snapshot's version (`checkpoint.rs`); version 1 was JSON,
 /// still read.
-const SNAPSHOT_VERSION: u32 = 2;
+const SNAPSHOT_VERSION: u32 = 3;
 
 /// How far ahead of the record being applied its successor's state is
 /// fetched into the cache.
@@ -662,14 +662,20 @@ impl Engine {
     }
 
     fn encode_snapshot(&self) -> Vec<u8> {
+        self.encode_snapshot_as(SNAPSHOT_VERSION)
+    }
+
+    /// The snapshot in the layout of `version` (an older one only for the
+    /// test that it is still read).
+    fn encode_snapshot_as(&self, version: u32) -> Vec<u8> {
         // Room for all of it at once: the state in memory is larger than
         // its encoding, and room never written costs no memory. Grown by
         // doubling instead, a 100 MB snapshot touched about twice its size
         // of fresh memory and copied half of it again (on a VM that backs
         // fresh memory lazily, most of the encoding's time).
-        let mut w = checkpoint::Writer(Vec::with_capacity(self.snapshot_room()));
+        let mut w = checkpoint::Writer(Vec::with_capacity(self.snapshot_room()), version);
         w.0.extend_from_slice(checkpoint::MAGIC);
-        w.u32(SNAPSHOT_VERSION);
+        w.u32(version);
         w.str(&fingerprint(&self.cfg));
         w.opt_i64(self.applied_until);
         w.i64(self.max_seen);
@@ -721,9 +727,10 @@ impl Engine {
     fn restore_binary(cfg: EngineConfig, bytes: &[u8]) -> Result<Engine, SnapshotError> {
         let mut r = checkpoint::Reader::new(&bytes[checkpoint::MAGIC.len()..]);
         let version = r.u32()?;
-        if version != SNAPSHOT_VERSION {
+        if !(2..=SNAPSHOT_VERSION).contains(&version) {
             return Err(SnapshotError::Version(version));
         }
+        r.version = version;
         if r.str()? != fingerprint(&cfg) {
             return Err(SnapshotError::Config);
         }

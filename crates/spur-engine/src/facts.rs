@@ -31,10 +31,13 @@ pub struct SenderFacts<'a> {
     /// Mean USD amount of the first and of the last (up to) five risk payments.
     pub first_amount_usd: f64,
     pub last_amount_usd: f64,
-    /// How many payments those two means are of, and the sample standard
-    /// deviation of the last ones (0 with fewer than two).
+    /// How many payments those two means are of.
     pub first_amount_n: u32,
     pub last_amount_n: u32,
+    /// The sample standard deviation of every risk amount, and of the last
+    /// (up to) five (0 with fewer than two; the first negative when unknown,
+    /// in a state restored from an older snapshot).
+    pub risk_amount_sd: f64,
     pub last_amount_sd: f64,
     /// Distinct receivers of risk payments, and how many remain once receivers
     /// related to each other by family name are counted once.
@@ -200,13 +203,15 @@ impl SenderFacts<'_> {
     /// `ratio` and beyond what their spread explains
     /// ([`amounts_rise`](crate::facts::amounts_rise)).
     pub fn amounts_rise(&self, ratio: f64, z: f64) -> bool {
+        let spread = if self.risk_amount_sd < 0.0 {
+            self.last_amount_sd
+        } else {
+            self.risk_amount_sd
+        };
         amounts_rise(
             (self.first_amount_usd, self.first_amount_n),
-            (
-                self.last_amount_usd,
-                self.last_amount_sd,
-                self.last_amount_n,
-            ),
+            (self.last_amount_usd, self.last_amount_n),
+            spread,
             ratio,
             z,
         )
@@ -216,23 +221,25 @@ impl SenderFacts<'_> {
 /// Amounts that rise, as the AIC describes buyers' (Trends & Issues 589: the
 /// more an offender buys, the higher the median amount): the mean of the
 /// last (up to) five risk payments is at least `ratio` times the mean of the
-/// first five, and the difference is more than `z` standard errors — the
-/// last amounts' sample deviation standing for both, so a rise must stand
-/// out of the sender's own spread (one-sided; 1.645 is about 95%, 2.33
-/// about 99%, the default `p_freq.rising_amount_z`).
+/// first five, and the difference is more than `z` standard errors of it,
+/// `spread · √(1/n₁ + 1/n₂)`, where `spread` is the standard deviation of all
+/// the sender's risk amounts: a rise must stand out of the sender's own
+/// spread (one-sided; 1.645 is about 95%, 2.33 about 99%, the default
+/// `p_freq.rising_amount_z`). Each sample is (mean, count).
 ///
 /// A partner abroad pays amounts spread widely around a level that does not
 /// move (the brief: "steady amounts"; issue 11's independent traffic: "spread
 /// widely around USD 140"): two samples of five such amounts differ by a
 /// third often enough that the ratio alone called such partners "rising",
-/// and so not the steady one-to-one relationship they are
-/// (docs/indicators.md, "Relationship context").
-pub fn amounts_rise(first: (f64, u32), last: (f64, f64, u32), ratio: f64, z: f64) -> bool {
-    let ((first_mean, n1), (last_mean, sd, n2)) = (first, last);
+/// and so not the steady one-to-one relationship they are; the spread of
+/// five amounts alone is too unsteady a yardstick, that of all of them is
+/// not (docs/indicators.md, "Relationship context").
+pub fn amounts_rise(first: (f64, u32), last: (f64, u32), spread: f64, ratio: f64, z: f64) -> bool {
+    let ((first_mean, n1), (last_mean, n2)) = (first, last);
     if n1 == 0 || n2 == 0 || last_mean < ratio * first_mean {
         return false;
     }
-    let se = sd * (1.0 / f64::from(n1) + 1.0 / f64::from(n2)).sqrt();
+    let se = spread * (1.0 / f64::from(n1) + 1.0 / f64::from(n2)).sqrt();
     last_mean - first_mean > z * se
 }
 
@@ -242,16 +249,17 @@ mod tests {
 
     #[test]
     fn a_rise_must_stand_out_of_the_spread() {
-        // A buyer's amounts climbing steadily: well past the ratio and the spread.
-        assert!(amounts_rise((30.0, 5), (60.0, 7.9, 5), 1.3, 1.645));
+        // A buyer's amounts climbing steadily: well past the ratio and the
+        // spread (all his amounts, the climb included).
+        assert!(amounts_rise((30.0, 5), (60.0, 5), 11.0, 1.3, 2.33));
         // A partner's: the same ratio with amounts spread around 100.
-        assert!(!amounts_rise((74.0, 5), (105.0, 35.0, 5), 1.3, 1.645));
+        assert!(!amounts_rise((74.0, 5), (105.0, 5), 35.0, 1.3, 1.645));
         // Not the ratio: never, however steady.
-        assert!(!amounts_rise((100.0, 5), (120.0, 0.0, 5), 1.3, 1.645));
-        // Identical recent amounts past the ratio: a rise.
-        assert!(amounts_rise((20.0, 5), (30.0, 0.0, 5), 1.3, 1.645));
+        assert!(!amounts_rise((100.0, 5), (120.0, 5), 0.0, 1.3, 1.645));
+        // The same amounts in each sample past the ratio: a rise.
+        assert!(amounts_rise((20.0, 5), (30.0, 5), 0.0, 1.3, 1.645));
         // z = 0 is the ratio alone.
-        assert!(amounts_rise((74.0, 5), (105.0, 35.0, 5), 1.3, 0.0));
-        assert!(!amounts_rise((0.0, 0), (50.0, 1.0, 3), 1.3, 1.645));
+        assert!(amounts_rise((74.0, 5), (105.0, 5), 35.0, 1.3, 0.0));
+        assert!(!amounts_rise((0.0, 0), (50.0, 3), 1.0, 1.3, 1.645));
     }
 }

@@ -109,7 +109,7 @@ fn exclusive(e: &View<'_>, i: usize, groups: usize) -> bool {
 }
 
 /// The amount facts of a sender's first and last (up to) five risk
-/// payments, in a `SenderFacts` of their own.
+/// payments (means, deviations, counts), in a `SenderFacts` of their own.
 fn last_amounts(s: &crate::state::SenderState) -> SenderFacts<'static> {
     let n = s.risk.min(5);
     let last = &s.last_amounts[..n as usize];
@@ -128,13 +128,23 @@ fn last_amounts(s: &crate::state::SenderState) -> SenderFacts<'static> {
             / f64::from(n - 1))
         .sqrt()
     };
+    let (sum, n1) = s.first_amounts;
+    let first_mean = if n1 == 0 { 0.0 } else { sum / f64::from(n1) };
+    // The spread of every risk amount.
+    let risk_sd = if s.risk_usd_sq < 0.0 {
+        -1.0
+    } else if s.risk < 2 {
+        0.0
+    } else {
+        let all = f64::from(s.risk);
+        ((s.risk_usd_sq - s.risk_usd * s.risk_usd / all) / (all - 1.0))
+            .max(0.0)
+            .sqrt()
+    };
     SenderFacts {
-        first_amount_usd: if s.first_amounts.1 == 0 {
-            0.0
-        } else {
-            s.first_amounts.0 / f64::from(s.first_amounts.1)
-        },
-        first_amount_n: s.first_amounts.1,
+        first_amount_usd: first_mean,
+        first_amount_n: n1,
+        risk_amount_sd: risk_sd,
         last_amount_usd: mean,
         last_amount_n: n,
         last_amount_sd: sd,
@@ -231,6 +241,7 @@ pub(crate) fn sender_facts<'e>(
         last_amount_usd: amounts.last_amount_usd,
         first_amount_n: amounts.first_amount_n,
         last_amount_n: amounts.last_amount_n,
+        risk_amount_sd: amounts.risk_amount_sd,
         last_amount_sd: amounts.last_amount_sd,
         risk_receivers,
         unrelated_receiver_groups: groups.len() as u32,

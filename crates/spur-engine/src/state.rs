@@ -168,6 +168,12 @@ pub(crate) struct SenderState {
     pub first_risk: Option<Timestamp>,
     pub first_30d: u32,
     pub first_amounts: (f64, u32),
+    /// The sum of the squares of the risk payments' USD amounts (with
+    /// `risk_usd` and `risk`, their spread, for `facts::amounts_rise`);
+    /// negative when unknown: a state restored from a snapshot older than
+    /// it (version 2, or JSON).
+    #[serde(default = "unknown_square_sum")]
+    pub risk_usd_sq: f64,
     pub last_amounts: [f32; 5],
     pub night: u32,
     pub cover: u32,
@@ -179,6 +185,11 @@ pub(crate) struct SenderState {
     pub evidence: VecDeque<u32>,
     pub first_seen: Timestamp,
     pub last_seen: Timestamp,
+}
+
+/// `SenderState::risk_usd_sq` of a state restored without it.
+pub(crate) fn unknown_square_sum() -> f64 {
+    -1.0
 }
 
 impl SenderState {

@@ -155,6 +155,9 @@ pub(super) fn apply_sender(c: &ApplyCtx<'_>, senders: &mut [SenderState], r: &Re
             s.first_amounts.0 += usd;
             s.first_amounts.1 += 1;
         }
+        if s.risk_usd_sq >= 0.0 {
+            s.risk_usd_sq += usd * usd;
+        }
         s.last_amounts[(s.risk as usize - 1) % 5] = r.usd;
         let [nf, nt] = c.cfg.risk.night_hours;
         if hour_in(r.sender_hour, nf, nt) {

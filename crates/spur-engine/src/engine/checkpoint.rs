@@ -6,7 +6,8 @@
 //! [`SnapshotError`], never a panic (property test
 //! `a_mutated_snapshot_is_refused_or_restored_never_a_panic`).
 //!
-//! Layout: `SPURSNAP`, version (u32), fingerprint, applied_until,
+//! Layout: `SPURSNAP`, version (u32; 3, and 2 is read: a sender's state
+//! without the square sum of its risk amounts), fingerprint, applied_until,
 //! max_seen, payments, forgotten_before; senders (count, then each party's
 //! details and state); receivers (the same); txn ids (count, then each id
 //! and its payment's time). Name keys are not stored: they are read from the
@@ -22,9 +23,8 @@ use crate::state::*;
 
 pub(super) const MAGIC: &[u8; 8] = b"SPURSNAP";
 
-/// Writes values little-endian.
-#[derive(Default)]
-pub(super) struct Writer(pub Vec<u8>);
+/// Writes values little-endian, in the layout of snapshot version `.1`.
+pub(super) struct Writer(pub Vec<u8>, pub u32);
 
 impl Writer {
     pub fn u8(&mut self, x: u8) {
@@ -120,6 +120,9 @@ impl Writer {
         self.u32(s.first_30d);
         self.f64(s.first_amounts.0);
         self.u32(s.first_amounts.1);
+        if self.1 >= 3 {
+            self.f64(s.risk_usd_sq);
+        }
         s.last_amounts.iter().for_each(|&x| self.f32(x));
         for x in [s.night, s.cover, s.handles, s.round, s.split] {
             self.u32(x);
@@ -164,6 +167,9 @@ impl Writer {
 /// Reads what `Writer` wrote; every read checks the bytes left.
 pub(super) struct Reader<'a> {
     b: &'a [u8],
+    /// The snapshot's version: what a sender's state holds (3 added
+    /// `risk_usd_sq`).
+    pub version: u32,
 }
 
 fn bad(what: &'static str) -> SnapshotError {
@@ -172,7 +178,10 @@ fn bad(what: &'static str) -> SnapshotError {
 
 impl<'a> Reader<'a> {
     pub fn new(b: &'a [u8]) -> Reader<'a> {
-        Reader { b }
+        Reader {
+            b,
+            version: super::SNAPSHOT_VERSION,
+        }
     }
     pub fn done(&self) -> bool {
         self.b.is_empty()
@@ -336,6 +345,11 @@ impl<'a> Reader<'a> {
         s.first_risk = self.opt_i64()?;
         s.first_30d = self.u32()?;
         s.first_amounts = (self.f64()?, self.u32()?);
+        s.risk_usd_sq = if self.version >= 3 {
+            self.f64()?
+        } else {
+            crate::state::unknown_square_sum()
+        };
         for k in 0..5 {
             s.last_amounts[k] = self.f32()?;
         }
@@ -413,7 +427,68 @@ impl<'a> Reader<'a> {
 #[cfg(test)]
 mod tests {
     use super::super::{Engine, EngineConfig};
+    use super::MAGIC;
     use crate::model::{Channel, Country, Currency, Extra, Payment, DAY, HOUR};
+
+    /// Snapshots of version 2 (before `risk_usd_sq`) are still read:
+    /// their senders' square sums are unknown, and scoring then takes the
+    /// last amounts' spread for the first's; versions spur never wrote are
+    /// refused.
+    #[test]
+    fn a_version_2_snapshot_restores_with_unknown_square_sums() {
+        // Every party with a score listed: the scores are compared.
+        let cfg = EngineConfig {
+            alert_threshold: 0.01,
+            ..EngineConfig::default()
+        };
+        let mut e = Engine::new(cfg.clone()).expect("configuration");
+        let ids: Vec<String> = (0..14).map(|i| format!("t{i}")).collect();
+        for (i, id) in ids.iter().enumerate() {
+            let p = Payment {
+                txn_id: id,
+                timestamp: 1_700_000_000 + i as i64 * (DAY + 5 * HOUR),
+                amount: 30.0 + 7.0 * (i % 4) as f64 + 4.0 * i as f64,
+                currency: Currency::new(b"USD"),
+                sender_id: "s1",
+                sender_country: Country::new(b"US"),
+                sender_name: "Sam Sender",
+                receiver_id: if i % 2 == 0 { "r1" } else { "r2" },
+                receiver_country: Country::new(b"PH"),
+                receiver_name: if i % 2 == 0 {
+                    "Rita Receiver"
+                } else {
+                    "Ana Other"
+                },
+                channel: Some(Channel::parse(b"remittance")),
+                message: "",
+                extra: Extra::default(),
+            };
+            e.push(&p).expect("accepted");
+        }
+        e.prepare_snapshot();
+        let (v2, v3) = (e.encode_snapshot_as(2), e.encode_snapshot_as(3));
+        assert!(v2.len() < v3.len(), "version 2 lacks a field per sender");
+        let mut old = Engine::restore(cfg.clone(), &v2).expect("version 2 restores");
+        let mut new = Engine::restore(cfg.clone(), &v3).expect("version 3 restores");
+        assert!(old.senders.state.iter().all(|s| s.risk_usd_sq < 0.0));
+        assert!(new.senders.state.iter().all(|s| s.risk_usd_sq > 0.0));
+        let alerts = |e: &mut Engine| -> Vec<(String, u64)> {
+            e.finish()
+                .alerts
+                .into_iter()
+                .map(|a| (a.subject, (a.score * 1000.0) as u64))
+                .collect()
+        };
+        let scored = alerts(&mut new);
+        assert!(scored.iter().any(|(s, _)| s == "s1"), "{scored:?}");
+        assert_eq!(alerts(&mut old), scored);
+        let mut v4 = v3.clone();
+        v4[MAGIC.len()..MAGIC.len() + 4].copy_from_slice(&4u32.to_le_bytes());
+        assert!(matches!(
+            Engine::restore(EngineConfig::default(), &v4),
+            Err(crate::engine::SnapshotError::Version(4))
+        ));
+    }
 
     /// A snapshot's counts are input: at their largest, scoring must still
     /// not overflow (a mutated snapshot once panicked in `2 * night`).
