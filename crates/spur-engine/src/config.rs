@@ -64,7 +64,9 @@ pub struct ConductConfig {
     /// An exclusive one-to-one relationship without a network finding (the
     /// brief's partner abroad: one beneficiary, her only payer abroad, no
     /// split payments, amounts not rising) weighs the sender's own
-    /// indicators by this: it is not how a customer buys shows.
+    /// indicators by this: it is not how a customer buys shows. So does a
+    /// business relationship with every beneficiary (a freelancer's client
+    /// who writes an invoice on at least half of his payments).
     pub exclusive_factor: f64,
     /// The exclusive relationship tolerates a few split payments (a partner
     /// who once sends the rent in two parts): at most this share of the risk

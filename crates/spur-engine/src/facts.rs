@@ -54,6 +54,12 @@ pub struct SenderFacts<'a> {
     /// each of them, at least three payments, none split, amounts not rising,
     /// not mostly at night (`conduct.exclusive_*`). The brief's partner abroad, whatever the days.
     pub exclusive: bool,
+    /// A business client: to every receiver of its risk payments it sent at
+    /// least two payments with an invoice-like remark, and at least as many
+    /// as it sent without one (`scoring::business_client`). The brief's
+    /// freelancers' clients ("invoice-like remarks"), who do not write one
+    /// on every payment.
+    pub business_client: bool,
     /// The sender's surname is common in the risk destination country.
     pub surname_ties: bool,
     /// The sender's name is known (ties can only be read from a name).

@@ -166,7 +166,7 @@ fn weigh(cfg: &EngineConfig, routed: bool, f: &SenderFacts<'_>, stage: Stage) ->
         d *= cfg.risk.romance_factor;
     }
     if stage == Stage::Local {
-        if exclusive_alone(f) {
+        if exclusive_alone(f) || f.business_client {
             // Weighed like a relationship, not a purchase; a partner-like
             // sender is not weighed twice.
             d *= cfg.conduct.exclusive_factor;
@@ -737,6 +737,11 @@ fn sender_alert(v: &View<'_>, i: usize, f: &SenderFacts<'_>, routed: bool) -> Al
         if exclusive_alone(f) {
             context.push(format!(
                 "pays one beneficiary (or her family), her only payer abroad, hardly any split payments, amounts not rising, not mostly at night (an exclusive relationship, like a partner abroad): its own indicators weighed by {}",
+                cfg.conduct.exclusive_factor
+            ));
+        } else if f.business_client {
+            context.push(format!(
+                "writes an invoice-like remark on at least as many of its payments to each beneficiary as not (a business client, like a freelancer's): its own indicators weighed by {}",
                 cfg.conduct.exclusive_factor
             ));
         } else if f.partner_like {

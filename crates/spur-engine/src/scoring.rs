@@ -152,6 +152,23 @@ fn last_amounts(s: &crate::state::SenderState) -> SenderFacts<'static> {
     }
 }
 
+/// A business relationship with every receiver of the sender's risk
+/// payments: to each, at least two payments with an invoice-like remark
+/// (`Remark::BUSINESS`: invoice, INV-…, retainer, VA services, …) and at
+/// least as many of them as payments without one. Those with a remark are
+/// not risk payments already; a client who writes nothing on some of his
+/// payments is still the client of the same freelancer (the brief:
+/// "freelancers and virtual assistants paid by several foreign clients:
+/// regular, larger, invoice-like remarks"). A customer who wrote "invoice"
+/// on every payment would have no risk payments at all: this reads no word
+/// the remark test did not already trust.
+fn business_client(s: &crate::state::SenderState) -> bool {
+    let mut risk_links = s.links.iter().filter(|l| l.risk.n > 0).peekable();
+    risk_links.peek().is_some()
+        && s.links_overflow == 0
+        && risk_links.all(|l| l.business >= 2 && u32::from(l.business) >= l.risk.n)
+}
+
 /// Sender facts from the sender's own payments (the local stage); `conduct`
 /// gives a receiver's, by index.
 pub(crate) fn sender_facts<'e>(
@@ -217,6 +234,7 @@ pub(crate) fn sender_facts<'e>(
             .all(|l| l.risk.n < 3 || l.risk.steady_amounts())
         && s.links.iter().any(|l| l.risk.steady_amounts());
     let exclusive = exclusive(e, i, groups.len());
+    let business_client = business_client(s);
     let household_gap_days = (!partner_like
         && !irregular
         && regular_payments > 0
@@ -248,6 +266,7 @@ pub(crate) fn sender_facts<'e>(
         steady_monthly: steady > 0 && unsteady == 0,
         partner_like,
         exclusive,
+        business_client,
         household_gap_days,
         named: !info.name.is_empty(),
         pays_organisations: risk_receivers > 0 && to_organisations == risk_receivers,
@@ -292,7 +311,9 @@ pub(crate) fn sender_facts<'e>(
 /// Receiver facts from the receiver's own payments (the local stage).
 ///
 /// Senders `routed` marks (the romance-scam pattern, by index) are not part
-/// of the fan-in.
+/// of the fan-in, nor are business clients: senders who sent this receiver
+/// at least two payments with an invoice-like remark and at least as many
+/// as their fan-in payments (as `business_client` reads the paying side).
 pub(crate) fn receiver_facts<'e>(
     e: &View<'e>,
     i: usize,
@@ -301,10 +322,11 @@ pub(crate) fn receiver_facts<'e>(
 ) -> ReceiverFacts<'e> {
     let info = &e.receivers.info[i];
     let v = &e.receivers.state[i];
-    let fanin_links = v
-        .links
-        .iter()
-        .filter(|l| l.fanin.n > 0 && !routed(l.sender as usize));
+    let fanin_links = v.links.iter().filter(|l| {
+        l.fanin.n > 0
+            && !routed(l.sender as usize)
+            && !(l.business >= 2 && u32::from(l.business) >= l.fanin.n)
+    });
     let fanin_senders =
         fanin_links.clone().count() as u32 + if v.fanin > 0 { v.links_overflow } else { 0 };
     let steady = fanin_links
@@ -493,6 +515,7 @@ mod conduct_tests {
                 sender: k,
                 related: false,
                 purchase: k < card,
+                business: 0,
                 fanin,
             });
         }

@@ -139,6 +139,11 @@ pub(crate) struct SenderLink {
     pub receiver: u32,
     pub related: bool,
     pub channels: u8,
+    /// Cross-border payments to this receiver with an invoice-like remark
+    /// (`Remark::BUSINESS`), saturating: with at least as many as its bare
+    /// risk payments, a business relationship (`scoring::business_client`).
+    #[serde(default)]
+    pub business: u16,
     /// Risk payments (low value, unrelated, high-risk destination).
     pub risk: Cadence,
 }
@@ -238,6 +243,11 @@ pub(crate) struct ReceiverLink {
     /// The sender paid through a purchase channel (card) at least once.
     #[serde(default)]
     pub purchase: bool,
+    /// Cross-border payments from this sender with an invoice-like remark,
+    /// saturating: with at least as many as its fan-in payments, a
+    /// business client's, not a fan-in payer (`scoring::receiver_facts`).
+    #[serde(default)]
+    pub business: u16,
     /// Fan-in payments: low value, from abroad, unrelated, not business.
     pub fanin: Cadence,
 }

@@ -99,6 +99,7 @@ pub(super) fn apply_sender(c: &ApplyCtx<'_>, senders: &mut [SenderState], r: &Re
                 receiver: r.receiver,
                 related,
                 channels: 0,
+                business: 0,
                 risk: Cadence::new(),
             });
             Some(s.links.len() - 1)
@@ -111,6 +112,9 @@ pub(super) fn apply_sender(c: &ApplyCtx<'_>, senders: &mut [SenderState], r: &Re
     let related = link.is_some_and(|i| s.links[i].related);
     if cross && related {
         s.family += 1;
+    }
+    if let Some(i) = link.filter(|_| cross && remark.has(Remark::BUSINESS)) {
+        s.links[i].business = s.links[i].business.saturating_add(1);
     }
     if cross && remark.has(Remark::FILIPINO) {
         s.filipino_words += 1;
@@ -193,6 +197,7 @@ pub(super) fn apply_receiver(c: &ApplyCtx<'_>, receivers: &mut [ReceiverState], 
         usd,
         cross,
         in_band,
+        remark,
         explained,
         purchase,
         s_info,
@@ -224,6 +229,7 @@ pub(super) fn apply_receiver(c: &ApplyCtx<'_>, receivers: &mut [ReceiverState], 
                 sender: r.sender,
                 related,
                 purchase: false,
+                business: 0,
                 fanin: Cadence::new(),
             });
             Some(v.links.len() - 1)
@@ -239,6 +245,9 @@ pub(super) fn apply_receiver(c: &ApplyCtx<'_>, receivers: &mut [ReceiverState], 
     };
     if let Some(i) = link.filter(|_| r.has(Record::PURCHASE)) {
         v.links[i].purchase = true;
+    }
+    if let Some(i) = link.filter(|_| cross && remark.has(Remark::BUSINESS)) {
+        v.links[i].business = v.links[i].business.saturating_add(1);
     }
     if cross && in_band && !related && !s_org && !explained && !purchase {
         v.fanin += 1;

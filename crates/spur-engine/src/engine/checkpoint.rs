@@ -7,7 +7,8 @@
 //! `a_mutated_snapshot_is_refused_or_restored_never_a_panic`).
 //!
 //! Layout: `SPURSNAP`, version (u32; 3, and 2 is read: a sender's state
-//! without the square sum of its risk amounts), fingerprint, applied_until,
+//! without the square sum of its risk amounts, both sides' links without
+//! their count of business payments), fingerprint, applied_until,
 //! max_seen, payments, forgotten_before; senders (count, then each party's
 //! details and state); receivers (the same); txn ids (count, then each id
 //! and its payment's time). Name keys are not stored: they are read from the
@@ -132,6 +133,9 @@ impl Writer {
             self.u32(l.receiver);
             self.bool(l.related);
             self.u8(l.channels);
+            if self.1 >= 3 {
+                self.u16(l.business);
+            }
             self.cadence(&l.risk);
         }
         self.u32(s.links_overflow);
@@ -155,6 +159,9 @@ impl Writer {
             self.u32(l.sender);
             self.bool(l.related);
             self.bool(l.purchase);
+            if self.1 >= 3 {
+                self.u16(l.business);
+            }
             self.cadence(&l.fanin);
         }
         self.u32(v.links_overflow);
@@ -168,7 +175,7 @@ impl Writer {
 pub(super) struct Reader<'a> {
     b: &'a [u8],
     /// The snapshot's version: what a sender's state holds (3 added
-    /// `risk_usd_sq`).
+    /// `risk_usd_sq` and each link's `business`).
     pub version: u32,
 }
 
@@ -369,6 +376,7 @@ impl<'a> Reader<'a> {
                 receiver,
                 related: self.bool()?,
                 channels: self.u8()?,
+                business: if self.version >= 3 { self.u16()? } else { 0 },
                 risk: self.cadence()?,
             });
         }
@@ -413,6 +421,7 @@ impl<'a> Reader<'a> {
                 sender,
                 related: self.bool()?,
                 purchase: self.bool()?,
+                business: if self.version >= 3 { self.u16()? } else { 0 },
                 fanin: self.cadence()?,
             });
         }

@@ -224,6 +224,49 @@ fn freelancer_with_foreign_clients_does_not_alert() {
     assert!(alerts.is_empty(), "{alerts:#?}");
 }
 
+/// Clients paying a virtual assistant small weekly fees in business hours
+/// who write an invoice on about half of their payments and nothing on the
+/// others (as scripts/otherworld's clients do): the bare payments are low
+/// value to an unrelated person in PH, four clients share her, but each is
+/// a business relationship, not a customer's.
+#[test]
+fn weekly_clients_writing_an_invoice_on_half_their_payments_do_not_alert() {
+    let mut s = Script::new();
+    let va = p("R-VA2", "Rowena Bautista", "PH");
+    let clients = [
+        p("S-WK1", "Graham Walker", "GB"),
+        p("S-WK2", "Stefan Hughes", "US"),
+        p("S-WK3", "Jürgen Miller", "US"),
+        p("S-WK4", "Lars Nilsson", "SE"),
+        p("S-WK5", "Peter Schmidt", "DE"),
+    ];
+    // Which payments carry a remark, and their amounts: a fixed sequence
+    // that looks drawn at random (bare payments at irregular gaps).
+    let mut x: u64 = 7;
+    let mut next = move || {
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (x >> 33) as f64 / (1u64 << 31) as f64
+    };
+    for week in 0..12i64 {
+        for (k, c) in clients.iter().enumerate() {
+            let k = k as i64;
+            let remark = if next() < 0.5 { "invoice" } else { "" };
+            s.pay(
+                us_day(week * 7 + k) + (next() * 5.0) as i64 * HOUR,
+                c,
+                &va,
+                30.0 + 15.0 * k as f64 + 20.0 * next(),
+                "USD",
+                remark,
+            );
+        }
+    }
+    let alerts = s.alerts();
+    assert!(alerts.is_empty(), "{alerts:#?}");
+}
+
 #[test]
 fn romance_scam_victim_is_routed_not_alerted() {
     let mut s = Script::new();
