@@ -34,11 +34,10 @@ pub struct SenderFacts<'a> {
     /// How many payments those two means are of.
     pub first_amount_n: u32,
     pub last_amount_n: u32,
-    /// The sample standard deviation of every risk amount, and of the last
-    /// (up to) five (0 with fewer than two; the first negative when unknown,
-    /// in a state restored from an older snapshot).
-    pub risk_amount_sd: f64,
-    pub last_amount_sd: f64,
+    /// The sample standard deviation of every risk amount (of the last five
+    /// in a state restored from a snapshot that lacks it; 0 with fewer than
+    /// two): the yardstick of a rise.
+    pub amount_spread: f64,
     /// Distinct receivers of risk payments, and how many remain once receivers
     /// related to each other by family name are counted once.
     pub risk_receivers: u32,
@@ -209,15 +208,10 @@ impl SenderFacts<'_> {
     /// `ratio` and beyond what their spread explains
     /// ([`amounts_rise`](crate::facts::amounts_rise)).
     pub fn amounts_rise(&self, ratio: f64, z: f64) -> bool {
-        let spread = if self.risk_amount_sd < 0.0 {
-            self.last_amount_sd
-        } else {
-            self.risk_amount_sd
-        };
         amounts_rise(
             (self.first_amount_usd, self.first_amount_n),
             (self.last_amount_usd, self.last_amount_n),
-            spread,
+            self.amount_spread,
             ratio,
             z,
         )

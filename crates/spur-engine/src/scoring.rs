@@ -7,7 +7,7 @@ use std::collections::VecDeque;
 
 use crate::alert::{Alert, Finding};
 use crate::config::{ConductConfig, EngineConfig};
-use crate::facts::{Conduct, Diaspora, ReceiverFacts, SenderFacts};
+use crate::facts::{amounts_rise, Conduct, Diaspora, ReceiverFacts, SenderFacts};
 use crate::indicators::{Indicator, Role, Stage, Subject};
 use crate::intern::{Parties, TxnIds};
 use crate::model::Country;
@@ -89,7 +89,7 @@ pub(crate) fn sole_payer(v: &ReceiverState) -> bool {
 /// pay late in the evening; a relationship kept in the small hours is FATF's
 /// customer). At least three payments: a relationship that recurs. The days
 /// are not read at all.
-fn exclusive(e: &View<'_>, i: usize, groups: usize) -> bool {
+fn exclusive(e: &View<'_>, i: usize, groups: usize, amounts: &Amounts) -> bool {
     let s = &e.senders.state[i];
     let c = &e.cfg.conduct;
     let risk = f64::from(s.risk);
@@ -99,7 +99,7 @@ fn exclusive(e: &View<'_>, i: usize, groups: usize) -> bool {
         return false;
     }
     let p = &e.cfg.indicators.p_freq;
-    if last_amounts(s).amounts_rise(p.rising_amount_ratio, p.rising_amount_z) {
+    if amounts.rise(p.rising_amount_ratio, p.rising_amount_z) {
         return false;
     }
     s.links
@@ -108,48 +108,63 @@ fn exclusive(e: &View<'_>, i: usize, groups: usize) -> bool {
         .all(|l| sole_payer(&e.receivers.state[l.receiver as usize]))
 }
 
-/// The amount facts of a sender's first and last (up to) five risk
-/// payments (means, deviations, counts), in a `SenderFacts` of their own.
-fn last_amounts(s: &crate::state::SenderState) -> SenderFacts<'static> {
-    let n = s.risk.min(5);
-    let last = &s.last_amounts[..n as usize];
-    let mean = if n == 0 {
-        0.0
-    } else {
-        last.iter().map(|&x| f64::from(x)).sum::<f64>() / f64::from(n)
-    };
-    let sd = if n < 2 {
-        0.0
-    } else {
-        (last
-            .iter()
-            .map(|&x| (f64::from(x) - mean).powi(2))
-            .sum::<f64>()
-            / f64::from(n - 1))
-        .sqrt()
-    };
-    let (sum, n1) = s.first_amounts;
-    let first_mean = if n1 == 0 { 0.0 } else { sum / f64::from(n1) };
-    // The spread of every risk amount.
-    let risk_sd = if s.risk_usd_sq < 0.0 {
-        -1.0
-    } else if s.risk < 2 {
-        0.0
-    } else {
-        let all = f64::from(s.risk);
-        ((s.risk_usd_sq - s.risk_usd * s.risk_usd / all) / (all - 1.0))
-            .max(0.0)
+/// A sender's first and last (up to) five risk amounts, summed up once
+/// for both readers of "rising" (`exclusive` and P-FREQ's escalation).
+struct Amounts {
+    first: (f64, u32),
+    last: (f64, u32),
+    /// The deviation of every risk amount; of the last five where the state
+    /// does not know it (restored from a snapshot older than its square sum).
+    spread: f64,
+}
+
+impl Amounts {
+    fn of(s: &crate::state::SenderState) -> Amounts {
+        let n = s.risk.min(5);
+        let last = &s.last_amounts[..n as usize];
+        let mean = if n == 0 {
+            0.0
+        } else {
+            last.iter().map(|&x| f64::from(x)).sum::<f64>() / f64::from(n)
+        };
+        let (sum, n1) = s.first_amounts;
+        let first_mean = if n1 == 0 { 0.0 } else { sum / f64::from(n1) };
+        let spread = if s.risk_usd_sq >= 0.0 {
+            if s.risk < 2 {
+                0.0
+            } else {
+                let all = f64::from(s.risk);
+                ((s.risk_usd_sq - s.risk_usd * s.risk_usd / all) / (all - 1.0))
+                    .max(0.0)
+                    .sqrt()
+            }
+        } else if n < 2 {
+            0.0
+        } else {
+            (last
+                .iter()
+                .map(|&x| (f64::from(x) - mean).powi(2))
+                .sum::<f64>()
+                / f64::from(n - 1))
             .sqrt()
-    };
-    SenderFacts {
-        first_amount_usd: first_mean,
-        first_amount_n: n1,
-        risk_amount_sd: risk_sd,
-        last_amount_usd: mean,
-        last_amount_n: n,
-        last_amount_sd: sd,
-        ..SenderFacts::default()
+        };
+        Amounts {
+            first: (first_mean, n1),
+            last: (mean, n),
+            spread,
+        }
     }
+
+    fn rise(&self, ratio: f64, z: f64) -> bool {
+        amounts_rise(self.first, self.last, self.spread, ratio, z)
+    }
+}
+
+/// Payments to (or from) one counterpart that make a business relationship:
+/// at least two with an invoice-like remark, and at least as many of them
+/// as `bare` payments without one (`business_client`, `receiver_facts`).
+fn business_link(business: u16, bare: u32) -> bool {
+    business >= 2 && u32::from(business) >= bare
 }
 
 /// A business relationship with every receiver of the sender's risk
@@ -166,7 +181,7 @@ fn business_client(s: &crate::state::SenderState) -> bool {
     let mut risk_links = s.links.iter().filter(|l| l.risk.n > 0).peekable();
     risk_links.peek().is_some()
         && s.links_overflow == 0
-        && risk_links.all(|l| l.business >= 2 && u32::from(l.business) >= l.risk.n)
+        && risk_links.all(|l| business_link(l.business, l.risk.n))
 }
 
 /// Sender facts from the sender's own payments (the local stage); `conduct`
@@ -233,7 +248,8 @@ pub(crate) fn sender_facts<'e>(
             .filter(|l| l.risk.n > 0)
             .all(|l| l.risk.n < 3 || l.risk.steady_amounts())
         && s.links.iter().any(|l| l.risk.steady_amounts());
-    let exclusive = exclusive(e, i, groups.len());
+    let amounts = Amounts::of(s);
+    let exclusive = exclusive(e, i, groups.len(), &amounts);
     let business_client = business_client(s);
     let household_gap_days = (!partner_like
         && !irregular
@@ -241,7 +257,6 @@ pub(crate) fn sender_facts<'e>(
         && 2 * regular_payments >= u64::from(s.risk)
         && 2 * u64::from(s.night) < u64::from(s.risk))
     .then(|| gap_days / regular_payments as f32);
-    let amounts = last_amounts(s);
     SenderFacts {
         id: &info.id,
         country: info.country,
@@ -255,12 +270,11 @@ pub(crate) fn sender_facts<'e>(
         max_30d: s.max_30d,
         max_90d: s.max_90d,
         first_30d: s.first_30d,
-        first_amount_usd: amounts.first_amount_usd,
-        last_amount_usd: amounts.last_amount_usd,
-        first_amount_n: amounts.first_amount_n,
-        last_amount_n: amounts.last_amount_n,
-        risk_amount_sd: amounts.risk_amount_sd,
-        last_amount_sd: amounts.last_amount_sd,
+        first_amount_usd: amounts.first.0,
+        last_amount_usd: amounts.last.0,
+        first_amount_n: amounts.first.1,
+        last_amount_n: amounts.last.1,
+        amount_spread: amounts.spread,
         risk_receivers,
         unrelated_receiver_groups: groups.len() as u32,
         steady_monthly: steady > 0 && unsteady == 0,

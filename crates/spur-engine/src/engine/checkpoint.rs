@@ -441,8 +441,8 @@ mod tests {
 
     /// Snapshots of version 2 (before `risk_usd_sq`) are still read:
     /// their senders' square sums are unknown, and scoring then takes the
-    /// last amounts' spread for the first's; versions spur never wrote are
-    /// refused.
+    /// last five amounts' spread for that of all; versions spur never wrote
+    /// are refused.
     #[test]
     fn a_version_2_snapshot_restores_with_unknown_square_sums() {
         // Every party with a score listed: the scores are compared.

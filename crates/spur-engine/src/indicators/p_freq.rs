@@ -185,7 +185,7 @@ mod tests {
             f.first_amount_usd = 20.0;
             f.last_amount_usd = 30.0;
             (f.first_amount_n, f.last_amount_n) = (5, 5);
-            (f.risk_amount_sd, f.last_amount_sd) = (2.0, 2.0);
+            f.amount_spread = 2.0;
         };
         // By default both the frequency (5 >= 2 x 2) and the amounts (30 >= 1.3 x 20) rise.
         assert!((sender(&PFreq(Config::default()), rising).0 - 0.7).abs() < 1e-9);
