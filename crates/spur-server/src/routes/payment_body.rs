@@ -45,7 +45,7 @@ pub(crate) fn kind(headers: &HeaderMap) -> Result<BodyKind, ApiError> {
     if let Some(coding) = headers.get(CONTENT_ENCODING) {
         let coding = coding.to_str().unwrap_or("").trim();
         if !coding.eq_ignore_ascii_case("identity") {
-            return Err(unsupported(format!(
+            return Err(ApiError::unsupported_media_type(format!(
                 "the body is sent with Content-Encoding {:?}; send it uncompressed",
                 shorten(coding)
             )));
@@ -65,7 +65,7 @@ pub(crate) fn kind(headers: &HeaderMap) -> Result<BodyKind, ApiError> {
         .map(|(_, v)| v.trim().trim_matches('"'));
     if let Some(cs) = charset {
         if !cs.eq_ignore_ascii_case("utf-8") && !cs.eq_ignore_ascii_case("utf8") {
-            return Err(unsupported(format!(
+            return Err(ApiError::unsupported_media_type(format!(
                 "the body is declared as charset {:?}; spur reads UTF-8 only",
                 shorten(cs)
             )));
@@ -86,7 +86,7 @@ pub(crate) fn kind(headers: &HeaderMap) -> Result<BodyKind, ApiError> {
             BodyKind::File(Format::Iso20022(None))
         }
         _ => {
-            return Err(unsupported(format!(
+            return Err(ApiError::unsupported_media_type(format!(
                 "the body's Content-Type {:?} is not one spur reads: send application/json \
                  (one payment or an array), {JSON_LINES}, {CSV} or {XML} (ISO 20022)",
                 shorten(essence)
@@ -158,10 +158,6 @@ fn name(format: Format) -> &'static str {
         Format::Jsonl => "JSON Lines",
         Format::Iso20022(_) => "ISO 20022 XML",
     }
-}
-
-fn unsupported(message: String) -> ApiError {
-    ApiError::unsupported_media_type(message)
 }
 
 /// A header value quoted in a message, cut to 40 characters.
